@@ -1,0 +1,14 @@
+//! realtime-wasm: provider-neutral realtime voice/text sessions for the browser.
+//!
+//! Layers (see the README): [`model`] is the neutral abstraction; [`provider`] maps it to each
+//! provider's wire protocol. Both are pure Rust, built and tested natively; only `web` (added with
+//! the session layer) touches the browser.
+
+pub mod model;
+pub mod provider;
+
+/// The crate version, as the JS package reports it.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[cfg(target_arch = "wasm32")]
+mod web;

@@ -1,0 +1,27 @@
+//! The neutral abstraction: session options, conversation items and contents, usage, and the client
+//! and server messages — the seed's `Microsoft.Extensions.AI` realtime types, in Rust with serde
+//! (camelCase, one `type` discriminator per direction).
+//!
+//! Owns: pure data and its serde form (the JSON the wire CLI prints and the JS API exchanges).
+//! Must never: know any provider's wire format, do I/O, or import `web_sys`/`js_sys`/`wasm_bindgen`.
+
+mod client;
+mod content;
+mod data;
+mod options;
+mod server;
+mod usage;
+
+pub use client::{ClientMessage, CreateResponse};
+pub use content::{Content, ConversationItem, ErrorInfo, ItemStatus, Role};
+pub use data::{decode_base64, Base64Data};
+pub use options::{
+    AudioFormat, Eagerness, Modality, SessionKind, SessionOptions, Tool, ToolMode, TranscriptionOptions,
+    VoiceActivityDetection,
+};
+pub use server::{
+    Bare, ConversationItemEvent, ErrorMessage, FunctionCallArguments, InputTranscription, ItemReference,
+    ItemTruncated, OutputAudio, OutputPosition, OutputText, RateLimits, RawEvent, ResponseInfo,
+    ResponseOutputItem, ServerMessage, SessionInfo, SpeechEvent, TranscriptionSegment,
+};
+pub use usage::{RateLimit, ResponseStatus, Usage};

@@ -1,0 +1,203 @@
+//! Session options: what the app asks of a session, and what the server reports as effective.
+//!
+//! The seed's `RealtimeSessionOptions`, plus what its reviewers left out: VAD tuning (threshold, prefix
+//! padding, silence duration, semantic eagerness) next to the cross-provider `enabled` /
+//! `allowInterruption`, and a raw provider-options seed (`providerOptions`) for everything else.
+//! Pure data: no wire knowledge lives here (the provider codecs own the mapping).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Conversation (voice/text model) or transcription-only session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SessionKind {
+    #[default]
+    Conversation,
+    Transcription,
+}
+
+/// What the model may produce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Modality {
+    Text,
+    Audio,
+}
+
+/// An audio wire format: `audio/pcm` (16-bit LE mono), `audio/pcmu` (G.711 μ-law) or `audio/pcma`
+/// (G.711 A-law), at a sample rate in Hz.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AudioFormat {
+    pub media_type: String,
+    pub sample_rate: u32,
+}
+
+impl AudioFormat {
+    pub const PCM: &'static str = "audio/pcm";
+    pub const PCMU: &'static str = "audio/pcmu";
+    pub const PCMA: &'static str = "audio/pcma";
+
+    pub fn pcm(sample_rate: u32) -> Self {
+        Self { media_type: Self::PCM.into(), sample_rate }
+    }
+}
+
+/// Input-audio transcription (ASR) settings. Presence turns transcription on.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TranscriptionOptions {
+    /// ISO-639-1 language hint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speech_language: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt: Option<String>,
+}
+
+/// How eagerly semantic turn detection ends the user's turn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Eagerness {
+    Low,
+    Medium,
+    High,
+    Auto,
+}
+
+/// Voice activity detection. `enabled = false` means manual turns: the app commits audio and asks for
+/// responses itself. The tuning fields are optional; a provider ignores those it has no knob for
+/// (documented per provider in the README).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VoiceActivityDetection {
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Barge-in: user speech cancels the response in progress.
+    #[serde(default = "yes")]
+    pub allow_interruption: bool,
+    /// Start a response when the user stops speaking (default: provider default, i.e. yes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_response: Option<bool>,
+    /// Activation threshold, 0.0–1.0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix_padding_ms: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub silence_duration_ms: Option<u32>,
+    /// Setting it selects semantic (model-based) turn detection where the provider has it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eagerness: Option<Eagerness>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle_timeout_ms: Option<u32>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for VoiceActivityDetection {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            allow_interruption: true,
+            create_response: None,
+            threshold: None,
+            prefix_padding_ms: None,
+            silence_duration_ms: None,
+            eagerness: None,
+            idle_timeout_ms: None,
+        }
+    }
+}
+
+/// The seed's `ChatToolMode`: `"auto"`, `"none"`, `"requireAny"` or `{ "requireSpecific": name }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ToolMode {
+    Auto,
+    None,
+    RequireAny,
+    RequireSpecific(String),
+}
+
+/// A tool the model may call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Tool {
+    /// A function the app implements (the seed's `AIFunctionDeclaration`).
+    #[serde(rename_all = "camelCase")]
+    Function {
+        name: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        description: Option<String>,
+        /// JSON Schema of the arguments object.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        parameters: Option<Value>,
+    },
+    /// A remote MCP server the provider calls itself (the seed's `HostedMcpServerTool`).
+    #[serde(rename_all = "camelCase")]
+    HostedMcp {
+        server_label: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        server_url: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        connector_id: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        allowed_tools: Option<Vec<String>>,
+        /// `"always"` or `"never"`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        require_approval: Option<String>,
+    },
+}
+
+impl Tool {
+    pub fn name(&self) -> &str {
+        match self {
+            Tool::Function { name, .. } => name,
+            Tool::HostedMcp { server_label, .. } => server_label,
+        }
+    }
+}
+
+/// The seed's `RealtimeSessionOptions`. Every field is optional: absent means "provider default" on
+/// the way out, "not reported" on the way in.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionOptions {
+    #[serde(default, skip_serializing_if = "is_default_kind")]
+    pub kind: SessionKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_audio_format: Option<AudioFormat>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_audio_format: Option<AudioFormat>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transcription: Option<TranscriptionOptions>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voice: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instructions: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_output_tokens: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_modalities: Option<Vec<Modality>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_mode: Option<ToolMode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tools: Option<Vec<Tool>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voice_activity_detection: Option<VoiceActivityDetection>,
+    /// A provider-native options object merged under the mapped fields (the seed's
+    /// `RawRepresentationFactory`): the escape hatch for provider knobs the neutral model lacks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_options: Option<Value>,
+}
+
+fn is_default_kind(kind: &SessionKind) -> bool {
+    *kind == SessionKind::Conversation
+}

@@ -1,0 +1,364 @@
+//! Messages the provider sends, neutralised (the seed's `RealtimeServerMessage` family), one `type`
+//! discriminator. Every message keeps the wire `event_id` as `messageId`.
+//!
+//! Additions to the seed, marked (+) in the README: session created/updated with effective options,
+//! speech started/stopped (the barge-in signal the seed lacked), committed/cleared, transcription
+//! segments, text deltas (which the seed's OpenAI provider dropped), item truncated/deleted/retrieved,
+//! function-call argument deltas, rate limits, and `raw` for everything unmapped (original JSON whole).
+
+use super::content::{ConversationItem, ErrorInfo};
+use super::data::Base64Data;
+use super::options::{AudioFormat, Modality, SessionOptions};
+use super::usage::{RateLimit, ResponseStatus, Usage};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum ServerMessage {
+    Error(ErrorMessage),
+    SessionCreated(SessionInfo),
+    SessionUpdated(SessionInfo),
+    InputAudioBufferSpeechStarted(SpeechEvent),
+    InputAudioBufferSpeechStopped(SpeechEvent),
+    InputAudioBufferTimeoutTriggered(SpeechEvent),
+    InputAudioBufferCommitted(ItemReference),
+    InputAudioBufferCleared(Bare),
+    InputAudioTranscriptionDelta(InputTranscription),
+    InputAudioTranscriptionCompleted(InputTranscription),
+    InputAudioTranscriptionFailed(InputTranscription),
+    InputAudioTranscriptionSegment(TranscriptionSegment),
+    OutputTextDelta(OutputText),
+    OutputTextDone(OutputText),
+    OutputAudioDelta(OutputAudio),
+    OutputAudioDone(OutputAudio),
+    OutputAudioTranscriptionDelta(OutputText),
+    OutputAudioTranscriptionDone(OutputText),
+    ResponseCreated(ResponseInfo),
+    ResponseDone(ResponseInfo),
+    ResponseOutputItemAdded(ResponseOutputItem),
+    ResponseOutputItemDone(ResponseOutputItem),
+    ConversationItemAdded(ConversationItemEvent),
+    ConversationItemDone(ConversationItemEvent),
+    ConversationItemRetrieved(ConversationItemEvent),
+    ConversationItemTruncated(ItemTruncated),
+    ConversationItemDeleted(ItemReference),
+    FunctionCallArgumentsDelta(FunctionCallArguments),
+    FunctionCallArgumentsDone(FunctionCallArguments),
+    RateLimitsUpdated(RateLimits),
+    /// A provider event the neutral model does not map (or maps nothing of), kept whole.
+    Raw(RawEvent),
+}
+
+/// Messages that carry nothing but their id.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Bare {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorMessage {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    pub error: ErrorInfo,
+    /// The `messageId` of the client message that caused it, when the provider says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub originating_message_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionInfo {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<String>,
+    /// The effective options as the server reports them.
+    pub options: SessionOptions,
+}
+
+/// Server-side voice activity: speech started (the barge-in signal), stopped, or idle timeout.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SpeechEvent {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    /// The user item the speech will become.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_id: Option<String>,
+    /// Milliseconds since the start of the session's input audio.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audio_start_ms: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audio_end_ms: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ItemReference {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    pub item_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_item_id: Option<String>,
+}
+
+/// Input-audio transcription progress: `transcription` is the delta (on delta) or the whole text (on
+/// completed); `error` is set on failed.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InputTranscription {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    pub item_id: String,
+    #[serde(default)]
+    pub content_index: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transcription: Option<String>,
+    /// Transcription usage, billed separately from responses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<Usage>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorInfo>,
+}
+
+/// A diarized transcription segment.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TranscriptionSegment {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    pub item_id: String,
+    #[serde(default)]
+    pub content_index: u32,
+    pub segment_id: String,
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speaker: Option<String>,
+    /// Seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<f64>,
+}
+
+/// Where in a response a piece of output belongs.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutputPosition {
+    /// Absent when the provider has no response ids.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_id: Option<String>,
+    pub item_id: String,
+    #[serde(default)]
+    pub output_index: u32,
+    #[serde(default)]
+    pub content_index: u32,
+}
+
+/// Output text or audio transcript: a delta, or the whole text on done.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutputText {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    #[serde(flatten)]
+    pub position: OutputPosition,
+    pub text: String,
+}
+
+/// Output audio: PCM16 LE bytes at the session's output rate on delta; none on done.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutputAudio {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    #[serde(flatten)]
+    pub position: OutputPosition,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audio: Option<Base64Data>,
+}
+
+/// A response's lifecycle (created, done). On done: final status, usage and output items.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResponseInfo {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    /// May be synthetic for providers without response ids.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<ResponseStatus>,
+    /// Why the response ended as it did: `turn_detected`, `client_cancelled`, `max_output_tokens`,
+    /// `content_filter`, …
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorInfo>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<Usage>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<ConversationItem>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_modalities: Option<Vec<Modality>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voice: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_audio_format: Option<AudioFormat>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_output_tokens: Option<u32>,
+    /// Caller metadata echoed from `createResponse`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Map<String, Value>>,
+    /// `false` for out-of-band responses (`excludeFromConversation`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_conversation: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResponseOutputItem {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_id: Option<String>,
+    #[serde(default)]
+    pub output_index: u32,
+    pub item: ConversationItem,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConversationItemEvent {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_item_id: Option<String>,
+    pub item: ConversationItem,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ItemTruncated {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    pub item_id: String,
+    #[serde(default)]
+    pub content_index: u32,
+    pub audio_end_ms: u32,
+}
+
+/// Streaming function-call arguments: `delta` while streaming; `name` + `arguments` when done.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FunctionCallArguments {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_id: Option<String>,
+    pub item_id: String,
+    #[serde(default)]
+    pub output_index: u32,
+    pub call_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delta: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arguments: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RateLimits {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    pub rate_limits: Vec<RateLimit>,
+}
+
+/// An unmapped provider event: its wire type and the whole original JSON.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawEvent {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_type: Option<String>,
+    pub payload: Value,
+}
+
+impl ServerMessage {
+    /// The `type` discriminator, as in the serde form.
+    pub fn kind(&self) -> &'static str {
+        use ServerMessage::*;
+        match self {
+            Error(_) => "error",
+            SessionCreated(_) => "sessionCreated",
+            SessionUpdated(_) => "sessionUpdated",
+            InputAudioBufferSpeechStarted(_) => "inputAudioBufferSpeechStarted",
+            InputAudioBufferSpeechStopped(_) => "inputAudioBufferSpeechStopped",
+            InputAudioBufferTimeoutTriggered(_) => "inputAudioBufferTimeoutTriggered",
+            InputAudioBufferCommitted(_) => "inputAudioBufferCommitted",
+            InputAudioBufferCleared(_) => "inputAudioBufferCleared",
+            InputAudioTranscriptionDelta(_) => "inputAudioTranscriptionDelta",
+            InputAudioTranscriptionCompleted(_) => "inputAudioTranscriptionCompleted",
+            InputAudioTranscriptionFailed(_) => "inputAudioTranscriptionFailed",
+            InputAudioTranscriptionSegment(_) => "inputAudioTranscriptionSegment",
+            OutputTextDelta(_) => "outputTextDelta",
+            OutputTextDone(_) => "outputTextDone",
+            OutputAudioDelta(_) => "outputAudioDelta",
+            OutputAudioDone(_) => "outputAudioDone",
+            OutputAudioTranscriptionDelta(_) => "outputAudioTranscriptionDelta",
+            OutputAudioTranscriptionDone(_) => "outputAudioTranscriptionDone",
+            ResponseCreated(_) => "responseCreated",
+            ResponseDone(_) => "responseDone",
+            ResponseOutputItemAdded(_) => "responseOutputItemAdded",
+            ResponseOutputItemDone(_) => "responseOutputItemDone",
+            ConversationItemAdded(_) => "conversationItemAdded",
+            ConversationItemDone(_) => "conversationItemDone",
+            ConversationItemRetrieved(_) => "conversationItemRetrieved",
+            ConversationItemTruncated(_) => "conversationItemTruncated",
+            ConversationItemDeleted(_) => "conversationItemDeleted",
+            FunctionCallArgumentsDelta(_) => "functionCallArgumentsDelta",
+            FunctionCallArgumentsDone(_) => "functionCallArgumentsDone",
+            RateLimitsUpdated(_) => "rateLimitsUpdated",
+            Raw(_) => "raw",
+        }
+    }
+
+    /// The wire `event_id` this message came with.
+    pub fn message_id(&self) -> Option<&str> {
+        use ServerMessage::*;
+        match self {
+            Error(m) => m.message_id.as_deref(),
+            SessionCreated(m) | SessionUpdated(m) => m.message_id.as_deref(),
+            InputAudioBufferSpeechStarted(m)
+            | InputAudioBufferSpeechStopped(m)
+            | InputAudioBufferTimeoutTriggered(m) => m.message_id.as_deref(),
+            InputAudioBufferCommitted(m) | ConversationItemDeleted(m) => m.message_id.as_deref(),
+            InputAudioBufferCleared(m) => m.message_id.as_deref(),
+            InputAudioTranscriptionDelta(m)
+            | InputAudioTranscriptionCompleted(m)
+            | InputAudioTranscriptionFailed(m) => m.message_id.as_deref(),
+            InputAudioTranscriptionSegment(m) => m.message_id.as_deref(),
+            OutputTextDelta(m)
+            | OutputTextDone(m)
+            | OutputAudioTranscriptionDelta(m)
+            | OutputAudioTranscriptionDone(m) => m.message_id.as_deref(),
+            OutputAudioDelta(m) | OutputAudioDone(m) => m.message_id.as_deref(),
+            ResponseCreated(m) | ResponseDone(m) => m.message_id.as_deref(),
+            ResponseOutputItemAdded(m) | ResponseOutputItemDone(m) => m.message_id.as_deref(),
+            ConversationItemAdded(m) | ConversationItemDone(m) | ConversationItemRetrieved(m) => {
+                m.message_id.as_deref()
+            }
+            ConversationItemTruncated(m) => m.message_id.as_deref(),
+            FunctionCallArgumentsDelta(m) | FunctionCallArgumentsDone(m) => m.message_id.as_deref(),
+            RateLimitsUpdated(m) => m.message_id.as_deref(),
+            Raw(m) => m.message_id.as_deref(),
+        }
+    }
+}

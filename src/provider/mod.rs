@@ -1,0 +1,156 @@
+//! Wire codecs, one per provider, behind one trait: neutral client messages in, wire frames out;
+//! wire frames in, neutral server messages out. A codec also knows its provider's URL, browser auth
+//! form and audio rates.
+//!
+//! Owns: the mapping between `model` types and each provider's JSON.
+//! Must never: do I/O, keep connection state beyond what the wire mapping itself needs, panic on
+//! input (every frame is untrusted), or import `web_sys`/`js_sys`/`wasm_bindgen`.
+
+pub mod openai;
+
+use crate::model::{ClientMessage, ServerMessage};
+use std::fmt;
+
+pub use openai::OpenAiCodec;
+
+/// Which provider a session talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Provider {
+    OpenAi,
+}
+
+impl Provider {
+    pub fn parse(name: &str) -> Option<Provider> {
+        match name {
+            "openai" => Some(Provider::OpenAi),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Provider::OpenAi => "openai",
+        }
+    }
+
+    /// A fresh codec for this provider.
+    pub fn codec(self) -> Box<dyn Codec> {
+        match self {
+            Provider::OpenAi => Box::new(OpenAiCodec::new()),
+        }
+    }
+}
+
+/// A client message the provider cannot express, or a field out of range. `field` names the
+/// offending field (dotted path in the neutral serde form) so the JS layer can throw a precise
+/// `TypeError`/`RangeError`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncodeError {
+    pub field: Option<String>,
+    pub message: String,
+    pub kind: EncodeErrorKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EncodeErrorKind {
+    /// A value outside its allowed range or set (JS `RangeError`).
+    Range,
+    /// A value of the wrong shape (JS `TypeError`).
+    Type,
+    /// Valid, but this provider has no way to do it.
+    Unsupported,
+}
+
+impl EncodeError {
+    pub fn range(field: &str, message: impl Into<String>) -> Self {
+        Self { field: Some(field.into()), message: message.into(), kind: EncodeErrorKind::Range }
+    }
+    pub fn shape(field: &str, message: impl Into<String>) -> Self {
+        Self { field: Some(field.into()), message: message.into(), kind: EncodeErrorKind::Type }
+    }
+    pub fn unsupported(message: impl Into<String>) -> Self {
+        Self { field: None, message: message.into(), kind: EncodeErrorKind::Unsupported }
+    }
+}
+
+impl fmt::Display for EncodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.field {
+            Some(field) => write!(f, "{field}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for EncodeError {}
+
+/// A frame that is not valid JSON, or a known event of the wrong shape. Unknown event types are not
+/// errors: they decode to `ServerMessage::Raw`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeError {
+    /// The wire event type, when the frame got far enough to have one.
+    pub event_type: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.event_type {
+            Some(t) => write!(f, "{t}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// Where and how to open the WebSocket from a browser (which cannot set headers).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectRequest {
+    pub url: String,
+    pub protocols: Vec<String>,
+}
+
+/// What the app supplies to connect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectConfig {
+    pub model: String,
+    /// Overrides the provider's public endpoint (an emulator, a proxy).
+    pub endpoint: Option<String>,
+    /// An ephemeral token (or, when the app opted in, an API key). Never logged.
+    pub credential: String,
+}
+
+/// One provider's wire mapping. Stateful where the provider needs it (Gemini synthesizes response
+/// lifecycles), hence `&mut self`.
+pub trait Codec {
+    fn provider(&self) -> Provider;
+    /// Sample rate of `inputAudioBufferAppend` audio (PCM16 LE mono).
+    fn input_audio_rate(&self) -> u32;
+    /// Sample rate of `outputAudioDelta` audio (PCM16 LE mono).
+    fn output_audio_rate(&self) -> u32;
+    fn connect_request(&self, config: &ConnectConfig) -> ConnectRequest;
+    /// Zero or more wire frames (JSON text) for one client message.
+    fn encode(&mut self, message: &ClientMessage) -> Result<Vec<String>, EncodeError>;
+    /// Zero or more neutral messages for one text frame.
+    fn decode(&mut self, frame: &str) -> Result<Vec<ServerMessage>, DecodeError>;
+    /// Binary frames hold UTF-8 JSON (Gemini sends them).
+    fn decode_binary(&mut self, frame: &[u8]) -> Result<Vec<ServerMessage>, DecodeError> {
+        match std::str::from_utf8(frame) {
+            Ok(text) => self.decode(text),
+            Err(e) => Err(DecodeError { event_type: None, message: format!("binary frame is not UTF-8: {e}") }),
+        }
+    }
+}
+
+/// Percent-encodes a URL query value (RFC 3986 unreserved characters pass through).
+pub(crate) fn encode_query_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}

@@ -1,0 +1,18 @@
+//! The browser shell: the only module that touches `wasm_bindgen`/`js_sys`/`web_sys`.
+//!
+//! Owns: the JS-facing exports. Must never: hold protocol or session logic (that lives in the pure
+//! modules, where it is tested natively).
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(start)]
+fn start() {
+    // A panic must at least say why in the console (it still kills the module).
+    console_error_panic_hook::set_once();
+}
+
+/// The SDK version.
+#[wasm_bindgen]
+pub fn version() -> String {
+    crate::VERSION.to_string()
+}
