@@ -36,12 +36,15 @@ impl Base64Data {
     }
 }
 
-/// Standard alphabet; tolerant of missing padding, which some servers and clients omit.
+/// Standard alphabet; tolerant of missing padding and of non-zero trailing bits, which some encoders
+/// produce (neither changes the decoded bytes).
 pub fn decode_base64(text: &str) -> Result<Vec<u8>, base64::DecodeError> {
     use base64::engine::{general_purpose::GeneralPurpose, DecodePaddingMode, GeneralPurposeConfig};
     const LENIENT: GeneralPurpose = GeneralPurpose::new(
         &base64::alphabet::STANDARD,
-        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+        GeneralPurposeConfig::new()
+            .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+            .with_decode_allow_trailing_bits(true),
     );
     LENIENT.decode(text)
 }

@@ -18,6 +18,27 @@ pub const AUDIO_RATE: u32 = 24_000;
 /// Browsers cannot set headers: the credential rides in this sub-protocol prefix.
 pub const API_KEY_PROTOCOL_PREFIX: &str = "openai-insecure-api-key.";
 
+/// Server events decoded to `raw` on purpose, with the reason (the README lists them too). Entries
+/// ending in `.` are prefixes.
+pub const UNMAPPED_EVENTS: &[(&str, &str)] = &[
+    ("response.content_part.added", "duplicates what the output item and the deltas carry"),
+    ("response.content_part.done", "duplicates what the output item and the `*.done` events carry"),
+    ("output_audio_buffer.", "WebRTC/SIP only: a WebSocket client plays audio itself"),
+    ("input_audio_buffer.dtmf_event_received", "SIP telephony only"),
+    ("conversation.created", "beta-era; the conversation id is not used by the neutral session"),
+    ("response.mcp_call_arguments.", "hosted-MCP progress; the MCP items themselves arrive as `raw` contents"),
+    ("response.mcp_call.", "hosted-MCP progress; the MCP items themselves arrive as `raw` contents"),
+    ("mcp_list_tools.", "hosted-MCP progress; the MCP items themselves arrive as `raw` contents"),
+];
+
+/// Why `event_type` is decoded to `raw` on purpose, or `None` when it is mapped (or unknown).
+pub fn unmapped_reason(event_type: &str) -> Option<&'static str> {
+    UNMAPPED_EVENTS.iter().find_map(|(name, reason)| {
+        let hit = if name.ends_with('.') { event_type.starts_with(name) } else { event_type == *name };
+        hit.then_some(*reason)
+    })
+}
+
 /// Stateless: every GA event maps on its own.
 #[derive(Debug, Default, Clone)]
 pub struct OpenAiCodec;
