@@ -245,7 +245,9 @@ export async function startServer(options = {}) {
   });
 
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url, 'http://localhost');
+    // Collapse leading slashes: @google/genai builds `${baseUrl}/` + `/ws/…` → `//ws/…`,
+    // which the real Google front end accepts (and `new URL('//ws/…')` would read as a host).
+    const url = new URL(req.url.replace(/^\/+/, '/'), 'http://localhost');
     const provider = url.pathname === OPENAI_PATH ? 'openai' : GEMINI_PATHS.has(url.pathname) ? 'gemini' : null;
     const handler = provider && handlers[provider];
     if (!handler) {
