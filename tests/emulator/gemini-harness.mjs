@@ -16,13 +16,8 @@ let serverPromise = null;
 /** Start (once per test file) the real server; returns `{ base, port, close }`. */
 export function emulator() {
   serverPromise ??= (async () => {
-    try {
-      const mod = await import('../../www/server.mjs');
-      return await mod.startServer({ port: 0, host: '127.0.0.1', quiet: true });
-    } catch (err) {
-      if (process.env.GEMINI_TEST_REAL_SERVER) throw err;
-      return localServer(); // TEMPORARY while server.mjs is being written
-    }
+    const mod = await import('../../www/server.mjs');
+    return mod.startServer({ port: 0, host: '127.0.0.1', quiet: true });
   })();
   return serverPromise;
 }
@@ -178,42 +173,3 @@ export function sendAudio(client, pcm, { rate = 16000, mimeType = `audio/pcm;rat
   }
 }
 
-// TEMPORARY stand-in server (until www/server.mjs lands).
-async function localServer() {
-  const http = await import('node:http');
-  const { WebSocketServer } = await import('ws');
-  const { handleGeminiConnection, GEMINI_PATHS } = await import('../../www/emulator/gemini.mjs');
-  const tokens = new Map();
-  const server = http.createServer((req, res) => {
-    if (req.method === 'POST' && req.url.startsWith('/token')) {
-      const token = `auth_tokens/emu-${Math.random().toString(36).slice(2)}`;
-      tokens.set(token, { uses: 1 });
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ provider: 'gemini', token, url: `ws://x${CONSTRAINED}?access_token=${token}`, expiresAt: 0 }));
-      return;
-    }
-    res.statusCode = 404;
-    res.end();
-  });
-  const wss = new WebSocketServer({ noServer: true });
-  server.on('upgrade', (req, socket, head) => {
-    const path = new URL(req.url, 'http://x').pathname;
-    if (!GEMINI_PATHS[path]) return socket.destroy();
-    wss.handleUpgrade(req, socket, head, (ws) => handleGeminiConnection(ws, req, {
-      verifyToken: (t) => {
-        const e = tokens.get(t);
-        if (!e || e.uses <= 0) return false;
-        e.uses--;
-        return true;
-      },
-      log: () => {},
-    }));
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const port = server.address().port;
-  return {
-    port,
-    base: `http://127.0.0.1:${port}`,
-    close: () => new Promise((r) => { for (const c of wss.clients) c.terminate(); server.close(() => r()); }),
-  };
-}

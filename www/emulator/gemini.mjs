@@ -33,9 +33,17 @@ export const GEMINI_PATHS = {
   '/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContentConstrained': { apiVersion: 'v1beta', constrained: true },
 };
 
+/**
+ * The request URL, tolerating the doubled leading slash that @google/genai
+ * produces (`${base}/` + `/ws/…`), which the real front end accepts too.
+ */
+export function requestUrl(request) {
+  return new URL(String(request.url ?? '/').replace(/^\/+/, '/'), 'http://localhost');
+}
+
 /** Credentials presented on the upgrade request. */
 export function readCredentials(request) {
-  const url = new URL(request.url, 'http://localhost');
+  const url = requestUrl(request);
   const headers = request.headers ?? {};
   const auth = String(headers.authorization ?? '');
   const m = /^(?:Token|Bearer)\s+(.+)$/i.exec(auth);
@@ -51,9 +59,32 @@ export function readCredentials(request) {
  * @param {import('http').IncomingMessage} request
  * @param {object} ctx `{ faults, verifyToken, recorder, log, speed? }` (see server.mjs)
  */
+/** Does this (first) frame resume a session the emulator still holds? */
+function resumesKnownSession(data) {
+  try {
+    const msg = decodeClientFrame(data);
+    const handle = (msg.setup ?? {}).sessionResumption?.handle ?? msg.setup?.session_resumption?.handle;
+    return typeof handle === 'string' && loadSnapshot(handle) !== null;
+  } catch {
+    return false;
+  }
+}
+
+/** A small, recordable digest of a server message (no audio payloads). */
+function summarize(message) {
+  const sc = message.serverContent;
+  if (sc?.modelTurn) return { text: sc.modelTurn.parts?.map((p) => p.text ?? '').join('') };
+  if (sc?.outputTranscription) return { output_transcription: sc.outputTranscription.text };
+  if (sc?.inputTranscription) return { input_transcription: sc.inputTranscription.text };
+  if (message.toolCall) return { calls: message.toolCall.functionCalls.map((c) => c.name) };
+  if (message.toolCallCancellation) return { ids: message.toolCallCancellation.ids };
+  if (message.goAway) return { time_left: message.goAway.timeLeft };
+  return {};
+}
+
 export function handleGeminiConnection(ws, request, ctx = {}) {
   const log = ctx.log ?? (() => {});
-  const url = new URL(request.url, 'http://localhost');
+  const url = requestUrl(request);
   const endpoint = GEMINI_PATHS[url.pathname] ?? { apiVersion: 'v1beta', constrained: false };
   const knobs = readKnobs(url.searchParams, ctx);
   const recorder = ctx.recorder ?? null;
@@ -71,18 +102,48 @@ export function handleGeminiConnection(ws, request, ctx = {}) {
     return t;
   };
 
-  // Frame sender: binary pretty JSON, through the fault layer when present.
+  // Frame sender: binary pretty JSON, through the fault layer (../faults.mjs) when
+  // a frame-count fault is set on the URL.
   const rawSend = (payload) => {
     if (ws.readyState === ws.OPEN) ws.send(payload, { binary: true });
   };
-  const sender = ctx.faults?.wrap
-    ? ctx.faults.wrap(rawSend, { binary: true, encode: encodeServerMessage, close: (code, reason) => closeWith(new GeminiClose(code, reason)) })
+  const faults = ctx.faults;
+  const sender = faults?.active?.()
+    ? faults.wrap(rawSend, {
+      binary: true,
+      encode: encodeServerMessage,
+      // The shared wrapper's server-error fault closes 1011 "Internal error occurred.";
+      // Gemini's own text for INTERNAL is "Internal error encountered.".
+      close: (code, reason) => closeWith(code === 1011 && reason === 'Internal error occurred.'
+        ? internalError() : new GeminiClose(code, reason)),
+      terminate: () => abort(),
+      unknown: () => encodeServerMessage({ emulatorUnknownMessage: { note: 'injected by emu_unknown_after' } }).toString('utf8'),
+    })
     : (message) => rawSend(encodeServerMessage(message));
+  let audioTurn = 0;
   const send = (message) => {
     if (state === 'closed') return;
-    recorder?.event?.('server', { keys: Object.keys(message) });
+    const parts = message.serverContent?.modelTurn?.parts;
+    const audio = parts?.find((p) => p.inlineData);
+    if (audio) {
+      recorder?.audioSent?.(`turn-${audioTurn}`, Buffer.from(audio.inlineData.data, 'base64').length / 2, 24000);
+    } else {
+      recorder?.event?.(`sent.${Object.keys(message).join('+')}`, summarize(message));
+      if (message.serverContent?.turnComplete) audioTurn++;
+    }
     sender(message);
   };
+
+  function abort() {
+    if (state === 'closed') return;
+    state = 'closed';
+    recorder?.event?.('sent.abort', {});
+    session?.dispose();
+    for (const t of timers) clearTimeout(t);
+    timers.clear();
+    if (typeof ctx.terminate === 'function') ctx.terminate();
+    else ws.terminate();
+  }
 
   function closeWith(err) {
     if (state === 'closed') return;
@@ -96,20 +157,22 @@ export function handleGeminiConnection(ws, request, ctx = {}) {
     if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(close.code, truncateReason(close.reason));
   }
 
-  async function checkCredentials() {
+  async function checkCredentials(firstFrame) {
+    // Resuming a session does not consume a use of an ephemeral token (real behaviour).
+    const consume = !resumesKnownSession(firstFrame);
     if (endpoint.constrained) {
       const token = credentials.accessToken ?? credentials.key;
-      if (!token || !(await verify(token, 'access_token'))) throw unregisteredCaller();
+      if (!token || !(await verify(token, consume))) throw unregisteredCaller();
       return;
     }
     if (credentials.accessToken && !credentials.key) throw unregisteredCaller();
-    if (!credentials.key || !(await verify(credentials.key, 'key'))) throw apiKeyInvalid();
+    if (!credentials.key || !(await verify(credentials.key, consume))) throw apiKeyInvalid();
   }
 
-  async function verify(token, kind) {
+  async function verify(token, consume) {
     if (typeof ctx.verifyToken !== 'function') return false;
     try {
-      return Boolean(await ctx.verifyToken(token, { provider: 'gemini', kind }));
+      return Boolean(await ctx.verifyToken(token, { provider: 'gemini', consume }));
     } catch {
       return false;
     }
@@ -144,7 +207,7 @@ export function handleGeminiConnection(ws, request, ctx = {}) {
       if (state === 'closed') return;
       try {
         if (state === 'await-credentials-check') {
-          await checkCredentials();
+          await checkCredentials(data);
           state = 'await-setup';
           startLifetime();
         }
