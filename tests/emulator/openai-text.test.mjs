@@ -193,7 +193,7 @@ test('token refusal: the upgrade succeeds, then error invalid_api_key and close 
   // a Gemini token is not an OpenAI credential
   const { mintToken } = await import('./openai-harness.mjs');
   const { token: gem } = await mintToken('gemini');
-  const g = await connect({ token: gem, waitCreated: false });
+  const g = await connect({ token: null, protocols: [], headers: { Authorization: `Bearer ${gem}` }, waitCreated: false });
   assert.equal((await g.closed).code, 3000);
   assert.equal(g.events[0].error.code, 'invalid_api_key');
 });
