@@ -124,12 +124,18 @@ test('VAD: quiet audio under the LOW start sensitivity threshold is not speech',
     { ...TEXT, realtimeInputConfig: { automaticActivityDetection: { startOfSpeechSensitivity: 'START_SENSITIVITY_LOW' } } },
     FAST,
   );
-  sendAudio(c, pcm16([[1000, 300], [1000, 0]])); // ≈ -43 dBFS: speech for HIGH, noise for LOW
+  sendAudio(c, pcm16([[1000, 800], [1000, 0]])); // ≈ -36 dBFS: speech for HIGH, noise for LOW
   await sleep(300);
   assert.equal(c.messages.filter(turnDone).length, 0);
   sendAudio(c, pcm16([[600, 12000], [1000, 0]]));
   await c.next(turnDone);
   c.close();
+  // the same quiet audio is speech under the default (HIGH) sensitivity
+  const h = await session(TEXT, FAST);
+  sendAudio(h, pcm16([[1000, 800], [1000, 0]]));
+  await h.next(turnDone);
+  assert.match(textOf(h.messages), /^I heard 1\.\d\d s of audio\.$/);
+  h.close();
 });
 
 test('audioStreamEnd flushes an open utterance', async () => {

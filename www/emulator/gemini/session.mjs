@@ -277,7 +277,8 @@ export class LiveSession {
     if (turn.cancelled || this.closed) return;
     if (reply.kind === 'toolCall') {
       const calls = reply.calls.map((c) => ({ name: c.name, args: c.args, id: newCallId() }));
-      if (!this.config.modelInfo.audioOnly && this.config.modality === 'TEXT') {
+      if (!this.config.modelInfo.audioOnly) {
+        // Half-cascade models show the call as code first (real recording); native audio does not.
         this.send({ serverContent: { modelTurn: { parts: calls.map((c) => ({ executableCode: executableCodeFor(c) })) } } });
       }
       for (const c of calls) this.pendingCalls.set(c.id, { name: c.name });
