@@ -241,7 +241,8 @@ export async function startServer(options = {}) {
     maxPayload: 32 * 1024 * 1024,
     perMessageDeflate: false,
     // OpenAI browsers offer ["realtime", "openai-insecure-api-key.<key>", …]: select "realtime".
-    handleProtocols: (protocols) => (protocols.has('realtime') ? 'realtime' : false),
+    // Browsers fail a handshake whose offered protocols got no answer, so otherwise echo the first.
+    handleProtocols: (protocols) => (protocols.has('realtime') ? 'realtime' : protocols.size ? [...protocols][0] : false),
   });
 
   server.on('upgrade', (req, socket, head) => {
