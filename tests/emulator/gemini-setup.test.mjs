@@ -142,7 +142,7 @@ test('ephemeral token: accepted once on …Constrained, refused when reused', as
   const minted = await mintToken(base);
   assert.equal(minted.provider, 'gemini');
   assert.match(minted.url, /BidiGenerateContent/);
-  const c1 = await connect(CONSTRAINED, { access_token: minted.token });
+  const c1 = await connect(minted.url, { access_token: minted.token }); // the URL /token hands out
   c1.send({ setup: { model: MODEL } });
   await c1.next((m) => m.setupComplete);
   c1.close();
