@@ -127,3 +127,9 @@ test('emu_tag: recordings summary and input.wav of the received audio', async ()
   assert.equal(wav.readUInt32LE(24), 16000);
   assert.ok(wav.subarray(44).equals(pcm), 'the WAV holds exactly the audio sent');
 });
+
+test('emu_close_code that a close frame cannot carry (1005) drops the connection instead', async () => {
+  const c = await session(TEXT, { emu_close_after: 1, emu_close_code: 1005 });
+  const { code } = await c.closedWithin();
+  assert.equal(code, 1006);
+});

@@ -53,12 +53,6 @@ export function readCredentials(request) {
   };
 }
 
-/**
- * Handle one accepted WebSocket on a Gemini endpoint.
- * @param {import('ws').WebSocket} ws
- * @param {import('http').IncomingMessage} request
- * @param {object} ctx `{ faults, verifyToken, recorder, log, speed? }` (see server.mjs)
- */
 /** Does this (first) frame resume a session the emulator still holds? */
 function resumesKnownSession(data) {
   try {
@@ -82,6 +76,12 @@ function summarize(message) {
   return {};
 }
 
+/**
+ * Handle one accepted WebSocket on a Gemini endpoint.
+ * @param {import('ws').WebSocket} ws
+ * @param {import('http').IncomingMessage} request
+ * @param {object} ctx `{ faults, verifyToken, recorder, log, speed? }` (see server.mjs)
+ */
 export function handleGeminiConnection(ws, request, ctx = {}) {
   const log = ctx.log ?? (() => {});
   const url = requestUrl(request);
@@ -154,7 +154,13 @@ export function handleGeminiConnection(ws, request, ctx = {}) {
     session?.dispose();
     for (const t of timers) clearTimeout(t);
     timers.clear();
-    if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(close.code, truncateReason(close.reason));
+    if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) {
+      try {
+        ws.close(close.code, truncateReason(close.reason));
+      } catch {
+        ws.terminate(); // a code a close frame cannot carry (e.g. emu_close_code=1005)
+      }
+    }
   }
 
   async function checkCredentials(firstFrame) {
