@@ -12,14 +12,17 @@ const TEXT = { generationConfig: { responseModalities: ['TEXT'] } };
 
 test('sessionResumptionUpdate after each turn; a new connection resumes the history with the handle', async () => {
   const a = await session({ ...TEXT, sessionResumption: {} });
+  const first = await a.next((m) => m.sessionResumptionUpdate);
+  assert.equal(a.messages.indexOf(first), 1, 'a first handle right after setupComplete');
   a.send({ realtimeInput: { text: 'remember the word tangerine' } });
   await a.next(turnDone);
-  const { sessionResumptionUpdate: u } = await a.next((m) => m.sessionResumptionUpdate);
+  const from = a.messages.findIndex(turnDone) + 1;
+  const { sessionResumptionUpdate: u } = await a.next((m) => m.sessionResumptionUpdate, { from });
+  assert.equal(a.messages.findIndex((m, i) => i >= from && m.sessionResumptionUpdate), from, 'the update follows turnComplete');
   assert.equal(u.resumable, true);
   assert.equal(typeof u.newHandle, 'string');
   assert.ok(u.newHandle.length > 10);
-  const idx = a.messages.findIndex((m) => m.sessionResumptionUpdate);
-  assert.ok(idx > a.messages.findIndex(turnDone), 'the update follows turnComplete');
+  assert.notEqual(u.newHandle, first.sessionResumptionUpdate.newHandle);
   a.close();
 
   const b = await session({ ...TEXT, sessionResumption: { handle: u.newHandle } });

@@ -204,6 +204,8 @@ export function handleGeminiConnection(ws, request, ctx = {}) {
     session = new LiveSession({ config, send, speed: knobs.speed, recorder, snapshot, log });
     state = 'live';
     send({ setupComplete: {} });
+    // With resumption on, a first handle comes right after setupComplete, then after each turn.
+    session.resumptionUpdate();
   }
 
   // Frames are handled strictly in order, even across the async credential check.

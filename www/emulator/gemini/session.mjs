@@ -332,7 +332,7 @@ export class LiveSession {
     this.send({ serverContent: { turnComplete: true }, usageMetadata: usage });
     if (this.turn === turn) this.turn = null;
     this.#recordModelTurn(turn);
-    this.#resumptionUpdate();
+    this.resumptionUpdate();
     if (this.queued && !this.closed) {
       const { reply: next, echo: nextEcho } = this.queued;
       this.queued = null;
@@ -346,7 +346,8 @@ export class LiveSession {
     this.history.push({ role: 'model', parts: [{ text }] });
   }
 
-  #resumptionUpdate() {
+  /** Snapshot the conversation and send `sessionResumptionUpdate` (no-op unless enabled). */
+  resumptionUpdate() {
     if (!this.config.resumption || this.closed) return;
     const newHandle = saveSnapshot(this.snapshot());
     this.send({ sessionResumptionUpdate: { newHandle, resumable: true } });
