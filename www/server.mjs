@@ -257,6 +257,7 @@ export async function startServer(options = {}) {
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const faults = parseFaults(url.searchParams, defaults);
+      faults.terminate = () => ws.terminate();
       const recorder = recordConnection(faults.tag, provider);
       if (recorder) {
         ws.on('message', (data) => recorder.clientEvent(clientEventType(provider, data)));

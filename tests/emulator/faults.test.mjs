@@ -100,7 +100,7 @@ test('emu_speed paces audio replies (real time ÷ speed)', async () => {
   const fast = await timeReply(10);
   const real = await timeReply(1);
   assert.ok(real >= 1000, `real time: ${real} ms`);
-  assert.ok(fast < 400, `10× faster: ${fast} ms`);
+  assert.ok(fast < 700, `10× faster: ${fast} ms`);
 });
 
 test('parseFaults reads every knob; the wrapper applies them to binary frames too', async () => {

@@ -155,6 +155,10 @@ test('schema violations answer invalid_request_error with the event_id echoed, s
     [{ type: 'response.created', event_id: 'e5' }, 'invalid_value', 'type'],
     [{ type: 'conversation.item.create', event_id: 'e6', item: { type: 'message', role: 'user', content: [{ type: 'input_txt', text: 'x' }] } }, 'invalid_value', 'item.content[0].type'],
     [{ type: 'session.update', event_id: 'e7', session: { modalities: ['text'] } }, 'missing_required_parameter', 'session.type'],
+    [{ type: 'conversation.item.create', event_id: 'e8', item: { type: 'function_call_output', call_id: 'call_1' } }, 'missing_required_parameter', 'item.output'],
+    [{ type: 'session.update', event_id: 'e9', session: { type: 'realtime', audio: { input: { turn_detection: { type: 'fast_vad' } } } } }, 'invalid_value', 'session.audio.input.turn_detection.type'],
+    [{ type: 'session.update', event_id: 'e10', session: { type: 'realtime', tool_choice: 'sometimes' } }, 'invalid_value', 'session.tool_choice'],
+    [{ type: 'conversation.item.create', event_id: 'e11', item: { type: 'message', role: 'robot', content: [] } }, 'invalid_value', 'item.role'],
   ];
   for (const [ev, code, param] of cases) {
     const from = c.events.length;
@@ -166,6 +170,8 @@ test('schema violations answer invalid_request_error with the event_id echoed, s
     assert.equal(err.error.event_id, ev.event_id);
     assert.ok(err.error.message.length > 10);
   }
+  const union = c.ofType('error').find((e) => e.error.event_id === 'e6');
+  assert.equal(union.error.message, "Invalid value: 'input_txt'. Supported values are: 'input_text', 'input_audio', 'input_image'.");
   const from = c.events.length;
   c.ws.send('{not json');
   const bad = await c.next('error', { from });

@@ -38,7 +38,8 @@
 //     binary   (bool)  frames are binary (Gemini); injected frames follow it
 //     encode   (msg → string|Buffer) default JSON.stringify
 //     close    ((code, reason) → void) provider close; required for close faults
-//     terminate (() → void) abrupt drop (code 1006); default: close(1011, reason)
+//     terminate (() → void) abrupt drop (code 1006); default: faults.terminate (set by
+//              server.mjs to the socket's terminate()), else close(1011, reason)
 //     isAudio  (msg → bool) which messages count as audio (default knows OpenAI
 //              `response.output_audio.delta` and Gemini `inlineData` audio parts)
 //     unknown  (() → msg)  the unknown-type message (default {type:"emulator.unknown_event"})
@@ -83,6 +84,7 @@ export class Faults {
     this.closeReason = values.closeReason ?? null;
     this.speed = values.speed ?? null;
     this.tag = values.tag ?? null;
+    this.terminate = null; // server.mjs: () => ws.terminate()
   }
 
   /** True when a frame-count fault is configured (the sender must be wrapped). */
@@ -111,7 +113,8 @@ export class Faults {
       send.closed = true;
       const code = faults.closeCode ?? 1006;
       if (code === 1006) {
-        if (opts.terminate) opts.terminate();
+        const terminate = opts.terminate ?? faults.terminate;
+        if (terminate) terminate();
         else opts.close?.(1011, reason);
       } else {
         opts.close?.(code, reason);
@@ -136,7 +139,7 @@ export class Faults {
 
     // Injections that fire once `count` frames have been sent.
     const afterCount = () => {
-      if (faults.malformedAfter === count) transmit(frame('{"type":"response.output_text.delta","delta":"unterminated'));
+      if (faults.malformedAfter === count) transmit(frame('{"emulator":"malformed frame injected by emu_malformed_after'));
       if (faults.unknownAfter === count) {
         const msg = opts.unknown ? opts.unknown() : { type: 'emulator.unknown_event', note: 'injected by emu_unknown_after' };
         transmit(frame(typeof msg === 'string' ? msg : JSON.stringify(msg)));

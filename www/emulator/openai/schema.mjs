@@ -2,11 +2,12 @@
 //
 // Owns: loading `openai-realtime-schemas.json` (keys `schemas`, `dependencies`,
 // `event_groups`), turning its OpenAPI-isms into JSON Schema 2020-12 (`nullable:
-// true` → "or null"; `x-*`, `example`, `discriminator` ignored), one validator per
-// client event type (group `realtime-client-events`) and per server event type
-// (group `realtime-server-events`), and translating the first ajv error of a
-// client event into the OpenAI error the real service answers (missing/unknown
-// parameter, invalid type, invalid value). Unknown parameters are detected by a
+// true` → "or null"; `oneOf` → `anyOf`; `x-*`, `example`, `discriminator` ignored), one
+// validator per client event type (group `realtime-client-events`) and per server event
+// type (group `realtime-server-events`), and translating a failed client event into the
+// OpenAI error the real service answers (missing/unknown parameter, invalid type,
+// invalid value): unions are narrowed by their `type`/`role` discriminators first, so the
+// error names what the client meant, not a sibling branch. Unknown parameters are detected by a
 // walk over the schema's `properties` (the spec rarely says additionalProperties:
 // false, but the real service rejects unknown fields, e.g. beta-only names).
 //
@@ -54,7 +55,7 @@ function expectedType(t) {
 }
 
 /** "/session/audio/0/x" → "session.audio[0].x" */
-function paramOf(instancePath, extra) {
+function relParam(instancePath, extra) {
   const parts = instancePath.split('/').filter(Boolean).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (extra !== undefined) parts.push(extra);
   let s = '';
@@ -75,6 +76,7 @@ export class OpenAISchema {
     for (const [k, v] of Object.entries(components)) this.components[k] = convert(v);
     this.ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false, allowUnionTypes: true });
     this.ajv.addSchema({ $id: 'oai', components: { schemas: this.components } });
+    this.pointerValidators = new Map();
     this.client = new Map();
     this.server = new Map();
     for (const group of raw.event_groups ? Object.values(raw.event_groups) : []) {
@@ -113,7 +115,7 @@ export class OpenAISchema {
       }
       checked = { ...event, response: { ...event.response, input: input.filter((i) => i?.type !== 'item_reference') } };
     }
-    if (!validate(checked)) return this.#translate(validate.errors, checked);
+    if (!validate(checked)) return this.#narrow(`/components/schemas/${entry.name}`, checked, '') ?? this.#translate(validate.errors, checked, '');
     const unknown = this.#unknownParam(this.components[entry.name], checked, '');
     return unknown ? errors.unknownParam(unknown) : null;
   }
@@ -127,7 +129,7 @@ export class OpenAISchema {
     return validate.errors.map((e) => ({ path: e.instancePath || '/', message: `${e.message} ${JSON.stringify(e.params)}` }));
   }
 
-  #translate(errs, event) {
+  #translate(errs, event, base = '') {
     // Union branches whose discriminator (`type`/`role`) does not match are not what the
     // client meant: drop their errors. What is left names the real problem; when nothing
     // is left, the problem is the discriminator itself (merge the allowed values).
@@ -147,7 +149,13 @@ export class OpenAISchema {
     const candidates = errs.filter((e) => !['oneOf', 'anyOf', 'allOf', 'if', 'not'].includes(e.keyword) && !under(e.schemaPath, false));
     let best;
     if (candidates.length) {
-      best = candidates.sort((a, b) => depthOf(b) - depthOf(a) || (rank[a.keyword] ?? 9) - (rank[b.keyword] ?? 9))[0];
+      // A primitive that fails both "type" (of an object branch) and "enum" (of a string
+      // branch) is best explained by the enum.
+      const r = (e) => {
+        const v = valueAt(event, e.instancePath);
+        return e.keyword === 'enum' && v !== null && typeof v !== 'object' ? 0.5 : rank[e.keyword] ?? 9;
+      };
+      best = candidates.sort((a, b) => depthOf(b) - depthOf(a) || r(a) - r(b))[0];
     } else {
       const disc = errs.filter((e) => DISC.test(e.schemaPath) && !under(branchOf(e), true));
       const pool = disc.length ? disc : errs;
@@ -157,6 +165,12 @@ export class OpenAISchema {
       best = same.length ? { ...deepest, keyword: 'enum', params: { allowedValues: allowed } } : deepest;
     }
     const value = valueAt(event, best.instancePath);
+    const paramOf = (ip, extra) => {
+      const rel = relParam(ip, extra);
+      if (!base) return rel;
+      if (!rel) return base;
+      return rel.startsWith('[') ? base + rel : `${base}.${rel}`;
+    };
     switch (best.keyword) {
       case 'required':
         return errors.missingParam(paramOf(best.instancePath, best.params.missingProperty));
@@ -194,6 +208,102 @@ export class OpenAISchema {
       default:
         return errors.invalidValue(paramOf(best.instancePath), `Invalid '${paramOf(best.instancePath) || 'event'}': ${best.message}.`);
     }
+  }
+
+  #node(pointer) {
+    let n = { components: { schemas: this.components } };
+    for (const k of pointer.split('/').filter(Boolean)) n = n?.[k];
+    return n;
+  }
+
+  /** Follow $refs: → [pointer, node]. */
+  #deref(pointer) {
+    let node = this.#node(pointer);
+    let guard = 0;
+    while (node?.$ref && guard++ < 20) {
+      pointer = `/components/schemas/${node.$ref.split('/').pop()}`;
+      node = this.#node(pointer);
+    }
+    return [pointer, node];
+  }
+
+  /** Union branches of a node, nested unions flattened, bare null branches dropped. */
+  #branches(pointer, node) {
+    const key = node.anyOf ? 'anyOf' : node.oneOf ? 'oneOf' : null;
+    if (!key || node.properties) return null;
+    const out = [];
+    node[key].forEach((_, i) => {
+      const [p, n] = this.#deref(`${pointer}/${key}/${i}`);
+      if (!n || n.type === 'null') return;
+      const nested = this.#branches(p, n);
+      if (nested) out.push(...nested);
+      else out.push([p, n]);
+    });
+    return out;
+  }
+
+  #validatorAt(pointer) {
+    let v = this.pointerValidators.get(pointer);
+    if (!v) {
+      v = this.ajv.compile({ $ref: `oai#${pointer}` });
+      this.pointerValidators.set(pointer, v);
+    }
+    return v;
+  }
+
+  /**
+   * Walk the instance through the schema, choosing union branches by their `type` /
+   * `role` discriminators. A discriminator no branch accepts is the error (listing every
+   * value the union accepts); inside the one matching branch, that branch's own errors
+   * explain the problem better than the union's. Null when nothing more precise is found.
+   */
+  #narrow(pointer, value, path) {
+    if (value === null || typeof value !== 'object') return null;
+    const [ptr, node] = this.#deref(pointer);
+    if (!node) return null;
+    if (Array.isArray(value)) {
+      if (!node.items) return null;
+      for (let i = 0; i < value.length; i++) {
+        const r = this.#narrow(`${ptr}/items`, value[i], `${path}[${i}]`);
+        if (r) return r;
+      }
+      return null;
+    }
+    const branches = this.#branches(ptr, node);
+    if (branches) {
+      const objs = branches.filter(([, n]) => n.properties);
+      const allowedOf = (n, key) => {
+        const p = n.properties[key] ? this.#resolve(n.properties[key]) : null;
+        return p?.enum ?? (p?.const !== undefined ? [p.const] : null);
+      };
+      const accepts = (n, key) => {
+        const allowed = allowedOf(n, key);
+        return !allowed || value[key] === undefined || allowed.includes(value[key]);
+      };
+      for (const key of ['type', 'role']) {
+        if (value[key] === undefined) continue;
+        const prior = (key === 'role' ? objs.filter(([, n]) => accepts(n, 'type')) : objs).filter(([, n]) => allowedOf(n, key));
+        if (prior.length && !prior.some(([, n]) => accepts(n, key))) {
+          const allowed = [...new Set(prior.flatMap(([, n]) => allowedOf(n, key)))].filter((v) => v !== null);
+          const param = path ? `${path}.${key}` : key;
+          return errors.invalidValue(param, `Invalid value: '${String(value[key]).slice(0, 100)}'. Supported values are: ${allowed.map((v) => `'${v}'`).join(', ')}.`);
+        }
+      }
+      const match = objs.filter(([, n]) => accepts(n, 'type') && accepts(n, 'role'));
+      if (match.length !== 1) return null;
+      const [bp] = match[0];
+      const validate = this.#validatorAt(bp);
+      if (validate(value)) return null;
+      const errs = validate.errors;
+      return this.#narrow(bp, value, path) ?? this.#translate(errs, value, path);
+    }
+    if (!node.properties) return null;
+    for (const [k, v] of Object.entries(value)) {
+      if (!node.properties[k]) continue;
+      const r = this.#narrow(`${ptr}/properties/${k}`, v, path ? `${path}.${k}` : k);
+      if (r) return r;
+    }
+    return null;
   }
 
   #resolve(s) {
