@@ -101,3 +101,39 @@ test('@google/genai live client sees the close code and reason of a refused setu
   assert.deepEqual(await Promise.race([closed, timeout]), { code: 1007, reason: 'Request contains an invalid argument.' });
   assert.equal(messages.length, 0);
 });
+
+test('@google/genai live client over wss:// (https base URL, openssl cert trusted via NODE_EXTRA_CA_CERTS)', async () => {
+  const { execFileSync, spawn } = await import('node:child_process');
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const { fileURLToPath } = await import('node:url');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rtw-gemini-tls-'));
+  try {
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '1',
+      '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'),
+      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    ], { stdio: 'pipe' });
+    const child = spawn(process.execPath, [path.join(path.dirname(fileURLToPath(import.meta.url)), 'gemini-genai-tls.child.mjs')], {
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: path.join(dir, 'cert.pem'), GEMINI_CERT_DIR: dir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    const line = out.trim().split('\n').pop();
+    assert.ok(line, `child printed nothing; stderr: ${err}`);
+    const r = JSON.parse(line);
+    assert.deepEqual(r.errors, [], `client errors; stderr: ${err}`);
+    assert.equal(code, 0);
+    assert.match(r.base, /^https:\/\/127\.0\.0\.1:\d+$/);
+    assert.match(r.tokenUrl, /^wss:\/\/127\.0\.0\.1:\d+\/ws\/google\.ai\.generativelanguage\.v1alpha\.GenerativeService\.BidiGenerateContentConstrained$/);
+    assert.ok(r.messages[0].setupComplete);
+    assert.equal(r.text, 'You said: "Hello over TLS" (turn 1).');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
