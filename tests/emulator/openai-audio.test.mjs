@@ -201,3 +201,45 @@ test('G.711 μ-law input and output formats', async () => {
   assert.equal(outBytes, 1600, '200 ms at 8 kHz, one byte per sample');
   await c.close();
 });
+
+test('idle_timeout_ms: after a response, silence triggers timeout_triggered, a commit and a response', async () => {
+  const c = await connect({ query: { emu_speed: 50 } });
+  await update(c, { output_modalities: ['text'], audio: { input: { turn_detection: { type: 'server_vad', idle_timeout_ms: 5000 } } } });
+  c.send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hi' }] } });
+  let from = c.events.length;
+  c.send({ type: 'response.create' });
+  await c.next('response.done', { from });
+  from = c.events.length;
+  appendAudio(c, silence(300));
+  const t = await c.next('input_audio_buffer.timeout_triggered', { from, timeout: 3000 });
+  assert.equal(t.audio_end_ms - t.audio_start_ms, 300);
+  const committed = await c.next('input_audio_buffer.committed', { from });
+  assert.equal(committed.item_id, t.item_id);
+  const done = await c.next('response.done', { from });
+  assert.equal(done.response.output[0].content[0].text, 'Are you still there?');
+  await c.close();
+});
+
+test('speech disarms the idle timeout; silent audio fails transcription with …transcription.failed', async () => {
+  const c = await connect({ query: { emu_speed: 50 } });
+  await update(c, { output_modalities: ['text'], audio: { input: { transcription: { model: 'whisper-1' }, turn_detection: { type: 'server_vad', idle_timeout_ms: 5000, create_response: false } } } });
+  c.send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hi' }] } });
+  let from = c.events.length;
+  c.send({ type: 'response.create' });
+  await c.next('response.done', { from });
+  from = c.events.length;
+  appendAudio(c, concat(speech(300), silence(600)));
+  const done = await c.next('conversation.item.input_audio_transcription.completed', { from });
+  assert.equal(done.usage.type, 'duration');
+  await sleep(200);
+  assert.equal(c.ofType('input_audio_buffer.timeout_triggered').length, 0);
+  // manual commit of pure silence → transcription failed
+  await update(c, { audio: { input: { turn_detection: null } } });
+  from = c.events.length;
+  appendAudio(c, silence(200));
+  c.send({ type: 'input_audio_buffer.commit' });
+  const failed = await c.next('conversation.item.input_audio_transcription.failed', { from });
+  assert.equal(failed.error.code, 'audio_unintelligible');
+  assert.equal(c.ofType('error').length, 0, 'a transcription failure is not an error event');
+  await c.close();
+});

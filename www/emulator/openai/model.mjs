@@ -9,6 +9,7 @@
 //     even without "call …" (arguments "{}" unless the text supplies them)
 //   • last user text → "You said: <text>"; spoken (audio modality) with a synthetic voice
 //   • last user audio → the user's own utterance played back, transcript "[echo 1.23 s]"
+//   • last user audio committed by the idle timeout → "Are you still there?"
 //   • nothing from the user → "Hello from the emulator."
 // Also: deterministic input transcription text, token counts for usage.
 
@@ -82,6 +83,7 @@ export function plan(context, params) {
 
   if (last) {
     const audioPart = last.audio && (last.item.content ?? []).some((c) => c.type === 'input_audio');
+    if (audioPart && last.idle) return speak('Are you still there?');
     if (audioPart) {
       const secs = (msOf(last.audio.length, last.rate) / 1000).toFixed(2);
       return speak(`[echo ${secs} s]`, last.audio, last.rate);

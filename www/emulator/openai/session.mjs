@@ -11,7 +11,16 @@ import { Conversation } from './conversation.mjs';
 import { Vad } from './vad.mjs';
 import { plan as planResponse, transcriptionOf, tokenize, inputAudioTokens } from './model.mjs';
 import { ResponseRun } from './response.mjs';
-import { decodeInput, formatRate, isBase64, msOf } from './audio.mjs';
+import { decodeInput, formatRate, isBase64, msOf, frameDbfs } from './audio.mjs';
+
+const MAX_APPEND_BYTES = 15 * 1024 * 1024;
+
+/** Anything above -60 dBFS in some 10 ms frame? (silence cannot be transcribed) */
+function hasSound(audio) {
+  const frame = 240;
+  for (let i = 0; i < audio.length; i += frame) if (frameDbfs(audio, i, Math.min(audio.length, i + frame)) > -60) return true;
+  return false;
+}
 import { eventId, conversationId, itemId as newItemId } from './ids.mjs';
 import * as errors from './errors.mjs';
 import { RealtimeError } from './errors.mjs';
@@ -64,6 +73,7 @@ export class RealtimeSession {
 
   dispose() {
     this.closed = true;
+    this.#disarmIdle();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     this.active?.cancel('client_cancelled');
@@ -133,6 +143,7 @@ export class RealtimeSession {
       case 'input_audio_buffer.commit':
         return this.#commit();
       case 'input_audio_buffer.clear':
+        this.#disarmIdle();
         this.resetAudio(this.clockMs);
         this.vad?.reset();
         this.speechItemId = null;
@@ -170,6 +181,9 @@ export class RealtimeSession {
 
   #append(e) {
     if (!isBase64(e.audio)) throw errors.invalidValue('audio', "Invalid 'audio'. Expected base64-encoded audio bytes.");
+    if ((e.audio.length / 4) * 3 > MAX_APPEND_BYTES) {
+      throw errors.invalidValue('audio', "Invalid 'audio': a single append may carry at most 15 MiB of audio.");
+    }
     const samples = decodeInput(e.audio, this.config.audio.input.format);
     this.recorder?.audio?.(samples, this.rate);
     const startMs = this.clockMs;
@@ -184,6 +198,7 @@ export class RealtimeSession {
   }
 
   #speechStarted(audioStartMs) {
+    this.#disarmIdle();
     this.speechItemId = newItemId();
     this.speechStartMs = audioStartMs;
     this.recorder?.event?.('speech_started', { audio_start_ms: audioStartMs });
@@ -237,10 +252,11 @@ export class RealtimeSession {
     this.#commitAudio(audio, id);
   }
 
-  #commitAudio(audio, id) {
+  #commitAudio(audio, id, { idle = false } = {}) {
     const item = { id, type: 'message', status: 'completed', role: 'user', content: [{ type: 'input_audio', transcript: null }] };
     const prev = this.conversation.lastId();
     this.conversation.insert(item, undefined, { audio, rate: this.rate });
+    if (idle) this.conversation.entry(id).idle = true;
     this.emit({ type: 'input_audio_buffer.committed', previous_item_id: prev, item_id: id });
     this.emit({ type: 'conversation.item.added', previous_item_id: prev, item: JSON.parse(JSON.stringify(item)) });
     this.emit({ type: 'conversation.item.done', previous_item_id: prev, item: JSON.parse(JSON.stringify(item)) });
@@ -251,6 +267,18 @@ export class RealtimeSession {
 
   /** Asynchronous, deterministic input transcription (deltas then completed). */
   #transcribe(id, audio, tr) {
+    if (!hasSound(audio)) {
+      // Nothing audible: like the service, a `…transcription.failed` event (not an `error`).
+      this.later(40 / this.speed, () => {
+        this.emit({
+          type: 'conversation.item.input_audio_transcription.failed',
+          item_id: id,
+          content_index: 0,
+          error: { type: 'transcription_error', code: 'audio_unintelligible', message: 'The audio could not be transcribed.', param: null },
+        });
+      });
+      return;
+    }
     const transcript = transcriptionOf(audio, this.rate);
     const words = tokenize(transcript);
     words.forEach((delta, i) => {
@@ -352,7 +380,10 @@ export class RealtimeSession {
       speed: this.speed,
       onAudioSent: (id, n, rate) => this.recorder?.audioSent?.(id, n, rate),
       onDone: (done) => {
-        if (this.active === done) this.active = null;
+        if (this.active === done) {
+          this.active = null;
+          this.#armIdle();
+        }
         this.outOfBand.delete(done);
       },
     });
@@ -360,9 +391,41 @@ export class RealtimeSession {
       this.assistantAudio = true;
     };
     if (outOfBand) this.outOfBand.add(run);
-    else this.active = run;
+    else {
+      this.active = run;
+      this.#disarmIdle();
+    }
     this.recorder?.event?.('response', { response_id: run.id, out_of_band: outOfBand, kind: run.plan.kind });
     run.run().catch((err) => this.log(`openai: response failed: ${err.stack || err}`));
+  }
+
+  /**
+   * server_vad `idle_timeout_ms`: counted from the end of the last response (its audio was
+   * paced in real time, so that is when playback ended); speech or a new response disarms it.
+   * On expiry: `timeout_triggered`, the (silent) buffer is committed, and a response follows.
+   */
+  #armIdle() {
+    this.#disarmIdle();
+    const td = this.config.audio.input.turn_detection;
+    if (td?.type !== 'server_vad' || !td.idle_timeout_ms) return;
+    const startMs = this.clockMs;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null;
+      if (this.closed || this.active || this.speechItemId) return;
+      const id = newItemId();
+      this.emit({ type: 'input_audio_buffer.timeout_triggered', audio_start_ms: Math.round(startMs), audio_end_ms: Math.round(this.clockMs), item_id: id });
+      this.recorder?.event?.('timeout_triggered', {});
+      const audio = this.#bufferPcm();
+      this.resetAudio(this.clockMs);
+      this.vad?.reset();
+      this.#commitAudio(audio, id, { idle: true });
+      if (td.create_response !== false) this.#startResponse(responseParams(this.config, {}));
+    }, td.idle_timeout_ms / this.speed);
+  }
+
+  #disarmIdle() {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
   }
 
   #responseCancel(e) {
