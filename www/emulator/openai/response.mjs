@@ -9,7 +9,7 @@
 // `cancelled`; `max_output_tokens` cutting the output (`incomplete`).
 // Audio actually sent is appended to the item's entry (truncation checks it).
 
-import { responseId, itemId, callId, eventId } from './ids.mjs';
+import { responseId, itemId, callId } from './ids.mjs';
 import { encodeOutput, msOf, PCM_RATE, resample } from './audio.mjs';
 import { tokenize, textTokens, outputAudioTokens, contextTokens } from './model.mjs';
 
@@ -262,4 +262,3 @@ export class ResponseRun {
   }
 }
 
-export { eventId };
