@@ -2,9 +2,10 @@
 //
 // Owns: dispatching client events (schema check first, errors echo `event_id`),
 // the session config (config.mjs), the input audio buffer and its clock, turn
-// detection (vad.mjs) with commit/auto-response/barge-in, the default conversation
-// (conversation.mjs), responses (response.mjs; one active per default conversation,
-// out-of-band ones in parallel), input transcription, and the recorder hooks.
+// detection (vad.mjs) with commit/auto-response/barge-in and the idle timeout, the
+// default conversation (conversation.mjs), responses (response.mjs; one active per
+// default conversation, out-of-band ones in parallel), input transcription (deltas,
+// completed, or failed for silence), and the recorder hooks.
 
 import { defaultSession, mergeSession, responseParams } from './config.mjs';
 import { Conversation } from './conversation.mjs';
