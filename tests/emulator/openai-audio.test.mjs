@@ -52,6 +52,9 @@ test('server VAD turn: speech_started/stopped times, commit, echo reply of the u
   assert.equal(rec.input_audio.duration_ms, 1800);
   assert.equal(rec.events_received['input_audio_buffer.append'], 90);
   assert.equal(rec.events_received['session.update'], 1);
+  assert.equal(rec.events_sent['response.done'], 1);
+  assert.equal(rec.events_sent['input_audio_buffer.speech_started'], 1);
+  assert.ok(rec.per_connection[0].timeline.some((t) => t.kind === 'speech_started' && t.audio_start_ms === 300));
   const itemId = done.response.output[0].id;
   assert.equal(rec.audio_sent[itemId].duration_ms, 1200);
   const wav = Buffer.from(await (await fetch(`${srv.url}/emulator/recordings/${tag}/input.wav`)).arrayBuffer());

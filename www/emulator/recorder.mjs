@@ -8,13 +8,15 @@
 // Connection recorder API (`ctx.recorder` for provider modules; every method optional to call):
 //   audio(samples: Int16Array, rate)       decoded input audio as received (PCM16 mono)
 //   clientEvent(type)                      one client event received, by wire type
-//   event(kind, data?)                     anything else worth asserting (timeline, counted by kind)
+//   event(kind, data?)                     anything else worth asserting (timeline, counted by kind);
+//                                          kind "server" = one server frame sent ({type} or {keys}),
+//                                          counted in events_sent and kept out of the timeline
 //   truncation({ item_id, content_index, audio_end_ms, audio_sent_ms, ok, error? })
 //   audioSent(itemId, samples, rate)       output audio actually sent, per item
 //   close(code, reason)
 //
 // Summary JSON (per connection, and aggregated at top level):
-//   { tag, provider, connections, events_received: {type: n}, events: {kind: n},
+//   { tag, provider, connections, events_received: {type: n}, events_sent: {type: n}, events: {kind: n},
 //     input_audio: { rate, samples, duration_ms }, truncations: [...],
 //     audio_sent: { <item_id>: { samples, rate, duration_ms } }, closes: [...],
 //     per_connection: [ { provider, opened_at, events_received, input_audio, truncations,
@@ -28,6 +30,7 @@ class ConnectionRecording {
     this.provider = provider;
     this.openedAt = Date.now();
     this.eventsReceived = {};
+    this.eventsSent = {};
     this.events = {};
     this.timeline = [];
     this.audioChunks = [];
@@ -55,6 +58,11 @@ class ConnectionRecording {
   }
 
   event(kind, data = {}) {
+    if (kind === 'server') {
+      const key = data.type ?? (Array.isArray(data.keys) ? data.keys.join('+') : '(unknown)');
+      this.eventsSent[key] = (this.eventsSent[key] ?? 0) + 1;
+      return;
+    }
     this.events[kind] = (this.events[kind] ?? 0) + 1;
     if (this.timeline.length < MAX_TIMELINE) this.timeline.push({ t_ms: Date.now() - this.openedAt, kind, ...data });
   }
@@ -89,6 +97,7 @@ class ConnectionRecording {
       provider: this.provider,
       opened_at: new Date(this.openedAt).toISOString(),
       events_received: { ...this.eventsReceived },
+      events_sent: { ...this.eventsSent },
       events: { ...this.events },
       input_audio: inputAudio(this.audioSamples, this.audioRate),
       truncations: this.truncations.map((t) => ({ ...t })),
@@ -147,6 +156,7 @@ export function recordingSummary(tag) {
     provider: per.at(-1)?.provider ?? null,
     connections: per.length,
     events_received: sum('events_received'),
+    events_sent: sum('events_sent'),
     events: sum('events'),
     input_audio: inputAudio(samples, rate),
     truncations: per.flatMap((p) => p.truncations),
