@@ -1,6 +1,8 @@
 //! No input makes a codec panic: random text and bytes, mutated real frames, type-confused JSON, and
 //! arbitrary app messages. (A panic in wasm kills every session on the page.)
 
+#![cfg(not(target_arch = "wasm32"))]
+
 mod support;
 
 use proptest::prelude::*;

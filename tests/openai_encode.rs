@@ -1,6 +1,8 @@
 //! Every neutral client message kind, and every options variant, encodes to a GA event that the
 //! official schema accepts; bad options fail with the field named.
 
+#![cfg(not(target_arch = "wasm32"))]
+
 mod support;
 
 use realtime_wasm::model::ClientMessage;

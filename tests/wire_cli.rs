@@ -1,5 +1,7 @@
 //! The wire CLI as a black box: JSON Lines in, JSON Lines out, errors reported per line.
 
+#![cfg(not(target_arch = "wasm32"))]
+
 mod support;
 
 use serde_json::Value;

@@ -1,0 +1,25 @@
+# The README's two commands. Both install what is missing first (scripts/setup.sh, idempotent).
+SHELL := /bin/bash
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+PORT ?= 8080
+export PORT
+
+.PHONY: demo test setup pkg
+
+## make demo: build the wasm package and serve the demo + protocol emulator on http://127.0.0.1:$(PORT)
+demo:
+	scripts/setup.sh --demo
+	node scripts/build-pkg.mjs
+	node www/server.mjs
+
+## make test: every test layer (native, browser, Node)
+test:
+	scripts/setup.sh
+	scripts/test.sh
+
+setup:
+	scripts/setup.sh
+
+pkg:
+	scripts/setup.sh --demo
+	node scripts/build-pkg.mjs

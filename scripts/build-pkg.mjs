@@ -1,0 +1,28 @@
+// Builds the npm package into pkg/ with the settings of wasm-pack.toml, then merges
+// pkg-template/ (package.json fields, README) over what wasm-pack generated.
+//
+//   node scripts/build-pkg.mjs          release build (the npm package, the demo)
+//   node scripts/build-pkg.mjs --dev    unoptimised, faster to build
+import { execFileSync } from "node:child_process";
+import { readFileSync, writeFileSync, copyFileSync } from "node:fs";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parse } from "smol-toml";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const config = parse(readFileSync(join(root, "wasm-pack.toml"), "utf8"));
+const { target, "out-dir": outDir, "out-name": outName, profile } = config.build;
+const dev = process.argv.includes("--dev");
+
+const args = ["build", root, "--target", target, "--out-dir", outDir, "--out-name", outName,
+              dev ? "--dev" : `--${profile}`];
+console.log(`build-pkg: wasm-pack ${args.join(" ")}`);
+execFileSync("wasm-pack", args, { stdio: "inherit", cwd: root });
+
+const pkgDir = join(root, outDir);
+const generated = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
+const template = JSON.parse(readFileSync(join(root, config.package.template), "utf8"));
+const merged = { ...generated, ...template, files: [...new Set([...(generated.files ?? []), ...(template.files ?? [])])] };
+writeFileSync(join(pkgDir, "package.json"), JSON.stringify(merged, null, 2) + "\n");
+copyFileSync(join(root, config.package.readme), join(pkgDir, "README.md"));
+console.log(`build-pkg: ${outDir}/ ready (${merged.name}@${merged.version})`);

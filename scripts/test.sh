@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Every test layer, in order of speed: native Rust, the npm package build, browser (wasm in headless
+# Chromium against the emulator), Node (emulator), and the README's demo command reaching a page.
+# Run through `make test`, which installs what is missing first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+# A free loopback port (the kernel picks it).
+free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+
+# Waits until $1 answers 200, at most $2 seconds.
+wait_for() {
+  local url=$1 deadline=$((SECONDS + $2))
+  until node -e "fetch('$url').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"; do
+    [ $SECONDS -lt $deadline ] || { echo "test: $url did not come up" >&2; return 1; }
+    sleep 0.5
+  done
+}
+
+step "native: cargo test (model, codecs, CLI, property tests)"
+cargo test --all-targets
+
+step "npm package: build pkg/"
+node scripts/build-pkg.mjs
+
+step "browser: wasm-pack test --headless --chrome (against the emulator)"
+emulator_port=$(free_port)
+PORT=$emulator_port node www/server.mjs > target/emulator-browser-tests.log 2>&1 &
+pids+=($!)
+wait_for "http://127.0.0.1:$emulator_port/emulator/health" 20
+RTW_EMULATOR="http://127.0.0.1:$emulator_port" wasm-pack test --headless --chrome -- --test browser
+
+step "node: emulator and dev server"
+node --test tests/emulator/
+
+step "demo: the README's demo command serves the page"
+demo_port=$(free_port)
+log=target/demo-check.log
+PORT=$demo_port make --no-print-directory demo > "$log" 2>&1 &
+demo_pid=$!
+pids+=($demo_pid)
+wait_for "http://127.0.0.1:$demo_port/" 300
+wait_for "http://127.0.0.1:$demo_port/pkg/realtime_wasm.js" 10
+wait_for "http://127.0.0.1:$demo_port/pkg/realtime_wasm_bg.wasm" 10
+echo "demo: http://127.0.0.1:$demo_port/ serves the page and the package"
+pkill -P "$demo_pid" 2>/dev/null || true
+
+step "all test layers passed"
