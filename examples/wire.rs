@@ -11,7 +11,6 @@
 
 use realtime_wasm::model::ClientMessage;
 use realtime_wasm::provider::{Codec, Provider};
-use serde_json::json;
 use std::io::{self, BufRead, BufWriter, Write};
 use std::process::ExitCode;
 
@@ -112,6 +111,16 @@ fn emit_error(out: &mut impl Write, direction: Direction, line: usize, message: 
         Direction::Decode => "decodeError",
         Direction::Encode => "encodeError",
     };
+    let record = ErrorRecord { kind, line, message };
     // A failed write to stdout has nowhere better to go; the exit status already says "failed".
-    let _ = writeln!(out, "{}", json!({ "type": kind, "line": line, "message": message }));
+    let _ = writeln!(out, "{}", serde_json::to_string(&record).unwrap_or_default());
+}
+
+/// `{"type","line","message"}`, in that order.
+#[derive(serde::Serialize)]
+struct ErrorRecord<'a> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    line: usize,
+    message: &'a str,
 }
