@@ -6,6 +6,7 @@
 
 pub mod model;
 pub mod provider;
+pub mod session;
 
 /// The crate version, as the JS package reports it.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

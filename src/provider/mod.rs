@@ -8,7 +8,7 @@
 
 pub mod openai;
 
-use crate::model::{ClientMessage, ServerMessage};
+use crate::model::{ClientMessage, ServerMessage, SessionOptions};
 use std::fmt;
 
 pub use openai::OpenAiCodec;
@@ -121,6 +121,16 @@ pub struct ConnectConfig {
     pub credential: String,
 }
 
+/// How a provider starts a session from the app's initial options.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SessionStart {
+    /// Frames to send as soon as the socket opens, before the server says the session exists
+    /// (Gemini's `setup`).
+    pub on_socket_open: Vec<String>,
+    /// Messages to send first once the session is open (OpenAI's `session.update`).
+    pub on_session_open: Vec<ClientMessage>,
+}
+
 /// One provider's wire mapping. Stateful where the provider needs it (Gemini synthesizes response
 /// lifecycles), hence `&mut self`.
 pub trait Codec {
@@ -130,6 +140,9 @@ pub trait Codec {
     /// Sample rate of `outputAudioDelta` audio (PCM16 LE mono).
     fn output_audio_rate(&self) -> u32;
     fn connect_request(&self, config: &ConnectConfig) -> ConnectRequest;
+    /// What starts a session with these options. The session is open once the codec yields
+    /// `sessionCreated`.
+    fn session_start(&mut self, options: &SessionOptions) -> Result<SessionStart, EncodeError>;
     /// Zero or more wire frames (JSON text) for one client message.
     fn encode(&mut self, message: &ClientMessage) -> Result<Vec<String>, EncodeError>;
     /// Zero or more neutral messages for one text frame.

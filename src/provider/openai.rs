@@ -8,8 +8,8 @@
 mod decode;
 mod encode;
 
-use super::{encode_query_value, Codec, ConnectConfig, ConnectRequest, DecodeError, EncodeError, Provider};
-use crate::model::{ClientMessage, ServerMessage};
+use super::{encode_query_value, Codec, ConnectConfig, ConnectRequest, DecodeError, EncodeError, Provider, SessionStart};
+use crate::model::{ClientMessage, ServerMessage, SessionOptions};
 
 /// The public endpoint; `ConnectConfig::endpoint` replaces it (emulator, proxy, Azure).
 pub const DEFAULT_ENDPOINT: &str = "wss://api.openai.com/v1/realtime";
@@ -71,6 +71,18 @@ impl Codec for OpenAiCodec {
             url: format!("{base}{separator}model={}", encode_query_value(&config.model)),
             protocols: vec!["realtime".into(), format!("{API_KEY_PROTOCOL_PREFIX}{}", config.credential)],
         }
+    }
+
+    /// OpenAI opens the session itself (`session.created`); the app's options follow as the first
+    /// `session.update`.
+    fn session_start(&mut self, options: &SessionOptions) -> Result<SessionStart, EncodeError> {
+        let mut start = SessionStart::default();
+        if *options != SessionOptions::default() {
+            let update = ClientMessage::SessionUpdate { message_id: None, options: options.clone() };
+            encode::client_event(&update)?; // fail at connect, not later
+            start.on_session_open.push(update);
+        }
+        Ok(start)
     }
 
     fn encode(&mut self, message: &ClientMessage) -> Result<Vec<String>, EncodeError> {

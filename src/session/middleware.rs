@@ -1,0 +1,112 @@
+//! Interceptors between the session and the wire (the browser's version of the seed's `Use()`).
+//!
+//! In list order, the first is outermost: outgoing messages pass first → last, incoming ones
+//! last → first. They sit below function invocation and the sequencer, so they see exactly what is
+//! sent (tool results included) and received, and what they pass on is what the session acts on.
+//! Returning `None` drops the message.
+
+use crate::model::{ClientMessage, ServerMessage};
+use serde_json::Value;
+
+pub trait Middleware {
+    fn name(&self) -> &str;
+    fn on_send(&mut self, message: ClientMessage) -> Option<ClientMessage> {
+        Some(message)
+    }
+    fn on_receive(&mut self, message: ServerMessage) -> Option<ServerMessage> {
+        Some(message)
+    }
+}
+
+/// Log verbosity of the built-in logging middleware.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LogLevel {
+    Off,
+    Error,
+    Warn,
+    Info,
+    Debug,
+    Trace,
+}
+
+impl LogLevel {
+    pub fn parse(name: &str) -> Option<LogLevel> {
+        Some(match name {
+            "off" => LogLevel::Off,
+            "error" => LogLevel::Error,
+            "warn" => LogLevel::Warn,
+            "info" => LogLevel::Info,
+            "debug" => LogLevel::Debug,
+            "trace" => LogLevel::Trace,
+            _ => return None,
+        })
+    }
+}
+
+/// Logs every message passing through: its type and ids at `Debug`, its whole JSON at `Trace` with
+/// audio replaced by its byte count. Credentials never travel in messages, so none can be logged.
+pub struct LoggingMiddleware {
+    level: LogLevel,
+    sink: Box<dyn FnMut(LogLevel, &str)>,
+}
+
+impl LoggingMiddleware {
+    pub fn new(level: LogLevel, sink: impl FnMut(LogLevel, &str) + 'static) -> Self {
+        Self { level, sink: Box::new(sink) }
+    }
+
+    fn log(&mut self, direction: &str, kind: &str, id: Option<&str>, body: impl FnOnce() -> Value) {
+        // Server errors are worth a line at any level but `off`.
+        let level = if kind == "error" { LogLevel::Error } else { LogLevel::Debug };
+        if self.level < level {
+            return;
+        }
+        let mut line = format!("realtime {direction} {kind}");
+        if let Some(id) = id {
+            line.push_str(&format!(" ({id})"));
+        }
+        if self.level >= LogLevel::Trace || kind == "error" {
+            let mut body = body();
+            redact_audio(&mut body);
+            line.push(' ');
+            line.push_str(&body.to_string());
+        }
+        (self.sink)(level, &line);
+    }
+}
+
+impl Middleware for LoggingMiddleware {
+    fn name(&self) -> &str {
+        "logging"
+    }
+
+    fn on_send(&mut self, message: ClientMessage) -> Option<ClientMessage> {
+        self.log("→", message.kind(), message.message_id(), || serde_json::to_value(&message).unwrap_or(Value::Null));
+        Some(message)
+    }
+
+    fn on_receive(&mut self, message: ServerMessage) -> Option<ServerMessage> {
+        self.log("←", message.kind(), message.message_id(), || serde_json::to_value(&message).unwrap_or(Value::Null));
+        Some(message)
+    }
+}
+
+/// Replaces every `audio` string (base64) and raw `delta`/`audio` payload with its decoded size.
+pub fn redact_audio(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map.iter_mut() {
+                match (key.as_str(), &*child) {
+                    ("audio", Value::String(b64)) => {
+                        let padding = b64.bytes().rev().take_while(|&b| b == b'=').count();
+                        let bytes = (b64.len() * 3 / 4).saturating_sub(padding);
+                        *child = Value::String(format!("<{bytes} bytes>"));
+                    }
+                    _ => redact_audio(child),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(redact_audio),
+        _ => {}
+    }
+}

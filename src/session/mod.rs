@@ -1,0 +1,527 @@
+//! The session: a sans-IO state machine (the quinn-proto / rustls pattern).
+//!
+//! Inputs come in as method calls with the current time (socket opened, frame received, socket
+//! closed, app message, tool finished, timer fired); outputs queue up for the driver to take with
+//! [`Session::poll_output`] (frames to send, server messages and SDK events for the app, tools to run,
+//! timers to arm, the socket to close). It owns the connection state, queueing before open, the
+//! effective options, the conversation view, the response sequencer, function invocation and the
+//! middleware pipeline.
+//!
+//! Must never: do I/O, read a clock, block on a tool, panic on input, or import `web_sys`/`js_sys`/
+//! `wasm_bindgen` — the `web` module drives it in the browser, tests drive it natively.
+
+mod conversation;
+mod middleware;
+mod output;
+mod sequencer;
+mod tools;
+
+pub use conversation::{Conversation, ItemEntry, SpokenItem};
+pub use middleware::{redact_audio, LogLevel, LoggingMiddleware, Middleware};
+pub use output::{ConnectionState, ErrorKind, Output, SessionError, SessionEvent, Ticket, Timer, ToolRun};
+pub use sequencer::BUSY_ERROR_CODE;
+pub use tools::{InvocationOptions, FAILED_TEXT, NOT_FOUND_TEXT};
+
+use crate::model::{ClientMessage, ConversationItem, CreateResponse, Role, ServerMessage, SessionOptions, Tool};
+use crate::provider::{Codec, EncodeError, EncodeErrorKind};
+use sequencer::{Request, ResponseSequencer};
+use serde_json::Value;
+use std::collections::VecDeque;
+use tools::{Action, ToolInvoker};
+
+/// A frame as the socket delivered it.
+#[derive(Debug, Clone, Copy)]
+pub enum Frame<'a> {
+    Text(&'a str),
+    Binary(&'a [u8]),
+}
+
+/// Everything a session starts from.
+#[derive(Debug, Clone, Default)]
+pub struct SessionConfig {
+    /// The app's options (sent at start, per provider).
+    pub options: SessionOptions,
+    pub invocation: InvocationOptions,
+    /// Tools the app registered a handler for (only these are ever run).
+    pub tool_handlers: Vec<String>,
+    /// Give up if not open within this many ms (0: never).
+    pub connect_timeout_ms: f64,
+}
+
+/// A message waiting for the session to open.
+struct Queued {
+    message: ClientMessage,
+    ticket: Option<Ticket>,
+}
+
+pub struct Session {
+    codec: Box<dyn Codec>,
+    state: ConnectionState,
+    /// What the app asked for (kept across server updates: tools, provider options).
+    requested: SessionOptions,
+    /// What the server says is in effect.
+    effective: SessionOptions,
+    on_session_open: Vec<ClientMessage>,
+    on_socket_open: Vec<String>,
+    queue: VecDeque<Queued>,
+    sequencer: ResponseSequencer,
+    /// Tool lists of our own in-flight `createResponse`s, attached to the next `responseCreated`.
+    response_tools: VecDeque<Option<Vec<String>>>,
+    /// Per-response tool lists, by response id.
+    tools_by_response: Vec<(String, Vec<String>)>,
+    conversation: Conversation,
+    invoker: ToolInvoker,
+    middleware: Vec<Box<dyn Middleware>>,
+    outputs: VecDeque<Output>,
+    next_id: u64,
+    closed_by_us: bool,
+}
+
+impl Session {
+    /// A session about to connect. Fails when the options cannot be expressed for the provider.
+    pub fn new(mut codec: Box<dyn Codec>, config: SessionConfig, now_ms: f64) -> Result<Session, EncodeError> {
+        let start = codec.session_start(&config.options)?;
+        let mut session = Session {
+            codec,
+            state: ConnectionState::Connecting,
+            effective: config.options.clone(),
+            requested: config.options,
+            on_session_open: start.on_session_open,
+            on_socket_open: start.on_socket_open,
+            queue: VecDeque::new(),
+            sequencer: ResponseSequencer::default(),
+            response_tools: VecDeque::new(),
+            tools_by_response: Vec::new(),
+            conversation: Conversation::default(),
+            invoker: ToolInvoker::new(config.invocation, config.tool_handlers),
+            middleware: Vec::new(),
+            outputs: VecDeque::new(),
+            next_id: 0,
+            closed_by_us: false,
+        };
+        if config.connect_timeout_ms > 0.0 {
+            session.outputs.push_back(Output::ArmTimer { timer: Timer::ConnectTimeout, at_ms: now_ms + config.connect_timeout_ms });
+        }
+        Ok(session)
+    }
+
+    /// Appends an interceptor (the first added is outermost).
+    pub fn add_middleware(&mut self, middleware: Box<dyn Middleware>) {
+        self.middleware.push(middleware);
+    }
+
+    pub fn state(&self) -> ConnectionState {
+        self.state
+    }
+
+    /// The effective options: the server's report, with the app's tools and provider options kept.
+    pub fn options(&self) -> &SessionOptions {
+        &self.effective
+    }
+
+    pub fn conversation(&self) -> &Conversation {
+        &self.conversation
+    }
+
+    pub fn invocation_options(&self) -> &InvocationOptions {
+        &self.invoker.options
+    }
+
+    /// Calls running or waiting to run, as `(call id, name)`.
+    pub fn pending_tool_calls(&self) -> Vec<(&str, &str)> {
+        self.invoker.pending()
+    }
+
+    /// Parked `createResponse` requests (waiting for the active response to end).
+    pub fn waiting_responses(&self) -> usize {
+        self.sequencer.waiting()
+    }
+
+    pub fn input_audio_rate(&self) -> u32 {
+        self.codec.input_audio_rate()
+    }
+
+    pub fn output_audio_rate(&self) -> u32 {
+        self.codec.output_audio_rate()
+    }
+
+    pub fn poll_output(&mut self) -> Option<Output> {
+        self.outputs.pop_front()
+    }
+
+    // ---- inputs -------------------------------------------------------------------------------
+
+    pub fn socket_opened(&mut self, _now_ms: f64) {
+        if self.state != ConnectionState::Connecting {
+            return;
+        }
+        for frame in std::mem::take(&mut self.on_socket_open) {
+            self.outputs.push_back(Output::Transmit(frame));
+        }
+    }
+
+    pub fn frame_received(&mut self, now_ms: f64, frame: Frame<'_>) {
+        if self.state == ConnectionState::Closed {
+            return;
+        }
+        let decoded = match frame {
+            Frame::Text(text) => self.codec.decode(text),
+            Frame::Binary(bytes) => self.codec.decode_binary(bytes),
+        };
+        match decoded {
+            Ok(messages) => {
+                for message in messages {
+                    self.receive(now_ms, message);
+                }
+            }
+            Err(e) => self.event(SessionEvent::sdk_error("decode_error", format!("undecodable frame from the server: {e}"))),
+        }
+    }
+
+    /// The socket closed (by either side). Everything pending is settled: nothing is lost silently.
+    pub fn socket_closed(&mut self, now_ms: f64, code: u16, reason: &str, was_clean: bool) {
+        if self.state == ConnectionState::Closed {
+            return;
+        }
+        let previous = self.state;
+        let expected = self.closed_by_us || (code == 1000 && previous == ConnectionState::Open);
+        if previous == ConnectionState::Connecting {
+            self.event(SessionEvent::sdk_error(
+                "connection_failed",
+                format!("the connection closed before the session opened (code {code}{})", reason_suffix(reason)),
+            ));
+        } else if !expected {
+            self.event(SessionEvent::sdk_error(
+                "connection_closed",
+                format!("the server closed the connection (code {code}{})", reason_suffix(reason)),
+            ));
+        }
+        self.set_state(ConnectionState::Closed);
+        let error = SessionError::state(
+            if previous == ConnectionState::Connecting { "connection_failed" } else { "session_closed" },
+            format!("the session closed before this message was sent (code {code}{})", reason_suffix(reason)),
+        );
+        self.reject_pending(&error);
+        let actions = self.invoker.cancel_all(now_ms);
+        self.apply(now_ms, actions);
+        self.event(SessionEvent::Close { code, reason: reason.to_owned(), was_clean });
+    }
+
+    /// An app message. Settled later by `Output::Settled` with this ticket.
+    pub fn send(&mut self, now_ms: f64, message: ClientMessage) -> Ticket {
+        let ticket = Ticket(self.next_id());
+        if let ClientMessage::SessionUpdate { options, .. } = &message {
+            merge_requested(&mut self.requested, options);
+        }
+        if is_user_input(&message) {
+            self.invoker.new_turn();
+        }
+        self.transmit(now_ms, message, Some(ticket));
+        ticket
+    }
+
+    /// Declares a tool (with a handler) to the model and keeps it across updates.
+    pub fn register_tool(&mut self, now_ms: f64, tool: Tool) -> Ticket {
+        self.invoker.register(tool.name());
+        let mut tools = self.requested.tools.clone().unwrap_or_default();
+        tools.retain(|t| t.name() != tool.name());
+        tools.push(tool);
+        self.update_tools(now_ms, tools)
+    }
+
+    pub fn unregister_tool(&mut self, now_ms: f64, name: &str) -> Ticket {
+        self.invoker.unregister(name);
+        let mut tools = self.requested.tools.clone().unwrap_or_default();
+        tools.retain(|t| t.name() != name);
+        self.update_tools(now_ms, tools)
+    }
+
+    fn update_tools(&mut self, now_ms: f64, tools: Vec<Tool>) -> Ticket {
+        let options = SessionOptions { tools: Some(tools), ..SessionOptions::default() };
+        self.send(now_ms, ClientMessage::SessionUpdate { message_id: None, options })
+    }
+
+    /// A tool handler settled.
+    pub fn tool_finished(&mut self, now_ms: f64, call_id: &str, outcome: Result<Value, String>) {
+        let actions = self.invoker.finished(call_id, outcome, now_ms);
+        self.apply(now_ms, actions);
+    }
+
+    /// The provider voided these calls (Gemini `toolCallCancellation`): their results are dropped.
+    pub fn cancel_tool_calls(&mut self, now_ms: f64, call_ids: &[String]) {
+        let actions = self.invoker.cancel_calls(call_ids, now_ms);
+        self.apply(now_ms, actions);
+    }
+
+    /// The app interrupts the model: running tools are cancelled and the response in progress is
+    /// cancelled on the server.
+    pub fn interrupt(&mut self, now_ms: f64) {
+        let actions = self.invoker.cancel_all(now_ms);
+        self.apply(now_ms, actions);
+        if self.state == ConnectionState::Open && self.conversation.active_response().is_some() {
+            self.transmit(now_ms, ClientMessage::CancelResponse { message_id: None, response_id: None }, None);
+        }
+    }
+
+    pub fn timer_fired(&mut self, _now_ms: f64, timer: Timer) {
+        match timer {
+            Timer::ConnectTimeout if self.state == ConnectionState::Connecting => {
+                self.event(SessionEvent::sdk_error("connect_timeout", "the session did not open in time"));
+                self.begin_close(1000, "connect timeout");
+            }
+            Timer::ConnectTimeout => {}
+        }
+    }
+
+    /// Idempotent: closing a closing or closed session does nothing.
+    pub fn close(&mut self, _now_ms: f64) {
+        if matches!(self.state, ConnectionState::Connecting | ConnectionState::Open) {
+            self.begin_close(1000, "client closed");
+        }
+    }
+
+    // ---- internals ----------------------------------------------------------------------------
+
+    fn next_id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    fn event(&mut self, event: SessionEvent) {
+        self.outputs.push_back(Output::Event(event));
+    }
+
+    fn settle(&mut self, ticket: Option<Ticket>, result: Result<(), SessionError>) {
+        if let Some(ticket) = ticket {
+            self.outputs.push_back(Output::Settled { ticket, result });
+        }
+    }
+
+    fn set_state(&mut self, state: ConnectionState) {
+        if self.state != state {
+            let previous = std::mem::replace(&mut self.state, state);
+            self.event(SessionEvent::StateChange { state, previous });
+        }
+    }
+
+    fn begin_close(&mut self, code: u16, reason: &str) {
+        self.closed_by_us = true;
+        self.set_state(ConnectionState::Closing);
+        self.outputs.push_back(Output::CloseSocket { code, reason: reason.to_owned() });
+    }
+
+    fn reject_pending(&mut self, error: &SessionError) {
+        let queued: Vec<Option<Ticket>> = self.queue.drain(..).map(|q| q.ticket).collect();
+        let parked: Vec<Option<Ticket>> = self.sequencer.drain().into_iter().map(|r| r.ticket).collect();
+        for ticket in queued.into_iter().chain(parked) {
+            self.settle(ticket, Err(error.clone()));
+        }
+    }
+
+    /// Queue, sequence, intercept, encode, send.
+    fn transmit(&mut self, now_ms: f64, message: ClientMessage, ticket: Option<Ticket>) {
+        match self.state {
+            ConnectionState::Connecting => {
+                self.queue.push_back(Queued { message, ticket });
+                return;
+            }
+            ConnectionState::Closing | ConnectionState::Closed => {
+                let error = SessionError::state("session_closed", format!("cannot send {}: the session is {}", message.kind(), self.state.name()));
+                self.settle(ticket, Err(error));
+                return;
+            }
+            ConnectionState::Open => {}
+        }
+        let mut message = message;
+        if let ClientMessage::CreateResponse(request) = &mut message {
+            if !self.sequencer.may_send(request) {
+                self.sequencer.park(Request { request: request.clone(), ticket });
+                return;
+            }
+            // Our own id, so a refusal of this very request can be recognised.
+            if request.message_id.is_none() && request.exclude_from_conversation != Some(true) {
+                request.message_id = Some(format!("rtw_{}", self.next_id()));
+            }
+        }
+        for middleware in &mut self.middleware {
+            match middleware.on_send(message) {
+                Some(m) => message = m,
+                None => {
+                    self.settle(ticket, Ok(()));
+                    return;
+                }
+            }
+        }
+        match self.codec.encode(&message) {
+            Ok(frames) => {
+                if let ClientMessage::CreateResponse(request) = &message {
+                    if let Some(id) = &request.message_id {
+                        self.sequencer.sent(id.clone(), request.clone());
+                    }
+                    if request.exclude_from_conversation != Some(true) {
+                        self.response_tools.push_back(request.tools.as_ref().map(|t| t.iter().map(|t| t.name().to_owned()).collect()));
+                    }
+                }
+                for frame in frames {
+                    self.outputs.push_back(Output::Transmit(frame));
+                }
+                self.settle(ticket, Ok(()));
+            }
+            Err(e) => {
+                let kind = match e.kind {
+                    EncodeErrorKind::Range => ErrorKind::Range,
+                    EncodeErrorKind::Type => ErrorKind::Type,
+                    EncodeErrorKind::Unsupported => ErrorKind::State,
+                };
+                let code = if kind == ErrorKind::State { "unsupported" } else { "invalid_message" };
+                self.settle(ticket, Err(SessionError { kind, code, message: e.message.clone(), field: e.field.clone() }));
+                if ticket.is_none() {
+                    self.event(SessionEvent::sdk_error(code, e.to_string()));
+                }
+                // The queue may have been waiting on this one.
+                self.release_parked(now_ms);
+            }
+        }
+    }
+
+    fn release_parked(&mut self, now_ms: f64) {
+        if let Some(Request { request, ticket }) = self.sequencer.next_ready() {
+            self.transmit(now_ms, ClientMessage::CreateResponse(request), ticket);
+        }
+    }
+
+    fn receive(&mut self, now_ms: f64, message: ServerMessage) {
+        let mut message = message;
+        for middleware in self.middleware.iter_mut().rev() {
+            match middleware.on_receive(message) {
+                Some(m) => message = m,
+                None => return,
+            }
+        }
+        self.conversation.observe(&message);
+        let mut after: Vec<Action> = Vec::new();
+        match &message {
+            ServerMessage::SessionCreated(info) => {
+                self.adopt_options(&info.options);
+                if self.state == ConnectionState::Connecting {
+                    self.set_state(ConnectionState::Open);
+                    self.outputs.push_back(Output::Message(message));
+                    for first in std::mem::take(&mut self.on_session_open) {
+                        self.transmit(now_ms, first, None);
+                    }
+                    for queued in std::mem::take(&mut self.queue) {
+                        self.transmit(now_ms, queued.message, queued.ticket);
+                    }
+                    return;
+                }
+            }
+            ServerMessage::SessionUpdated(info) => self.adopt_options(&info.options),
+            ServerMessage::Error(e) => {
+                if self.sequencer.refused(e.originating_message_id.as_deref(), e.error.code.as_deref()) {
+                    return; // our own createResponse raced a server-started response: it waits instead
+                }
+            }
+            ServerMessage::ResponseCreated(r) => {
+                self.sequencer.created(r.response_id.as_deref(), r.in_conversation);
+                if r.in_conversation != Some(false) {
+                    if let (Some(id), Some(Some(tools))) = (&r.response_id, self.response_tools.pop_front()) {
+                        self.tools_by_response.push((id.clone(), tools));
+                    }
+                }
+            }
+            ServerMessage::ResponseDone(r) => {
+                after = self.invoker.response_done(r.response_id.as_deref());
+                if let Some(id) = &r.response_id {
+                    self.tools_by_response.retain(|(rid, _)| rid != id);
+                }
+                if let Some(Request { request, ticket }) = self.sequencer.done(r.response_id.as_deref(), r.in_conversation) {
+                    self.outputs.push_back(Output::Message(message));
+                    self.apply(now_ms, after);
+                    self.transmit(now_ms, ClientMessage::CreateResponse(request), ticket);
+                    return;
+                }
+            }
+            ServerMessage::ResponseOutputItemDone(o) => {
+                let allowed = o.response_id.as_ref().and_then(|id| self.tools_by_response.iter().find(|(rid, _)| rid == id)).map(|(_, t)| t.clone());
+                after = self.invoker.output_item_done(o.response_id.as_deref(), &o.item, allowed.as_deref(), now_ms);
+            }
+            ServerMessage::InputAudioBufferSpeechStarted(_) => {
+                self.invoker.new_turn();
+                if self.interruption_allowed() {
+                    after = self.invoker.cancel_all(now_ms);
+                }
+            }
+            ServerMessage::InputAudioBufferCommitted(_) => self.invoker.new_turn(),
+            _ => {}
+        }
+        // The app sees the message before anything it triggers.
+        self.outputs.push_back(Output::Message(message));
+        self.apply(now_ms, after);
+    }
+
+    fn interruption_allowed(&self) -> bool {
+        self.effective.voice_activity_detection.as_ref().is_none_or(|v| v.enabled && v.allow_interruption)
+    }
+
+    /// The server's report becomes the effective options; what it cannot report (tools it was not
+    /// told about, provider options) is kept from what the app asked.
+    fn adopt_options(&mut self, reported: &SessionOptions) {
+        let mut effective = reported.clone();
+        if effective.tools.as_ref().is_none_or(Vec::is_empty) {
+            effective.tools = self.requested.tools.clone().or(effective.tools);
+        }
+        effective.tool_mode = effective.tool_mode.or_else(|| self.requested.tool_mode.clone());
+        effective.provider_options = self.requested.provider_options.clone();
+        self.effective = effective;
+    }
+
+    fn apply(&mut self, now_ms: f64, actions: Vec<Action>) {
+        for action in actions {
+            match action {
+                Action::Run(run) => self.outputs.push_back(Output::RunTool(run)),
+                Action::Cancel(call_id) => self.outputs.push_back(Output::CancelTool { call_id }),
+                Action::Event(event) => self.event(event),
+                Action::Send(message) => self.transmit(now_ms, message, None),
+            }
+        }
+    }
+}
+
+/// User input starts a new turn (tool counters reset).
+fn is_user_input(message: &ClientMessage) -> bool {
+    match message {
+        ClientMessage::CreateConversationItem { item, .. } => item.role == Some(Role::User),
+        ClientMessage::InputAudioBufferCommit { .. } => true,
+        _ => false,
+    }
+}
+
+/// Field-by-field: what the app sets in an update replaces what it asked before.
+fn merge_requested(requested: &mut SessionOptions, update: &SessionOptions) {
+    macro_rules! take {
+        ($($field:ident),*) => { $( if update.$field.is_some() { requested.$field = update.$field.clone(); } )* };
+    }
+    take!(model, input_audio_format, output_audio_format, transcription, voice, instructions, max_output_tokens,
+          output_modalities, tool_mode, tools, voice_activity_detection, provider_options);
+}
+
+fn reason_suffix(reason: &str) -> String {
+    if reason.is_empty() {
+        String::new()
+    } else {
+        format!(": {reason}")
+    }
+}
+
+/// A user text turn: the item, then (optionally) a response.
+pub fn text_turn(text: &str, create_response: bool) -> Vec<ClientMessage> {
+    let mut messages = vec![ClientMessage::CreateConversationItem {
+        message_id: None,
+        item: ConversationItem::user_text(text),
+        previous_item_id: None,
+    }];
+    if create_response {
+        messages.push(ClientMessage::CreateResponse(CreateResponse::default()));
+    }
+    messages
+}

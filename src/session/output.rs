@@ -1,0 +1,164 @@
+//! What the session asks of its driver (frames to send, messages and events for the app, tools to
+//! run, timers to arm), and the errors it reports.
+
+use crate::model::{ErrorInfo, ServerMessage};
+use serde::Serialize;
+use serde_json::Value;
+use std::fmt;
+
+/// Identifies one app `send`, settled exactly once by `Output::Settled`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Ticket(pub u64);
+
+/// Connection lifecycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ConnectionState {
+    Connecting,
+    Open,
+    Closing,
+    Closed,
+}
+
+impl ConnectionState {
+    pub fn name(self) -> &'static str {
+        match self {
+            ConnectionState::Connecting => "connecting",
+            ConnectionState::Open => "open",
+            ConnectionState::Closing => "closing",
+            ConnectionState::Closed => "closed",
+        }
+    }
+}
+
+/// Timers the session arms (the driver fires them back with `timer_fired`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timer {
+    /// Gives up if the session is not open by then.
+    ConnectTimeout,
+}
+
+/// How an app-facing error should surface in JS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Wrong shape (`TypeError`).
+    Type,
+    /// Out of range (`RangeError`).
+    Range,
+    /// Valid but not now, or not possible (`Error`).
+    State,
+}
+
+/// An error the session reports to the app: a failed `send`, or an SDK-side problem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionError {
+    pub kind: ErrorKind,
+    /// Stable machine-readable code, e.g. `session_closed`, `connection_failed`.
+    pub code: &'static str,
+    pub message: String,
+    /// The offending field, for `Type`/`Range` errors.
+    pub field: Option<String>,
+}
+
+impl SessionError {
+    pub fn state(code: &'static str, message: impl Into<String>) -> Self {
+        Self { kind: ErrorKind::State, code, message: message.into(), field: None }
+    }
+}
+
+impl fmt::Display for SessionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.field {
+            Some(field) => write!(f, "{field}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for SessionError {}
+
+/// SDK events, delivered beside the server messages (the JS `on(type)` names).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum SessionEvent {
+    StateChange {
+        state: ConnectionState,
+        previous: ConnectionState,
+    },
+    /// An SDK-side error (the server's own errors arrive as the `error` server message).
+    #[serde(rename_all = "camelCase")]
+    Error {
+        error: ErrorInfo,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        originating_message_id: Option<String>,
+        source: &'static str,
+    },
+    #[serde(rename_all = "camelCase")]
+    Close {
+        code: u16,
+        reason: String,
+        was_clean: bool,
+    },
+    #[serde(rename_all = "camelCase")]
+    ToolCallStarted {
+        call_id: String,
+        name: String,
+        arguments: Value,
+    },
+    #[serde(rename_all = "camelCase")]
+    ToolCallCompleted {
+        call_id: String,
+        name: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        result: Option<Value>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
+        cancelled: bool,
+        duration_ms: f64,
+    },
+}
+
+impl SessionEvent {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            SessionEvent::StateChange { .. } => "stateChange",
+            SessionEvent::Error { .. } => "error",
+            SessionEvent::Close { .. } => "close",
+            SessionEvent::ToolCallStarted { .. } => "toolCallStarted",
+            SessionEvent::ToolCallCompleted { .. } => "toolCallCompleted",
+        }
+    }
+
+    pub(crate) fn sdk_error(code: &str, message: impl Into<String>) -> Self {
+        SessionEvent::Error {
+            error: ErrorInfo { message: message.into(), code: Some(code.into()), kind: Some("sdk_error".into()), param: None },
+            originating_message_id: None,
+            source: "sdk",
+        }
+    }
+}
+
+/// A registered tool handler to run. The driver reports back with `Session::tool_finished`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolRun {
+    pub call_id: String,
+    pub name: String,
+    pub arguments: Value,
+}
+
+/// What the driver must do next, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Output {
+    /// Send this text frame on the socket.
+    Transmit(String),
+    /// Deliver a server message to the app (events + message stream), in wire order.
+    Message(ServerMessage),
+    Event(SessionEvent),
+    RunTool(ToolRun),
+    /// Abort a running handler (its result will be dropped anyway).
+    CancelTool { call_id: String },
+    Settled { ticket: Ticket, result: Result<(), SessionError> },
+    ArmTimer { timer: Timer, at_ms: f64 },
+    /// Close the socket with this code and reason.
+    CloseSocket { code: u16, reason: String },
+}

@@ -1,0 +1,368 @@
+//! Function invocation: the seed's `FunctionInvokingRealtimeClient`, minus its traps.
+//!
+//! Calls are collected per response from `responseOutputItemDone` (never `conversationItemDone`,
+//! which would double-invoke) after the app has seen the message. Registered handlers start at once —
+//! the message stream keeps flowing while they run — serially or concurrently. When the response is
+//! done and every call of it has finished, the results go back as `createConversationItem`s followed
+//! by one `createResponse` (through the sequencer). Iteration and error counters are per user turn:
+//! a new user input resets them (the seed never did). A cancelled call (barge-in, provider
+//! cancellation) has its result dropped.
+
+use super::output::{SessionEvent, ToolRun};
+use crate::model::{ClientMessage, Content, ConversationItem, CreateResponse};
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+/// The seed's knobs, with its defaults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InvocationOptions {
+    /// Tell the model what a handler's exception said (otherwise a generic failure text).
+    pub include_detailed_errors: bool,
+    pub allow_concurrent_invocation: bool,
+    /// Tool rounds allowed per user turn.
+    pub max_iterations_per_turn: u32,
+    /// Failed calls in a row before the SDK stops invoking for this turn.
+    pub max_consecutive_errors: u32,
+    /// Stop (instead of answering "not found") when the model calls a tool with no handler.
+    pub terminate_on_unknown_calls: bool,
+}
+
+impl Default for InvocationOptions {
+    fn default() -> Self {
+        Self {
+            include_detailed_errors: false,
+            allow_concurrent_invocation: false,
+            max_iterations_per_turn: 40,
+            max_consecutive_errors: 3,
+            terminate_on_unknown_calls: false,
+        }
+    }
+}
+
+pub const FAILED_TEXT: &str = "Error: Function invocation failed.";
+pub const NOT_FOUND_TEXT: &str = "Error: Function not found.";
+
+/// What the invoker asks the session to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    Run(ToolRun),
+    Cancel(String),
+    Event(SessionEvent),
+    /// A tool result or the follow-up `createResponse`, sent like any client message.
+    Send(ClientMessage),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Status {
+    Queued(Value),
+    Running { started_ms: f64 },
+    /// The text or value the model will get; `error` marks a failure.
+    Finished { result: Value, error: Option<String> },
+    Cancelled,
+}
+
+#[derive(Debug, Clone)]
+struct Call {
+    call_id: String,
+    name: String,
+    status: Status,
+}
+
+#[derive(Debug)]
+struct Batch {
+    response_id: Option<String>,
+    response_done: bool,
+    calls: Vec<Call>,
+}
+
+#[derive(Debug, Default)]
+pub struct ToolInvoker {
+    pub options: InvocationOptions,
+    handlers: BTreeSet<String>,
+    batches: Vec<Batch>,
+    iterations: u32,
+    consecutive_errors: u32,
+    /// Stopped for the rest of this user turn.
+    halted: bool,
+}
+
+impl ToolInvoker {
+    pub fn new(options: InvocationOptions, handlers: impl IntoIterator<Item = String>) -> Self {
+        Self { options, handlers: handlers.into_iter().collect(), ..Self::default() }
+    }
+
+    pub fn register(&mut self, name: &str) {
+        self.handlers.insert(name.to_owned());
+    }
+
+    pub fn unregister(&mut self, name: &str) {
+        self.handlers.remove(name);
+    }
+
+    /// A new user input: counters start over.
+    pub fn new_turn(&mut self) {
+        self.iterations = 0;
+        self.consecutive_errors = 0;
+        self.halted = false;
+    }
+
+    /// Calls still running or waiting, as `(call id, name)`.
+    pub fn pending(&self) -> Vec<(&str, &str)> {
+        self.batches
+            .iter()
+            .flat_map(|b| &b.calls)
+            .filter(|c| matches!(c.status, Status::Queued(_) | Status::Running { .. }))
+            .map(|c| (c.call_id.as_str(), c.name.as_str()))
+            .collect()
+    }
+
+    /// `responseOutputItemDone`: the function calls of `item`. `allowed` is the per-response tool
+    /// list when the response was created with one.
+    pub fn output_item_done(
+        &mut self,
+        response_id: Option<&str>,
+        item: &ConversationItem,
+        allowed: Option<&[String]>,
+        now_ms: f64,
+    ) -> Vec<Action> {
+        let calls: Vec<(String, String, String)> =
+            item.function_calls().map(|(id, name, args)| (id.to_owned(), name.to_owned(), args.to_owned())).collect();
+        if calls.is_empty() {
+            return Vec::new();
+        }
+        let mut actions = Vec::new();
+        if self.halted {
+            return actions;
+        }
+        if self.iterations >= self.options.max_iterations_per_turn {
+            actions.push(Action::Event(SessionEvent::sdk_error(
+                "max_tool_iterations",
+                format!(
+                    "not invoking {}: {} tool rounds already this turn (maxIterationsPerTurn)",
+                    calls.iter().map(|c| c.1.as_str()).collect::<Vec<_>>().join(", "),
+                    self.iterations
+                ),
+            )));
+            return actions;
+        }
+        let index = self.batch_for(response_id);
+        for (call_id, name, arguments) in calls {
+            let known = self.handlers.contains(&name) && allowed.is_none_or(|list| list.iter().any(|n| n == &name));
+            let status = if !known {
+                if self.options.terminate_on_unknown_calls {
+                    self.halt(&mut actions, "unknown_tool", format!("the model called {name:?}, which has no handler"));
+                    return actions;
+                }
+                self.count_error();
+                Status::Finished { result: Value::Null, error: Some(NOT_FOUND_TEXT.into()) }
+            } else {
+                match serde_json::from_str::<Value>(if arguments.trim().is_empty() { "{}" } else { &arguments }) {
+                    Ok(args) => Status::Queued(args),
+                    Err(e) => {
+                        self.count_error();
+                        Status::Finished { result: Value::Null, error: Some(format!("Error: arguments are not valid JSON ({e}).")) }
+                    }
+                }
+            };
+            if let Status::Finished { error, .. } = &status {
+                actions.push(Action::Event(SessionEvent::ToolCallCompleted {
+                    call_id: call_id.clone(),
+                    name: name.clone(),
+                    result: None,
+                    error: error.clone(),
+                    cancelled: false,
+                    duration_ms: 0.0,
+                }));
+            }
+            self.batches[index].calls.push(Call { call_id, name, status });
+        }
+        if self.too_many_errors() {
+            self.halt(&mut actions, "too_many_tool_errors", self.too_many_message());
+            return actions;
+        }
+        self.schedule(now_ms, &mut actions);
+        self.complete(&mut actions);
+        actions
+    }
+
+    /// `responseDone`: a batch may now be complete.
+    pub fn response_done(&mut self, response_id: Option<&str>) -> Vec<Action> {
+        let mut actions = Vec::new();
+        for batch in self.batches.iter_mut().filter(|b| b.response_id.as_deref() == response_id) {
+            batch.response_done = true;
+        }
+        self.complete(&mut actions);
+        actions
+    }
+
+    /// A handler finished (its value, or its exception message).
+    pub fn finished(&mut self, call_id: &str, outcome: Result<Value, String>, now_ms: f64) -> Vec<Action> {
+        let mut actions = Vec::new();
+        let Some(call) = self.batches.iter_mut().flat_map(|b| b.calls.iter_mut()).find(|c| c.call_id == call_id) else {
+            return actions; // cancelled and dropped, or never ours
+        };
+        let Status::Running { started_ms } = call.status else { return actions };
+        let duration_ms = (now_ms - started_ms).max(0.0);
+        let (result, error) = match outcome {
+            Ok(value) => (value, None),
+            Err(message) => {
+                let text = if self.options.include_detailed_errors { format!("Error: {message}") } else { FAILED_TEXT.into() };
+                (Value::Null, Some((text, message)))
+            }
+        };
+        actions.push(Action::Event(SessionEvent::ToolCallCompleted {
+            call_id: call.call_id.clone(),
+            name: call.name.clone(),
+            result: error.is_none().then(|| result.clone()),
+            error: error.as_ref().map(|(_, raw)| raw.clone()),
+            cancelled: false,
+            duration_ms,
+        }));
+        let failed = error.is_some();
+        call.status = Status::Finished { result, error: error.map(|(text, _)| text) };
+        if failed {
+            self.count_error();
+            if self.too_many_errors() {
+                self.halt(&mut actions, "too_many_tool_errors", self.too_many_message());
+                return actions;
+            }
+        } else {
+            self.consecutive_errors = 0;
+        }
+        self.schedule(now_ms, &mut actions);
+        self.complete(&mut actions);
+        actions
+    }
+
+    /// Barge-in or an explicit interrupt: every pending call is cancelled and its batch dropped.
+    pub fn cancel_all(&mut self, now_ms: f64) -> Vec<Action> {
+        let mut actions = Vec::new();
+        for batch in self.batches.drain(..) {
+            for call in batch.calls {
+                cancel(call, now_ms, &mut actions);
+            }
+        }
+        actions
+    }
+
+    /// The provider voided these calls (Gemini `toolCallCancellation`): their results are dropped;
+    /// the rest of their batch still goes back.
+    pub fn cancel_calls(&mut self, call_ids: &[String], now_ms: f64) -> Vec<Action> {
+        let mut actions = Vec::new();
+        for batch in &mut self.batches {
+            for call in batch.calls.iter_mut().filter(|c| call_ids.contains(&c.call_id)) {
+                let taken = std::mem::replace(&mut call.status, Status::Cancelled);
+                cancel(Call { status: taken, ..call.clone() }, now_ms, &mut actions);
+            }
+        }
+        self.schedule(now_ms, &mut actions);
+        self.complete(&mut actions);
+        actions
+    }
+
+    fn batch_for(&mut self, response_id: Option<&str>) -> usize {
+        match self.batches.iter().position(|b| b.response_id.as_deref() == response_id && !b.response_done) {
+            Some(i) => i,
+            None => {
+                self.batches.push(Batch { response_id: response_id.map(str::to_owned), response_done: false, calls: Vec::new() });
+                self.batches.len() - 1
+            }
+        }
+    }
+
+    fn count_error(&mut self) {
+        self.consecutive_errors = self.consecutive_errors.saturating_add(1);
+    }
+
+    fn too_many_errors(&self) -> bool {
+        self.consecutive_errors > self.options.max_consecutive_errors
+    }
+
+    fn too_many_message(&self) -> String {
+        format!("{} tool calls failed in a row (maxConsecutiveErrors {}): stopped invoking for this turn", self.consecutive_errors, self.options.max_consecutive_errors)
+    }
+
+    /// Stops invoking for this turn: pending calls are cancelled, nothing is sent back.
+    fn halt(&mut self, actions: &mut Vec<Action>, code: &str, message: String) {
+        self.halted = true;
+        actions.push(Action::Event(SessionEvent::sdk_error(code, message)));
+        for batch in self.batches.drain(..) {
+            for call in batch.calls {
+                if matches!(call.status, Status::Running { .. }) {
+                    actions.push(Action::Cancel(call.call_id));
+                }
+            }
+        }
+    }
+
+    /// Starts queued calls: all of them, or one at a time when invocation is serial.
+    fn schedule(&mut self, now_ms: f64, actions: &mut Vec<Action>) {
+        let concurrent = self.options.allow_concurrent_invocation;
+        let mut running = self.batches.iter().flat_map(|b| &b.calls).any(|c| matches!(c.status, Status::Running { .. }));
+        for call in self.batches.iter_mut().flat_map(|b| b.calls.iter_mut()) {
+            if running && !concurrent {
+                break;
+            }
+            if let Status::Queued(arguments) = &call.status {
+                let arguments = arguments.clone();
+                actions.push(Action::Event(SessionEvent::ToolCallStarted {
+                    call_id: call.call_id.clone(),
+                    name: call.name.clone(),
+                    arguments: arguments.clone(),
+                }));
+                actions.push(Action::Run(ToolRun { call_id: call.call_id.clone(), name: call.name.clone(), arguments }));
+                call.status = Status::Running { started_ms: now_ms };
+                running = true;
+            }
+        }
+    }
+
+    /// Sends back every batch whose response is done and whose calls have all finished.
+    fn complete(&mut self, actions: &mut Vec<Action>) {
+        let mut i = 0;
+        while i < self.batches.len() {
+            let batch = &self.batches[i];
+            let finished = batch.calls.iter().all(|c| matches!(c.status, Status::Finished { .. } | Status::Cancelled));
+            if !(batch.response_done && finished) {
+                i += 1;
+                continue;
+            }
+            let batch = self.batches.remove(i);
+            let mut any = false;
+            for call in batch.calls {
+                if let Status::Finished { result, error } = call.status {
+                    any = true;
+                    actions.push(Action::Send(ClientMessage::CreateConversationItem {
+                        message_id: None,
+                        item: ConversationItem {
+                            contents: vec![Content::FunctionResult { call_id: call.call_id, name: Some(call.name), result, error }],
+                            ..ConversationItem::default()
+                        },
+                        previous_item_id: None,
+                    }));
+                }
+            }
+            if any {
+                self.iterations = self.iterations.saturating_add(1);
+                actions.push(Action::Send(ClientMessage::CreateResponse(CreateResponse::default())));
+            }
+        }
+    }
+}
+
+fn cancel(call: Call, now_ms: f64, actions: &mut Vec<Action>) {
+    match call.status {
+        Status::Running { started_ms } => {
+            actions.push(Action::Cancel(call.call_id.clone()));
+            actions.push(Action::Event(SessionEvent::ToolCallCompleted {
+                call_id: call.call_id,
+                name: call.name,
+                result: None,
+                error: None,
+                cancelled: true,
+                duration_ms: (now_ms - started_ms).max(0.0),
+            }));
+        }
+        Status::Queued(_) | Status::Finished { .. } | Status::Cancelled => {}
+    }
+}

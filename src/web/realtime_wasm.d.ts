@@ -1,0 +1,979 @@
+/* tslint:disable */
+/* eslint-disable */
+// realtime-wasm: TypeScript declarations, written by hand.
+//
+// scripts/build-pkg.mjs copies this file over the `realtime_wasm.d.ts` that wasm-pack generates, so
+// the package exposes the neutral model as discriminated unions instead of wasm-bindgen's `any`.
+// The message shapes are the serde form of `src/model/*.rs` (camelCase, `type` discriminator); keep
+// them in step with it. Checked by `tests/types/` (`npx tsc -p tests/types`).
+//
+// Conventions:
+// - Messages and events the SDK hands out have `readonly` fields; model types the app also builds
+//   (options, items, tools) do not, but their lists are `readonly T[]` so both directions accept them.
+// - Binary data (audio) is a `Uint8Array` when the SDK hands it out, and `Uint8Array` or a base64
+//   string when the app passes it in (`BinaryInput`).
+// - Provider-native JSON is `unknown` where the app passes it in, `JsonValue` where the SDK hands it out.
+
+// ---------------------------------------------------------------------------------------------------
+// Module initialisation (wasm-pack `--target web`)
+// ---------------------------------------------------------------------------------------------------
+
+/** Where the `.wasm` comes from: a URL or request, a response, its bytes, or a compiled module. */
+export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
+
+/** What `initSync` accepts: the `.wasm` bytes or a compiled module. */
+export type SyncInitInput = BufferSource | WebAssembly.Module;
+
+/** The instantiated module's raw exports (internal: use the functions and classes of this module). */
+export interface InitOutput {
+  readonly memory: WebAssembly.Memory;
+  readonly [exportName: string]: unknown;
+}
+
+/**
+ * Instantiates the module synchronously from its bytes or a compiled `WebAssembly.Module`.
+ *
+ * @param module - `{ module }`; passing `SyncInitInput` directly is deprecated.
+ */
+export function initSync(module: { module: SyncInitInput } | SyncInitInput): InitOutput;
+
+/**
+ * Loads and instantiates the module. Call (and await) it once before using anything else.
+ * Without an argument the `.wasm` is fetched from next to this module's JS file.
+ *
+ * @param module_or_path - `{ module_or_path }`; passing `InitInput` directly is deprecated.
+ */
+export default function __wbg_init(
+  module_or_path?: { module_or_path: InitInput | Promise<InitInput> } | InitInput | Promise<InitInput>,
+): Promise<InitOutput>;
+
+/** The SDK version (the crate version, e.g. `"0.1.0"`). */
+export function version(): string;
+
+// ---------------------------------------------------------------------------------------------------
+// Shared data
+// ---------------------------------------------------------------------------------------------------
+
+/** Any JSON value, as the SDK hands out provider-native payloads. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
+
+/** A JSON object. */
+export interface JsonObject {
+  [key: string]: JsonValue;
+}
+
+/** Binary data as the SDK hands it out (a fresh copy the app may keep, transfer or mutate). */
+export type Bytes = Uint8Array<ArrayBuffer>;
+
+/** Binary data as the app passes it in: bytes, or standard base64 (padding optional). */
+export type BinaryInput = Uint8Array | string;
+
+// ---------------------------------------------------------------------------------------------------
+// Session options
+// ---------------------------------------------------------------------------------------------------
+
+/** Conversation (voice/text model) or transcription-only session. Default `"conversation"`. */
+export type SessionKind = "conversation" | "transcription";
+
+/** What the model may produce. */
+export type Modality = "text" | "audio";
+
+/** Audio media types: 16-bit LE mono PCM, G.711 μ-law, G.711 A-law. */
+export type AudioMediaType = "audio/pcm" | "audio/pcmu" | "audio/pcma";
+
+/** An audio wire format. OpenAI requires `audio/pcm` at 24000 Hz; G.711 is 8000 Hz. */
+export interface AudioFormat {
+  mediaType: AudioMediaType;
+  /** Samples per second, in Hz. */
+  sampleRate: number;
+}
+
+/** Input-audio transcription (ASR) settings. Presence turns transcription on. */
+export interface TranscriptionOptions {
+  /** ISO-639-1 language hint. */
+  speechLanguage?: string;
+  /** The transcription model, e.g. `"gpt-4o-transcribe"`. */
+  modelId?: string;
+  /** A prompt guiding the transcription (vocabulary, style). */
+  prompt?: string;
+}
+
+/** How eagerly semantic turn detection ends the user's turn. */
+export type Eagerness = "low" | "medium" | "high" | "auto";
+
+/**
+ * Voice activity detection (server-side turn detection). `enabled: false` means manual turns: the
+ * app commits audio and asks for responses itself. A provider ignores the tuning knobs it lacks.
+ */
+export interface VoiceActivityDetection {
+  /** Default `true`; always present in options the SDK reports. */
+  enabled?: boolean;
+  /** Barge-in: user speech cancels the response in progress. Default `true`; always present in options the SDK reports. */
+  allowInterruption?: boolean;
+  /** Start a response when the user stops speaking (absent: the provider default, i.e. yes). */
+  createResponse?: boolean;
+  /** Activation threshold, 0.0–1.0. */
+  threshold?: number;
+  /** Audio kept from before speech was detected, in ms. */
+  prefixPaddingMs?: number;
+  /** Silence that ends the turn, in ms. */
+  silenceDurationMs?: number;
+  /** Setting it selects semantic (model-based) turn detection where the provider has it. */
+  eagerness?: Eagerness;
+  /** Silence after which the server sends `inputAudioBufferTimeoutTriggered`, in ms. */
+  idleTimeoutMs?: number;
+}
+
+/** Which tools the model may or must call: `"auto"`, `"none"`, `"requireAny"` or one named tool. */
+export type ToolMode = "auto" | "none" | "requireAny" | { requireSpecific: string };
+
+/** A function the app implements (the seed's `AIFunctionDeclaration`). */
+export interface FunctionTool {
+  type: "function";
+  name: string;
+  description?: string;
+  /** JSON Schema of the arguments object. */
+  parameters?: unknown;
+}
+
+/** A remote MCP server the provider calls itself (the seed's `HostedMcpServerTool`). */
+export interface HostedMcpTool {
+  type: "hostedMcp";
+  serverLabel: string;
+  serverUrl?: string;
+  connectorId?: string;
+  allowedTools?: readonly string[];
+  /** `"always"` or `"never"` (the server may report other values). */
+  requireApproval?: "always" | "never" | (string & {});
+}
+
+/** A tool the model may call. */
+export type Tool = FunctionTool | HostedMcpTool;
+
+/**
+ * Session options (the seed's `RealtimeSessionOptions`). Every field is optional: absent means
+ * "provider default" on the way out, "not reported" when the SDK reports effective options.
+ */
+export interface SessionOptions {
+  /** Default `"conversation"` (absent from reported options when it is the default). */
+  kind?: SessionKind;
+  model?: string;
+  inputAudioFormat?: AudioFormat;
+  outputAudioFormat?: AudioFormat;
+  /** Presence turns input transcription on. */
+  transcription?: TranscriptionOptions;
+  /** A provider voice name; OpenAI custom voices start with `voice_`. */
+  voice?: string;
+  /** System instructions. */
+  instructions?: string;
+  maxOutputTokens?: number;
+  /** OpenAI produces one modality: a list containing `"audio"` means audio (with transcript). */
+  outputModalities?: readonly Modality[];
+  toolMode?: ToolMode;
+  tools?: readonly Tool[];
+  /** Absent: the provider default (server VAD on). */
+  voiceActivityDetection?: VoiceActivityDetection;
+  /**
+   * A provider-native options object merged under the mapped fields: the escape hatch for provider
+   * knobs the neutral model lacks.
+   */
+  providerOptions?: unknown;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Conversation items and contents
+// ---------------------------------------------------------------------------------------------------
+
+/** Who authored an item. Function calls and results carry no role. */
+export type Role = "user" | "assistant" | "system";
+
+/** Lifecycle of an item as the server reports it. */
+export type ItemStatus = "inProgress" | "completed" | "incomplete";
+
+/** An error, as content or as a message payload (the seed's `ErrorContent`). */
+export interface ErrorInfo {
+  message: string;
+  /** Provider error code (e.g. `conversation_already_has_active_response`), or the SDK's (e.g. `connection_failed`). */
+  code?: string;
+  /** Provider error class (e.g. `invalid_request_error`); `sdk_error` for the SDK's own errors. */
+  kind?: string;
+  /** The offending parameter, when the provider names one. */
+  param?: string;
+}
+
+/** Text content. */
+export interface TextContent {
+  type: "text";
+  text: string;
+}
+
+/**
+ * Audio bytes (PCM16 LE at the format's rate unless `format` says otherwise) and/or its transcript.
+ * Server-side items usually carry only the transcript. `Audio` is `Bytes` when the SDK hands the
+ * item out, `BinaryInput` when the app sends it.
+ */
+export interface AudioContent<Audio = Bytes> {
+  type: "audio";
+  audio?: Audio;
+  transcript?: string;
+  format?: AudioFormat;
+}
+
+/** An image by URL; `data:` URLs carry the bytes inline. */
+export interface ImageContent {
+  type: "image";
+  imageUrl: string;
+  /** `"auto"`, `"low"` or `"high"`. */
+  detail?: "auto" | "low" | "high" | (string & {});
+}
+
+/**
+ * A call the model wants made. `arguments` is the JSON text exactly as the model produced it
+ * (possibly malformed, which the tool runner reports back to the model).
+ */
+export interface FunctionCallContent {
+  type: "functionCall";
+  callId: string;
+  name: string;
+  arguments: string;
+}
+
+/** The outcome of a call: `result` is any JSON value; `error` marks a failed call. */
+export interface FunctionResultContent {
+  type: "functionResult";
+  callId: string;
+  /** The function's name: Gemini requires it; OpenAI ignores it. */
+  name?: string;
+  /** Any JSON value (`null` when absent). */
+  result?: unknown;
+  error?: string;
+}
+
+/** An error as content. */
+export interface ErrorContent {
+  type: "error";
+  error: ErrorInfo;
+}
+
+/** A provider item or part the neutral model has no type for (MCP calls, approvals, …), kept whole. */
+export interface RawContent {
+  type: "raw";
+  value: unknown;
+}
+
+/** One part of an item (discriminated by `type`). */
+export type Content<Audio = Bytes> =
+  | TextContent
+  | AudioContent<Audio>
+  | ImageContent
+  | FunctionCallContent
+  | FunctionResultContent
+  | ErrorContent
+  | RawContent;
+
+/**
+ * A conversation item (the seed's `RealtimeConversationItem`). Items the SDK hands out carry audio
+ * as `Bytes`; items the app sends are `ConversationItem<BinaryInput>`.
+ */
+export interface ConversationItem<Audio = Bytes> {
+  id?: string;
+  role?: Role;
+  status?: ItemStatus;
+  contents: readonly Content<Audio>[];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Usage, status, rate limits
+// ---------------------------------------------------------------------------------------------------
+
+/**
+ * Token counts of one response (or one transcription). Every count is optional: providers report
+ * different subsets. The text/audio/image counts are subsets of the input/output totals.
+ */
+export interface Usage {
+  readonly inputTokens?: number;
+  readonly outputTokens?: number;
+  readonly totalTokens?: number;
+  readonly cachedInputTokens?: number;
+  readonly inputTextTokens?: number;
+  readonly inputAudioTokens?: number;
+  readonly inputImageTokens?: number;
+  readonly outputTextTokens?: number;
+  readonly outputAudioTokens?: number;
+}
+
+/** Where a response stands. `cancelled` is what barge-in produces; `incomplete`: ended early. */
+export type ResponseStatus = "inProgress" | "completed" | "cancelled" | "incomplete" | "failed";
+
+/** A provider rate limit as last reported. */
+export interface RateLimit {
+  readonly name: string;
+  readonly limit?: number;
+  readonly remaining?: number;
+  /** Seconds until the limit resets. */
+  readonly resetSeconds?: number;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Client messages (app → server)
+// ---------------------------------------------------------------------------------------------------
+
+/** Fields every client message may carry. */
+export interface ClientMessageBase {
+  /** The app's id for this message (wire `event_id`), echoed as `originatingMessageId` by errors it causes. */
+  messageId?: string;
+}
+
+/** Reconfigure the session. Providers that cannot (Gemini) answer with a typed error. */
+export interface SessionUpdateMessage extends ClientMessageBase {
+  type: "sessionUpdate";
+  options: SessionOptions;
+}
+
+/** A chunk of microphone audio in the session's input format (PCM16 LE at the provider rate). */
+export interface InputAudioBufferAppendMessage extends ClientMessageBase {
+  type: "inputAudioBufferAppend";
+  audio: BinaryInput;
+}
+
+/** End the user's audio turn (manual turn detection). */
+export interface InputAudioBufferCommitMessage extends ClientMessageBase {
+  type: "inputAudioBufferCommit";
+}
+
+/** Discard uncommitted input audio. */
+export interface InputAudioBufferClearMessage extends ClientMessageBase {
+  type: "inputAudioBufferClear";
+}
+
+/** Add an item to the conversation (a user message, a function result, …). */
+export interface CreateConversationItemMessage extends ClientMessageBase {
+  type: "createConversationItem";
+  item: ConversationItem<BinaryInput>;
+  /** Insert after this item (`"root"` = at the start); absent = append. */
+  previousItemId?: string;
+}
+
+/** Cut an assistant audio item at what the user actually heard (exact barge-in). */
+export interface TruncateConversationItemMessage extends ClientMessageBase {
+  type: "truncateConversationItem";
+  itemId: string;
+  /** Default 0. */
+  contentIndex?: number;
+  /** Milliseconds of the item's audio the user heard. */
+  audioEndMs: number;
+}
+
+/** Remove an item from the conversation. */
+export interface DeleteConversationItemMessage extends ClientMessageBase {
+  type: "deleteConversationItem";
+  itemId: string;
+}
+
+/** Ask the server for an item (answered by `conversationItemRetrieved`). */
+export interface RetrieveConversationItemMessage extends ClientMessageBase {
+  type: "retrieveConversationItem";
+  itemId: string;
+}
+
+/**
+ * Ask the model to respond. Every field overrides the session for this response only. While a
+ * response is active the SDK holds it until `responseDone` (unless `excludeFromConversation`).
+ */
+export interface CreateResponseMessage extends ClientMessageBase {
+  type: "createResponse";
+  /** Input items for this response only (out-of-band context). */
+  items?: readonly ConversationItem<BinaryInput>[];
+  outputAudioFormat?: AudioFormat;
+  voice?: string;
+  instructions?: string;
+  /** `true`: an out-of-band response that does not write to the conversation. */
+  excludeFromConversation?: boolean;
+  maxOutputTokens?: number;
+  /** Caller tags echoed on the response's `responseCreated`/`responseDone`. */
+  metadata?: Record<string, unknown>;
+  outputModalities?: readonly Modality[];
+  toolMode?: ToolMode;
+  tools?: readonly Tool[];
+}
+
+/** Cancel a response in progress. */
+export interface CancelResponseMessage extends ClientMessageBase {
+  type: "cancelResponse";
+  /** Absent: the response in progress in the default conversation. */
+  responseId?: string;
+}
+
+/**
+ * A provider-native payload sent untouched (the escape hatch). An object payload gets `event_id`
+ * from `messageId` when it has none.
+ */
+export interface RawClientMessage extends ClientMessageBase {
+  type: "raw";
+  payload: unknown;
+}
+
+/** Any message the app sends (discriminated by `type`). */
+export type ClientMessage =
+  | SessionUpdateMessage
+  | InputAudioBufferAppendMessage
+  | InputAudioBufferCommitMessage
+  | InputAudioBufferClearMessage
+  | CreateConversationItemMessage
+  | TruncateConversationItemMessage
+  | DeleteConversationItemMessage
+  | RetrieveConversationItemMessage
+  | CreateResponseMessage
+  | CancelResponseMessage
+  | RawClientMessage;
+
+// ---------------------------------------------------------------------------------------------------
+// Server messages (server → app), payloads first
+// ---------------------------------------------------------------------------------------------------
+
+/** Fields every server message may carry. */
+export interface ServerMessageBase {
+  /** The wire `event_id` this message came with. */
+  readonly messageId?: string;
+}
+
+/** The session's id and its effective options as the server reports them. */
+export interface SessionInfo extends ServerMessageBase {
+  readonly sessionId?: string;
+  readonly options: SessionOptions;
+}
+
+/** Server-side voice activity: speech started (the barge-in signal), stopped, or idle timeout. */
+export interface SpeechEvent extends ServerMessageBase {
+  /** The user item the speech will become. */
+  readonly itemId?: string;
+  /** Milliseconds since the start of the session's input audio. */
+  readonly audioStartMs?: number;
+  readonly audioEndMs?: number;
+}
+
+/** A reference to an item (committed audio, deleted item). */
+export interface ItemReference extends ServerMessageBase {
+  readonly itemId: string;
+  readonly previousItemId?: string;
+}
+
+/**
+ * Input-audio transcription progress: `transcription` is the delta (on delta) or the whole text (on
+ * completed); `error` is set on failed.
+ */
+export interface InputTranscription extends ServerMessageBase {
+  readonly itemId: string;
+  readonly contentIndex: number;
+  readonly transcription?: string;
+  /** Transcription usage, billed separately from responses. */
+  readonly usage?: Usage;
+  readonly error?: ErrorInfo;
+}
+
+/** A diarized transcription segment. */
+export interface TranscriptionSegment extends ServerMessageBase {
+  readonly itemId: string;
+  readonly contentIndex: number;
+  readonly segmentId: string;
+  readonly text: string;
+  readonly speaker?: string;
+  /** Seconds. */
+  readonly start?: number;
+  /** Seconds. */
+  readonly end?: number;
+}
+
+/** Where in a response a piece of output belongs. */
+export interface OutputPosition {
+  /** Absent when the provider has no response ids. */
+  readonly responseId?: string;
+  readonly itemId: string;
+  readonly outputIndex: number;
+  readonly contentIndex: number;
+}
+
+/** Output text or audio transcript: a delta, or the whole text on done. */
+export interface OutputText extends ServerMessageBase, OutputPosition {
+  readonly text: string;
+}
+
+/** Output audio: PCM16 LE bytes at the session's output rate on delta; none on done. */
+export interface OutputAudio extends ServerMessageBase, OutputPosition {
+  readonly audio?: Bytes;
+}
+
+/** A response's lifecycle (created, done). On done: final status, usage and output items. */
+export interface ResponseInfo extends ServerMessageBase {
+  /** May be synthetic for providers without response ids. */
+  readonly responseId?: string;
+  readonly status?: ResponseStatus;
+  /** Why the response ended as it did: `turn_detected`, `client_cancelled`, `max_output_tokens`, `content_filter`, … */
+  readonly statusReason?: string;
+  readonly error?: ErrorInfo;
+  readonly usage?: Usage;
+  /** The output items; absent when there are none. */
+  readonly items?: readonly ConversationItem[];
+  readonly outputModalities?: readonly Modality[];
+  readonly voice?: string;
+  readonly outputAudioFormat?: AudioFormat;
+  readonly maxOutputTokens?: number;
+  /** Caller metadata echoed from `createResponse`. */
+  readonly metadata?: JsonObject;
+  /** `false` for out-of-band responses (`excludeFromConversation`). */
+  readonly inConversation?: boolean;
+}
+
+/** An output item of a response (added, done). */
+export interface ResponseOutputItem extends ServerMessageBase {
+  readonly responseId?: string;
+  readonly outputIndex: number;
+  readonly item: ConversationItem;
+}
+
+/** An item of the conversation (added, done, retrieved). */
+export interface ConversationItemEvent extends ServerMessageBase {
+  readonly previousItemId?: string;
+  readonly item: ConversationItem;
+}
+
+/** An assistant audio item was cut. */
+export interface ItemTruncated extends ServerMessageBase {
+  readonly itemId: string;
+  readonly contentIndex: number;
+  readonly audioEndMs: number;
+}
+
+/** Streaming function-call arguments: `delta` while streaming; `name` + `arguments` when done. */
+export interface FunctionCallArguments extends ServerMessageBase {
+  readonly responseId?: string;
+  readonly itemId: string;
+  readonly outputIndex: number;
+  readonly callId: string;
+  readonly delta?: string;
+  readonly name?: string;
+  readonly arguments?: string;
+}
+
+/** The provider's rate limits. */
+export interface RateLimits extends ServerMessageBase {
+  readonly rateLimits: readonly RateLimit[];
+}
+
+/** An unmapped provider event: its wire type and the whole original JSON. */
+export interface RawEvent extends ServerMessageBase {
+  readonly eventType?: string;
+  readonly payload: JsonValue;
+}
+
+/**
+ * An error: from the provider, or from the SDK (connection failure, timeout, a rejected message,
+ * a middleware exception…). SDK errors have `source: "sdk"` and `error.kind === "sdk_error"`.
+ */
+export interface ErrorMessage extends ServerMessageBase {
+  readonly type: "error";
+  readonly error: ErrorInfo;
+  /** The `messageId` of the client message that caused it, when known. */
+  readonly originatingMessageId?: string;
+  /** `"sdk"` for the SDK's own errors; `"server"` or absent for the provider's. */
+  readonly source?: "server" | "sdk";
+}
+
+/** The session is established (OpenAI `session.created`, Gemini `setupComplete`). */
+export interface SessionCreatedMessage extends SessionInfo {
+  readonly type: "sessionCreated";
+}
+
+/** The server applied a `sessionUpdate`. */
+export interface SessionUpdatedMessage extends SessionInfo {
+  readonly type: "sessionUpdated";
+}
+
+/** The user started speaking: the barge-in signal. */
+export interface InputAudioBufferSpeechStartedMessage extends SpeechEvent {
+  readonly type: "inputAudioBufferSpeechStarted";
+}
+
+/** The user stopped speaking. */
+export interface InputAudioBufferSpeechStoppedMessage extends SpeechEvent {
+  readonly type: "inputAudioBufferSpeechStopped";
+}
+
+/** No speech for `idleTimeoutMs`. */
+export interface InputAudioBufferTimeoutTriggeredMessage extends SpeechEvent {
+  readonly type: "inputAudioBufferTimeoutTriggered";
+}
+
+/** The input audio became a user item. */
+export interface InputAudioBufferCommittedMessage extends ItemReference {
+  readonly type: "inputAudioBufferCommitted";
+}
+
+/** Uncommitted input audio was discarded. */
+export interface InputAudioBufferClearedMessage extends ServerMessageBase {
+  readonly type: "inputAudioBufferCleared";
+}
+
+/** A piece of the user's speech transcript. */
+export interface InputAudioTranscriptionDeltaMessage extends InputTranscription {
+  readonly type: "inputAudioTranscriptionDelta";
+}
+
+/** The user's speech transcript, whole. */
+export interface InputAudioTranscriptionCompletedMessage extends InputTranscription {
+  readonly type: "inputAudioTranscriptionCompleted";
+}
+
+/** Transcribing the user's speech failed (`error` says why). */
+export interface InputAudioTranscriptionFailedMessage extends InputTranscription {
+  readonly type: "inputAudioTranscriptionFailed";
+}
+
+/** A diarized segment of the user's speech transcript. */
+export interface InputAudioTranscriptionSegmentMessage extends TranscriptionSegment {
+  readonly type: "inputAudioTranscriptionSegment";
+}
+
+/** A piece of output text. */
+export interface OutputTextDeltaMessage extends OutputText {
+  readonly type: "outputTextDelta";
+}
+
+/** The whole output text of a content part. */
+export interface OutputTextDoneMessage extends OutputText {
+  readonly type: "outputTextDone";
+}
+
+/** A chunk of output audio (PCM16 LE at the session's output rate). */
+export interface OutputAudioDeltaMessage extends OutputAudio {
+  readonly type: "outputAudioDelta";
+}
+
+/** The output audio of a content part is complete (no bytes). */
+export interface OutputAudioDoneMessage extends OutputAudio {
+  readonly type: "outputAudioDone";
+}
+
+/** A piece of the output audio's transcript. */
+export interface OutputAudioTranscriptionDeltaMessage extends OutputText {
+  readonly type: "outputAudioTranscriptionDelta";
+}
+
+/** The whole transcript of a content part's output audio. */
+export interface OutputAudioTranscriptionDoneMessage extends OutputText {
+  readonly type: "outputAudioTranscriptionDone";
+}
+
+/** A response started. */
+export interface ResponseCreatedMessage extends ResponseInfo {
+  readonly type: "responseCreated";
+}
+
+/** A response ended: final status, usage and output items. */
+export interface ResponseDoneMessage extends ResponseInfo {
+  readonly type: "responseDone";
+}
+
+/** A response added an output item. */
+export interface ResponseOutputItemAddedMessage extends ResponseOutputItem {
+  readonly type: "responseOutputItemAdded";
+}
+
+/** An output item is complete (function calls are run from here). */
+export interface ResponseOutputItemDoneMessage extends ResponseOutputItem {
+  readonly type: "responseOutputItemDone";
+}
+
+/** An item was added to the conversation. */
+export interface ConversationItemAddedMessage extends ConversationItemEvent {
+  readonly type: "conversationItemAdded";
+}
+
+/** A conversation item is complete. */
+export interface ConversationItemDoneMessage extends ConversationItemEvent {
+  readonly type: "conversationItemDone";
+}
+
+/** The answer to `retrieveConversationItem`. */
+export interface ConversationItemRetrievedMessage extends ConversationItemEvent {
+  readonly type: "conversationItemRetrieved";
+}
+
+/** An assistant audio item was truncated. */
+export interface ConversationItemTruncatedMessage extends ItemTruncated {
+  readonly type: "conversationItemTruncated";
+}
+
+/** An item was deleted. */
+export interface ConversationItemDeletedMessage extends ItemReference {
+  readonly type: "conversationItemDeleted";
+}
+
+/** A piece of a function call's arguments. */
+export interface FunctionCallArgumentsDeltaMessage extends FunctionCallArguments {
+  readonly type: "functionCallArgumentsDelta";
+}
+
+/** A function call's arguments, whole. */
+export interface FunctionCallArgumentsDoneMessage extends FunctionCallArguments {
+  readonly type: "functionCallArgumentsDone";
+}
+
+/** The provider's rate limits changed. */
+export interface RateLimitsUpdatedMessage extends RateLimits {
+  readonly type: "rateLimitsUpdated";
+}
+
+/** A provider event the neutral model does not map, kept whole. */
+export interface RawServerMessage extends RawEvent {
+  readonly type: "raw";
+}
+
+/** Any message from the server (discriminated by `type`). */
+export type ServerMessage =
+  | ErrorMessage
+  | SessionCreatedMessage
+  | SessionUpdatedMessage
+  | InputAudioBufferSpeechStartedMessage
+  | InputAudioBufferSpeechStoppedMessage
+  | InputAudioBufferTimeoutTriggeredMessage
+  | InputAudioBufferCommittedMessage
+  | InputAudioBufferClearedMessage
+  | InputAudioTranscriptionDeltaMessage
+  | InputAudioTranscriptionCompletedMessage
+  | InputAudioTranscriptionFailedMessage
+  | InputAudioTranscriptionSegmentMessage
+  | OutputTextDeltaMessage
+  | OutputTextDoneMessage
+  | OutputAudioDeltaMessage
+  | OutputAudioDoneMessage
+  | OutputAudioTranscriptionDeltaMessage
+  | OutputAudioTranscriptionDoneMessage
+  | ResponseCreatedMessage
+  | ResponseDoneMessage
+  | ResponseOutputItemAddedMessage
+  | ResponseOutputItemDoneMessage
+  | ConversationItemAddedMessage
+  | ConversationItemDoneMessage
+  | ConversationItemRetrievedMessage
+  | ConversationItemTruncatedMessage
+  | ConversationItemDeletedMessage
+  | FunctionCallArgumentsDeltaMessage
+  | FunctionCallArgumentsDoneMessage
+  | RateLimitsUpdatedMessage
+  | RawServerMessage;
+
+// ---------------------------------------------------------------------------------------------------
+// SDK events
+// ---------------------------------------------------------------------------------------------------
+
+/** Connection lifecycle: `connecting` → `open` → `closing` → `closed`. */
+export type SessionState = "connecting" | "open" | "closing" | "closed";
+
+/** The session changed state. */
+export interface StateChangeEvent {
+  readonly type: "stateChange";
+  readonly state: SessionState;
+  readonly previous: SessionState;
+}
+
+/** The connection closed (by either side, or because it failed). */
+export interface SessionCloseEvent {
+  readonly type: "close";
+  /** The WebSocket close code (1000 = normal). */
+  readonly code: number;
+  readonly reason: string;
+  readonly wasClean: boolean;
+}
+
+/** A registered tool handler is about to run. */
+export interface ToolCallStartedEvent {
+  readonly type: "toolCallStarted";
+  readonly callId: string;
+  readonly name: string;
+  /** The parsed arguments. */
+  readonly arguments: unknown;
+}
+
+/** A tool call finished: its result, or its error, or it was cancelled (result dropped). */
+export interface ToolCallCompletedEvent {
+  readonly type: "toolCallCompleted";
+  readonly callId: string;
+  readonly name: string;
+  readonly result?: unknown;
+  readonly error?: string;
+  /** Barge-in or a provider cancellation voided the call; its result was not sent. */
+  readonly cancelled: boolean;
+  readonly durationMs: number;
+}
+
+/** The SDK's own events, beside the server messages. */
+export type SdkEvent = StateChangeEvent | SessionCloseEvent | ToolCallStartedEvent | ToolCallCompletedEvent;
+
+/** Everything `RealtimeSession.on` can deliver. */
+export type SessionEvent = ServerMessage | SdkEvent;
+
+/** Event name → payload, for `on` / `off` / `once`: every server message type plus the SDK events. */
+export type SessionEventMap = { [E in SessionEvent as E["type"]]: E };
+
+/** An event listener for `type`. */
+export type SessionEventHandler<K extends keyof SessionEventMap> = (event: SessionEventMap[K]) => void;
+
+// ---------------------------------------------------------------------------------------------------
+// Tools, middleware, connect options
+// ---------------------------------------------------------------------------------------------------
+
+/** What a running tool handler is told about its call. */
+export interface ToolCallContext {
+  readonly callId: string;
+  readonly name: string;
+  /** Aborted when the call is cancelled (barge-in, provider cancellation) or the session closes. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Runs a function tool. `args` is the parsed arguments object; the return value (or the promise's)
+ * goes back to the model as JSON. A throw or rejection becomes an error result (its text only with
+ * `includeDetailedErrors`).
+ */
+export type ToolHandler = (args: unknown, context: ToolCallContext) => unknown | Promise<unknown>;
+
+/**
+ * A function tool, optionally with the handler the SDK runs when the model calls it. With a
+ * handler, `type` may be omitted (default `"function"`).
+ */
+export type FunctionToolWithHandler =
+  | (FunctionTool & { handler?: ToolHandler })
+  | (Omit<FunctionTool, "type"> & { type?: "function"; handler: ToolHandler });
+
+/** The function-invocation knobs (the seed's `FunctionInvokingRealtimeClient`), with their defaults. */
+export interface FunctionInvocationOptions {
+  /** Tell the model what a handler's error said (otherwise a generic failure text). Default `false`. */
+  includeDetailedErrors?: boolean;
+  /** Run the calls of one response concurrently. Default `false` (serially). */
+  allowConcurrentInvocation?: boolean;
+  /** Tool rounds allowed per user turn (reset on new user input). Default 40. */
+  maxIterationsPerTurn?: number;
+  /** Failed calls in a row before the SDK stops invoking for this turn. Default 3. */
+  maxConsecutiveErrors?: number;
+  /** Stop (instead of answering "not found") when the model calls a tool with no handler. Default `false`. */
+  terminateOnUnknownCalls?: boolean;
+}
+
+/**
+ * Middleware between the session and the wire. Interceptors run in array order for outgoing
+ * messages (first = outermost) and see every incoming message. Return the message (possibly a new
+ * one) to pass it on, `null` to drop it, `undefined` (or nothing) to pass it unchanged.
+ */
+export interface Interceptor {
+  /** Shown in logs and in errors the interceptor causes. */
+  name?: string;
+  send?(message: ClientMessage): ClientMessage | null | undefined | void;
+  receive?(message: ServerMessage): ServerMessage | null | undefined | void;
+}
+
+/** Verbosity of the built-in logging middleware (`console`); never logs credentials or audio bytes. */
+export type LogLevel = "off" | "error" | "warn" | "info" | "debug" | "trace";
+
+/** Session options plus the SDK's own: tools with handlers, invocation knobs, middleware, logging. */
+export interface ConnectOptions extends Omit<SessionOptions, "tools"> {
+  /** Tools for the model; function tools with a `handler` are run by the SDK. */
+  tools?: readonly (Tool | FunctionToolWithHandler)[];
+  functionInvocation?: FunctionInvocationOptions;
+  middleware?: readonly Interceptor[];
+  /** Built-in logging middleware. Default `"off"`. */
+  logLevel?: LogLevel;
+  /** Give up (an `error` event, then `close`) if the session is not open by then. */
+  connectTimeoutMs?: number;
+}
+
+/** A realtime provider. */
+export type Provider = "openai" | "gemini";
+
+/** What an async token provider may return: the token, optionally with a WebSocket URL that overrides `endpoint`. */
+export type TokenResult = string | { token: string; url?: string };
+
+/** Options of a `RealtimeClient`. */
+export interface ClientOptions {
+  provider: Provider;
+  /** Default `"gpt-realtime"` (openai) / `"models/gemini-live-2.5-flash-preview"` (gemini). */
+  model?: string;
+  /** WebSocket URL override (an emulator, a proxy). */
+  endpoint?: string;
+  /**
+   * An ephemeral token, or a function fetching one (from your server) for each `connect`.
+   * A returned `url` overrides `endpoint`.
+   */
+  token: string | (() => Promise<TokenResult>);
+  /** Allow a standard `sk-` API key in the browser (it would be exposed to every user). Default `false`. */
+  dangerouslyAllowApiKeyInBrowser?: boolean;
+}
+
+/** Options of `RealtimeSession.sendText`. */
+export interface SendTextOptions {
+  /** Ask for a response after the text item. Default `true`. */
+  createResponse?: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Classes
+// ---------------------------------------------------------------------------------------------------
+
+/** A configured provider: opens sessions. */
+export class RealtimeClient {
+  /** @throws TypeError or RangeError naming the bad field (e.g. an `sk-` key without the opt-in). */
+  constructor(options: ClientOptions);
+  readonly provider: Provider;
+  /**
+   * Opens a session: resolves once the server has accepted it (state `open`), rejects if the
+   * connection fails, is refused, or times out.
+   */
+  connect(options?: ConnectOptions): Promise<RealtimeSession>;
+  /** Releases the Rust side. The client is unusable afterwards; open sessions are unaffected. */
+  free(): void;
+  [Symbol.dispose](): void;
+}
+
+/** One realtime session over a WebSocket. */
+export class RealtimeSession {
+  /** Sessions come from `RealtimeClient.connect`. */
+  private constructor();
+  readonly state: SessionState;
+  /** The effective options: as the server reported them, with the client-side tools kept. */
+  readonly options: SessionOptions;
+  readonly provider: Provider;
+  /**
+   * Sends any client message. Resolves when it is handed to the socket (messages sent before `open`
+   * are queued); rejects with a TypeError/RangeError naming the bad field, or if the connection
+   * fails first.
+   */
+  send(message: ClientMessage): Promise<void>;
+  /** Adds a user text item and (by default) asks for a response. */
+  sendText(text: string, options?: SendTextOptions): Promise<void>;
+  /** Asks for a response, optionally with per-response overrides; waits for an active one to finish. */
+  createResponse(overrides?: Omit<CreateResponseMessage, "type">): Promise<void>;
+  /** Cancels `responseId`, or the response in progress. */
+  cancelResponse(responseId?: string): Promise<void>;
+  /** Sends a `sessionUpdate`; `options` reflects it once the server confirms. */
+  update(options: SessionOptions): Promise<void>;
+  /** Adds (or replaces) a function tool run by the SDK, and tells the server. */
+  registerTool(tool: FunctionToolWithHandler & { handler: ToolHandler }): Promise<void>;
+  /** Removes a tool, and tells the server. */
+  unregisterTool(name: string): Promise<void>;
+  /** Listens to a server message type or an SDK event. */
+  on<K extends keyof SessionEventMap>(type: K, handler: (event: SessionEventMap[K]) => void): this;
+  /** Removes a listener added with `on` or `once`. */
+  off<K extends keyof SessionEventMap>(type: K, handler: (event: SessionEventMap[K]) => void): this;
+  /** Listens to the next event of `type` only. */
+  once<K extends keyof SessionEventMap>(type: K, handler: (event: SessionEventMap[K]) => void): this;
+  /**
+   * The server messages in order, as an async iterator. Single consumer: a second concurrent
+   * iterator throws. Ends when the session closes.
+   */
+  messages(): AsyncIterableIterator<ServerMessage>;
+  /** Closes the session and releases sockets, timers and callbacks. Idempotent. */
+  close(): Promise<void>;
+  /** Releases the Rust side (closes the session first if needed). */
+  free(): void;
+  [Symbol.dispose](): void;
+}
