@@ -1,5 +1,6 @@
 // Builds the npm package into pkg/ with the settings of wasm-pack.toml, then merges
-// pkg-template/ (package.json fields, README) over what wasm-pack generated.
+// pkg-template/ (package.json fields, README) over what wasm-pack generated, and replaces wasm-pack's
+// generated TypeScript declarations with the hand-written src/web/realtime_wasm.d.ts.
 //
 //   node scripts/build-pkg.mjs          release build (the npm package, the demo)
 //   node scripts/build-pkg.mjs --dev    unoptimised, faster to build
@@ -25,4 +26,17 @@ const template = JSON.parse(readFileSync(join(root, config.package.template), "u
 const merged = { ...generated, ...template, files: [...new Set([...(generated.files ?? []), ...(template.files ?? [])])] };
 writeFileSync(join(pkgDir, "package.json"), JSON.stringify(merged, null, 2) + "\n");
 copyFileSync(join(root, config.package.readme), join(pkgDir, "README.md"));
+
+// The hand-written declarations replace wasm-pack's (which type the messages as `any`). Every name
+// wasm-bindgen exports must be declared there too, so a new export cannot ship untyped.
+const dts = join(pkgDir, `${outName}.d.ts`);
+const handWritten = join(root, "src/web/realtime_wasm.d.ts");
+const exported = (text) => new Set([...text.matchAll(/^export\s+(?:declare\s+)?(?:default\s+)?(?:function|class|type|interface|const|enum)\s+([A-Za-z_$][\w$]*)/gm)].map((m) => m[1]));
+const internal = new Set(["start", "__wbg_init"]); // the #[wasm_bindgen(start)] hook; init's local name
+const declared = exported(readFileSync(handWritten, "utf8"));
+const missing = [...exported(readFileSync(dts, "utf8"))].filter((name) => !internal.has(name) && !declared.has(name));
+if (missing.length > 0) {
+  throw new Error(`build-pkg: src/web/realtime_wasm.d.ts does not declare ${missing.join(", ")} (exported by wasm-bindgen)`);
+}
+copyFileSync(handWritten, dts);
 console.log(`build-pkg: ${outDir}/ ready (${merged.name}@${merged.version})`);

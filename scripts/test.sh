@@ -27,6 +27,9 @@ wait_for() {
 step "native: cargo test (model, codecs, CLI, property tests)"
 cargo test --all-targets
 
+step "types: tsc --noEmit on a usage file"
+npx --no-install tsc -p tests/types
+
 step "npm package: build pkg/"
 node scripts/build-pkg.mjs
 

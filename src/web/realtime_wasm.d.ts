@@ -13,6 +13,8 @@
 // - Binary data (audio) is a `Uint8Array` when the SDK hands it out, and `Uint8Array` or a base64
 //   string when the app passes it in (`BinaryInput`).
 // - Provider-native JSON is `unknown` where the app passes it in, `JsonValue` where the SDK hands it out.
+// - Needs TypeScript 5.7+ (`Uint8Array<ArrayBuffer>`); the classes' `[Symbol.dispose]` (as wasm-bindgen
+//   declares it) needs `esnext.disposable` in `lib`, or `skipLibCheck`.
 
 // ---------------------------------------------------------------------------------------------------
 // Module initialisation (wasm-pack `--target web`)
@@ -193,7 +195,7 @@ export type ItemStatus = "inProgress" | "completed" | "incomplete";
 /** An error, as content or as a message payload (the seed's `ErrorContent`). */
 export interface ErrorInfo {
   message: string;
-  /** Provider error code (e.g. `conversation_already_has_active_response`), or the SDK's (e.g. `connection_failed`). */
+  /** Provider error code (e.g. `invalid_value`), or the SDK's (e.g. `connect_timeout`, `decode_error`). */
   code?: string;
   /** Provider error class (e.g. `invalid_request_error`); `sdk_error` for the SDK's own errors. */
   kind?: string;
@@ -567,8 +569,8 @@ export interface RawEvent extends ServerMessageBase {
 }
 
 /**
- * An error: from the provider, or from the SDK (connection failure, timeout, a rejected message,
- * a middleware exception…). SDK errors have `source: "sdk"` and `error.kind === "sdk_error"`.
+ * An error: from the provider, or from the SDK (connect timeout, an undecodable frame, …). SDK
+ * errors have `source: "sdk"` and `error.kind === "sdk_error"`.
  */
 export interface ErrorMessage extends ServerMessageBase {
   readonly type: "error";
@@ -861,9 +863,11 @@ export interface FunctionInvocationOptions {
 }
 
 /**
- * Middleware between the session and the wire. Interceptors run in array order for outgoing
- * messages (first = outermost) and see every incoming message. Return the message (possibly a new
- * one) to pass it on, `null` to drop it, `undefined` (or nothing) to pass it unchanged.
+ * Middleware between the session and the wire; the first in the array is outermost: outgoing
+ * messages pass first → last, incoming ones last → first. Interceptors sit below function
+ * invocation and the response sequencer, so they see exactly what is sent (tool results included)
+ * and received. Return a message (the same or a new one) to pass it on, `null` to drop it,
+ * `undefined` (or nothing) to pass it unchanged.
  */
 export interface Interceptor {
   /** Shown in logs and in errors the interceptor causes. */
@@ -883,7 +887,7 @@ export interface ConnectOptions extends Omit<SessionOptions, "tools"> {
   middleware?: readonly Interceptor[];
   /** Built-in logging middleware. Default `"off"`. */
   logLevel?: LogLevel;
-  /** Give up (an `error` event, then `close`) if the session is not open by then. */
+  /** Give up (an `error` event, then `close`) if the session is not open within this many ms; 0: never. */
   connectTimeoutMs?: number;
 }
 
@@ -960,7 +964,9 @@ export class RealtimeSession {
   registerTool(tool: FunctionToolWithHandler & { handler: ToolHandler }): Promise<void>;
   /** Removes a tool, and tells the server. */
   unregisterTool(name: string): Promise<void>;
-  /** Listens to a server message type or an SDK event. */
+  /** Barge-in by hand: cancels the response in progress and any running tool handlers. */
+  interrupt(): void;
+  /** Listens to a server message type or an SDK event. Returns the session, for chaining. */
   on<K extends keyof SessionEventMap>(type: K, handler: (event: SessionEventMap[K]) => void): this;
   /** Removes a listener added with `on` or `once`. */
   off<K extends keyof SessionEventMap>(type: K, handler: (event: SessionEventMap[K]) => void): this;
