@@ -887,7 +887,7 @@ export interface ConnectOptions extends Omit<SessionOptions, "tools"> {
   middleware?: readonly Interceptor[];
   /** Built-in logging middleware. Default `"off"`. */
   logLevel?: LogLevel;
-  /** Give up (an `error` event, then `close`) if the session is not open within this many ms; 0: never. */
+  /** Give up (an `error` event, then `close`) if the session is not open within this many ms (default 15000, at most 600000; 0: never). */
   connectTimeoutMs?: number;
 }
 
