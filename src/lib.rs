@@ -1,8 +1,8 @@
 //! realtime-wasm: provider-neutral realtime voice/text sessions for the browser.
 //!
 //! Layers (see the README): [`model`] is the neutral abstraction; [`provider`] maps it to each
-//! provider's wire protocol. Both are pure Rust, built and tested natively; only `web` (added with
-//! the session layer) touches the browser.
+//! provider's wire protocol; [`session`] is the sans-IO state machine. All three are pure Rust, built
+//! and tested natively; only `web` (wasm32 only) touches the browser.
 
 pub mod model;
 pub mod provider;
@@ -12,4 +12,4 @@ pub mod session;
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 #[cfg(target_arch = "wasm32")]
-mod web;
+pub mod web;

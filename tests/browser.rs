@@ -4,6 +4,9 @@
 #![cfg(target_arch = "wasm32")]
 
 use futures::channel::oneshot;
+use realtime_wasm::web::{RealtimeClient, RealtimeSession};
+use std::cell::RefCell;
+use std::rc::Rc;
 use realtime_wasm::model::ServerMessage;
 use realtime_wasm::provider::{Codec, ConnectConfig, OpenAiCodec};
 use wasm_bindgen::prelude::*;
@@ -76,4 +79,256 @@ async fn the_openai_connect_request_is_accepted_by_the_emulator() {
     socket.close().unwrap();
     let messages = OpenAiCodec::new().decode(&first).unwrap();
     assert_eq!(messages[0].kind(), "sessionCreated", "{first}");
+}
+
+// ---- the JS class against the emulator -------------------------------------------------------
+
+fn object(pairs: &[(&str, JsValue)]) -> JsValue {
+    let o = js_sys::Object::new();
+    for (k, v) in pairs {
+        js_sys::Reflect::set(&o, &(*k).into(), v).unwrap();
+    }
+    o.into()
+}
+
+fn get(value: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(value, &key.into()).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn json(text: &str) -> JsValue {
+    js_sys::JSON::parse(text).unwrap()
+}
+
+/// A token provider fetching an emulator token; `knobs` are appended to the URL it hands out.
+fn token_provider(knobs: &'static str) -> js_sys::Function {
+    let emulator = emulator();
+    js_sys::Function::new_no_args(&format!(
+        "return fetch('{emulator}/token?provider=openai', {{ method: 'POST' }}).then(r => r.json())\
+         .then(t => ({{ token: t.token, url: t.url + '{knobs}' }}));"
+    ))
+}
+
+fn client(knobs: &'static str) -> RealtimeClient {
+    RealtimeClient::new(object(&[("provider", "openai".into()), ("token", token_provider(knobs).into())])).unwrap()
+}
+
+async fn connect(knobs: &'static str, options: JsValue) -> Result<RealtimeSession, JsValue> {
+    let promise = client(knobs).connect(options);
+    let value = JsFuture::from(promise).await?;
+    Ok(value.unchecked_into::<RealtimeSessionRef>().take())
+}
+
+/// `RealtimeSession` comes back as a JS object; take it back into Rust.
+#[wasm_bindgen]
+extern "C" {
+    type RealtimeSessionRef;
+}
+
+impl RealtimeSessionRef {
+    fn take(self) -> RealtimeSession {
+        // wasm-bindgen exported structs convert from their JS wrapper through `__wbg_ptr`.
+        use wasm_bindgen::convert::TryFromJsValue;
+        RealtimeSession::try_from_js_value(self.into()).expect("a RealtimeSession")
+    }
+}
+
+/// Records every event of the listed kinds, in order.
+#[derive(Clone, Default)]
+struct Recorder {
+    events: Rc<RefCell<Vec<(String, JsValue)>>>,
+    _closures: Rc<RefCell<Vec<Closure<dyn FnMut(JsValue)>>>>,
+}
+
+impl Recorder {
+    fn attach(session: &RealtimeSession, kinds: &[&str]) -> Recorder {
+        let recorder = Recorder::default();
+        for kind in kinds {
+            let events = recorder.events.clone();
+            let name = kind.to_string();
+            let closure = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| events.borrow_mut().push((name.clone(), e)));
+            session.on(kind.to_string(), closure.as_ref().unchecked_ref::<js_sys::Function>().clone());
+            recorder._closures.borrow_mut().push(closure);
+        }
+        recorder
+    }
+
+    fn of(&self, kind: &str) -> Vec<JsValue> {
+        self.events.borrow().iter().filter(|(k, _)| k == kind).map(|(_, e)| e.clone()).collect()
+    }
+
+    /// Waits (up to 10 s) until an event of `kind` matching `pred` has arrived.
+    async fn wait(&self, kind: &str, pred: impl Fn(&JsValue) -> bool) -> JsValue {
+        for _ in 0..1000 {
+            if let Some(e) = self.of(kind).into_iter().find(|e| pred(e)) {
+                return e;
+            }
+            gloo_timers::future::TimeoutFuture::new(10).await;
+        }
+        panic!("no {kind} event arrived; got {:?}", self.events.borrow().iter().map(|(k, _)| k.clone()).collect::<Vec<_>>());
+    }
+}
+
+fn text_options() -> JsValue {
+    json(r#"{ "outputModalities": ["text"], "voiceActivityDetection": { "enabled": false } }"#)
+}
+
+#[wasm_bindgen_test]
+async fn a_text_turn_streams_deltas_in_order() {
+    let session = connect("", text_options()).await.unwrap();
+    assert_eq!(session.state(), "open");
+    let rec = Recorder::attach(&session, &["outputTextDelta", "outputTextDone", "responseDone"]);
+    JsFuture::from(session.send_text("hello there".into(), JsValue::UNDEFINED)).await.unwrap();
+    let done = rec.wait("outputTextDone", |_| true).await;
+    rec.wait("responseDone", |_| true).await;
+    let streamed: String = rec.of("outputTextDelta").iter().map(|d| get(d, "text").as_string().unwrap()).collect();
+    assert!(rec.of("outputTextDelta").len() > 1, "streamed in several deltas");
+    assert_eq!(streamed, get(&done, "text").as_string().unwrap());
+    assert!(streamed.contains("hello there"), "{streamed}");
+    JsFuture::from(session.close()).await.unwrap();
+    assert_eq!(session.state(), "closed");
+}
+
+#[wasm_bindgen_test]
+async fn session_update_round_trips_into_the_effective_options() {
+    let session = connect("", text_options()).await.unwrap();
+    let rec = Recorder::attach(&session, &["sessionUpdated"]);
+    JsFuture::from(session.update(json(r#"{ "instructions": "Answer in French." }"#))).await.unwrap();
+    rec.wait("sessionUpdated", |e| get(&get(e, "options"), "instructions").as_string().as_deref() == Some("Answer in French.")).await;
+    assert_eq!(get(&session.options(), "instructions").as_string().as_deref(), Some("Answer in French."));
+    JsFuture::from(session.close()).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_js_tool_is_invoked_and_the_model_answers_with_its_output() {
+    let options = text_options();
+    let handler = js_sys::Function::new_with_args("args, ctx", "return { sum: args.a + args.b, call: ctx.callId.length > 0 };");
+    let tool = object(&[
+        ("name", "add".into()),
+        ("description", "Adds two numbers".into()),
+        ("parameters", json(r#"{ "type": "object", "properties": { "a": { "type": "number" }, "b": { "type": "number" } } }"#)),
+        ("handler", handler.into()),
+    ]);
+    js_sys::Reflect::set(&options, &"tools".into(), &js_sys::Array::of1(&tool)).unwrap();
+    let session = connect("", options).await.unwrap();
+    let rec = Recorder::attach(&session, &["toolCallStarted", "toolCallCompleted", "outputTextDone"]);
+    JsFuture::from(session.send_text(r#"call add {"a": 2, "b": 40}"#.into(), JsValue::UNDEFINED)).await.unwrap();
+    let completed = rec.wait("toolCallCompleted", |_| true).await;
+    let result = get(&completed, "result");
+    assert_eq!((get(&result, "sum").as_f64(), get(&result, "call").as_bool()), (Some(42.0), Some(true)));
+    let answer = rec.wait("outputTextDone", |e| get(e, "text").as_string().unwrap_or_default().contains("42")).await;
+    assert!(get(&answer, "text").as_string().unwrap().contains("sum"));
+    assert_eq!(rec.of("toolCallStarted").len(), 1);
+    JsFuture::from(session.close()).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn cancel_ends_an_audio_response_as_cancelled() {
+    let session = connect("?x=1&emu_speed=0.5", json(r#"{ "voiceActivityDetection": { "enabled": false } }"#)).await.unwrap();
+    let rec = Recorder::attach(&session, &["outputAudioDelta", "responseDone"]);
+    JsFuture::from(session.send_text("please talk for a while about many things".into(), JsValue::UNDEFINED)).await.unwrap();
+    let delta = rec.wait("outputAudioDelta", |_| true).await;
+    assert!(get(&delta, "audio").is_instance_of::<js_sys::Uint8Array>(), "audio is a Uint8Array");
+    JsFuture::from(session.cancel_response(None)).await.unwrap();
+    let done = rec.wait("responseDone", |_| true).await;
+    assert_eq!(get(&done, "status").as_string().as_deref(), Some("cancelled"));
+    JsFuture::from(session.close()).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn server_errors_arrive_as_typed_error_events() {
+    let session = connect("", text_options()).await.unwrap();
+    let rec = Recorder::attach(&session, &["error"]);
+    let message = json(r#"{ "type": "deleteConversationItem", "itemId": "item_does_not_exist", "messageId": "mine_1" }"#);
+    JsFuture::from(session.send(message)).await.unwrap();
+    let e = rec.wait("error", |_| true).await;
+    assert_eq!(get(&e, "type").as_string().as_deref(), Some("error"));
+    assert_eq!(get(&e, "originatingMessageId").as_string().as_deref(), Some("mine_1"));
+    assert!(get(&get(&e, "error"), "message").as_string().is_some());
+    assert_eq!(session.state(), "open", "server errors leave the session open");
+    JsFuture::from(session.close()).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn emulator_faults_map_to_events_and_leave_the_session_consistent() {
+    // A malformed frame: an SDK error event, the session stays open.
+    let session = connect("&emu_malformed_after=1", text_options()).await.unwrap();
+    let rec = Recorder::attach(&session, &["error", "raw"]);
+    JsFuture::from(session.send_text("hi".into(), JsValue::UNDEFINED)).await.unwrap();
+    let e = rec.wait("error", |_| true).await;
+    assert_eq!(get(&get(&e, "error"), "code").as_string().as_deref(), Some("decode_error"));
+    assert_eq!(session.state(), "open");
+    JsFuture::from(session.close()).await.unwrap();
+
+    // An unknown event type: a raw message.
+    let session = connect("&emu_unknown_after=1", text_options()).await.unwrap();
+    let rec = Recorder::attach(&session, &["raw"]);
+    JsFuture::from(session.send_text("hi".into(), JsValue::UNDEFINED)).await.unwrap();
+    rec.wait("raw", |_| true).await;
+    JsFuture::from(session.close()).await.unwrap();
+
+    // A server close with a code: error + close events, closed state, sends rejected.
+    let session = connect("&emu_close_after=2&emu_close_code=4001&emu_close_reason=bye", text_options()).await.unwrap();
+    let rec = Recorder::attach(&session, &["error", "close", "stateChange"]);
+    let _ = JsFuture::from(session.send_text("hi".into(), JsValue::UNDEFINED)).await;
+    let close = rec.wait("close", |_| true).await;
+    assert_eq!(get(&close, "code").as_f64(), Some(4001.0));
+    assert_eq!(get(&close, "reason").as_string().as_deref(), Some("bye"));
+    assert!(!rec.of("error").is_empty());
+    assert_eq!(session.state(), "closed");
+    let late = JsFuture::from(session.send_text("late".into(), JsValue::UNDEFINED)).await.unwrap_err();
+    assert_eq!(get(&late, "code").as_string().as_deref(), Some("session_closed"));
+    JsFuture::from(session.close()).await.unwrap();
+
+    // Session expiry: the server's error, then the close.
+    let session = connect("&emu_expire_after_ms=300", text_options()).await.unwrap();
+    let rec = Recorder::attach(&session, &["error", "close"]);
+    let e = rec.wait("error", |_| true).await;
+    assert_eq!(get(&get(&e, "error"), "code").as_string().as_deref(), Some("session_expired"));
+    rec.wait("close", |_| true).await;
+    assert_eq!(session.state(), "closed");
+}
+
+#[wasm_bindgen_test]
+async fn the_message_stream_has_one_consumer_and_ends_on_close() {
+    let session = connect("", text_options()).await.unwrap();
+    let first = session.messages().unwrap();
+    let second = session.messages().unwrap_err();
+    assert!(get(&second, "message").as_string().unwrap().contains("already has a consumer"));
+    JsFuture::from(session.send_text("stream me".into(), JsValue::UNDEFINED)).await.unwrap();
+    let next: js_sys::Function = get(&first, "next").unchecked_into();
+    let mut kinds = Vec::new();
+    loop {
+        let step = JsFuture::from(next.call0(&first).unwrap().unchecked_into::<js_sys::Promise>()).await.unwrap();
+        let kind = get(&get(&step, "value"), "type").as_string().unwrap_or_default();
+        kinds.push(kind.clone());
+        if kind == "responseDone" {
+            break;
+        }
+    }
+    assert!(kinds.contains(&"outputTextDelta".to_string()), "{kinds:?}");
+    JsFuture::from(session.close()).await.unwrap();
+    let step = JsFuture::from(next.call0(&first).unwrap().unchecked_into::<js_sys::Promise>()).await.unwrap();
+    assert_eq!(get(&step, "done").as_bool(), Some(true), "the stream ends on close");
+    JsFuture::from(session.close()).await.unwrap(); // twice is fine
+}
+
+#[wasm_bindgen_test]
+async fn bad_options_and_api_keys_are_refused_clearly() {
+    let e = RealtimeClient::new(object(&[("provider", "nope".into()), ("token", "t".into())])).err().unwrap();
+    assert!(e.is_instance_of::<js_sys::RangeError>() && get(&e, "message").as_string().unwrap().contains("options.provider"));
+    let e = RealtimeClient::new(object(&[("provider", "openai".into()), ("token", 5.into())])).err().unwrap();
+    assert!(e.is_instance_of::<js_sys::TypeError>() && get(&e, "message").as_string().unwrap().contains("options.token"));
+    let keyed = RealtimeClient::new(object(&[("provider", "openai".into()), ("token", "sk-abc".into())])).unwrap();
+    let e = JsFuture::from(keyed.connect(JsValue::UNDEFINED)).await.unwrap_err();
+    assert!(get(&e, "message").as_string().unwrap().contains("dangerouslyAllowApiKeyInBrowser"));
+    let e = JsFuture::from(client("").connect(json(r#"{ "maxOutputTokens": "lots" }"#))).await.unwrap_err();
+    assert!(e.is_instance_of::<js_sys::TypeError>(), "{:?}", e);
+    let e = JsFuture::from(client("").connect(json(r#"{ "logLevel": "loud" }"#))).await.unwrap_err();
+    assert!(e.is_instance_of::<js_sys::RangeError>() && get(&e, "message").as_string().unwrap().contains("options.logLevel"));
+    let session = connect("", text_options()).await.unwrap();
+    let e = JsFuture::from(session.send(json(r#"{ "type": "sessionUpdate", "options": { "maxOutputTokens": 100000 } }"#))).await.unwrap_err();
+    assert!(e.is_instance_of::<js_sys::RangeError>() && get(&e, "message").as_string().unwrap().contains("options.maxOutputTokens"));
+    let e = JsFuture::from(session.send(json(r#"{ "type": "noSuchThing" }"#))).await.unwrap_err();
+    assert!(e.is_instance_of::<js_sys::TypeError>());
+    JsFuture::from(session.close()).await.unwrap();
 }

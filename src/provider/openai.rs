@@ -66,9 +66,15 @@ impl Codec for OpenAiCodec {
     /// `openai-insecure-api-key.<credential>` — never the credential in the URL.
     fn connect_request(&self, config: &ConnectConfig) -> ConnectRequest {
         let base = config.endpoint.as_deref().unwrap_or(DEFAULT_ENDPOINT);
-        let separator = if base.contains('?') { '&' } else { '?' };
+        // A URL handed out with a token (e.g. by a token server) may already name the model.
+        let url = if base.contains("?model=") || base.contains("&model=") {
+            base.to_owned()
+        } else {
+            let separator = if base.contains('?') { '&' } else { '?' };
+            format!("{base}{separator}model={}", encode_query_value(&config.model))
+        };
         ConnectRequest {
-            url: format!("{base}{separator}model={}", encode_query_value(&config.model)),
+            url,
             protocols: vec!["realtime".into(), format!("{API_KEY_PROTOCOL_PREFIX}{}", config.credential)],
         }
     }

@@ -1,7 +1,17 @@
 //! The browser shell: the only module that touches `wasm_bindgen`/`js_sys`/`web_sys`.
 //!
-//! Owns: the JS-facing exports. Must never: hold protocol or session logic (that lives in the pure
-//! modules, where it is tested natively).
+//! Owns: the JS classes (`RealtimeClient`, `RealtimeSession`), the WebSocket transport, JS tool
+//! handlers and middleware, events and the async message stream. Must never: hold protocol or
+//! session logic (that lives in the pure modules, where it is tested natively).
+
+mod client;
+mod convert;
+mod interceptor;
+mod session;
+mod stream;
+
+pub use client::RealtimeClient;
+pub use session::RealtimeSession;
 
 use wasm_bindgen::prelude::*;
 

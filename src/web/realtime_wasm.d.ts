@@ -967,11 +967,11 @@ export class RealtimeSession {
   /** Barge-in by hand: cancels the response in progress and any running tool handlers. */
   interrupt(): void;
   /** Listens to a server message type or an SDK event. Returns the session, for chaining. */
-  on<K extends keyof SessionEventMap>(type: K, handler: (event: SessionEventMap[K]) => void): this;
+  on<K extends keyof SessionEventMap>(type: K, handler: (event: SessionEventMap[K]) => void): void;
   /** Removes a listener added with `on` or `once`. */
-  off<K extends keyof SessionEventMap>(type: K, handler: (event: SessionEventMap[K]) => void): this;
+  off<K extends keyof SessionEventMap>(type: K, handler: (event: SessionEventMap[K]) => void): void;
   /** Listens to the next event of `type` only. */
-  once<K extends keyof SessionEventMap>(type: K, handler: (event: SessionEventMap[K]) => void): this;
+  once<K extends keyof SessionEventMap>(type: K, handler: (event: SessionEventMap[K]) => void): void;
   /**
    * The server messages in order, as an async iterator. Single consumer: a second concurrent
    * iterator throws. Ends when the session closes.

@@ -179,15 +179,15 @@ session.on("error", (m) => {
 });
 session.on("rateLimitsUpdated", (m) => m.rateLimits.forEach((l: RateLimit) => console.log(l.name, l.remaining, l.resetSeconds)));
 
-// SDK events, chained (on/off/once return the session).
-session
-  .on("stateChange", (e) => console.log(`${e.previous} -> ${e.state}`))
-  .on("close", (e) => console.log(e.code, e.reason, e.wasClean))
-  .on("toolCallStarted", (e) => console.log("calling", e.name, e.callId, e.arguments))
-  .on("toolCallCompleted", (e) => console.log(e.name, e.cancelled ? "cancelled" : e.error ?? e.result, `${e.durationMs} ms`));
+// SDK events.
+session.on("stateChange", (e) => console.log(`${e.previous} -> ${e.state}`));
+session.on("close", (e) => console.log(e.code, e.reason, e.wasClean));
+session.on("toolCallStarted", (e) => console.log("calling", e.name, e.callId, e.arguments));
+session.on("toolCallCompleted", (e) => console.log(e.name, e.cancelled ? "cancelled" : e.error ?? e.result, `${e.durationMs} ms`));
 
 const onSessionCreated = (m: SessionEventMap["sessionCreated"]) => console.log(m.sessionId, m.options.model);
-session.once("sessionCreated", onSessionCreated).off("sessionCreated", onSessionCreated);
+session.once("sessionCreated", onSessionCreated);
+session.off("sessionCreated", onSessionCreated);
 
 // A generic event logger over the event map.
 function logEvents<K extends keyof SessionEventMap>(target: RealtimeSession, ...types: K[]): void {

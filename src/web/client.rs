@@ -1,0 +1,266 @@
+//! `RealtimeClient` (the seed's `IRealtimeClient`): validates the app's options, gets a credential,
+//! opens the WebSocket and hands back a `RealtimeSession` once the session is open.
+
+use super::convert::{error, from_js, get, optional_bool, optional_count, optional_string, range_error, type_error};
+use super::interceptor::JsInterceptor;
+use super::session::{RealtimeSession, Shell};
+use crate::model::{SessionOptions, Tool};
+use crate::provider::{ConnectConfig, Provider};
+use crate::session::{InvocationOptions, LogLevel, LoggingMiddleware, Session, SessionConfig};
+use std::collections::HashMap;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+const DEFAULT_CONNECT_TIMEOUT_MS: f64 = 15_000.0;
+
+#[derive(Clone)]
+enum Credential {
+    Fixed(String),
+    /// An async token provider: `() => Promise<string | { token, url? }>`.
+    Provider(js_sys::Function),
+}
+
+#[wasm_bindgen]
+pub struct RealtimeClient {
+    provider: Provider,
+    model: String,
+    endpoint: Option<String>,
+    credential: Credential,
+    allow_api_key: bool,
+}
+
+fn default_model(provider: Provider) -> &'static str {
+    match provider {
+        Provider::OpenAi => "gpt-realtime",
+    }
+}
+
+#[wasm_bindgen]
+impl RealtimeClient {
+    /// Throws a `TypeError`/`RangeError` naming the bad field.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<RealtimeClient, JsValue> {
+        if !options.is_object() {
+            return Err(type_error("RealtimeClient options must be an object"));
+        }
+        let name = optional_string(&options, "provider", "options")?.ok_or_else(|| type_error("options.provider is required (\"openai\")"))?;
+        let provider = Provider::parse(&name).ok_or_else(|| range_error(&format!("options.provider: unknown provider {name:?} (expected \"openai\")")))?;
+        let model = optional_string(&options, "model", "options")?.unwrap_or_else(|| default_model(provider).to_owned());
+        if model.is_empty() {
+            return Err(range_error("options.model must not be empty"));
+        }
+        let endpoint = optional_string(&options, "endpoint", "options")?;
+        if let Some(url) = &endpoint {
+            if !(url.starts_with("ws://") || url.starts_with("wss://")) {
+                return Err(range_error("options.endpoint must be a ws:// or wss:// URL"));
+            }
+        }
+        let token = get(&options, "token");
+        let credential = if let Some(text) = token.as_string() {
+            Credential::Fixed(text)
+        } else if let Some(function) = token.dyn_ref::<js_sys::Function>() {
+            Credential::Provider(function.clone())
+        } else {
+            return Err(type_error("options.token must be a string or a function returning a promise of one"));
+        };
+        let allow_api_key = optional_bool(&options, "dangerouslyAllowApiKeyInBrowser", "options")?.unwrap_or(false);
+        Ok(RealtimeClient { provider, model, endpoint, credential, allow_api_key })
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn provider(&self) -> String {
+        self.provider.name().to_owned()
+    }
+
+    /// Opens a session; resolves once it is open (the server confirmed it).
+    pub fn connect(&self, options: JsValue) -> js_sys::Promise {
+        let client = RealtimeClientParts {
+            provider: self.provider,
+            model: self.model.clone(),
+            endpoint: self.endpoint.clone(),
+            credential: self.credential.clone(),
+            allow_api_key: self.allow_api_key,
+        };
+        wasm_bindgen_futures::future_to_promise(async move { client.connect(options).await.map(JsValue::from) })
+    }
+}
+
+/// What `connect` needs, owned (the future outlives the borrow of the client).
+struct RealtimeClientParts {
+    provider: Provider,
+    model: String,
+    endpoint: Option<String>,
+    credential: Credential,
+    allow_api_key: bool,
+}
+
+impl RealtimeClientParts {
+    async fn connect(self, options: JsValue) -> Result<RealtimeSession, JsValue> {
+        let parsed = ConnectOptions::parse(options)?;
+        let (credential, url) = self.credential().await?;
+        if credential.starts_with("sk-") && !self.allow_api_key {
+            return Err(type_error(
+                "options.token: a standard API key (sk-…) must not be used in a browser; mint an ephemeral token on your server, or set dangerouslyAllowApiKeyInBrowser",
+            ));
+        }
+        let codec = self.provider.codec();
+        let request = codec.connect_request(&ConnectConfig { model: self.model, endpoint: url.or(self.endpoint), credential });
+        let config = SessionConfig {
+            options: parsed.options,
+            invocation: parsed.invocation,
+            tool_handlers: parsed.handlers.keys().cloned().collect(),
+            connect_timeout_ms: parsed.connect_timeout_ms,
+        };
+        let mut session = Session::new(codec, config, js_sys::Date::now()).map_err(|e| match e.kind {
+            crate::provider::EncodeErrorKind::Type => type_error(&e.to_string()),
+            crate::provider::EncodeErrorKind::Range => range_error(&e.to_string()),
+            crate::provider::EncodeErrorKind::Unsupported => error(&e.to_string()),
+        })?;
+        for interceptor in parsed.middleware {
+            session.add_middleware(Box::new(interceptor));
+        }
+        if parsed.log_level > LogLevel::Off {
+            session.add_middleware(Box::new(LoggingMiddleware::new(parsed.log_level, |level, line| {
+                let line = JsValue::from_str(line);
+                match level {
+                    LogLevel::Error => web_sys::console::error_1(&line),
+                    LogLevel::Warn => web_sys::console::warn_1(&line),
+                    _ => web_sys::console::debug_1(&line),
+                }
+            })));
+        }
+        let protocols = js_sys::Array::new();
+        for protocol in &request.protocols {
+            protocols.push(&protocol.into());
+        }
+        let socket = web_sys::WebSocket::new_with_str_sequence(&request.url, &protocols)
+            .map_err(|_| error("could not open the WebSocket (bad endpoint URL?)"))?;
+        let (tx, rx) = futures::channel::oneshot::channel();
+        let shell: Rc<Shell> = Shell::start(session, socket, parsed.handlers, self.provider.name(), Box::new(move |result| {
+            let _ = tx.send(result);
+        }));
+        match rx.await {
+            Ok(Ok(())) => Ok(RealtimeSession::new(shell)),
+            Ok(Err(e)) => Err(e),
+            Err(_) => Err(error("the session ended before it opened")),
+        }
+    }
+
+    /// The credential (and possibly an endpoint URL) from the string or the token provider.
+    async fn credential(&self) -> Result<(String, Option<String>), JsValue> {
+        match &self.credential {
+            Credential::Fixed(token) => Ok((token.clone(), None)),
+            Credential::Provider(function) => {
+                let returned = function.call0(&JsValue::UNDEFINED)?;
+                let value = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&returned)).await?;
+                if let Some(token) = value.as_string() {
+                    return Ok((token, None));
+                }
+                let token = optional_string(&value, "token", "token()")?
+                    .ok_or_else(|| type_error("token() must resolve to a string or { token, url? }"))?;
+                let url = optional_string(&value, "url", "token()")?;
+                Ok((token, url))
+            }
+        }
+    }
+}
+
+/// `connect()` options: the neutral session options plus what only JS can give.
+struct ConnectOptions {
+    options: SessionOptions,
+    invocation: InvocationOptions,
+    handlers: HashMap<String, js_sys::Function>,
+    middleware: Vec<JsInterceptor>,
+    log_level: LogLevel,
+    connect_timeout_ms: f64,
+}
+
+impl ConnectOptions {
+    fn parse(value: JsValue) -> Result<ConnectOptions, JsValue> {
+        let value = if value.is_undefined() || value.is_null() { js_sys::Object::new().into() } else { value };
+        if !value.is_object() {
+            return Err(type_error("connect options must be an object"));
+        }
+        // A shallow copy without the JS-only fields becomes the neutral options.
+        let neutral = js_sys::Object::assign(&js_sys::Object::new(), value.unchecked_ref());
+        for key in ["tools", "functionInvocation", "middleware", "logLevel", "connectTimeoutMs"] {
+            let _ = js_sys::Reflect::delete_property(&neutral, &key.into());
+        }
+        let mut options: SessionOptions = from_js(neutral.into(), "options")?;
+
+        let mut handlers = HashMap::new();
+        let tools = get(&value, "tools");
+        if !tools.is_undefined() && !tools.is_null() {
+            let list = tools.dyn_ref::<js_sys::Array>().ok_or_else(|| type_error("options.tools must be an array"))?;
+            let mut declared = Vec::new();
+            for (i, tool) in list.iter().enumerate() {
+                let (declaration, handler) = function_tool(&tool, &format!("options.tools[{i}]"))?;
+                if let Some(handler) = handler {
+                    handlers.insert(declaration.name().to_owned(), handler);
+                }
+                declared.push(declaration);
+            }
+            options.tools = Some(declared);
+        }
+
+        let fi = get(&value, "functionInvocation");
+        let owner = "options.functionInvocation";
+        let defaults = InvocationOptions::default();
+        let invocation = InvocationOptions {
+            include_detailed_errors: optional_bool(&fi, "includeDetailedErrors", owner)?.unwrap_or(defaults.include_detailed_errors),
+            allow_concurrent_invocation: optional_bool(&fi, "allowConcurrentInvocation", owner)?.unwrap_or(defaults.allow_concurrent_invocation),
+            max_iterations_per_turn: match optional_count(&fi, "maxIterationsPerTurn", owner, 10_000.0)? {
+                Some(0) => return Err(range_error("options.functionInvocation.maxIterationsPerTurn must be at least 1")),
+                Some(n) => n,
+                None => defaults.max_iterations_per_turn,
+            },
+            max_consecutive_errors: optional_count(&fi, "maxConsecutiveErrors", owner, 10_000.0)?.unwrap_or(defaults.max_consecutive_errors),
+            terminate_on_unknown_calls: optional_bool(&fi, "terminateOnUnknownCalls", owner)?.unwrap_or(defaults.terminate_on_unknown_calls),
+        };
+
+        let mut middleware = Vec::new();
+        let list = get(&value, "middleware");
+        if !list.is_undefined() && !list.is_null() {
+            let list = list.dyn_ref::<js_sys::Array>().ok_or_else(|| type_error("options.middleware must be an array"))?;
+            for (i, interceptor) in list.iter().enumerate() {
+                middleware.push(JsInterceptor::parse(&interceptor, &format!("options.middleware[{i}]"))?);
+            }
+        }
+
+        let log_level = match optional_string(&value, "logLevel", "options")? {
+            None => LogLevel::Off,
+            Some(name) => LogLevel::parse(&name)
+                .ok_or_else(|| range_error(&format!("options.logLevel: {name:?} is not one of off, error, warn, info, debug, trace")))?,
+        };
+        let connect_timeout_ms = optional_count(&value, "connectTimeoutMs", "options", 600_000.0)?
+            .map_or(DEFAULT_CONNECT_TIMEOUT_MS, f64::from);
+        Ok(ConnectOptions { options, invocation, handlers, middleware, log_level, connect_timeout_ms })
+    }
+}
+
+/// A tool as JS gives it: the declaration (`type` defaults to `"function"`) and an optional handler.
+pub(crate) fn function_tool(tool: &JsValue, field: &str) -> Result<(Tool, Option<js_sys::Function>), JsValue> {
+    if !tool.is_object() {
+        return Err(type_error(&format!("{field} must be an object")));
+    }
+    let handler = get(tool, "handler");
+    let handler = if handler.is_undefined() || handler.is_null() {
+        None
+    } else {
+        Some(handler.dyn_into::<js_sys::Function>().map_err(|_| type_error(&format!("{field}.handler must be a function")))?)
+    };
+    let declaration = js_sys::Object::assign(&js_sys::Object::new(), tool.unchecked_ref());
+    let _ = js_sys::Reflect::delete_property(&declaration, &"handler".into());
+    if get(&declaration, "type").is_undefined() {
+        let _ = js_sys::Reflect::set(&declaration, &"type".into(), &"function".into());
+    }
+    let declaration: Tool = from_js(declaration.into(), field)?;
+    if declaration.name().is_empty() {
+        return Err(range_error(&format!("{field}.name must not be empty")));
+    }
+    if handler.is_some() && !matches!(declaration, Tool::Function { .. }) {
+        return Err(type_error(&format!("{field}: only function tools take a handler")));
+    }
+    Ok((declaration, handler))
+}

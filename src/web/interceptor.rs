@@ -1,0 +1,85 @@
+//! App-supplied middleware (`options.middleware`): JS objects with optional `send(message)` and
+//! `receive(message)` functions, run as [`Middleware`] between the session and the wire.
+//!
+//! A function returns the message to pass on (possibly changed), `null` to drop it, or `undefined`
+//! to pass it unchanged. A throw or an unreadable return passes the original on, with a console
+//! warning: an app bug in a logger must not break the session.
+
+use super::convert::{get, message_to_js, to_js, type_error};
+use crate::model::{ClientMessage, ServerMessage};
+use crate::session::Middleware;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+pub struct JsInterceptor {
+    name: String,
+    /// The app's object: `this` inside its methods.
+    object: JsValue,
+    send: Option<js_sys::Function>,
+    receive: Option<js_sys::Function>,
+}
+
+impl JsInterceptor {
+    pub fn parse(value: &JsValue, field: &str) -> Result<JsInterceptor, JsValue> {
+        if !value.is_object() {
+            return Err(type_error(&format!("{field} must be an object with send() and/or receive()")));
+        }
+        let function = |key: &str| -> Result<Option<js_sys::Function>, JsValue> {
+            let f = get(value, key);
+            if f.is_undefined() || f.is_null() {
+                return Ok(None);
+            }
+            f.dyn_into::<js_sys::Function>().map(Some).map_err(|_| type_error(&format!("{field}.{key} must be a function")))
+        };
+        let (send, receive) = (function("send")?, function("receive")?);
+        if send.is_none() && receive.is_none() {
+            return Err(type_error(&format!("{field} needs a send() or a receive() function")));
+        }
+        let name = get(value, "name").as_string().unwrap_or_else(|| field.to_owned());
+        Ok(JsInterceptor { name, object: value.clone(), send, receive })
+    }
+
+    fn intercept<T: DeserializeOwned>(&self, function: &js_sys::Function, js: JsValue, original: T) -> Option<T> {
+        match function.call1(&self.object, &js) {
+            Ok(returned) if returned.is_undefined() => Some(original),
+            Ok(returned) if returned.is_null() => None,
+            Ok(returned) => match serde_wasm_bindgen::from_value(returned) {
+                Ok(changed) => Some(changed),
+                Err(e) => {
+                    self.warn(&format!("returned an unreadable message ({e}); passing the original on"));
+                    Some(original)
+                }
+            },
+            Err(thrown) => {
+                self.warn("threw; passing the original on");
+                web_sys::console::error_1(&thrown);
+                Some(original)
+            }
+        }
+    }
+
+    fn warn(&self, what: &str) {
+        web_sys::console::warn_1(&format!("realtime-wasm: middleware {:?} {what}", self.name).into());
+    }
+}
+
+impl Middleware for JsInterceptor {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn on_send(&mut self, message: ClientMessage) -> Option<ClientMessage> {
+        match &self.send {
+            Some(f) => self.intercept(f, to_js(&message), message),
+            None => Some(message),
+        }
+    }
+
+    fn on_receive(&mut self, message: ServerMessage) -> Option<ServerMessage> {
+        match &self.receive {
+            Some(f) => self.intercept(f, message_to_js(&message), message),
+            None => Some(message),
+        }
+    }
+}
