@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
+# Tests run against the emulator only: real provider keys must not make /token call out.
+unset OPENAI_API_KEY GEMINI_API_KEY
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 pids=()
@@ -41,7 +43,7 @@ wait_for "http://127.0.0.1:$emulator_port/emulator/health" 20
 RTW_EMULATOR="http://127.0.0.1:$emulator_port" wasm-pack test --headless --chrome -- --test browser
 
 step "node: emulator and dev server"
-node --test tests/emulator/
+node --test tests/emulator/*.test.mjs
 
 step "demo: the README's demo command serves the page"
 demo_port=$(free_port)

@@ -252,7 +252,8 @@ fn errors_name_the_client_message_that_caused_them() {
 #[test]
 fn malformed_frames_are_typed_errors() {
     let mut codec = OpenAiCodec::new();
-    for frame in ["", "not json", "[1,2]", "\"x\"", "{\"event_id\":\"e\"}", "{\"type\":5}"] {
+    for frame in ["", "not json", "[1,2]", "[\"response.done\",null]", "[\"future.x\",null]", "\"x\"", "{\"event_id\":\"e\"}",
+                  "{\"type\":5}", "{\"type\":\"response.done\",\"response\":7}", "{\"type\":\"conversation.item.added\",\"item\":[1]}"] {
         assert!(codec.decode(frame).is_err(), "{frame:?} should fail");
     }
     let e = codec.decode(r#"{"type":"response.output_audio.delta","delta":12}"#).unwrap_err();

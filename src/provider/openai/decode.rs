@@ -27,6 +27,10 @@ struct Envelope {
 }
 
 pub(super) fn server_event(frame: &str) -> Result<ServerMessage, DecodeError> {
+    // serde would fill the envelope from a JSON array too: only objects are events.
+    if !frame.trim_start().starts_with('{') {
+        return Err(DecodeError { event_type: None, message: "not a JSON event object".into() });
+    }
     let envelope: Envelope = serde_json::from_str(frame)
         .map_err(|e| DecodeError { event_type: None, message: format!("not a JSON event object: {e}") })?;
     let Some(kind) = envelope.kind else {
@@ -100,8 +104,18 @@ fn typed<'a, T: Deserialize<'a>>(frame: &'a str, event_type: &str) -> Result<T, 
     serde_json::from_str(frame).map_err(|e| DecodeError { event_type: Some(event_type.into()), message: e.to_string() })
 }
 
+/// The event as a `Value`; its nested payload objects (`response`, `session`, `item`, `error`), when
+/// present and not null, must be objects.
 fn value(frame: &str, event_type: &str) -> Result<Value, DecodeError> {
-    typed::<Value>(frame, event_type)
+    let v = typed::<Value>(frame, event_type)?;
+    for key in ["response", "session", "item", "error"] {
+        if let Some(payload) = field(&v, key) {
+            if !payload.is_object() {
+                return Err(DecodeError { event_type: Some(event_type.into()), message: format!("\"{key}\" must be an object") });
+            }
+        }
+    }
+    Ok(v)
 }
 
 #[derive(Deserialize)]

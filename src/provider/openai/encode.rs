@@ -322,7 +322,8 @@ fn conversation_item(item: &ConversationItem, field: &str) -> Result<Value, Enco
 /// The model reads tool output as text: strings go as they are, anything else as JSON.
 fn function_output(result: &Value, error: Option<&str>) -> String {
     match (error, result) {
-        (Some(error), Value::Null) => json!({ "error": error }).to_string(),
+        // A failed call's result (if any) is not what the model should act on.
+        (Some(error), _) => json!({ "error": error }).to_string(),
         (_, Value::String(text)) => text.clone(),
         (_, value) => value.to_string(),
     }
