@@ -42,6 +42,10 @@ pids+=($!)
 wait_for "http://127.0.0.1:$emulator_port/emulator/health" 20
 RTW_EMULATOR="http://127.0.0.1:$emulator_port" wasm-pack test --headless --chrome -- --test browser
 
+step "benchmark: the receive path against JS baselines (figures, not a timed test)"
+wasm-pack test --headless --chrome --release -- --features bench --test bench -- --nocapture 2>&1 | tee target/bench.log | grep -E "^test |test result|BENCH"
+grep -q "test result: ok" target/bench.log
+
 step "node: emulator and dev server"
 node --test tests/emulator/*.test.mjs
 

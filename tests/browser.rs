@@ -112,7 +112,29 @@ fn client(knobs: &'static str) -> RealtimeClient {
     RealtimeClient::new(object(&[("provider", "openai".into()), ("token", token_provider(knobs).into())])).unwrap()
 }
 
+thread_local! {
+    /// Unhandled promise rejections seen on the page (installed with the first connect).
+    static UNHANDLED: Rc<RefCell<Vec<String>>> = {
+        let seen = Rc::new(RefCell::new(Vec::new()));
+        let sink = seen.clone();
+        let listener = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+            sink.borrow_mut().push(format!("{:?}", get(&e, "reason")));
+        });
+        web_sys::window().unwrap().add_event_listener_with_callback("unhandledrejection", listener.as_ref().unchecked_ref()).unwrap();
+        listener.forget(); // lives as long as the test page
+        seen
+    };
+}
+
+/// No promise the SDK made was left rejected without a handler (rejections are delivered in a
+/// later task, so give them one).
+async fn assert_no_unhandled_rejections() {
+    gloo_timers::future::TimeoutFuture::new(20).await;
+    UNHANDLED.with(|seen| assert!(seen.borrow().is_empty(), "unhandled rejections: {:?}", seen.borrow()));
+}
+
 async fn connect(knobs: &'static str, options: JsValue) -> Result<RealtimeSession, JsValue> {
+    UNHANDLED.with(|_| ());
     let promise = client(knobs).connect(options);
     let value = JsFuture::from(promise).await?;
     Ok(value.unchecked_into::<RealtimeSessionRef>().take())
@@ -186,6 +208,7 @@ async fn a_text_turn_streams_deltas_in_order() {
     assert!(streamed.contains("hello there"), "{streamed}");
     JsFuture::from(session.close()).await.unwrap();
     assert_eq!(session.state(), "closed");
+    assert_no_unhandled_rejections().await;
 }
 
 #[wasm_bindgen_test]
@@ -286,6 +309,7 @@ async fn emulator_faults_map_to_events_and_leave_the_session_consistent() {
     assert_eq!(get(&get(&e, "error"), "code").as_string().as_deref(), Some("session_expired"));
     rec.wait("close", |_| true).await;
     assert_eq!(session.state(), "closed");
+    assert_no_unhandled_rejections().await;
 }
 
 #[wasm_bindgen_test]
@@ -310,6 +334,7 @@ async fn the_message_stream_has_one_consumer_and_ends_on_close() {
     let step = JsFuture::from(next.call0(&first).unwrap().unchecked_into::<js_sys::Promise>()).await.unwrap();
     assert_eq!(get(&step, "done").as_bool(), Some(true), "the stream ends on close");
     JsFuture::from(session.close()).await.unwrap(); // twice is fine
+    assert_no_unhandled_rejections().await;
 }
 
 #[wasm_bindgen_test]
@@ -331,4 +356,5 @@ async fn bad_options_and_api_keys_are_refused_clearly() {
     let e = JsFuture::from(session.send(json(r#"{ "type": "noSuchThing" }"#))).await.unwrap_err();
     assert!(e.is_instance_of::<js_sys::TypeError>());
     JsFuture::from(session.close()).await.unwrap();
+    assert_no_unhandled_rejections().await;
 }

@@ -159,6 +159,16 @@ fn messages_sent_before_open_are_queued_and_flushed_in_order() {
 }
 
 #[test]
+fn a_bad_message_is_rejected_at_once_even_before_open() {
+    let mut h = Harness::new(config(json!({}), &[], InvocationOptions::default()));
+    h.drain();
+    let (ticket, out) = h.send(json!({ "type": "createResponse", "maxOutputTokens": 0 }));
+    let Some(Output::Settled { result: Err(e), .. }) = out.iter().find(|o| matches!(o, Output::Settled { ticket: t, .. } if *t == ticket)) else { panic!("{out:?}") };
+    assert_eq!(e.field.as_deref(), Some("maxOutputTokens"));
+    assert!(sent(&h.open()).is_empty(), "nothing of it is sent later");
+}
+
+#[test]
 fn a_failed_connection_rejects_what_was_queued() {
     let mut h = Harness::new(config(json!({}), &[], InvocationOptions::default()));
     h.drain();

@@ -2,7 +2,9 @@
 //
 // Owns: the one HTTP(S) listener and its routing — static files for the demo
 // (www/, `/` → www/index.html) and the built package (`/pkg/` → <repo>/pkg/),
-// `POST /token`, the control endpoints (`/emulator/…`), and the WebSocket
+// `POST /token` (`&emulator=1` forces an emulator token), `GET /config` (the demo's
+// `{ realProviders: { openai, gemini } }`: which keys are set, never the keys), the control
+// endpoints (`/emulator/…`), and the WebSocket
 // upgrades, dispatched to the provider emulators:
 //   /v1/realtime?model=…                                                        → emulator/openai.mjs
 //   /ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent    → emulator/gemini.mjs
@@ -170,6 +172,10 @@ export async function startServer(options = {}) {
         res.writeHead(405, { Allow: 'GET, HEAD' });
         return res.end();
       }
+      if (p === '/config') {
+        // The demo's provider choice: which real providers this server can mint tokens for (never the keys).
+        return sendJson(res, 200, { realProviders: { openai: Boolean(env.OPENAI_API_KEY), gemini: Boolean(env.GEMINI_API_KEY) } });
+      }
       if (p === OPENAI_PATH || GEMINI_PATHS.has(p)) {
         res.writeHead(426, { 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket' });
         return res.end('WebSocket endpoint: upgrade required\n');
@@ -199,7 +205,8 @@ export async function startServer(options = {}) {
           provider: url.searchParams.get('provider') ?? 'openai',
           model: url.searchParams.get('model') ?? undefined,
           wsBase,
-          env,
+          // `emulator=1` (the demo's emulated choices): an emulator token even when a real key is set.
+          env: url.searchParams.get('emulator') === '1' ? {} : env,
         });
         return sendJson(res, 200, answer, CORS);
       } catch (err) {

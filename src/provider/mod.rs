@@ -143,6 +143,9 @@ pub trait Codec {
     /// What starts a session with these options. The session is open once the codec yields
     /// `sessionCreated`.
     fn session_start(&mut self, options: &SessionOptions) -> Result<SessionStart, EncodeError>;
+    /// Whether `message` can be encoded, without changing the codec's state (used to reject a bad
+    /// message at once even when it has to wait for the session to open).
+    fn validate(&self, message: &ClientMessage) -> Result<(), EncodeError>;
     /// Zero or more wire frames (JSON text) for one client message.
     fn encode(&mut self, message: &ClientMessage) -> Result<Vec<String>, EncodeError>;
     /// Zero or more neutral messages for one text frame.

@@ -91,6 +91,10 @@ impl Codec for OpenAiCodec {
         Ok(start)
     }
 
+    fn validate(&self, message: &ClientMessage) -> Result<(), EncodeError> {
+        encode::client_event(message).map(|_| ())
+    }
+
     fn encode(&mut self, message: &ClientMessage) -> Result<Vec<String>, EncodeError> {
         let event = encode::client_event(message)?;
         Ok(vec![event.to_string()])

@@ -322,6 +322,11 @@ impl Session {
     fn transmit(&mut self, now_ms: f64, message: ClientMessage, ticket: Option<Ticket>) {
         match self.state {
             ConnectionState::Connecting => {
+                // Reject a bad message now, not when the session opens.
+                if let Err(e) = self.codec.validate(&message) {
+                    self.settle(ticket, Err(encode_error(&e)));
+                    return;
+                }
                 self.queue.push_back(Queued { message, ticket });
                 return;
             }
@@ -368,16 +373,11 @@ impl Session {
                 self.settle(ticket, Ok(()));
             }
             Err(e) => {
-                let kind = match e.kind {
-                    EncodeErrorKind::Range => ErrorKind::Range,
-                    EncodeErrorKind::Type => ErrorKind::Type,
-                    EncodeErrorKind::Unsupported => ErrorKind::State,
-                };
-                let code = if kind == ErrorKind::State { "unsupported" } else { "invalid_message" };
-                self.settle(ticket, Err(SessionError { kind, code, message: e.message.clone(), field: e.field.clone() }));
+                let error = encode_error(&e);
                 if ticket.is_none() {
-                    self.event(SessionEvent::sdk_error(code, e.to_string()));
+                    self.event(SessionEvent::sdk_error(error.code, e.to_string()));
                 }
+                self.settle(ticket, Err(error));
                 // The queue may have been waiting on this one.
                 self.release_parked(now_ms);
             }
@@ -485,6 +485,17 @@ impl Session {
             }
         }
     }
+}
+
+/// An encoding failure as the error the app gets (the JS error class follows `kind`).
+fn encode_error(e: &EncodeError) -> SessionError {
+    let kind = match e.kind {
+        EncodeErrorKind::Range => ErrorKind::Range,
+        EncodeErrorKind::Type => ErrorKind::Type,
+        EncodeErrorKind::Unsupported => ErrorKind::State,
+    };
+    let code = if kind == ErrorKind::State { "unsupported" } else { "invalid_message" };
+    SessionError { kind, code, message: e.message.clone(), field: e.field.clone() }
 }
 
 /// User input starts a new turn (tool counters reset).

@@ -1,7 +1,7 @@
 //! JS ⇄ Rust conversions and JS error construction. Everything from app JS is untrusted: a value of
 //! the wrong shape becomes a `TypeError` naming the field, never a panic.
 
-use crate::model::ServerMessage;
+use crate::model::{Content, ConversationItem, OutputPosition, ServerMessage};
 use crate::session::{ErrorKind, SessionError, SessionEvent};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -16,15 +16,95 @@ pub fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
     value.serialize(&serializer()).unwrap_or(JsValue::UNDEFINED)
 }
 
-/// A server message for the app; audio deltas carry a `Uint8Array`, not base64.
+/// A server message for the app. Audio is a `Uint8Array`, not base64: serde-wasm-bindgen serializes
+/// as a human-readable format (so `Base64Data` comes out as text), and the few places audio can sit
+/// are patched here — cheaper than a second serializer.
 pub fn message_to_js(message: &ServerMessage) -> JsValue {
-    let object = to_js(message);
-    if let ServerMessage::OutputAudioDelta(delta) = message {
-        if let Some(audio) = &delta.audio {
-            let _ = js_sys::Reflect::set(&object, &"audio".into(), &js_sys::Uint8Array::from(audio.as_bytes()));
+    // The hot path (tens of deltas a second): built by hand, so audio bytes are never re-encoded to
+    // base64 on the way to JS and no generic serializer runs per delta.
+    match message {
+        ServerMessage::OutputAudioDelta(m) => {
+            let audio = m.audio.as_ref().map_or(JsValue::UNDEFINED, |a| js_sys::Uint8Array::from(a.as_bytes()).into());
+            return positioned("outputAudioDelta", m.message_id.as_deref(), &m.position, "audio", audio);
         }
+        ServerMessage::OutputTextDelta(m) | ServerMessage::OutputAudioTranscriptionDelta(m) => {
+            return positioned(message.kind(), m.message_id.as_deref(), &m.position, "text", m.text.as_str().into());
+        }
+        _ => {}
+    }
+    let object = to_js(message);
+    match message {
+        ServerMessage::ConversationItemAdded(e) | ServerMessage::ConversationItemDone(e) | ServerMessage::ConversationItemRetrieved(e) => {
+            patch_item_audio(&get(&object, "item"), &e.item)
+        }
+        ServerMessage::ResponseOutputItemAdded(o) | ServerMessage::ResponseOutputItemDone(o) => {
+            patch_item_audio(&get(&object, "item"), &o.item)
+        }
+        ServerMessage::ResponseCreated(r) | ServerMessage::ResponseDone(r) => {
+            let items = get(&object, "items");
+            for (i, item) in r.items.iter().enumerate() {
+                patch_item_audio(&js_sys::Reflect::get_u32(&items, i as u32).unwrap_or(JsValue::UNDEFINED), item);
+            }
+        }
+        _ => {}
     }
     object
+}
+
+// One boundary crossing per hot message instead of one per field (each `Reflect.set` also
+// converts its key from UTF-8).
+#[wasm_bindgen(inline_js = "export function positioned(type, messageId, responseId, itemId, outputIndex, contentIndex, key, value) {
+  const m = { type };
+  if (messageId !== undefined) m.messageId = messageId;
+  if (responseId !== undefined) m.responseId = responseId;
+  m.itemId = itemId; m.outputIndex = outputIndex; m.contentIndex = contentIndex;
+  if (value !== undefined) m[key] = value;
+  return m;
+}")]
+extern "C" {
+    #[wasm_bindgen(js_name = positioned)]
+    #[allow(clippy::too_many_arguments)]
+    fn positioned_js(
+        kind: &str,
+        message_id: Option<&str>,
+        response_id: Option<&str>,
+        item_id: &str,
+        output_index: u32,
+        content_index: u32,
+        key: &str,
+        value: JsValue,
+    ) -> JsValue;
+}
+
+/// `{ type, messageId?, responseId?, itemId, outputIndex, contentIndex, [key]: value }`, as serde
+/// would write it.
+fn positioned(kind: &str, message_id: Option<&str>, position: &OutputPosition, key: &str, value: JsValue) -> JsValue {
+    positioned_js(
+        kind,
+        message_id,
+        position.response_id.as_deref(),
+        &position.item_id,
+        position.output_index,
+        position.content_index,
+        key,
+        value,
+    )
+}
+
+fn set_bytes(object: &JsValue, key: &str, bytes: &[u8]) {
+    let _ = js_sys::Reflect::set(object, &key.into(), &js_sys::Uint8Array::from(bytes));
+}
+
+fn patch_item_audio(js_item: &JsValue, item: &ConversationItem) {
+    let contents = get(js_item, "contents");
+    for (i, content) in item.contents.iter().enumerate() {
+        if let Content::Audio { audio: Some(audio), .. } = content {
+            let part = js_sys::Reflect::get_u32(&contents, i as u32).unwrap_or(JsValue::UNDEFINED);
+            if part.is_object() {
+                set_bytes(&part, "audio", audio.as_bytes());
+            }
+        }
+    }
 }
 
 pub fn event_to_js(event: &SessionEvent) -> JsValue {

@@ -4,6 +4,8 @@
 //! handlers and middleware, events and the async message stream. Must never: hold protocol or
 //! session logic (that lives in the pure modules, where it is tested natively).
 
+#[cfg(feature = "bench")]
+pub mod bench;
 mod client;
 mod convert;
 mod interceptor;

@@ -1,0 +1,185 @@
+// The streaming transcript: user and assistant turns as `<li data-role="user|assistant">`.
+//
+// Owns: creating turns and appending streamed text to them, keyed by the server's item ids;
+// user voice turns (placeholder while speaking, then the input transcription); marking a reply
+// cut by barge-in (`data-interrupted="true"` plus a visible "interrupted" marker where the text
+// stopped). Every piece of model or user text goes in through text nodes, never as HTML.
+
+const TIME = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+
+export class Transcript {
+  /** @param {HTMLOListElement} list */
+  constructor(list) {
+    this.list = list;
+    this.assistant = new Map(); // itemId → turn
+    this.voice = new Map(); // user speech itemId → turn
+  }
+
+  /** Creates one turn element; returns { li, text } where `text` is the Text node to stream into. */
+  #turn(role, { label, badge, itemId, responseId, placeholder } = {}) {
+    const li = document.createElement('li');
+    li.className = `turn turn-${role}`;
+    li.dataset.role = role;
+    if (itemId) li.dataset.itemId = itemId;
+    if (responseId) li.dataset.responseId = responseId;
+
+    const head = document.createElement('p');
+    head.className = 'turn-head';
+    const who = document.createElement('span');
+    who.className = 'turn-who';
+    who.textContent = label ?? (role === 'user' ? 'You' : 'Assistant');
+    head.append(who);
+    if (badge) {
+      const b = document.createElement('span');
+      b.className = 'turn-badge';
+      b.textContent = badge;
+      head.append(b);
+    }
+    const time = document.createElement('time');
+    time.className = 'turn-time';
+    const now = new Date();
+    time.dateTime = now.toISOString();
+    time.textContent = TIME.format(now);
+    head.append(time);
+
+    const body = document.createElement('p');
+    body.className = 'turn-text';
+    const text = document.createTextNode('');
+    body.append(text);
+    if (placeholder) {
+      body.dataset.placeholder = placeholder;
+      li.dataset.pending = 'true';
+    }
+    li.append(head, body);
+    this.#append(li);
+    return { li, body, text };
+  }
+
+  #append(li) {
+    const scroller = this.list;
+    const atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 48;
+    scroller.append(li);
+    if (atBottom) this.#scroll();
+  }
+
+  #scroll() {
+    this.list.scrollTop = this.list.scrollHeight;
+  }
+
+  #appendText(turn, delta) {
+    const scroller = this.list;
+    const atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 48;
+    turn.text.appendData(delta);
+    if (turn.li.dataset.pending) delete turn.li.dataset.pending;
+    if (atBottom) this.#scroll();
+  }
+
+  /** A typed user message. */
+  userText(text) {
+    const turn = this.#turn('user', { badge: 'typed' });
+    turn.text.data = text;
+    return turn.li;
+  }
+
+  /** The user started speaking (server VAD) or pushed to talk: a turn waiting for its transcript. */
+  userSpeechStarted(itemId) {
+    if (itemId && this.voice.has(itemId)) return;
+    const turn = this.#turn('user', { badge: 'voice', itemId, placeholder: 'Speaking…' });
+    turn.li.dataset.streaming = 'true';
+    this.voice.set(itemId ?? `local-${this.voice.size}`, turn);
+  }
+
+  /** The speech became a user item (committed); keeps waiting for a transcript, if any. */
+  userSpeechCommitted(itemId) {
+    let turn = this.voice.get(itemId);
+    if (!turn) {
+      this.userSpeechStarted(itemId);
+      turn = this.voice.get(itemId);
+    }
+    delete turn.li.dataset.streaming;
+    if (!turn.text.data) turn.body.dataset.placeholder = 'Voice message';
+  }
+
+  /** Input transcription: `delta` appends, `completed` replaces with the whole text, `failed` notes it. */
+  userTranscription(kind, itemId, text) {
+    let turn = this.voice.get(itemId);
+    if (!turn) {
+      this.userSpeechStarted(itemId);
+      turn = this.voice.get(itemId);
+    }
+    if (kind === 'delta') this.#appendText(turn, text ?? '');
+    else if (kind === 'completed') {
+      turn.text.data = text ?? '';
+      delete turn.li.dataset.pending;
+      delete turn.li.dataset.streaming;
+    } else {
+      turn.body.dataset.placeholder = 'Voice message (not transcribed)';
+      delete turn.li.dataset.streaming;
+    }
+  }
+
+  /** A piece of assistant output (text, or the transcript of its audio). */
+  assistantDelta({ itemId, responseId, text }, { modality } = {}) {
+    const key = itemId ?? responseId ?? 'assistant';
+    let turn = this.assistant.get(key);
+    if (!turn) {
+      turn = this.#turn('assistant', { itemId, responseId, badge: modality === 'audio' ? 'voice' : undefined });
+      turn.li.dataset.streaming = 'true';
+      this.assistant.set(key, turn);
+    }
+    this.#appendText(turn, text ?? '');
+  }
+
+  /** The response ended: stops the streaming cue; `cancelled` marks its turns interrupted. */
+  responseDone({ responseId, status }) {
+    for (const turn of this.assistant.values()) {
+      if (responseId && turn.li.dataset.responseId !== responseId) continue;
+      if (!turn.li.dataset.streaming) continue;
+      delete turn.li.dataset.streaming;
+      if (status === 'cancelled') this.#markInterrupted(turn);
+      else if (status === 'incomplete' || status === 'failed') turn.li.dataset.status = status;
+    }
+  }
+
+  /** Barge-in signalled without a response id (the SDK's `interrupted` event): cut what is streaming. */
+  interruptStreaming() {
+    for (const turn of this.assistant.values()) {
+      if (turn.li.dataset.streaming) {
+        delete turn.li.dataset.streaming;
+        this.#markInterrupted(turn);
+      }
+    }
+  }
+
+  #markInterrupted(turn) {
+    if (turn.li.dataset.interrupted === 'true') return;
+    turn.li.dataset.interrupted = 'true';
+    const cut = document.createElement('span');
+    cut.className = 'turn-cut';
+    cut.textContent = 'interrupted';
+    cut.title = 'The reply was cut here (barge-in)';
+    turn.body.append(cut);
+  }
+
+  /** A quiet divider between sessions (not a turn: no data-role). */
+  divider(text) {
+    if (!this.list.children.length) return;
+    const li = document.createElement('li');
+    li.className = 'divider';
+    li.setAttribute('role', 'separator');
+    li.textContent = text;
+    this.#append(li);
+  }
+
+  /** Forgets the per-session keys (a new session reuses nothing). */
+  endSession() {
+    for (const turn of [...this.assistant.values(), ...this.voice.values()]) delete turn.li.dataset.streaming;
+    this.assistant.clear();
+    this.voice.clear();
+  }
+
+  clear() {
+    this.endSession();
+    this.list.replaceChildren();
+  }
+}

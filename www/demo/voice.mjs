@@ -1,0 +1,225 @@
+// Voice controls: microphone toggle, device choice, voice-activity vs push-to-talk, reply volume.
+//
+// Owns: wiring those controls to the SDK's audio API — `session.startMicrophone({ deviceId })`,
+// `stopMicrophone()`, `muted`, `commitAudio()`, `resumeAudio()`, `outputVolume` — when the SDK
+// build has it (`typeof session.startMicrophone === "function"`). Without it every control is
+// disabled and `#mic-hint` says why. No audio code of its own: capture and playback are the SDK's.
+
+export const NO_AUDIO_HINT =
+  "This SDK build can't use the microphone or play replies yet — audio support is on its way. Type your messages instead.";
+
+/** Whether this SDK build has the audio API (checked on the class, before any session exists). */
+export function sdkHasAudio(sdk) {
+  return typeof sdk?.RealtimeSession?.prototype?.startMicrophone === 'function';
+}
+
+export class VoiceControls {
+  /**
+   * @param {object} o
+   * @param {boolean} o.supported  sdkHasAudio(sdk)
+   * @param {(title: string, err?: unknown) => void} o.onError
+   * @param {() => void} o.onSpeechEnd  push-to-talk released (the latency mark)
+   */
+  constructor({ supported, onError, onSpeechEnd }) {
+    this.supported = supported;
+    this.onError = onError;
+    this.onSpeechEnd = onSpeechEnd;
+    this.session = null;
+    this.micOn = false;
+    this.talking = false;
+    const $ = (id) => document.getElementById(id);
+    this.el = {
+      mic: $('mic'),
+      micLabel: $('mic-label'),
+      hint: $('mic-hint'),
+      device: $('mic-device'),
+      ptt: $('ptt'),
+      vad: $('turn-vad'),
+      pushToTalk: $('turn-ptt'),
+      volume: $('volume'),
+    };
+    if (!supported) {
+      this.el.hint.textContent = NO_AUDIO_HINT;
+      this.el.hint.classList.add('hint-warn');
+      for (const k of ['mic', 'device', 'ptt', 'vad', 'pushToTalk', 'volume']) this.el[k].disabled = true;
+      return;
+    }
+    this.el.hint.textContent = 'Connect, then start the microphone. Headphones avoid echo.';
+    this.el.device.disabled = false;
+    this.el.vad.disabled = false;
+    this.el.pushToTalk.disabled = false;
+    this.#wire();
+    this.refreshDevices();
+    navigator.mediaDevices?.addEventListener?.('devicechange', () => this.refreshDevices());
+  }
+
+  /** `"vad"` or `"ptt"`. */
+  get turnMode() {
+    return this.el.pushToTalk.checked ? 'ptt' : 'vad';
+  }
+
+  /** The connect options this panel contributes. */
+  connectOptions() {
+    if (!this.supported) return {};
+    return { voiceActivityDetection: { enabled: this.turnMode === 'vad' }, transcription: {} };
+  }
+
+  #wire() {
+    const { mic, device, ptt, vad, pushToTalk, volume } = this.el;
+    mic.addEventListener('click', () => this.#toggleMic());
+    device.addEventListener('change', () => {
+      if (this.micOn) this.#restartMic();
+    });
+    for (const r of [vad, pushToTalk]) r.addEventListener('change', () => this.#turnModeChanged());
+    volume.addEventListener('input', () => {
+      if (this.session) this.session.outputVolume = Number(volume.value);
+    });
+    // Push to talk: hold with the pointer, or with Space/Enter on the focused button.
+    ptt.addEventListener('pointerdown', (e) => {
+      ptt.setPointerCapture?.(e.pointerId);
+      this.#talk(true);
+    });
+    for (const ev of ['pointerup', 'pointercancel', 'lostpointercapture', 'blur']) ptt.addEventListener(ev, () => this.#talk(false));
+    ptt.addEventListener('keydown', (e) => {
+      if ((e.key === ' ' || e.key === 'Enter') && !e.repeat) {
+        e.preventDefault();
+        this.#talk(true);
+      }
+    });
+    ptt.addEventListener('keyup', (e) => {
+      if (e.key === ' ' || e.key === 'Enter') this.#talk(false);
+    });
+  }
+
+  async refreshDevices() {
+    if (!navigator.mediaDevices?.enumerateDevices) return;
+    try {
+      const devices = (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === 'audioinput' && d.deviceId !== 'default');
+      const keep = this.el.device.value;
+      const options = [new Option('Default microphone', '')];
+      devices.forEach((d, i) => options.push(new Option(d.label || `Microphone ${i + 1}`, d.deviceId)));
+      this.el.device.replaceChildren(...options);
+      if (devices.some((d) => d.deviceId === keep)) this.el.device.value = keep;
+    } catch {
+      // Device listing is best effort: the default microphone still works.
+    }
+  }
+
+  /** A session opened: enable the mic and apply the current volume. */
+  attach(session) {
+    this.session = session;
+    if (!this.supported) return;
+    this.el.mic.disabled = false;
+    this.el.volume.disabled = false;
+    this.el.ptt.disabled = false;
+    try {
+      session.outputVolume = Number(this.el.volume.value);
+      session.resumeAudio?.();
+    } catch (err) {
+      this.onError('Could not start audio playback', err);
+    }
+    this.#render();
+  }
+
+  /** The session is gone: everything back to idle. */
+  detach() {
+    this.session = null;
+    this.micOn = false;
+    this.talking = false;
+    if (!this.supported) return;
+    this.el.mic.disabled = true;
+    this.el.volume.disabled = true;
+    this.el.ptt.disabled = true;
+    this.#render();
+  }
+
+  async #toggleMic() {
+    const s = this.session;
+    if (!s) return;
+    try {
+      s.resumeAudio?.();
+      if (this.micOn) {
+        await s.stopMicrophone();
+        this.micOn = false;
+      } else {
+        await s.startMicrophone(this.el.device.value ? { deviceId: this.el.device.value } : {});
+        this.micOn = true;
+        s.muted = this.turnMode === 'ptt';
+        this.refreshDevices(); // labels appear once permission is granted
+      }
+    } catch (err) {
+      this.micOn = false;
+      this.onError('The microphone could not start', err);
+    }
+    this.#render();
+  }
+
+  async #restartMic() {
+    const s = this.session;
+    if (!s) return;
+    try {
+      await s.stopMicrophone();
+      await s.startMicrophone(this.el.device.value ? { deviceId: this.el.device.value } : {});
+      s.muted = this.turnMode === 'ptt' && !this.talking;
+    } catch (err) {
+      this.micOn = false;
+      this.onError('Switching microphones failed', err);
+      this.#render();
+    }
+  }
+
+  async #turnModeChanged() {
+    this.#render();
+    const s = this.session;
+    if (!s) return;
+    if (this.micOn) s.muted = this.turnMode === 'ptt';
+    if (s.provider === 'gemini') {
+      // Gemini fixes the session's config at setup: the new mode applies on the next connect.
+      this.el.hint.textContent = 'Gemini applies the turn-taking mode when it connects: disconnect and connect again.';
+      return;
+    }
+    try {
+      await s.update({ voiceActivityDetection: { enabled: this.turnMode === 'vad' } });
+    } catch (err) {
+      this.onError('Could not change turn taking', err);
+    }
+  }
+
+  /**
+   * Push to talk. Held: unmute. Released: mute, commit the buffered speech, ask for a reply.
+   * OpenAI's manual turns need an explicit response after the commit; Gemini's activity end
+   * (what `commitAudio()` sends there) starts the reply by itself.
+   */
+  async #talk(down) {
+    const s = this.session;
+    if (!s || !this.micOn || this.turnMode !== 'ptt' || down === this.talking) return;
+    this.talking = down;
+    this.#render();
+    try {
+      if (down) {
+        s.muted = false;
+        return;
+      }
+      s.muted = true;
+      await s.commitAudio();
+      this.onSpeechEnd();
+      if (s.provider === 'openai') await s.createResponse();
+    } catch (err) {
+      this.onError('Sending the recorded turn failed', err);
+    }
+  }
+
+  #render() {
+    if (!this.supported) return;
+    const { mic, micLabel, ptt, hint } = this.el;
+    mic.setAttribute('aria-pressed', String(this.micOn));
+    micLabel.textContent = this.micOn ? 'Stop microphone' : 'Start microphone';
+    ptt.hidden = this.turnMode !== 'ptt';
+    ptt.disabled = !this.session || !this.micOn;
+    ptt.classList.toggle('is-talking', this.talking);
+    ptt.textContent = this.talking ? 'Release to send' : 'Hold to talk';
+    if (!this.session) hint.textContent = 'Connect, then start the microphone. Headphones avoid echo.';
+    else if (!this.micOn) hint.textContent = 'Start the microphone to talk.';
+    else hint.textContent = this.turnMode === 'ptt' ? 'Hold the button (or Space) while you speak.' : 'Just talk: speaking over a reply interrupts it.';
+  }
+}
