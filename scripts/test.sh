@@ -49,6 +49,9 @@ grep -q "test result: ok" target/bench.log
 step "node: emulator and dev server"
 node --test tests/emulator/*.test.mjs
 
+step "demo: the page end to end (Playwright)"
+node --test tests/demo/*.test.mjs
+
 step "demo: the README's demo command serves the page"
 demo_port=$(free_port)
 log=target/demo-check.log

@@ -89,6 +89,20 @@ function messageOf(err) {
   }
 }
 
+const CLOSE_CODES = {
+  1001: 'the server is going away',
+  1006: 'the connection dropped without a goodbye (network or server gone)',
+  1007: 'the server refused a message',
+  1008: 'the server refused the request (policy)',
+  1011: 'the server hit an internal error',
+  3000: 'the credentials were refused',
+};
+
+function closeReason({ code, reason }) {
+  const what = CLOSE_CODES[code];
+  return `Close code ${code}${what ? ` — ${what}` : ''}${reason ? `: ${reason}` : ''}.`;
+}
+
 /**
  * Shows the error banner. `action` is the recovery button ({ label, run }); default Reconnect.
  * `action: null` shows Dismiss only.
@@ -115,6 +129,7 @@ function clearError() {
 function setStatus(state) {
   el.status.textContent = state;
   el.pill.dataset.state = state;
+  document.body.dataset.state = state;
   const open = state === 'open';
   const busy = state === 'connecting' || state === 'closing';
   el.connect.disabled = open || busy || !sdk;
@@ -311,7 +326,7 @@ function wire(session) {
     const conn = current;
     if (!conn || conn.session !== session) return;
     if (!conn.userClosing) {
-      const why = `Code ${e.code}${e.reason ? `: ${e.reason}` : ''}.`;
+      const why = closeReason(e);
       if (!el.error.hidden && errorAction === null) {
         // An error explained it already: keep that text, offer the way back.
         showError(el.errorTitle.textContent, `${el.errorDetail.textContent} (connection closed, ${why})`);
