@@ -4,6 +4,7 @@
 //! provider's wire protocol; [`session`] is the sans-IO state machine. All three are pure Rust, built
 //! and tested natively; only `web` (wasm32 only) touches the browser.
 
+pub mod audio;
 pub mod model;
 pub mod provider;
 pub mod session;

@@ -1,0 +1,244 @@
+//! The DSP, measured: resampler frequency response with sine sweeps (passband ripple, stopband
+//! attenuation, alias/image residue) for every rate pair the SDK meets, chunking invariance, PCM16
+//! clamping, G.711 against reference values and round trips, level metering.
+#![cfg(not(target_arch = "wasm32"))]
+
+use realtime_wasm::audio::{
+    alaw_to_linear, f32_to_i16, f32_to_pcm16, linear_to_alaw, linear_to_mulaw, mulaw_to_linear, pcm16_to_f32, Level,
+    Resampler, PASSBAND_EDGE,
+};
+use std::f64::consts::TAU;
+
+const PAIRS: &[(u32, u32)] = &[
+    (44_100, 24_000),
+    (48_000, 24_000),
+    (96_000, 24_000),
+    (44_100, 16_000),
+    (48_000, 16_000),
+    (96_000, 16_000),
+    (24_000, 44_100),
+    (24_000, 48_000),
+    (16_000, 44_100),
+    (16_000, 48_000),
+    (16_000, 24_000),
+    (24_000, 16_000),
+];
+
+fn sine(rate: u32, freq: f64, seconds: f64, amplitude: f64) -> Vec<f32> {
+    let n = (rate as f64 * seconds) as usize;
+    (0..n).map(|i| (amplitude * (TAU * freq * i as f64 / rate as f64).sin()) as f32).collect()
+}
+
+/// Resamples in uneven chunks (as audio callbacks deliver it).
+fn resample(resampler: &mut Resampler, input: &[f32]) -> Vec<f32> {
+    let mut out = Vec::with_capacity(resampler.max_output_len(input.len()));
+    let sizes = [128usize, 441, 960, 1, 2_048, 17];
+    let (mut at, mut k) = (0, 0);
+    while at < input.len() {
+        let end = (at + sizes[k % sizes.len()]).min(input.len());
+        resampler.process(&input[at..end], &mut out);
+        at = end;
+        k += 1;
+    }
+    out
+}
+
+/// Least-squares fit of a sine at `freq` over `signal` (steady state): (amplitude, residual RMS).
+fn fit(signal: &[f32], rate: u32, freq: f64) -> (f64, f64) {
+    let (mut ss, mut cc, mut sc, mut ys, mut yc) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    for (i, &y) in signal.iter().enumerate() {
+        let phase = TAU * freq * i as f64 / rate as f64;
+        let (s, c) = phase.sin_cos();
+        ss += s * s;
+        cc += c * c;
+        sc += s * c;
+        ys += y as f64 * s;
+        yc += y as f64 * c;
+    }
+    let det = ss * cc - sc * sc;
+    let a = (ys * cc - yc * sc) / det;
+    let b = (yc * ss - ys * sc) / det;
+    let mut residual = 0.0;
+    for (i, &y) in signal.iter().enumerate() {
+        let phase = TAU * freq * i as f64 / rate as f64;
+        let model = a * phase.sin() + b * phase.cos();
+        residual += (y as f64 - model).powi(2);
+    }
+    ((a * a + b * b).sqrt(), (residual / signal.len() as f64).sqrt())
+}
+
+fn rms(signal: &[f32]) -> f64 {
+    (signal.iter().map(|&s| (s as f64).powi(2)).sum::<f64>() / signal.len().max(1) as f64).sqrt()
+}
+
+fn db(ratio: f64) -> f64 {
+    20.0 * ratio.max(1e-12).log10()
+}
+
+/// The steady-state part of a resampled tone: after the filter has filled, before the end.
+fn steady(out: &[f32], resampler: &Resampler) -> std::ops::Range<usize> {
+    let skip = (resampler.latency_seconds() * 2.0 * resampler.output_rate() as f64).ceil() as usize + 8;
+    skip..out.len().saturating_sub(skip).max(skip)
+}
+
+#[test]
+fn resampler_quality_for_every_rate_pair() {
+    const AMPLITUDE: f64 = 0.5;
+    println!("{:>13} {:>6} {:>9} {:>11} {:>12} {:>12}", "rate pair", "taps", "latency", "ripple dB", "residue dB", "stopband dB");
+    for &(input_rate, output_rate) in PAIRS {
+        let nyquist = input_rate.min(output_rate) as f64 / 2.0;
+        let (mut min_gain, mut max_gain, mut worst_residue) = (f64::MAX, f64::MIN, f64::MIN);
+        // Passband sweep up to 0.85 × the lower Nyquist frequency.
+        for step in 0..=16 {
+            let freq = 40.0 + (PASSBAND_EDGE * nyquist - 40.0) * step as f64 / 16.0;
+            let mut r = Resampler::new(input_rate, output_rate);
+            let out = resample(&mut r, &sine(input_rate, freq, 0.25, AMPLITUDE));
+            let range = steady(&out, &r);
+            let (amplitude, residual) = fit(&out[range], output_rate, freq);
+            let gain = db(amplitude / AMPLITUDE);
+            min_gain = min_gain.min(gain);
+            max_gain = max_gain.max(gain);
+            worst_residue = worst_residue.max(db(residual / (amplitude / 2f64.sqrt())));
+        }
+        // Stopband (downsampling): tones between the output and input Nyquist must vanish.
+        let mut worst_stopband = f64::MIN;
+        if output_rate < input_rate {
+            let (low, high) = (output_rate as f64 / 2.0, input_rate as f64 / 2.0 * 0.995);
+            for step in 0..=12 {
+                let freq = low + (high - low) * step as f64 / 12.0;
+                let mut r = Resampler::new(input_rate, output_rate);
+                let out = resample(&mut r, &sine(input_rate, freq, 0.25, AMPLITUDE));
+                let range = steady(&out, &r);
+                worst_stopband = worst_stopband.max(db(rms(&out[range]) / (AMPLITUDE / 2f64.sqrt())));
+            }
+        }
+        let r = Resampler::new(input_rate, output_rate);
+        let ripple = max_gain - min_gain;
+        println!(
+            "{:>6}→{:<6} {:>6} {:>7.2}ms {:>11.4} {:>12.1} {:>12}",
+            input_rate, output_rate, r.taps(), r.latency_seconds() * 1e3, ripple, worst_residue,
+            if output_rate < input_rate { format!("{worst_stopband:.1}") } else { "n/a".into() }
+        );
+        assert!(ripple <= 0.1, "{input_rate}→{output_rate}: passband ripple {ripple:.4} dB");
+        assert!(min_gain > -0.1 && max_gain < 0.1, "{input_rate}→{output_rate}: gain {min_gain:.4}..{max_gain:.4} dB");
+        assert!(worst_residue <= -80.0, "{input_rate}→{output_rate}: alias/image residue {worst_residue:.1} dB");
+        if output_rate < input_rate {
+            assert!(worst_stopband <= -80.0, "{input_rate}→{output_rate}: stopband only {worst_stopband:.1} dB");
+        }
+    }
+}
+
+#[test]
+fn chunk_boundaries_leave_no_trace() {
+    for &(input_rate, output_rate) in PAIRS {
+        let mut seed = 12345u32;
+        let input: Vec<f32> = (0..9_000)
+            .map(|_| {
+                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                (seed >> 8) as f32 / (1u32 << 24) as f32 - 0.5
+            })
+            .collect();
+        let mut whole = Vec::new();
+        Resampler::new(input_rate, output_rate).process(&input, &mut whole);
+        let chunked = resample(&mut Resampler::new(input_rate, output_rate), &input);
+        assert_eq!(whole, chunked, "{input_rate}→{output_rate}");
+        let expected = input.len() as f64 * output_rate as f64 / input_rate as f64;
+        assert!((whole.len() as f64 - expected).abs() <= 1.0, "{input_rate}→{output_rate}: {} outputs for {expected}", whole.len());
+    }
+}
+
+#[test]
+fn equal_rates_pass_through_and_reset_forgets() {
+    let mut r = Resampler::new(24_000, 24_000);
+    let mut out = Vec::new();
+    r.process(&[0.1, -0.2, 0.3], &mut out);
+    assert_eq!(out, [0.1, -0.2, 0.3]);
+    assert_eq!(r.latency_seconds(), 0.0);
+    let mut r = Resampler::new(48_000, 24_000);
+    let input = sine(48_000, 1_000.0, 0.05, 0.5);
+    let mut first = Vec::new();
+    r.process(&input, &mut first);
+    r.reset();
+    let mut second = Vec::new();
+    r.process(&input, &mut second);
+    assert_eq!(first, second);
+}
+
+#[test]
+fn pcm16_clamps_instead_of_wrapping() {
+    assert_eq!(f32_to_i16(1.0), 32_767);
+    assert_eq!(f32_to_i16(-1.0), -32_768);
+    assert_eq!(f32_to_i16(1.5), 32_767);
+    assert_eq!(f32_to_i16(-7.0), -32_768);
+    assert_eq!(f32_to_i16(f32::NAN), 0);
+    assert_eq!(f32_to_i16(f32::INFINITY), 32_767);
+    assert_eq!(f32_to_i16(0.5), 16_384);
+    let mut bytes = Vec::new();
+    f32_to_pcm16(&[1.0, -1.0, 0.0], &mut bytes);
+    assert_eq!(bytes, [0xFF, 0x7F, 0x00, 0x80, 0x00, 0x00]);
+    let mut back = Vec::new();
+    pcm16_to_f32(&bytes, &mut back);
+    assert_eq!(back, [32_767.0 / 32_768.0, -1.0, 0.0]);
+    // Every 16-bit value survives a round trip through float.
+    for v in i16::MIN..=i16::MAX {
+        let mut f = Vec::new();
+        pcm16_to_f32(&v.to_le_bytes(), &mut f);
+        assert_eq!(f32_to_i16(f[0]), v);
+    }
+}
+
+#[test]
+fn g711_matches_reference_values() {
+    // ITU-T G.711 reference points (silence, extremes, segment edges).
+    assert_eq!(linear_to_mulaw(0), 0xFF);
+    assert_eq!(mulaw_to_linear(0xFF), 0);
+    assert_eq!(mulaw_to_linear(0x00), -32_124);
+    assert_eq!(mulaw_to_linear(0x80), 32_124);
+    assert_eq!(linear_to_mulaw(32_767), 0x80);
+    assert_eq!(linear_to_mulaw(-32_768), 0x00);
+    assert_eq!(mulaw_to_linear(0xEF), 132); // segment 1, mantissa 0
+    assert_eq!(linear_to_alaw(0), 0xD5);
+    assert_eq!(alaw_to_linear(0xD5), 8);
+    assert_eq!(alaw_to_linear(0x55), -8);
+    assert_eq!(alaw_to_linear(0xAA), 32_256);
+    assert_eq!(alaw_to_linear(0x2A), -32_256);
+    assert_eq!(linear_to_alaw(32_767), 0xAA);
+    assert_eq!(linear_to_alaw(-32_768), 0x2A);
+}
+
+#[test]
+fn g711_codes_round_trip_and_quantise_monotonically() {
+    for code in 0u8..=255 {
+        let linear = alaw_to_linear(code);
+        assert_eq!(linear_to_alaw(linear), code, "A-law code {code:#04x} ({linear})");
+        let linear = mulaw_to_linear(code);
+        // μ-law has two zeros (0x7F and 0xFF); zero encodes as 0xFF.
+        let expected = if code == 0x7F { 0xFF } else { code };
+        assert_eq!(linear_to_mulaw(linear), expected, "μ-law code {code:#04x} ({linear})");
+    }
+    // Encoding then decoding never moves a sample by more than half its segment's step, and never
+    // backwards.
+    let (mut last_mu, mut last_a) = (i16::MIN, i16::MIN);
+    for v in i16::MIN..=i16::MAX {
+        let (mu, a) = (mulaw_to_linear(linear_to_mulaw(v)), alaw_to_linear(linear_to_alaw(v)));
+        assert!(mu >= last_mu && a >= last_a, "not monotonic at {v}");
+        let step = |x: i16| ((x as i32).abs() / 16).max(16);
+        assert!((mu as i32 - v as i32).abs() <= step(v).max(1_100), "μ-law {v} → {mu}");
+        assert!((a as i32 - v as i32).abs() <= step(v).max(1_100), "A-law {v} → {a}");
+        last_mu = mu;
+        last_a = a;
+    }
+}
+
+#[test]
+fn level_meter_reads_rms_peak_and_dbfs() {
+    let tone = sine(48_000, 1_000.0, 0.1, 0.5);
+    let level = Level::of(&tone);
+    assert!((level.rms - 0.5 / 2f32.sqrt()).abs() < 1e-3);
+    assert!((level.peak - 0.5).abs() < 1e-3);
+    assert!((level.rms_dbfs() - (-9.03)).abs() < 0.05);
+    assert_eq!(Level::of(&[]).meter(), 0.0);
+    assert_eq!(Level::of(&[0.0; 128]).rms_dbfs(), -120.0);
+    assert_eq!(Level::of(&[1.0, -1.0]).meter(), 1.0);
+    assert_eq!(Level::of(&[f32::NAN, 0.5]).peak, 0.5);
+}
