@@ -113,7 +113,8 @@ after(async () => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-async function openPage(query = '', { viewport } = {}) {
+/** Opens the demo. `?mic=off`: an audio-capable SDK build must not start the fake mic in text tests. */
+async function openPage(query = '?mic=off', { viewport } = {}) {
   const page = await context.newPage();
   if (viewport) await page.setViewportSize(viewport);
   const list = [];
@@ -148,8 +149,9 @@ async function waitStatus(page, state) {
   await page.waitForFunction((s) => document.querySelector('[data-testid="status"]').textContent === s, state, { timeout: 10_000 });
 }
 
-async function connect(page, provider = 'emulated-openai') {
+async function connect(page, provider = 'emulated-openai', { replies } = {}) {
   await byId(page, 'provider').selectOption(provider);
+  if (replies) await setReplies(page, replies); // before connecting: Gemini fixes it at setup
   await byId(page, 'connect').click();
   await waitStatus(page, 'open');
   assert.equal(await byId(page, 'error').isHidden(), true, 'no error after connecting');
@@ -176,7 +178,6 @@ function setReplies(page, mode) {
 
 /** The text-turn conversation both providers must hold: reply streaming, a tool call, HTML as text. */
 async function textConversation(page, { replyPrefix }) {
-  await setReplies(page, 'text');
   await say(page, 'Hello from the demo test');
   const first = await assistantReply(page, 0, 'Hello from the demo test');
   assert.match(first, replyPrefix);
@@ -232,7 +233,7 @@ test('the page loads the SDK and carries every hook; real providers are disabled
 
 test('emulated OpenAI: streamed reply, tool call, output level, barge-in, disconnect', { timeout: TIMEOUT }, async (t) => {
   const page = await openPage();
-  await connect(page);
+  await connect(page, 'emulated-openai', { replies: 'text' });
   assert.equal(await byId(page, 'send').isEnabled(), true);
 
   let latency;
@@ -280,6 +281,8 @@ test('emulated OpenAI: streamed reply, tool call, output level, barge-in, discon
     await byId(page, 'interrupt').waitFor({ state: 'visible' });
     await byId(page, 'interrupt').click();
     await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="transcript"] [data-role="assistant"]')].at(-1).dataset.interrupted === 'true', null, { timeout: 5000 });
+    const gap = await page.locator('#transcript').evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
+    assert.ok(gap < 32, `the transcript follows the newest line (${gap} px below the view)`);
     const cut = await turn.locator('.turn-text').textContent();
     assert.match(cut, /interrupted$/, 'the cut is marked where the text stopped');
     assert.ok(!cut.includes('twenty'), `the reply was cut before its end: ${cut}`);
@@ -317,9 +320,8 @@ test('emulated OpenAI: streamed reply, tool call, output level, barge-in, discon
 
 test('a dropped connection shows an error with Reconnect, which gets the page talking again', { timeout: TIMEOUT }, async () => {
   // The emulator drops TCP (1006) after its 4th frame: session.created, session.updated, then the first turn.
-  const page = await openPage('?emu_close_after=4');
-  await connect(page);
-  await setReplies(page, 'text');
+  const page = await openPage('?mic=off&emu_close_after=4');
+  await connect(page, 'emulated-openai', { replies: 'text' });
   await say(page, 'are you there');
   await byId(page, 'error').waitFor({ state: 'visible', timeout: 10_000 });
   assert.match(await byId(page, 'error').textContent(), /closed unexpectedly.*1006/s);
@@ -370,11 +372,11 @@ test('voice: the mic control follows the SDK build (audio API present → spoken
     await closePage(page);
     return;
   }
-  // The SDK has audio: the fake microphone (a looping 0.9 s voiced burst, then silence) speaks.
+  // The SDK has audio: Connect starts the microphone, and the fake one (a looping 0.9 s voiced
+  // burst, then silence) speaks.
   await setReplies(page, 'audio');
   await connect(page);
   assert.equal(await mic.isEnabled(), true);
-  await mic.click();
   await page.waitForFunction(() => document.querySelector('[data-testid="mic"]').getAttribute('aria-pressed') === 'true', null, { timeout: 5000 });
   await page.waitForFunction(() => Number(document.querySelector('[data-testid="input-level"]').dataset.level) > 0.1, null, { timeout: 10_000 });
   await page.locator('[data-testid="transcript"] [data-role="user"]').first().waitFor({ timeout: 10_000 });
@@ -392,7 +394,7 @@ test('voice: the mic control follows the SDK build (audio API present → spoken
 test('emulated Gemini follows the SDK build (supported → the same conversation; not yet → clear error and recovery)', { timeout: TIMEOUT }, async () => {
   const page = await openPage();
   if (features.gemini) {
-    await connect(page, 'emulated-gemini');
+    await connect(page, 'emulated-gemini', { replies: 'text' });
     await textConversation(page, { replyPrefix: /Hello from the demo test/ });
     await byId(page, 'disconnect').click();
     await waitStatus(page, 'closed');
@@ -431,14 +433,13 @@ test('with a key on the server the real provider is offered, and the emulated ch
     const page = await context.newPage();
     problems.set(page, []);
     page.on('pageerror', (e) => problems.get(page).push(e.message));
-    await page.goto(`${keyed.url}/`);
+    await page.goto(`${keyed.url}/?mic=off`);
     await page.waitForSelector('html[data-ready="true"]');
     const disabled = await byId(page, 'provider').locator('option').evaluateAll((os) => Object.fromEntries(os.map((o) => [o.value, o.disabled])));
     assert.deepEqual(disabled, { 'emulated-openai': false, 'emulated-gemini': false, openai: false, gemini: true });
     await byId(page, 'provider').selectOption('openai');
     assert.match(await page.locator('#provider-hint').textContent(), /short-lived token/);
-    await connect(page, 'emulated-openai'); // through /token?emulator=1: the fake key is not used
-    await setReplies(page, 'text');
+    await connect(page, 'emulated-openai', { replies: 'text' }); // through /token?emulator=1: the fake key is not used
     await say(page, 'still emulated');
     await assistantReply(page, 0, 'You said: still emulated');
     await byId(page, 'disconnect').click();

@@ -5,7 +5,8 @@
 // the transcript, tool log, meters and latency figures, the composer, barge-in (Stop / Esc), and
 // visible errors with a way back (Reconnect, or another provider).
 // Page query parameters: `emu_*` knobs are forwarded to the emulator's WebSocket URL (e.g.
-// `/?emu_speed=4`), `log=debug` turns on the SDK's console logging.
+// `/?emu_speed=4`), `log=debug` turns on the SDK's console logging, `mic=off` keeps the microphone
+// off when a session opens (audio builds start it with the session).
 
 import { Transcript } from './transcript.mjs';
 import { ToolLog } from './tool-log.mjs';
@@ -210,7 +211,7 @@ async function fetchToken(c) {
   return { token: body.token, url: c.emulated ? withEmulatorKnobs(body.url) : body.url };
 }
 
-function connectOptions() {
+function connectOptions(c) {
   const logLevel = params.get('log');
   return {
     instructions: INSTRUCTIONS,
@@ -218,7 +219,7 @@ function connectOptions() {
     tools: demoTools,
     functionInvocation: { includeDetailedErrors: true },
     logLevel: LOG_LEVELS.has(logLevel) ? logLevel : 'off',
-    ...voice.connectOptions(),
+    ...voice.connectOptions(c.provider),
   };
 }
 
@@ -246,7 +247,7 @@ async function connect() {
 
   let session;
   try {
-    session = await client.connect(connectOptions());
+    session = await client.connect(connectOptions(c));
   } catch (err) {
     if (gen !== generation) return; // the user gave up meanwhile
     setStatus('closed');
@@ -485,6 +486,12 @@ async function main() {
   el.clear.addEventListener('click', () => transcript.clear());
   el.provider.addEventListener('change', updateHints);
   for (const r of document.querySelectorAll('input[name="reply-mode"]')) r.addEventListener('change', replyModeChanged);
+  window.addEventListener('pagehide', () => {
+    if (current) {
+      current.userClosing = true;
+      current.session.close().catch(() => {});
+    }
+  });
   document.addEventListener('keydown', (e) => {
     if (e.key === 'Escape' && activeResponses > 0) interrupt();
   });
@@ -527,6 +534,7 @@ async function main() {
     supported: sdkHasAudio(sdk),
     onError: (title, err) => showError(title, messageOf(err), { action: null }),
     onSpeechEnd: () => latency.speechEnded(),
+    autoStart: params.get('mic') !== 'off',
   });
   el.emptyVoiceHint.hidden = !voice.supported;
   await config;

@@ -13,6 +13,11 @@ export class Transcript {
     this.list = list;
     this.assistant = new Map(); // itemId → turn
     this.voice = new Map(); // user speech itemId → turn
+    // Follow the newest text unless the user scrolled up to read.
+    this.follow = true;
+    list.addEventListener('scroll', () => {
+      this.follow = list.scrollHeight - list.scrollTop - list.clientHeight < 32;
+    });
   }
 
   /** Creates one turn element; returns { li, text } where `text` is the Text node to stream into. */
@@ -56,28 +61,27 @@ export class Transcript {
   }
 
   #append(li) {
-    const scroller = this.list;
-    const atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 48;
-    scroller.append(li);
-    if (atBottom) this.#scroll();
+    this.list.append(li);
+    this.#scroll();
   }
 
+  /** Keeps the newest line in view (when following). */
   #scroll() {
-    this.list.scrollTop = this.list.scrollHeight;
+    if (this.follow) this.list.scrollTop = this.list.scrollHeight;
   }
 
   #appendText(turn, delta) {
-    const scroller = this.list;
-    const atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 48;
     turn.text.appendData(delta);
     if (turn.li.dataset.pending) delete turn.li.dataset.pending;
-    if (atBottom) this.#scroll();
+    this.#scroll();
   }
 
-  /** A typed user message. */
+  /** A typed user message (sending it brings the view back to the newest line). */
   userText(text) {
+    this.follow = true;
     const turn = this.#turn('user', { badge: 'typed' });
     turn.text.data = text;
+    this.#scroll();
     return turn.li;
   }
 
@@ -116,6 +120,7 @@ export class Transcript {
       turn.body.dataset.placeholder = 'Voice message (not transcribed)';
       delete turn.li.dataset.streaming;
     }
+    this.#scroll();
   }
 
   /** A piece of assistant output (text, or the transcript of its audio). */
@@ -159,6 +164,7 @@ export class Transcript {
     cut.textContent = 'interrupted';
     cut.title = 'The reply was cut here (barge-in)';
     turn.body.append(cut);
+    this.#scroll();
   }
 
   /** A quiet divider between sessions (not a turn: no data-role). */
@@ -181,5 +187,6 @@ export class Transcript {
   clear() {
     this.endSession();
     this.list.replaceChildren();
+    this.follow = true;
   }
 }

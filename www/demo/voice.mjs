@@ -4,6 +4,8 @@
 // `stopMicrophone()`, `muted`, `commitAudio()`, `resumeAudio()`, `outputVolume` — when the SDK
 // build has it (`typeof session.startMicrophone === "function"`). Without it every control is
 // disabled and `#mic-hint` says why. No audio code of its own: capture and playback are the SDK's.
+// The microphone starts with the session (press Connect, then talk) unless the user turned it off
+// or the page was opened with `?mic=off`.
 
 export const NO_AUDIO_HINT =
   "This SDK build can't use the microphone or play replies yet — audio support is on its way. Type your messages instead.";
@@ -19,11 +21,13 @@ export class VoiceControls {
    * @param {boolean} o.supported  sdkHasAudio(sdk)
    * @param {(title: string, err?: unknown) => void} o.onError
    * @param {() => void} o.onSpeechEnd  push-to-talk released (the latency mark)
+   * @param {boolean} [o.autoStart]  start the microphone when a session opens (default true)
    */
-  constructor({ supported, onError, onSpeechEnd }) {
+  constructor({ supported, onError, onSpeechEnd, autoStart = true }) {
     this.supported = supported;
     this.onError = onError;
     this.onSpeechEnd = onSpeechEnd;
+    this.autoStart = autoStart;
     this.session = null;
     this.micOn = false;
     this.talking = false;
@@ -58,10 +62,13 @@ export class VoiceControls {
     return this.el.pushToTalk.checked ? 'ptt' : 'vad';
   }
 
-  /** The connect options this panel contributes. */
-  connectOptions() {
+  /** The connect options this panel contributes (input transcription shows what the user said). */
+  connectOptions(provider) {
     if (!this.supported) return {};
-    return { voiceActivityDetection: { enabled: this.turnMode === 'vad' }, transcription: {} };
+    return {
+      voiceActivityDetection: { enabled: this.turnMode === 'vad' },
+      transcription: provider === 'openai' ? { modelId: 'gpt-4o-mini-transcribe' } : {},
+    };
   }
 
   #wire() {
@@ -105,20 +112,27 @@ export class VoiceControls {
     }
   }
 
-  /** A session opened: enable the mic and apply the current volume. */
+  /** A session opened: enable the controls, apply the volume, start the microphone. */
   attach(session) {
     this.session = session;
     if (!this.supported) return;
     this.el.mic.disabled = false;
     this.el.volume.disabled = false;
-    this.el.ptt.disabled = false;
     try {
       session.outputVolume = Number(this.el.volume.value);
-      session.resumeAudio?.();
     } catch (err) {
-      this.onError('Could not start audio playback', err);
+      this.onError('Could not set the reply volume', err);
     }
+    this.#resume();
     this.#render();
+    if (this.autoStart) this.#startMic();
+  }
+
+  /** Lets the SDK's audio output start (browsers hold audio until a user gesture). */
+  #resume() {
+    Promise.resolve()
+      .then(() => this.session?.resumeAudio?.())
+      .catch((err) => this.onError('Audio playback is blocked by the browser', err));
   }
 
   /** The session is gone: everything back to idle. */
@@ -136,17 +150,30 @@ export class VoiceControls {
   async #toggleMic() {
     const s = this.session;
     if (!s) return;
+    this.#resume();
+    if (!this.micOn) {
+      this.autoStart = true;
+      return this.#startMic();
+    }
+    this.autoStart = false; // stays off for the next session too
     try {
-      s.resumeAudio?.();
-      if (this.micOn) {
-        await s.stopMicrophone();
-        this.micOn = false;
-      } else {
-        await s.startMicrophone(this.el.device.value ? { deviceId: this.el.device.value } : {});
-        this.micOn = true;
-        s.muted = this.turnMode === 'ptt';
-        this.refreshDevices(); // labels appear once permission is granted
-      }
+      await s.stopMicrophone();
+    } catch (err) {
+      this.onError('The microphone could not stop', err);
+    }
+    this.micOn = false;
+    this.#render();
+  }
+
+  async #startMic() {
+    const s = this.session;
+    if (!s || this.micOn) return;
+    try {
+      await s.startMicrophone(this.el.device.value ? { deviceId: this.el.device.value } : {});
+      if (this.session !== s) return;
+      this.micOn = true;
+      s.muted = this.turnMode === 'ptt';
+      this.refreshDevices(); // labels appear once permission is granted
     } catch (err) {
       this.micOn = false;
       this.onError('The microphone could not start', err);
