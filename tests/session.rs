@@ -23,6 +23,7 @@ fn config(options: Value, handlers: &[&str], invocation: InvocationOptions) -> S
         invocation,
         tool_handlers: handlers.iter().map(|s| s.to_string()).collect(),
         connect_timeout_ms: 5_000.0,
+        playback: true,
     }
 }
 
@@ -553,4 +554,80 @@ fn effective_options_follow_the_server_and_keep_client_tools() {
     let frames = sent(&out);
     let names: Vec<&str> = frames[0]["session"]["tools"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["f", "g"]);
+}
+
+// ---- playback accounting and barge-in ------------------------------------------------------
+
+fn audio_delta(item: &str, response: &str, ms: usize) -> Value {
+    use base64::Engine;
+    let bytes = vec![0u8; ms * 48]; // 24 kHz PCM16: 48 bytes per ms
+    json!({ "type": "response.output_audio.delta", "event_id": format!("a_{item}_{ms}"), "response_id": response, "item_id": item,
+            "output_index": 0, "content_index": 0, "delta": base64::engine::general_purpose::STANDARD.encode(bytes) })
+}
+
+fn plays(outputs: &[Output]) -> Vec<(String, usize)> {
+    outputs.iter().filter_map(|o| if let Output::PlayAudio { item_id, audio } = o { Some((item_id.clone(), audio.len())) } else { None }).collect()
+}
+
+fn stops(outputs: &[Output]) -> Vec<String> {
+    outputs.iter().filter_map(|o| if let Output::StopPlayback { item_id } = o { Some(item_id.clone()) } else { None }).collect()
+}
+
+#[test]
+fn barge_in_stops_playback_and_truncates_to_what_was_heard() {
+    let mut h = Harness::with_tools(&[], InvocationOptions::default());
+    h.server(response_created("r1"));
+    assert_eq!(plays(&h.server(audio_delta("item_a", "r1", 600))), [("item_a".to_string(), 600 * 48)]);
+    h.server(audio_delta("item_a", "r1", 400));
+    h.session.playback_progress(h.now, "item_a", 300.0);
+    let out = h.server(json!({ "type": "input_audio_buffer.speech_started", "audio_start_ms": 900, "item_id": "u1" }));
+    assert_eq!(messages(&out), ["inputAudioBufferSpeechStarted"]);
+    assert_eq!(stops(&out), ["item_a"]);
+    // A late delta of the interrupted item reaches the app but is not played.
+    let out = h.server(audio_delta("item_a", "r1", 200));
+    assert_eq!(messages(&out), ["outputAudioDelta"]);
+    assert!(plays(&out).is_empty());
+    h.session.playback_stopped(h.now, "item_a", 512.4, 40.0);
+    let out = h.drain();
+    let truncate = &sent(&out)[0];
+    assert_eq!(truncate["type"], "conversation.item.truncate");
+    assert_eq!((truncate["item_id"].as_str(), truncate["audio_end_ms"].as_u64()), (Some("item_a"), Some(472)));
+    let interrupted = events(&out).into_iter().find(|e| matches!(e, SessionEvent::Interrupted { .. })).expect("interrupted event");
+    let SessionEvent::Interrupted { received_ms, heard_ms, truncated_at_ms, .. } = interrupted else { unreachable!() };
+    assert_eq!((*received_ms, *truncated_at_ms), (1_000.0, Some(472)), "late audio is not counted as received");
+    assert!((heard_ms - 472.4).abs() < 1e-9);
+    // A new response plays again.
+    h.server(response_created("r2"));
+    assert_eq!(plays(&h.server(audio_delta("item_b", "r2", 100))).len(), 1);
+}
+
+#[test]
+fn nothing_is_truncated_when_the_item_was_heard_to_the_end() {
+    let mut h = Harness::with_tools(&[], InvocationOptions::default());
+    h.server(response_created("r1"));
+    h.server(audio_delta("item_a", "r1", 300));
+    // Played to the end: speech starting now stops nothing.
+    h.session.playback_progress(h.now, "item_a", 300.0);
+    assert!(stops(&h.server(json!({ "type": "input_audio_buffer.speech_started", "item_id": "u1" }))).is_empty());
+    // Stopped within the output latency of the end: heard to the end, no truncate.
+    h.server(response_created("r2"));
+    h.server(audio_delta("item_b", "r2", 300));
+    h.session.interrupt(h.now);
+    assert_eq!(stops(&h.drain()), ["item_b"]);
+    h.session.playback_stopped(h.now, "item_b", 310.0, 5.0);
+    let out = h.drain();
+    assert!(sent(&out).iter().all(|f| f["type"] != "conversation.item.truncate"));
+    assert!(events(&out).iter().any(|e| matches!(e, SessionEvent::Interrupted { truncated_at_ms: None, .. })));
+}
+
+#[test]
+fn without_playback_audio_is_only_delivered() {
+    let mut c = config(json!({}), &[], InvocationOptions::default());
+    c.playback = false;
+    let mut h = Harness::new(c);
+    h.open();
+    let out = h.server(audio_delta("item_a", "r1", 100));
+    assert_eq!(messages(&out), ["outputAudioDelta"]);
+    assert!(plays(&out).is_empty());
+    assert!(stops(&h.server(json!({ "type": "input_audio_buffer.speech_started", "item_id": "u1" }))).is_empty());
 }

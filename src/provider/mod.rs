@@ -143,6 +143,8 @@ pub trait Codec {
     /// What starts a session with these options. The session is open once the codec yields
     /// `sessionCreated`.
     fn session_start(&mut self, options: &SessionOptions) -> Result<SessionStart, EncodeError>;
+    /// Whether the provider can cut an assistant item at what was heard (`truncateConversationItem`).
+    fn truncates_items(&self) -> bool;
     /// Whether `message` can be encoded, without changing the codec's state (used to reject a bad
     /// message at once even when it has to wait for the session to open).
     fn validate(&self, message: &ClientMessage) -> Result<(), EncodeError>;

@@ -91,6 +91,10 @@ impl Codec for OpenAiCodec {
         Ok(start)
     }
 
+    fn truncates_items(&self) -> bool {
+        true
+    }
+
     fn validate(&self, message: &ClientMessage) -> Result<(), EncodeError> {
         encode::client_event(message).map(|_| ())
     }

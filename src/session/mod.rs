@@ -13,12 +13,14 @@
 mod conversation;
 mod middleware;
 mod output;
+mod playback;
 mod sequencer;
 mod tools;
 
 pub use conversation::{Conversation, ItemEntry, SpokenItem};
 pub use middleware::{redact_audio, LogLevel, LoggingMiddleware, Middleware};
 pub use output::{ConnectionState, ErrorKind, Output, SessionError, SessionEvent, Ticket, Timer, ToolRun};
+pub use playback::{Interruption, PlayedItem};
 pub use sequencer::BUSY_ERROR_CODE;
 pub use tools::{InvocationOptions, FAILED_TEXT, NOT_FOUND_TEXT};
 
@@ -46,6 +48,9 @@ pub struct SessionConfig {
     pub tool_handlers: Vec<String>,
     /// Give up if not open within this many ms (0: never).
     pub connect_timeout_ms: f64,
+    /// The driver plays assistant audio (`Output::PlayAudio`) and reports positions, so barge-in
+    /// stops playback and truncates exactly. Off: audio is only delivered as messages.
+    pub playback: bool,
 }
 
 /// A message waiting for the session to open.
@@ -70,6 +75,7 @@ pub struct Session {
     /// Per-response tool lists, by response id.
     tools_by_response: Vec<(String, Vec<String>)>,
     conversation: Conversation,
+    playback: Option<playback::Playback>,
     invoker: ToolInvoker,
     middleware: Vec<Box<dyn Middleware>>,
     outputs: VecDeque<Output>,
@@ -81,6 +87,7 @@ impl Session {
     /// A session about to connect. Fails when the options cannot be expressed for the provider.
     pub fn new(mut codec: Box<dyn Codec>, config: SessionConfig, now_ms: f64) -> Result<Session, EncodeError> {
         let start = codec.session_start(&config.options)?;
+        let playback = config.playback.then(|| playback::Playback::new(codec.output_audio_rate()));
         let mut session = Session {
             codec,
             state: ConnectionState::Connecting,
@@ -93,6 +100,7 @@ impl Session {
             response_tools: VecDeque::new(),
             tools_by_response: Vec::new(),
             conversation: Conversation::default(),
+            playback,
             invoker: ToolInvoker::new(config.invocation, config.tool_handlers),
             middleware: Vec::new(),
             outputs: VecDeque::new(),
@@ -247,6 +255,52 @@ impl Session {
         self.apply(now_ms, actions);
     }
 
+    /// The driver rendered `played_ms` of `item_id` so far.
+    pub fn playback_progress(&mut self, _now_ms: f64, item_id: &str, played_ms: f64) {
+        if let Some(playback) = &mut self.playback {
+            playback.progress(item_id, played_ms);
+        }
+    }
+
+    /// The driver stopped `item_id` (after `Output::StopPlayback`) having rendered `played_ms`, with
+    /// `output_latency_ms` still between it and the speaker. Truncates the item to what was heard.
+    pub fn playback_stopped(&mut self, now_ms: f64, item_id: &str, played_ms: f64, output_latency_ms: f64) {
+        let Some(interruption) = self.playback.as_mut().and_then(|p| p.stopped(item_id, played_ms, output_latency_ms)) else {
+            return;
+        };
+        if let Some(audio_end_ms) = interruption.truncated_at_ms {
+            if self.state == ConnectionState::Open && self.codec.truncates_items() {
+                let truncate = ClientMessage::TruncateConversationItem {
+                    message_id: None,
+                    item_id: interruption.item_id.clone(),
+                    content_index: interruption.content_index,
+                    audio_end_ms,
+                };
+                self.transmit(now_ms, truncate, None);
+            }
+        }
+        self.event(SessionEvent::Interrupted {
+            item_id: interruption.item_id,
+            played_ms: interruption.played_ms,
+            heard_ms: interruption.heard_ms,
+            received_ms: interruption.received_ms,
+            output_latency_ms: interruption.output_latency_ms,
+            truncated_at_ms: interruption.truncated_at_ms,
+        });
+    }
+
+    /// The item whose audio is being played or buffered, as last known.
+    pub fn played_item(&self, item_id: &str) -> Option<&PlayedItem> {
+        self.playback.as_ref().and_then(|p| p.item(item_id))
+    }
+
+    /// Asks the driver to stop playback, when something is to be heard.
+    fn stop_playback(&mut self) {
+        if let Some(item_id) = self.playback.as_mut().and_then(playback::Playback::begin_interrupt) {
+            self.outputs.push_back(Output::StopPlayback { item_id });
+        }
+    }
+
     /// The provider voided these calls (Gemini `toolCallCancellation`): their results are dropped.
     pub fn cancel_tool_calls(&mut self, now_ms: f64, call_ids: &[String]) {
         let actions = self.invoker.cancel_calls(call_ids, now_ms);
@@ -258,6 +312,7 @@ impl Session {
     pub fn interrupt(&mut self, now_ms: f64) {
         let actions = self.invoker.cancel_all(now_ms);
         self.apply(now_ms, actions);
+        self.stop_playback();
         if self.state == ConnectionState::Open && self.conversation.active_response().is_some() {
             self.transmit(now_ms, ClientMessage::CancelResponse { message_id: None, response_id: None }, None);
         }
@@ -399,7 +454,11 @@ impl Session {
             }
         }
         self.conversation.observe(&message);
+        if let Some(playback) = &mut self.playback {
+            playback.observe(&message);
+        }
         let mut after: Vec<Action> = Vec::new();
+        let mut play: Option<Output> = None;
         match &message {
             ServerMessage::SessionCreated(info) => {
                 self.adopt_options(&info.options);
@@ -449,6 +508,15 @@ impl Session {
                 self.invoker.new_turn();
                 if self.interruption_allowed() {
                     after = self.invoker.cancel_all(now_ms);
+                    self.stop_playback();
+                }
+            }
+            ServerMessage::OutputAudioDelta(delta) => {
+                if let (Some(playback), Some(audio)) = (&mut self.playback, &delta.audio) {
+                    let p = &delta.position;
+                    if playback.on_audio(&p.item_id, p.response_id.as_deref(), p.content_index, audio.len()) {
+                        play = Some(Output::PlayAudio { item_id: p.item_id.clone(), audio: audio.0.clone() });
+                    }
                 }
             }
             ServerMessage::InputAudioBufferCommitted(_) => self.invoker.new_turn(),
@@ -456,6 +524,9 @@ impl Session {
         }
         // The app sees the message before anything it triggers.
         self.outputs.push_back(Output::Message(message));
+        if let Some(play) = play {
+            self.outputs.push_back(play);
+        }
         self.apply(now_ms, after);
     }
 

@@ -99,6 +99,18 @@ pub enum SessionEvent {
         reason: String,
         was_clean: bool,
     },
+    /// Barge-in or `interrupt()` stopped playback; the figures say what the listener heard and where
+    /// the item was truncated (absent when it had been heard to the end).
+    #[serde(rename_all = "camelCase")]
+    Interrupted {
+        item_id: String,
+        played_ms: f64,
+        heard_ms: f64,
+        received_ms: f64,
+        output_latency_ms: f64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        truncated_at_ms: Option<u32>,
+    },
     #[serde(rename_all = "camelCase")]
     ToolCallStarted {
         call_id: String,
@@ -124,6 +136,7 @@ impl SessionEvent {
             SessionEvent::StateChange { .. } => "stateChange",
             SessionEvent::Error { .. } => "error",
             SessionEvent::Close { .. } => "close",
+            SessionEvent::Interrupted { .. } => "interrupted",
             SessionEvent::ToolCallStarted { .. } => "toolCallStarted",
             SessionEvent::ToolCallCompleted { .. } => "toolCallCompleted",
         }
@@ -159,6 +172,10 @@ pub enum Output {
     CancelTool { call_id: String },
     Settled { ticket: Ticket, result: Result<(), SessionError> },
     ArmTimer { timer: Timer, at_ms: f64 },
+    /// Queue this assistant audio (PCM16 LE at the codec's output rate) for playback.
+    PlayAudio { item_id: String, audio: Vec<u8> },
+    /// Fade out within 10 ms, flush, and report with `Session::playback_stopped`.
+    StopPlayback { item_id: String },
     /// Close the socket with this code and reason.
     CloseSocket { code: u16, reason: String },
 }

@@ -111,6 +111,7 @@ impl RealtimeClientParts {
             invocation: parsed.invocation,
             tool_handlers: parsed.handlers.keys().cloned().collect(),
             connect_timeout_ms: parsed.connect_timeout_ms,
+            playback: false,
         };
         let mut session = Session::new(codec, config, js_sys::Date::now()).map_err(|e| match e.kind {
             crate::provider::EncodeErrorKind::Type => type_error(&e.to_string()),

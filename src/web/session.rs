@@ -222,6 +222,8 @@ impl Shell {
                 });
                 self.timers.borrow_mut().push(handle);
             }
+            // The audio engine is not wired yet (sessions start with `playback: false`).
+            Output::PlayAudio { .. } | Output::StopPlayback { .. } => {}
             Output::CloseSocket { code, reason } => {
                 let _ = self.socket.close_with_code_and_reason(code, &reason);
             }

@@ -1,0 +1,146 @@
+//! Playback accounting: which assistant audio is played, how much of each item the listener has
+//! actually heard, and what to truncate on barge-in.
+//!
+//! The driver plays what `Output::PlayAudio` hands it and reports back rendered positions — counted
+//! by the audio thread from samples actually rendered (silence during an underrun is not counted), not
+//! guessed from the wall clock. On barge-in the session asks the driver to stop
+//! (`Output::StopPlayback`); the driver fades out, flushes, and reports the final position with the
+//! output latency, from which the truncation point follows: heard = played − latency, clamped to the
+//! audio received, and no truncation at all when the item was heard to the end.
+
+use crate::model::ServerMessage;
+
+/// One assistant audio item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlayedItem {
+    pub item_id: String,
+    pub response_id: Option<String>,
+    pub content_index: u32,
+    /// PCM16 samples received (at the provider's output rate).
+    pub received_samples: u64,
+    /// Milliseconds rendered so far, as last reported by the driver.
+    pub played_ms: f64,
+}
+
+/// What a barge-in did, for the `interrupted` event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Interruption {
+    pub item_id: String,
+    pub played_ms: f64,
+    pub output_latency_ms: f64,
+    /// What the listener heard: played − output latency, within [0, received].
+    pub heard_ms: f64,
+    pub received_ms: f64,
+    /// The truncation sent (ms), or `None` when the item had been heard to the end.
+    pub truncated_at_ms: Option<u32>,
+    pub content_index: u32,
+}
+
+#[derive(Debug)]
+pub struct Playback {
+    output_rate: u32,
+    items: Vec<PlayedItem>,
+    /// Items and responses cut off: their late audio is not played.
+    muted_items: Vec<String>,
+    muted_responses: Vec<String>,
+    /// An interrupt asked of the driver, not yet confirmed.
+    stopping: Option<String>,
+}
+
+/// How many finished items to remember (enough for late deltas and reports).
+const REMEMBERED_ITEMS: usize = 16;
+
+impl Playback {
+    pub fn new(output_rate: u32) -> Self {
+        Playback { output_rate: output_rate.max(1), items: Vec::new(), muted_items: Vec::new(), muted_responses: Vec::new(), stopping: None }
+    }
+
+    pub fn item(&self, item_id: &str) -> Option<&PlayedItem> {
+        self.items.iter().find(|i| i.item_id == item_id)
+    }
+
+    /// An audio delta: whether to play it (late deltas of an interrupted item or response are not).
+    pub fn on_audio(&mut self, item_id: &str, response_id: Option<&str>, content_index: u32, bytes: usize) -> bool {
+        if self.muted_items.iter().any(|i| i == item_id) || response_id.is_some_and(|r| self.muted_responses.iter().any(|m| m == r)) {
+            return false;
+        }
+        match self.items.iter_mut().find(|i| i.item_id == item_id) {
+            Some(item) => item.received_samples += bytes as u64 / 2,
+            None => {
+                if self.items.len() >= REMEMBERED_ITEMS {
+                    self.items.remove(0);
+                }
+                self.items.push(PlayedItem {
+                    item_id: item_id.to_owned(),
+                    response_id: response_id.map(str::to_owned),
+                    content_index,
+                    received_samples: bytes as u64 / 2,
+                    played_ms: 0.0,
+                });
+            }
+        }
+        true
+    }
+
+    pub fn observe(&mut self, message: &ServerMessage) {
+        // A new response means new audio; forget the mutes of old ones only by age.
+        if let ServerMessage::ResponseCreated(_) = message {
+            trim(&mut self.muted_items);
+            trim(&mut self.muted_responses);
+        }
+    }
+
+    pub fn progress(&mut self, item_id: &str, played_ms: f64) {
+        if let Some(item) = self.items.iter_mut().find(|i| i.item_id == item_id) {
+            item.played_ms = item.played_ms.max(played_ms);
+        }
+    }
+
+    /// The item to stop, if audio is still to be heard (received beyond what was played), and
+    /// marks it stopping. `None`: nothing is playing.
+    pub fn begin_interrupt(&mut self) -> Option<String> {
+        if self.stopping.is_some() {
+            return None;
+        }
+        let rate = self.output_rate as f64;
+        let item = self.items.iter().rev().find(|i| i.received_samples as f64 / rate * 1_000.0 > i.played_ms + 0.5)?;
+        let id = item.item_id.clone();
+        self.muted_items.push(id.clone());
+        if let Some(response) = &item.response_id {
+            self.muted_responses.push(response.clone());
+        }
+        self.stopping = Some(id.clone());
+        Some(id)
+    }
+
+    /// The driver stopped `item_id` at `played_ms` (rendered), with `output_latency_ms` still in the
+    /// pipe to the speaker.
+    pub fn stopped(&mut self, item_id: &str, played_ms: f64, output_latency_ms: f64) -> Option<Interruption> {
+        if self.stopping.as_deref() == Some(item_id) {
+            self.stopping = None;
+        }
+        let rate = self.output_rate as f64;
+        let item = self.items.iter_mut().find(|i| i.item_id == item_id)?;
+        item.played_ms = item.played_ms.max(played_ms);
+        let received_ms = item.received_samples as f64 / rate * 1_000.0;
+        let latency = if output_latency_ms.is_finite() { output_latency_ms.max(0.0) } else { 0.0 };
+        let heard_ms = (item.played_ms - latency).clamp(0.0, received_ms);
+        let heard_all = heard_ms >= received_ms - 0.5;
+        Some(Interruption {
+            item_id: item.item_id.clone(),
+            played_ms: item.played_ms,
+            output_latency_ms: latency,
+            heard_ms,
+            received_ms,
+            truncated_at_ms: (!heard_all).then(|| heard_ms.floor() as u32),
+            content_index: item.content_index,
+        })
+    }
+}
+
+fn trim(list: &mut Vec<String>) {
+    if list.len() > REMEMBERED_ITEMS {
+        let excess = list.len() - REMEMBERED_ITEMS;
+        list.drain(..excess);
+    }
+}
