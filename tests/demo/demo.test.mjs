@@ -273,7 +273,8 @@ test('emulated OpenAI: streamed reply, tool call, output level, barge-in, discon
 
   await t.test('a long voice reply raises the output level; Stop barges in and marks it interrupted', async () => {
     await setReplies(page, 'audio');
-    const words = 'one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty';
+    // 60 words: about 13 s of synthetic voice at real-time pacing, so Stop lands mid-reply even on a busy machine.
+    const words = `one two three four five ${'la '.repeat(54)}finale`;
     await say(page, words);
     const turn = page.locator('[data-testid="transcript"] [data-role="assistant"]').nth(9);
     await turn.filter({ hasText: 'You said: one' }).waitFor({ timeout: 10_000 });
@@ -285,7 +286,7 @@ test('emulated OpenAI: streamed reply, tool call, output level, barge-in, discon
     assert.ok(gap < 32, `the transcript follows the newest line (${gap} px below the view)`);
     const cut = await turn.locator('.turn-text').textContent();
     assert.match(cut, /interrupted$/, 'the cut is marked where the text stopped');
-    assert.ok(!cut.includes('twenty'), `the reply was cut before its end: ${cut}`);
+    assert.ok(!cut.includes('finale'), `the reply was cut before its end: ${cut}`);
     assert.equal(await byId(page, 'interrupt').isHidden(), true, 'Stop hides once nothing is playing');
     await page.waitForFunction(() => document.querySelector('[data-testid="output-level"]').dataset.level === '0', null, { timeout: 5000 });
     // Earlier replies are not marked.

@@ -263,6 +263,12 @@ async function connect() {
 
   current = { session, choice: c, userClosing: false };
   wire(session);
+  if (session.state === 'closed') {
+    // It closed before the listeners were on: nothing will tell us again.
+    showError(`The connection to ${c.label} closed right after opening`, 'Try again.');
+    ended(session);
+    return;
+  }
   transcript.divider(`${c.label} · connected ${new Date().toLocaleTimeString()}`);
   setStatus(session.state);
   voice.attach(session);
@@ -386,8 +392,8 @@ function wire(session) {
       playback.clear();
       outputMeter.set(e.level);
     });
-    on('interrupted', () => {
-      transcript.interruptStreaming();
+    on('interrupted', (e) => {
+      transcript.interrupted(e?.itemId);
       playback.clear();
     });
   }

@@ -146,8 +146,17 @@ export class Transcript {
     }
   }
 
-  /** Barge-in signalled without a response id (the SDK's `interrupted` event): cut what is streaming. */
-  interruptStreaming() {
+  /**
+   * Barge-in as the SDK's `interrupted` event reports it: the item that was playing (when it says
+   * which), otherwise whatever is still streaming.
+   */
+  interrupted(itemId) {
+    const turn = itemId && this.assistant.get(itemId);
+    if (turn) {
+      delete turn.li.dataset.streaming;
+      this.#markInterrupted(turn);
+      return;
+    }
     for (const turn of this.assistant.values()) {
       if (turn.li.dataset.streaming) {
         delete turn.li.dataset.streaming;
