@@ -273,12 +273,18 @@ test('emulated OpenAI: streamed reply, tool call, output level, barge-in, discon
 
   await t.test('a long voice reply raises the output level; Stop barges in and marks it interrupted', async () => {
     await setReplies(page, 'audio');
-    // 60 words: about 13 s of synthetic voice at real-time pacing, so Stop lands mid-reply even on a busy machine.
-    const words = `one two three four five ${'la '.repeat(54)}finale`;
+    // ~60 words: about 13 s of synthetic voice at real-time pacing, so Stop lands mid-reply even on a busy machine.
+    const words =
+      'Please tell me a long story about the old lighthouse keeper who lived alone on a rocky island, counted the ships ' +
+      'that passed each evening, wrote letters to a sister far away, kept the great lamp burning through every storm, ' +
+      'and one winter night saw a strange light moving across the water toward the shore, then walked down to say goodnight';
     await say(page, words);
     const turn = page.locator('[data-testid="transcript"] [data-role="assistant"]').nth(9);
-    await turn.filter({ hasText: 'You said: one' }).waitFor({ timeout: 10_000 });
+    await turn.filter({ hasText: 'You said: Please tell me' }).waitFor({ timeout: 10_000 });
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="output-level"]').dataset.level) > 0.2, null, { timeout: 5000 });
+    const desktop = path.join(OUT, 'conversation-desktop.png');
+    await page.screenshot({ path: desktop }); // mid-conversation: a voice reply streaming, its level up
+    console.log(`screenshot: ${desktop}`);
     await byId(page, 'interrupt').waitFor({ state: 'visible' });
     await byId(page, 'interrupt').click();
     await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="transcript"] [data-role="assistant"]')].at(-1).dataset.interrupted === 'true', null, { timeout: 5000 });
@@ -286,17 +292,14 @@ test('emulated OpenAI: streamed reply, tool call, output level, barge-in, discon
     assert.ok(gap < 32, `the transcript follows the newest line (${gap} px below the view)`);
     const cut = await turn.locator('.turn-text').textContent();
     assert.match(cut, /interrupted$/, 'the cut is marked where the text stopped');
-    assert.ok(!cut.includes('finale'), `the reply was cut before its end: ${cut}`);
+    assert.ok(!cut.includes('goodnight'), `the reply was cut before its end: ${cut}`);
     assert.equal(await byId(page, 'interrupt').isHidden(), true, 'Stop hides once nothing is playing');
     await page.waitForFunction(() => document.querySelector('[data-testid="output-level"]').dataset.level === '0', null, { timeout: 5000 });
     // Earlier replies are not marked.
     assert.equal(await page.locator('[data-testid="transcript"] [data-interrupted="true"]').count(), 1);
   });
 
-  await t.test('screenshots mid-conversation (desktop and phone) and the phone layout fits', async () => {
-    await page.locator('#transcript').evaluate((el) => (el.scrollTop = el.scrollHeight));
-    const desktop = path.join(OUT, 'conversation-desktop.png');
-    await page.screenshot({ path: desktop });
+  await t.test('on a 390 px phone the page fits the width (screenshot after the barge-in)', async () => {
     assert.equal(await page.locator('.transcript-empty').isHidden(), true, 'the empty-state note is gone');
     await page.setViewportSize({ width: 390, height: 844 });
     await page.locator('#transcript').evaluate((el) => (el.scrollTop = el.scrollHeight));
@@ -305,7 +308,6 @@ test('emulated OpenAI: streamed reply, tool call, output level, barge-in, discon
     const phone = path.join(OUT, 'conversation-phone.png');
     await page.screenshot({ path: phone, fullPage: true });
     await page.setViewportSize({ width: 1280, height: 860 });
-    console.log(`screenshot: ${desktop}`);
     console.log(`screenshot: ${phone}`);
   });
 
