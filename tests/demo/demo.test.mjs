@@ -64,9 +64,10 @@ function speechLikeWav(file) {
 }
 
 before(async () => {
-  for (const f of ['realtime_wasm.js', 'realtime_wasm_bg.wasm']) {
-    assert.ok(fs.existsSync(path.join(REPO, 'pkg', f)), `pkg/${f} is missing: build the package first (make demo)`);
-  }
+  // pkg/ may be mid-rebuild (build-pkg replaces it): give it a moment before calling it missing.
+  const files = ['realtime_wasm.js', 'realtime_wasm_bg.wasm'].map((f) => path.join(REPO, 'pkg', f));
+  for (let i = 0; i < 60 && !files.every((f) => fs.existsSync(f)); i++) await new Promise((r) => setTimeout(r, 500));
+  for (const f of files) assert.ok(fs.existsSync(f), `${path.relative(REPO, f)} is missing: build the package first (make demo)`);
   fs.mkdirSync(OUT, { recursive: true });
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rtw-demo-'));
   const wav = path.join(tmp, 'speech.wav');
