@@ -35,6 +35,20 @@ npx --no-install tsc -p tests/types
 step "npm package: build pkg/"
 node scripts/build-pkg.mjs
 
+step "fixtures: a spoken WAV for the fake microphone (espeak-ng), Chromium flags"
+mkdir -p target/audio
+espeak-ng -s 140 -w target/audio/speech.wav "Hello there. This is the fake microphone, speaking to the realtime session for a test."
+sox target/audio/speech.wav -r 24000 target/audio/speech-24k.wav
+# wasm-bindgen-test-runner reads ./webdriver.json; the fake microphone plays the WAV once.
+cat > webdriver.json <<JSON
+{ "goog:chromeOptions": { "args": [
+  "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+  "--disable-component-update", "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required",
+  "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+  "--use-file-for-fake-audio-capture=$PWD/target/audio/speech.wav%noloop"
+] } }
+JSON
+
 step "browser: wasm-pack test --headless --chrome (against the emulator)"
 emulator_port=$(free_port)
 PORT=$emulator_port node www/server.mjs > target/emulator-browser-tests.log 2>&1 &

@@ -358,3 +358,31 @@ async fn bad_options_and_api_keys_are_refused_clearly() {
     JsFuture::from(session.close()).await.unwrap();
     assert_no_unhandled_rejections().await;
 }
+
+// ---- audio: the fake microphone (a spoken WAV made by espeak-ng) and playback --------------
+
+#[wasm_bindgen_test]
+async fn a_spoken_turn_is_captured_detected_answered_and_played() {
+    let session = connect("&emu_tag=voice-turn", json(r#"{ "voiceActivityDetection": { "silenceDurationMs": 500 } }"#)).await.unwrap();
+    let rec = Recorder::attach(
+        &session,
+        &["inputAudioBufferSpeechStarted", "inputAudioBufferSpeechStopped", "responseDone", "outputAudioDelta", "inputLevel", "outputLevel", "error"],
+    );
+    JsFuture::from(session.start_microphone(JsValue::UNDEFINED)).await.unwrap();
+    rec.wait("inputLevel", |e| get(e, "level").as_f64().unwrap_or(0.0) > 0.1).await;
+    rec.wait("inputAudioBufferSpeechStarted", |_| true).await;
+    rec.wait("inputAudioBufferSpeechStopped", |_| true).await;
+    rec.wait("outputAudioDelta", |_| true).await;
+    rec.wait("outputLevel", |e| get(e, "level").as_f64().unwrap_or(0.0) > 0.1).await;
+    let done = rec.wait("responseDone", |_| true).await;
+    assert_eq!(get(&done, "status").as_string().as_deref(), Some("completed"));
+    assert!(rec.of("error").is_empty(), "{:?}", rec.of("error"));
+    session.stop_microphone();
+    // The emulator heard the speech, at the provider rate.
+    let summary = JsFuture::from(web_sys::window().unwrap().fetch_with_str(&format!("{}/emulator/recordings/voice-turn", emulator()))).await.unwrap();
+    let summary = JsFuture::from(summary.unchecked_into::<web_sys::Response>().json().unwrap()).await.unwrap();
+    let text = js_sys::JSON::stringify(&summary).unwrap().as_string().unwrap();
+    web_sys::console::log_1(&format!("voice-turn recording: {text}").into());
+    JsFuture::from(session.close()).await.unwrap();
+    assert_no_unhandled_rejections().await;
+}

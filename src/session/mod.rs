@@ -462,6 +462,12 @@ impl Session {
         match &message {
             ServerMessage::SessionCreated(info) => {
                 self.adopt_options(&info.options);
+                if !self.on_session_open.is_empty() {
+                    // Our options go out right now; until the server confirms them, they are the
+                    // best statement of what is in effect.
+                    let requested = self.requested.clone();
+                    merge_requested(&mut self.effective, &requested);
+                }
                 if self.state == ConnectionState::Connecting {
                     self.set_state(ConnectionState::Open);
                     self.outputs.push_back(Output::Message(message));

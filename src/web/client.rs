@@ -2,6 +2,7 @@
 //! opens the WebSocket and hands back a `RealtimeSession` once the session is open.
 
 use super::convert::{error, from_js, get, optional_bool, optional_count, optional_string, range_error, type_error};
+use super::audio::{AudioEngine, AudioOptions};
 use super::interceptor::JsInterceptor;
 use super::session::{RealtimeSession, Shell};
 use crate::model::{SessionOptions, Tool};
@@ -105,13 +106,14 @@ impl RealtimeClientParts {
             ));
         }
         let codec = self.provider.codec();
+        let (input_rate, output_rate) = (codec.input_audio_rate(), codec.output_audio_rate());
         let request = codec.connect_request(&ConnectConfig { model: self.model, endpoint: url.or(self.endpoint), credential });
         let config = SessionConfig {
             options: parsed.options,
             invocation: parsed.invocation,
             tool_handlers: parsed.handlers.keys().cloned().collect(),
             connect_timeout_ms: parsed.connect_timeout_ms,
-            playback: false,
+            playback: parsed.audio.playback,
         };
         let mut session = Session::new(codec, config, js_sys::Date::now()).map_err(|e| match e.kind {
             crate::provider::EncodeErrorKind::Type => type_error(&e.to_string()),
@@ -137,10 +139,24 @@ impl RealtimeClientParts {
         }
         let socket = web_sys::WebSocket::new_with_str_sequence(&request.url, &protocols)
             .map_err(|_| error("could not open the WebSocket (bad endpoint URL?)"))?;
+        let playback = parsed.audio.playback;
+        let engine = if playback {
+            let engine = AudioEngine::new(parsed.audio, input_rate, output_rate)?;
+            wasm_bindgen_futures::JsFuture::from(engine.module_loaded()).await?;
+            Some(engine)
+        } else {
+            None
+        };
         let (tx, rx) = futures::channel::oneshot::channel();
-        let shell: Rc<Shell> = Shell::start(session, socket, parsed.handlers, self.provider.name(), Box::new(move |result| {
+        let shell: Rc<Shell> = Shell::start(session, socket, parsed.handlers, self.provider.name(), engine, Box::new(move |result| {
             let _ = tx.send(result);
         }));
+        if playback {
+            let callback = shell.worklet_callback();
+            if let Some(engine) = shell.audio.borrow_mut().as_mut() {
+                engine.start_playback(&callback)?;
+            }
+        }
         match rx.await {
             Ok(Ok(())) => Ok(RealtimeSession::new(shell)),
             Ok(Err(e)) => Err(e),
@@ -175,6 +191,7 @@ struct ConnectOptions {
     middleware: Vec<JsInterceptor>,
     log_level: LogLevel,
     connect_timeout_ms: f64,
+    audio: AudioOptions,
 }
 
 impl ConnectOptions {
@@ -185,7 +202,7 @@ impl ConnectOptions {
         }
         // A shallow copy without the JS-only fields becomes the neutral options.
         let neutral = js_sys::Object::assign(&js_sys::Object::new(), value.unchecked_ref());
-        for key in ["tools", "functionInvocation", "middleware", "logLevel", "connectTimeoutMs"] {
+        for key in ["tools", "functionInvocation", "middleware", "logLevel", "connectTimeoutMs", "audio"] {
             let _ = js_sys::Reflect::delete_property(&neutral, &key.into());
         }
         let mut options: SessionOptions = from_js(neutral.into(), "options")?;
@@ -236,7 +253,8 @@ impl ConnectOptions {
         };
         let connect_timeout_ms = optional_count(&value, "connectTimeoutMs", "options", 600_000.0)?
             .map_or(DEFAULT_CONNECT_TIMEOUT_MS, f64::from);
-        Ok(ConnectOptions { options, invocation, handlers, middleware, log_level, connect_timeout_ms })
+        let audio = AudioOptions::parse(&get(&value, "audio"))?;
+        Ok(ConnectOptions { options, invocation, handlers, middleware, log_level, connect_timeout_ms, audio })
     }
 }
 

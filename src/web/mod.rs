@@ -6,6 +6,7 @@
 
 #[cfg(feature = "bench")]
 pub mod bench;
+mod audio;
 mod client;
 mod convert;
 mod interceptor;

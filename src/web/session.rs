@@ -8,9 +8,10 @@
 //! Closures hold the shell weakly, so dropping the session object frees everything; `close()`
 //! releases the socket, timers and closures.
 
+use super::audio::{AudioEngine, WorkletMessage};
 use super::convert::{describe_js_error, event_to_js, from_js, message_to_js, session_error, to_js};
 use super::stream::MessageStream;
-use crate::model::{ClientMessage, Tool};
+use crate::model::{Base64Data, ClientMessage, Tool};
 use crate::session::{ConnectionState, Frame, Output, Session, SessionEvent, Ticket, Timer, ToolRun};
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
@@ -30,6 +31,10 @@ pub(crate) enum Command {
     Timer(Timer),
     Interrupt,
     Close,
+    /// Microphone audio for the provider (PCM16 at its input rate).
+    AppendAudio(Vec<u8>),
+    PlaybackPosition(String, f64),
+    PlaybackStopped(String, f64),
 }
 
 pub(crate) enum FrameData {
@@ -60,10 +65,18 @@ pub(crate) struct Shell {
     timers: RefCell<Vec<gloo_timers::callback::Timeout>>,
     socket_callbacks: RefCell<Vec<Closure<dyn FnMut(JsValue)>>>,
     provider: &'static str,
+    pub(crate) audio: RefCell<Option<AudioEngine>>,
+    /// Receives both worklets' port messages.
+    worklet_callback: RefCell<Option<Closure<dyn FnMut(JsValue)>>>,
+    playback_blocked_reported: Cell<bool>,
 }
 
 fn now() -> f64 {
     js_sys::Date::now()
+}
+
+fn get_data(event: &JsValue) -> JsValue {
+    super::convert::get(event, "data")
 }
 
 impl Shell {
@@ -72,6 +85,7 @@ impl Shell {
         socket: WebSocket,
         tool_handlers: HashMap<String, js_sys::Function>,
         provider: &'static str,
+        audio: Option<AudioEngine>,
         on_open: OpenWaiter,
     ) -> Rc<Shell> {
         socket.set_binary_type(BinaryType::Arraybuffer);
@@ -89,6 +103,9 @@ impl Shell {
             timers: RefCell::new(Vec::new()),
             socket_callbacks: RefCell::new(Vec::new()),
             provider,
+            audio: RefCell::new(audio),
+            worklet_callback: RefCell::new(None),
+            playback_blocked_reported: Cell::new(false),
         });
         shell.attach_socket();
         shell.pump(); // the session's first outputs (the connect timer)
@@ -182,6 +199,15 @@ impl Shell {
             Command::Timer(timer) => session.timer_fired(t, timer),
             Command::Interrupt => session.interrupt(t),
             Command::Close => session.close(t),
+            Command::AppendAudio(pcm) => {
+                // Internal: its ticket is never awaited (a failure surfaces as an `error` event).
+                session.send(t, ClientMessage::InputAudioBufferAppend { message_id: None, audio: Base64Data(pcm) });
+            }
+            Command::PlaybackPosition(item, played_ms) => session.playback_progress(t, &item, played_ms),
+            Command::PlaybackStopped(item, played_ms) => {
+                let latency = self.audio.borrow().as_ref().map_or(0.0, AudioEngine::output_latency_ms);
+                session.playback_stopped(t, &item, played_ms, latency);
+            }
         }
     }
 
@@ -222,8 +248,28 @@ impl Shell {
                 });
                 self.timers.borrow_mut().push(handle);
             }
-            // The audio engine is not wired yet (sessions start with `playback: false`).
-            Output::PlayAudio { .. } | Output::StopPlayback { .. } => {}
+            Output::PlayAudio { item_id, audio } => {
+                let blocked = {
+                    let mut engine = self.audio.borrow_mut();
+                    match engine.as_mut() {
+                        Some(engine) => {
+                            engine.play(&item_id, &audio);
+                            engine.is_suspended()
+                        }
+                        None => false,
+                    }
+                };
+                if blocked && !self.playback_blocked_reported.replace(true) {
+                    // Autoplay policy: the app must call resumeAudio() from a user gesture.
+                    self.emit("playbackBlocked", &to_js(&serde_json::json!({ "type": "playbackBlocked" })));
+                }
+            }
+            Output::StopPlayback { item_id } => {
+                let stopping = self.audio.borrow_mut().as_mut().is_some_and(|e| e.stop(&item_id));
+                if !stopping {
+                    self.command(Command::PlaybackStopped(item_id, 0.0));
+                }
+            }
             Output::CloseSocket { code, reason } => {
                 let _ = self.socket.close_with_code_and_reason(code, &reason);
             }
@@ -257,6 +303,10 @@ impl Shell {
     /// After the close: the stream ends, timers and socket callbacks go, running tools are aborted.
     fn release(&self) {
         self.stream.end();
+        if let Some(mut engine) = self.audio.borrow_mut().take() {
+            engine.close();
+        }
+        self.worklet_callback.borrow_mut().take();
         self.timers.borrow_mut().clear();
         for (_, controller) in self.aborts.borrow_mut().drain() {
             controller.abort();
@@ -266,6 +316,43 @@ impl Shell {
         self.socket.set_onclose(None);
         self.socket.set_onerror(None);
         self.socket_callbacks.borrow_mut().clear();
+    }
+
+    /// The callback both worklet ports deliver to (created once, held weakly).
+    pub(crate) fn worklet_callback(self: &Rc<Self>) -> js_sys::Function {
+        let mut slot = self.worklet_callback.borrow_mut();
+        let closure = slot.get_or_insert_with(|| {
+            let weak = Rc::downgrade(self);
+            Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+                if let (Some(shell), Some(message)) = (weak.upgrade(), WorkletMessage::parse(&get_data(&event))) {
+                    shell.on_worklet(message);
+                }
+            })
+        });
+        closure.as_ref().unchecked_ref::<js_sys::Function>().clone()
+    }
+
+    fn on_worklet(self: &Rc<Self>, message: WorkletMessage) {
+        let rate = self.audio.borrow().as_ref().map_or(48_000.0, AudioEngine::sample_rate);
+        match message {
+            WorkletMessage::Chunk(samples) => {
+                let captured = self.audio.borrow_mut().as_mut().map(|e| e.captured(samples, now()));
+                let Some((pcm, level)) = captured else { return };
+                if let Some(level) = level {
+                    let event = serde_json::json!({ "type": "inputLevel", "level": level.meter(), "rms": level.rms, "peak": level.peak });
+                    self.emit("inputLevel", &to_js(&event));
+                }
+                if !pcm.is_empty() {
+                    self.command(Command::AppendAudio(pcm));
+                }
+            }
+            WorkletMessage::Position { item, frames } => self.command(Command::PlaybackPosition(item, frames / rate * 1_000.0)),
+            WorkletMessage::Stopped { item, frames } => self.command(Command::PlaybackStopped(item, frames / rate * 1_000.0)),
+            WorkletMessage::Level(rms) => {
+                let level = crate::audio::Level { rms: rms as f32, peak: rms as f32 };
+                self.emit("outputLevel", &to_js(&serde_json::json!({ "type": "outputLevel", "level": level.meter(), "rms": rms })));
+            }
+        }
     }
 
     fn emit(&self, kind: &str, value: &JsValue) {
@@ -340,6 +427,25 @@ impl RealtimeSession {
             }
         })
     }
+}
+
+/// Connects a microphone stream to the capture worklet (creating the audio engine if the session
+/// was opened without playback).
+async fn attach(shell: &Rc<Shell>, stream: web_sys::MediaStream, owned: bool) -> Result<JsValue, JsValue> {
+    if shell.audio.borrow().is_none() {
+        let (input, output) = shell.session.try_borrow().map(|s| (s.input_audio_rate(), s.output_audio_rate())).unwrap_or((24_000, 24_000));
+        let options = super::audio::AudioOptions::parse(&js_sys::JSON::parse(r#"{"playback":false}"#)?)?;
+        let engine = AudioEngine::new(options, input, output)?;
+        wasm_bindgen_futures::JsFuture::from(engine.module_loaded()).await?;
+        *shell.audio.borrow_mut() = Some(engine);
+    }
+    let callback = shell.worklet_callback();
+    let mut engine = shell.audio.borrow_mut();
+    let Some(engine) = engine.as_mut() else { return Err(super::convert::error("the session is closed")) };
+    engine.attach_microphone(stream, owned, &callback)?;
+    // Most likely inside a user gesture: a good moment to leave the autoplay suspension.
+    let _ = engine.resume();
+    Ok(JsValue::UNDEFINED)
 }
 
 fn rejected(error: JsValue) -> js_sys::Promise {
@@ -462,6 +568,95 @@ impl RealtimeSession {
     /// consumer at a time; it ends when the session closes.
     pub fn messages(&self) -> Result<JsValue, JsValue> {
         self.shell.stream.consumer()
+    }
+
+    /// Captures the microphone (`getUserMedia`, echo cancellation, noise suppression and gain
+    /// control on unless turned off) and streams it to the provider.
+    #[wasm_bindgen(js_name = startMicrophone)]
+    pub fn start_microphone(&self, options: JsValue) -> js_sys::Promise {
+        let shell = self.shell.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            let constraints = super::audio::microphone_constraints(&options)?;
+            let devices = web_sys::window()
+                .and_then(|w| w.navigator().media_devices().ok())
+                .ok_or_else(super::audio::no_media_devices)?;
+            let stream = wasm_bindgen_futures::JsFuture::from(devices.get_user_media_with_constraints(&constraints)?).await?;
+            attach(&shell, stream.unchecked_into(), true).await
+        })
+    }
+
+    /// Streams an app-owned `MediaStream` (never stopped by the SDK).
+    #[wasm_bindgen(js_name = attachMicrophoneStream)]
+    pub fn attach_microphone_stream(&self, stream: JsValue) -> js_sys::Promise {
+        let shell = self.shell.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            let stream = stream.dyn_into::<web_sys::MediaStream>().map_err(|_| super::convert::type_error("stream must be a MediaStream"))?;
+            attach(&shell, stream, false).await
+        })
+    }
+
+    #[wasm_bindgen(js_name = stopMicrophone)]
+    pub fn stop_microphone(&self) {
+        if let Some(engine) = self.shell.audio.borrow_mut().as_mut() {
+            engine.detach_microphone();
+        }
+    }
+
+    /// While muted the microphone stays open but nothing is sent.
+    #[wasm_bindgen(getter)]
+    pub fn muted(&self) -> bool {
+        self.shell.audio.borrow().as_ref().is_some_and(|e| e.muted)
+    }
+
+    #[wasm_bindgen(setter)]
+    pub fn set_muted(&self, muted: bool) {
+        if let Some(engine) = self.shell.audio.borrow_mut().as_mut() {
+            engine.muted = muted;
+        }
+    }
+
+    #[wasm_bindgen(getter, js_name = outputVolume)]
+    pub fn output_volume(&self) -> f32 {
+        self.shell.audio.borrow().as_ref().map_or(1.0, AudioEngine::volume)
+    }
+
+    #[wasm_bindgen(setter, js_name = outputVolume)]
+    pub fn set_output_volume(&self, volume: f32) {
+        if let Some(engine) = self.shell.audio.borrow().as_ref() {
+            engine.set_volume(if volume.is_finite() { volume.clamp(0.0, 4.0) } else { 1.0 });
+        }
+    }
+
+    /// Resumes audio after the browser's autoplay policy suspended it (call from a user gesture).
+    #[wasm_bindgen(js_name = resumeAudio)]
+    pub fn resume_audio(&self) -> js_sys::Promise {
+        match self.shell.audio.borrow().as_ref().map(AudioEngine::resume) {
+            Some(Ok(promise)) => promise,
+            Some(Err(e)) => rejected(e),
+            None => js_sys::Promise::resolve(&JsValue::UNDEFINED),
+        }
+    }
+
+    /// Manual turns: commits the audio sent so far and, unless `{ createResponse: false }`, asks for
+    /// a response (only when voice activity detection is off: with it, the server decides).
+    #[wasm_bindgen(js_name = commitAudio)]
+    pub fn commit_audio(&self, options: JsValue) -> js_sys::Promise {
+        let vad = self.shell.session.try_borrow().map(|s| s.options().voice_activity_detection.as_ref().is_none_or(|v| v.enabled)).unwrap_or(true);
+        let create = match super::convert::optional_bool(&options, "createResponse", "options") {
+            Ok(flag) => flag.unwrap_or(!vad),
+            Err(e) => return rejected(e),
+        };
+        let promises = js_sys::Array::new();
+        promises.push(&self.settled(|settle| Command::Send(ClientMessage::InputAudioBufferCommit { message_id: None }, settle)));
+        if create {
+            let request = ClientMessage::CreateResponse(crate::model::CreateResponse::default());
+            promises.push(&self.settled(|settle| Command::Send(request, settle)));
+        }
+        let all = js_sys::Promise::all(&promises);
+        wasm_bindgen_futures::future_to_promise(async move {
+            wasm_bindgen_futures::JsFuture::from(all).await?;
+            Ok(JsValue::UNDEFINED)
+        })
     }
 
     /// Closes the session (idempotent); resolves once the socket is closed.

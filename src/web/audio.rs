@@ -1,0 +1,347 @@
+//! The audio engine's browser half: one `AudioContext` at the device's native rate (never forced to
+//! 16/24 kHz, which breaks Firefox), the capture and playback AudioWorklets, the microphone stream.
+//!
+//! Where the DSP runs: on the main thread, in wasm. The worklets only move samples (a 20 ms chunk
+//! out, resampled chunks in), so they stay tiny and allocation-free, need no wasm in the audio
+//! thread, and the resampler costs a fraction of a millisecond per second of audio (see the README
+//! figures). Main-thread stalls cannot glitch the audio: the capture worklet keeps filling chunks and
+//! the playback worklet plays from its jitter buffer.
+
+use super::convert::{error, get, optional_bool, optional_count, optional_string, type_error};
+use crate::audio::{CapturePipeline, PlaybackPipeline};
+use js_sys::{Array, Float32Array, Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{AudioContext, AudioWorkletNode, AudioWorkletNodeOptions, GainNode, MediaStream};
+
+const WORKLET_SOURCE: &str = include_str!("worklets/realtime-audio.js");
+
+/// `connect({ audio })`.
+pub(crate) struct AudioOptions {
+    pub playback: bool,
+    pub context: Option<AudioContext>,
+    pub worklet_url: Option<String>,
+    pub chunk_ms: u32,
+    pub prebuffer_ms: u32,
+    pub output_element: Option<web_sys::HtmlAudioElement>,
+}
+
+impl AudioOptions {
+    pub fn parse(value: &JsValue) -> Result<AudioOptions, JsValue> {
+        let owner = "options.audio";
+        if !(value.is_undefined() || value.is_null() || value.is_object()) {
+            return Err(type_error("options.audio must be an object"));
+        }
+        let context = get(value, "context");
+        let context = if context.is_undefined() || context.is_null() {
+            None
+        } else {
+            Some(context.dyn_into::<AudioContext>().map_err(|_| type_error("options.audio.context must be an AudioContext"))?)
+        };
+        let element = get(value, "outputElement");
+        let output_element = if element.is_undefined() || element.is_null() {
+            None
+        } else {
+            Some(element.dyn_into::<web_sys::HtmlAudioElement>().map_err(|_| type_error("options.audio.outputElement must be an <audio> element"))?)
+        };
+        let chunk_ms = optional_count(value, "chunkMs", owner, 200.0)?.unwrap_or(20);
+        if chunk_ms < 3 {
+            return Err(js_sys::RangeError::new("options.audio.chunkMs must be 3–200").into());
+        }
+        Ok(AudioOptions {
+            playback: optional_bool(value, "playback", owner)?.unwrap_or(true),
+            context,
+            worklet_url: optional_string(value, "workletUrl", owner)?,
+            chunk_ms,
+            prebuffer_ms: optional_count(value, "prebufferMs", owner, 2_000.0)?.unwrap_or(60),
+            output_element,
+        })
+    }
+}
+
+/// A message from a worklet, for the shell.
+pub(crate) enum WorkletMessage {
+    Chunk(Float32Array),
+    Position { item: String, frames: f64 },
+    Stopped { item: String, frames: f64 },
+    Level(f64),
+}
+
+impl WorkletMessage {
+    pub fn parse(data: &JsValue) -> Option<WorkletMessage> {
+        let item = || get(data, "item").as_string().unwrap_or_default();
+        let frames = || get(data, "rendered").as_f64().unwrap_or(0.0);
+        Some(match get(data, "type").as_string()?.as_str() {
+            "chunk" => WorkletMessage::Chunk(get(data, "samples").dyn_into().ok()?),
+            "position" => WorkletMessage::Position { item: item(), frames: frames() },
+            "stopped" => WorkletMessage::Stopped { item: item(), frames: frames() },
+            "level" => WorkletMessage::Level(get(data, "rms").as_f64()?),
+            _ => return None,
+        })
+    }
+}
+
+struct Capture {
+    node: AudioWorkletNode,
+    source: web_sys::MediaStreamAudioSourceNode,
+    stream: MediaStream,
+    /// Ours to stop (from `startMicrophone`), or the app's (`attachMicrophoneStream`).
+    owned: bool,
+    pipeline: CapturePipeline,
+    scratch: Vec<f32>,
+}
+
+pub(crate) struct AudioEngine {
+    context: AudioContext,
+    owns_context: bool,
+    options: AudioOptions,
+    module: js_sys::Promise,
+    playback: Option<(AudioWorkletNode, GainNode)>,
+    output_stream: Option<web_sys::MediaStreamAudioDestinationNode>,
+    playback_pipeline: PlaybackPipeline,
+    capture: Option<Capture>,
+    pub muted: bool,
+    provider_input_rate: u32,
+    last_input_level_ms: f64,
+}
+
+impl AudioEngine {
+    /// Creates (or adopts) the context and starts loading the worklet module.
+    pub fn new(options: AudioOptions, provider_input_rate: u32, provider_output_rate: u32) -> Result<AudioEngine, JsValue> {
+        let (context, owns_context) = match options.context.clone() {
+            Some(context) => (context, false),
+            None => (AudioContext::new()?, true),
+        };
+        let url = match &options.worklet_url {
+            Some(url) => url.clone(),
+            None => {
+                let parts = Array::of1(&JsValue::from_str(WORKLET_SOURCE));
+                let bag = web_sys::BlobPropertyBag::new();
+                bag.set_type("text/javascript");
+                let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &bag)?;
+                web_sys::Url::create_object_url_with_blob(&blob)?
+            }
+        };
+        let module = context.audio_worklet()?.add_module(&url)?;
+        let device_rate = context.sample_rate() as u32;
+        Ok(AudioEngine {
+            playback_pipeline: PlaybackPipeline::new(provider_output_rate, device_rate),
+            context,
+            owns_context,
+            options,
+            module,
+            playback: None,
+            output_stream: None,
+            capture: None,
+            muted: false,
+            provider_input_rate,
+            last_input_level_ms: f64::NEG_INFINITY,
+        })
+    }
+
+    pub fn module_loaded(&self) -> js_sys::Promise {
+        self.module.clone()
+    }
+
+    pub fn sample_rate(&self) -> f64 {
+        self.context.sample_rate() as f64
+    }
+
+    /// What is still between the worklet and the listener: `outputLatency` where the browser has it,
+    /// else `baseLatency`, plus the playback resampler's delay.
+    pub fn output_latency_ms(&self) -> f64 {
+        // Read dynamically: not every browser (nor web-sys) has both.
+        let latency = |name: &str| Reflect::get(&self.context, &name.into()).ok().and_then(|v| v.as_f64()).filter(|v| *v > 0.0);
+        let seconds = latency("outputLatency").or_else(|| latency("baseLatency")).unwrap_or(0.0);
+        (seconds + self.playback_pipeline.latency_seconds()) * 1_000.0
+    }
+
+    pub fn is_suspended(&self) -> bool {
+        self.context.state() == web_sys::AudioContextState::Suspended
+    }
+
+    pub fn resume(&self) -> Result<js_sys::Promise, JsValue> {
+        self.context.resume()
+    }
+
+    fn node(&self, name: &str, processor_options: &Object, outputs: u32) -> Result<AudioWorkletNode, JsValue> {
+        let options = AudioWorkletNodeOptions::new();
+        options.set_processor_options(Some(processor_options));
+        options.set_number_of_inputs(1);
+        options.set_number_of_outputs(outputs);
+        if outputs > 0 {
+            options.set_output_channel_count(&Array::of1(&1.into()));
+        }
+        AudioWorkletNode::new_with_options(&self.context, name, &options)
+    }
+
+    /// The playback node (after the module loaded), wired to the speakers or the output element.
+    pub fn start_playback(&mut self, on_message: &js_sys::Function) -> Result<(), JsValue> {
+        if self.playback.is_some() || !self.options.playback {
+            return Ok(());
+        }
+        let rate = self.sample_rate();
+        let processor = Object::new();
+        Reflect::set(&processor, &"prebufferFrames".into(), &((rate * self.options.prebuffer_ms as f64 / 1_000.0).round()).into())?;
+        // ≤ 10 ms fade on barge-in: 8 ms.
+        Reflect::set(&processor, &"fadeFrames".into(), &((rate * 0.008).round()).into())?;
+        Reflect::set(&processor, &"reportFrames".into(), &((rate * 0.05).round()).into())?;
+        let node = self.node("realtime-playback", &processor, 1)?;
+        node.port()?.set_onmessage(Some(on_message));
+        let gain = self.context.create_gain()?;
+        node.connect_with_audio_node(&gain)?;
+        match &self.options.output_element {
+            Some(element) => {
+                // Through a MediaStream into an <audio>: output-device choice (setSinkId) and the
+                // browser's echo canceller sees what is played.
+                let destination = self.context.create_media_stream_destination()?;
+                gain.connect_with_audio_node(&destination)?;
+                element.set_src_object(Some(&destination.stream()));
+                let _ = element.play();
+                self.output_stream = Some(destination);
+            }
+            None => {
+                gain.connect_with_audio_node(&self.context.destination())?;
+            }
+        }
+        self.playback = Some((node, gain));
+        Ok(())
+    }
+
+    pub fn play(&mut self, item: &str, pcm: &[u8]) {
+        let Some((node, _)) = &self.playback else { return };
+        let samples = self.playback_pipeline.push(pcm);
+        if samples.is_empty() {
+            return;
+        }
+        let chunk = Float32Array::new_with_length(samples.len() as u32);
+        chunk.copy_from(samples);
+        let message = Object::new();
+        let _ = Reflect::set(&message, &"type".into(), &"audio".into());
+        let _ = Reflect::set(&message, &"item".into(), &item.into());
+        let _ = Reflect::set(&message, &"samples".into(), &chunk);
+        if let Ok(port) = node.port() {
+            let _ = port.post_message_with_transferable(&message, &Array::of1(&chunk.buffer()));
+        }
+    }
+
+    /// Fade out and flush; `false` when there is no playback to stop (the caller reports at once).
+    pub fn stop(&mut self, item: &str) -> bool {
+        let Some((node, _)) = &self.playback else { return false };
+        self.playback_pipeline.reset();
+        let message = Object::new();
+        let _ = Reflect::set(&message, &"type".into(), &"stop".into());
+        let _ = Reflect::set(&message, &"item".into(), &item.into());
+        node.port().and_then(|p| p.post_message(&message)).is_ok()
+    }
+
+    pub fn set_volume(&self, volume: f32) {
+        if let Some((_, gain)) = &self.playback {
+            gain.gain().set_value(volume);
+        }
+    }
+
+    pub fn volume(&self) -> f32 {
+        self.playback.as_ref().map_or(1.0, |(_, gain)| gain.gain().value())
+    }
+
+    /// Connects a microphone stream to the capture worklet.
+    pub fn attach_microphone(&mut self, stream: MediaStream, owned: bool, on_message: &js_sys::Function) -> Result<(), JsValue> {
+        self.detach_microphone();
+        let rate = self.sample_rate();
+        let chunk_frames = (rate * self.options.chunk_ms as f64 / 1_000.0).round().max(128.0);
+        let processor = Object::new();
+        Reflect::set(&processor, &"chunkFrames".into(), &chunk_frames.into())?;
+        let node = self.node("realtime-capture", &processor, 0)?;
+        node.port()?.set_onmessage(Some(on_message));
+        let source = self.context.create_media_stream_source(&stream)?;
+        source.connect_with_audio_node(&node)?;
+        self.capture = Some(Capture {
+            node,
+            source,
+            stream,
+            owned,
+            pipeline: CapturePipeline::new(rate as u32, self.provider_input_rate),
+            scratch: Vec::with_capacity(chunk_frames as usize),
+        });
+        Ok(())
+    }
+
+    pub fn detach_microphone(&mut self) {
+        if let Some(capture) = self.capture.take() {
+            let _ = capture.source.disconnect();
+            if let Ok(port) = capture.node.port() {
+                let stop = Object::new();
+                let _ = Reflect::set(&stop, &"type".into(), &"stop".into());
+                let _ = port.post_message(&stop);
+                port.set_onmessage(None);
+            }
+            if capture.owned {
+                for track in capture.stream.get_tracks().iter() {
+                    if let Ok(track) = track.dyn_into::<web_sys::MediaStreamTrack>() {
+                        track.stop();
+                    }
+                }
+            }
+        }
+    }
+
+    /// A capture chunk: PCM16 at the provider rate (empty while muted) and, about 30 times a
+    /// second, the input level. The chunk's buffer goes back to the worklet.
+    pub fn captured(&mut self, chunk: Float32Array, now_ms: f64) -> (Vec<u8>, Option<crate::audio::Level>) {
+        let Some(capture) = &mut self.capture else { return (Vec::new(), None) };
+        capture.scratch.resize(chunk.length() as usize, 0.0);
+        chunk.copy_to(&mut capture.scratch);
+        let (level, pcm) = capture.pipeline.push(&capture.scratch);
+        let pcm = if self.muted { Vec::new() } else { pcm.to_vec() };
+        // Recycle the buffer: the worklet then never allocates after start-up.
+        if let Ok(port) = capture.node.port() {
+            let message = Object::new();
+            let _ = Reflect::set(&message, &"type".into(), &"recycle".into());
+            let _ = Reflect::set(&message, &"samples".into(), &chunk);
+            let _ = port.post_message_with_transferable(&message, &Array::of1(&chunk.buffer()));
+        }
+        let level = (now_ms - self.last_input_level_ms >= 33.0).then(|| {
+            self.last_input_level_ms = now_ms;
+            level
+        });
+        (pcm, level)
+    }
+
+    /// Releases the microphone, the nodes, and the context if it is ours.
+    pub fn close(&mut self) {
+        self.detach_microphone();
+        if let Some((node, gain)) = self.playback.take() {
+            if let Ok(port) = node.port() {
+                port.set_onmessage(None);
+            }
+            let _ = node.disconnect();
+            let _ = gain.disconnect();
+        }
+        if self.owns_context {
+            let _ = self.context.close();
+        }
+    }
+}
+
+/// `getUserMedia` with the speech-friendly processing on unless the app turns it off.
+pub(crate) fn microphone_constraints(options: &JsValue) -> Result<web_sys::MediaStreamConstraints, JsValue> {
+    let owner = "options";
+    let audio = Object::new();
+    if let Some(device) = optional_string(options, "deviceId", owner)? {
+        let exact = Object::new();
+        Reflect::set(&exact, &"exact".into(), &device.into())?;
+        Reflect::set(&audio, &"deviceId".into(), &exact)?;
+    }
+    for key in ["echoCancellation", "noiseSuppression", "autoGainControl"] {
+        Reflect::set(&audio, &key.into(), &optional_bool(options, key, owner)?.unwrap_or(true).into())?;
+    }
+    Reflect::set(&audio, &"channelCount".into(), &1.into())?;
+    let constraints = web_sys::MediaStreamConstraints::new();
+    constraints.set_audio(&audio);
+    Ok(constraints)
+}
+
+pub(crate) fn no_media_devices() -> JsValue {
+    error("this page cannot use a microphone (navigator.mediaDevices is missing: is it a secure context?)")
+}
