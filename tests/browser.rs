@@ -386,3 +386,59 @@ async fn a_spoken_turn_is_captured_detected_answered_and_played() {
     JsFuture::from(session.close()).await.unwrap();
     assert_no_unhandled_rejections().await;
 }
+
+/// A microphone the test controls: a 220 Hz tone switched on and off (speech-like energy for the
+/// emulator's VAD), as an app-owned `MediaStream`.
+fn tone_microphone() -> JsValue {
+    js_sys::Function::new_no_args(
+        "const ctx = new AudioContext(); const osc = ctx.createOscillator(); osc.frequency.value = 220;
+         const gain = ctx.createGain(); gain.gain.value = 0; const dest = ctx.createMediaStreamDestination();
+         osc.connect(gain).connect(dest); osc.start();
+         return { stream: dest.stream, speak(on) { gain.gain.setValueAtTime(on ? 0.5 : 0, ctx.currentTime); }, close() { ctx.close(); } };",
+    )
+    .call0(&JsValue::UNDEFINED)
+    .unwrap()
+}
+
+fn speak(mic: &JsValue, on: bool) {
+    let f: js_sys::Function = get(mic, "speak").unchecked_into();
+    f.call1(mic, &on.into()).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn barge_in_stops_playback_and_truncates_to_what_was_heard() {
+    let session = connect("&emu_tag=barge-in", json(r#"{ "voiceActivityDetection": { "silenceDurationMs": 300 } }"#)).await.unwrap();
+    let rec = Recorder::attach(
+        &session,
+        &["inputAudioBufferSpeechStarted", "outputAudioDelta", "outputLevel", "interrupted", "responseDone", "error", "conversationItemTruncated"],
+    );
+    let mic = tone_microphone();
+    JsFuture::from(session.attach_microphone_stream(get(&mic, "stream"))).await.unwrap();
+    speak(&mic, true);
+    gloo_timers::future::TimeoutFuture::new(2_000).await;
+    speak(&mic, false);
+    // The echo reply (2 s of audio, paced in real time) starts playing...
+    rec.wait("outputLevel", |e| get(e, "level").as_f64().unwrap_or(0.0) > 0.1).await;
+    gloo_timers::future::TimeoutFuture::new(500).await;
+    // ...and the user talks over it.
+    speak(&mic, true);
+    let interrupted = rec.wait("interrupted", |_| true).await;
+    speak(&mic, false);
+    let (played, heard, received) = (
+        get(&interrupted, "playedMs").as_f64().unwrap(),
+        get(&interrupted, "heardMs").as_f64().unwrap(),
+        get(&interrupted, "receivedMs").as_f64().unwrap(),
+    );
+    let truncated = get(&interrupted, "truncatedAtMs").as_f64().expect("cut before the end, so truncated");
+    web_sys::console::log_1(&format!("barge-in: played {played:.1} ms, heard {heard:.1} ms, received {received:.1} ms, truncated at {truncated} ms").into());
+    assert!(played > 300.0 && heard <= played && truncated <= received && truncated >= heard - 1.0, "{played} {heard} {received} {truncated}");
+    let cut = rec.wait("conversationItemTruncated", |_| true).await;
+    assert_eq!(get(&cut, "audioEndMs").as_f64(), Some(truncated));
+    let cancelled = rec.wait("responseDone", |e| get(e, "status").as_string().as_deref() == Some("cancelled")).await;
+    assert!(get(&cancelled, "responseId").is_string());
+    assert!(rec.of("error").is_empty(), "{:?}", rec.of("error").iter().map(|e| js_sys::JSON::stringify(e).unwrap()).collect::<Vec<_>>());
+    session.stop_microphone();
+    let _ = js_sys::Reflect::get(&mic, &"close".into()).map(|f| f.unchecked_into::<js_sys::Function>().call0(&mic));
+    JsFuture::from(session.close()).await.unwrap();
+    assert_no_unhandled_rejections().await;
+}

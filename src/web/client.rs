@@ -133,12 +133,8 @@ impl RealtimeClientParts {
                 }
             })));
         }
-        let protocols = js_sys::Array::new();
-        for protocol in &request.protocols {
-            protocols.push(&protocol.into());
-        }
-        let socket = web_sys::WebSocket::new_with_str_sequence(&request.url, &protocols)
-            .map_err(|_| error("could not open the WebSocket (bad endpoint URL?)"))?;
+        // The audio engine first: the socket's events must find their handlers attached, so
+        // nothing may be awaited between opening it and starting the shell.
         let playback = parsed.audio.playback;
         let engine = if playback {
             let engine = AudioEngine::new(parsed.audio, input_rate, output_rate)?;
@@ -147,6 +143,12 @@ impl RealtimeClientParts {
         } else {
             None
         };
+        let protocols = js_sys::Array::new();
+        for protocol in &request.protocols {
+            protocols.push(&protocol.into());
+        }
+        let socket = web_sys::WebSocket::new_with_str_sequence(&request.url, &protocols)
+            .map_err(|_| error("could not open the WebSocket (bad endpoint URL?)"))?;
         let (tx, rx) = futures::channel::oneshot::channel();
         let shell: Rc<Shell> = Shell::start(session, socket, parsed.handlers, self.provider.name(), engine, Box::new(move |result| {
             let _ = tx.send(result);
