@@ -5,7 +5,7 @@
 //   node scripts/build-pkg.mjs          release build (the npm package, the demo)
 //   node scripts/build-pkg.mjs --dev    unoptimised, faster to build
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync, copyFileSync } from "node:fs";
+import { readFileSync, writeFileSync, copyFileSync, mkdirSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "smol-toml";
@@ -23,7 +23,11 @@ execFileSync("wasm-pack", args, { stdio: "inherit", cwd: root });
 const pkgDir = join(root, outDir);
 const generated = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
 const template = JSON.parse(readFileSync(join(root, config.package.template), "utf8"));
-const merged = { ...generated, ...template, files: [...new Set([...(generated.files ?? []), ...(template.files ?? [])])] };
+// The AudioWorklet script, for apps that host it themselves (strict CSP: `audio.workletUrl`);
+// the SDK embeds the same text and falls back to a blob URL.
+mkdirSync(join(root, outDir, "worklets"), { recursive: true });
+copyFileSync(join(root, "src/web/worklets/realtime-audio.js"), join(root, outDir, "worklets/realtime-audio.js"));
+const merged = { ...generated, ...template, files: [...new Set([...(generated.files ?? []), ...(template.files ?? []), "worklets/"])] };
 writeFileSync(join(pkgDir, "package.json"), JSON.stringify(merged, null, 2) + "\n");
 copyFileSync(join(root, config.package.readme), join(pkgDir, "README.md"));
 

@@ -810,7 +810,49 @@ export interface ToolCallCompletedEvent {
 }
 
 /** The SDK's own events, beside the server messages. */
-export type SdkEvent = StateChangeEvent | SessionCloseEvent | ToolCallStartedEvent | ToolCallCompletedEvent;
+/** Barge-in (speech started while allowed) or `interrupt()` stopped playback: what was heard, where the item was cut. */
+export interface InterruptedEvent {
+  readonly type: "interrupted";
+  readonly itemId: string;
+  /** Rendered by the playback worklet (silence during underruns not counted). */
+  readonly playedMs: number;
+  /** `playedMs` minus the output latency, within [0, receivedMs]. */
+  readonly heardMs: number;
+  readonly receivedMs: number;
+  readonly outputLatencyMs: number;
+  /** The `truncateConversationItem` sent, absent when the item had been heard to the end. */
+  readonly truncatedAtMs?: number;
+}
+
+/** About 30 times a second while the microphone runs: its level (0–1 on a -60…0 dBFS scale). */
+export interface InputLevelEvent {
+  readonly type: "inputLevel";
+  readonly level: number;
+  readonly rms: number;
+  readonly peak: number;
+}
+
+/** About 30 times a second while audio plays: the output level (0–1 on a -60…0 dBFS scale). */
+export interface OutputLevelEvent {
+  readonly type: "outputLevel";
+  readonly level: number;
+  readonly rms: number;
+}
+
+/** Audio arrived but the browser's autoplay policy suspended the AudioContext: call `resumeAudio()` in a user gesture. */
+export interface PlaybackBlockedEvent {
+  readonly type: "playbackBlocked";
+}
+
+export type SdkEvent =
+  | StateChangeEvent
+  | SessionCloseEvent
+  | ToolCallStartedEvent
+  | ToolCallCompletedEvent
+  | InterruptedEvent
+  | InputLevelEvent
+  | OutputLevelEvent
+  | PlaybackBlockedEvent;
 
 /** Everything `RealtimeSession.on` can deliver. */
 export type SessionEvent = ServerMessage | SdkEvent;
@@ -889,6 +931,38 @@ export interface ConnectOptions extends Omit<SessionOptions, "tools"> {
   logLevel?: LogLevel;
   /** Give up (an `error` event, then `close`) if the session is not open within this many ms (default 15000, at most 600000; 0: never). */
   connectTimeoutMs?: number;
+  /** The audio engine. */
+  audio?: AudioOptions;
+}
+
+/** Audio engine options (`connect({ audio })`). */
+export interface AudioOptions {
+  /** Play assistant audio (and truncate exactly on barge-in). Default `true`. */
+  playback?: boolean;
+  /** Use this context (not closed by the SDK) instead of creating one at the device's rate. */
+  context?: AudioContext;
+  /** Where the app hosts `worklets/realtime-audio.js` (strict CSP); default: a blob URL of the same script. */
+  workletUrl?: string;
+  /** Capture chunk length, 3–200 ms. Default 20. */
+  chunkMs?: number;
+  /** Audio queued before playback starts (jitter buffer), ms. Default 60. */
+  prebufferMs?: number;
+  /** Play through this `<audio>` element (for `setSinkId` output-device choice and echo cancellation). */
+  outputElement?: HTMLAudioElement;
+}
+
+/** `startMicrophone` options: the `getUserMedia` processing is on unless turned off. */
+export interface MicrophoneOptions {
+  deviceId?: string;
+  echoCancellation?: boolean;
+  noiseSuppression?: boolean;
+  autoGainControl?: boolean;
+}
+
+/** `commitAudio` options. */
+export interface CommitAudioOptions {
+  /** Ask for a response after the commit. Default: only when voice activity detection is off. */
+  createResponse?: boolean;
 }
 
 /** A realtime provider. */
@@ -964,8 +1038,22 @@ export class RealtimeSession {
   registerTool(tool: FunctionToolWithHandler & { handler: ToolHandler }): Promise<void>;
   /** Removes a tool, and tells the server. */
   unregisterTool(name: string): Promise<void>;
-  /** Barge-in by hand: cancels the response in progress and any running tool handlers. */
+  /** Barge-in by hand: stops playback (≤ 10 ms fade), truncates to what was heard, cancels the response in progress and any running tool handlers. */
   interrupt(): void;
+  /** Captures the microphone at the device's rate and streams it, resampled, to the provider. */
+  startMicrophone(options?: MicrophoneOptions): Promise<void>;
+  /** Streams an app-owned `MediaStream` (never stopped by the SDK). */
+  attachMicrophoneStream(stream: MediaStream): Promise<void>;
+  /** Stops capturing (and stops the tracks the SDK opened). */
+  stopMicrophone(): void;
+  /** While muted the microphone stays open but nothing is sent. */
+  muted: boolean;
+  /** Playback gain (0–4). Default 1. */
+  outputVolume: number;
+  /** Resumes audio suspended by the autoplay policy; call it from a user gesture. */
+  resumeAudio(): Promise<void>;
+  /** Manual turns: commits the audio sent so far (and asks for a response when VAD is off). */
+  commitAudio(options?: CommitAudioOptions): Promise<void>;
   /** Listens to a server message type or an SDK event. Returns the session, for chaining. */
   on<K extends keyof SessionEventMap>(type: K, handler: (event: SessionEventMap[K]) => void): void;
   /** Removes a listener added with `on` or `once`. */

@@ -124,3 +124,8 @@ export function check(m: ServerMessage): void {
   // @ts-expect-error the error message's `error` is an object
   if (m.type === "error") console.log(m.error.toUpperCase());
 }
+
+// @ts-expect-error -- interrupted events carry no text
+session.on("interrupted", (e) => e.text);
+// @ts-expect-error -- chunkMs is a number
+void new RealtimeClient({ provider: "openai", token: "ek_1" }).connect({ audio: { chunkMs: "20" } });

@@ -144,6 +144,18 @@ const options: ConnectOptions = {
 };
 
 const session: RealtimeSession = await client.connect(options);
+
+// The audio engine: microphone, playback, barge-in figures.
+const voice = await client.connect({ audio: { chunkMs: 20, prebufferMs: 80, playback: true }, voiceActivityDetection: { enabled: false } });
+await voice.startMicrophone({ echoCancellation: true, deviceId: "default" });
+voice.muted = true;
+voice.outputVolume = 0.8;
+voice.on("inputLevel", (e) => console.log(e.level.toFixed(2), e.peak));
+voice.on("outputLevel", (e) => console.log(e.level));
+voice.on("interrupted", (e) => console.log(e.itemId, e.heardMs, e.truncatedAtMs ?? "heard to the end"));
+voice.on("playbackBlocked", () => void voice.resumeAudio());
+await voice.commitAudio({ createResponse: true });
+voice.stopMicrophone();
 const state: SessionState = session.state;
 const effective: SessionOptions = session.options;
 const toolNames: string[] = (effective.tools ?? []).map((t: Tool) => (t.type === "function" ? t.name : t.serverLabel));
