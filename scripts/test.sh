@@ -56,6 +56,9 @@ pids+=($!)
 wait_for "http://127.0.0.1:$emulator_port/emulator/health" 20
 RTW_EMULATOR="http://127.0.0.1:$emulator_port" wasm-pack test --headless --chrome -- --test browser
 
+step "audio: capture fidelity of the fake-microphone turn (against sox's 24 kHz resampling)"
+node tests/audio/capture-fidelity.mjs "http://127.0.0.1:$emulator_port" voice-turn target/audio/speech-24k.wav
+
 step "benchmark: the receive path against JS baselines (figures, not a timed test)"
 wasm-pack test --headless --chrome --release -- --features bench --test bench -- --nocapture 2>&1 | tee target/bench.log | grep -E "^test |test result|BENCH"
 grep -q "test result: ok" target/bench.log

@@ -78,3 +78,99 @@ fn receive_path_frames_per_second_against_js_baselines() {
         per_second(sdk), per_second(parse), sdk / parse, per_second(decode), sdk / decode
     ).into());
 }
+
+/// Speech-like test signal: harmonics of a moving fundamental with a syllable envelope.
+fn speechlike(rate: u32, seconds: f64) -> Vec<f32> {
+    let n = (rate as f64 * seconds) as usize;
+    (0..n)
+        .map(|i| {
+            let t = i as f64 / rate as f64;
+            let f0 = 140.0 + 30.0 * (std::f64::consts::TAU * 0.7 * t).sin();
+            let envelope = 0.55 + 0.45 * (std::f64::consts::TAU * 4.0 * t).sin();
+            let voice: f64 = (1..=8).map(|k| (std::f64::consts::TAU * f0 * k as f64 * t).sin() / k as f64).sum();
+            (0.25 * envelope * voice) as f32
+        })
+        .collect()
+}
+
+/// Capture and playback paths, CPU per second of audio: ours (polyphase sinc, ≥ 94 dB) against a
+/// naive JS implementation (linear interpolation, string-concatenation base64), same input, same page.
+#[wasm_bindgen_test]
+fn audio_paths_cpu_per_second_of_audio() {
+    use realtime_wasm::audio::{CapturePipeline, PlaybackPipeline};
+    use realtime_wasm::model::{Base64Data, ClientMessage};
+    use realtime_wasm::provider::{Codec, OpenAiCodec};
+    const SECONDS: f64 = 30.0;
+    let device = 48_000u32;
+    let input = speechlike(device, SECONDS);
+    let chunk = (device / 50) as usize; // 20 ms
+
+    // Capture: device-rate float chunks → 24 kHz PCM16 → the JSON frame sent on the socket.
+    let mut codec = OpenAiCodec::new();
+    let mut capture = CapturePipeline::new(device, 24_000);
+    let mut sent_bytes = 0usize;
+    let ours_capture = best(3, || {
+        for piece in input.chunks(chunk) {
+            let (_, pcm) = capture.push(piece);
+            let message = ClientMessage::InputAudioBufferAppend { message_id: None, audio: Base64Data(pcm.to_vec()) };
+            sent_bytes += codec.encode(&message).map(|f| f[0].len()).unwrap_or(0);
+        }
+    });
+    assert!(sent_bytes > 0);
+    let js_input = js_sys::Float32Array::from(input.as_slice());
+    let naive_capture = js_sys::Function::new_with_args(
+        "input, chunk",
+        "let total = 0;
+         for (let at = 0; at + chunk <= input.length; at += chunk) {
+           const piece = input.subarray(at, at + chunk);
+           const out = new Int16Array(piece.length / 2);
+           for (let i = 0; i < out.length; i++) {          // linear interpolation, 48 → 24 kHz
+             const pos = i * 2, j = Math.floor(pos), f = pos - j;
+             const s = piece[j] * (1 - f) + (piece[j + 1] ?? piece[j]) * f;
+             out[i] = Math.max(-32768, Math.min(32767, Math.round(s * 32767)));
+           }
+           const bytes = new Uint8Array(out.buffer); let binary = '';
+           for (let i = 0; i < bytes.length; i++) binary += String.fromCharCode(bytes[i]);
+           total += JSON.stringify({ type: 'input_audio_buffer.append', audio: btoa(binary) }).length;
+         }
+         return total;",
+    );
+    let naive_capture_ms = best(3, || { naive_capture.call2(&JsValue::UNDEFINED, &js_input, &(chunk as u32).into()).unwrap(); });
+
+    // Playback: 24 kHz PCM16 deltas (100 ms) → device-rate float.
+    let pcm: Vec<u8> = speechlike(24_000, SECONDS).iter().flat_map(|&s| realtime_wasm::audio::f32_to_i16(s).to_le_bytes()).collect();
+    let mut playback = PlaybackPipeline::new(24_000, device);
+    let mut rendered = 0usize;
+    let ours_playback = best(3, || {
+        for delta in pcm.chunks(4_800) {
+            let out = playback.push(delta);
+            rendered += js_sys::Float32Array::from(out).length() as usize;
+        }
+    });
+    assert!(rendered > 0);
+    let js_pcm = js_sys::Uint8Array::from(pcm.as_slice());
+    let naive_playback = js_sys::Function::new_with_args(
+        "pcm",
+        "let total = 0;
+         for (let at = 0; at < pcm.length; at += 4800) {
+           const bytes = pcm.subarray(at, Math.min(pcm.length, at + 4800));
+           const samples = new Int16Array(bytes.slice().buffer);
+           const out = new Float32Array(samples.length * 2);   // linear interpolation, 24 → 48 kHz
+           for (let i = 0; i < out.length; i++) {
+             const pos = i / 2, j = Math.floor(pos), f = pos - j;
+             out[i] = (samples[j] * (1 - f) + (samples[j + 1] ?? samples[j]) * f) / 32768;
+           }
+           total += out.length;
+         }
+         return total;",
+    );
+    let naive_playback_ms = best(3, || { naive_playback.call1(&JsValue::UNDEFINED, &js_pcm).unwrap(); });
+
+    let per_second = |ms: f64| ms / SECONDS;
+    web_sys::console::log_1(&format!(
+        "BENCH audio CPU per second of audio (48 kHz device, 24 kHz provider): capture ours {:.3} ms (polyphase sinc ≥ 94 dB + PCM16 + base64 + JSON) vs naive JS {:.3} ms (linear interpolation + string base64), ×{:.2}; \
+         playback ours {:.3} ms (PCM16 → float + sinc 24 → 48 kHz) vs naive JS {:.3} ms (linear interpolation), ×{:.2}",
+        per_second(ours_capture), per_second(naive_capture_ms), naive_capture_ms / ours_capture,
+        per_second(ours_playback), per_second(naive_playback_ms), naive_playback_ms / ours_playback
+    ).into());
+}

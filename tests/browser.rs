@@ -363,12 +363,19 @@ async fn bad_options_and_api_keys_are_refused_clearly() {
 
 #[wasm_bindgen_test]
 async fn a_spoken_turn_is_captured_detected_answered_and_played() {
+    // A fresh recording (the fidelity check reads it after the suite).
+    let init = web_sys::RequestInit::new();
+    init.set_method("DELETE");
+    let _ = JsFuture::from(web_sys::window().unwrap().fetch_with_str_and_init(&format!("{}/emulator/recordings/voice-turn", emulator()), &init)).await;
     let session = connect("&emu_tag=voice-turn", json(r#"{ "voiceActivityDetection": { "silenceDurationMs": 500 } }"#)).await.unwrap();
     let rec = Recorder::attach(
         &session,
         &["inputAudioBufferSpeechStarted", "inputAudioBufferSpeechStopped", "responseDone", "outputAudioDelta", "inputLevel", "outputLevel", "error"],
     );
-    JsFuture::from(session.start_microphone(JsValue::UNDEFINED)).await.unwrap();
+    // Browser voice processing off: the fidelity check (tests/audio/capture-fidelity.mjs) measures
+    // the SDK's capture path, not Chromium's noise suppression.
+    let raw = json(r#"{ "echoCancellation": false, "noiseSuppression": false, "autoGainControl": false }"#);
+    JsFuture::from(session.start_microphone(raw)).await.unwrap();
     rec.wait("inputLevel", |e| get(e, "level").as_f64().unwrap_or(0.0) > 0.1).await;
     rec.wait("inputAudioBufferSpeechStarted", |_| true).await;
     rec.wait("inputAudioBufferSpeechStopped", |_| true).await;
