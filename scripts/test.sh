@@ -54,7 +54,8 @@ emulator_port=$(free_port)
 PORT=$emulator_port node www/server.mjs > target/emulator-browser-tests.log 2>&1 &
 pids+=($!)
 wait_for "http://127.0.0.1:$emulator_port/emulator/health" 20
-RTW_EMULATOR="http://127.0.0.1:$emulator_port" wasm-pack test --headless --chrome -- --test browser
+# Voice tests play their replies in real time: allow them a minute each.
+WASM_BINDGEN_TEST_TIMEOUT=90 RTW_EMULATOR="http://127.0.0.1:$emulator_port" wasm-pack test --headless --chrome -- --test browser
 
 step "audio: capture fidelity of the fake-microphone turn (against sox's 24 kHz resampling)"
 node tests/audio/capture-fidelity.mjs "http://127.0.0.1:$emulator_port" voice-turn target/audio/speech-24k.wav

@@ -367,10 +367,10 @@ async fn a_spoken_turn_is_captured_detected_answered_and_played() {
     let init = web_sys::RequestInit::new();
     init.set_method("DELETE");
     let _ = JsFuture::from(web_sys::window().unwrap().fetch_with_str_and_init(&format!("{}/emulator/recordings/voice-turn", emulator()), &init)).await;
-    let session = connect("&emu_tag=voice-turn", json(r#"{ "voiceActivityDetection": { "silenceDurationMs": 500 } }"#)).await.unwrap();
+    let session = connect("&emu_tag=voice-turn&emu_speed=4", json(r#"{ "voiceActivityDetection": { "silenceDurationMs": 500 } }"#)).await.unwrap();
     let rec = Recorder::attach(
         &session,
-        &["inputAudioBufferSpeechStarted", "inputAudioBufferSpeechStopped", "responseDone", "outputAudioDelta", "inputLevel", "outputLevel", "error"],
+        &["inputAudioBufferSpeechStarted", "inputAudioBufferSpeechStopped", "responseDone", "outputAudioDelta", "inputLevel", "outputLevel", "error", "playbackEnded"],
     );
     // Browser voice processing off: the fidelity check (tests/audio/capture-fidelity.mjs) measures
     // the SDK's capture path, not Chromium's noise suppression.
@@ -384,6 +384,11 @@ async fn a_spoken_turn_is_captured_detected_answered_and_played() {
     let done = rec.wait("responseDone", |_| true).await;
     assert_eq!(get(&done, "status").as_string().as_deref(), Some("completed"));
     assert!(rec.of("error").is_empty(), "{:?}", rec.of("error"));
+    // Played to the last sample: rendered == received (at the device rate vs the provider rate).
+    let ended = rec.wait("playbackEnded", |_| true).await;
+    let (played, received) = (get(&ended, "playedMs").as_f64().unwrap(), get(&ended, "receivedMs").as_f64().unwrap());
+    web_sys::console::log_1(&format!("voice turn: played {played:.3} ms of {received:.3} ms received").into());
+    assert!((played - received).abs() < 0.05 && received > 1_000.0, "played {played} vs received {received}");
     session.stop_microphone();
     // The emulator heard the speech, at the provider rate.
     let summary = JsFuture::from(web_sys::window().unwrap().fetch_with_str(&format!("{}/emulator/recordings/voice-turn", emulator()))).await.unwrap();
@@ -394,16 +399,25 @@ async fn a_spoken_turn_is_captured_detected_answered_and_played() {
     assert_no_unhandled_rejections().await;
 }
 
-/// A microphone the test controls: a 220 Hz tone switched on and off (speech-like energy for the
-/// emulator's VAD), as an app-owned `MediaStream`.
+/// A microphone the test controls: a 220 Hz tone switched between speech level and a -50 dBFS
+/// murmur (below the VAD, but never exact zeros, so the tap sees every echoed sample), smoothly (no
+/// clicks in the source), as an app-owned `MediaStream`.
 fn tone_microphone() -> JsValue {
-    js_sys::Function::new_no_args(
-        "const ctx = new AudioContext(); const osc = ctx.createOscillator(); osc.frequency.value = 220;
-         const gain = ctx.createGain(); gain.gain.value = 0; const dest = ctx.createMediaStreamDestination();
+    tone_microphone_in(&JsValue::UNDEFINED)
+}
+
+/// The same, in `context` (one clock for microphone and playback, so the tap sees no resampling
+/// glitches between contexts); a new context when undefined.
+fn tone_microphone_in(context: &JsValue) -> JsValue {
+    js_sys::Function::new_with_args(
+        "shared",
+        "const ctx = shared || new AudioContext(); const osc = ctx.createOscillator(); osc.frequency.value = 220;
+         const gain = ctx.createGain(); gain.gain.value = 0.003; const dest = ctx.createMediaStreamDestination();
          osc.connect(gain).connect(dest); osc.start();
-         return { stream: dest.stream, speak(on) { gain.gain.setValueAtTime(on ? 0.5 : 0, ctx.currentTime); }, close() { ctx.close(); } };",
+         return { stream: dest.stream, speak(on) { gain.gain.setTargetAtTime(on ? 0.5 : 0.003, ctx.currentTime, 0.01); },
+                  close() { osc.stop(); if (!shared) ctx.close(); } };",
     )
-    .call0(&JsValue::UNDEFINED)
+    .call1(&JsValue::UNDEFINED, context)
     .unwrap()
 }
 
@@ -444,6 +458,169 @@ async fn barge_in_stops_playback_and_truncates_to_what_was_heard() {
     let cancelled = rec.wait("responseDone", |e| get(e, "status").as_string().as_deref() == Some("cancelled")).await;
     assert!(get(&cancelled, "responseId").is_string());
     assert!(rec.of("error").is_empty(), "{:?}", rec.of("error").iter().map(|e| js_sys::JSON::stringify(e).unwrap()).collect::<Vec<_>>());
+    session.stop_microphone();
+    let _ = js_sys::Reflect::get(&mic, &"close".into()).map(|f| f.unchecked_into::<js_sys::Function>().call0(&mic));
+    JsFuture::from(session.close()).await.unwrap();
+    assert_no_unhandled_rejections().await;
+}
+
+/// An app-owned context with a tap between the SDK's playback and the speakers: it counts what was
+/// actually rendered (first/last audible frame, longest silent gap inside, largest sample step).
+async fn tapped_context() -> (JsValue, JsValue) {
+    let setup = js_sys::Function::new_no_args(
+        "const source = `class Tap extends AudioWorkletProcessor {
+           constructor() { super(); this.resumeUntil = -1; this.resumeJump = 0; this.first = -1; this.last = -1; this.run = 0; this.gap = 0;
+             this.prev = 0; this.jump = 0; this.peak = 0;
+             this.port.onmessage = () => this.port.postMessage({ frame: currentFrame, first: this.first, last: this.last,
+               gap: this.gap, gapEnd: this.gapEnd, jump: this.jump, jumpAt: this.jumpAt, resumeJump: this.resumeJump, peak: this.peak }); }
+           process(inputs, outputs) {
+             const x = inputs[0][0], out = outputs[0][0];
+             for (let i = 0; x && i < x.length; i++) {
+               const v = x[i], f = currentFrame + i;   // the context's clock, as currentTime
+               if (v !== 0) {
+                 if (this.first < 0) this.first = f; else { if (this.run > this.gap) { this.gap = this.run; this.gapEnd = f; } if (this.run > 480) this.resumeUntil = f + 480; }
+                 this.last = f; this.run = 0;
+               } else this.run++;
+               if (this.first >= 0) { const d = Math.abs(v - this.prev); if (d > this.jump) { this.jump = d; this.jumpAt = f; } if (f <= this.resumeUntil && d > this.resumeJump) this.resumeJump = d; this.peak = Math.max(this.peak, Math.abs(v)); }
+               this.prev = v; if (out) out[i] = v;
+             }
+             return true; } }
+           registerProcessor('tap', Tap);`;
+         const ctx = new AudioContext();
+         const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+         return ctx.audioWorklet.addModule(url).then(() => {
+           const tap = new AudioWorkletNode(ctx, 'tap', { outputChannelCount: [1] }); tap.connect(ctx.destination);
+           return { ctx, tap };
+         });",
+    );
+    let made = JsFuture::from(setup.call0(&JsValue::UNDEFINED).unwrap().unchecked_into::<js_sys::Promise>()).await.unwrap();
+    (get(&made, "ctx"), get(&made, "tap"))
+}
+
+/// The tap's counters: { frame, first, last, gap, jump, peak } (frames at the context rate).
+async fn tap_report(tap: &JsValue) -> JsValue {
+    let ask = js_sys::Function::new_with_args(
+        "tap",
+        "return new Promise((resolve) => { tap.port.onmessage = (e) => resolve(e.data); tap.port.postMessage('report'); });",
+    );
+    JsFuture::from(ask.call1(&JsValue::UNDEFINED, tap).unwrap().unchecked_into::<js_sys::Promise>()).await.unwrap()
+}
+
+fn number(value: &JsValue, key: &str) -> f64 {
+    get(value, key).as_f64().unwrap_or(f64::NAN)
+}
+
+#[wasm_bindgen_test]
+async fn barge_in_is_silent_within_10_ms_and_truncates_at_what_the_tap_counted() {
+    let (ctx, tap) = tapped_context().await;
+    let rate = number(&ctx, "sampleRate");
+    let options = json(r#"{ "voiceActivityDetection": { "silenceDurationMs": 300 } }"#);
+    js_sys::Reflect::set(&options, &"audio".into(), &object(&[("context", ctx.clone()), ("outputNode", tap.clone())])).unwrap();
+    let session = connect("&emu_tag=barge-tap", options).await.unwrap();
+    let rec = Recorder::attach(&session, &["outputLevel", "interrupted", "conversationItemTruncated", "error"]);
+    // The frame at which the barge-in signal reached the app (its handler runs just before the
+    // SDK tells the playback worklet to stop).
+    let stop_frame = Rc::new(RefCell::new(f64::NAN));
+    let slot = stop_frame.clone();
+    let context = ctx.clone();
+    let on_speech = Closure::<dyn FnMut(JsValue)>::new(move |_| {
+        if slot.borrow().is_nan() {
+            *slot.borrow_mut() = number(&context, "currentTime") * number(&context, "sampleRate");
+        }
+    });
+    let mic = tone_microphone_in(&ctx);
+    JsFuture::from(session.attach_microphone_stream(get(&mic, "stream"))).await.unwrap();
+    // Murmur first, so the VAD's prefix padding (and so the echo) holds no exact zeros.
+    gloo_timers::future::TimeoutFuture::new(600).await;
+    speak(&mic, true);
+    gloo_timers::future::TimeoutFuture::new(2_000).await;
+    speak(&mic, false);
+    rec.wait("outputLevel", |e| get(e, "level").as_f64().unwrap_or(0.0) > 0.1).await;
+    gloo_timers::future::TimeoutFuture::new(400).await;
+    session.on("inputAudioBufferSpeechStarted".into(), on_speech.as_ref().unchecked_ref::<js_sys::Function>().clone());
+    speak(&mic, true);
+    let interrupted = rec.wait("interrupted", |_| true).await;
+    speak(&mic, false);
+    gloo_timers::future::TimeoutFuture::new(100).await;
+    let report = tap_report(&tap).await;
+    let (first, last) = (number(&report, "first"), number(&report, "last"));
+    let silent_after_ms = (last - *stop_frame.borrow()) / rate * 1_000.0;
+    let tap_rendered_ms = (last - first + 1.0) / rate * 1_000.0;
+    let played = number(&interrupted, "playedMs");
+    let latency = number(&interrupted, "outputLatencyMs");
+    let truncated = number(&interrupted, "truncatedAtMs");
+    web_sys::console::log_1(&format!(
+        "barge-in (tap): silent {silent_after_ms:.2} ms after speech started; tap rendered {tap_rendered_ms:.2} ms, worklet played {played:.2} ms, \
+         output latency {latency:.2} ms, truncated at {truncated} ms"
+    ).into());
+    assert!(silent_after_ms <= 10.0, "output still audible {silent_after_ms:.2} ms after the barge-in");
+    assert!((tap_rendered_ms - played).abs() <= 3.0, "tap {tap_rendered_ms:.2} ms vs played {played:.2} ms");
+    assert_eq!(truncated, (played - latency).floor());
+    let cut = rec.wait("conversationItemTruncated", |_| true).await;
+    assert_eq!(number(&cut, "audioEndMs"), truncated);
+    assert!(rec.of("error").is_empty());
+    session.stop_microphone();
+    JsFuture::from(session.close()).await.unwrap();
+    assert_no_unhandled_rejections().await;
+}
+
+#[wasm_bindgen_test]
+async fn an_underrun_plays_silence_uncounted_and_resumes_without_a_click() {
+    let (ctx, tap) = tapped_context().await;
+    let options = json(r#"{ "voiceActivityDetection": { "silenceDurationMs": 300 } }"#);
+    js_sys::Reflect::set(&options, &"audio".into(), &object(&[("context", ctx.clone()), ("outputNode", tap.clone())])).unwrap();
+    // Every server frame after the 20th is held 400 ms: a gap in the middle of the reply.
+    let session = connect("&emu_delay_after=20&emu_delay_ms=400", options).await.unwrap();
+    let rec = Recorder::attach(&session, &["playbackEnded", "responseDone", "error"]);
+    let mic = tone_microphone_in(&ctx);
+    JsFuture::from(session.attach_microphone_stream(get(&mic, "stream"))).await.unwrap();
+    gloo_timers::future::TimeoutFuture::new(600).await;
+    speak(&mic, true);
+    gloo_timers::future::TimeoutFuture::new(1_500).await;
+    speak(&mic, false);
+    let ended = rec.wait("playbackEnded", |_| true).await;
+    let report = tap_report(&tap).await;
+    let rate = number(&ctx, "sampleRate");
+    let (played, received) = (number(&ended, "playedMs"), number(&ended, "receivedMs"));
+    let gap_ms = number(&report, "gap") / rate * 1_000.0;
+    let span_ms = (number(&report, "last") - number(&report, "first") + 1.0) / rate * 1_000.0;
+    // A 220 Hz tone moves at most peak × 2π × 220 / rate per sample; a click would be a jump.
+    let smooth_step = number(&report, "peak") * std::f64::consts::TAU * 220.0 / rate;
+    let jump = number(&report, "resumeJump");
+    web_sys::console::log_1(&format!(
+        "underrun: gap {gap_ms:.1} ms inside a {span_ms:.1} ms reply; played {played:.2} ms of {received:.2} ms received; \
+         largest step in the 10 ms after the resume {jump:.4} vs a smooth tone's {smooth_step:.4} (whole reply: {:.4} at frame {} of {}..{})",
+        number(&report, "jump"), number(&report, "jumpAt"), number(&report, "first"), number(&report, "last")
+    ).into());
+    assert!(gap_ms > 150.0, "no underrun happened (gap {gap_ms:.1} ms)");
+    assert!((played - received).abs() < 0.05, "silence counted as played: {played} vs {received}");
+    assert!(span_ms > played + 100.0, "the gap is in the rendered span");
+    assert!(jump <= 1.5 * smooth_step, "a click at the resume: step {jump:.4} vs {smooth_step:.4}");
+    assert!(number(&report, "jump") <= 1.5 * smooth_step, "a click somewhere in the reply");
+    assert!(rec.of("error").is_empty());
+    session.stop_microphone();
+    JsFuture::from(session.close()).await.unwrap();
+    assert_no_unhandled_rejections().await;
+}
+
+#[wasm_bindgen_test]
+async fn manual_turns_commit_the_audio_and_ask_for_a_response() {
+    let session = connect("&emu_tag=manual-turn&emu_speed=4", json(r#"{ "voiceActivityDetection": { "enabled": false } }"#)).await.unwrap();
+    let rec = Recorder::attach(&session, &["inputAudioBufferCommitted", "responseDone", "inputAudioBufferSpeechStarted", "error"]);
+    let mic = tone_microphone();
+    JsFuture::from(session.attach_microphone_stream(get(&mic, "stream"))).await.unwrap();
+    speak(&mic, true);
+    gloo_timers::future::TimeoutFuture::new(800).await;
+    speak(&mic, false);
+    gloo_timers::future::TimeoutFuture::new(100).await;
+    session.set_muted(true);
+    assert!(session.muted());
+    JsFuture::from(session.commit_audio(JsValue::UNDEFINED)).await.unwrap();
+    rec.wait("inputAudioBufferCommitted", |_| true).await;
+    let done = rec.wait("responseDone", |_| true).await;
+    assert_eq!(get(&done, "status").as_string().as_deref(), Some("completed"));
+    assert!(rec.of("inputAudioBufferSpeechStarted").is_empty(), "no server VAD in manual mode");
+    assert!(rec.of("error").is_empty());
     session.stop_microphone();
     let _ = js_sys::Reflect::get(&mic, &"close".into()).map(|f| f.unchecked_into::<js_sys::Function>().call0(&mic));
     JsFuture::from(session.close()).await.unwrap();

@@ -20,7 +20,7 @@ mod tools;
 pub use conversation::{Conversation, ItemEntry, SpokenItem};
 pub use middleware::{redact_audio, LogLevel, LoggingMiddleware, Middleware};
 pub use output::{ConnectionState, ErrorKind, Output, SessionError, SessionEvent, Ticket, Timer, ToolRun};
-pub use playback::{Interruption, PlayedItem};
+pub use playback::{Ended, Interruption, PlayedItem};
 pub use sequencer::BUSY_ERROR_CODE;
 pub use tools::{InvocationOptions, FAILED_TEXT, NOT_FOUND_TEXT};
 
@@ -257,9 +257,13 @@ impl Session {
 
     /// The driver rendered `played_ms` of `item_id` so far.
     pub fn playback_progress(&mut self, _now_ms: f64, item_id: &str, played_ms: f64) {
-        if let Some(playback) = &mut self.playback {
-            playback.progress(item_id, played_ms);
+        if let Some(ended) = self.playback.as_mut().and_then(|p| p.progress(item_id, played_ms)) {
+            self.playback_ended(ended);
         }
+    }
+
+    fn playback_ended(&mut self, ended: playback::Ended) {
+        self.event(SessionEvent::PlaybackEnded { item_id: ended.item_id, played_ms: ended.played_ms, received_ms: ended.received_ms });
     }
 
     /// The driver stopped `item_id` (after `Output::StopPlayback`) having rendered `played_ms`, with
@@ -454,9 +458,7 @@ impl Session {
             }
         }
         self.conversation.observe(&message);
-        if let Some(playback) = &mut self.playback {
-            playback.observe(&message);
-        }
+        let ended = self.playback.as_mut().map(|p| p.observe(&message)).unwrap_or_default();
         let mut after: Vec<Action> = Vec::new();
         let mut play: Option<Output> = None;
         match &message {
@@ -501,6 +503,9 @@ impl Session {
                 }
                 if let Some(Request { request, ticket }) = self.sequencer.done(r.response_id.as_deref(), r.in_conversation) {
                     self.outputs.push_back(Output::Message(message));
+                    for ended in ended {
+                        self.playback_ended(ended);
+                    }
                     self.apply(now_ms, after);
                     self.transmit(now_ms, ClientMessage::CreateResponse(request), ticket);
                     return;
@@ -532,6 +537,9 @@ impl Session {
         self.outputs.push_back(Output::Message(message));
         if let Some(play) = play {
             self.outputs.push_back(play);
+        }
+        for ended in ended {
+            self.playback_ended(ended);
         }
         self.apply(now_ms, after);
     }

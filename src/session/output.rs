@@ -111,6 +111,13 @@ pub enum SessionEvent {
         #[serde(skip_serializing_if = "Option::is_none")]
         truncated_at_ms: Option<u32>,
     },
+    /// An assistant audio item was played to its last sample (silence during underruns not counted).
+    #[serde(rename_all = "camelCase")]
+    PlaybackEnded {
+        item_id: String,
+        played_ms: f64,
+        received_ms: f64,
+    },
     #[serde(rename_all = "camelCase")]
     ToolCallStarted {
         call_id: String,
@@ -137,6 +144,7 @@ impl SessionEvent {
             SessionEvent::Error { .. } => "error",
             SessionEvent::Close { .. } => "close",
             SessionEvent::Interrupted { .. } => "interrupted",
+            SessionEvent::PlaybackEnded { .. } => "playbackEnded",
             SessionEvent::ToolCallStarted { .. } => "toolCallStarted",
             SessionEvent::ToolCallCompleted { .. } => "toolCallCompleted",
         }

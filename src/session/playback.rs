@@ -10,6 +10,7 @@
 
 use crate::model::ServerMessage;
 
+
 /// One assistant audio item.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlayedItem {
@@ -20,6 +21,18 @@ pub struct PlayedItem {
     pub received_samples: u64,
     /// Milliseconds rendered so far, as last reported by the driver.
     pub played_ms: f64,
+    /// All its audio has arrived (its response is done).
+    pub complete: bool,
+    /// `playbackEnded` was reported.
+    pub ended: bool,
+}
+
+/// An item played to its end (for the `playbackEnded` event).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ended {
+    pub item_id: String,
+    pub played_ms: f64,
+    pub received_ms: f64,
 }
 
 /// What a barge-in did, for the `interrupted` event.
@@ -76,24 +89,41 @@ impl Playback {
                     content_index,
                     received_samples: bytes as u64 / 2,
                     played_ms: 0.0,
+                    complete: false,
+                    ended: false,
                 });
             }
         }
         true
     }
 
-    pub fn observe(&mut self, message: &ServerMessage) {
-        // A new response means new audio; forget the mutes of old ones only by age.
-        if let ServerMessage::ResponseCreated(_) = message {
-            trim(&mut self.muted_items);
-            trim(&mut self.muted_responses);
+    /// Returns the items that, with this message, are known to have been played to the end.
+    pub fn observe(&mut self, message: &ServerMessage) -> Vec<Ended> {
+        match message {
+            // A new response means new audio; forget the mutes of old ones only by age.
+            ServerMessage::ResponseCreated(_) => {
+                trim(&mut self.muted_items);
+                trim(&mut self.muted_responses);
+                Vec::new()
+            }
+            ServerMessage::ResponseDone(r) => {
+                let rate = self.output_rate as f64;
+                let mut ended = Vec::new();
+                for item in self.items.iter_mut().filter(|i| i.response_id.is_some() && i.response_id == r.response_id) {
+                    item.complete = true;
+                    ended.extend(end_if_played(item, rate));
+                }
+                ended
+            }
+            _ => Vec::new(),
         }
     }
 
-    pub fn progress(&mut self, item_id: &str, played_ms: f64) {
-        if let Some(item) = self.items.iter_mut().find(|i| i.item_id == item_id) {
-            item.played_ms = item.played_ms.max(played_ms);
-        }
+    pub fn progress(&mut self, item_id: &str, played_ms: f64) -> Option<Ended> {
+        let rate = self.output_rate as f64;
+        let item = self.items.iter_mut().find(|i| i.item_id == item_id)?;
+        item.played_ms = item.played_ms.max(played_ms);
+        end_if_played(item, rate)
     }
 
     /// The item to stop, if audio is still to be heard (received beyond what was played), and
@@ -122,6 +152,7 @@ impl Playback {
         let rate = self.output_rate as f64;
         let item = self.items.iter_mut().find(|i| i.item_id == item_id)?;
         item.played_ms = item.played_ms.max(played_ms);
+        item.ended = true; // cut off: `interrupted` tells the story, not `playbackEnded`
         let received_ms = item.received_samples as f64 / rate * 1_000.0;
         let latency = if output_latency_ms.is_finite() { output_latency_ms.max(0.0) } else { 0.0 };
         let heard_ms = (item.played_ms - latency).clamp(0.0, received_ms);
@@ -136,6 +167,16 @@ impl Playback {
             content_index: item.content_index,
         })
     }
+}
+
+/// Reports an item once: complete, not cut off, and rendered to its last sample.
+fn end_if_played(item: &mut PlayedItem, rate: f64) -> Option<Ended> {
+    let received_ms = item.received_samples as f64 / rate * 1_000.0;
+    if item.ended || !item.complete || item.played_ms + 0.01 < received_ms {
+        return None;
+    }
+    item.ended = true;
+    Some(Ended { item_id: item.item_id.clone(), played_ms: item.played_ms, received_ms })
 }
 
 fn trim(list: &mut Vec<String>) {

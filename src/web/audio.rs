@@ -24,6 +24,8 @@ pub(crate) struct AudioOptions {
     pub chunk_ms: u32,
     pub prebuffer_ms: u32,
     pub output_element: Option<web_sys::HtmlAudioElement>,
+    /// Where playback goes instead of the context's destination (effects, recording, analysis).
+    pub output_node: Option<web_sys::AudioNode>,
 }
 
 impl AudioOptions {
@@ -44,6 +46,15 @@ impl AudioOptions {
         } else {
             Some(element.dyn_into::<web_sys::HtmlAudioElement>().map_err(|_| type_error("options.audio.outputElement must be an <audio> element"))?)
         };
+        let node = get(value, "outputNode");
+        let output_node = if node.is_undefined() || node.is_null() {
+            None
+        } else {
+            if context.is_none() {
+                return Err(type_error("options.audio.outputNode needs options.audio.context (the context it belongs to)"));
+            }
+            Some(node.dyn_into::<web_sys::AudioNode>().map_err(|_| type_error("options.audio.outputNode must be an AudioNode"))?)
+        };
         let chunk_ms = optional_count(value, "chunkMs", owner, 200.0)?.unwrap_or(20);
         if chunk_ms < 3 {
             return Err(js_sys::RangeError::new("options.audio.chunkMs must be 3–200").into());
@@ -55,6 +66,7 @@ impl AudioOptions {
             chunk_ms,
             prebuffer_ms: optional_count(value, "prebufferMs", owner, 2_000.0)?.unwrap_or(60),
             output_element,
+            output_node,
         })
     }
 }
@@ -183,8 +195,9 @@ impl AudioEngine {
         let rate = self.sample_rate();
         let processor = Object::new();
         Reflect::set(&processor, &"prebufferFrames".into(), &((rate * self.options.prebuffer_ms as f64 / 1_000.0).round()).into())?;
-        // ≤ 10 ms fade on barge-in: 8 ms.
-        Reflect::set(&processor, &"fadeFrames".into(), &((rate * 0.008).round()).into())?;
+        // Barge-in must be silent within 10 ms: a 5 ms fade, plus at most one render quantum
+        // (2.7 ms at 48 kHz) for the stop message to reach the audio thread.
+        Reflect::set(&processor, &"fadeFrames".into(), &((rate * 0.005).round()).into())?;
         Reflect::set(&processor, &"reportFrames".into(), &((rate * 0.05).round()).into())?;
         let node = self.node("realtime-playback", &processor, 1)?;
         node.port()?.set_onmessage(Some(on_message));
@@ -200,9 +213,14 @@ impl AudioEngine {
                 let _ = element.play();
                 self.output_stream = Some(destination);
             }
-            None => {
-                gain.connect_with_audio_node(&self.context.destination())?;
-            }
+            None => match &self.options.output_node {
+                Some(node) => {
+                    gain.connect_with_audio_node(node)?;
+                }
+                None => {
+                    gain.connect_with_audio_node(&self.context.destination())?;
+                }
+            },
         }
         self.playback = Some((node, gain));
         Ok(())

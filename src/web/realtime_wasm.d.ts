@@ -824,6 +824,14 @@ export interface InterruptedEvent {
   readonly truncatedAtMs?: number;
 }
 
+/** An assistant audio item played to its last sample (silence during underruns not counted). */
+export interface PlaybackEndedEvent {
+  readonly type: "playbackEnded";
+  readonly itemId: string;
+  readonly playedMs: number;
+  readonly receivedMs: number;
+}
+
 /** About 30 times a second while the microphone runs: its level (0–1 on a -60…0 dBFS scale). */
 export interface InputLevelEvent {
   readonly type: "inputLevel";
@@ -850,6 +858,7 @@ export type SdkEvent =
   | ToolCallStartedEvent
   | ToolCallCompletedEvent
   | InterruptedEvent
+  | PlaybackEndedEvent
   | InputLevelEvent
   | OutputLevelEvent
   | PlaybackBlockedEvent;
@@ -949,6 +958,8 @@ export interface AudioOptions {
   prebufferMs?: number;
   /** Play through this `<audio>` element (for `setSinkId` output-device choice and echo cancellation). */
   outputElement?: HTMLAudioElement;
+  /** Connect playback to this node (of `context`) instead of the speakers: effects, recording, analysis. */
+  outputNode?: AudioNode;
 }
 
 /** `startMicrophone` options: the `getUserMedia` processing is on unless turned off. */

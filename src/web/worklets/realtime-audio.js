@@ -42,9 +42,9 @@ class RealtimeCapture extends AudioWorkletProcessor {
   }
 }
 
-// Speaker: a jitter buffer of transferred chunks. Plays after `prebufferFrames` are queued; on
-// underrun plays silence (not counted as played) and keeps running, then resumes with a short
-// fade-in; counts rendered samples per item and reports positions; on "stop" fades out over
+// Speaker: a jitter buffer of transferred chunks. Plays after `prebufferFrames` are queued; when
+// it is about to run dry it fades the last samples out, plays silence (not counted as played) and
+// keeps running, then resumes with a short fade-in; counts rendered samples per item and reports positions; on "stop" fades out over
 // `fadeFrames` and flushes, then reports where it stopped.
 class RealtimePlayback extends AudioWorkletProcessor {
   constructor(options) {
@@ -58,6 +58,8 @@ class RealtimePlayback extends AudioWorkletProcessor {
     this.playing = false;     // past the prebuffer
     this.fadeIn = 0;          // frames of fade-in left (after an underrun)
     this.fadeOut = -1;        // frames of fade-out left, -1 when not stopping
+    this.drain = 0;           // frames left before an underrun, faded to zero (no click)
+    this.drainTotal = 0;
     this.stopItem = null;
     this.rendered = new Map(); // item → frames rendered
     this.sinceReport = 0;
@@ -84,6 +86,7 @@ class RealtimePlayback extends AudioWorkletProcessor {
     this.queue.length = 0;
     this.queued = 0;
     this.playing = false;
+    this.drain = 0;
   }
 
   report(item) {
@@ -95,6 +98,11 @@ class RealtimePlayback extends AudioWorkletProcessor {
     if (!out) return true;
     if (!this.playing && this.queued >= Math.max(1, this.prebufferFrames)) {
       this.playing = true;
+    }
+    // Less than a fade's worth left: fade it out instead of dropping to zero when it runs dry
+    // (checked every quantum, so the fade spans at least fadeFrames - 128 samples).
+    if (this.playing && this.fadeOut < 0 && this.drain === 0 && this.queued > 0 && this.queued <= this.fadeFrames) {
+      this.drain = this.drainTotal = this.queued;
     }
     let sum = 0;
     for (let i = 0; i < out.length; i++) {
@@ -110,6 +118,10 @@ class RealtimePlayback extends AudioWorkletProcessor {
         if (this.fadeOut > 0) {
           sample *= this.fadeOut / this.fadeFrames;
           this.fadeOut--;
+        } else if (this.drain > 0) {
+          sample *= (this.drain - 1) / this.drainTotal;
+          // Faded out: whatever comes next (more of this reply, the next one) fades back in.
+          if (--this.drain === 0) this.fadeIn = this.fadeFrames;
         }
         this.rendered.set(head.item, (this.rendered.get(head.item) || 0) + 1);
         if (head.offset >= head.samples.length) {
@@ -119,6 +131,7 @@ class RealtimePlayback extends AudioWorkletProcessor {
       } else if (this.playing && this.fadeOut !== 0) {
         // Underrun: silence, not counted; refill the prebuffer, then fade back in (no click).
         this.playing = false;
+        this.drain = 0;
         this.underruns++;
         this.fadeIn = this.fadeFrames;
       }
