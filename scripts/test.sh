@@ -27,6 +27,8 @@ wait_for() {
 }
 
 step "native: cargo test (model, codecs, CLI, property tests)"
+# The CLI tests run the example binary; `cargo test --all-targets` builds examples only as tests.
+cargo build --example wire
 cargo test --all-targets
 
 step "types: tsc --noEmit on a usage file"

@@ -9,14 +9,14 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-/// The example binary, next to the test binaries: a plain `cargo test` builds examples before it
-/// runs tests (a filtered run needs `--examples` too; a nested cargo here would wait on cargo's own
-/// build lock).
+/// The example binary (`cargo build --example wire`, which the test script runs first:
+/// `cargo test --all-targets` builds examples only as test harnesses, and a nested cargo here would
+/// wait on cargo's own build lock).
 fn wire_binary() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
     let binary = dir.join("examples").join(format!("wire{}", std::env::consts::EXE_SUFFIX));
-    assert!(binary.exists(), "{} is not built: run `cargo test` (or add `--examples`)", binary.display());
+    assert!(binary.exists(), "{} is not built: run `cargo build --example wire` first", binary.display());
     binary
 }
 
