@@ -1,8 +1,8 @@
 //! The black-box door to the codecs.
 //!
 //! ```text
-//! wire decode --provider openai   < wire-frames.jsonl      > neutral-server-messages.jsonl
-//! wire encode --provider openai   < neutral-client-messages.jsonl > wire-frames.jsonl
+//! wire decode --provider openai|gemini   < wire-frames.jsonl      > neutral-server-messages.jsonl
+//! wire encode --provider openai|gemini   < neutral-client-messages.jsonl > wire-frames.jsonl
 //! ```
 //!
 //! One JSON value per input line (blank lines skipped). A line that fails prints
@@ -14,7 +14,7 @@ use realtime_wasm::provider::{Codec, Provider};
 use std::io::{self, BufRead, BufWriter, Write};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: wire (decode|encode) --provider openai  (JSON Lines on stdin, JSON Lines on stdout)";
+const USAGE: &str = "usage: wire (decode|encode) --provider openai|gemini  (JSON Lines on stdin, JSON Lines on stdout)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

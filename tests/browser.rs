@@ -100,16 +100,22 @@ fn json(text: &str) -> JsValue {
 }
 
 /// A token provider fetching an emulator token; `knobs` are appended to the URL it hands out.
-fn token_provider(knobs: &'static str) -> js_sys::Function {
+fn token_provider(provider: &str, knobs: &'static str) -> js_sys::Function {
     let emulator = emulator();
+    // OpenAI's URL has a query already (`?model=`); Gemini's does not.
     js_sys::Function::new_no_args(&format!(
-        "return fetch('{emulator}/token?provider=openai', {{ method: 'POST' }}).then(r => r.json())\
-         .then(t => ({{ token: t.token, url: t.url + '{knobs}' }}));"
+        "return fetch('{emulator}/token?provider={provider}', {{ method: 'POST' }}).then(r => r.json())\
+         .then(t => {{ const k = '{knobs}'; const url = k && !t.url.includes('?') ? t.url + '?' + k.replace(/^[&?]/, '') : t.url + k;\
+                      return {{ token: t.token, url }}; }});"
     ))
 }
 
 fn client(knobs: &'static str) -> RealtimeClient {
-    RealtimeClient::new(object(&[("provider", "openai".into()), ("token", token_provider(knobs).into())])).unwrap()
+    client_for("openai", knobs)
+}
+
+fn client_for(provider: &str, knobs: &'static str) -> RealtimeClient {
+    RealtimeClient::new(object(&[("provider", provider.into()), ("token", token_provider(provider, knobs).into())])).unwrap()
 }
 
 thread_local! {
@@ -625,4 +631,46 @@ async fn manual_turns_commit_the_audio_and_ask_for_a_response() {
     let _ = js_sys::Reflect::get(&mic, &"close".into()).map(|f| f.unchecked_into::<js_sys::Function>().call0(&mic));
     JsFuture::from(session.close()).await.unwrap();
     assert_no_unhandled_rejections().await;
+}
+
+// ---- the same app code against both providers ---------------------------------------------------
+
+/// A text turn, then a tool round trip with a JS handler: app code that names no provider.
+async fn conversation_script(provider: &str) {
+    let handler = js_sys::Function::new_with_args("args", "return { sum: args.a + args.b };");
+    let tool = object(&[
+        ("name", "add".into()),
+        ("description", "Adds two numbers".into()),
+        ("parameters", json(r#"{ "type": "object", "properties": { "a": { "type": "number" }, "b": { "type": "number" } } }"#)),
+        ("handler", handler.into()),
+    ]);
+    let options = json(r#"{ "outputModalities": ["text"], "audio": { "playback": false } }"#);
+    js_sys::Reflect::set(&options, &"tools".into(), &js_sys::Array::of1(&tool)).unwrap();
+    let session = JsFuture::from(client_for(provider, "").connect(options)).await.unwrap();
+    let session: RealtimeSession = session.unchecked_into::<RealtimeSessionRef>().take();
+    assert_eq!(session.provider(), provider);
+    let rec = Recorder::attach(&session, &["outputTextDelta", "outputTextDone", "responseDone", "toolCallCompleted", "error"]);
+    JsFuture::from(session.send_text("hello there".into(), JsValue::UNDEFINED)).await.unwrap();
+    let first = rec.wait("responseDone", |_| true).await;
+    assert_eq!(get(&first, "status").as_string().as_deref(), Some("completed"), "{provider}");
+    let streamed: String = rec.of("outputTextDelta").iter().map(|d| get(d, "text").as_string().unwrap()).collect();
+    assert!(streamed.contains("hello there"), "{provider}: {streamed}");
+    JsFuture::from(session.send_text(r#"call add {"a": 2, "b": 40}"#.into(), JsValue::UNDEFINED)).await.unwrap();
+    let completed = rec.wait("toolCallCompleted", |_| true).await;
+    assert_eq!(get(&get(&completed, "result"), "sum").as_f64(), Some(42.0), "{provider}");
+    rec.wait("outputTextDone", |e| get(e, "text").as_string().unwrap_or_default().contains("42")).await;
+    assert!(rec.of("error").is_empty(), "{provider}: {:?}", rec.of("error").iter().map(|e| js_sys::JSON::stringify(e).unwrap()).collect::<Vec<_>>());
+    JsFuture::from(session.close()).await.unwrap();
+    assert_eq!(session.state(), "closed");
+    assert_no_unhandled_rejections().await;
+}
+
+#[wasm_bindgen_test]
+async fn the_same_app_code_runs_on_openai() {
+    conversation_script("openai").await;
+}
+
+#[wasm_bindgen_test]
+async fn the_same_app_code_runs_on_gemini() {
+    conversation_script("gemini").await;
 }

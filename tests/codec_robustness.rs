@@ -33,6 +33,20 @@ fn corpus() -> &'static Vec<String> {
     })
 }
 
+/// Gemini server frames of every kind, to mutate.
+fn gemini_corpus() -> Vec<Value> {
+    vec![
+        json!({ "setupComplete": {} }),
+        json!({ "serverContent": { "modelTurn": { "parts": [{ "text": "a" }, { "inlineData": { "mimeType": "audio/pcm;rate=24000", "data": "AAAA" } }, { "executableCode": { "code": "x" } }] } } }),
+        json!({ "serverContent": { "outputTranscription": { "text": "b" }, "inputTranscription": { "text": "c", "finished": true }, "interrupted": true } }),
+        json!({ "serverContent": { "turnComplete": true }, "usageMetadata": { "promptTokenCount": 1, "promptTokensDetails": [{ "modality": "TEXT", "tokenCount": 1 }] } }),
+        json!({ "toolCall": { "functionCalls": [{ "id": "c", "name": "f", "args": { "x": [1] } }] } }),
+        json!({ "toolCallCancellation": { "ids": ["c"] } }),
+        json!({ "goAway": { "timeLeft": "5s" } }),
+        json!({ "sessionResumptionUpdate": { "newHandle": "h", "resumable": true } }),
+    ]
+}
+
 /// Decodes and, when that succeeds, serializes the result (the CLI and the JS layer do both).
 fn exercise(frame: &str) {
     if let Ok(messages) = OpenAiCodec::new().decode(frame) {
@@ -104,6 +118,22 @@ proptest! {
     #[test]
     fn random_text_never_panics(frame in any::<String>()) {
         exercise(&frame);
+    }
+
+    #[test]
+    fn the_gemini_decoder_never_panics(pick in any::<usize>(), path in any::<usize>(), replacement in any_json()) {
+        let frames = gemini_corpus();
+        let mut frame = frames[pick % frames.len()].clone();
+        confuse(&mut frame, path, replacement);
+        let mut codec = realtime_wasm::provider::GeminiCodec::new();
+        // Twice: the codec is stateful (open turns, pending calls).
+        for _ in 0..2 {
+            if let Ok(messages) = codec.decode(&frame.to_string()) {
+                for m in messages {
+                    serde_json::to_string(&m).expect("serializes");
+                }
+            }
+        }
     }
 
     #[test]

@@ -105,3 +105,17 @@ fn a_whole_recorded_session_decodes_through_the_cli() {
     assert_eq!(lines.len(), frames, "one neutral message per OpenAI frame");
     assert!(lines.iter().all(|l| l["type"] != "decodeError"));
 }
+
+#[test]
+fn gemini_frames_decode_and_encode_through_the_cli() {
+    let input = [r#"{"setupComplete":{}}"#, r#"{"serverContent":{"modelTurn":{"parts":[{"text":"Hi"}]}}}"#, r#"{"serverContent":{"turnComplete":true}}"#].join("\n");
+    let (lines, code) = run(&["decode", "--provider", "gemini"], &input);
+    assert_eq!(code, 0);
+    let kinds: Vec<&str> = lines.iter().map(|l| l["type"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["sessionCreated", "responseCreated", "responseOutputItemAdded", "outputTextDelta", "outputTextDone", "responseOutputItemDone", "responseDone"]);
+    let input = [r#"{"type":"createConversationItem","item":{"role":"user","contents":[{"type":"text","text":"hello"}]}}"#, r#"{"type":"createResponse"}"#, r#"{"type":"sessionUpdate","options":{}}"#].join("\n");
+    let (lines, code) = run(&["encode", "--provider", "gemini"], &input);
+    assert_eq!(code, 1, "sessionUpdate is not supported by Gemini");
+    assert_eq!(lines[0], serde_json::json!({ "clientContent": { "turns": [{ "parts": [{ "text": "hello" }], "role": "user" }], "turnComplete": true } }));
+    assert_eq!(lines[1]["type"], "encodeError");
+}

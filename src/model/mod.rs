@@ -20,7 +20,7 @@ pub use options::{
     VoiceActivityDetection,
 };
 pub use server::{
-    Bare, ConversationItemEvent, ErrorMessage, FunctionCallArguments, InputTranscription, ItemReference,
+    Bare, CallsCancelled, ConversationItemEvent, GoAway, ErrorMessage, FunctionCallArguments, InputTranscription, ItemReference,
     ItemTruncated, OutputAudio, OutputPosition, OutputText, RateLimits, RawEvent, ResponseInfo,
     ResponseOutputItem, ServerMessage, SessionInfo, SpeechEvent, TranscriptionSegment,
 };

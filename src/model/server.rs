@@ -46,6 +46,10 @@ pub enum ServerMessage {
     FunctionCallArgumentsDelta(FunctionCallArguments),
     FunctionCallArgumentsDone(FunctionCallArguments),
     RateLimitsUpdated(RateLimits),
+    /// The provider voided pending tool calls (Gemini `toolCallCancellation`); their results are dropped.
+    ToolCallsCancelled(CallsCancelled),
+    /// The provider will close the connection soon (Gemini `goAway`).
+    GoAway(GoAway),
     /// A provider event the neutral model does not map (or maps nothing of), kept whole.
     Raw(RawEvent),
 }
@@ -280,6 +284,24 @@ pub struct RateLimits {
     pub rate_limits: Vec<RateLimit>,
 }
 
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallsCancelled {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    pub call_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GoAway {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    /// How long the connection has left, when the provider says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_left_ms: Option<u64>,
+}
+
 /// An unmapped provider event: its wire type and the whole original JSON.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -326,6 +348,8 @@ impl ServerMessage {
             FunctionCallArgumentsDelta(_) => "functionCallArgumentsDelta",
             FunctionCallArgumentsDone(_) => "functionCallArgumentsDone",
             RateLimitsUpdated(_) => "rateLimitsUpdated",
+            ToolCallsCancelled(_) => "toolCallsCancelled",
+            GoAway(_) => "goAway",
             Raw(_) => "raw",
         }
     }
@@ -358,6 +382,8 @@ impl ServerMessage {
             ConversationItemTruncated(m) => m.message_id.as_deref(),
             FunctionCallArgumentsDelta(m) | FunctionCallArgumentsDone(m) => m.message_id.as_deref(),
             RateLimitsUpdated(m) => m.message_id.as_deref(),
+            ToolCallsCancelled(m) => m.message_id.as_deref(),
+            GoAway(m) => m.message_id.as_deref(),
             Raw(m) => m.message_id.as_deref(),
         }
     }

@@ -6,23 +6,27 @@
 //! Must never: do I/O, keep connection state beyond what the wire mapping itself needs, panic on
 //! input (every frame is untrusted), or import `web_sys`/`js_sys`/`wasm_bindgen`.
 
+pub mod gemini;
 pub mod openai;
 
 use crate::model::{ClientMessage, ServerMessage, SessionOptions};
 use std::fmt;
 
+pub use gemini::GeminiCodec;
 pub use openai::OpenAiCodec;
 
 /// Which provider a session talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Provider {
     OpenAi,
+    Gemini,
 }
 
 impl Provider {
     pub fn parse(name: &str) -> Option<Provider> {
         match name {
             "openai" => Some(Provider::OpenAi),
+            "gemini" => Some(Provider::Gemini),
             _ => None,
         }
     }
@@ -30,6 +34,7 @@ impl Provider {
     pub fn name(self) -> &'static str {
         match self {
             Provider::OpenAi => "openai",
+            Provider::Gemini => "gemini",
         }
     }
 
@@ -37,6 +42,7 @@ impl Provider {
     pub fn codec(self) -> Box<dyn Codec> {
         match self {
             Provider::OpenAi => Box::new(OpenAiCodec::new()),
+            Provider::Gemini => Box::new(GeminiCodec::new()),
         }
     }
 }
@@ -140,6 +146,8 @@ pub trait Codec {
     /// Sample rate of `outputAudioDelta` audio (PCM16 LE mono).
     fn output_audio_rate(&self) -> u32;
     fn connect_request(&self, config: &ConnectConfig) -> ConnectRequest;
+    /// The model the client was configured with (used where the protocol names it in a frame).
+    fn set_model(&mut self, _model: &str) {}
     /// What starts a session with these options. The session is open once the codec yields
     /// `sessionCreated`.
     fn session_start(&mut self, options: &SessionOptions) -> Result<SessionStart, EncodeError>;

@@ -531,6 +531,7 @@ impl Session {
                 }
             }
             ServerMessage::InputAudioBufferCommitted(_) => self.invoker.new_turn(),
+            ServerMessage::ToolCallsCancelled(c) => after = self.invoker.cancel_calls(&c.call_ids, now_ms),
             _ => {}
         }
         // The app sees the message before anything it triggers.

@@ -34,6 +34,7 @@ pub struct RealtimeClient {
 fn default_model(provider: Provider) -> &'static str {
     match provider {
         Provider::OpenAi => "gpt-realtime",
+        Provider::Gemini => crate::provider::gemini::DEFAULT_MODEL,
     }
 }
 
@@ -45,8 +46,9 @@ impl RealtimeClient {
         if !options.is_object() {
             return Err(type_error("RealtimeClient options must be an object"));
         }
-        let name = optional_string(&options, "provider", "options")?.ok_or_else(|| type_error("options.provider is required (\"openai\")"))?;
-        let provider = Provider::parse(&name).ok_or_else(|| range_error(&format!("options.provider: unknown provider {name:?} (expected \"openai\")")))?;
+        let name = optional_string(&options, "provider", "options")?.ok_or_else(|| type_error("options.provider is required (\"openai\" or \"gemini\")"))?;
+        let provider = Provider::parse(&name)
+            .ok_or_else(|| range_error(&format!("options.provider: unknown provider {name:?} (expected \"openai\" or \"gemini\")")))?;
         let model = optional_string(&options, "model", "options")?.unwrap_or_else(|| default_model(provider).to_owned());
         if model.is_empty() {
             return Err(range_error("options.model must not be empty"));
@@ -100,12 +102,19 @@ impl RealtimeClientParts {
     async fn connect(self, options: JsValue) -> Result<RealtimeSession, JsValue> {
         let parsed = ConnectOptions::parse(options)?;
         let (credential, url) = self.credential().await?;
-        if credential.starts_with("sk-") && !self.allow_api_key {
+        // Standard OpenAI keys; Gemini API keys (AIza…) are refused the same way (use ephemeral
+        // auth_tokens/ in the browser).
+        let standard_key = match self.provider {
+            Provider::OpenAi => credential.starts_with("sk-"),
+            Provider::Gemini => credential.starts_with("AIza"),
+        };
+        if standard_key && !self.allow_api_key {
             return Err(type_error(
-                "options.token: a standard API key (sk-…) must not be used in a browser; mint an ephemeral token on your server, or set dangerouslyAllowApiKeyInBrowser",
+                "options.token: a standard API key must not be used in a browser; mint an ephemeral token on your server, or set dangerouslyAllowApiKeyInBrowser",
             ));
         }
-        let codec = self.provider.codec();
+        let mut codec = self.provider.codec();
+        codec.set_model(&self.model);
         let (input_rate, output_rate) = (codec.input_audio_rate(), codec.output_audio_rate());
         let request = codec.connect_request(&ConnectConfig { model: self.model, endpoint: url.or(self.endpoint), credential });
         let config = SessionConfig {

@@ -726,6 +726,20 @@ export interface RateLimitsUpdatedMessage extends RateLimits {
   readonly type: "rateLimitsUpdated";
 }
 
+/** The provider voided pending tool calls (Gemini `toolCallCancellation`); the SDK drops their results. */
+export interface ToolCallsCancelledMessage {
+  readonly type: "toolCallsCancelled";
+  readonly messageId?: string;
+  readonly callIds: readonly string[];
+}
+
+/** The provider will close the connection soon (Gemini `goAway`). */
+export interface GoAwayMessage {
+  readonly type: "goAway";
+  readonly messageId?: string;
+  readonly timeLeftMs?: number;
+}
+
 /** A provider event the neutral model does not map, kept whole. */
 export interface RawServerMessage extends RawEvent {
   readonly type: "raw";
@@ -763,6 +777,8 @@ export type ServerMessage =
   | FunctionCallArgumentsDeltaMessage
   | FunctionCallArgumentsDoneMessage
   | RateLimitsUpdatedMessage
+  | ToolCallsCancelledMessage
+  | GoAwayMessage
   | RawServerMessage;
 
 // ---------------------------------------------------------------------------------------------------

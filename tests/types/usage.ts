@@ -281,6 +281,8 @@ function exhaustive(m: ServerMessage): string {
     case "conversationItemTruncated": return String(m.audioEndMs);
     case "functionCallArgumentsDelta": case "functionCallArgumentsDone": return m.delta ?? m.arguments ?? "";
     case "rateLimitsUpdated": return String(m.rateLimits.length);
+    case "toolCallsCancelled": return m.callIds.join(",");
+    case "goAway": return `${m.timeLeftMs ?? "?"} ms left`;
     case "raw": return m.eventType ?? "";
     default: {
       const never: never = m;

@@ -1,0 +1,132 @@
+//! Gemini Live (`BidiGenerateContent`) over WebSocket, behind the same neutral session.
+//!
+//! Gemini has no response lifecycle, no item ids and no mid-session reconfiguration; this codec
+//! keeps the state needed to present it through the neutral model anyway (the seed's provider
+//! contract, which function invocation depends on): it synthesizes `responseCreated` once per model
+//! turn, an output item around the turn's text/audio and one per tool call, and `responseDone` (with
+//! usage by modality) at `turnComplete` — `cancelled` when the turn was `interrupted`, which also
+//! becomes the barge-in signal `inputAudioBufferSpeechStarted`. A tool-call frame ends its response
+//! (Gemini waits for the `toolResponse`). Text items and tool results are buffered until
+//! `createResponse`, which sends them as one `clientContent` (`turnComplete: true`) or one
+//! `toolResponse`, as the official clients do.
+
+mod decode;
+mod encode;
+
+use super::{encode_query_value, Codec, ConnectConfig, ConnectRequest, DecodeError, EncodeError, Provider, SessionStart};
+use crate::model::{ClientMessage, ConversationItem, ServerMessage, SessionOptions, Usage};
+use serde_json::Value;
+use std::collections::HashMap;
+
+pub const DEFAULT_HOST: &str = "wss://generativelanguage.googleapis.com";
+const API_KEY_PATH: &str = "/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent";
+const TOKEN_PATH: &str = "/ws/google.ai.generativelanguage.v1alpha.GenerativeService.BidiGenerateContentConstrained";
+/// Gemini's PCM rates: 16 kHz in, 24 kHz out.
+pub const INPUT_RATE: u32 = 16_000;
+pub const OUTPUT_RATE: u32 = 24_000;
+pub const DEFAULT_MODEL: &str = "gemini-live-2.5-flash-preview";
+
+/// The model turn being presented as a neutral response.
+#[derive(Debug, Default)]
+struct Turn {
+    response_id: String,
+    /// The assistant message item (text/audio), once a part arrived.
+    item_id: Option<String>,
+    output_index: u32,
+    text: String,
+    transcript: String,
+    audio_bytes: usize,
+    interrupted: bool,
+    /// Function-call items of this turn (for `responseDone.items`).
+    calls: Vec<ConversationItem>,
+    /// Usage that arrived before `turnComplete`.
+    usage: Option<Usage>,
+}
+
+#[derive(Debug, Default)]
+pub struct GeminiCodec {
+    model: String,
+    /// Effective options: what the setup asked for (Gemini confirms with `setupComplete` only).
+    options: SessionOptions,
+    manual_activity: bool,
+    in_activity: bool,
+    /// User turns waiting for `createResponse` (or the next non-item message).
+    pending_turns: Vec<Value>,
+    /// Function results waiting for `createResponse`.
+    pending_results: Vec<Value>,
+    /// Call id → function name (Gemini's tool responses need the name).
+    call_names: HashMap<String, String>,
+    turn: Option<Turn>,
+    /// Input transcription of the current user turn.
+    input_transcript: String,
+    input_item_id: Option<String>,
+    next_id: u64,
+}
+
+impl GeminiCodec {
+    pub fn new() -> Self {
+        GeminiCodec { model: DEFAULT_MODEL.into(), ..GeminiCodec::default() }
+    }
+
+    fn id(&mut self, prefix: &str) -> String {
+        self.next_id += 1;
+        format!("{prefix}_gemini_{}", self.next_id)
+    }
+}
+
+impl Codec for GeminiCodec {
+    fn provider(&self) -> Provider {
+        Provider::Gemini
+    }
+
+    fn input_audio_rate(&self) -> u32 {
+        INPUT_RATE
+    }
+
+    fn output_audio_rate(&self) -> u32 {
+        OUTPUT_RATE
+    }
+
+    fn set_model(&mut self, model: &str) {
+        self.model = model.to_owned();
+    }
+
+    /// API keys go in `?key=`, ephemeral tokens (`auth_tokens/…`) in `?access_token=` on the
+    /// constrained v1alpha endpoint — the only auth a browser WebSocket can carry for Gemini.
+    fn connect_request(&self, config: &ConnectConfig) -> ConnectRequest {
+        let token = config.credential.starts_with("auth_tokens/");
+        let (param, path) = if token { ("access_token", TOKEN_PATH) } else { ("key", API_KEY_PATH) };
+        let base = match &config.endpoint {
+            // A URL handed out with the token may already carry the credential.
+            Some(url) if url.contains("key=") || url.contains("access_token=") => {
+                return ConnectRequest { url: url.clone(), protocols: Vec::new() };
+            }
+            Some(url) => url.clone(),
+            None => format!("{DEFAULT_HOST}{path}"),
+        };
+        let separator = if base.contains('?') { '&' } else { '?' };
+        ConnectRequest { url: format!("{base}{separator}{param}={}", encode_query_value(&config.credential)), protocols: Vec::new() }
+    }
+
+    fn session_start(&mut self, options: &SessionOptions) -> Result<SessionStart, EncodeError> {
+        let setup = encode::setup(self, options)?;
+        Ok(SessionStart { on_socket_open: vec![setup.to_string()], on_session_open: Vec::new() })
+    }
+
+    /// Gemini cuts its own context at an interruption; there is no truncate.
+    fn truncates_items(&self) -> bool {
+        false
+    }
+
+    fn validate(&self, message: &ClientMessage) -> Result<(), EncodeError> {
+        encode::validate(message)
+    }
+
+    fn encode(&mut self, message: &ClientMessage) -> Result<Vec<String>, EncodeError> {
+        encode::client_message(self, message).map(|frames| frames.into_iter().map(|v| v.to_string()).collect())
+    }
+
+    fn decode(&mut self, frame: &str) -> Result<Vec<ServerMessage>, DecodeError> {
+        decode::server_frame(self, frame)
+    }
+}

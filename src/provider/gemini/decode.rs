@@ -1,0 +1,273 @@
+//! Gemini Live server frames → neutral server messages, synthesizing the response lifecycle the
+//! neutral session (and its function invocation) relies on. A frame that maps to nothing keeps its
+//! place as `raw`: no frame is lost.
+
+use super::{GeminiCodec, Turn};
+use crate::model::{
+    decode_base64, Base64Data, CallsCancelled, Content, ConversationItem, GoAway, InputTranscription, ItemStatus,
+    OutputAudio, OutputPosition, OutputText, RawEvent, ResponseInfo, ResponseOutputItem, ResponseStatus, Role, ServerMessage,
+    SessionInfo, SpeechEvent, Usage,
+};
+use crate::provider::DecodeError;
+use serde_json::Value;
+
+fn error(message: impl Into<String>) -> DecodeError {
+    DecodeError { event_type: None, message: message.into() }
+}
+
+pub(super) fn server_frame(codec: &mut GeminiCodec, frame: &str) -> Result<Vec<ServerMessage>, DecodeError> {
+    if !frame.trim_start().starts_with('{') {
+        return Err(error("not a JSON message object"));
+    }
+    let v: Value = serde_json::from_str(frame).map_err(|e| error(format!("not a JSON message object: {e}")))?;
+    let mut out = Vec::new();
+    if v.get("setupComplete").is_some() {
+        out.push(ServerMessage::SessionCreated(SessionInfo {
+            message_id: None,
+            session_id: v["setupComplete"].get("sessionId").and_then(Value::as_str).map(str::to_owned),
+            options: codec.options.clone(),
+        }));
+    }
+    if let Some(content) = v.get("serverContent").filter(|c| c.is_object()) {
+        server_content(codec, content, v.get("usageMetadata"), &mut out)?;
+    } else if let Some(usage) = v.get("usageMetadata").filter(|u| u.is_object()) {
+        // Usage may trail the turn; keep it for the response still open, if any.
+        if codec.turn.is_none() {
+            out.push(raw(&v));
+        } else if let Some(turn) = codec.turn.as_mut() {
+            turn.usage = Some(self::usage(usage));
+        }
+    }
+    if let Some(call) = v.get("toolCall") {
+        tool_call(codec, call, &mut out)?;
+    }
+    if let Some(cancellation) = v.get("toolCallCancellation") {
+        let ids = cancellation.get("ids").and_then(Value::as_array).ok_or_else(|| error("toolCallCancellation.ids must be an array"))?;
+        out.push(ServerMessage::ToolCallsCancelled(CallsCancelled {
+            message_id: None,
+            call_ids: ids.iter().filter_map(|id| id.as_str().map(str::to_owned)).collect(),
+        }));
+    }
+    if let Some(go_away) = v.get("goAway") {
+        let left = go_away.get("timeLeft").and_then(Value::as_str).and_then(parse_duration_ms);
+        out.push(ServerMessage::GoAway(GoAway { message_id: None, time_left_ms: left }));
+    }
+    if out.is_empty() || v.get("sessionResumptionUpdate").is_some() {
+        out.push(raw(&v));
+    }
+    Ok(out)
+}
+
+fn raw(v: &Value) -> ServerMessage {
+    let key = v.as_object().and_then(|m| m.keys().next().cloned());
+    ServerMessage::Raw(RawEvent { message_id: None, event_type: key, payload: v.clone() })
+}
+
+/// `"1.5s"` → 1500.
+fn parse_duration_ms(text: &str) -> Option<u64> {
+    let seconds: f64 = text.strip_suffix('s')?.parse().ok()?;
+    (seconds.is_finite() && seconds >= 0.0).then(|| (seconds * 1_000.0).round() as u64)
+}
+
+fn ensure_turn<'a>(codec: &'a mut GeminiCodec, out: &mut Vec<ServerMessage>) -> &'a mut Turn {
+    if codec.turn.is_none() {
+        let response_id = codec.id("resp");
+        out.push(ServerMessage::ResponseCreated(ResponseInfo {
+            response_id: Some(response_id.clone()),
+            status: Some(ResponseStatus::InProgress),
+            in_conversation: Some(true),
+            ..ResponseInfo::default()
+        }));
+        codec.turn = Some(Turn { response_id, ..Turn::default() });
+    }
+    codec.turn.get_or_insert_with(Turn::default)
+}
+
+/// The turn's message item, announced on its first part.
+fn ensure_item(codec: &mut GeminiCodec, out: &mut Vec<ServerMessage>) -> OutputPosition {
+    let fresh = codec.id("item");
+    let turn = ensure_turn(codec, out);
+    let item_id = match &turn.item_id {
+        Some(id) => id.clone(),
+        None => {
+            turn.item_id = Some(fresh.clone());
+            out.push(ServerMessage::ResponseOutputItemAdded(ResponseOutputItem {
+                message_id: None,
+                response_id: Some(turn.response_id.clone()),
+                output_index: turn.output_index,
+                item: ConversationItem { id: Some(fresh.clone()), role: Some(Role::Assistant), status: Some(ItemStatus::InProgress), contents: Vec::new() },
+            }));
+            fresh
+        }
+    };
+    OutputPosition { response_id: Some(turn.response_id.clone()), item_id, output_index: turn.output_index, content_index: 0 }
+}
+
+fn server_content(codec: &mut GeminiCodec, content: &Value, usage: Option<&Value>, out: &mut Vec<ServerMessage>) -> Result<(), DecodeError> {
+    if content.get("interrupted").and_then(Value::as_bool) == Some(true) {
+        // The barge-in signal: the same message OpenAI's server VAD sends.
+        out.push(ServerMessage::InputAudioBufferSpeechStarted(SpeechEvent::default()));
+        if let Some(turn) = codec.turn.as_mut() {
+            turn.interrupted = true;
+        }
+    }
+    if let Some(transcription) = content.get("inputTranscription").filter(|t| t.is_object()) {
+        let text = transcription.get("text").and_then(Value::as_str).unwrap_or_default();
+        let item_id = match &codec.input_item_id {
+            Some(id) => id.clone(),
+            None => {
+                let id = codec.id("input");
+                codec.input_item_id = Some(id.clone());
+                id
+            }
+        };
+        codec.input_transcript.push_str(text);
+        out.push(ServerMessage::InputAudioTranscriptionDelta(InputTranscription {
+            item_id: item_id.clone(),
+            transcription: Some(text.to_owned()),
+            ..InputTranscription::default()
+        }));
+        if transcription.get("finished").and_then(Value::as_bool) == Some(true) {
+            out.push(ServerMessage::InputAudioTranscriptionCompleted(InputTranscription {
+                item_id,
+                transcription: Some(std::mem::take(&mut codec.input_transcript)),
+                ..InputTranscription::default()
+            }));
+            codec.input_item_id = None;
+        }
+    }
+    if let Some(parts) = content.get("modelTurn").and_then(|t| t.get("parts")) {
+        let parts = parts.as_array().ok_or_else(|| error("serverContent.modelTurn.parts must be an array"))?;
+        for part in parts {
+            let thought = part.get("thought").and_then(Value::as_bool) == Some(true);
+            if let (Some(text), false) = (part.get("text").and_then(Value::as_str), thought) {
+                let position = ensure_item(codec, out);
+                if let Some(turn) = codec.turn.as_mut() {
+                    turn.text.push_str(text);
+                }
+                out.push(ServerMessage::OutputTextDelta(OutputText { message_id: None, position, text: text.to_owned() }));
+            } else if let Some(data) = part.get("inlineData").and_then(|d| d.get("data")).and_then(Value::as_str) {
+                let bytes = decode_base64(data).map_err(|e| error(format!("inlineData: {e}")))?;
+                let position = ensure_item(codec, out);
+                if let Some(turn) = codec.turn.as_mut() {
+                    turn.audio_bytes += bytes.len();
+                }
+                out.push(ServerMessage::OutputAudioDelta(OutputAudio { message_id: None, position, audio: Some(Base64Data(bytes)) }));
+            } else {
+                // Executable code, code results, thoughts: kept whole, in order.
+                ensure_turn(codec, out);
+                out.push(ServerMessage::Raw(RawEvent { message_id: None, event_type: Some("serverContent.modelTurn.part".into()), payload: part.clone() }));
+            }
+        }
+    }
+    if let Some(text) = content.get("outputTranscription").and_then(|t| t.get("text")).and_then(Value::as_str) {
+        let position = ensure_item(codec, out);
+        if let Some(turn) = codec.turn.as_mut() {
+            turn.transcript.push_str(text);
+        }
+        out.push(ServerMessage::OutputAudioTranscriptionDelta(OutputText { message_id: None, position, text: text.to_owned() }));
+    }
+    if content.get("turnComplete").and_then(Value::as_bool) == Some(true) {
+        let usage = usage.filter(|u| u.is_object()).map(self::usage);
+        finish_turn(codec, usage, out);
+    }
+    Ok(())
+}
+
+/// Closes the turn: the done events of its content, its item, and `responseDone`.
+fn finish_turn(codec: &mut GeminiCodec, usage: Option<Usage>, out: &mut Vec<ServerMessage>) {
+    let Some(turn) = codec.turn.take() else {
+        // A turn with no content (e.g. the end of an interrupted one already closed): still a
+        // response for the app, so every turnComplete pairs with a responseCreated.
+        let mut empty = Vec::new();
+        ensure_turn(codec, &mut empty);
+        out.extend(empty);
+        return finish_turn(codec, usage, out);
+    };
+    let mut contents = Vec::new();
+    if let Some(item_id) = &turn.item_id {
+        let position = OutputPosition { response_id: Some(turn.response_id.clone()), item_id: item_id.clone(), output_index: turn.output_index, content_index: 0 };
+        if !turn.text.is_empty() {
+            out.push(ServerMessage::OutputTextDone(OutputText { message_id: None, position: position.clone(), text: turn.text.clone() }));
+            contents.push(Content::Text { text: turn.text.clone() });
+        }
+        if turn.audio_bytes > 0 {
+            out.push(ServerMessage::OutputAudioDone(OutputAudio { message_id: None, position: position.clone(), audio: None }));
+        }
+        if !turn.transcript.is_empty() {
+            out.push(ServerMessage::OutputAudioTranscriptionDone(OutputText { message_id: None, position, text: turn.transcript.clone() }));
+        }
+        if turn.audio_bytes > 0 || !turn.transcript.is_empty() {
+            contents.push(Content::Audio { audio: None, transcript: (!turn.transcript.is_empty()).then(|| turn.transcript.clone()), format: None });
+        }
+    }
+    let status = if turn.interrupted { ResponseStatus::Cancelled } else { ResponseStatus::Completed };
+    let item_status = if turn.interrupted { ItemStatus::Incomplete } else { ItemStatus::Completed };
+    let mut items = Vec::new();
+    if let Some(item_id) = turn.item_id {
+        let item = ConversationItem { id: Some(item_id), role: Some(Role::Assistant), status: Some(item_status), contents };
+        out.push(ServerMessage::ResponseOutputItemDone(ResponseOutputItem {
+            message_id: None,
+            response_id: Some(turn.response_id.clone()),
+            output_index: turn.output_index,
+            item: item.clone(),
+        }));
+        items.push(item);
+    }
+    items.extend(turn.calls);
+    out.push(ServerMessage::ResponseDone(ResponseInfo {
+        response_id: Some(turn.response_id),
+        status: Some(status),
+        status_reason: turn.interrupted.then(|| "turn_detected".to_owned()),
+        usage: usage.or(turn.usage),
+        items,
+        in_conversation: Some(true),
+        ..ResponseInfo::default()
+    }));
+}
+
+/// A tool call ends its response: Gemini waits for the `toolResponse`.
+fn tool_call(codec: &mut GeminiCodec, call: &Value, out: &mut Vec<ServerMessage>) -> Result<(), DecodeError> {
+    let calls = call.get("functionCalls").and_then(Value::as_array).ok_or_else(|| error("toolCall.functionCalls must be an array"))?;
+    for function in calls {
+        let generated = codec.id("call");
+        let turn = ensure_turn(codec, out);
+        let call_id = function.get("id").and_then(Value::as_str).map(str::to_owned).unwrap_or(generated);
+        let name = function.get("name").and_then(Value::as_str).unwrap_or_default().to_owned();
+        let arguments = function.get("args").cloned().unwrap_or_else(|| Value::Object(Default::default())).to_string();
+        turn.output_index += 1;
+        let item = ConversationItem {
+            id: Some(format!("item_{call_id}")),
+            role: None,
+            status: Some(ItemStatus::Completed),
+            contents: vec![Content::FunctionCall { call_id: call_id.clone(), name: name.clone(), arguments }],
+        };
+        let response_id = Some(turn.response_id.clone());
+        let output_index = turn.output_index;
+        turn.calls.push(item.clone());
+        out.push(ServerMessage::ResponseOutputItemAdded(ResponseOutputItem { message_id: None, response_id: response_id.clone(), output_index, item: item.clone() }));
+        out.push(ServerMessage::ResponseOutputItemDone(ResponseOutputItem { message_id: None, response_id, output_index, item }));
+        codec.call_names.insert(call_id, name);
+    }
+    finish_turn(codec, None, out);
+    Ok(())
+}
+
+/// `usageMetadata` → usage by modality.
+fn usage(v: &Value) -> Usage {
+    let count = |key: &str| v.get(key).and_then(Value::as_u64);
+    let by_modality = |key: &str, modality: &str| {
+        v.get(key)?.as_array()?.iter().find(|d| d.get("modality").and_then(Value::as_str) == Some(modality))?.get("tokenCount")?.as_u64()
+    };
+    Usage {
+        input_tokens: count("promptTokenCount"),
+        output_tokens: count("responseTokenCount"),
+        total_tokens: count("totalTokenCount"),
+        cached_input_tokens: count("cachedContentTokenCount"),
+        input_text_tokens: by_modality("promptTokensDetails", "TEXT"),
+        input_audio_tokens: by_modality("promptTokensDetails", "AUDIO"),
+        input_image_tokens: by_modality("promptTokensDetails", "IMAGE"),
+        output_text_tokens: by_modality("responseTokensDetails", "TEXT"),
+        output_audio_tokens: by_modality("responseTokensDetails", "AUDIO"),
+    }
+}

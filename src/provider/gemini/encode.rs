@@ -1,0 +1,256 @@
+//! Neutral client messages → Gemini Live client frames (`setup`, `clientContent`, `realtimeInput`,
+//! `toolResponse`).
+
+use super::{GeminiCodec, INPUT_RATE};
+use crate::model::{ClientMessage, Content, ConversationItem, Eagerness, Modality, Role, SessionOptions, Tool, ToolMode};
+use crate::provider::EncodeError;
+use serde_json::{json, Map, Value};
+
+/// The `setup` frame: everything Gemini will ever know about the session's configuration.
+pub(super) fn setup(codec: &mut GeminiCodec, options: &SessionOptions) -> Result<Value, EncodeError> {
+    let model = options.model.clone().unwrap_or_else(|| codec.model.clone());
+    let model = if model.starts_with("models/") || model.starts_with("projects/") { model } else { format!("models/{model}") };
+    let mut setup = Map::new();
+    setup.insert("model".into(), model.into());
+    let mut generation = Map::new();
+    if let Some(modalities) = &options.output_modalities {
+        if modalities.is_empty() {
+            return Err(EncodeError::range("options.outputModalities", "needs at least one modality"));
+        }
+        // One modality per session: audio (with transcription on request) or text.
+        let modality = if modalities.contains(&Modality::Audio) { "AUDIO" } else { "TEXT" };
+        generation.insert("responseModalities".into(), json!([modality]));
+    }
+    if let Some(max) = options.max_output_tokens {
+        generation.insert("maxOutputTokens".into(), max.into());
+    }
+    if let Some(voice) = &options.voice {
+        generation.insert("speechConfig".into(), json!({ "voiceConfig": { "prebuiltVoiceConfig": { "voiceName": voice } } }));
+    }
+    if !generation.is_empty() {
+        setup.insert("generationConfig".into(), Value::Object(generation));
+    }
+    if let Some(instructions) = &options.instructions {
+        setup.insert("systemInstruction".into(), json!({ "parts": [{ "text": instructions }] }));
+    }
+    if let Some(tools) = &options.tools {
+        let mut declarations = Vec::new();
+        for (i, tool) in tools.iter().enumerate() {
+            match tool {
+                Tool::Function { name, description, parameters } => {
+                    let mut d = json!({ "name": name });
+                    if let Some(description) = description {
+                        d["description"] = description.as_str().into();
+                    }
+                    if let Some(parameters) = parameters {
+                        // Gemini's own schema dialect has upper-case types; anything else is JSON Schema.
+                        let native = parameters.get("type").and_then(Value::as_str).is_some_and(|t| t.chars().all(|c| c.is_ascii_uppercase()));
+                        d[if native { "parameters" } else { "parametersJsonSchema" }] = parameters.clone();
+                    }
+                    declarations.push(d);
+                }
+                Tool::HostedMcp { .. } => {
+                    return Err(EncodeError::range(&format!("options.tools[{i}]"), "Gemini Live has no hosted MCP tools"));
+                }
+            }
+        }
+        if !declarations.is_empty() {
+            setup.insert("tools".into(), json!([{ "functionDeclarations": declarations }]));
+        }
+    }
+    if let Some(ToolMode::RequireSpecific(_) | ToolMode::RequireAny | ToolMode::None) = &options.tool_mode {
+        return Err(EncodeError::range("options.toolMode", "Gemini Live supports only \"auto\" tool choice"));
+    }
+    codec.manual_activity = false;
+    if let Some(vad) = &options.voice_activity_detection {
+        let mut detection = Map::new();
+        if !vad.enabled {
+            detection.insert("disabled".into(), true.into());
+            codec.manual_activity = true;
+        } else {
+            if let Some(threshold) = vad.threshold {
+                // A high threshold means less sensitive to speech starting.
+                let sensitivity = if threshold >= 0.5 { "START_SENSITIVITY_LOW" } else { "START_SENSITIVITY_HIGH" };
+                detection.insert("startOfSpeechSensitivity".into(), sensitivity.into());
+            }
+            if let Some(eagerness) = vad.eagerness {
+                let sensitivity = match eagerness {
+                    Eagerness::High => "END_SENSITIVITY_HIGH",
+                    Eagerness::Low => "END_SENSITIVITY_LOW",
+                    Eagerness::Medium | Eagerness::Auto => "END_SENSITIVITY_UNSPECIFIED",
+                };
+                detection.insert("endOfSpeechSensitivity".into(), sensitivity.into());
+            }
+            if let Some(ms) = vad.prefix_padding_ms {
+                detection.insert("prefixPaddingMs".into(), ms.into());
+            }
+            if let Some(ms) = vad.silence_duration_ms {
+                detection.insert("silenceDurationMs".into(), ms.into());
+            }
+        }
+        let mut config = Map::new();
+        config.insert("automaticActivityDetection".into(), Value::Object(detection));
+        if vad.enabled {
+            let handling = if vad.allow_interruption { "START_OF_ACTIVITY_INTERRUPTS" } else { "NO_INTERRUPTION" };
+            config.insert("activityHandling".into(), handling.into());
+        }
+        setup.insert("realtimeInputConfig".into(), Value::Object(config));
+    }
+    if options.transcription.is_some() {
+        setup.insert("inputAudioTranscription".into(), json!({}));
+        setup.insert("outputAudioTranscription".into(), json!({}));
+    }
+    let mut setup = Value::Object(setup);
+    match &options.provider_options {
+        None => {}
+        Some(seed @ Value::Object(_)) => {
+            let mut merged = seed.clone();
+            merge(&mut merged, setup);
+            setup = merged;
+        }
+        Some(_) => return Err(EncodeError::shape("options.providerOptions", "must be an object")),
+    }
+    codec.options = options.clone();
+    codec.options.model = setup.get("model").and_then(Value::as_str).map(str::to_owned);
+    Ok(json!({ "setup": setup }))
+}
+
+fn merge(base: &mut Value, top: Value) {
+    match (base, top) {
+        (Value::Object(base), Value::Object(top)) => {
+            for (key, value) in top {
+                match base.get_mut(&key) {
+                    Some(existing) => merge(existing, value),
+                    None => {
+                        base.insert(key, value);
+                    }
+                }
+            }
+        }
+        (base, top) => *base = top,
+    }
+}
+
+/// What can be checked without state.
+pub(super) fn validate(message: &ClientMessage) -> Result<(), EncodeError> {
+    match message {
+        ClientMessage::SessionUpdate { .. } => Err(EncodeError::unsupported(
+            "sessionUpdate is not supported by this provider: Gemini Live fixes its configuration at setup (reconnect to change it)",
+        )),
+        ClientMessage::DeleteConversationItem { .. } | ClientMessage::RetrieveConversationItem { .. } => Err(
+            EncodeError::unsupported(format!("{} is not supported by this provider: Gemini Live has no addressable items", message.kind())),
+        ),
+        ClientMessage::CreateConversationItem { item, .. } => match item.contents.as_slice() {
+            [Content::FunctionResult { .. }] => Ok(()),
+            _ => item_parts(item).map(|_| ()),
+        },
+        _ => Ok(()),
+    }
+}
+
+pub(super) fn client_message(codec: &mut GeminiCodec, message: &ClientMessage) -> Result<Vec<Value>, EncodeError> {
+    validate(message)?;
+    let mut frames = Vec::new();
+    // Buffered user turns go out (without asking for a reply) before anything else that is not
+    // another item or the request for a reply.
+    if !matches!(message, ClientMessage::CreateConversationItem { .. } | ClientMessage::CreateResponse(_)) {
+        flush_turns(codec, false, &mut frames);
+    }
+    match message {
+        ClientMessage::InputAudioBufferAppend { audio, .. } => {
+            if codec.manual_activity && !codec.in_activity {
+                frames.push(json!({ "realtimeInput": { "activityStart": {} } }));
+                codec.in_activity = true;
+            }
+            frames.push(json!({ "realtimeInput": { "audio": { "data": audio.to_base64(), "mimeType": format!("audio/pcm;rate={INPUT_RATE}") } } }));
+        }
+        ClientMessage::InputAudioBufferCommit { .. } => {
+            if codec.manual_activity {
+                if !codec.in_activity {
+                    frames.push(json!({ "realtimeInput": { "activityStart": {} } }));
+                }
+                frames.push(json!({ "realtimeInput": { "activityEnd": {} } }));
+                codec.in_activity = false;
+            } else {
+                frames.push(json!({ "realtimeInput": { "audioStreamEnd": true } }));
+            }
+        }
+        // Nothing is buffered on the client side; Gemini has no input buffer to clear.
+        ClientMessage::InputAudioBufferClear { .. } => {}
+        ClientMessage::CreateConversationItem { item, .. } => match item.contents.as_slice() {
+            [Content::FunctionResult { call_id, name, result, error }] => {
+                let name = name.clone().or_else(|| codec.call_names.get(call_id).cloned()).ok_or_else(|| {
+                    EncodeError::shape("item.contents[0].name", "Gemini needs the function's name (unknown call id)")
+                })?;
+                codec.pending_results.push(json!({ "id": call_id, "name": name, "response": function_response(result, error.as_deref()) }));
+            }
+            _ => {
+                let parts = item_parts(item)?;
+                let role = if item.role == Some(Role::Assistant) { "model" } else { "user" };
+                codec.pending_turns.push(json!({ "parts": parts, "role": role }));
+            }
+        },
+        ClientMessage::CreateResponse(_) => {
+            if !codec.pending_results.is_empty() {
+                let responses = std::mem::take(&mut codec.pending_results);
+                frames.push(json!({ "toolResponse": { "functionResponses": responses } }));
+            }
+            if !codec.pending_turns.is_empty() || frames.is_empty() {
+                flush_turns(codec, true, &mut frames);
+            }
+        }
+        // Gemini has no truncate (it cuts at the interruption itself) and no cancel (new input
+        // interrupts): both are accepted and do nothing on the wire.
+        ClientMessage::TruncateConversationItem { .. } | ClientMessage::CancelResponse { .. } => {}
+        ClientMessage::Raw { payload, .. } => frames.push(payload.clone()),
+        ClientMessage::SessionUpdate { .. } | ClientMessage::DeleteConversationItem { .. } | ClientMessage::RetrieveConversationItem { .. } => {}
+    }
+    Ok(frames)
+}
+
+fn flush_turns(codec: &mut GeminiCodec, complete: bool, frames: &mut Vec<Value>) {
+    if codec.pending_turns.is_empty() && !complete {
+        return;
+    }
+    let turns = std::mem::take(&mut codec.pending_turns);
+    let content = if turns.is_empty() { json!({ "turnComplete": complete }) } else { json!({ "turns": turns, "turnComplete": complete }) };
+    frames.push(json!({ "clientContent": content }));
+}
+
+/// Gemini takes an object: a JSON object result as is, anything else wrapped (`output`/`error`).
+fn function_response(result: &Value, error: Option<&str>) -> Value {
+    match (error, result) {
+        (Some(error), _) => json!({ "error": error }),
+        (None, Value::Object(_)) => result.clone(),
+        (None, other) => json!({ "output": other }),
+    }
+}
+
+fn item_parts(item: &ConversationItem) -> Result<Vec<Value>, EncodeError> {
+    let mut parts = Vec::with_capacity(item.contents.len());
+    for (i, content) in item.contents.iter().enumerate() {
+        let field = format!("item.contents[{i}]");
+        parts.push(match content {
+            Content::Text { text } => json!({ "text": text }),
+            Content::Audio { audio: Some(audio), .. } => {
+                json!({ "inlineData": { "mimeType": format!("audio/pcm;rate={INPUT_RATE}"), "data": audio.to_base64() } })
+            }
+            Content::Audio { audio: None, transcript: Some(text), .. } => json!({ "text": text }),
+            Content::Image { image_url, .. } => {
+                let (mime, data) = image_url
+                    .strip_prefix("data:")
+                    .and_then(|rest| rest.split_once(";base64,"))
+                    .ok_or_else(|| EncodeError::range(&format!("{field}.imageUrl"), "Gemini Live takes images as data: URLs (base64)"))?;
+                json!({ "inlineData": { "mimeType": mime, "data": data } })
+            }
+            Content::Raw { value } => value.clone(),
+            Content::FunctionResult { .. } | Content::FunctionCall { .. } => {
+                return Err(EncodeError::shape(&field, "a function call or result must be the only content of its item"))
+            }
+            Content::Audio { .. } | Content::Error { .. } => {
+                return Err(EncodeError::shape(&field, "this content cannot be sent to Gemini"))
+            }
+        });
+    }
+    Ok(parts)
+}
