@@ -475,16 +475,16 @@ async fn barge_in_stops_playback_and_truncates_to_what_was_heard() {
 async fn tapped_context() -> (JsValue, JsValue) {
     let setup = js_sys::Function::new_no_args(
         "const source = `class Tap extends AudioWorkletProcessor {
-           constructor() { super(); this.resumeUntil = -1; this.resumeJump = 0; this.first = -1; this.last = -1; this.run = 0; this.gap = 0;
+           constructor() { super(); this.firstRunEnd = -1; this.resumeUntil = -1; this.resumeJump = 0; this.first = -1; this.last = -1; this.run = 0; this.gap = 0;
              this.prev = 0; this.jump = 0; this.peak = 0;
              this.port.onmessage = () => this.port.postMessage({ frame: currentFrame, first: this.first, last: this.last,
-               gap: this.gap, gapEnd: this.gapEnd, jump: this.jump, jumpAt: this.jumpAt, resumeJump: this.resumeJump, peak: this.peak }); }
+               gap: this.gap, gapEnd: this.gapEnd, firstRunEnd: this.firstRunEnd >= 0 ? this.firstRunEnd : this.last, jump: this.jump, jumpAt: this.jumpAt, resumeJump: this.resumeJump, peak: this.peak }); }
            process(inputs, outputs) {
              const x = inputs[0][0], out = outputs[0][0];
              for (let i = 0; x && i < x.length; i++) {
                const v = x[i], f = currentFrame + i;   // the context's clock, as currentTime
                if (v !== 0) {
-                 if (this.first < 0) this.first = f; else { if (this.run > this.gap) { this.gap = this.run; this.gapEnd = f; } if (this.run > 480) this.resumeUntil = f + 480; }
+                 if (this.first < 0) this.first = f; else { if (this.run > this.gap) { this.gap = this.run; this.gapEnd = f; } if (this.run > 480) this.resumeUntil = f + 480; if (this.run > 960 && this.firstRunEnd < 0) this.firstRunEnd = this.last; }
                  this.last = f; this.run = 0;
                } else this.run++;
                if (this.first >= 0) { const d = Math.abs(v - this.prev); if (d > this.jump) { this.jump = d; this.jumpAt = f; } if (f <= this.resumeUntil && d > this.resumeJump) this.resumeJump = d; this.peak = Math.max(this.peak, Math.abs(v)); }
@@ -503,7 +503,8 @@ async fn tapped_context() -> (JsValue, JsValue) {
     (get(&made, "ctx"), get(&made, "tap"))
 }
 
-/// The tap's counters: { frame, first, last, gap, jump, peak } (frames at the context rate).
+/// The tap's counters (frames at the context rate): first/last audible frame, the end of the first
+/// audible run (before a 20 ms silence: a later reply does not count), longest gap, largest step.
 async fn tap_report(tap: &JsValue) -> JsValue {
     let ask = js_sys::Function::new_with_args(
         "tap",
@@ -549,7 +550,8 @@ async fn barge_in_is_silent_within_10_ms_and_truncates_at_what_the_tap_counted()
     speak(&mic, false);
     gloo_timers::future::TimeoutFuture::new(100).await;
     let report = tap_report(&tap).await;
-    let (first, last) = (number(&report, "first"), number(&report, "last"));
+    // The interrupted reply is the first audible run; the echo of the barge-in may follow it.
+    let (first, last) = (number(&report, "first"), number(&report, "firstRunEnd"));
     let silent_after_ms = (last - *stop_frame.borrow()) / rate * 1_000.0;
     let tap_rendered_ms = (last - first + 1.0) / rate * 1_000.0;
     let played = number(&interrupted, "playedMs");
@@ -673,4 +675,106 @@ async fn the_same_app_code_runs_on_openai() {
 #[wasm_bindgen_test]
 async fn the_same_app_code_runs_on_gemini() {
     conversation_script("gemini").await;
+}
+
+// ---- Gemini Live: voice, manual activity, barge-in, tool-call cancellation, close codes ---------
+
+async fn gemini(knobs: &'static str, options: JsValue) -> RealtimeSession {
+    let value = JsFuture::from(client_for("gemini", knobs).connect(options)).await.unwrap();
+    value.unchecked_into::<RealtimeSessionRef>().take()
+}
+
+#[wasm_bindgen_test]
+async fn gemini_voice_turn_with_vad_is_answered_and_played() {
+    let session = gemini("emu_speed=4", json(r#"{ "voiceActivityDetection": { "silenceDurationMs": 300 } }"#)).await;
+    let rec = Recorder::attach(&session, &["responseDone", "outputAudioDelta", "playbackEnded", "error"]);
+    let mic = tone_microphone();
+    JsFuture::from(session.attach_microphone_stream(get(&mic, "stream"))).await.unwrap();
+    gloo_timers::future::TimeoutFuture::new(300).await;
+    speak(&mic, true);
+    gloo_timers::future::TimeoutFuture::new(1_000).await;
+    speak(&mic, false);
+    rec.wait("outputAudioDelta", |_| true).await;
+    let done = rec.wait("responseDone", |_| true).await;
+    assert_eq!(get(&done, "status").as_string().as_deref(), Some("completed"));
+    let ended = rec.wait("playbackEnded", |_| true).await;
+    assert!((number(&ended, "playedMs") - number(&ended, "receivedMs")).abs() < 0.05);
+    assert!(rec.of("error").is_empty(), "{:?}", rec.of("error").iter().map(|e| js_sys::JSON::stringify(e).unwrap()).collect::<Vec<_>>());
+    session.stop_microphone();
+    JsFuture::from(session.close()).await.unwrap();
+    assert_no_unhandled_rejections().await;
+}
+
+#[wasm_bindgen_test]
+async fn gemini_manual_activity_turn() {
+    let session = gemini("emu_speed=4", json(r#"{ "voiceActivityDetection": { "enabled": false }, "audio": { "playback": false } }"#)).await;
+    let rec = Recorder::attach(&session, &["responseDone", "inputAudioBufferSpeechStarted", "error"]);
+    let mic = tone_microphone();
+    JsFuture::from(session.attach_microphone_stream(get(&mic, "stream"))).await.unwrap();
+    speak(&mic, true);
+    gloo_timers::future::TimeoutFuture::new(800).await;
+    speak(&mic, false);
+    JsFuture::from(session.commit_audio(JsValue::UNDEFINED)).await.unwrap();
+    let done = rec.wait("responseDone", |_| true).await;
+    assert_eq!(get(&done, "status").as_string().as_deref(), Some("completed"));
+    assert!(rec.of("error").is_empty(), "{:?}", rec.of("error").iter().map(|e| js_sys::JSON::stringify(e).unwrap()).collect::<Vec<_>>());
+    session.stop_microphone();
+    JsFuture::from(session.close()).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn gemini_barge_in_flushes_playback() {
+    let session = gemini("", json(r#"{ "voiceActivityDetection": { "silenceDurationMs": 300 } }"#)).await;
+    let rec = Recorder::attach(&session, &["outputLevel", "interrupted", "responseDone", "inputAudioBufferSpeechStarted", "error"]);
+    let mic = tone_microphone();
+    JsFuture::from(session.attach_microphone_stream(get(&mic, "stream"))).await.unwrap();
+    gloo_timers::future::TimeoutFuture::new(300).await;
+    speak(&mic, true);
+    gloo_timers::future::TimeoutFuture::new(2_000).await;
+    speak(&mic, false);
+    rec.wait("outputLevel", |e| get(e, "level").as_f64().unwrap_or(0.0) > 0.1).await;
+    gloo_timers::future::TimeoutFuture::new(400).await;
+    speak(&mic, true);
+    let interrupted = rec.wait("interrupted", |_| true).await;
+    speak(&mic, false);
+    assert!(get(&interrupted, "truncatedAtMs").is_undefined(), "Gemini has no truncation");
+    assert!(number(&interrupted, "playedMs") < number(&interrupted, "receivedMs") + 1.0);
+    let cancelled = rec.wait("responseDone", |e| get(e, "status").as_string().as_deref() == Some("cancelled")).await;
+    assert!(get(&cancelled, "responseId").is_string());
+    assert!(rec.of("error").is_empty(), "{:?}", rec.of("error").iter().map(|e| js_sys::JSON::stringify(e).unwrap()).collect::<Vec<_>>());
+    session.stop_microphone();
+    JsFuture::from(session.close()).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn gemini_tool_call_cancellation_aborts_the_handler() {
+    // A handler that only ends when aborted.
+    let handler = js_sys::Function::new_with_args(
+        "args, ctx",
+        "return new Promise((resolve, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted'))));",
+    );
+    let tool = object(&[("name", "slow".into()), ("parameters", json(r#"{ "type": "object" }"#)), ("handler", handler.into())]);
+    let options = json(r#"{ "outputModalities": ["text"], "audio": { "playback": false } }"#);
+    js_sys::Reflect::set(&options, &"tools".into(), &js_sys::Array::of1(&tool)).unwrap();
+    let session = gemini("", options).await;
+    let rec = Recorder::attach(&session, &["toolCallStarted", "toolCallsCancelled", "toolCallCompleted", "error"]);
+    JsFuture::from(session.send_text(r#"call slow {}"#.into(), JsValue::UNDEFINED)).await.unwrap();
+    rec.wait("toolCallStarted", |_| true).await;
+    JsFuture::from(session.send_text("never mind".into(), JsValue::UNDEFINED)).await.unwrap();
+    rec.wait("toolCallsCancelled", |_| true).await;
+    let completed = rec.wait("toolCallCompleted", |_| true).await;
+    assert_eq!(get(&completed, "cancelled").as_bool(), Some(true));
+    JsFuture::from(session.close()).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn gemini_close_codes_are_errors_then_a_close() {
+    let session = gemini("emu_close_after=2&emu_close_code=1011&emu_close_reason=Internal%20error%20encountered.", json(r#"{ "outputModalities": ["text"], "audio": { "playback": false } }"#)).await;
+    let rec = Recorder::attach(&session, &["error", "close"]);
+    let _ = JsFuture::from(session.send_text("hi".into(), JsValue::UNDEFINED)).await;
+    let close = rec.wait("close", |_| true).await;
+    assert_eq!(number(&close, "code"), 1011.0);
+    let e = rec.wait("error", |_| true).await;
+    assert!(get(&get(&e, "error"), "message").as_string().unwrap().contains("1011"));
+    assert_eq!(session.state(), "closed");
 }

@@ -272,8 +272,13 @@ impl Session {
         let Some(interruption) = self.playback.as_mut().and_then(|p| p.stopped(item_id, played_ms, output_latency_ms)) else {
             return;
         };
+        let mut interruption = interruption;
+        if !self.codec.truncates_items() {
+            // Nothing is cut on the server (Gemini cuts at the interruption itself).
+            interruption.truncated_at_ms = None;
+        }
         if let Some(audio_end_ms) = interruption.truncated_at_ms {
-            if self.state == ConnectionState::Open && self.codec.truncates_items() {
+            if self.state == ConnectionState::Open {
                 let truncate = ClientMessage::TruncateConversationItem {
                     message_id: None,
                     item_id: interruption.item_id.clone(),
