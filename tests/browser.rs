@@ -778,3 +778,27 @@ async fn gemini_close_codes_are_errors_then_a_close() {
     assert!(get(&get(&e, "error"), "message").as_string().unwrap().contains("1011"));
     assert_eq!(session.state(), "closed");
 }
+
+#[wasm_bindgen_test]
+async fn gemini_go_away_resumes_transparently() {
+    let session = gemini("emu_goaway_after_ms=1500", json(r#"{ "outputModalities": ["text"], "audio": { "playback": false } }"#)).await;
+    let rec = Recorder::attach(&session, &["goAway", "reconnecting", "reconnected", "sessionCreated", "responseDone", "outputTextDone", "close", "error"]);
+    JsFuture::from(session.send_text("remember the word marmalade".into(), JsValue::UNDEFINED)).await.unwrap();
+    rec.wait("responseDone", |_| true).await;
+    rec.wait("goAway", |_| true).await;
+    rec.wait("reconnected", |_| true).await;
+    assert_eq!(session.state(), "open");
+    // The conversation goes on where it was: the resumed session still has the first turn.
+    JsFuture::from(session.send_text("recap".into(), JsValue::UNDEFINED)).await.unwrap();
+    let before = rec.of("outputTextDone").len();
+    assert_eq!(before, 1);
+    let recap = rec.wait("outputTextDone", |e| !js_sys::Object::is(e, &rec.of("outputTextDone")[0])).await;
+    let text = get(&recap, "text").as_string().unwrap_or_default();
+    web_sys::console::log_1(&format!("after resume: {text}").into());
+    assert!(text.contains("marmalade") && text != get(&rec.of("outputTextDone")[0], "text").as_string().unwrap(), "{text}");
+    assert_eq!(rec.of("reconnecting").len(), 1);
+    assert!(rec.of("sessionCreated").is_empty(), "no second sessionCreated reaches the app");
+    assert!(rec.of("close").is_empty() && rec.of("error").is_empty(), "{:?}", rec.of("error").iter().map(|e| js_sys::JSON::stringify(e).unwrap()).collect::<Vec<_>>());
+    JsFuture::from(session.close()).await.unwrap();
+    assert_no_unhandled_rejections().await;
+}

@@ -285,6 +285,7 @@ fn a_neutral_session_runs_over_gemini() {
         tool_handlers: vec!["f".into()],
         connect_timeout_ms: 0.0,
         playback: true,
+        resume: false,
     };
     let mut session = Session::new(Box::new(GeminiCodec::new()), config, 0.0).unwrap();
     let drain = |s: &mut Session| std::iter::from_fn(|| s.poll_output()).collect::<Vec<_>>();
@@ -313,4 +314,69 @@ fn a_neutral_session_runs_over_gemini() {
     let out = drain(&mut session);
     assert!(out.iter().any(|o| matches!(o, Output::Event(SessionEvent::Error { error, .. }) if error.message.contains("1011") && error.message.contains("Internal error encountered."))));
     let _ = Content::Text { text: String::new() };
+}
+
+fn resumable_session() -> Session {
+    let config = SessionConfig {
+        options: serde_json::from_value(json!({ "outputModalities": ["text"] })).unwrap(),
+        resume: true,
+        ..SessionConfig::default()
+    };
+    let mut session = Session::new(Box::new(GeminiCodec::new()), config, 0.0).unwrap();
+    session.socket_opened(0.0);
+    session.frame_received(1.0, Frame::Text(r#"{"setupComplete":{}}"#));
+    session.frame_received(2.0, Frame::Text(r#"{"sessionResumptionUpdate":{"newHandle":"h-1","resumable":true}}"#));
+    while session.poll_output().is_some() {}
+    session
+}
+
+fn outputs(session: &mut Session) -> Vec<Output> {
+    std::iter::from_fn(|| session.poll_output()).collect()
+}
+
+#[test]
+fn go_away_resumes_transparently_with_the_latest_handle() {
+    let mut session = resumable_session();
+    session.frame_received(3.0, Frame::Text(r#"{"goAway":{"timeLeft":"10s"}}"#));
+    let out = outputs(&mut session);
+    assert!(matches!(&out[0], Output::Message(ServerMessage::GoAway(_))), "the app sees the notice");
+    assert!(out.iter().any(|o| matches!(o, Output::Event(SessionEvent::Reconnecting { .. }))));
+    assert!(out.iter().any(|o| matches!(o, Output::Reconnect)));
+    assert_eq!(session.state(), ConnectionState::Connecting);
+    // Sent while moving: waits, and goes once, after the resumed setup.
+    let ticket = session.send(4.0, serde_json::from_value(json!({ "type": "inputAudioBufferAppend", "audio": "AAAA" })).unwrap());
+    assert!(outputs(&mut session).iter().all(|o| !matches!(o, Output::Transmit(_))));
+    session.socket_opened(5.0);
+    let out = outputs(&mut session);
+    let [Output::Transmit(setup)] = &out[..] else { panic!("{out:?}") };
+    let setup: Value = serde_json::from_str(setup).unwrap();
+    assert_eq!(setup["setup"]["sessionResumption"], json!({ "handle": "h-1" }));
+    session.frame_received(6.0, Frame::Text(r#"{"setupComplete":{}}"#));
+    let out = outputs(&mut session);
+    assert_eq!(session.state(), ConnectionState::Open);
+    assert!(out.iter().any(|o| matches!(o, Output::Event(SessionEvent::Reconnected))));
+    assert!(out.iter().all(|o| !matches!(o, Output::Message(_))), "no second sessionCreated for the app");
+    let sent: Vec<&String> = out.iter().filter_map(|o| if let Output::Transmit(f) = o { Some(f) } else { None }).collect();
+    assert_eq!(sent.len(), 1, "the queued audio, once");
+    assert!(out.iter().any(|o| matches!(o, Output::Settled { ticket: t, result: Ok(()) } if *t == ticket)));
+}
+
+#[test]
+fn a_dropped_connection_resumes_but_only_with_a_handle() {
+    let mut session = resumable_session();
+    session.socket_closed(3.0, 1006, "", false);
+    let out = outputs(&mut session);
+    assert!(out.iter().any(|o| matches!(o, Output::Reconnect)));
+    assert!(out.iter().all(|o| !matches!(o, Output::Event(SessionEvent::Close { .. }))), "no close: the session goes on");
+    // Without a handle (resumption not granted yet), a drop is a close.
+    let config = SessionConfig { resume: true, ..SessionConfig::default() };
+    let mut fresh = Session::new(Box::new(GeminiCodec::new()), config, 0.0).unwrap();
+    fresh.socket_opened(0.0);
+    let out = outputs(&mut fresh);
+    let [Output::Transmit(setup)] = &out[..] else { panic!("{out:?}") };
+    assert!(setup.contains("\"sessionResumption\":{}"), "resumption is asked for: {setup}");
+    fresh.frame_received(1.0, Frame::Text(r#"{"setupComplete":{}}"#));
+    fresh.socket_closed(2.0, 1006, "", false);
+    assert!(outputs(&mut fresh).iter().any(|o| matches!(o, Output::Event(SessionEvent::Close { .. }))));
+    assert_eq!(fresh.state(), ConnectionState::Closed);
 }

@@ -61,6 +61,11 @@ pub struct GeminiCodec {
     input_transcript: String,
     input_item_id: Option<String>,
     next_id: u64,
+    resumable: bool,
+    /// The latest `sessionResumptionUpdate.newHandle` (when resumable).
+    handle: Option<String>,
+    /// The setup sent, to resend (with the handle) on a new connection.
+    setup: Option<Value>,
 }
 
 impl GeminiCodec {
@@ -109,8 +114,27 @@ impl Codec for GeminiCodec {
     }
 
     fn session_start(&mut self, options: &SessionOptions) -> Result<SessionStart, EncodeError> {
-        let setup = encode::setup(self, options)?;
+        let mut setup = encode::setup(self, options)?;
+        if self.resumable && setup["setup"].get("sessionResumption").is_none() {
+            setup["setup"]["sessionResumption"] = serde_json::json!({});
+        }
+        self.setup = Some(setup.clone());
         Ok(SessionStart { on_socket_open: vec![setup.to_string()], on_session_open: Vec::new() })
+    }
+
+    fn enable_resumption(&mut self) -> bool {
+        self.resumable = true;
+        true
+    }
+
+    /// The same setup with the latest handle; the half-presented turn of the old connection is
+    /// dropped (the server resumes from what it consumed).
+    fn resume_start(&mut self) -> Option<SessionStart> {
+        let handle = self.handle.clone()?;
+        let mut setup = self.setup.clone()?;
+        setup["setup"]["sessionResumption"] = serde_json::json!({ "handle": handle });
+        self.in_activity = false;
+        Some(SessionStart { on_socket_open: vec![setup.to_string()], on_session_open: Vec::new() })
     }
 
     /// Gemini cuts its own context at an interruption; there is no truncate.

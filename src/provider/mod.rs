@@ -148,6 +148,15 @@ pub trait Codec {
     fn connect_request(&self, config: &ConnectConfig) -> ConnectRequest;
     /// The model the client was configured with (used where the protocol names it in a frame).
     fn set_model(&mut self, _model: &str) {}
+    /// Asks the provider to keep the session resumable (before `session_start`); `false` when it
+    /// cannot.
+    fn enable_resumption(&mut self) -> bool {
+        false
+    }
+    /// How to resume on a new connection, once the provider has handed out a resumption handle.
+    fn resume_start(&mut self) -> Option<SessionStart> {
+        None
+    }
     /// What starts a session with these options. The session is open once the codec yields
     /// `sessionCreated`.
     fn session_start(&mut self, options: &SessionOptions) -> Result<SessionStart, EncodeError>;

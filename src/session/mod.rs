@@ -51,6 +51,9 @@ pub struct SessionConfig {
     /// The driver plays assistant audio (`Output::PlayAudio`) and reports positions, so barge-in
     /// stops playback and truncates exactly. Off: audio is only delivered as messages.
     pub playback: bool,
+    /// Resume on a new connection after `goAway` or a dropped connection, where the provider
+    /// supports it (Gemini session resumption).
+    pub resume: bool,
 }
 
 /// A message waiting for the session to open.
@@ -81,11 +84,15 @@ pub struct Session {
     outputs: VecDeque<Output>,
     next_id: u64,
     closed_by_us: bool,
+    resumable: bool,
+    /// Resuming: the next `sessionCreated` is the old session's, not news for the app.
+    reconnecting: bool,
 }
 
 impl Session {
     /// A session about to connect. Fails when the options cannot be expressed for the provider.
     pub fn new(mut codec: Box<dyn Codec>, config: SessionConfig, now_ms: f64) -> Result<Session, EncodeError> {
+        let resumable = config.resume && codec.enable_resumption();
         let start = codec.session_start(&config.options)?;
         let playback = config.playback.then(|| playback::Playback::new(codec.output_audio_rate()));
         let mut session = Session {
@@ -106,6 +113,8 @@ impl Session {
             outputs: VecDeque::new(),
             next_id: 0,
             closed_by_us: false,
+            resumable,
+            reconnecting: false,
         };
         if config.connect_timeout_ms > 0.0 {
             session.outputs.push_back(Output::ArmTimer { timer: Timer::ConnectTimeout, at_ms: now_ms + config.connect_timeout_ms });
@@ -143,6 +152,11 @@ impl Session {
     /// Parked `createResponse` requests (waiting for the active response to end).
     pub fn waiting_responses(&self) -> usize {
         self.sequencer.waiting()
+    }
+
+    /// Where to (re)connect, for this session's provider.
+    pub fn connect_request(&self, config: &crate::provider::ConnectConfig) -> crate::provider::ConnectRequest {
+        self.codec.connect_request(config)
     }
 
     pub fn input_audio_rate(&self) -> u32 {
@@ -192,6 +206,16 @@ impl Session {
             return;
         }
         let previous = self.state;
+        // A drop is resumed; a close that states an error (1007 invalid argument, 1008 policy,
+        // 1011 internal error or quota, …) would only repeat: it ends the session.
+        let dropped = matches!(code, 1001 | 1005 | 1006 | 1012 | 1013 | 1014);
+        if previous == ConnectionState::Open
+            && !self.closed_by_us
+            && dropped
+            && self.begin_reconnect(&format!("the connection dropped (code {code}{})", reason_suffix(reason)))
+        {
+            return;
+        }
         let expected = self.closed_by_us || (code == 1000 && previous == ConnectionState::Open);
         if previous == ConnectionState::Connecting {
             self.event(SessionEvent::sdk_error(
@@ -368,6 +392,22 @@ impl Session {
         }
     }
 
+    /// Moves to a new connection when the provider can resume; `false` when it cannot.
+    fn begin_reconnect(&mut self, reason: &str) -> bool {
+        if !self.resumable {
+            return false;
+        }
+        let Some(start) = self.codec.resume_start() else { return false };
+        self.on_socket_open = start.on_socket_open;
+        self.on_session_open = start.on_session_open;
+        self.sequencer.forget_active();
+        self.reconnecting = true;
+        self.set_state(ConnectionState::Connecting);
+        self.event(SessionEvent::Reconnecting { reason: reason.to_owned() });
+        self.outputs.push_back(Output::Reconnect);
+        true
+    }
+
     fn begin_close(&mut self, code: u16, reason: &str) {
         self.closed_by_us = true;
         self.set_state(ConnectionState::Closing);
@@ -477,7 +517,11 @@ impl Session {
                 }
                 if self.state == ConnectionState::Connecting {
                     self.set_state(ConnectionState::Open);
-                    self.outputs.push_back(Output::Message(message));
+                    if std::mem::take(&mut self.reconnecting) {
+                        self.event(SessionEvent::Reconnected);
+                    } else {
+                        self.outputs.push_back(Output::Message(message));
+                    }
                     for first in std::mem::take(&mut self.on_session_open) {
                         self.transmit(now_ms, first, None);
                     }
@@ -537,6 +581,12 @@ impl Session {
             }
             ServerMessage::InputAudioBufferCommitted(_) => self.invoker.new_turn(),
             ServerMessage::ToolCallsCancelled(c) => after = self.invoker.cancel_calls(&c.call_ids, now_ms),
+            ServerMessage::GoAway(_) => {
+                // The app sees the notice; the session moves before the server closes.
+                self.outputs.push_back(Output::Message(message));
+                self.begin_reconnect("the provider asked to reconnect (goAway)");
+                return;
+            }
             _ => {}
         }
         // The app sees the message before anything it triggers.

@@ -118,6 +118,10 @@ pub enum SessionEvent {
         played_ms: f64,
         received_ms: f64,
     },
+    /// The provider asked to move (`goAway`) or the connection dropped: the session resumes on a new
+    /// connection; messages sent meanwhile wait; the message stream goes on.
+    Reconnecting { reason: String },
+    Reconnected,
     #[serde(rename_all = "camelCase")]
     ToolCallStarted {
         call_id: String,
@@ -145,6 +149,8 @@ impl SessionEvent {
             SessionEvent::Close { .. } => "close",
             SessionEvent::Interrupted { .. } => "interrupted",
             SessionEvent::PlaybackEnded { .. } => "playbackEnded",
+            SessionEvent::Reconnecting { .. } => "reconnecting",
+            SessionEvent::Reconnected => "reconnected",
             SessionEvent::ToolCallStarted { .. } => "toolCallStarted",
             SessionEvent::ToolCallCompleted { .. } => "toolCallCompleted",
         }
@@ -184,6 +190,9 @@ pub enum Output {
     PlayAudio { item_id: String, audio: Vec<u8> },
     /// Fade out within 10 ms, flush, and report with `Session::playback_stopped`.
     StopPlayback { item_id: String },
+    /// Drop the socket (without reporting its close) and open a new one to the same place — with a
+    /// fresh credential where the app gave a token provider — then report `socket_opened`.
+    Reconnect,
     /// Close the socket with this code and reason.
     CloseSocket { code: u16, reason: String },
 }

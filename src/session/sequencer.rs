@@ -121,6 +121,13 @@ impl ResponseSequencer {
         }
     }
 
+    /// A new connection: responses of the old one will not finish; requests still waiting go out
+    /// once the new one is open.
+    pub fn forget_active(&mut self) {
+        self.in_flight = None;
+        self.active.clear();
+    }
+
     /// Everything parked (on close: each is rejected).
     pub fn drain(&mut self) -> Vec<Request> {
         self.in_flight = None;

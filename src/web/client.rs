@@ -89,8 +89,10 @@ impl RealtimeClient {
     }
 }
 
-/// What `connect` needs, owned (the future outlives the borrow of the client).
-struct RealtimeClientParts {
+/// What `connect` needs, owned (the future outlives the borrow of the client); kept by the session
+/// to reconnect (with a fresh credential from the token provider).
+#[derive(Clone)]
+pub(crate) struct RealtimeClientParts {
     provider: Provider,
     model: String,
     endpoint: Option<String>,
@@ -101,6 +103,7 @@ struct RealtimeClientParts {
 impl RealtimeClientParts {
     async fn connect(self, options: JsValue) -> Result<RealtimeSession, JsValue> {
         let parsed = ConnectOptions::parse(options)?;
+        let reconnect = self.clone();
         let (credential, url) = self.credential().await?;
         // Standard OpenAI keys; Gemini API keys (AIza…) are refused the same way (use ephemeral
         // auth_tokens/ in the browser).
@@ -116,13 +119,14 @@ impl RealtimeClientParts {
         let mut codec = self.provider.codec();
         codec.set_model(&self.model);
         let (input_rate, output_rate) = (codec.input_audio_rate(), codec.output_audio_rate());
-        let request = codec.connect_request(&ConnectConfig { model: self.model, endpoint: url.or(self.endpoint), credential });
+        let request = codec.connect_request(&ConnectConfig { model: self.model.clone(), endpoint: url.or(self.endpoint.clone()), credential });
         let config = SessionConfig {
             options: parsed.options,
             invocation: parsed.invocation,
             tool_handlers: parsed.handlers.keys().cloned().collect(),
             connect_timeout_ms: parsed.connect_timeout_ms,
             playback: parsed.audio.playback,
+            resume: parsed.resume,
         };
         let mut session = Session::new(codec, config, js_sys::Date::now()).map_err(|e| match e.kind {
             crate::provider::EncodeErrorKind::Type => type_error(&e.to_string()),
@@ -159,7 +163,7 @@ impl RealtimeClientParts {
         let socket = web_sys::WebSocket::new_with_str_sequence(&request.url, &protocols)
             .map_err(|_| error("could not open the WebSocket (bad endpoint URL?)"))?;
         let (tx, rx) = futures::channel::oneshot::channel();
-        let shell: Rc<Shell> = Shell::start(session, socket, parsed.handlers, self.provider.name(), engine, Box::new(move |result| {
+        let shell: Rc<Shell> = Shell::start(session, socket, parsed.handlers, self.provider.name(), engine, reconnect, Box::new(move |result| {
             let _ = tx.send(result);
         }));
         if playback {
@@ -173,6 +177,12 @@ impl RealtimeClientParts {
             Ok(Err(e)) => Err(e),
             Err(_) => Err(error("the session ended before it opened")),
         }
+    }
+
+    /// The connect config with a fresh credential.
+    pub(crate) async fn connect_config(&self) -> Result<ConnectConfig, JsValue> {
+        let (credential, url) = self.credential().await?;
+        Ok(ConnectConfig { model: self.model.clone(), endpoint: url.or_else(|| self.endpoint.clone()), credential })
     }
 
     /// The credential (and possibly an endpoint URL) from the string or the token provider.
@@ -203,6 +213,8 @@ struct ConnectOptions {
     log_level: LogLevel,
     connect_timeout_ms: f64,
     audio: AudioOptions,
+    /// Resume on a new connection after `goAway` or a drop (providers that can: Gemini).
+    resume: bool,
 }
 
 impl ConnectOptions {
@@ -213,7 +225,7 @@ impl ConnectOptions {
         }
         // A shallow copy without the JS-only fields becomes the neutral options.
         let neutral = js_sys::Object::assign(&js_sys::Object::new(), value.unchecked_ref());
-        for key in ["tools", "functionInvocation", "middleware", "logLevel", "connectTimeoutMs", "audio"] {
+        for key in ["tools", "functionInvocation", "middleware", "logLevel", "connectTimeoutMs", "audio", "resume"] {
             let _ = js_sys::Reflect::delete_property(&neutral, &key.into());
         }
         let mut options: SessionOptions = from_js(neutral.into(), "options")?;
@@ -265,7 +277,8 @@ impl ConnectOptions {
         let connect_timeout_ms = optional_count(&value, "connectTimeoutMs", "options", 600_000.0)?
             .map_or(DEFAULT_CONNECT_TIMEOUT_MS, f64::from);
         let audio = AudioOptions::parse(&get(&value, "audio"))?;
-        Ok(ConnectOptions { options, invocation, handlers, middleware, log_level, connect_timeout_ms, audio })
+        let resume = optional_bool(&value, "resume", "options")?.unwrap_or(true);
+        Ok(ConnectOptions { options, invocation, handlers, middleware, log_level, connect_timeout_ms, audio, resume })
     }
 }
 

@@ -848,6 +848,17 @@ export interface PlaybackEndedEvent {
   readonly receivedMs: number;
 }
 
+/** The provider asked to move (`goAway`) or the connection dropped: the session resumes on a new connection (Gemini). */
+export interface ReconnectingEvent {
+  readonly type: "reconnecting";
+  readonly reason: string;
+}
+
+/** The session resumed on a new connection; messages sent meanwhile have gone out. */
+export interface ReconnectedEvent {
+  readonly type: "reconnected";
+}
+
 /** About 30 times a second while the microphone runs: its level (0–1 on a -60…0 dBFS scale). */
 export interface InputLevelEvent {
   readonly type: "inputLevel";
@@ -875,6 +886,8 @@ export type SdkEvent =
   | ToolCallCompletedEvent
   | InterruptedEvent
   | PlaybackEndedEvent
+  | ReconnectingEvent
+  | ReconnectedEvent
   | InputLevelEvent
   | OutputLevelEvent
   | PlaybackBlockedEvent;
@@ -958,6 +971,8 @@ export interface ConnectOptions extends Omit<SessionOptions, "tools"> {
   connectTimeoutMs?: number;
   /** The audio engine. */
   audio?: AudioOptions;
+  /** Resume transparently on a new connection after `goAway` or a dropped connection, where the provider can (Gemini). Default `true`. */
+  resume?: boolean;
 }
 
 /** Audio engine options (`connect({ audio })`). */

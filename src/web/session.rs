@@ -53,7 +53,9 @@ pub(crate) type OpenWaiter = Box<dyn FnOnce(Result<(), JsValue>)>;
 
 pub(crate) struct Shell {
     session: RefCell<Session>,
-    socket: WebSocket,
+    socket: RefCell<WebSocket>,
+    /// How to open a new connection (fresh credential included) when the session resumes.
+    reconnect: super::client::RealtimeClientParts,
     commands: RefCell<VecDeque<Command>>,
     pumping: Cell<bool>,
     pending: RefCell<HashMap<Ticket, Settle>>,
@@ -86,12 +88,14 @@ impl Shell {
         tool_handlers: HashMap<String, js_sys::Function>,
         provider: &'static str,
         audio: Option<AudioEngine>,
+        reconnect: super::client::RealtimeClientParts,
         on_open: OpenWaiter,
     ) -> Rc<Shell> {
         socket.set_binary_type(BinaryType::Arraybuffer);
         let shell = Rc::new(Shell {
             session: RefCell::new(session),
-            socket,
+            socket: RefCell::new(socket),
+            reconnect,
             commands: RefCell::new(VecDeque::new()),
             pumping: Cell::new(false),
             pending: RefCell::new(HashMap::new()),
@@ -140,11 +144,54 @@ impl Shell {
         });
         // `error` is always followed by `close`, which carries what there is to know.
         let error = on(weak, |_, _| {});
-        self.socket.set_onopen(Some(open.as_ref().unchecked_ref()));
-        self.socket.set_onmessage(Some(message.as_ref().unchecked_ref()));
-        self.socket.set_onclose(Some(close.as_ref().unchecked_ref()));
-        self.socket.set_onerror(Some(error.as_ref().unchecked_ref()));
+        let socket = self.socket.borrow();
+        socket.set_onopen(Some(open.as_ref().unchecked_ref()));
+        socket.set_onmessage(Some(message.as_ref().unchecked_ref()));
+        socket.set_onclose(Some(close.as_ref().unchecked_ref()));
+        socket.set_onerror(Some(error.as_ref().unchecked_ref()));
         self.socket_callbacks.borrow_mut().extend([open, message, close, error]);
+    }
+
+    /// Silences the current socket (its close is not the session's any more) and closes it.
+    fn detach_socket(&self) {
+        let socket = self.socket.borrow();
+        socket.set_onopen(None);
+        socket.set_onmessage(None);
+        socket.set_onclose(None);
+        socket.set_onerror(None);
+        self.socket_callbacks.borrow_mut().clear();
+    }
+
+    /// A new connection for the resuming session: a fresh credential, the provider's URL.
+    fn reconnect(self: &Rc<Self>) {
+        self.detach_socket();
+        let _ = self.socket.borrow().close_with_code_and_reason(1000, "moving to a new connection");
+        let weak = Rc::downgrade(self);
+        let parts = self.reconnect.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let config = parts.connect_config().await;
+            let Some(shell) = weak.upgrade() else { return };
+            let opened = config.and_then(|config| {
+                let request = shell.session.borrow().connect_request(&config);
+                let protocols = js_sys::Array::new();
+                for protocol in &request.protocols {
+                    protocols.push(&protocol.into());
+                }
+                WebSocket::new_with_str_sequence(&request.url, &protocols)
+            });
+            match opened {
+                Ok(socket) => {
+                    socket.set_binary_type(BinaryType::Arraybuffer);
+                    *shell.socket.borrow_mut() = socket;
+                    shell.attach_socket();
+                }
+                Err(e) => shell.command(Command::SocketClosed {
+                    code: 1006,
+                    reason: format!("reconnecting failed: {}", describe_js_error(&e)),
+                    was_clean: false,
+                }),
+            }
+        });
     }
 
     /// Queues an input and processes everything queued (unless a pump is already running, which
@@ -214,7 +261,7 @@ impl Shell {
     fn dispatch(self: &Rc<Self>, output: Output) {
         match output {
             Output::Transmit(frame) => {
-                if self.socket.send_with_str(&frame).is_err() {
+                if self.socket.borrow().send_with_str(&frame).is_err() {
                     web_sys::console::warn_1(&"realtime-wasm: the socket refused a frame".into());
                 }
             }
@@ -270,8 +317,9 @@ impl Shell {
                     self.command(Command::PlaybackStopped(item_id, 0.0));
                 }
             }
+            Output::Reconnect => self.reconnect(),
             Output::CloseSocket { code, reason } => {
-                let _ = self.socket.close_with_code_and_reason(code, &reason);
+                let _ = self.socket.borrow().close_with_code_and_reason(code, &reason);
             }
         }
     }
@@ -311,11 +359,7 @@ impl Shell {
         for (_, controller) in self.aborts.borrow_mut().drain() {
             controller.abort();
         }
-        self.socket.set_onopen(None);
-        self.socket.set_onmessage(None);
-        self.socket.set_onclose(None);
-        self.socket.set_onerror(None);
-        self.socket_callbacks.borrow_mut().clear();
+        self.detach_socket();
     }
 
     /// The callback both worklet ports deliver to (created once, held weakly).

@@ -154,6 +154,8 @@ voice.on("inputLevel", (e) => console.log(e.level.toFixed(2), e.peak));
 voice.on("outputLevel", (e) => console.log(e.level));
 voice.on("interrupted", (e) => console.log(e.itemId, e.heardMs, e.truncatedAtMs ?? "heard to the end"));
 voice.on("playbackBlocked", () => void voice.resumeAudio());
+voice.on("reconnecting", (e) => console.log("moving:", e.reason));
+voice.on("reconnected", () => console.log("resumed"));
 await voice.commitAudio({ createResponse: true });
 voice.stopMicrophone();
 const state: SessionState = session.state;

@@ -52,6 +52,13 @@ pub(super) fn server_frame(codec: &mut GeminiCodec, frame: &str) -> Result<Vec<S
         let left = go_away.get("timeLeft").and_then(Value::as_str).and_then(parse_duration_ms);
         out.push(ServerMessage::GoAway(GoAway { message_id: None, time_left_ms: left }));
     }
+    if let Some(update) = v.get("sessionResumptionUpdate") {
+        if update.get("resumable").and_then(Value::as_bool) != Some(false) {
+            if let Some(handle) = update.get("newHandle").and_then(Value::as_str).filter(|h| !h.is_empty()) {
+                codec.handle = Some(handle.to_owned());
+            }
+        }
+    }
     if out.is_empty() || v.get("sessionResumptionUpdate").is_some() {
         out.push(raw(&v));
     }
