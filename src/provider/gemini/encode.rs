@@ -3,7 +3,7 @@
 
 use super::{GeminiCodec, INPUT_RATE};
 use crate::model::{ClientMessage, Content, ConversationItem, Eagerness, Modality, Role, SessionOptions, Tool, ToolMode};
-use crate::provider::EncodeError;
+use crate::provider::{merge_json, EncodeError};
 use serde_json::{json, Map, Value};
 
 /// The `setup` frame: everything Gemini will ever know about the session's configuration.
@@ -105,7 +105,7 @@ pub(super) fn setup(codec: &mut GeminiCodec, options: &SessionOptions) -> Result
         None => {}
         Some(seed @ Value::Object(_)) => {
             let mut merged = seed.clone();
-            merge(&mut merged, setup);
+            merge_json(&mut merged, setup);
             setup = merged;
         }
         Some(_) => return Err(EncodeError::shape("options.providerOptions", "must be an object")),
@@ -115,21 +115,6 @@ pub(super) fn setup(codec: &mut GeminiCodec, options: &SessionOptions) -> Result
     Ok(json!({ "setup": setup }))
 }
 
-fn merge(base: &mut Value, top: Value) {
-    match (base, top) {
-        (Value::Object(base), Value::Object(top)) => {
-            for (key, value) in top {
-                match base.get_mut(&key) {
-                    Some(existing) => merge(existing, value),
-                    None => {
-                        base.insert(key, value);
-                    }
-                }
-            }
-        }
-        (base, top) => *base = top,
-    }
-}
 
 /// What can be checked without state.
 pub(super) fn validate(message: &ClientMessage) -> Result<(), EncodeError> {

@@ -5,7 +5,7 @@ use crate::model::{
     AudioFormat, ClientMessage, Content, ConversationItem, CreateResponse, Modality, Role, SessionKind,
     SessionOptions, Tool, ToolMode, VoiceActivityDetection,
 };
-use crate::provider::EncodeError;
+use crate::provider::{merge_json, EncodeError};
 use serde_json::{json, Map, Value};
 
 /// GA bounds on `max_output_tokens` (the API also accepts `"inf"`, which is "absent" here).
@@ -137,26 +137,10 @@ fn session(options: &SessionOptions) -> Result<Value, EncodeError> {
         Some(seed @ Value::Object(_)) => seed.clone(),
         Some(_) => return Err(EncodeError::shape("options.providerOptions", "must be an object")),
     };
-    merge(&mut merged, Value::Object(session));
+    merge_json(&mut merged, Value::Object(session));
     Ok(merged)
 }
 
-/// Deep merge: objects merge key by key, anything else in `top` replaces what is in `base`.
-fn merge(base: &mut Value, top: Value) {
-    match (base, top) {
-        (Value::Object(base), Value::Object(top)) => {
-            for (key, value) in top {
-                match base.get_mut(&key) {
-                    Some(existing) => merge(existing, value),
-                    None => {
-                        base.insert(key, value);
-                    }
-                }
-            }
-        }
-        (base, top) => *base = top,
-    }
-}
 
 fn audio_format(format: &AudioFormat, field: &str) -> Result<Value, EncodeError> {
     match format.media_type.as_str() {
