@@ -806,3 +806,23 @@ async fn gemini_go_away_resumes_transparently() {
     JsFuture::from(session.close()).await.unwrap();
     assert_no_unhandled_rejections().await;
 }
+
+#[wasm_bindgen_test]
+async fn a_hosted_worklet_and_an_audio_element_route_playback() {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let element = document.create_element("audio").unwrap();
+    let audio = object(&[
+        ("workletUrl", format!("{}/pkg/worklets/realtime-audio.js", emulator()).into()),
+        ("outputElement", element.clone().into()),
+    ]);
+    let options = json(r#"{ "voiceActivityDetection": { "enabled": false } }"#);
+    js_sys::Reflect::set(&options, &"audio".into(), &audio).unwrap();
+    let session = connect("&emu_speed=4", options).await.unwrap();
+    let rec = Recorder::attach(&session, &["playbackEnded", "error"]);
+    JsFuture::from(session.send_text("a short spoken reply please".into(), JsValue::UNDEFINED)).await.unwrap();
+    let ended = rec.wait("playbackEnded", |_| true).await;
+    assert!(number(&ended, "playedMs") > 0.0);
+    assert!(get(&element, "srcObject").is_instance_of::<web_sys::MediaStream>(), "playback goes through the <audio> element");
+    assert!(rec.of("error").is_empty());
+    JsFuture::from(session.close()).await.unwrap();
+}

@@ -126,6 +126,8 @@ function serveFile(req, res, file) {
       'Content-Type': MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
       'Content-Length': st.size,
       'Cache-Control': 'no-cache',
+      // Public dev files; apps on another origin may load the package's AudioWorklet from here.
+      'Access-Control-Allow-Origin': '*',
     });
     if (req.method === 'HEAD') return res.end();
     fs.createReadStream(file).pipe(res);
