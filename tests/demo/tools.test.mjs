@@ -1,9 +1,10 @@
 // The demo's DOM-free modules in Node: the tools (the calculator never evaluates code, dice stay in
-// range, the clock honours a time zone) and the output-level estimate from PCM16.
+// range, the clock honours a time zone), the latency marks and the meters.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { calculate, rollDice, currentTime, demoTools, toolExamples, MAX_EXPRESSION } from '../../www/demo/tools.mjs';
-import { pcm16Rms, levelOfRms, PlaybackLevel } from '../../www/demo/levels.mjs';
+import { Latency, formatMs } from '../../www/demo/latency.mjs';
+import { Meter, STALE_MS } from '../../www/demo/meters.mjs';
 
 test('calculate: arithmetic, precedence, functions, constants', () => {
   const cases = {
@@ -86,33 +87,82 @@ test('the declared tools have handlers and schemas; every hint example calls one
   assert.deepEqual(demoTools[2].handler({ expression: '1+1' }), { expression: '1+1', result: 2 });
 });
 
-function pcm(values) {
-  const bytes = new Uint8Array(values.length * 2);
-  const view = new DataView(bytes.buffer);
-  values.forEach((v, i) => view.setInt16(i * 2, v, true));
-  return bytes;
+/** Just enough DOM for latency.mjs / meters.mjs: elements with dataset, text and children. */
+function fakeEl() {
+  return {
+    dataset: {},
+    attrs: {},
+    style: { setProperty() {} },
+    children: [],
+    setAttribute(k, v) {
+      this.attrs[k] = v;
+    },
+    replaceChildren(...c) {
+      this.children = c;
+    },
+    get text() {
+      return this.children.map((c) => c.textContent).join('');
+    },
+  };
 }
+globalThis.document ??= { createElement: () => ({ textContent: '', className: '' }) };
 
-test('levels: PCM16 RMS, the dB meter scale, and levels scheduled on a playback clock', () => {
-  assert.equal(pcm16Rms(pcm([0, 0, 0])), 0);
-  assert.ok(Math.abs(pcm16Rms(pcm([16384, -16384])) - 0.5) < 1e-9);
-  assert.equal(levelOfRms(0), 0);
-  assert.equal(levelOfRms(1), 1);
-  assert.ok(Math.abs(levelOfRms(0.1) - 2 / 3) < 1e-9, '−20 dBFS is two thirds up');
-  assert.equal(levelOfRms(0.0001), 0, 'below −60 dBFS is silence');
+test('latency: end of speech from the input level, first reply audio from the output level', () => {
+  let now = 0;
+  const els = { text: fakeEl(), speech: fakeEl(), bargeIn: fakeEl() };
+  const l = new Latency({ ...els, now: () => now });
+  // A typed turn: send at 0, first output at 120 ms.
+  l.textSent();
+  now = 120;
+  l.assistantOutput();
+  assert.equal(els.text.dataset.ms, '120');
+  // Speech from 1000 to 1900 ms (30 Hz levels), then silence; the reply is heard at 2500 ms.
+  for (now = 1000; now <= 1900; now += 33) l.inputLevel(0.7, now);
+  const lastVoiced = now - 33;
+  for (; now < 2500; now += 33) l.inputLevel(0, now);
+  l.outputLevel(0.01); // below REPLY_LEVEL: not yet heard
+  assert.equal(els.speech.dataset.ms, undefined);
+  now = 2500;
+  l.outputLevel(0.6);
+  assert.equal(els.speech.dataset.ms, String(2500 - lastVoiced));
+  l.outputLevel(0.6);
+  assert.equal(l.speech.samples.length, 1, 'one figure per turn');
+  // A click (40 ms over the threshold) is not speech.
+  for (const t of [3000, 3033]) l.inputLevel(0.9, t);
+  for (now = 3066; now < 3400; now += 33) l.inputLevel(0, now);
+  l.outputLevel(0.6);
+  assert.equal(l.speech.samples.length, 1);
+  // Push to talk: the release is the end of speech.
+  now = 5000;
+  l.speechEnded();
+  now = 5300;
+  l.outputLevel(0.5);
+  assert.equal(els.speech.dataset.ms, '300');
+  assert.match(els.speech.text, /300 ms median \d+ ms over 2/);
+  // A cut reply voids a pending text round trip; the barge-in figures are shown.
+  l.textSent();
+  l.cancelled();
+  now = 6000;
+  l.assistantOutput();
+  assert.equal(l.text.samples.length, 1);
+  l.interrupted({ heardMs: 1234.4, receivedMs: 4000, outputLatencyMs: 31.6 });
+  assert.equal(els.bargeIn.dataset.heardMs, '1234');
+  assert.match(els.bargeIn.text, /heard 1\.23 s of 4\.00 s received · output latency 32 ms/);
+  assert.equal(formatMs(480), '480 ms');
+});
 
-  let now = 1000;
-  const p = new PlaybackLevel({ sampleRate: 1000, windowMs: 100, now: () => now });
-  // Two chunks arrive at once (a burst): 200 ms loud, then 200 ms silent, played back to back.
-  assert.equal(p.push(pcm(new Array(200).fill(16384))), 200);
-  p.push(pcm(new Array(200).fill(0)));
-  assert.ok(p.levelAt(1050) > 0.8, 'loud while the first chunk plays');
-  assert.ok(p.levelAt(1150) > 0.8);
-  assert.equal(p.levelAt(1250), 0, 'silent while the second chunk plays');
-  assert.ok(p.playing(1350));
-  assert.equal(p.playing(1400), false);
-  now = 2000;
-  p.push(pcm(new Array(100).fill(16384)));
-  p.clear();
-  assert.equal(p.levelAt(2050), 0, 'barge-in clears what was scheduled');
+test('meter: fast attack, smooth release, and a stale level falls to zero', () => {
+  let now = 0;
+  const el = fakeEl();
+  const m = new Meter(el, () => now);
+  m.set(0.8);
+  m.tick();
+  assert.equal(el.dataset.level, '0.8');
+  now = 20;
+  m.set(0.4);
+  m.tick();
+  assert.ok(Number(el.dataset.level) < 0.8 && Number(el.dataset.level) > 0.4, 'falls back smoothly');
+  now = 20 + STALE_MS + 1; // the SDK stopped reporting (playback ended)
+  for (let i = 0; i < 60; i++) m.tick();
+  assert.equal(el.dataset.level, '0');
 });

@@ -6,14 +6,16 @@
 // visible errors with a way back (Reconnect, or another provider).
 // Page query parameters: `emu_*` knobs are forwarded to the emulator's WebSocket URL (e.g.
 // `/?emu_speed=4`), `log=debug` turns on the SDK's console logging, `mic=off` keeps the microphone
-// off when a session opens (audio builds start it with the session).
+// off when a session opens (otherwise it starts with the session).
+// Meters and barge-in come from the SDK's audio engine: `inputLevel`, `outputLevel`, `interrupted`.
+// Gemini fixes its configuration at setup: the page never calls `session.update()` on it (reply
+// type and turn taking apply on the next connect).
 
 import { Transcript } from './transcript.mjs';
 import { ToolLog } from './tool-log.mjs';
 import { Latency } from './latency.mjs';
 import { Meter, animate } from './meters.mjs';
-import { PlaybackLevel } from './levels.mjs';
-import { VoiceControls, sdkHasAudio } from './voice.mjs';
+import { VoiceControls, browserCanCapture } from './voice.mjs';
 import { demoTools, toolExamples } from './tools.mjs';
 
 const $ = (id) => document.getElementById(id);
@@ -59,20 +61,18 @@ const el = {
 
 const transcript = new Transcript($('transcript'));
 const toolLog = new ToolLog($('tool-log'));
-const latency = new Latency({ text: $('latency-text'), speech: $('latency-speech') });
+const latency = new Latency({ text: $('latency-text'), speech: $('latency-speech'), bargeIn: $('latency-barge-in') });
 const inputMeter = new Meter($('input-level'));
 const outputMeter = new Meter($('output-level'));
-const playback = new PlaybackLevel();
 
 let sdk = null;
-let geminiSupported = false;
 let voice = null;
 /** The live connection: { session, choice, userClosing } (null when disconnected). */
 let current = null;
 /** Bumped by every connect/disconnect, so a slow connect that lost the race closes its session. */
 let generation = 0;
-let activeResponses = 0;
-let sdkOutputLevel = false; // the SDK emits `outputLevel` itself: stop estimating from the PCM
+/** Responses in progress (ids): Stop shows while there is one. */
+const activeResponses = new Set();
 let errorAction = null;
 
 // ---------------------------------------------------------------------------------------------
@@ -143,10 +143,17 @@ function setStatus(state) {
   el.connect.textContent = state === 'connecting' ? 'Connecting…' : 'Connect';
 }
 
-function setResponding(delta) {
-  activeResponses = Math.max(0, activeResponses + delta);
-  el.interrupt.hidden = activeResponses === 0;
-  $('transcript').setAttribute('aria-busy', String(activeResponses > 0));
+function setResponding(responseId, active) {
+  if (active) activeResponses.add(responseId);
+  else activeResponses.delete(responseId);
+  el.interrupt.hidden = activeResponses.size === 0;
+  $('transcript').setAttribute('aria-busy', String(activeResponses.size > 0));
+}
+
+/** Barge-in or the session ended: nothing the user waits for is in progress any more. */
+function stopResponding() {
+  activeResponses.clear();
+  setResponding(null, false);
 }
 
 function choice() {
@@ -159,9 +166,7 @@ function replyMode() {
 
 function updateHints() {
   const c = choice();
-  if (c.provider === 'gemini' && !geminiSupported) {
-    el.providerHint.textContent = 'Gemini is not yet supported by this SDK build: connecting will show the error.';
-  } else if (c.emulated) {
+  if (c.emulated) {
     el.providerHint.textContent = 'The emulator inside this dev server answers predictably: no account, no cost.';
   } else {
     el.providerHint.textContent = `Talks to ${c.label} with a short-lived token the server mints; the page never sees the key.`;
@@ -174,8 +179,8 @@ function updateHints() {
     el.chips.hidden = true;
   }
   el.replyHint.textContent =
-    replyMode() === 'audio' && !voice?.supported
-      ? 'Voice replies show their live transcript and level; playback arrives with the SDK’s audio support.'
+    replyMode() === 'audio' && voice && !voice.supported
+      ? 'This browser cannot use the microphone here (it needs HTTPS or localhost): replies still play, type your messages.'
       : '';
   el.replyHint.hidden = !el.replyHint.textContent;
 }
@@ -235,13 +240,7 @@ async function connect() {
     client = new sdk.RealtimeClient({ provider: c.provider, token: () => fetchToken(c) });
   } catch (err) {
     setStatus('closed');
-    if (err instanceof RangeError && /provider/i.test(err.message)) {
-      showError(`${c.label} is not yet supported by this SDK build`, `${messageOf(err)}. Gemini support is on its way; the emulated OpenAI works today.`, {
-        action: { label: 'Use emulated OpenAI', run: () => switchTo('emulated-openai') },
-      });
-    } else {
-      showError(`Could not set up ${c.label}`, messageOf(err));
-    }
+    showError(`Could not set up ${c.label}`, messageOf(err));
     return;
   }
 
@@ -297,21 +296,13 @@ async function reconnect() {
   await connect();
 }
 
-async function switchTo(value) {
-  el.provider.value = value;
-  updateHints();
-  await reconnect();
-}
-
 /** The session is over (closed by us, by the server, or failed): back to idle. Idempotent. */
 function ended(session) {
   if (!current || current.session !== session) return;
   current = null;
-  activeResponses = 0;
-  setResponding(0);
+  stopResponding();
   transcript.endSession();
   latency.reset();
-  playback.clear();
   inputMeter.set(0);
   outputMeter.set(0);
   voice.detach();
@@ -350,14 +341,11 @@ function wire(session) {
     showError(title, detail || 'No details were given.', { action: session.state === 'open' ? null : { label: 'Reconnect', run: reconnect } });
   });
 
-  on('responseCreated', () => setResponding(+1));
+  on('responseCreated', (m) => setResponding(m.responseId, true));
   on('responseDone', (m) => {
-    setResponding(-1);
+    setResponding(m.responseId, false);
     transcript.responseDone(m);
-    if (m.status === 'cancelled') {
-      playback.clear();
-      latency.reset();
-    }
+    if (m.status === 'cancelled') latency.cancelled();
     if (m.status === 'failed') showError('The reply failed', messageOf(m.error) || m.statusReason || '', { action: null });
   });
 
@@ -369,13 +357,9 @@ function wire(session) {
     transcript.assistantDelta(m, { modality: 'audio' });
     latency.assistantOutput();
   });
-  on('outputAudioDelta', (m) => {
-    latency.assistantOutput({ audio: true });
-    if (!sdkOutputLevel && m.audio) playback.push(m.audio);
-  });
+  on('outputAudioDelta', () => latency.assistantOutput());
 
   on('inputAudioBufferSpeechStarted', (m) => transcript.userSpeechStarted(m.itemId));
-  on('inputAudioBufferSpeechStopped', () => latency.speechEnded());
   on('inputAudioBufferCommitted', (m) => transcript.userSpeechCommitted(m.itemId));
   on('inputAudioTranscriptionDelta', (m) => transcript.userTranscription('delta', m.itemId, m.transcription));
   on('inputAudioTranscriptionCompleted', (m) => transcript.userTranscription('completed', m.itemId, m.transcription));
@@ -384,19 +368,24 @@ function wire(session) {
   on('toolCallStarted', (e) => toolLog.started(e));
   on('toolCallCompleted', (e) => toolLog.completed(e));
 
-  if (voice.supported) {
-    // The SDK's audio events (audio builds only).
-    on('inputLevel', (e) => inputMeter.set(e.level));
-    on('outputLevel', (e) => {
-      sdkOutputLevel = true;
-      playback.clear();
-      outputMeter.set(e.level);
-    });
-    on('interrupted', (e) => {
-      transcript.interrupted(e?.itemId);
-      playback.clear();
-    });
-  }
+  // The SDK's audio engine: meters, the voice-turn latency, barge-in figures.
+  on('inputLevel', (e) => {
+    inputMeter.set(e.level);
+    if (!session.muted) latency.inputLevel(e.level);
+  });
+  on('outputLevel', (e) => {
+    outputMeter.set(e.level);
+    latency.outputLevel(e.level);
+  });
+  on('interrupted', (e) => {
+    transcript.interrupted(e.itemId, e);
+    latency.interrupted(e);
+  });
+  on('playbackBlocked', () =>
+    showError('The browser is holding the reply audio', 'Press Resume audio (browsers play sound only after a click on the page).', {
+      action: { label: 'Resume audio', run: () => session.resumeAudio().then(clearError, (err) => showError('Audio could not resume', messageOf(err), { action: null })) },
+    }),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -425,14 +414,20 @@ function interrupt() {
     session.interrupt();
   } catch (err) {
     showError('Stopping the reply failed', messageOf(err), { action: null });
+    return;
   }
+  // Gemini is not told (it cuts nothing on its side): the rest of the reply still arrives, unheard.
+  // Mark the reply cut now; the SDK's `interrupted` event adds how much was heard.
+  transcript.interrupted(null);
+  latency.cancelled();
+  stopResponding();
 }
 
 async function replyModeChanged() {
   updateHints();
   const session = current?.session;
   if (!session) return;
-  if (session.provider !== 'openai') {
+  if (session.provider === 'gemini') {
     el.replyHint.textContent = 'This provider fixes the reply type when it connects: reconnect to apply it.';
     el.replyHint.hidden = false;
     return;
@@ -473,15 +468,6 @@ async function loadConfig() {
   }
 }
 
-function probeGemini() {
-  try {
-    new sdk.RealtimeClient({ provider: 'gemini', token: async () => '' }).free();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function main() {
   el.composer.addEventListener('submit', sendText);
   el.connect.addEventListener('click', () => connect());
@@ -499,7 +485,7 @@ async function main() {
     }
   });
   document.addEventListener('keydown', (e) => {
-    if (e.key === 'Escape' && activeResponses > 0) interrupt();
+    if (e.key === 'Escape' && activeResponses.size > 0) interrupt();
   });
   for (const example of toolExamples) {
     const chip = document.createElement('button');
@@ -514,7 +500,6 @@ async function main() {
     el.chips.append(chip);
   }
   animate(() => {
-    if (!sdkOutputLevel) outputMeter.set(playback.levelAt());
     inputMeter.tick();
     outputMeter.tick();
   });
@@ -535,9 +520,8 @@ async function main() {
     await config;
     return;
   }
-  geminiSupported = probeGemini();
   voice = new VoiceControls({
-    supported: sdkHasAudio(sdk),
+    supported: browserCanCapture(),
     onError: (title, err) => showError(title, messageOf(err), { action: null }),
     onSpeechEnd: () => latency.speechEnded(),
     autoStart: params.get('mic') !== 'off',

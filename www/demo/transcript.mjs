@@ -5,6 +5,9 @@
 // cut by barge-in (`data-interrupted="true"` plus a visible "interrupted" marker where the text
 // stopped). Every piece of model or user text goes in through text nodes, never as HTML.
 
+/** "1.2 s" */
+const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+
 const TIME = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
 export class Transcript {
@@ -87,7 +90,7 @@ export class Transcript {
 
   /** The user started speaking (server VAD) or pushed to talk: a turn waiting for its transcript. */
   userSpeechStarted(itemId) {
-    if (itemId && this.voice.has(itemId)) return;
+    if (itemId && this.voice.has(itemId) && !this.voice.get(itemId).closed) return;
     const turn = this.#turn('user', { badge: 'voice', itemId, placeholder: 'Speaking…' });
     turn.li.dataset.streaming = 'true';
     this.voice.set(itemId ?? `local-${this.voice.size}`, turn);
@@ -107,6 +110,8 @@ export class Transcript {
   /** Input transcription: `delta` appends, `completed` replaces with the whole text, `failed` notes it. */
   userTranscription(kind, itemId, text) {
     let turn = this.voice.get(itemId);
+    if (turn?.closed && kind === 'delta') turn = null; // the id came back for a new turn (Gemini reuses it)
+    if (!turn) turn = this.#adoptPlaceholder(itemId);
     if (!turn) {
       this.userSpeechStarted(itemId);
       turn = this.voice.get(itemId);
@@ -123,10 +128,28 @@ export class Transcript {
     this.#scroll();
   }
 
+  /**
+   * A "Speaking…" turn started without an item id (Gemini's barge-in signal has none) takes the
+   * first transcription that arrives with one.
+   */
+  #adoptPlaceholder(itemId) {
+    for (const [key, turn] of this.voice) {
+      if (!key.startsWith('local-') || turn.closed || turn.text.data) continue;
+      this.voice.delete(key);
+      if (itemId) {
+        turn.li.dataset.itemId = itemId;
+        this.voice.set(itemId, turn);
+      }
+      return turn;
+    }
+    return null;
+  }
+
   /** A piece of assistant output (text, or the transcript of its audio). */
   assistantDelta({ itemId, responseId, text }, { modality } = {}) {
     const key = itemId ?? responseId ?? 'assistant';
     let turn = this.assistant.get(key);
+    if (turn?.li.dataset.interrupted === 'true') return; // cut: what the server still sends was not heard
     if (!turn) {
       turn = this.#turn('assistant', { itemId, responseId, badge: modality === 'audio' ? 'voice' : undefined });
       turn.li.dataset.streaming = 'true';
@@ -137,6 +160,12 @@ export class Transcript {
 
   /** The response ended: stops the streaming cue; `cancelled` marks its turns interrupted. */
   responseDone({ responseId, status }) {
+    // The user turns this reply answered are complete: a transcription under a reused id is a new turn.
+    for (const turn of this.voice.values()) {
+      if (!turn.text.data) continue;
+      turn.closed = true;
+      delete turn.li.dataset.streaming;
+    }
     for (const turn of this.assistant.values()) {
       if (responseId && turn.li.dataset.responseId !== responseId) continue;
       if (!turn.li.dataset.streaming) continue;
@@ -148,31 +177,38 @@ export class Transcript {
 
   /**
    * Barge-in as the SDK's `interrupted` event reports it: the item that was playing (when it says
-   * which), otherwise whatever is still streaming.
+   * which), otherwise whatever is still streaming. `figures` ({ heardMs, receivedMs }) go in the
+   * marker: how much of the reply the listener heard before the cut.
    */
-  interrupted(itemId) {
+  interrupted(itemId, figures) {
     const turn = itemId && this.assistant.get(itemId);
     if (turn) {
       delete turn.li.dataset.streaming;
-      this.#markInterrupted(turn);
+      this.#markInterrupted(turn, figures);
       return;
     }
     for (const turn of this.assistant.values()) {
       if (turn.li.dataset.streaming) {
         delete turn.li.dataset.streaming;
-        this.#markInterrupted(turn);
+        this.#markInterrupted(turn, figures);
       }
     }
   }
 
-  #markInterrupted(turn) {
-    if (turn.li.dataset.interrupted === 'true') return;
-    turn.li.dataset.interrupted = 'true';
-    const cut = document.createElement('span');
-    cut.className = 'turn-cut';
-    cut.textContent = 'interrupted';
-    cut.title = 'The reply was cut here (barge-in)';
-    turn.body.append(cut);
+  #markInterrupted(turn, figures) {
+    if (turn.li.dataset.interrupted !== 'true') {
+      turn.li.dataset.interrupted = 'true';
+      turn.cut = document.createElement('span');
+      turn.cut.className = 'turn-cut';
+      turn.cut.textContent = 'interrupted';
+      turn.cut.title = 'The reply was cut here (barge-in)';
+      turn.body.append(turn.cut);
+    }
+    if (figures && Number.isFinite(figures.heardMs) && Number.isFinite(figures.receivedMs)) {
+      turn.li.dataset.heardMs = String(Math.round(figures.heardMs));
+      turn.li.dataset.receivedMs = String(Math.round(figures.receivedMs));
+      turn.cut.textContent = `interrupted · heard ${seconds(figures.heardMs)} of ${seconds(figures.receivedMs)}`;
+    }
     this.#scroll();
   }
 

@@ -1,24 +1,28 @@
 // Voice controls: microphone toggle, device choice, voice-activity vs push-to-talk, reply volume.
 //
 // Owns: wiring those controls to the SDK's audio API — `session.startMicrophone({ deviceId })`,
-// `stopMicrophone()`, `muted`, `commitAudio()`, `resumeAudio()`, `outputVolume` — when the SDK
-// build has it (`typeof session.startMicrophone === "function"`). Without it every control is
-// disabled and `#mic-hint` says why. No audio code of its own: capture and playback are the SDK's.
+// `stopMicrophone()`, `muted`, `commitAudio()`, `resumeAudio()`, `outputVolume`. No audio code of
+// its own: capture and playback are the SDK's. When the browser cannot capture here (no
+// `getUserMedia` off a secure origin, no AudioWorklet) the microphone controls are disabled and
+// `#mic-hint` says why; replies still play.
 // The microphone starts with the session (press Connect, then talk) unless the user turned it off
 // or the page was opened with `?mic=off`.
+// Turn taking: voice activity = the provider's server-side detection (speaking over a reply
+// interrupts it); push to talk = detection off, the microphone muted except while the button is
+// held, and `commitAudio()` on release (which asks for the reply itself when detection is off).
 
-export const NO_AUDIO_HINT =
-  "This SDK build can't use the microphone or play replies yet — audio support is on its way. Type your messages instead.";
+export const NO_CAPTURE_HINT =
+  "This browser can't capture the microphone on this page (it needs HTTPS or localhost, and AudioWorklet). Type your messages instead.";
 
-/** Whether this SDK build has the audio API (checked on the class, before any session exists). */
-export function sdkHasAudio(sdk) {
-  return typeof sdk?.RealtimeSession?.prototype?.startMicrophone === 'function';
+/** Whether the browser can capture the microphone here. */
+export function browserCanCapture() {
+  return typeof navigator.mediaDevices?.getUserMedia === 'function' && typeof globalThis.AudioWorkletNode === 'function';
 }
 
 export class VoiceControls {
   /**
    * @param {object} o
-   * @param {boolean} o.supported  sdkHasAudio(sdk)
+   * @param {boolean} o.supported  browserCanCapture()
    * @param {(title: string, err?: unknown) => void} o.onError
    * @param {() => void} o.onSpeechEnd  push-to-talk released (the latency mark)
    * @param {boolean} [o.autoStart]  start the microphone when a session opens (default true)
@@ -42,10 +46,13 @@ export class VoiceControls {
       pushToTalk: $('turn-ptt'),
       volume: $('volume'),
     };
+    this.el.volume.addEventListener('input', () => {
+      if (this.session) this.session.outputVolume = Number(this.el.volume.value);
+    });
     if (!supported) {
-      this.el.hint.textContent = NO_AUDIO_HINT;
+      this.el.hint.textContent = NO_CAPTURE_HINT;
       this.el.hint.classList.add('hint-warn');
-      for (const k of ['mic', 'device', 'ptt', 'vad', 'pushToTalk', 'volume']) this.el[k].disabled = true;
+      for (const k of ['mic', 'device', 'ptt', 'vad', 'pushToTalk']) this.el[k].disabled = true;
       return;
     }
     this.el.hint.textContent = 'Connect, then start the microphone. Headphones avoid echo.';
@@ -64,7 +71,6 @@ export class VoiceControls {
 
   /** The connect options this panel contributes (input transcription shows what the user said). */
   connectOptions(provider) {
-    if (!this.supported) return {};
     return {
       voiceActivityDetection: { enabled: this.turnMode === 'vad' },
       transcription: provider === 'openai' ? { modelId: 'gpt-4o-mini-transcribe' } : {},
@@ -72,15 +78,12 @@ export class VoiceControls {
   }
 
   #wire() {
-    const { mic, device, ptt, vad, pushToTalk, volume } = this.el;
+    const { mic, device, ptt, vad, pushToTalk } = this.el;
     mic.addEventListener('click', () => this.#toggleMic());
     device.addEventListener('change', () => {
       if (this.micOn) this.#restartMic();
     });
     for (const r of [vad, pushToTalk]) r.addEventListener('change', () => this.#turnModeChanged());
-    volume.addEventListener('input', () => {
-      if (this.session) this.session.outputVolume = Number(volume.value);
-    });
     // Push to talk: hold with the pointer, or with Space/Enter on the focused button.
     ptt.addEventListener('pointerdown', (e) => {
       ptt.setPointerCapture?.(e.pointerId);
@@ -115,8 +118,6 @@ export class VoiceControls {
   /** A session opened: enable the controls, apply the volume, start the microphone. */
   attach(session) {
     this.session = session;
-    if (!this.supported) return;
-    this.el.mic.disabled = false;
     this.el.volume.disabled = false;
     try {
       session.outputVolume = Number(this.el.volume.value);
@@ -124,6 +125,8 @@ export class VoiceControls {
       this.onError('Could not set the reply volume', err);
     }
     this.#resume();
+    if (!this.supported) return;
+    this.el.mic.disabled = false;
     this.#render();
     if (this.autoStart) this.#startMic();
   }
@@ -140,9 +143,9 @@ export class VoiceControls {
     this.session = null;
     this.micOn = false;
     this.talking = false;
+    this.el.volume.disabled = true;
     if (!this.supported) return;
     this.el.mic.disabled = true;
-    this.el.volume.disabled = true;
     this.el.ptt.disabled = true;
     this.#render();
   }
@@ -213,9 +216,9 @@ export class VoiceControls {
   }
 
   /**
-   * Push to talk. Held: unmute. Released: mute, commit the buffered speech, ask for a reply.
-   * OpenAI's manual turns need an explicit response after the commit; Gemini's activity end
-   * (what `commitAudio()` sends there) starts the reply by itself.
+   * Push to talk. Held: unmute. Released: mute and commit the buffered speech. With detection off
+   * `commitAudio()` asks for the reply itself (OpenAI: commit + response.create; Gemini: activity
+   * end): asking again here would get two replies.
    */
   async #talk(down) {
     const s = this.session;
@@ -228,9 +231,10 @@ export class VoiceControls {
         return;
       }
       s.muted = true;
-      await s.commitAudio();
       this.onSpeechEnd();
-      if (s.provider === 'openai') await s.createResponse();
+      // Gemini's activity end starts the reply by itself; the SDK's automatic response there sends
+      // an extra empty turn that interrupts it (reported), so ask for none.
+      await s.commitAudio(s.provider === 'gemini' ? { createResponse: false } : undefined);
     } catch (err) {
       this.onError('Sending the recorded turn failed', err);
     }
