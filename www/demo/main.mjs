@@ -378,8 +378,7 @@ function wire(session) {
     latency.outputLevel(e.level);
   });
   on('interrupted', (e) => {
-    transcript.interrupted(e.itemId, e);
-    latency.interrupted(e);
+    if (transcript.interrupted(e.itemId, e)) latency.interrupted(e);
   });
   on('playbackBlocked', () =>
     showError('The browser is holding the reply audio', 'Press Resume audio (browsers play sound only after a click on the page).', {

@@ -178,21 +178,23 @@ export class Transcript {
   /**
    * Barge-in as the SDK's `interrupted` event reports it: the item that was playing (when it says
    * which), otherwise whatever is still streaming. `figures` ({ heardMs, receivedMs }) go in the
-   * marker: how much of the reply the listener heard before the cut.
+   * marker: how much of the reply the listener heard before the cut. Returns whether they were
+   * new (the SDK may report an item it already cut again, with stale figures: the first stand).
    */
   interrupted(itemId, figures) {
     const turn = itemId && this.assistant.get(itemId);
     if (turn) {
       delete turn.li.dataset.streaming;
-      this.#markInterrupted(turn, figures);
-      return;
+      return this.#markInterrupted(turn, figures);
     }
+    let fresh = false;
     for (const turn of this.assistant.values()) {
       if (turn.li.dataset.streaming) {
         delete turn.li.dataset.streaming;
-        this.#markInterrupted(turn, figures);
+        fresh = this.#markInterrupted(turn, figures) || fresh;
       }
     }
+    return fresh;
   }
 
   #markInterrupted(turn, figures) {
@@ -204,12 +206,15 @@ export class Transcript {
       turn.cut.title = 'The reply was cut here (barge-in)';
       turn.body.append(turn.cut);
     }
-    if (figures && Number.isFinite(figures.heardMs) && Number.isFinite(figures.receivedMs)) {
+    let fresh = false;
+    if (figures && Number.isFinite(figures.heardMs) && Number.isFinite(figures.receivedMs) && turn.li.dataset.heardMs === undefined) {
+      fresh = true;
       turn.li.dataset.heardMs = String(Math.round(figures.heardMs));
       turn.li.dataset.receivedMs = String(Math.round(figures.receivedMs));
       turn.cut.textContent = `interrupted · heard ${seconds(figures.heardMs)} of ${seconds(figures.receivedMs)}`;
     }
     this.#scroll();
+    return fresh;
   }
 
   /** A quiet divider between sessions (not a turn: no data-role). */
