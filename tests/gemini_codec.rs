@@ -380,3 +380,28 @@ fn a_dropped_connection_resumes_but_only_with_a_handle() {
     assert!(outputs(&mut fresh).iter().any(|o| matches!(o, Output::Event(SessionEvent::Close { .. }))));
     assert_eq!(fresh.state(), ConnectionState::Closed);
 }
+
+#[test]
+fn a_bare_create_response_sends_nothing_and_transcriptions_complete_per_turn() {
+    let mut codec = GeminiCodec::new();
+    let options = serde_json::from_value(json!({ "voiceActivityDetection": { "enabled": false } })).unwrap();
+    codec.session_start(&options).unwrap();
+    let encode = |codec: &mut GeminiCodec, v: Value| codec.encode(&serde_json::from_value(v).unwrap()).unwrap();
+    assert_eq!(encode(&mut codec, json!({ "type": "inputAudioBufferAppend", "audio": "AAAA" })).len(), 2, "activityStart + audio");
+    assert_eq!(encode(&mut codec, json!({ "type": "inputAudioBufferCommit" })), [r#"{"realtimeInput":{"activityEnd":{}}}"#]);
+    assert!(encode(&mut codec, json!({ "type": "createResponse" })).is_empty(), "the activity end already asks for the reply");
+    let messages = decode_all(&mut codec, &[
+        json!({ "serverContent": { "inputTranscription": { "text": "hello " } } }),
+        json!({ "serverContent": { "inputTranscription": { "text": "there" } } }),
+        json!({ "serverContent": { "modelTurn": { "parts": [{ "text": "hi" }] } } }),
+        json!({ "serverContent": { "turnComplete": true } }),
+        json!({ "serverContent": { "inputTranscription": { "text": "again" } } }),
+    ]);
+    let completed: Vec<&ServerMessage> = messages.iter().filter(|m| m.kind() == "inputAudioTranscriptionCompleted").collect();
+    let ServerMessage::InputAudioTranscriptionCompleted(first) = completed[0] else { panic!() };
+    assert_eq!(first.transcription.as_deref(), Some("hello there"));
+    let ids: Vec<&str> = messages.iter().filter_map(|m| if let ServerMessage::InputAudioTranscriptionDelta(d) = m { Some(d.item_id.as_str()) } else { None }).collect();
+    assert_eq!(ids.len(), 3);
+    assert_eq!(ids[0], ids[1]);
+    assert_ne!(ids[1], ids[2], "a new user turn, a new item");
+}

@@ -632,3 +632,23 @@ fn without_playback_audio_is_only_delivered() {
     assert!(plays(&out).is_empty());
     assert!(stops(&h.server(json!({ "type": "input_audio_buffer.speech_started", "item_id": "u1" }))).is_empty());
 }
+
+#[test]
+fn interrupt_stops_the_item_being_heard_and_never_reports_one_twice() {
+    let mut h = Harness::with_tools(&[], InvocationOptions::default());
+    h.server(response_created("r1"));
+    h.server(audio_delta("item_a", "r1", 500));
+    h.server(response_done("r1"));
+    h.server(response_created("r2"));
+    h.server(audio_delta("item_b", "r2", 500));
+    h.session.playback_progress(h.now, "item_a", 200.0);
+    // item_a is playing; item_b waits behind it.
+    h.session.interrupt(h.now);
+    assert_eq!(stops(&h.drain()), ["item_a"]);
+    h.session.playback_stopped(h.now, "item_a", 210.0, 10.0);
+    let out = h.drain();
+    assert_eq!(sent(&out).iter().filter(|f| f["type"] == "conversation.item.truncate").map(|f| f["item_id"].clone()).collect::<Vec<_>>(), [json!("item_a")]);
+    // item_b was flushed unheard: not played later, and a second barge-in finds nothing to stop.
+    assert!(plays(&h.server(audio_delta("item_b", "r2", 100))).is_empty());
+    assert!(stops(&h.server(json!({ "type": "input_audio_buffer.speech_started", "item_id": "u" }))).is_empty());
+}

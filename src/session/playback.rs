@@ -133,11 +133,18 @@ impl Playback {
             return None;
         }
         let rate = self.output_rate as f64;
-        let item = self.items.iter().rev().find(|i| i.received_samples as f64 / rate * 1_000.0 > i.played_ms + 0.5)?;
-        let id = item.item_id.clone();
-        self.muted_items.push(id.clone());
-        if let Some(response) = &item.response_id {
-            self.muted_responses.push(response.clone());
+        let unheard = |i: &PlayedItem| !i.ended && i.received_samples as f64 / rate * 1_000.0 > i.played_ms + 0.5;
+        // Audio plays in arrival order: the oldest item with audio left is the one being heard;
+        // later ones are queued behind it and flushed with it.
+        let id = self.items.iter().find(|i| unheard(i))?.item_id.clone();
+        let cut: Vec<(String, Option<String>)> =
+            self.items.iter().filter(|i| unheard(i)).map(|i| (i.item_id.clone(), i.response_id.clone())).collect();
+        for (item, response) in cut {
+            self.muted_items.push(item);
+            self.muted_responses.extend(response);
+        }
+        for item in self.items.iter_mut().filter(|i| i.item_id != id && unheard(i)) {
+            item.ended = true; // flushed unheard: no `playbackEnded` will come for it
         }
         self.stopping = Some(id.clone());
         Some(id)

@@ -78,6 +78,14 @@ fn parse_duration_ms(text: &str) -> Option<u64> {
 
 fn ensure_turn<'a>(codec: &'a mut GeminiCodec, out: &mut Vec<ServerMessage>) -> &'a mut Turn {
     if codec.turn.is_none() {
+        // The model answers: the user's turn is over, and so is its transcription.
+        if let Some(item_id) = codec.input_item_id.take() {
+            out.push(ServerMessage::InputAudioTranscriptionCompleted(InputTranscription {
+                item_id,
+                transcription: Some(std::mem::take(&mut codec.input_transcript)),
+                ..InputTranscription::default()
+            }));
+        }
         let response_id = codec.id("resp");
         out.push(ServerMessage::ResponseCreated(ResponseInfo {
             response_id: Some(response_id.clone()),

@@ -180,7 +180,9 @@ pub(super) fn client_message(codec: &mut GeminiCodec, message: &ClientMessage) -
                 let responses = std::mem::take(&mut codec.pending_results);
                 frames.push(json!({ "toolResponse": { "functionResponses": responses } }));
             }
-            if !codec.pending_turns.is_empty() || frames.is_empty() {
+            // With nothing pending it sends nothing: Gemini answers audio on its own (activityEnd,
+            // or its VAD), and an empty `turnComplete` would interrupt that very reply.
+            if !codec.pending_turns.is_empty() {
                 flush_turns(codec, true, &mut frames);
             }
         }
