@@ -541,8 +541,9 @@ async fn barge_in_is_silent_within_10_ms_and_truncates_at_what_the_tap_counted()
     JsFuture::from(session.attach_microphone_stream(get(&mic, "stream"))).await.unwrap();
     // Murmur first, so the VAD's prefix padding (and so the echo) holds no exact zeros.
     gloo_timers::future::TimeoutFuture::new(600).await;
+    // A 3 s utterance: its echo lasts long enough to be talked over even on a loaded machine.
     speak(&mic, true);
-    gloo_timers::future::TimeoutFuture::new(2_000).await;
+    gloo_timers::future::TimeoutFuture::new(3_000).await;
     speak(&mic, false);
     rec.wait("outputLevel", |e| get(e, "level").as_f64().unwrap_or(0.0) > 0.1).await;
     gloo_timers::future::TimeoutFuture::new(400).await;
@@ -718,6 +719,8 @@ async fn gemini_manual_activity_turn() {
     speak(&mic, true);
     gloo_timers::future::TimeoutFuture::new(800).await;
     speak(&mic, false);
+    // Push-to-talk: stop sending before the commit (more audio would start the next turn).
+    session.set_muted(true);
     JsFuture::from(session.commit_audio(JsValue::UNDEFINED)).await.unwrap();
     let done = rec.wait("responseDone", |_| true).await;
     assert_eq!(get(&done, "status").as_string().as_deref(), Some("completed"));
@@ -733,8 +736,9 @@ async fn gemini_barge_in_flushes_playback() {
     let mic = tone_microphone();
     JsFuture::from(session.attach_microphone_stream(get(&mic, "stream"))).await.unwrap();
     gloo_timers::future::TimeoutFuture::new(300).await;
+    // A 3 s utterance: its echo lasts long enough to be talked over even on a loaded machine.
     speak(&mic, true);
-    gloo_timers::future::TimeoutFuture::new(2_000).await;
+    gloo_timers::future::TimeoutFuture::new(3_000).await;
     speak(&mic, false);
     rec.wait("outputLevel", |e| get(e, "level").as_f64().unwrap_or(0.0) > 0.1).await;
     gloo_timers::future::TimeoutFuture::new(400).await;
