@@ -5,7 +5,7 @@
 
 mod support;
 
-use realtime_wasm::model::{ClientMessage, Content, ResponseStatus, ServerMessage};
+use realtime_wasm::model::{ClientMessage, ResponseStatus, ServerMessage};
 use realtime_wasm::provider::{Codec, ConnectConfig, GeminiCodec};
 use realtime_wasm::session::{ConnectionState, Frame, InvocationOptions, Output, Session, SessionConfig, SessionEvent};
 use serde_json::{json, Value};
@@ -313,7 +313,6 @@ fn a_neutral_session_runs_over_gemini() {
     session.socket_closed(6.0, 1011, "Internal error encountered.", false);
     let out = drain(&mut session);
     assert!(out.iter().any(|o| matches!(o, Output::Event(SessionEvent::Error { error, .. }) if error.message.contains("1011") && error.message.contains("Internal error encountered."))));
-    let _ = Content::Text { text: String::new() };
 }
 
 fn resumable_session() -> Session {

@@ -1,5 +1,5 @@
-//! The session's view of the conversation: items in server order, the response in progress, and the
-//! assistant item being spoken (with how much of its audio has arrived, which bounds truncation).
+//! The session's view of the conversation: items in server order and the response in progress.
+//! (Assistant audio — what arrived, what was heard — is the playback accounting's, in `playback.rs`.)
 
 use crate::model::{ItemStatus, Role, ServerMessage};
 
@@ -10,21 +10,10 @@ pub struct ItemEntry {
     pub status: Option<ItemStatus>,
 }
 
-/// The assistant audio item currently arriving or playing.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SpokenItem {
-    pub item_id: String,
-    pub response_id: Option<String>,
-    pub content_index: u32,
-    /// PCM16 bytes received so far.
-    pub audio_bytes: usize,
-}
-
 #[derive(Debug, Default)]
 pub struct Conversation {
     items: Vec<ItemEntry>,
     active_response: Option<String>,
-    spoken: Option<SpokenItem>,
 }
 
 impl Conversation {
@@ -34,10 +23,6 @@ impl Conversation {
 
     pub fn active_response(&self) -> Option<&str> {
         self.active_response.as_deref()
-    }
-
-    pub fn spoken(&self) -> Option<&SpokenItem> {
-        self.spoken.as_ref()
     }
 
     pub fn observe(&mut self, message: &ServerMessage) {
@@ -63,25 +48,6 @@ impl Conversation {
             ServerMessage::ResponseDone(r) => {
                 if self.active_response == r.response_id {
                     self.active_response = None;
-                }
-            }
-            ServerMessage::OutputAudioDelta(a) => {
-                let bytes = a.audio.as_ref().map_or(0, |d| d.len());
-                match &mut self.spoken {
-                    Some(s) if s.item_id == a.position.item_id => s.audio_bytes += bytes,
-                    _ => {
-                        self.spoken = Some(SpokenItem {
-                            item_id: a.position.item_id.clone(),
-                            response_id: a.position.response_id.clone(),
-                            content_index: a.position.content_index,
-                            audio_bytes: bytes,
-                        })
-                    }
-                }
-            }
-            ServerMessage::ConversationItemTruncated(t) => {
-                if self.spoken.as_ref().is_some_and(|s| s.item_id == t.item_id) {
-                    self.spoken = None;
                 }
             }
             _ => {}

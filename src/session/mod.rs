@@ -17,7 +17,7 @@ mod playback;
 mod sequencer;
 mod tools;
 
-pub use conversation::{Conversation, ItemEntry, SpokenItem};
+pub use conversation::{Conversation, ItemEntry};
 pub use middleware::{redact_audio, LogLevel, LoggingMiddleware, Middleware};
 pub use output::{ConnectionState, ErrorKind, Output, SessionError, SessionEvent, Ticket, Timer, ToolRun};
 pub use playback::{Ended, Interruption, PlayedItem};
@@ -138,10 +138,6 @@ impl Session {
 
     pub fn conversation(&self) -> &Conversation {
         &self.conversation
-    }
-
-    pub fn invocation_options(&self) -> &InvocationOptions {
-        &self.invoker.options
     }
 
     /// Calls running or waiting to run, as `(call id, name)`.
@@ -320,11 +316,6 @@ impl Session {
             output_latency_ms: interruption.output_latency_ms,
             truncated_at_ms: interruption.truncated_at_ms,
         });
-    }
-
-    /// The item whose audio is being played or buffered, as last known.
-    pub fn played_item(&self, item_id: &str) -> Option<&PlayedItem> {
-        self.playback.as_ref().and_then(|p| p.item(item_id))
     }
 
     /// Asks the driver to stop playback, when something is to be heard.

@@ -68,10 +68,6 @@ impl Playback {
         Playback { output_rate: output_rate.max(1), items: Vec::new(), muted_items: Vec::new(), muted_responses: Vec::new(), stopping: None }
     }
 
-    pub fn item(&self, item_id: &str) -> Option<&PlayedItem> {
-        self.items.iter().find(|i| i.item_id == item_id)
-    }
-
     /// An audio delta: whether to play it (late deltas of an interrupted item or response are not).
     pub fn on_audio(&mut self, item_id: &str, response_id: Option<&str>, content_index: u32, bytes: usize) -> bool {
         if self.muted_items.iter().any(|i| i == item_id) || response_id.is_some_and(|r| self.muted_responses.iter().any(|m| m == r)) {
