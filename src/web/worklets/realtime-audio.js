@@ -61,7 +61,7 @@ class RealtimePlayback extends AudioWorkletProcessor {
     this.drain = 0;           // frames left before an underrun, faded to zero (no click)
     this.drainTotal = 0;
     this.stopItem = null;
-    this.rendered = new Map(); // item → frames rendered
+    this.rendered = new Map(); // item → { frames } rendered (looked up per chunk, not per sample)
     this.sinceReport = 0;
     this.levelSum = 0;
     this.levelFrames = 0;
@@ -70,7 +70,9 @@ class RealtimePlayback extends AudioWorkletProcessor {
     this.port.onmessage = (event) => {
       const m = event.data;
       if (m.type === "audio") {
-        this.queue.push({ item: m.item, samples: m.samples, offset: 0 });
+        let counter = this.rendered.get(m.item);
+        if (!counter) this.rendered.set(m.item, (counter = { frames: 0 }));
+        this.queue.push({ item: m.item, samples: m.samples, offset: 0, counter });
         this.queued += m.samples.length;
       } else if (m.type === "stop") {
         // Fade what is playing now; if nothing is, stop at once.
@@ -90,7 +92,12 @@ class RealtimePlayback extends AudioWorkletProcessor {
   }
 
   report(item) {
-    this.port.postMessage({ type: "position", item, rendered: this.rendered.get(item) || 0, underruns: this.underruns });
+    this.port.postMessage({ type: "position", item, rendered: this.framesOf(item), underruns: this.underruns });
+  }
+
+  framesOf(item) {
+    const counter = this.rendered.get(item);
+    return counter ? counter.frames : 0;
   }
 
   process(_inputs, outputs) {
@@ -123,7 +130,7 @@ class RealtimePlayback extends AudioWorkletProcessor {
           // Faded out: whatever comes next (more of this reply, the next one) fades back in.
           if (--this.drain === 0) this.fadeIn = this.fadeFrames;
         }
-        this.rendered.set(head.item, (this.rendered.get(head.item) || 0) + 1);
+        head.counter.frames++;
         if (head.offset >= head.samples.length) {
           this.queue.shift();
           if (this.queue.length === 0 || this.queue[0].item !== head.item) this.report(head.item);
@@ -144,7 +151,7 @@ class RealtimePlayback extends AudioWorkletProcessor {
       this.fadeOut = -1;
       this.stopItem = null;
       this.flush();
-      this.port.postMessage({ type: "stopped", item, rendered: this.rendered.get(item) || 0, underruns: this.underruns });
+      this.port.postMessage({ type: "stopped", item, rendered: this.framesOf(item), underruns: this.underruns });
     }
     this.sinceReport += out.length;
     if (this.sinceReport >= this.reportFrames && this.queue.length > 0) {
