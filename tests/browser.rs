@@ -365,6 +365,74 @@ async fn bad_options_and_api_keys_are_refused_clearly() {
     assert_no_unhandled_rejections().await;
 }
 
+/// A JS value built by a snippet (`return …`).
+fn js(body: &str) -> JsValue {
+    js_sys::Function::new_no_args(body).call0(&JsValue::NULL).unwrap()
+}
+
+fn message_of(e: &JsValue) -> String {
+    get(e, "message").as_string().unwrap_or_default()
+}
+
+/// Hostile app values (nested 10,000 deep, cyclic, huge, wrong-typed) are `TypeError`s naming the
+/// field; the SDK keeps working for this session and for new ones (before, a deep value trapped
+/// wasm: "memory access out of bounds" on every later call on the page).
+#[wasm_bindgen_test]
+async fn hostile_app_values_are_type_errors_and_the_sdk_keeps_working() {
+    let deep = || js("let v = {}; for (let i = 0; i < 10000; i++) v = { a: v }; return v;");
+    let cyclic = || js("const v = { type: 'object' }; v.properties = { self: v }; return v;");
+    let tool = |parameters: JsValue| js_sys::Array::of1(&object(&[("name", "t".into()), ("parameters", parameters)]));
+    for (parameters, says) in [(deep(), "nested too deeply"), (cyclic(), "circular")] {
+        let options = text_options();
+        js_sys::Reflect::set(&options, &"tools".into(), &tool(parameters)).unwrap();
+        let e = JsFuture::from(client("").connect(options)).await.unwrap_err();
+        assert!(e.is_instance_of::<js_sys::TypeError>(), "{e:?}");
+        assert!(message_of(&e).starts_with("options.tools[0]") && message_of(&e).contains(says), "{}", message_of(&e));
+    }
+    // Every wrong-typed option names its path and what was given.
+    for (options, says) in [
+        (r#"{ "maxOutputTokens": "100" }"#, "options.maxOutputTokens: expected a number, got the string \"100\""),
+        (r#"{ "outputModalities": "text" }"#, "options.outputModalities: expected an array, got the string \"text\""),
+        (r#"{ "tools": [{ "name": "a" }, { "name": 5 }] }"#, "options.tools[1].name: expected a string, got the number 5"),
+        (r#"{ "voiceActivityDetection": { "eagerness": "very" } }"#, "options.voiceActivityDetection.eagerness: expected one of"),
+    ] {
+        let e = JsFuture::from(client("").connect(json(options))).await.unwrap_err();
+        assert!(e.is_instance_of::<js_sys::TypeError>() && message_of(&e).starts_with(says), "{options}: {}", message_of(&e));
+    }
+
+    let handler = js_sys::Function::new_no_args("const v = {}; v.v = v; return v;");
+    let options = text_options();
+    let cyclic_tool = object(&[("name", "loop".into()), ("handler", handler.into())]);
+    js_sys::Reflect::set(&options, &"tools".into(), &js_sys::Array::of1(&cyclic_tool)).unwrap();
+    // A middleware whose results are unreadable is skipped (the original passes on).
+    let middleware = js("return [{ name: 'deep', send: () => { let v = {}; for (let i = 0; i < 10000; i++) v = { a: v }; return v; } }];");
+    js_sys::Reflect::set(&options, &"middleware".into(), &middleware).unwrap();
+    let session = connect("", options).await.unwrap();
+    let rec = Recorder::attach(&session, &["toolCallCompleted", "outputTextDone"]);
+    let raw = object(&[("type", "raw".into()), ("payload", deep())]);
+    let e = JsFuture::from(session.send(raw)).await.unwrap_err();
+    assert!(e.is_instance_of::<js_sys::TypeError>() && message_of(&e).starts_with("message: nested too deeply"), "{}", message_of(&e));
+    let huge = object(&[("type", "raw".into()), ("payload", js("return { text: 'x'.repeat(17 << 20) };"))]);
+    let e = JsFuture::from(session.send(huge)).await.unwrap_err();
+    assert!(e.is_instance_of::<js_sys::TypeError>() && message_of(&e).contains("too large"), "{}", message_of(&e));
+    let e = JsFuture::from(session.register_tool(object(&[("name", "c".into()), ("parameters", cyclic())]))).await.unwrap_err();
+    assert!(e.is_instance_of::<js_sys::TypeError>() && message_of(&e).contains("circular"), "{}", message_of(&e));
+
+    // The handler's cyclic result becomes the call's error, and the conversation goes on.
+    JsFuture::from(session.send_text("call loop {}".into(), JsValue::UNDEFINED)).await.unwrap();
+    let completed = rec.wait("toolCallCompleted", |_| true).await;
+    assert!(get(&completed, "error").as_string().unwrap_or_default().contains("circular"), "{:?}", completed);
+    JsFuture::from(session.send_text("still there?".into(), JsValue::UNDEFINED)).await.unwrap();
+    rec.wait("outputTextDone", |e| get(e, "text").as_string().unwrap_or_default().contains("still there?")).await;
+    JsFuture::from(session.close()).await.unwrap();
+
+    // And a new session on the page works.
+    let again = connect("", text_options()).await.unwrap();
+    assert_eq!(again.state(), "open");
+    JsFuture::from(again.close()).await.unwrap();
+    assert_no_unhandled_rejections().await;
+}
+
 // ---- audio: the fake microphone (a spoken WAV made by espeak-ng) and playback --------------
 
 #[wasm_bindgen_test]

@@ -7,66 +7,65 @@
 use super::content::ConversationItem;
 use super::data::Base64Data;
 use super::options::{AudioFormat, Modality, SessionOptions, Tool, ToolMode};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum ClientMessage {
     /// Reconfigure the session. Providers that cannot (Gemini) answer with a typed error.
     #[serde(rename_all = "camelCase")]
     SessionUpdate {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         message_id: Option<String>,
         options: SessionOptions,
     },
     /// A chunk of microphone audio in the session's input format (PCM16 LE at the provider rate).
     #[serde(rename_all = "camelCase")]
     InputAudioBufferAppend {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         message_id: Option<String>,
         audio: Base64Data,
     },
     /// End the user's audio turn (manual turn detection).
     #[serde(rename_all = "camelCase")]
     InputAudioBufferCommit {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         message_id: Option<String>,
     },
     /// Discard uncommitted input audio.
     #[serde(rename_all = "camelCase")]
     InputAudioBufferClear {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         message_id: Option<String>,
     },
     #[serde(rename_all = "camelCase")]
     CreateConversationItem {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         message_id: Option<String>,
         item: ConversationItem,
         /// Insert after this item (`"root"` = at the start); absent = append.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         previous_item_id: Option<String>,
     },
     /// Cut an assistant audio item at what the user actually heard.
     #[serde(rename_all = "camelCase")]
     TruncateConversationItem {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         message_id: Option<String>,
         item_id: String,
-        #[serde(default)]
         content_index: u32,
         audio_end_ms: u32,
     },
     #[serde(rename_all = "camelCase")]
     DeleteConversationItem {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         message_id: Option<String>,
         item_id: String,
     },
     #[serde(rename_all = "camelCase")]
     RetrieveConversationItem {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         message_id: Option<String>,
         item_id: String,
     },
@@ -74,50 +73,50 @@ pub enum ClientMessage {
     CreateResponse(CreateResponse),
     #[serde(rename_all = "camelCase")]
     CancelResponse {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         message_id: Option<String>,
         /// Absent: the response in progress in the default conversation.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         response_id: Option<String>,
     },
     /// A provider-native payload sent untouched (the escape hatch). An object gets `event_id` from
     /// `messageId` when it has none.
     #[serde(rename_all = "camelCase")]
     Raw {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         message_id: Option<String>,
         payload: Value,
     },
 }
 
 /// The seed's `CreateResponseRealtimeClientMessage` (per-response overrides).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateResponse {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
     /// Input items for this response only (out-of-band context).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<ConversationItem>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub output_audio_format: Option<AudioFormat>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub voice: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub instructions: Option<String>,
     /// `true`: an out-of-band response that does not write to the conversation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub exclude_from_conversation: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_output_tokens: Option<u32>,
     /// Caller tags echoed on the response (the seed's `AdditionalProperties`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Map<String, Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub output_modalities: Option<Vec<Modality>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tool_mode: Option<ToolMode>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tools: Option<Vec<Tool>>,
 }
 
@@ -155,4 +154,69 @@ impl ClientMessage {
             ClientMessage::Raw { .. } => "raw",
         }
     }
+}
+
+// ---- reading (see `json.rs`) ------------------------------------------------------------------
+
+use super::json::{deserialize_with_from_json, json_object, unknown_tag, Fields, FromJson, JsonError, Path};
+
+json_object!(CreateResponse {
+    message_id: opt "messageId",
+    items: opt "items",
+    output_audio_format: opt "outputAudioFormat",
+    voice: opt "voice",
+    instructions: opt "instructions",
+    exclude_from_conversation: opt "excludeFromConversation",
+    max_output_tokens: opt "maxOutputTokens",
+    metadata: opt "metadata",
+    output_modalities: opt "outputModalities",
+    tool_mode: opt "toolMode",
+    tools: opt "tools",
+});
+
+impl FromJson for ClientMessage {
+    fn from_json(value: &Value, at: &Path) -> Result<Self, JsonError> {
+        use ClientMessage as M;
+        let f = Fields::new(value, at)?;
+        let message_id = f.opt("messageId")?;
+        Ok(match f.tag()? {
+            "sessionUpdate" => M::SessionUpdate { message_id, options: f.req("options")? },
+            "inputAudioBufferAppend" => M::InputAudioBufferAppend { message_id, audio: f.req("audio")? },
+            "inputAudioBufferCommit" => M::InputAudioBufferCommit { message_id },
+            "inputAudioBufferClear" => M::InputAudioBufferClear { message_id },
+            "createConversationItem" => {
+                M::CreateConversationItem { message_id, item: f.req("item")?, previous_item_id: f.opt("previousItemId")? }
+            }
+            "truncateConversationItem" => M::TruncateConversationItem {
+                message_id,
+                item_id: f.req("itemId")?,
+                content_index: f.def("contentIndex")?,
+                audio_end_ms: f.req("audioEndMs")?,
+            },
+            "deleteConversationItem" => M::DeleteConversationItem { message_id, item_id: f.req("itemId")? },
+            "retrieveConversationItem" => M::RetrieveConversationItem { message_id, item_id: f.req("itemId")? },
+            "createResponse" => M::CreateResponse(CreateResponse::from_json(value, at)?),
+            "cancelResponse" => M::CancelResponse { message_id, response_id: f.opt("responseId")? },
+            "raw" => M::Raw { message_id, payload: f.req("payload")? },
+            other => return Err(unknown_tag(at, other, &ClientMessage::KINDS)),
+        })
+    }
+}
+deserialize_with_from_json!(ClientMessage);
+
+impl ClientMessage {
+    /// Every `type` discriminator, for error messages.
+    pub const KINDS: [&'static str; 11] = [
+        "sessionUpdate",
+        "inputAudioBufferAppend",
+        "inputAudioBufferCommit",
+        "inputAudioBufferClear",
+        "createConversationItem",
+        "truncateConversationItem",
+        "deleteConversationItem",
+        "retrieveConversationItem",
+        "createResponse",
+        "cancelResponse",
+        "raw",
+    ];
 }

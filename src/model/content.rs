@@ -3,11 +3,11 @@
 
 use super::data::Base64Data;
 use super::options::AudioFormat;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 
 /// Who authored an item. Function calls and results carry no role.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Role {
     User,
@@ -16,7 +16,7 @@ pub enum Role {
 }
 
 /// Lifecycle of an item as the server reports it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum ItemStatus {
     InProgress,
@@ -25,23 +25,23 @@ pub enum ItemStatus {
 }
 
 /// An error, as content or as a message payload (the seed's `ErrorContent`).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorInfo {
     pub message: String,
     /// Provider error code, e.g. `conversation_already_has_active_response`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// Provider error class, e.g. `invalid_request_error`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     /// The offending parameter, when the provider names one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub param: Option<String>,
 }
 
 /// One part of an item.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum Content {
     Text {
@@ -51,11 +51,11 @@ pub enum Content {
     /// Server-side items usually carry only the transcript.
     #[serde(rename_all = "camelCase")]
     Audio {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         audio: Option<Base64Data>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         transcript: Option<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         format: Option<AudioFormat>,
     },
     /// An image by URL; `data:` URLs carry the bytes inline.
@@ -63,7 +63,7 @@ pub enum Content {
     Image {
         image_url: String,
         /// `auto`, `low` or `high`.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         detail: Option<String>,
     },
     /// A call the model wants made. `arguments` is the JSON text exactly as the model produced it —
@@ -72,7 +72,6 @@ pub enum Content {
     FunctionCall {
         call_id: String,
         name: String,
-        #[serde(default)]
         arguments: String,
     },
     /// The outcome of a call. `result` is any JSON value; `error` marks a failed call.
@@ -80,11 +79,10 @@ pub enum Content {
     FunctionResult {
         call_id: String,
         /// The function's name: Gemini requires it; OpenAI ignores it.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         name: Option<String>,
-        #[serde(default)]
         result: Value,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         error: Option<String>,
     },
     Error {
@@ -97,16 +95,15 @@ pub enum Content {
 }
 
 /// The seed's `RealtimeConversationItem`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConversationItem {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<Role>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<ItemStatus>,
-    #[serde(default)]
     pub contents: Vec<Content>,
 }
 
@@ -126,3 +123,36 @@ impl ConversationItem {
         })
     }
 }
+
+// ---- reading (see `json.rs`) ------------------------------------------------------------------
+
+use super::json::{deserialize_with_from_json, json_enum, json_object, unknown_tag, Fields, FromJson, JsonError, Path};
+
+json_enum!(Role { User = "user", Assistant = "assistant", System = "system" });
+json_enum!(ItemStatus { InProgress = "inProgress", Completed = "completed", Incomplete = "incomplete" });
+json_object!(ErrorInfo { message: req "message", code: opt "code", kind: opt "kind", param: opt "param" });
+json_object!(ConversationItem { id: opt "id", role: opt "role", status: opt "status", contents: def "contents" });
+
+impl FromJson for Content {
+    fn from_json(value: &Value, at: &Path) -> Result<Self, JsonError> {
+        let f = Fields::new(value, at)?;
+        Ok(match f.tag()? {
+            "text" => Content::Text { text: f.req("text")? },
+            "audio" => Content::Audio { audio: f.opt("audio")?, transcript: f.opt("transcript")?, format: f.opt("format")? },
+            "image" => Content::Image { image_url: f.req("imageUrl")?, detail: f.opt("detail")? },
+            "functionCall" => Content::FunctionCall { call_id: f.req("callId")?, name: f.req("name")?, arguments: f.def("arguments")? },
+            "functionResult" => Content::FunctionResult {
+                call_id: f.req("callId")?,
+                name: f.opt("name")?,
+                result: f.raw("result"),
+                error: f.opt("error")?,
+            },
+            "error" => Content::Error { error: f.req("error")? },
+            "raw" => Content::Raw { value: f.raw("value") },
+            other => {
+                return Err(unknown_tag(at, other, &["text", "audio", "image", "functionCall", "functionResult", "error", "raw"]))
+            }
+        })
+    }
+}
+deserialize_with_from_json!(Content);

@@ -6,8 +6,9 @@
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use serde::de::{self, SeqAccess, Visitor};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use super::json::{deserialize_with_from_json, FromJson, JsonError, Path};
+use serde::{Serialize, Serializer};
+use serde_json::Value;
 use std::fmt;
 
 #[derive(Clone, PartialEq, Eq, Default)]
@@ -72,31 +73,19 @@ impl Serialize for Base64Data {
     }
 }
 
-impl<'de> Deserialize<'de> for Base64Data {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct DataVisitor;
-        impl<'de> Visitor<'de> for DataVisitor {
-            type Value = Base64Data;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a base64 string or bytes")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Base64Data, E> {
-                Base64Data::from_base64(v).map_err(|e| E::custom(format!("invalid base64: {e}")))
-            }
-            fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Base64Data, E> {
-                Ok(Base64Data(v.to_vec()))
-            }
-            fn visit_byte_buf<E: de::Error>(self, v: Vec<u8>) -> Result<Base64Data, E> {
-                Ok(Base64Data(v))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Base64Data, A::Error> {
-                let mut bytes = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 20));
-                while let Some(b) = seq.next_element::<u8>()? {
-                    bytes.push(b);
-                }
-                Ok(Base64Data(bytes))
-            }
+/// A base64 string (what JSON carries), or an array of byte values.
+impl FromJson for Base64Data {
+    fn from_json(value: &Value, at: &Path) -> Result<Self, JsonError> {
+        match value {
+            Value::String(text) => Base64Data::from_base64(text).map_err(|e| JsonError::new(at, format!("invalid base64: {e}"))),
+            Value::Array(items) => items
+                .iter()
+                .map(|b| b.as_u64().filter(|b| *b <= 255).map(|b| b as u8))
+                .collect::<Option<Vec<u8>>>()
+                .map(Base64Data)
+                .ok_or_else(|| JsonError::new(at, "expected bytes (0 to 255)")),
+            _ => Err(JsonError::new(at, "expected a base64 string or bytes")),
         }
-        deserializer.deserialize_any(DataVisitor)
     }
 }
+deserialize_with_from_json!(Base64Data);

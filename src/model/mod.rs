@@ -8,6 +8,7 @@
 mod client;
 mod content;
 mod data;
+pub mod json;
 mod options;
 mod server;
 mod usage;

@@ -5,11 +5,11 @@
 //! `allowInterruption`, and a raw provider-options seed (`providerOptions`) for everything else.
 //! Pure data: no wire knowledge lives here (the provider codecs own the mapping).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 
 /// Conversation (voice/text model) or transcription-only session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum SessionKind {
     #[default]
@@ -18,7 +18,7 @@ pub enum SessionKind {
 }
 
 /// What the model may produce.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Modality {
     Text,
@@ -27,7 +27,7 @@ pub enum Modality {
 
 /// An audio wire format: `audio/pcm` (16-bit LE mono), `audio/pcmu` (G.711 μ-law) or `audio/pcma`
 /// (G.711 A-law), at a sample rate in Hz.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AudioFormat {
     pub media_type: String,
@@ -45,20 +45,20 @@ impl AudioFormat {
 }
 
 /// Input-audio transcription (ASR) settings. Presence turns transcription on.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TranscriptionOptions {
     /// ISO-639-1 language hint.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub speech_language: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub model_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt: Option<String>,
 }
 
 /// How eagerly semantic turn detection ends the user's turn.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Eagerness {
     Low,
@@ -70,33 +70,27 @@ pub enum Eagerness {
 /// Voice activity detection. `enabled = false` means manual turns: the app commits audio and asks for
 /// responses itself. The tuning fields are optional; a provider ignores those it has no knob for
 /// (documented per provider in the README).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VoiceActivityDetection {
-    #[serde(default = "yes")]
     pub enabled: bool,
     /// Barge-in: user speech cancels the response in progress.
-    #[serde(default = "yes")]
     pub allow_interruption: bool,
     /// Start a response when the user stops speaking (default: provider default, i.e. yes).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub create_response: Option<bool>,
     /// Activation threshold, 0.0–1.0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub threshold: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub prefix_padding_ms: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub silence_duration_ms: Option<u32>,
     /// Setting it selects semantic (model-based) turn detection where the provider has it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub eagerness: Option<Eagerness>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub idle_timeout_ms: Option<u32>,
-}
-
-fn yes() -> bool {
-    true
 }
 
 impl Default for VoiceActivityDetection {
@@ -115,7 +109,7 @@ impl Default for VoiceActivityDetection {
 }
 
 /// The seed's `ChatToolMode`: `"auto"`, `"none"`, `"requireAny"` or `{ "requireSpecific": name }`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum ToolMode {
     Auto,
@@ -125,31 +119,31 @@ pub enum ToolMode {
 }
 
 /// A tool the model may call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum Tool {
     /// A function the app implements (the seed's `AIFunctionDeclaration`).
     #[serde(rename_all = "camelCase")]
     Function {
         name: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         description: Option<String>,
         /// JSON Schema of the arguments object.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         parameters: Option<Value>,
     },
     /// A remote MCP server the provider calls itself (the seed's `HostedMcpServerTool`).
     #[serde(rename_all = "camelCase")]
     HostedMcp {
         server_label: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         server_url: Option<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         connector_id: Option<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         allowed_tools: Option<Vec<String>>,
         /// `"always"` or `"never"`.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         require_approval: Option<String>,
     },
 }
@@ -165,39 +159,113 @@ impl Tool {
 
 /// The seed's `RealtimeSessionOptions`. Every field is optional: absent means "provider default" on
 /// the way out, "not reported" on the way in.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionOptions {
-    #[serde(default, skip_serializing_if = "is_default_kind")]
+    #[serde(skip_serializing_if = "is_default_kind")]
     pub kind: SessionKind,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub input_audio_format: Option<AudioFormat>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub output_audio_format: Option<AudioFormat>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub transcription: Option<TranscriptionOptions>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub voice: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub instructions: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_output_tokens: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub output_modalities: Option<Vec<Modality>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tool_mode: Option<ToolMode>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tools: Option<Vec<Tool>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub voice_activity_detection: Option<VoiceActivityDetection>,
     /// A provider-native options object merged under the mapped fields (the seed's
     /// `RawRepresentationFactory`): the escape hatch for provider knobs the neutral model lacks.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub provider_options: Option<Value>,
 }
 
 fn is_default_kind(kind: &SessionKind) -> bool {
     *kind == SessionKind::Conversation
 }
+
+// ---- reading (see `json.rs`) ------------------------------------------------------------------
+
+use super::json::{deserialize_with_from_json, json_enum, json_object, unknown_tag, Fields, FromJson, JsonError, Path};
+
+json_enum!(SessionKind { Conversation = "conversation", Transcription = "transcription" });
+json_enum!(Modality { Text = "text", Audio = "audio" });
+json_enum!(Eagerness { Low = "low", Medium = "medium", High = "high", Auto = "auto" });
+json_object!(AudioFormat { media_type: req "mediaType", sample_rate: req "sampleRate" });
+json_object!(TranscriptionOptions { speech_language: opt "speechLanguage", model_id: opt "modelId", prompt: opt "prompt" });
+json_object!(SessionOptions {
+    kind: def "kind",
+    model: opt "model",
+    input_audio_format: opt "inputAudioFormat",
+    output_audio_format: opt "outputAudioFormat",
+    transcription: opt "transcription",
+    voice: opt "voice",
+    instructions: opt "instructions",
+    max_output_tokens: opt "maxOutputTokens",
+    output_modalities: opt "outputModalities",
+    tool_mode: opt "toolMode",
+    tools: opt "tools",
+    voice_activity_detection: opt "voiceActivityDetection",
+    provider_options: opt "providerOptions",
+});
+
+impl FromJson for VoiceActivityDetection {
+    fn from_json(value: &Value, at: &Path) -> Result<Self, JsonError> {
+        let f = Fields::new(value, at)?;
+        Ok(Self {
+            enabled: f.opt("enabled")?.unwrap_or(true),
+            allow_interruption: f.opt("allowInterruption")?.unwrap_or(true),
+            create_response: f.opt("createResponse")?,
+            threshold: f.opt("threshold")?,
+            prefix_padding_ms: f.opt("prefixPaddingMs")?,
+            silence_duration_ms: f.opt("silenceDurationMs")?,
+            eagerness: f.opt("eagerness")?,
+            idle_timeout_ms: f.opt("idleTimeoutMs")?,
+        })
+    }
+}
+deserialize_with_from_json!(VoiceActivityDetection);
+
+/// `"auto" | "none" | "requireAny" | { "requireSpecific": name }` (serde's external tagging).
+impl FromJson for ToolMode {
+    fn from_json(value: &Value, at: &Path) -> Result<Self, JsonError> {
+        match value {
+            Value::String(s) if s == "auto" => Ok(ToolMode::Auto),
+            Value::String(s) if s == "none" => Ok(ToolMode::None),
+            Value::String(s) if s == "requireAny" => Ok(ToolMode::RequireAny),
+            Value::Object(_) => Fields::new(value, at)?.req("requireSpecific").map(ToolMode::RequireSpecific),
+            _ => Err(JsonError::new(at, "expected \"auto\", \"none\", \"requireAny\" or { requireSpecific: name }")),
+        }
+    }
+}
+deserialize_with_from_json!(ToolMode);
+
+impl FromJson for Tool {
+    fn from_json(value: &Value, at: &Path) -> Result<Self, JsonError> {
+        let f = Fields::new(value, at)?;
+        match f.tag()? {
+            "function" => Ok(Tool::Function { name: f.req("name")?, description: f.opt("description")?, parameters: f.opt("parameters")? }),
+            "hostedMcp" => Ok(Tool::HostedMcp {
+                server_label: f.req("serverLabel")?,
+                server_url: f.opt("serverUrl")?,
+                connector_id: f.opt("connectorId")?,
+                allowed_tools: f.opt("allowedTools")?,
+                require_approval: f.opt("requireApproval")?,
+            }),
+            other => Err(unknown_tag(at, other, &["function", "hostedMcp"])),
+        }
+    }
+}
+deserialize_with_from_json!(Tool);

@@ -10,10 +10,10 @@ use super::content::{ConversationItem, ErrorInfo};
 use super::data::Base64Data;
 use super::options::{AudioFormat, Modality, SessionOptions};
 use super::usage::{RateLimit, ResponseStatus, Usage};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum ServerMessage {
     Error(ErrorMessage),
@@ -55,119 +55,115 @@ pub enum ServerMessage {
 }
 
 /// Messages that carry nothing but their id.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Bare {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorMessage {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
     pub error: ErrorInfo,
     /// The `messageId` of the client message that caused it, when the provider says.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub originating_message_id: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionInfo {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
     /// The effective options as the server reports them.
     pub options: SessionOptions,
 }
 
 /// Server-side voice activity: speech started (the barge-in signal), stopped, or idle timeout.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SpeechEvent {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
     /// The user item the speech will become.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub item_id: Option<String>,
     /// Milliseconds since the start of the session's input audio.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub audio_start_ms: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub audio_end_ms: Option<u64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ItemReference {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
     pub item_id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub previous_item_id: Option<String>,
 }
 
 /// Input-audio transcription progress: `transcription` is the delta (on delta) or the whole text (on
 /// completed); `error` is set on failed.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InputTranscription {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
     pub item_id: String,
-    #[serde(default)]
     pub content_index: u32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub transcription: Option<String>,
     /// Transcription usage, billed separately from responses.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub usage: Option<Usage>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<ErrorInfo>,
 }
 
 /// A diarized transcription segment.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TranscriptionSegment {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
     pub item_id: String,
-    #[serde(default)]
     pub content_index: u32,
     pub segment_id: String,
     pub text: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub speaker: Option<String>,
     /// Seconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub start: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub end: Option<f64>,
 }
 
 /// Where in a response a piece of output belongs.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OutputPosition {
     /// Absent when the provider has no response ids.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub response_id: Option<String>,
     pub item_id: String,
-    #[serde(default)]
     pub output_index: u32,
-    #[serde(default)]
     pub content_index: u32,
 }
 
 /// Output text or audio transcript: a delta, or the whole text on done.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OutputText {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
     #[serde(flatten)]
     pub position: OutputPosition,
@@ -175,140 +171,137 @@ pub struct OutputText {
 }
 
 /// Output audio: PCM16 LE bytes at the session's output rate on delta; none on done.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OutputAudio {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
     #[serde(flatten)]
     pub position: OutputPosition,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub audio: Option<Base64Data>,
 }
 
 /// A response's lifecycle (created, done). On done: final status, usage and output items.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResponseInfo {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
     /// May be synthetic for providers without response ids.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub response_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<ResponseStatus>,
     /// Why the response ended as it did: `turn_detected`, `client_cancelled`, `max_output_tokens`,
     /// `content_filter`, …
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status_reason: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<ErrorInfo>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub usage: Option<Usage>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub items: Vec<ConversationItem>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub output_modalities: Option<Vec<Modality>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub voice: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub output_audio_format: Option<AudioFormat>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_output_tokens: Option<u32>,
     /// Caller metadata echoed from `createResponse`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Map<String, Value>>,
     /// `false` for out-of-band responses (`excludeFromConversation`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub in_conversation: Option<bool>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResponseOutputItem {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub response_id: Option<String>,
-    #[serde(default)]
     pub output_index: u32,
     pub item: ConversationItem,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConversationItemEvent {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub previous_item_id: Option<String>,
     pub item: ConversationItem,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ItemTruncated {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
     pub item_id: String,
-    #[serde(default)]
     pub content_index: u32,
     pub audio_end_ms: u32,
 }
 
 /// Streaming function-call arguments: `delta` while streaming; `name` + `arguments` when done.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FunctionCallArguments {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub response_id: Option<String>,
     pub item_id: String,
-    #[serde(default)]
     pub output_index: u32,
     pub call_id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub delta: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub arguments: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RateLimits {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
     pub rate_limits: Vec<RateLimit>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CallsCancelled {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
     pub call_ids: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GoAway {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
     /// How long the connection has left, when the provider says.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub time_left_ms: Option<u64>,
 }
 
 /// An unmapped provider event: its wire type and the whole original JSON.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RawEvent {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_type: Option<String>,
     pub payload: Value,
 }
@@ -388,3 +381,129 @@ impl ServerMessage {
         }
     }
 }
+
+// ---- reading (see `json.rs`): what a JS `receive` middleware hands back, and native tests ------
+
+use super::json::{deserialize_with_from_json, json_object, unknown_tag, Fields, FromJson, JsonError, Path};
+
+json_object!(Bare { message_id: opt "messageId" });
+json_object!(ErrorMessage { message_id: opt "messageId", error: req "error", originating_message_id: opt "originatingMessageId" });
+json_object!(SessionInfo { message_id: opt "messageId", session_id: opt "sessionId", options: def "options" });
+json_object!(SpeechEvent { message_id: opt "messageId", item_id: opt "itemId", audio_start_ms: opt "audioStartMs", audio_end_ms: opt "audioEndMs" });
+json_object!(ItemReference { message_id: opt "messageId", item_id: req "itemId", previous_item_id: opt "previousItemId" });
+json_object!(InputTranscription {
+    message_id: opt "messageId",
+    item_id: req "itemId",
+    content_index: def "contentIndex",
+    transcription: opt "transcription",
+    usage: opt "usage",
+    error: opt "error",
+});
+json_object!(TranscriptionSegment {
+    message_id: opt "messageId",
+    item_id: req "itemId",
+    content_index: def "contentIndex",
+    segment_id: req "segmentId",
+    text: req "text",
+    speaker: opt "speaker",
+    start: opt "start",
+    end: opt "end",
+});
+json_object!(OutputPosition { response_id: opt "responseId", item_id: req "itemId", output_index: def "outputIndex", content_index: def "contentIndex" });
+json_object!(ResponseInfo {
+    message_id: opt "messageId",
+    response_id: opt "responseId",
+    status: opt "status",
+    status_reason: opt "statusReason",
+    error: opt "error",
+    usage: opt "usage",
+    items: def "items",
+    output_modalities: opt "outputModalities",
+    voice: opt "voice",
+    output_audio_format: opt "outputAudioFormat",
+    max_output_tokens: opt "maxOutputTokens",
+    metadata: opt "metadata",
+    in_conversation: opt "inConversation",
+});
+json_object!(ResponseOutputItem { message_id: opt "messageId", response_id: opt "responseId", output_index: def "outputIndex", item: req "item" });
+json_object!(ConversationItemEvent { message_id: opt "messageId", previous_item_id: opt "previousItemId", item: req "item" });
+json_object!(ItemTruncated { message_id: opt "messageId", item_id: req "itemId", content_index: def "contentIndex", audio_end_ms: req "audioEndMs" });
+json_object!(FunctionCallArguments {
+    message_id: opt "messageId",
+    response_id: opt "responseId",
+    item_id: req "itemId",
+    output_index: def "outputIndex",
+    call_id: req "callId",
+    delta: opt "delta",
+    name: opt "name",
+    arguments: opt "arguments",
+});
+json_object!(RateLimits { message_id: opt "messageId", rate_limits: req "rateLimits" });
+json_object!(CallsCancelled { message_id: opt "messageId", call_ids: req "callIds" });
+json_object!(GoAway { message_id: opt "messageId", time_left_ms: opt "timeLeftMs" });
+json_object!(RawEvent { message_id: opt "messageId", event_type: opt "eventType", payload: def "payload" });
+
+// The two positioned kinds carry the position's fields inline (serde's `flatten` on write).
+impl FromJson for OutputText {
+    fn from_json(value: &Value, at: &Path) -> Result<Self, JsonError> {
+        let f = Fields::new(value, at)?;
+        Ok(Self { message_id: f.opt("messageId")?, position: OutputPosition::from_json(value, at)?, text: f.req("text")? })
+    }
+}
+deserialize_with_from_json!(OutputText);
+
+impl FromJson for OutputAudio {
+    fn from_json(value: &Value, at: &Path) -> Result<Self, JsonError> {
+        let f = Fields::new(value, at)?;
+        Ok(Self { message_id: f.opt("messageId")?, position: OutputPosition::from_json(value, at)?, audio: f.opt("audio")? })
+    }
+}
+deserialize_with_from_json!(OutputAudio);
+
+impl FromJson for ServerMessage {
+    fn from_json(value: &Value, at: &Path) -> Result<Self, JsonError> {
+        use ServerMessage as M;
+        fn read<T: FromJson>(value: &Value, at: &Path, variant: fn(T) -> ServerMessage) -> Result<ServerMessage, JsonError> {
+            T::from_json(value, at).map(variant)
+        }
+        let tag = Fields::new(value, at)?.tag()?;
+        let (v, a) = (value, at);
+        match tag {
+            "error" => read(v, a, M::Error),
+            "sessionCreated" => read(v, a, M::SessionCreated),
+            "sessionUpdated" => read(v, a, M::SessionUpdated),
+            "inputAudioBufferSpeechStarted" => read(v, a, M::InputAudioBufferSpeechStarted),
+            "inputAudioBufferSpeechStopped" => read(v, a, M::InputAudioBufferSpeechStopped),
+            "inputAudioBufferTimeoutTriggered" => read(v, a, M::InputAudioBufferTimeoutTriggered),
+            "inputAudioBufferCommitted" => read(v, a, M::InputAudioBufferCommitted),
+            "inputAudioBufferCleared" => read(v, a, M::InputAudioBufferCleared),
+            "inputAudioTranscriptionDelta" => read(v, a, M::InputAudioTranscriptionDelta),
+            "inputAudioTranscriptionCompleted" => read(v, a, M::InputAudioTranscriptionCompleted),
+            "inputAudioTranscriptionFailed" => read(v, a, M::InputAudioTranscriptionFailed),
+            "inputAudioTranscriptionSegment" => read(v, a, M::InputAudioTranscriptionSegment),
+            "outputTextDelta" => read(v, a, M::OutputTextDelta),
+            "outputTextDone" => read(v, a, M::OutputTextDone),
+            "outputAudioDelta" => read(v, a, M::OutputAudioDelta),
+            "outputAudioDone" => read(v, a, M::OutputAudioDone),
+            "outputAudioTranscriptionDelta" => read(v, a, M::OutputAudioTranscriptionDelta),
+            "outputAudioTranscriptionDone" => read(v, a, M::OutputAudioTranscriptionDone),
+            "responseCreated" => read(v, a, M::ResponseCreated),
+            "responseDone" => read(v, a, M::ResponseDone),
+            "responseOutputItemAdded" => read(v, a, M::ResponseOutputItemAdded),
+            "responseOutputItemDone" => read(v, a, M::ResponseOutputItemDone),
+            "conversationItemAdded" => read(v, a, M::ConversationItemAdded),
+            "conversationItemDone" => read(v, a, M::ConversationItemDone),
+            "conversationItemRetrieved" => read(v, a, M::ConversationItemRetrieved),
+            "conversationItemTruncated" => read(v, a, M::ConversationItemTruncated),
+            "conversationItemDeleted" => read(v, a, M::ConversationItemDeleted),
+            "functionCallArgumentsDelta" => read(v, a, M::FunctionCallArgumentsDelta),
+            "functionCallArgumentsDone" => read(v, a, M::FunctionCallArgumentsDone),
+            "rateLimitsUpdated" => read(v, a, M::RateLimitsUpdated),
+            "toolCallsCancelled" => read(v, a, M::ToolCallsCancelled),
+            "goAway" => read(v, a, M::GoAway),
+            "raw" => read(v, a, M::Raw),
+            other => Err(unknown_tag(at, other, &["error", "sessionCreated", "outputAudioDelta", "…"])),
+        }
+    }
+}
+deserialize_with_from_json!(ServerMessage);

@@ -1,30 +1,30 @@
 //! Token usage and response status (the seed's `UsageDetails` with its audio/text split, and
 //! `RealtimeResponseStatus`).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// Token counts of one response (or one transcription). Every count is optional: providers report
 /// different subsets. The text/audio counts are subsets of the input/output totals.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Usage {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub input_tokens: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub output_tokens: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_tokens: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cached_input_tokens: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub input_text_tokens: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub input_audio_tokens: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub input_image_tokens: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub output_text_tokens: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub output_audio_tokens: Option<u64>,
 }
 
@@ -49,7 +49,7 @@ impl Usage {
 }
 
 /// Where a response stands. `Cancelled` is what barge-in produces.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum ResponseStatus {
     InProgress,
@@ -61,14 +61,38 @@ pub enum ResponseStatus {
 }
 
 /// A provider rate limit as last reported.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RateLimit {
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub remaining: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reset_seconds: Option<f64>,
 }
+
+// ---- reading (see `json.rs`) ------------------------------------------------------------------
+
+use super::json::{json_enum, json_object};
+
+json_object!(Usage {
+    input_tokens: opt "inputTokens",
+    output_tokens: opt "outputTokens",
+    total_tokens: opt "totalTokens",
+    cached_input_tokens: opt "cachedInputTokens",
+    input_text_tokens: opt "inputTextTokens",
+    input_audio_tokens: opt "inputAudioTokens",
+    input_image_tokens: opt "inputImageTokens",
+    output_text_tokens: opt "outputTextTokens",
+    output_audio_tokens: opt "outputAudioTokens",
+});
+json_enum!(ResponseStatus {
+    InProgress = "inProgress",
+    Completed = "completed",
+    Cancelled = "cancelled",
+    Incomplete = "incomplete",
+    Failed = "failed",
+});
+json_object!(RateLimit { name: req "name", limit: opt "limit", remaining: opt "remaining", reset_seconds: opt "resetSeconds" });

@@ -1,24 +1,53 @@
 //! JS ⇄ Rust conversions and JS error construction. Everything from app JS is untrusted: a value of
-//! the wrong shape becomes a `TypeError` naming the field, never a panic.
+//! the wrong shape, too deep, cyclic or too large becomes a `TypeError` naming the field, never a
+//! panic.
 
+use crate::model::json::FromJson;
 use crate::model::{Content, ConversationItem, OutputPosition, ServerMessage};
 use crate::session::{ErrorKind, SessionError, SessionEvent};
-use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-/// Plain objects (not ES `Map`s) for maps, so JSON values come out as JS objects.
-fn serializer() -> serde_wasm_bindgen::Serializer {
-    serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true)
+/// The largest JSON text an app value may become (16 MiB: above any realistic audio chunk or tool
+/// schema, far below what would exhaust wasm memory).
+pub const MAX_APP_JSON: u32 = 16 << 20;
+
+// One JSON form crosses the boundary in both directions (see `model::json` for why): app values
+// are written by the engine's `JSON.stringify` (native, cycle-checked; bytes become base64), read
+// back into JS with `JSON.parse`.
+#[wasm_bindgen(inline_js = "
+const base64 = (v) => {
+  const u8 = new Uint8Array(v.buffer ?? v, v.byteOffset ?? 0, v.byteLength);
+  if (u8.toBase64) return u8.toBase64();
+  let s = '';
+  for (let i = 0; i < u8.length; i += 0x8000) s += String.fromCharCode.apply(null, u8.subarray(i, i + 0x8000));
+  return btoa(s);
+};
+const bytes = (_, v) => (ArrayBuffer.isView(v) || v instanceof ArrayBuffer ? base64(v) : v);
+export function toJson(value, what, limit) {
+  let text;
+  try { text = JSON.stringify(value, bytes); }
+  catch (e) {
+    // The engine's stack ran out first (a RangeError): the same refusal as serde_json's depth limit.
+    const why = e instanceof RangeError ? 'nested too deeply (more than 128 levels)' : `cannot be sent: ${e instanceof Error ? e.message : e}`;
+    throw new TypeError(`${what}: ${why}`);
+  }
+  if (text === undefined) return 'null';
+  if (text.length > limit) throw new TypeError(`${what}: too large (${text.length} characters of JSON; the limit is ${limit})`);
+  return text;
+}")]
+extern "C" {
+    #[wasm_bindgen(js_name = toJson, catch)]
+    fn to_json_text(value: &JsValue, what: &str, limit: u32) -> Result<String, JsValue>;
 }
 
+/// A Rust value as a plain JS value (objects, arrays, strings, numbers).
 pub fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
-    value.serialize(&serializer()).unwrap_or(JsValue::UNDEFINED)
+    serde_json::to_string(value).ok().and_then(|text| js_sys::JSON::parse(&text).ok()).unwrap_or(JsValue::UNDEFINED)
 }
 
-/// A server message for the app. Audio is a `Uint8Array`, not base64: serde-wasm-bindgen serializes
-/// as a human-readable format (so `Base64Data` comes out as text), and the few places audio can sit
-/// are patched here — cheaper than a second serializer.
+/// A server message for the app. Audio is a `Uint8Array`, not base64: the JSON form carries it as
+/// text, and the few places audio can sit are patched here.
 pub fn message_to_js(message: &ServerMessage) -> JsValue {
     // The hot path (tens of deltas a second): built by hand, so audio bytes are never re-encoded to
     // base64 on the way to JS and no generic serializer runs per delta.
@@ -111,10 +140,12 @@ pub fn event_to_js(event: &SessionEvent) -> JsValue {
     to_js(event)
 }
 
-/// Reads `value` as `T`; a mismatch is a `TypeError` that names `what` and serde's reason (which
-/// names the field).
-pub fn from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
-    serde_wasm_bindgen::from_value(value).map_err(|e| type_error(&format!("{what}: {e}")))
+/// Reads an app value as `T`. Whatever is wrong (a cycle, a depth over 128, more than
+/// [`MAX_APP_JSON`], a field of the wrong type) is a `TypeError` that names the field path, and
+/// nothing of the SDK's state is touched.
+pub fn from_js<T: FromJson>(value: JsValue, what: &str) -> Result<T, JsValue> {
+    let text = to_json_text(&value, what, MAX_APP_JSON)?;
+    T::from_json_str(&text, what).map_err(|e| type_error(&e.to_string()))
 }
 
 pub fn type_error(message: &str) -> JsValue {

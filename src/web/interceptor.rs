@@ -5,10 +5,10 @@
 //! to pass it unchanged. A throw or an unreadable return passes the original on, with a console
 //! warning: an app bug in a logger must not break the session.
 
-use super::convert::{get, message_to_js, to_js, type_error};
+use super::convert::{describe_js_error, from_js, get, message_to_js, to_js, type_error};
 use crate::model::{ClientMessage, ServerMessage};
 use crate::session::Middleware;
-use serde::de::DeserializeOwned;
+use crate::model::json::FromJson;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -40,14 +40,14 @@ impl JsInterceptor {
         Ok(JsInterceptor { name, object: value.clone(), send, receive })
     }
 
-    fn intercept<T: DeserializeOwned>(&self, function: &js_sys::Function, js: JsValue, original: T) -> Option<T> {
+    fn intercept<T: FromJson>(&self, function: &js_sys::Function, js: JsValue, original: T) -> Option<T> {
         match function.call1(&self.object, &js) {
             Ok(returned) if returned.is_undefined() => Some(original),
             Ok(returned) if returned.is_null() => None,
-            Ok(returned) => match serde_wasm_bindgen::from_value(returned) {
+            Ok(returned) => match from_js(returned, "the returned message") {
                 Ok(changed) => Some(changed),
                 Err(e) => {
-                    self.warn(&format!("returned an unreadable message ({e}); passing the original on"));
+                    self.warn(&format!("returned an unreadable message ({}); passing the original on", describe_js_error(&e)));
                     Some(original)
                 }
             },

@@ -439,7 +439,7 @@ impl Shell {
             };
             let outcome = match settled {
                 Ok(value) if value.is_undefined() => Ok(serde_json::Value::Null),
-                Ok(value) => serde_wasm_bindgen::from_value(value).map_err(|e| format!("the result is not JSON-like: {e}")),
+                Ok(value) => from_js::<serde_json::Value>(value, "the result").map_err(|e| describe_js_error(&e)),
                 Err(thrown) => Err(describe_js_error(&thrown)),
             };
             if let Some(shell) = weak.upgrade() {

@@ -1,0 +1,304 @@
+//! Reading the model from JSON: one small, non-generic layer instead of serde's derived
+//! `Deserialize`.
+//!
+//! Why not serde derive: the derived code is generated per type *and* per input format, and the
+//! `type`-tagged enums buffer every value into serde's `Content` tree first. In the wasm build that
+//! was ~60 % of the binary (see the README's size table). Here a value is parsed once into a
+//! `serde_json::Value` (bounded: serde_json refuses nesting deeper than 128), and each type reads
+//! its fields from it with a handful of helpers. Errors name the field path the app wrote
+//! (`options.tools[1].name: expected a string, got a number`), which serde's messages could not.
+//!
+//! Owns: [`FromJson`], the field readers, the error type, and the serde `Deserialize` bridge for
+//! native callers (tests, the wire CLI). Writing stays with serde's `Serialize` (one format, small).
+//! Must never: panic on any input, or recurse beyond the depth serde_json already bounded.
+
+use serde_json::{Map, Value};
+use std::fmt;
+
+/// Where a value sits in the app's input, built lazily: nothing is allocated unless an error is
+/// reported.
+#[derive(Clone, Copy)]
+pub enum Path<'a> {
+    Root(&'a str),
+    Field(&'a Path<'a>, &'a str),
+    Index(&'a Path<'a>, usize),
+}
+
+impl fmt::Display for Path<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Path::Root(name) => f.write_str(name),
+            Path::Field(parent, key) => match parent {
+                Path::Root("") => f.write_str(key),
+                _ => write!(f, "{parent}.{key}"),
+            },
+            Path::Index(parent, i) => write!(f, "{parent}[{i}]"),
+        }
+    }
+}
+
+/// A value of the wrong shape, with the path to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonError {
+    pub path: String,
+    pub message: String,
+}
+
+impl JsonError {
+    pub fn new(at: &Path, message: impl Into<String>) -> Self {
+        Self { path: at.to_string(), message: message.into() }
+    }
+
+    fn expected(at: &Path, what: &str, got: &Value) -> Self {
+        Self::new(at, format!("expected {what}, got {}", describe(got)))
+    }
+}
+
+impl fmt::Display for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", self.path, self.message)
+        }
+    }
+}
+
+impl std::error::Error for JsonError {}
+
+/// "a string \"100\"", "an object", … — what the app passed, briefly (never a whole value: it may
+/// hold a credential or a megabyte of audio).
+fn describe(value: &Value) -> String {
+    match value {
+        Value::Null => "null".into(),
+        Value::Bool(b) => format!("the boolean {b}"),
+        Value::Number(n) => format!("the number {n}"),
+        Value::String(s) if s.len() <= 40 => format!("the string {s:?}"),
+        Value::String(_) => "a long string".into(),
+        Value::Array(_) => "an array".into(),
+        Value::Object(_) => "an object".into(),
+    }
+}
+
+/// A type the model reads from JSON.
+pub trait FromJson: Sized {
+    fn from_json(value: &Value, at: &Path) -> Result<Self, JsonError>;
+
+    /// Parses `text` and reads it; `what` names the root in errors (`"message"`, `"options"`).
+    fn from_json_str(text: &str, what: &str) -> Result<Self, JsonError> {
+        let value: Value = serde_json::from_str(text).map_err(|e| {
+            let message = if e.to_string().starts_with("recursion limit") {
+                "nested too deeply (more than 128 levels)".to_string()
+            } else {
+                format!("not valid JSON: {e}")
+            };
+            JsonError { path: what.to_owned(), message }
+        })?;
+        Self::from_json(&value, &Path::Root(what))
+    }
+}
+
+/// The fields of one JSON object.
+pub struct Fields<'a> {
+    map: &'a Map<String, Value>,
+    at: &'a Path<'a>,
+}
+
+impl<'a> Fields<'a> {
+    pub fn new(value: &'a Value, at: &'a Path<'a>) -> Result<Self, JsonError> {
+        match value {
+            Value::Object(map) => Ok(Self { map, at }),
+            other => Err(JsonError::expected(at, "an object", other)),
+        }
+    }
+
+    /// A present, non-null field.
+    pub fn req<T: FromJson>(&self, key: &str) -> Result<T, JsonError> {
+        match self.map.get(key) {
+            Some(value) if !value.is_null() => T::from_json(value, &Path::Field(self.at, key)),
+            _ => Err(JsonError::new(&Path::Field(self.at, key), "is required")),
+        }
+    }
+
+    /// An optional field: absent and `null` read as `None`.
+    pub fn opt<T: FromJson>(&self, key: &str) -> Result<Option<T>, JsonError> {
+        match self.map.get(key) {
+            Some(value) if !value.is_null() => T::from_json(value, &Path::Field(self.at, key)).map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    /// A field with a default when absent or `null`.
+    pub fn def<T: FromJson + Default>(&self, key: &str) -> Result<T, JsonError> {
+        self.opt(key).map(Option::unwrap_or_default)
+    }
+
+    /// The raw value of a field (`Value::Null` when absent).
+    pub fn raw(&self, key: &str) -> Value {
+        self.map.get(key).cloned().unwrap_or(Value::Null)
+    }
+
+    /// The `type` discriminator of a tagged object.
+    pub fn tag(&self) -> Result<&'a str, JsonError> {
+        match self.map.get("type") {
+            Some(Value::String(s)) => Ok(s),
+            Some(other) => Err(JsonError::expected(&Path::Field(self.at, "type"), "a string", other)),
+            None => Err(JsonError::new(&Path::Field(self.at, "type"), "is required")),
+        }
+    }
+
+    pub fn at(&self) -> &'a Path<'a> {
+        self.at
+    }
+}
+
+/// An unknown `type` value, listing the known ones.
+pub fn unknown_tag(at: &Path, tag: &str, known: &[&str]) -> JsonError {
+    JsonError::new(&Path::Field(at, "type"), format!("unknown type {tag:?} (expected one of {})", known.join(", ")))
+}
+
+impl FromJson for String {
+    fn from_json(value: &Value, at: &Path) -> Result<Self, JsonError> {
+        value.as_str().map(str::to_owned).ok_or_else(|| JsonError::expected(at, "a string", value))
+    }
+}
+
+impl FromJson for bool {
+    fn from_json(value: &Value, at: &Path) -> Result<Self, JsonError> {
+        value.as_bool().ok_or_else(|| JsonError::expected(at, "a boolean", value))
+    }
+}
+
+impl FromJson for f64 {
+    fn from_json(value: &Value, at: &Path) -> Result<Self, JsonError> {
+        value.as_f64().ok_or_else(|| JsonError::expected(at, "a number", value))
+    }
+}
+
+/// Whole numbers: JS writes `3` as `3`, but a computed `3.0000001` or `-1` is refused.
+fn whole(value: &Value, at: &Path, max: u64) -> Result<u64, JsonError> {
+    let n = match value {
+        Value::Number(n) => n.as_u64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= max as f64).map(|f| f as u64)),
+        other => return Err(JsonError::expected(at, "a number", other)),
+    };
+    match n {
+        Some(n) if n <= max => Ok(n),
+        _ => Err(JsonError::new(at, format!("must be a whole number from 0 to {max}, got {}", describe(value)))),
+    }
+}
+
+impl FromJson for u64 {
+    fn from_json(value: &Value, at: &Path) -> Result<Self, JsonError> {
+        // Beyond 2^53 a JS number is no longer exact.
+        whole(value, at, (1 << 53) - 1)
+    }
+}
+
+impl FromJson for u32 {
+    fn from_json(value: &Value, at: &Path) -> Result<Self, JsonError> {
+        whole(value, at, u32::MAX as u64).map(|n| n as u32)
+    }
+}
+
+impl FromJson for Value {
+    fn from_json(value: &Value, _: &Path) -> Result<Self, JsonError> {
+        Ok(value.clone())
+    }
+}
+
+impl FromJson for Map<String, Value> {
+    fn from_json(value: &Value, at: &Path) -> Result<Self, JsonError> {
+        value.as_object().cloned().ok_or_else(|| JsonError::expected(at, "an object", value))
+    }
+}
+
+impl<T: FromJson> FromJson for Vec<T> {
+    fn from_json(value: &Value, at: &Path) -> Result<Self, JsonError> {
+        let items = value.as_array().ok_or_else(|| JsonError::expected(at, "an array", value))?;
+        items.iter().enumerate().map(|(i, item)| T::from_json(item, &Path::Index(at, i))).collect()
+    }
+}
+
+/// `FromJson` for a struct, field by field: `req` (required), `opt` (`Option`), `def` (default when
+/// absent), each with its JSON key.
+macro_rules! json_object {
+    ($ty:ident { $($field:ident: $how:ident $key:literal),* $(,)? }) => {
+        impl $crate::model::json::FromJson for $ty {
+            fn from_json(value: &serde_json::Value, at: &$crate::model::json::Path) -> Result<Self, $crate::model::json::JsonError> {
+                let fields = $crate::model::json::Fields::new(value, at)?;
+                Ok(Self { $($field: fields.$how($key)?,)* })
+            }
+        }
+        $crate::model::json::deserialize_with_from_json!($ty);
+    };
+}
+
+/// `FromJson` for a unit enum written as one of a fixed set of strings.
+macro_rules! json_enum {
+    ($ty:ident { $($variant:ident = $text:literal),* $(,)? }) => {
+        impl $crate::model::json::FromJson for $ty {
+            fn from_json(value: &serde_json::Value, at: &$crate::model::json::Path) -> Result<Self, $crate::model::json::JsonError> {
+                match value.as_str() {
+                    $(Some($text) => Ok($ty::$variant),)*
+                    _ => Err($crate::model::json::JsonError::new(
+                        at,
+                        concat!("expected one of", $(" \"", $text, "\""),*),
+                    )),
+                }
+            }
+        }
+        $crate::model::json::deserialize_with_from_json!($ty);
+    };
+}
+
+/// serde's `Deserialize` through [`FromJson`], for native callers that read the model with
+/// serde_json (tests, the wire CLI, provider wire structs). The wasm build never instantiates it
+/// for the app's input.
+macro_rules! deserialize_with_from_json {
+    ($ty:ty) => {
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+                <$ty as $crate::model::json::FromJson>::from_json(&value, &$crate::model::json::Path::Root(""))
+                    .map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+pub(crate) use {deserialize_with_from_json, json_enum, json_object};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn paths_name_the_field_and_index() {
+        let root = Path::Root("options");
+        let tools = Path::Field(&root, "tools");
+        let second = Path::Index(&tools, 1);
+        assert_eq!(Path::Field(&second, "name").to_string(), "options.tools[1].name");
+        let bare = Path::Root("");
+        assert_eq!(Path::Field(&bare, "itemId").to_string(), "itemId");
+    }
+
+    #[test]
+    fn numbers_are_whole_and_bounded() {
+        let at = Path::Root("n");
+        assert_eq!(u32::from_json(&json!(3), &at), Ok(3));
+        assert_eq!(u32::from_json(&json!(3.0), &at), Ok(3));
+        assert!(u32::from_json(&json!(-1), &at).unwrap_err().message.contains("whole number"));
+        assert!(u32::from_json(&json!(1.5), &at).is_err());
+        assert!(u32::from_json(&json!(4294967296u64), &at).is_err());
+        assert_eq!(u32::from_json(&json!("100"), &at).unwrap_err().to_string(), "n: expected a number, got the string \"100\"");
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_a_crash() {
+        let deep = "[".repeat(10_000) + &"]".repeat(10_000);
+        let e = Value::from_json_str(&deep, "payload").unwrap_err();
+        assert_eq!(e.path, "payload");
+        assert!(e.message.contains("nested too deeply"), "{e}");
+    }
+}
