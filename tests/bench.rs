@@ -112,7 +112,7 @@ fn audio_paths_cpu_per_second_of_audio() {
     let ours_capture = best(3, || {
         for piece in input.chunks(chunk) {
             let (_, pcm) = capture.push(piece);
-            let message = ClientMessage::InputAudioBufferAppend { message_id: None, audio: Base64Data(pcm.to_vec()) };
+            let message = ClientMessage::InputAudioBufferAppend { message_id: None, audio: Base64Data::from(pcm.to_vec()) };
             sent_bytes += codec.encode(&message).map(|f| f[0].len()).unwrap_or(0);
         }
     });

@@ -288,6 +288,27 @@ async fn emulator_faults_map_to_events_and_leave_the_session_consistent() {
     assert_eq!(session.state(), "open");
     JsFuture::from(session.close()).await.unwrap();
 
+    // An oversized frame (16 MiB + 1, over the default 8 MiB limit): an error event before it is
+    // copied into wasm memory; the session stays open and answers.
+    let session = connect("&emu_oversized_after=2", text_options()).await.unwrap();
+    let rec = Recorder::attach(&session, &["error", "outputTextDone"]);
+    JsFuture::from(session.send_text("hi".into(), JsValue::UNDEFINED)).await.unwrap();
+    let e = rec.wait("error", |_| true).await;
+    assert_eq!(get(&get(&e, "error"), "code").as_string().as_deref(), Some("frame_too_large"));
+    rec.wait("outputTextDone", |_| true).await;
+    assert_eq!(session.state(), "open");
+    JsFuture::from(session.close()).await.unwrap();
+    // The same for Gemini's binary frames, with the limit set by the app.
+    let options = text_options();
+    js_sys::Reflect::set(&options, &"maxFrameBytes".into(), &65_536.into()).unwrap();
+    let session = gemini("emu_oversized_after=2&emu_oversized_bytes=100000", options).await;
+    let rec = Recorder::attach(&session, &["error", "outputTextDone"]);
+    JsFuture::from(session.send_text("hi".into(), JsValue::UNDEFINED)).await.unwrap();
+    let e = rec.wait("error", |_| true).await;
+    assert!(message_of(&get(&e, "error")).contains("the limit is 65536"), "{e:?}");
+    rec.wait("outputTextDone", |_| true).await;
+    JsFuture::from(session.close()).await.unwrap();
+
     // An unknown event type: a raw message.
     let session = connect("&emu_unknown_after=1", text_options()).await.unwrap();
     let rec = Recorder::attach(&session, &["raw"]);

@@ -286,6 +286,7 @@ fn a_neutral_session_runs_over_gemini() {
         connect_timeout_ms: 0.0,
         playback: true,
         resume: false,
+        max_frame_bytes: None,
     };
     let mut session = Session::new(Box::new(GeminiCodec::new()), config, 0.0).unwrap();
     let drain = |s: &mut Session| std::iter::from_fn(|| s.poll_output()).collect::<Vec<_>>();

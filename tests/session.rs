@@ -25,6 +25,7 @@ fn config(options: Value, handlers: &[&str], invocation: InvocationOptions) -> S
         connect_timeout_ms: 5_000.0,
         playback: true,
         resume: false,
+        max_frame_bytes: Some(64 << 10),
     }
 }
 
@@ -651,4 +652,24 @@ fn interrupt_stops_the_item_being_heard_and_never_reports_one_twice() {
     // item_b was flushed unheard: not played later, and a second barge-in finds nothing to stop.
     assert!(plays(&h.server(audio_delta("item_b", "r2", 100))).is_empty());
     assert!(stops(&h.server(json!({ "type": "input_audio_buffer.speech_started", "item_id": "u" }))).is_empty());
+}
+
+/// A frame over `maxFrameBytes` is an `error` event and is dropped unread; the session stays open
+/// and reads the next frame (the config here sets 64 KiB).
+#[test]
+fn an_oversized_frame_is_an_error_event_and_the_session_goes_on() {
+    let mut h = Harness::with_tools(&[], InvocationOptions::default());
+    assert_eq!(h.session.max_frame_bytes(), 64 << 10);
+    let big = json!({ "type": "response.output_text.delta", "item_id": "i", "delta": "x".repeat(70_000) });
+    let out = h.server(big);
+    assert_eq!(error_codes(&out), ["frame_too_large"]);
+    assert!(messages(&out).is_empty(), "nothing of the frame is decoded");
+    assert_eq!(h.session.state(), ConnectionState::Open);
+    // The driver's path: the size is checked before the frame is copied in.
+    h.session.frame_refused(60_000_000);
+    let out = h.drain();
+    let text = format!("{:?}", events(&out));
+    assert!(text.contains("60000000 bytes") && text.contains("maxFrameBytes"), "{text}");
+    let out = h.server(json!({ "type": "response.output_text.delta", "item_id": "i", "delta": "fine" }));
+    assert_eq!(messages(&out), ["outputTextDelta"]);
 }

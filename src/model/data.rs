@@ -10,18 +10,21 @@ use super::json::{deserialize_with_from_json, FromJson, JsonError, Path};
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 use std::fmt;
+use std::rc::Rc;
 
+/// The bytes are shared, not copied, when a message is cloned: an audio delta goes both to the app
+/// and to playback.
 #[derive(Clone, PartialEq, Eq, Default)]
-pub struct Base64Data(pub Vec<u8>);
+pub struct Base64Data(Rc<Vec<u8>>);
 
 impl Base64Data {
     /// Decodes standard base64 (padding optional).
     pub fn from_base64(text: &str) -> Result<Self, base64::DecodeError> {
-        decode_base64(text).map(Base64Data)
+        decode_base64(text).map(Base64Data::from)
     }
 
     pub fn to_base64(&self) -> String {
-        STANDARD.encode(&self.0)
+        STANDARD.encode(self.as_bytes())
     }
 
     pub fn as_bytes(&self) -> &[u8] {
@@ -52,7 +55,7 @@ pub fn decode_base64(text: &str) -> Result<Vec<u8>, base64::DecodeError> {
 
 impl From<Vec<u8>> for Base64Data {
     fn from(bytes: Vec<u8>) -> Self {
-        Base64Data(bytes)
+        Base64Data(Rc::new(bytes))
     }
 }
 
@@ -82,7 +85,7 @@ impl FromJson for Base64Data {
                 .iter()
                 .map(|b| b.as_u64().filter(|b| *b <= 255).map(|b| b as u8))
                 .collect::<Option<Vec<u8>>>()
-                .map(Base64Data)
+                .map(Base64Data::from)
                 .ok_or_else(|| JsonError::new(at, "expected bytes (0 to 255)")),
             _ => Err(JsonError::new(at, "expected a base64 string or bytes")),
         }

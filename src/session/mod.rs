@@ -54,7 +54,15 @@ pub struct SessionConfig {
     /// Resume on a new connection after `goAway` or a dropped connection, where the provider
     /// supports it (Gemini session resumption).
     pub resume: bool,
+    /// Frames larger than this many bytes are refused with an `error` event and dropped (the session
+    /// goes on); `None`: [`DEFAULT_MAX_FRAME_BYTES`].
+    pub max_frame_bytes: Option<usize>,
 }
+
+/// 8 MiB: far above any frame the providers send in a conversation (an audio delta is ~6 kB, a
+/// `response.done` with a long transcript tens of kB), small enough that a hostile or broken server
+/// cannot grow wasm memory (which never shrinks) by much.
+pub const DEFAULT_MAX_FRAME_BYTES: usize = 8 << 20;
 
 /// A message waiting for the session to open.
 struct Queued {
@@ -87,6 +95,7 @@ pub struct Session {
     resumable: bool,
     /// Resuming: the next `sessionCreated` is the old session's, not news for the app.
     reconnecting: bool,
+    max_frame_bytes: usize,
 }
 
 impl Session {
@@ -115,6 +124,7 @@ impl Session {
             closed_by_us: false,
             resumable,
             reconnecting: false,
+            max_frame_bytes: config.max_frame_bytes.unwrap_or(DEFAULT_MAX_FRAME_BYTES),
         };
         if config.connect_timeout_ms > 0.0 {
             session.outputs.push_back(Output::ArmTimer { timer: Timer::ConnectTimeout, at_ms: now_ms + config.connect_timeout_ms });
@@ -182,6 +192,13 @@ impl Session {
         if self.state == ConnectionState::Closed {
             return;
         }
+        let size = match frame {
+            Frame::Text(text) => text.len(),
+            Frame::Binary(bytes) => bytes.len(),
+        };
+        if size > self.max_frame_bytes {
+            return self.frame_refused(size);
+        }
         let decoded = match frame {
             Frame::Text(text) => self.codec.decode(text),
             Frame::Binary(bytes) => self.codec.decode_binary(bytes),
@@ -194,6 +211,21 @@ impl Session {
             }
             Err(e) => self.event(SessionEvent::sdk_error("decode_error", format!("undecodable frame from the server: {e}"))),
         }
+    }
+
+    /// The largest frame the session reads: a driver checks a frame's size against it *before*
+    /// copying the frame in, and calls [`Session::frame_refused`] instead.
+    pub fn max_frame_bytes(&self) -> usize {
+        self.max_frame_bytes
+    }
+
+    /// A frame of `size` bytes was over the limit and dropped unread: an `error` event, nothing else.
+    pub fn frame_refused(&mut self, size: usize) {
+        if self.state == ConnectionState::Closed {
+            return;
+        }
+        let message = format!("a frame of {size} bytes from the server was dropped: the limit is {} (option maxFrameBytes)", self.max_frame_bytes);
+        self.event(SessionEvent::sdk_error("frame_too_large", message));
     }
 
     /// The socket closed (by either side). Everything pending is settled: nothing is lost silently.
@@ -566,7 +598,7 @@ impl Session {
                 if let (Some(playback), Some(audio)) = (&mut self.playback, &delta.audio) {
                     let p = &delta.position;
                     if playback.on_audio(&p.item_id, p.response_id.as_deref(), p.content_index, audio.len()) {
-                        play = Some(Output::PlayAudio { item_id: p.item_id.clone(), audio: audio.0.clone() });
+                        play = Some(Output::PlayAudio { item_id: p.item_id.clone(), audio: audio.clone() });
                     }
                 }
             }

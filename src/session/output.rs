@@ -1,7 +1,7 @@
 //! What the session asks of its driver (frames to send, messages and events for the app, tools to
 //! run, timers to arm), and the errors it reports.
 
-use crate::model::{ErrorInfo, ServerMessage};
+use crate::model::{Base64Data, ErrorInfo, ServerMessage};
 use serde::Serialize;
 use serde_json::Value;
 use std::fmt;
@@ -187,7 +187,7 @@ pub enum Output {
     Settled { ticket: Ticket, result: Result<(), SessionError> },
     ArmTimer { timer: Timer, at_ms: f64 },
     /// Queue this assistant audio (PCM16 LE at the codec's output rate) for playback.
-    PlayAudio { item_id: String, audio: Vec<u8> },
+    PlayAudio { item_id: String, audio: Base64Data },
     /// Fade out within 10 ms, flush, and report with `Session::playback_stopped`.
     StopPlayback { item_id: String },
     /// Drop the socket (without reporting its close) and open a new one to the same place — with a

@@ -16,6 +16,17 @@ use web_sys::{AudioContext, AudioWorkletNode, AudioWorkletNodeOptions, GainNode,
 
 const WORKLET_SOURCE: &str = include_str!("worklets/realtime-audio.js");
 
+// One boundary crossing per chunk: the samples are copied out of wasm memory once and their buffer
+// is transferred (not cloned) to the audio thread.
+#[wasm_bindgen(inline_js = "export function postAudio(port, item, view) {
+  const samples = view.slice();
+  port.postMessage({ type: 'audio', item, samples }, [samples.buffer]);
+}")]
+extern "C" {
+    #[wasm_bindgen(js_name = postAudio)]
+    fn post_audio(port: &web_sys::MessagePort, item: &str, view: &Float32Array);
+}
+
 /// `connect({ audio })`.
 pub(crate) struct AudioOptions {
     pub playback: bool,
@@ -232,14 +243,9 @@ impl AudioEngine {
         if samples.is_empty() {
             return;
         }
-        let chunk = Float32Array::new_with_length(samples.len() as u32);
-        chunk.copy_from(samples);
-        let message = Object::new();
-        let _ = Reflect::set(&message, &"type".into(), &"audio".into());
-        let _ = Reflect::set(&message, &"item".into(), &item.into());
-        let _ = Reflect::set(&message, &"samples".into(), &chunk);
         if let Ok(port) = node.port() {
-            let _ = port.post_message_with_transferable(&message, &Array::of1(&chunk.buffer()));
+            // SAFETY: the view is copied (`slice`) before anything can allocate wasm memory.
+            post_audio(&port, item, &unsafe { Float32Array::view(samples) });
         }
     }
 

@@ -127,6 +127,7 @@ impl RealtimeClientParts {
             connect_timeout_ms: parsed.connect_timeout_ms,
             playback: parsed.audio.playback,
             resume: parsed.resume,
+            max_frame_bytes: parsed.max_frame_bytes,
         };
         let mut session = Session::new(codec, config, js_sys::Date::now()).map_err(|e| match e.kind {
             crate::provider::EncodeErrorKind::Type => type_error(&e.to_string()),
@@ -215,6 +216,7 @@ struct ConnectOptions {
     audio: AudioOptions,
     /// Resume on a new connection after `goAway` or a drop (providers that can: Gemini).
     resume: bool,
+    max_frame_bytes: Option<usize>,
 }
 
 impl ConnectOptions {
@@ -225,7 +227,7 @@ impl ConnectOptions {
         }
         // A shallow copy without the JS-only fields becomes the neutral options.
         let neutral = js_sys::Object::assign(&js_sys::Object::new(), value.unchecked_ref());
-        for key in ["tools", "functionInvocation", "middleware", "logLevel", "connectTimeoutMs", "audio", "resume"] {
+        for key in ["tools", "functionInvocation", "middleware", "logLevel", "connectTimeoutMs", "audio", "resume", "maxFrameBytes"] {
             let _ = js_sys::Reflect::delete_property(&neutral, &key.into());
         }
         let mut options: SessionOptions = from_js(neutral.into(), "options")?;
@@ -278,7 +280,11 @@ impl ConnectOptions {
             .map_or(DEFAULT_CONNECT_TIMEOUT_MS, f64::from);
         let audio = AudioOptions::parse(&get(&value, "audio"))?;
         let resume = optional_bool(&value, "resume", "options")?.unwrap_or(true);
-        Ok(ConnectOptions { options, invocation, handlers, middleware, log_level, connect_timeout_ms, audio, resume })
+        let max_frame_bytes = match optional_count(&value, "maxFrameBytes", "options", (1u32 << 30) as f64)? {
+            Some(n) if n < 1024 => return Err(range_error("options.maxFrameBytes must be at least 1024")),
+            n => n.map(|n| n as usize),
+        };
+        Ok(ConnectOptions { options, invocation, handlers, middleware, log_level, connect_timeout_ms, audio, resume, max_frame_bytes })
     }
 }
 

@@ -219,3 +219,51 @@ pub fn optional_count(object: &JsValue, key: &str, owner: &str, max: f64) -> Res
     }
     Ok(Some(n as u32))
 }
+
+// Text frames enter wasm memory through the engine's `TextEncoder.encodeInto` (a native copy),
+// not wasm-bindgen's string passing, which copies an ASCII string one character at a time in a JS
+// loop: for a 6 kB audio delta that loop was the largest cost of the receive path.
+#[wasm_bindgen(inline_js = "
+const encoder = new TextEncoder();
+export function encodeInto(text, view) {
+  const { read, written } = encoder.encodeInto(text, view);
+  return read === text.length ? written : -1;
+}")]
+extern "C" {
+    #[wasm_bindgen(js_name = encodeInto)]
+    fn encode_into(text: &JsValue, view: &js_sys::Uint8Array) -> i32;
+}
+
+/// A socket message's data as a frame, or its size when it is over `limit` bytes (then nothing
+/// was copied into wasm memory).
+pub fn frame_from_js(data: &JsValue, limit: usize) -> Result<crate::web::session::FrameData, usize> {
+    use crate::web::session::FrameData;
+    if let Some(text) = data.dyn_ref::<js_sys::JsString>() {
+        let units = text.length() as usize;
+        // A UTF-16 unit is at least one byte of UTF-8.
+        if units > limit {
+            return Err(units);
+        }
+        // Exact for ASCII (every provider frame in practice); a frame with other characters is
+        // encoded again with room for the worst case (3 bytes a unit).
+        for capacity in [units, units * 3] {
+            let mut bytes = Vec::<u8>::with_capacity(capacity);
+            // SAFETY: the view covers the vector's own allocation, which nothing else touches
+            // until `encodeInto` returns; it allocates no wasm memory, so the view stays valid.
+            let view = unsafe { js_sys::Uint8Array::view_mut_raw(bytes.as_mut_ptr(), capacity) };
+            let written = encode_into(text, &view);
+            if written >= 0 && written as usize <= capacity {
+                // SAFETY: `encodeInto` initialised `written` bytes, and writes only valid UTF-8.
+                unsafe { bytes.set_len(written as usize) };
+                return Ok(FrameData::Text(unsafe { String::from_utf8_unchecked(bytes) }));
+            }
+        }
+        return Ok(FrameData::Text(String::new()));
+    }
+    let bytes = js_sys::Uint8Array::new(data);
+    let size = bytes.length() as usize;
+    if size > limit {
+        return Err(size);
+    }
+    Ok(FrameData::Binary(bytes.to_vec()))
+}

@@ -9,7 +9,7 @@
 //! releases the socket, timers and closures.
 
 use super::audio::{AudioEngine, WorkletMessage};
-use super::convert::{describe_js_error, event_to_js, from_js, message_to_js, session_error, to_js};
+use super::convert::{describe_js_error, event_to_js, frame_from_js, from_js, message_to_js, session_error, to_js};
 use super::stream::MessageStream;
 use crate::model::{Base64Data, ClientMessage, Tool};
 use crate::session::{ConnectionState, Frame, Output, Session, SessionEvent, Ticket, Timer, ToolRun};
@@ -23,6 +23,8 @@ use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
 pub(crate) enum Command {
     SocketOpened,
     Frame(FrameData),
+    /// A frame over the size limit, dropped before it was copied in.
+    FrameRefused(usize),
     SocketClosed { code: u16, reason: String, was_clean: bool },
     Send(ClientMessage, Settle),
     RegisterTool(Tool, Settle),
@@ -71,6 +73,7 @@ pub(crate) struct Shell {
     /// Receives both worklets' port messages.
     worklet_callback: RefCell<Option<Closure<dyn FnMut(JsValue)>>>,
     playback_blocked_reported: Cell<bool>,
+    max_frame_bytes: usize,
 }
 
 fn now() -> f64 {
@@ -92,6 +95,7 @@ impl Shell {
         on_open: OpenWaiter,
     ) -> Rc<Shell> {
         socket.set_binary_type(BinaryType::Arraybuffer);
+        let max_frame_bytes = session.max_frame_bytes();
         let shell = Rc::new(Shell {
             session: RefCell::new(session),
             socket: RefCell::new(socket),
@@ -110,6 +114,7 @@ impl Shell {
             audio: RefCell::new(audio),
             worklet_callback: RefCell::new(None),
             playback_blocked_reported: Cell::new(false),
+            max_frame_bytes,
         });
         shell.attach_socket();
         shell.pump(); // the session's first outputs (the connect timer)
@@ -128,12 +133,10 @@ impl Shell {
         let open = on(weak.clone(), |shell, _| shell.command(Command::SocketOpened));
         let message = on(weak.clone(), |shell, event| {
             let Ok(event) = event.dyn_into::<MessageEvent>() else { return };
-            let data = event.data();
-            let frame = match data.as_string() {
-                Some(text) => FrameData::Text(text),
-                None => FrameData::Binary(js_sys::Uint8Array::new(&data).to_vec()),
-            };
-            shell.command(Command::Frame(frame));
+            match frame_from_js(&event.data(), shell.max_frame_bytes) {
+                Ok(frame) => shell.command(Command::Frame(frame)),
+                Err(size) => shell.command(Command::FrameRefused(size)),
+            }
         });
         let close = on(weak.clone(), |shell, event| {
             let (code, reason, was_clean) = match event.dyn_into::<CloseEvent>() {
@@ -229,6 +232,7 @@ impl Shell {
             Command::SocketOpened => session.socket_opened(t),
             Command::Frame(FrameData::Text(text)) => session.frame_received(t, Frame::Text(&text)),
             Command::Frame(FrameData::Binary(bytes)) => session.frame_received(t, Frame::Binary(&bytes)),
+            Command::FrameRefused(size) => session.frame_refused(size),
             Command::SocketClosed { code, reason, was_clean } => session.socket_closed(t, code, &reason, was_clean),
             Command::Send(message, settle) => {
                 let ticket = session.send(t, message);
@@ -248,7 +252,7 @@ impl Shell {
             Command::Close => session.close(t),
             Command::AppendAudio(pcm) => {
                 // Internal: its ticket is never awaited (a failure surfaces as an `error` event).
-                session.send(t, ClientMessage::InputAudioBufferAppend { message_id: None, audio: Base64Data(pcm) });
+                session.send(t, ClientMessage::InputAudioBufferAppend { message_id: None, audio: Base64Data::from(pcm) });
             }
             Command::PlaybackPosition(item, played_ms) => session.playback_progress(t, &item, played_ms),
             Command::PlaybackStopped(item, played_ms) => {
@@ -266,9 +270,13 @@ impl Shell {
                 }
             }
             Output::Message(message) => {
-                let value = message_to_js(&message);
-                self.emit(message.kind(), &value);
-                self.stream.push(value);
+                // A JS object only for someone who reads it (most apps listen to a few kinds).
+                let kind = message.kind();
+                if self.stream.is_active() || self.handlers.borrow().get(kind).is_some_and(|list| !list.is_empty()) {
+                    let value = message_to_js(&message);
+                    self.emit(kind, &value);
+                    self.stream.push(value);
+                }
             }
             Output::Event(event) => self.on_event(event),
             Output::RunTool(run) => self.run_tool(run),
@@ -300,7 +308,7 @@ impl Shell {
                     let mut engine = self.audio.borrow_mut();
                     match engine.as_mut() {
                         Some(engine) => {
-                            engine.play(&item_id, &audio);
+                            engine.play(&item_id, audio.as_bytes());
                             engine.is_suspended()
                         }
                         None => false,

@@ -33,6 +33,12 @@ impl MessageStream {
         MessageStream { state: Rc::new(RefCell::new(State::default())) }
     }
 
+    /// A consumer is reading (so messages are delivered or buffered).
+    pub fn is_active(&self) -> bool {
+        let state = self.state.borrow();
+        state.active && !state.ended
+    }
+
     pub fn push(&self, message: JsValue) {
         let waiting = {
             let mut state = self.state.borrow_mut();

@@ -167,7 +167,7 @@ fn server_content(codec: &mut GeminiCodec, content: &Value, usage: Option<&Value
                 if let Some(turn) = codec.turn.as_mut() {
                     turn.audio_bytes += bytes.len();
                 }
-                out.push(ServerMessage::OutputAudioDelta(OutputAudio { message_id: None, position, audio: Some(Base64Data(bytes)) }));
+                out.push(ServerMessage::OutputAudioDelta(OutputAudio { message_id: None, position, audio: Some(Base64Data::from(bytes)) }));
             } else {
                 // Executable code, code results, thoughts: kept whole, in order.
                 ensure_turn(codec, out);

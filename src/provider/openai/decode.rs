@@ -220,7 +220,7 @@ fn output_audio(frame: &str, t: &str, message_id: Option<String>, hot: Option<Wi
         None => typed(frame, t)?,
     };
     let audio = match w.delta.take() {
-        Some(b64) => Some(Base64Data(
+        Some(b64) => Some(Base64Data::from(
             decode_base64(&b64)
                 .map_err(|e| DecodeError { event_type: Some(t.into()), message: format!("audio delta: {e}") })?,
         )),
@@ -596,7 +596,7 @@ fn content(v: &Value) -> Content {
     match field(v, "type").and_then(Value::as_str) {
         Some("input_text" | "output_text" | "text") => Content::Text { text: string(v, "text").unwrap_or_default() },
         Some("input_audio" | "output_audio" | "audio") => Content::Audio {
-            audio: string(v, "audio").and_then(|b64| decode_base64(&b64).ok()).map(Base64Data),
+            audio: string(v, "audio").and_then(|b64| decode_base64(&b64).ok()).map(Base64Data::from),
             transcript: string(v, "transcript"),
             format: None,
         },
