@@ -454,6 +454,83 @@ async fn hostile_app_values_are_type_errors_and_the_sdk_keeps_working() {
     assert_no_unhandled_rejections().await;
 }
 
+/// Counts, page-wide, the microphone tracks stopped and the WebSockets opened (installed once).
+fn watch_tracks_and_sockets() {
+    js("if (!globalThis.__watching) { globalThis.__watching = true; globalThis.__stops = 0; globalThis.__sockets = [];
+          const stop = MediaStreamTrack.prototype.stop;
+          MediaStreamTrack.prototype.stop = function () { globalThis.__stops++; return stop.call(this); };
+          const Native = WebSocket;
+          globalThis.WebSocket = class extends Native { constructor(...a) { super(...a); globalThis.__sockets.push(this); } }; }
+        return 0;");
+}
+
+fn tracks_stopped() -> f64 {
+    js("return globalThis.__stops;").as_f64().unwrap()
+}
+
+/// `readyState` of the newest socket the page opened.
+fn last_socket_state() -> f64 {
+    js("return globalThis.__sockets.at(-1).readyState;").as_f64().unwrap()
+}
+
+/// A session the app lets go of without `close()` (`free()`, `[Symbol.dispose]`, the garbage
+/// collector's finalizer) closes its socket and stops its microphone; before, both stayed open and
+/// the socket's callbacks pointed at freed closures.
+#[wasm_bindgen_test]
+async fn a_dropped_session_releases_its_socket_and_microphone() {
+    watch_tracks_and_sockets();
+    for how in ["rust drop", "free", "Symbol.dispose"] {
+        let value = JsFuture::from(client("").connect(text_options())).await.unwrap();
+        assert_eq!(last_socket_state(), 1.0, "open");
+        let stops = tracks_stopped();
+        let start = js_sys::Reflect::get(&value, &"startMicrophone".into()).unwrap().unchecked_into::<js_sys::Function>();
+        JsFuture::from(start.call0(&value).unwrap().unchecked_into::<js_sys::Promise>()).await.unwrap();
+        let closes = js("globalThis.__closes = []; return globalThis.__closes;");
+        let on = js_sys::Reflect::get(&value, &"on".into()).unwrap().unchecked_into::<js_sys::Function>();
+        on.call2(&value, &"close".into(), &js("return (e) => globalThis.__closes.push(e.reason);")).unwrap();
+        match how {
+            "rust drop" => drop(value.unchecked_into::<RealtimeSessionRef>().take()),
+            "free" => {
+                js_sys::Reflect::get(&value, &"free".into()).unwrap().unchecked_into::<js_sys::Function>().call0(&value).unwrap();
+            }
+            _ => {
+                let dispose = js_sys::Reflect::get(&value, &js("return Symbol.dispose;")).unwrap();
+                dispose.unchecked_into::<js_sys::Function>().call0(&value).unwrap();
+            }
+        }
+        gloo_timers::future::TimeoutFuture::new(50).await;
+        assert!(last_socket_state() >= 2.0, "{how}: the socket is closing or closed, not {}", last_socket_state());
+        assert!(tracks_stopped() > stops, "{how}: the microphone track was stopped");
+        assert_eq!(js_sys::Array::from(&closes).length(), 1, "{how}: close listeners were told once");
+    }
+    assert_no_unhandled_rejections().await;
+}
+
+/// `startMicrophone()` racing `close()` (or a drop) while the permission prompt is up: the stream
+/// it gets is stopped, nothing is built, and the promise says why.
+#[wasm_bindgen_test]
+async fn start_microphone_racing_close_releases_the_microphone() {
+    watch_tracks_and_sockets();
+    let session = connect("", text_options()).await.unwrap();
+    let stops = tracks_stopped();
+    let started = session.start_microphone(JsValue::UNDEFINED);
+    let closed = session.close();
+    let e = JsFuture::from(started).await.unwrap_err();
+    assert_eq!(get(&e, "code").as_string().as_deref(), Some("session_closed"), "{e:?}");
+    JsFuture::from(closed).await.unwrap();
+    assert_eq!(tracks_stopped(), stops + 1.0, "the track getUserMedia gave was stopped");
+    assert!(!session.muted(), "no audio engine was built");
+
+    let session = connect("", text_options()).await.unwrap();
+    let stops = tracks_stopped();
+    let started = session.start_microphone(JsValue::UNDEFINED);
+    drop(session);
+    let e = JsFuture::from(started).await.unwrap_err();
+    assert_eq!(get(&e, "code").as_string().as_deref(), Some("session_closed"), "{e:?}");
+    assert_eq!(tracks_stopped(), stops + 1.0);
+    assert_no_unhandled_rejections().await;
+}
+
 // ---- audio: the fake microphone (a spoken WAV made by espeak-ng) and playback --------------
 
 #[wasm_bindgen_test]

@@ -301,11 +301,7 @@ impl AudioEngine {
                 port.set_onmessage(None);
             }
             if capture.owned {
-                for track in capture.stream.get_tracks().iter() {
-                    if let Ok(track) = track.dyn_into::<web_sys::MediaStreamTrack>() {
-                        track.stop();
-                    }
-                }
+                stop_tracks(&capture.stream);
             }
         }
     }
@@ -333,6 +329,8 @@ impl AudioEngine {
     }
 
     /// Releases the microphone, the nodes, and the context if it is ours.
+    /// Stops the microphone (if the SDK opened it), disconnects the nodes and closes a context the
+    /// SDK created. Idempotent; also what dropping the engine does.
     pub fn close(&mut self) {
         self.detach_microphone();
         if let Some((node, gain)) = self.playback.take() {
@@ -342,8 +340,24 @@ impl AudioEngine {
             let _ = node.disconnect();
             let _ = gain.disconnect();
         }
-        if self.owns_context {
+        // A second `close()` on a context rejects: close it once.
+        if std::mem::take(&mut self.owns_context) {
             let _ = self.context.close();
+        }
+    }
+}
+
+impl Drop for AudioEngine {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+/// Ends a stream the SDK opened (the browser's recording indicator goes off).
+pub(crate) fn stop_tracks(stream: &MediaStream) {
+    for track in stream.get_tracks().iter() {
+        if let Ok(track) = track.dyn_into::<web_sys::MediaStreamTrack>() {
+            track.stop();
         }
     }
 }

@@ -12,7 +12,7 @@ use super::audio::{AudioEngine, WorkletMessage};
 use super::convert::{describe_js_error, event_to_js, frame_from_js, from_js, message_to_js, session_error, to_js};
 use super::stream::MessageStream;
 use crate::model::{Base64Data, ClientMessage, Tool};
-use crate::session::{ConnectionState, Frame, Output, Session, SessionEvent, Ticket, Timer, ToolRun};
+use crate::session::{ConnectionState, Frame, Output, Session, SessionError, SessionEvent, Ticket, Timer, ToolRun};
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
 use std::rc::{Rc, Weak};
@@ -74,6 +74,8 @@ pub(crate) struct Shell {
     worklet_callback: RefCell<Option<Closure<dyn FnMut(JsValue)>>>,
     playback_blocked_reported: Cell<bool>,
     max_frame_bytes: usize,
+    /// Set once everything is released (the app closed or dropped the session): inputs are ignored.
+    shut_down: Cell<bool>,
 }
 
 fn now() -> f64 {
@@ -115,6 +117,7 @@ impl Shell {
             worklet_callback: RefCell::new(None),
             playback_blocked_reported: Cell::new(false),
             max_frame_bytes,
+            shut_down: Cell::new(false),
         });
         shell.attach_socket();
         shell.pump(); // the session's first outputs (the connect timer)
@@ -200,6 +203,9 @@ impl Shell {
     /// Queues an input and processes everything queued (unless a pump is already running, which
     /// will pick it up).
     pub(crate) fn command(self: &Rc<Self>, command: Command) {
+        if self.shut_down.get() {
+            return;
+        }
         self.commands.borrow_mut().push_back(command);
         self.pump();
     }
@@ -356,12 +362,48 @@ impl Shell {
         }
     }
 
+    /// Whether a microphone may still be attached: the session is neither closing nor released.
+    fn is_live(&self) -> bool {
+        !self.shut_down.get()
+            && self.session.try_borrow().map_or(true, |s| matches!(s.state(), ConnectionState::Connecting | ConnectionState::Open))
+    }
+
+    /// The app let go of the session without `close()` (`free()`, `using`, garbage collection):
+    /// the socket is closed, the microphone stopped, timers and callbacks dropped, pending promises
+    /// rejected. Idempotent; the normal close path releases the same through [`Shell::release`].
+    fn shut_down(&self) {
+        if self.shut_down.replace(true) {
+            return;
+        }
+        self.release();
+        {
+            let socket = self.socket.borrow();
+            if socket.ready_state() < WebSocket::CLOSING {
+                let _ = socket.close_with_code_and_reason(1000, "session released");
+            }
+        }
+        let closed = SessionError::state("session_closed", "the session was released (free() or dispose) before this settled");
+        let pending: Vec<Settle> = self.pending.borrow_mut().drain().map(|(_, settle)| settle).collect();
+        for settle in pending {
+            let _ = settle.reject.call1(&JsValue::UNDEFINED, &session_error(&closed));
+        }
+        if let Some(waiter) = self.on_open.borrow_mut().take() {
+            waiter(Err(session_error(&closed)));
+        }
+        // `close` listeners (and `close()` promises still waiting) learn that it ended.
+        if self.session.try_borrow().is_ok_and(|s| s.state() != ConnectionState::Closed) {
+            let event = SessionEvent::Close { code: 1000, reason: "session released".into(), was_clean: true };
+            self.emit(event.kind(), &event_to_js(&event));
+        }
+        self.handlers.borrow_mut().clear();
+        self.commands.borrow_mut().clear();
+    }
+
     /// After the close: the stream ends, timers and socket callbacks go, running tools are aborted.
     fn release(&self) {
         self.stream.end();
-        if let Some(mut engine) = self.audio.borrow_mut().take() {
-            engine.close();
-        }
+        // Dropping the engine closes it (microphone tracks stopped, nodes disconnected).
+        drop(self.audio.borrow_mut().take());
         self.worklet_callback.borrow_mut().take();
         self.timers.borrow_mut().clear();
         for (_, controller) in self.aborts.borrow_mut().drain() {
@@ -458,10 +500,24 @@ impl Shell {
     }
 }
 
+impl Drop for Shell {
+    fn drop(&mut self) {
+        self.shut_down();
+    }
+}
+
 /// A live session. Every server message type and SDK event can be listened to with `on`.
 #[wasm_bindgen]
 pub struct RealtimeSession {
     shell: Rc<Shell>,
+}
+
+/// `free()`, `[Symbol.dispose]` (`using`) and the garbage collector's finalizer all end here: a
+/// session the app no longer holds must not keep a socket or a microphone open.
+impl Drop for RealtimeSession {
+    fn drop(&mut self) {
+        self.shell.shut_down();
+    }
 }
 
 impl RealtimeSession {
@@ -482,18 +538,32 @@ impl RealtimeSession {
 }
 
 /// Connects a microphone stream to the capture worklet (creating the audio engine if the session
-/// was opened without playback).
-async fn attach(shell: &Rc<Shell>, stream: web_sys::MediaStream, owned: bool) -> Result<JsValue, JsValue> {
-    if shell.audio.borrow().is_none() {
-        let (input, output) = shell.session.try_borrow().map(|s| (s.input_audio_rate(), s.output_audio_rate())).unwrap_or((24_000, 24_000));
+/// was opened without playback). The session is checked after every await: if it closed or was
+/// released meanwhile (the permission prompt can stay up for minutes), a stream the SDK opened is
+/// stopped and the promise rejects with `session_closed`; nothing is built.
+async fn attach(shell: &Weak<Shell>, stream: web_sys::MediaStream, owned: bool) -> Result<JsValue, JsValue> {
+    let live = || shell.upgrade().filter(|s| s.is_live());
+    let refuse = |stream: &web_sys::MediaStream| {
+        if owned {
+            super::audio::stop_tracks(stream);
+        }
+        Err(session_error(&SessionError::state("session_closed", "the session closed before the microphone started")))
+    };
+    let Some(current) = live() else { return refuse(&stream) };
+    if current.audio.borrow().is_none() {
+        let (input, output) = current.session.try_borrow().map(|s| (s.input_audio_rate(), s.output_audio_rate())).unwrap_or((24_000, 24_000));
         let options = super::audio::AudioOptions::parse(&js_sys::JSON::parse(r#"{"playback":false}"#)?)?;
         let engine = AudioEngine::new(options, input, output)?;
-        wasm_bindgen_futures::JsFuture::from(engine.module_loaded()).await?;
-        *shell.audio.borrow_mut() = Some(engine);
+        let loaded = engine.module_loaded();
+        drop(current);
+        wasm_bindgen_futures::JsFuture::from(loaded).await?;
+        let Some(current) = live() else { return refuse(&stream) }; // `engine` closes as it drops
+        *current.audio.borrow_mut() = Some(engine);
     }
-    let callback = shell.worklet_callback();
-    let mut engine = shell.audio.borrow_mut();
-    let Some(engine) = engine.as_mut() else { return Err(super::convert::error("the session is closed")) };
+    let Some(current) = live() else { return refuse(&stream) };
+    let callback = current.worklet_callback();
+    let mut engine = current.audio.borrow_mut();
+    let Some(engine) = engine.as_mut() else { return refuse(&stream) };
     engine.attach_microphone(stream, owned, &callback)?;
     // Most likely inside a user gesture: a good moment to leave the autoplay suspension.
     let _ = engine.resume();
@@ -626,7 +696,8 @@ impl RealtimeSession {
     /// control on unless turned off) and streams it to the provider.
     #[wasm_bindgen(js_name = startMicrophone)]
     pub fn start_microphone(&self, options: JsValue) -> js_sys::Promise {
-        let shell = self.shell.clone();
+        // Held weakly across the permission prompt: a session dropped meanwhile is not kept alive.
+        let shell = Rc::downgrade(&self.shell);
         wasm_bindgen_futures::future_to_promise(async move {
             let constraints = super::audio::microphone_constraints(&options)?;
             let devices = web_sys::window()
@@ -640,7 +711,7 @@ impl RealtimeSession {
     /// Streams an app-owned `MediaStream` (never stopped by the SDK).
     #[wasm_bindgen(js_name = attachMicrophoneStream)]
     pub fn attach_microphone_stream(&self, stream: JsValue) -> js_sys::Promise {
-        let shell = self.shell.clone();
+        let shell = Rc::downgrade(&self.shell);
         wasm_bindgen_futures::future_to_promise(async move {
             let stream = stream.dyn_into::<web_sys::MediaStream>().map_err(|_| super::convert::type_error("stream must be a MediaStream"))?;
             attach(&shell, stream, false).await
