@@ -22,6 +22,10 @@ const PAIRS: &[(u32, u32)] = &[
     (16_000, 48_000),
     (16_000, 24_000),
     (24_000, 16_000),
+    // Odd device rates (an app's own AudioContext): the interpolated table.
+    (44_101, 24_000),
+    (24_000, 44_101),
+    (16_000, 47_999),
 ];
 
 fn sine(rate: u32, freq: f64, seconds: f64, amplitude: f64) -> Vec<f32> {
@@ -126,6 +130,29 @@ fn resampler_quality_for_every_rate_pair() {
             assert!(worst_stopband <= -80.0, "{input_rate}→{output_rate}: stopband only {worst_stopband:.1} dB");
         }
     }
+}
+
+/// An odd rate pair used to build one phase per L (24,000 → 767,999 Hz: 768k phases, 6.6 s and
+/// hundreds of MB); the table is now bounded whatever the pair.
+#[test]
+fn odd_rate_pairs_build_a_bounded_table() {
+    use realtime_wasm::audio::MAX_PHASES;
+    for (input, output) in [(24_000, 767_999), (767_999, 24_000), (24_000, 44_101), (44_100, 24_000)] {
+        let r = Resampler::new(input, output);
+        assert!(r.table_len() <= r.taps() * (MAX_PHASES + 1), "{input}→{output}: {} coefficients", r.table_len());
+        // Downsampling from an extreme rate needs a long filter (taps grow with the ratio); the
+        // phases no longer multiply it.
+        if input < output {
+            assert!(r.table_len() < 1 << 16, "{input}→{output}: {} coefficients", r.table_len());
+        }
+    }
+    // And it still resamples in step: 1 s in, 1 s out, for the extreme pair.
+    let mut r = Resampler::new(24_000, 767_999);
+    let out = resample(&mut r, &sine(24_000, 440.0, 1.0, 0.5));
+    assert!(out.len().abs_diff(767_999) <= 1, "{} outputs for 1 s", out.len());
+    let range = steady(&out, &r);
+    let (amplitude, _) = fit(&out[range], 767_999, 440.0);
+    assert!((db(amplitude / 0.5)).abs() < 0.1, "gain {:.3} dB", db(amplitude / 0.5));
 }
 
 #[test]

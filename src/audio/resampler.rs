@@ -8,6 +8,13 @@
 //! `STOPBAND_DB` down. State (the last taps − 1 samples and the phase) carries across chunks, so
 //! chunk boundaries leave no trace: any chunking gives bit-identical output.
 //!
+//! Odd rate pairs (an app's `AudioContext` at 44,101 Hz gives L = 44,101) would need a table of L
+//! phases: hundreds of MB and seconds to build. Above [`MAX_PHASES`] the filter is tabulated at
+//! `MAX_PHASES` + 1 evenly spaced fractional positions instead, and each output interpolates
+//! linearly between the two nearest (the coefficients are smooth: the error is ~1/N² of the
+//! filter, below the stopband). The position still advances in exact rational steps, so there is
+//! no drift.
+//!
 //! Why not `rubato`: its sinc resampler allocates per call unless used through its fixed-size
 //! API, pulls in `realfft`/`num` for the FFT variants, and adds tens of kB to the wasm; this file is a
 //! few hundred lines, allocation-free after construction (given a reused output buffer), and its
@@ -19,20 +26,26 @@ pub const STOPBAND_DB: f64 = 90.0;
 pub const PASSBAND_EDGE: f64 = 0.85;
 pub const STOPBAND_EDGE: f64 = 1.0;
 
+/// The most phases tabulated exactly; beyond, the table is interpolated (see the module doc).
+pub const MAX_PHASES: usize = 512;
+
 pub struct Resampler {
     input_rate: u32,
     output_rate: u32,
     /// Interpolation factor L and decimation factor M.
-    up: usize,
-    down: usize,
+    up: u64,
+    down: u64,
     /// Taps per phase.
     taps: usize,
-    /// `up` phases of `taps` coefficients each, phase-major, ordered oldest input sample first.
+    /// Tabulated phases of `taps` coefficients each, phase-major, ordered oldest input sample
+    /// first: `up` exact phases, or `MAX_PHASES + 1` grid phases when `interpolated`.
     phases: Vec<f32>,
+    interpolated: bool,
     /// History (`taps - 1` samples) followed by the samples not yet consumed.
     buffer: Vec<f32>,
-    /// Position of the next output in the upsampled domain, relative to `buffer[0]`.
-    position: usize,
+    /// Position of the next output in the upsampled domain, relative to `buffer[0]` (64 bits: with
+    /// L in the hundreds of thousands, a chunk's worth overflows 32).
+    position: u64,
 }
 
 fn gcd(a: u32, b: u32) -> u32 {
@@ -65,9 +78,19 @@ impl Resampler {
         let input_rate = input_rate.max(1);
         let output_rate = output_rate.max(1);
         let g = gcd(input_rate, output_rate);
-        let (up, down) = ((output_rate / g) as usize, (input_rate / g) as usize);
+        let (up, down) = ((output_rate / g) as u64, (input_rate / g) as u64);
         if up == down {
-            return Resampler { input_rate, output_rate, up: 1, down: 1, taps: 1, phases: vec![1.0], buffer: Vec::new(), position: 0 };
+            return Resampler {
+                input_rate,
+                output_rate,
+                up: 1,
+                down: 1,
+                taps: 1,
+                phases: vec![1.0],
+                interpolated: false,
+                buffer: Vec::new(),
+                position: 0,
+            };
         }
         let upsampled_rate = input_rate as f64 * up as f64;
         let nyquist = input_rate.min(output_rate) as f64 / 2.0;
@@ -75,28 +98,31 @@ impl Resampler {
         let cutoff = (STOPBAND_EDGE + PASSBAND_EDGE) / 2.0 * nyquist;
         // Kaiser's formulas for the window and its length.
         let beta = 0.1102 * (STOPBAND_DB - 8.7);
-        let length = ((STOPBAND_DB - 7.95) / (2.285 * std::f64::consts::TAU * transition / upsampled_rate)).ceil() as usize + 1;
-        let taps = length.div_ceil(up).max(2);
-        let total = taps * up;
-        let center = (total - 1) as f64 / 2.0;
+        let length = ((STOPBAND_DB - 7.95) / (2.285 * std::f64::consts::TAU * transition / upsampled_rate)).ceil() as u64 + 1;
+        let taps = length.div_ceil(up).max(2) as usize;
+        let total = taps as f64 * up as f64;
+        let center = (total - 1.0) / 2.0;
         let fc = cutoff / upsampled_rate; // cycles per upsampled sample
         let i0_beta = bessel_i0(beta);
-        let prototype: Vec<f64> = (0..total)
-            .map(|n| {
-                let t = n as f64 - center;
-                let sinc = if t == 0.0 { 2.0 * fc } else { (std::f64::consts::TAU * fc * t).sin() / (std::f64::consts::PI * t) };
-                let r = t / (center + 0.5);
-                let window = bessel_i0(beta * (1.0 - r * r).max(0.0).sqrt()) / i0_beta;
-                // × up: zero-stuffing divides the signal's gain by `up`.
-                sinc * window * up as f64
-            })
-            .collect();
-        let mut phases = vec![0.0f32; total];
-        for p in 0..up {
+        // The prototype at a (possibly fractional) upsampled index `n`.
+        let prototype = |n: f64| {
+            let t = n - center;
+            let sinc = if t == 0.0 { 2.0 * fc } else { (std::f64::consts::TAU * fc * t).sin() / (std::f64::consts::PI * t) };
+            let r = t / (center + 0.5);
+            let window = bessel_i0(beta * (1.0 - r * r).max(0.0).sqrt()) / i0_beta;
+            // × up: zero-stuffing divides the signal's gain by `up`.
+            sinc * window * up as f64
+        };
+        let interpolated = up > MAX_PHASES as u64;
+        let rows = if interpolated { MAX_PHASES + 1 } else { up as usize };
+        let mut phases = vec![0.0f32; rows * taps];
+        for row in 0..rows {
+            // The row's offset within one input sample, in upsampled samples.
+            let offset = if interpolated { row as f64 * up as f64 / MAX_PHASES as f64 } else { row as f64 };
             for i in 0..taps {
-                // Coefficient for x[n − k] is h[p + k·up]; stored oldest sample (k = taps − 1) first.
-                let k = taps - 1 - i;
-                phases[p * taps + i] = prototype[p + k * up] as f32;
+                // Coefficient for x[n − k] is h[offset + k·up]; stored oldest sample (k = taps − 1) first.
+                let k = (taps - 1 - i) as f64;
+                phases[row * taps + i] = prototype(offset + k * up as f64) as f32;
             }
         }
         Resampler {
@@ -106,8 +132,9 @@ impl Resampler {
             down,
             taps,
             phases,
+            interpolated,
             buffer: vec![0.0; taps - 1],
-            position: (taps - 1) * up,
+            position: (taps as u64 - 1) * up,
         }
     }
 
@@ -129,12 +156,17 @@ impl Resampler {
         if self.up == self.down {
             return 0.0;
         }
-        ((self.taps * self.up) as f64 - 1.0) / 2.0 / (self.input_rate as f64 * self.up as f64)
+        (self.taps as f64 * self.up as f64 - 1.0) / 2.0 / (self.input_rate as f64 * self.up as f64)
+    }
+
+    /// Coefficients held in memory (bounded by `taps × (MAX_PHASES + 1)` whatever the rates).
+    pub fn table_len(&self) -> usize {
+        self.phases.len()
     }
 
     /// How many outputs `input_len` more samples will produce at most (to size buffers).
     pub fn max_output_len(&self, input_len: usize) -> usize {
-        (self.buffer.len() + input_len) * self.up / self.down + 1
+        ((self.buffer.len() + input_len) as u64 * self.up / self.down) as usize + 1
     }
 
     /// Resamples `input`, appending to `output`. Allocation-free when `output` has the capacity.
@@ -145,21 +177,29 @@ impl Resampler {
         }
         self.buffer.extend_from_slice(input);
         let (up, down, taps) = (self.up, self.down, self.taps);
+        let row = |r: usize| &self.phases[r * taps..(r + 1) * taps];
         loop {
-            let newest = self.position / up;
+            let newest = (self.position / up) as usize;
             if newest >= self.buffer.len() {
                 break;
             }
             let phase = self.position % up;
             let window = &self.buffer[newest + 1 - taps..=newest];
-            let coefficients = &self.phases[phase * taps..(phase + 1) * taps];
-            output.push(dot(coefficients, window));
+            let sample = if self.interpolated {
+                let x = phase as f64 * MAX_PHASES as f64 / up as f64;
+                let (r, frac) = (x as usize, (x - x.floor()) as f32);
+                let (a, b) = (dot(row(r), window), dot(row(r + 1), window));
+                a + (b - a) * frac
+            } else {
+                dot(row(phase as usize), window)
+            };
+            output.push(sample);
             self.position += down;
         }
         // Keep the history the next output needs.
-        let first_needed = (self.position / up + 1).saturating_sub(taps).min(self.buffer.len());
+        let first_needed = ((self.position / up) as usize + 1).saturating_sub(taps).min(self.buffer.len());
         self.buffer.drain(..first_needed);
-        self.position -= first_needed * up;
+        self.position -= first_needed as u64 * up;
     }
 
     /// Forgets the history (a new stream).
@@ -167,7 +207,7 @@ impl Resampler {
         if self.up != self.down {
             self.buffer.clear();
             self.buffer.resize(self.taps - 1, 0.0);
-            self.position = (self.taps - 1) * self.up;
+            self.position = (self.taps as u64 - 1) * self.up;
         }
     }
 }
