@@ -125,12 +125,36 @@ async function bundleApps() {
       const name = packageOf(input);
       byPackage.set(name, (byPackage.get(name) ?? 0) + bytesInOutput);
     }
+    const wasm = files.find((f) => f.name === '.wasm');
     sizes[app] = {
+      wasmSections: wasm && wasmSectionShares(wasm.bytes),
       files: files.map(({ name, bytes }) => ({ name, raw: bytes.length, gzip: gzip(bytes), brotli: brotli(bytes) })),
       inputs: [...byPackage].sort((a, b) => b[1] - a[1]),
     };
   }
   return sizes;
+}
+
+/** The .wasm's code and data sections as shares of the file, e.g. `code 80 %, data 15 %`. */
+function wasmSectionShares(bytes) {
+  const names = { 10: 'code', 11: 'data' };
+  const shares = { code: 0, data: 0 };
+  const leb = (at) => {
+    let value = 0;
+    for (let shift = 0; ; shift += 7) {
+      const byte = bytes[at.offset++];
+      value += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) return value;
+    }
+  };
+  const at = { offset: 8 }; // after the magic number and version
+  while (at.offset < bytes.length) {
+    const id = bytes[at.offset++];
+    const size = leb(at);
+    if (names[id]) shares[names[id]] += size;
+    at.offset += size;
+  }
+  return Object.entries(shares).map(([name, size]) => `${name} ${Math.round((100 * size) / bytes.length)} %`).join(', ');
 }
 
 /** The npm package an esbuild input belongs to (`pkg/` is realtime-wasm's glue, bench/ the app). */
@@ -283,7 +307,9 @@ function report({ sizes, receive, capture, chromium: version }) {
     const jsRaw = files[0].raw;
     const top = inputs.slice(0, 3).map(([name, bytes]) => `${name} ${Math.round((100 * bytes) / jsRaw)} %`).join(', ');
     const wasm = files.find((f) => f.name === '.wasm');
-    const dominated = wasm ? `.wasm ${Math.round((100 * wasm.gzip) / total('gzip'))} % of gzip; JS: ${top}` : top;
+    const dominated = wasm
+      ? `.wasm ${Math.round((100 * wasm.gzip) / total('gzip'))} % of gzip (${sizes[app].wasmSections}); JS: ${top}`
+      : top;
     lines.push(`| ${label} | ${files.map((f) => `${f.name} ${kB(f.raw)}`).join(' + ')} | ${kB(total('raw'))} | ${kB(total('gzip'))} | ${kB(total('brotli'))} | ${dominated} |`);
   }
 
