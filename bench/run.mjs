@@ -279,6 +279,9 @@ async function rounds(paths, sample) {
 
 // --- the table ---------------------------------------------------------------------------------
 
+const PEERS = ['@openai/agents-realtime', 'openai', '@google/genai'];
+const installedVersion = (name) => JSON.parse(fs.readFileSync(path.join(REPO, 'node_modules', name, 'package.json'), 'utf8')).version;
+
 function stats(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -295,6 +298,7 @@ function report({ sizes, receive, capture, chromium: version }) {
   const lines = [
     `Measured ${new Date().toISOString().slice(0, 10)} on ${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'}), headless Chromium ${version}, ` +
       `${QUICK ? 'quick mode: one sample, timings meaningless' : `${ROUNDS - 1} samples per path after a dropped warm-up, order rotated; median and min–max`}.`,
+    `Peers: ${PEERS.map((name) => `${name} ${installedVersion(name)}`).join(', ')}; esbuild ${esbuild.version}.`,
     '',
     '**1. Bundle size** an app pays (esbuild `--bundle --minify --format=esm --platform=browser` of a minimal app; gzip -9, brotli -11)',
     '',
