@@ -49,12 +49,11 @@ export function replyFrames(deltas) {
 
 /**
  * Attaches the benchmark socket to `httpServer`. Returns
- * `{ connected(id) → Promise, blast(id), capturedBytes(id), close() }`.
+ * `{ blast(id), capturedBytes(id), close() }`.
  */
 export function attachBenchSocket(httpServer, frames) {
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
   const connections = new Map(); // id → { ws, provider, inputBytes }
-  const waiting = new Map(); // id → resolve
 
   httpServer.on('upgrade', (req, socket, head) => {
     const match = /^\/s\/([\w-]+)\/(openai|gemini)\//.exec(new URL(req.url, 'http://x').pathname);
@@ -65,8 +64,6 @@ export function attachBenchSocket(httpServer, frames) {
       connections.set(id, connection);
       if (provider === 'openai') handshakeOpenAi(connection);
       else handshakeGemini(connection);
-      waiting.get(id)?.(connection);
-      waiting.delete(id);
     });
   });
 
@@ -76,7 +73,6 @@ export function attachBenchSocket(httpServer, frames) {
     return found;
   };
   return {
-    connected: (id) => connections.has(id) ? Promise.resolve(connections.get(id)) : new Promise((resolve) => waiting.set(id, resolve)),
     blast(id) {
       const { ws, provider } = connection(id);
       for (const frame of frames[provider]) ws.send(frame, { binary: provider === 'gemini' });
