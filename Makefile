@@ -1,10 +1,11 @@
-# The README's two commands. Both install what is missing first (scripts/setup.sh, idempotent).
+# The README's two commands, and the peer benchmark. All install what is missing first
+# (scripts/setup.sh, idempotent).
 SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 PORT ?= 8080
 export PORT
 
-.PHONY: demo test setup pkg
+.PHONY: demo test bench setup pkg
 
 ## make demo: build the wasm package and serve the demo + protocol emulator on http://127.0.0.1:$(PORT)
 demo:
@@ -16,6 +17,12 @@ demo:
 test:
 	scripts/setup.sh
 	scripts/test.sh
+
+## make bench: realtime-wasm against the peer SDKs in headless Chromium; table in target/bench/peers.md
+bench:
+	scripts/setup.sh
+	node scripts/build-pkg.mjs
+	node bench/run.mjs
 
 setup:
 	scripts/setup.sh

@@ -66,6 +66,9 @@ step "benchmark: the receive path against JS baselines (figures, not a timed tes
 wasm-pack test --headless --chrome --release -- --features bench --test bench -- --nocapture 2>&1 | tee target/bench.log | grep -E "^test |test result|BENCH"
 grep -q "test result: ok" target/bench.log
 
+step "peer benchmark, quick mode: every SDK path runs and delivers every frame (no timings)"
+node bench/run.mjs --quick
+
 step "node: emulator and dev server"
 node --test tests/emulator/*.test.mjs
 
