@@ -34,8 +34,9 @@ cargo test --all-targets
 step "types: tsc --noEmit on a usage file"
 npx --no-install tsc -p tests/types
 
-step "npm package: build pkg/"
+step "npm package: build pkg/, and its size budget"
 node scripts/build-pkg.mjs
+node scripts/size-budget.mjs pkg
 
 step "fixtures: a spoken WAV for the fake microphone (espeak-ng), Chromium flags"
 mkdir -p target/audio
