@@ -203,6 +203,18 @@ use super::json::{deserialize_with_from_json, json_enum, json_object, unknown_ta
 json_enum!(SessionKind { Conversation = "conversation", Transcription = "transcription" });
 json_enum!(Modality { Text = "text", Audio = "audio" });
 json_enum!(Eagerness { Low = "low", Medium = "medium", High = "high", Auto = "auto" });
+
+impl Eagerness {
+    /// The JSON name (the same on OpenAI's wire).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Eagerness::Low => "low",
+            Eagerness::Medium => "medium",
+            Eagerness::High => "high",
+            Eagerness::Auto => "auto",
+        }
+    }
+}
 json_object!(AudioFormat { media_type: req "mediaType", sample_rate: req "sampleRate" });
 json_object!(TranscriptionOptions { speech_language: opt "speechLanguage", model_id: opt "modelId", prompt: opt "prompt" });
 json_object!(SessionOptions {

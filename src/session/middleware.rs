@@ -55,7 +55,8 @@ impl LoggingMiddleware {
         Self { level, sink: Box::new(sink) }
     }
 
-    fn log(&mut self, direction: &str, kind: &str, id: Option<&str>, body: impl FnOnce() -> Value) {
+    /// `body` is the message's JSON text (serde_json's one writer; read back to redact audio).
+    fn log(&mut self, direction: &str, kind: &str, id: Option<&str>, body: impl FnOnce() -> String) {
         // Server errors are worth a line at any level but `off`.
         let level = if kind == "error" { LogLevel::Error } else { LogLevel::Debug };
         if self.level < level {
@@ -66,7 +67,7 @@ impl LoggingMiddleware {
             line.push_str(&format!(" ({id})"));
         }
         if self.level >= LogLevel::Trace || kind == "error" {
-            let mut body = body();
+            let mut body = serde_json::from_str(&body()).unwrap_or(Value::Null);
             redact_audio(&mut body);
             line.push(' ');
             line.push_str(&body.to_string());
@@ -81,12 +82,12 @@ impl Middleware for LoggingMiddleware {
     }
 
     fn on_send(&mut self, message: ClientMessage) -> Option<ClientMessage> {
-        self.log("→", message.kind(), message.message_id(), || serde_json::to_value(&message).unwrap_or(Value::Null));
+        self.log("→", message.kind(), message.message_id(), || serde_json::to_string(&message).unwrap_or_default());
         Some(message)
     }
 
     fn on_receive(&mut self, message: ServerMessage) -> Option<ServerMessage> {
-        self.log("←", message.kind(), message.message_id(), || serde_json::to_value(&message).unwrap_or(Value::Null));
+        self.log("←", message.kind(), message.message_id(), || serde_json::to_string(&message).unwrap_or_default());
         Some(message)
     }
 }

@@ -166,7 +166,7 @@ fn turn_detection(vad: &VoiceActivityDetection) -> Result<Value, EncodeError> {
     let mut td = Map::new();
     if let Some(eagerness) = vad.eagerness {
         td.insert("type".into(), "semantic_vad".into());
-        td.insert("eagerness".into(), serde_json::to_value(eagerness).unwrap_or(Value::Null));
+        td.insert("eagerness".into(), eagerness.as_str().into());
     } else {
         td.insert("type".into(), "server_vad".into());
         if let Some(threshold) = vad.threshold {
