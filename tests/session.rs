@@ -673,3 +673,34 @@ fn an_oversized_frame_is_an_error_event_and_the_session_goes_on() {
     let out = h.server(json!({ "type": "response.output_text.delta", "item_id": "i", "delta": "fine" }));
     assert_eq!(messages(&out), ["outputTextDelta"]);
 }
+
+/// A tool declared without a handler is the app's to answer (before, the SDK raced the app with
+/// "Function not found."); a mixed response gets the handled results but no follow-up response.
+#[test]
+fn calls_to_tools_without_a_handler_are_left_to_the_app() {
+    let tool = |name: &str| json!({ "type": "function", "name": name });
+    let declared = json!({ "tools": [tool("mine"), tool("f")] });
+    let mut h = Harness::new(config(declared.clone(), &["f"], InvocationOptions::default()));
+    h.open();
+    h.server(response_created("r"));
+    let out = h.server(call_item_done("r", "c1", "mine", "{}"));
+    assert!(runs(&out).is_empty());
+    assert!(sent(&h.server(response_done("r"))).is_empty(), "nothing answered for the app");
+
+    h.server(response_created("r2"));
+    h.server(call_item_done("r2", "c2", "mine", "{}"));
+    let out = h.server(call_item_done("r2", "c3", "f", "{}"));
+    assert_eq!(runs(&out).len(), 1, "the handled call runs");
+    h.server(response_done("r2"));
+    let out = h.finish("c3", Ok(json!("done")));
+    assert_eq!(sent_types(&out), ["conversation.item.create"], "its result, and no response.create: the app answers c2 and asks");
+
+    let opted = InvocationOptions { answer_calls_without_handler: true, ..Default::default() };
+    let mut h = Harness::new(config(declared, &["f"], opted));
+    h.open();
+    h.server(response_created("r"));
+    h.server(call_item_done("r", "c1", "mine", "{}"));
+    let out = h.server(response_done("r"));
+    assert_eq!(sent(&out)[0]["item"]["output"], json!({ "error": NOT_FOUND_TEXT }).to_string());
+    assert_eq!(sent_types(&out), ["conversation.item.create", "response.create"]);
+}

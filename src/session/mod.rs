@@ -585,7 +585,9 @@ impl Session {
             }
             ServerMessage::ResponseOutputItemDone(o) => {
                 let allowed = o.response_id.as_ref().and_then(|id| self.tools_by_response.iter().find(|(rid, _)| rid == id)).map(|(_, t)| t.clone());
-                after = self.invoker.output_item_done(o.response_id.as_deref(), &o.item, allowed.as_deref(), now_ms);
+                let tools = self.requested.tools.as_deref().unwrap_or_default();
+                let declared = |name: &str| tools.iter().any(|t| t.name() == name);
+                after = self.invoker.output_item_done(o.response_id.as_deref(), &o.item, allowed.as_deref(), &declared, now_ms);
             }
             ServerMessage::InputAudioBufferSpeechStarted(_) => {
                 self.invoker.new_turn();

@@ -7,6 +7,11 @@
 //! by one `createResponse` (through the sequencer). Iteration and error counters are per user turn:
 //! a new user input resets them (the seed never did). A cancelled call (barge-in, provider
 //! cancellation) has its result dropped.
+//!
+//! A tool the app declared without a handler is the app's to answer (the seed's function-invoking
+//! client leaves such calls to its caller): the SDK neither runs nor answers it, and when a response
+//! mixes such calls with handled ones it sends the handled results but leaves the follow-up
+//! `createResponse` to the app. Only a name nobody declared gets "not found".
 
 use super::output::{SessionEvent, ToolRun};
 use crate::model::{ClientMessage, Content, ConversationItem, CreateResponse};
@@ -23,8 +28,11 @@ pub struct InvocationOptions {
     pub max_iterations_per_turn: u32,
     /// Failed calls in a row before the SDK stops invoking for this turn.
     pub max_consecutive_errors: u32,
-    /// Stop (instead of answering "not found") when the model calls a tool with no handler.
+    /// Stop (instead of answering "not found") when the model calls a tool nobody declared.
     pub terminate_on_unknown_calls: bool,
+    /// Answer "not found" for declared tools without a handler too (the SDK's behaviour before
+    /// they were left to the app).
+    pub answer_calls_without_handler: bool,
 }
 
 impl Default for InvocationOptions {
@@ -35,6 +43,7 @@ impl Default for InvocationOptions {
             max_iterations_per_turn: 40,
             max_consecutive_errors: 3,
             terminate_on_unknown_calls: false,
+            answer_calls_without_handler: false,
         }
     }
 }
@@ -73,6 +82,8 @@ struct Batch {
     response_id: Option<String>,
     response_done: bool,
     calls: Vec<Call>,
+    /// Some call of this response is the app's to answer: the app asks for the next response.
+    app_answers: bool,
 }
 
 #[derive(Debug, Default)]
@@ -117,12 +128,14 @@ impl ToolInvoker {
     }
 
     /// `responseOutputItemDone`: the function calls of `item`. `allowed` is the per-response tool
-    /// list when the response was created with one.
+    /// list when the response was created with one; `declared` tells the tools the app declared
+    /// (with or without a handler).
     pub fn output_item_done(
         &mut self,
         response_id: Option<&str>,
         item: &ConversationItem,
         allowed: Option<&[String]>,
+        declared: &dyn Fn(&str) -> bool,
         now_ms: f64,
     ) -> Vec<Action> {
         let calls: Vec<(String, String, String)> =
@@ -147,7 +160,12 @@ impl ToolInvoker {
         }
         let index = self.batch_for(response_id);
         for (call_id, name, arguments) in calls {
-            let known = self.handlers.contains(&name) && allowed.is_none_or(|list| list.iter().any(|n| n == &name));
+            let permitted = allowed.is_none_or(|list| list.iter().any(|n| n == &name));
+            let known = self.handlers.contains(&name) && permitted;
+            if !known && permitted && declared(&name) && !self.options.answer_calls_without_handler {
+                self.batches[index].app_answers = true;
+                continue;
+            }
             let status = if !known {
                 if self.options.terminate_on_unknown_calls {
                     self.halt(&mut actions, "unknown_tool", format!("the model called {name:?}, which has no handler"));
@@ -264,7 +282,7 @@ impl ToolInvoker {
         match self.batches.iter().position(|b| b.response_id.as_deref() == response_id && !b.response_done) {
             Some(i) => i,
             None => {
-                self.batches.push(Batch { response_id: response_id.map(str::to_owned), response_done: false, calls: Vec::new() });
+                self.batches.push(Batch { response_id: response_id.map(str::to_owned), response_done: false, calls: Vec::new(), app_answers: false });
                 self.batches.len() - 1
             }
         }
@@ -342,7 +360,7 @@ impl ToolInvoker {
                     }));
                 }
             }
-            if any {
+            if any && !batch.app_answers {
                 self.iterations = self.iterations.saturating_add(1);
                 actions.push(Action::Send(ClientMessage::CreateResponse(CreateResponse::default())));
             }

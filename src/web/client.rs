@@ -260,6 +260,7 @@ impl ConnectOptions {
             },
             max_consecutive_errors: optional_count(&fi, "maxConsecutiveErrors", owner, 10_000.0)?.unwrap_or(defaults.max_consecutive_errors),
             terminate_on_unknown_calls: optional_bool(&fi, "terminateOnUnknownCalls", owner)?.unwrap_or(defaults.terminate_on_unknown_calls),
+            answer_calls_without_handler: optional_bool(&fi, "answerCallsWithoutHandler", owner)?.unwrap_or(defaults.answer_calls_without_handler),
         };
 
         let mut middleware = Vec::new();

@@ -938,8 +938,14 @@ export interface FunctionInvocationOptions {
   maxIterationsPerTurn?: number;
   /** Failed calls in a row before the SDK stops invoking for this turn. Default 3. */
   maxConsecutiveErrors?: number;
-  /** Stop (instead of answering "not found") when the model calls a tool with no handler. Default `false`. */
+  /** Stop (instead of answering "not found") when the model calls a tool nobody declared. Default `false`. */
   terminateOnUnknownCalls?: boolean;
+  /**
+   * Calls to a tool declared without a `handler` are the app's to answer (it sees the
+   * `functionCall` item and sends the `functionResult` and the next `createResponse` itself).
+   * `true`: the SDK answers them "Error: Function not found." instead. Default `false`.
+   */
+  answerCallsWithoutHandler?: boolean;
 }
 
 /**
