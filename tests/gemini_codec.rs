@@ -405,3 +405,39 @@ fn a_bare_create_response_sends_nothing_and_transcriptions_complete_per_turn() {
     assert_eq!(ids[0], ids[1]);
     assert_ne!(ids[1], ids[2], "a new user turn, a new item");
 }
+
+/// `registerTool` on Gemini (which cannot update an open session): a tool declared at connect
+/// without a handler gains one with nothing sent; a new tool is refused with an error that names
+/// `registerTool` and says what works (before: "sessionUpdate is not supported…", a call the app
+/// never made).
+#[test]
+fn register_tool_on_gemini_adds_a_handler_or_says_why_not() {
+    let config = SessionConfig {
+        options: serde_json::from_value(json!({ "outputModalities": ["text"], "tools": [{ "type": "function", "name": "later" }] })).unwrap(),
+        ..SessionConfig::default()
+    };
+    let mut session = Session::new(Box::new(GeminiCodec::new()), config, 0.0).unwrap();
+    let drain = |s: &mut Session| std::iter::from_fn(|| s.poll_output()).collect::<Vec<_>>();
+    session.socket_opened(1.0);
+    session.frame_received(2.0, Frame::Binary(b"{\"setupComplete\": {}}"));
+    drain(&mut session);
+    let later: realtime_wasm::model::Tool = serde_json::from_value(json!({ "type": "function", "name": "later" })).unwrap();
+    let ticket = session.register_tool(3.0, later);
+    let out = drain(&mut session);
+    assert!(out.iter().all(|o| !matches!(o, Output::Transmit(_))), "nothing to send: {out:?}");
+    assert!(out.iter().any(|o| matches!(o, Output::Settled { ticket: t, result: Ok(()) } if *t == ticket)));
+    // The handler now runs for the model's call.
+    session.frame_received(4.0, Frame::Text(r#"{"toolCall":{"functionCalls":[{"id":"c1","name":"later","args":{}}]}}"#));
+    assert!(drain(&mut session).iter().any(|o| matches!(o, Output::RunTool(r) if r.name == "later")));
+
+    let new: realtime_wasm::model::Tool = serde_json::from_value(json!({ "type": "function", "name": "fresh" })).unwrap();
+    let ticket = session.register_tool(5.0, new);
+    let out = drain(&mut session);
+    let refused = out.iter().find_map(|o| match o {
+        Output::Settled { ticket: t, result: Err(e) } if *t == ticket => Some(e.to_string()),
+        _ => None,
+    });
+    let refused = refused.expect("refused");
+    assert!(refused.starts_with("registerTool(\"fresh\")") && refused.contains("connect({ tools })"), "{refused}");
+    assert!(out.iter().all(|o| !matches!(o, Output::Transmit(_))));
+}

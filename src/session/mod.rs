@@ -280,12 +280,33 @@ impl Session {
         ticket
     }
 
-    /// Declares a tool (with a handler) to the model and keeps it across updates.
+    /// Declares a tool (with a handler) to the model and keeps it across updates. A tool declared
+    /// as it is already (at connect, without a handler) only gains its handler: nothing is sent,
+    /// which is how providers that cannot change a session (Gemini) take a handler later. Where a
+    /// new declaration cannot be sent, the error names `registerTool` and says what works instead.
     pub fn register_tool(&mut self, now_ms: f64, tool: Tool) -> Ticket {
-        self.invoker.register(tool.name());
         let mut tools = self.requested.tools.clone().unwrap_or_default();
-        tools.retain(|t| t.name() != tool.name());
+        if tools.contains(&tool) {
+            self.invoker.register(tool.name());
+            let ticket = Ticket(self.next_id());
+            self.settle(Some(ticket), Ok(()));
+            return ticket;
+        }
+        let name = tool.name().to_owned();
+        tools.retain(|t| t.name() != name);
         tools.push(tool);
+        let update = ClientMessage::SessionUpdate { message_id: None, options: SessionOptions { tools: Some(tools.clone()), ..SessionOptions::default() } };
+        if let Err(e) = self.codec.validate(&update) {
+            if e.kind == EncodeErrorKind::Unsupported {
+                let ticket = Ticket(self.next_id());
+                let message = format!(
+                    "registerTool({name:?}): this provider cannot add tools to an open session; declare the tool in connect({{ tools }}) (a tool declared there without a handler can be given one with registerTool)"
+                );
+                self.settle(Some(ticket), Err(SessionError { kind: ErrorKind::State, code: "unsupported", message, field: None }));
+                return ticket;
+            }
+        }
+        self.invoker.register(&name);
         self.update_tools(now_ms, tools)
     }
 

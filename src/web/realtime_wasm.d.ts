@@ -1082,7 +1082,11 @@ export class RealtimeSession {
   cancelResponse(responseId?: string): Promise<void>;
   /** Sends a `sessionUpdate`; `options` reflects it once the server confirms. */
   update(options: SessionOptions): Promise<void>;
-  /** Adds (or replaces) a function tool run by the SDK, and tells the server. */
+  /**
+   * Adds (or replaces) a function tool run by the SDK, and tells the server. A tool declared as it
+   * is already (e.g. in `connect({ tools })` without a handler) only gains the handler: nothing is
+   * sent. On Gemini, which cannot change an open session, a new tool is refused (`code: "unsupported"`).
+   */
   registerTool(tool: FunctionToolWithHandler & { handler: ToolHandler }): Promise<void>;
   /** Removes a tool, and tells the server. */
   unregisterTool(name: string): Promise<void>;
