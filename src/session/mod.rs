@@ -4,8 +4,8 @@
 //! closed, app message, tool finished, timer fired); outputs queue up for the driver to take with
 //! [`Session::poll_output`] (frames to send, server messages and SDK events for the app, tools to run,
 //! timers to arm, the socket to close). It owns the connection state, queueing before open, the
-//! effective options, the conversation view, the response sequencer, function invocation and the
-//! middleware pipeline.
+//! effective options, the conversation view, the response sequencer, function invocation, the
+//! middleware pipeline, and resumption on a new connection under the [`ReconnectPolicy`].
 //!
 //! Must never: do I/O, read a clock, block on a tool, panic on input, or import `web_sys`/`js_sys`/
 //! `wasm_bindgen` — the `web` module drives it in the browser, tests drive it natively.

@@ -105,10 +105,6 @@ impl ReconnectPolicy {
         }
     }
 
-    pub fn config(&self) -> &ReconnectConfig {
-        &self.config
-    }
-
     /// A connection opened (the session is open on it).
     pub fn connected(&mut self, now_ms: f64) {
         self.phase = Phase::Connected { since_ms: now_ms, turn_completed: false };
@@ -212,11 +208,6 @@ impl ReconnectPolicy {
     /// The limits were reached: nothing more will be attempted.
     pub fn gave_up(&self) -> bool {
         self.phase == Phase::Stopped
-    }
-
-    /// Attempts that failed in the current outage.
-    pub fn failed_attempts(&self) -> u32 {
-        self.outage.map_or(0, |o| o.failed)
     }
 
     fn give_up(&mut self, now_ms: f64) -> Decision {
