@@ -947,6 +947,38 @@ async fn gemini_reconnect_storm_is_bounded_then_an_error_and_a_close() {
     assert_no_unhandled_rejections().await;
 }
 
+/// The browser's `offline` event holds attempts (no token fetched, nothing counted); `online`
+/// starts one at once.
+#[wasm_bindgen_test]
+async fn gemini_reconnect_waits_while_offline_and_goes_when_online() {
+    UNHANDLED.with(|_| ());
+    let counted = js_sys::Function::new_with_args("inner", "const f = () => { f.calls++; return inner(); }; f.calls = 0; return f;")
+        .call1(&JsValue::NULL, &token_provider("gemini", "emu_close_after=2"))
+        .unwrap();
+    let client = RealtimeClient::new(object(&[("provider", "gemini".into()), ("token", counted.clone())])).unwrap();
+    let options = json(r#"{ "outputModalities": ["text"], "audio": { "playback": false }, "reconnect": { "maxAttempts": 1, "maxDelayMs": 100 } }"#);
+    let session = JsFuture::from(client.connect(options)).await.unwrap().unchecked_into::<RealtimeSessionRef>().take();
+    // Open: the emulator drops the connection after its next frame; go offline before that.
+    let window = web_sys::window().unwrap();
+    window.dispatch_event(&web_sys::Event::new("offline").unwrap()).unwrap();
+    let rec = Recorder::attach(&session, &["reconnecting", "reconnected", "error", "close"]);
+    let waiting = rec.wait("reconnecting", |_| true).await;
+    assert!(get(&waiting, "delayMs").is_undefined(), "no delay while offline: {:?}", js_sys::JSON::stringify(&waiting));
+    gloo_timers::future::TimeoutFuture::new(600).await;
+    assert_eq!(rec.of("reconnecting").len(), 1, "nothing attempted while offline");
+    assert_eq!(number(&counted, "calls"), 1.0, "no credential fetched while offline");
+    assert_eq!(session.state(), "connecting");
+    window.dispatch_event(&web_sys::Event::new("online").unwrap()).unwrap();
+    let online = rec.wait("reconnecting", |e| get(e, "delayMs").as_f64() == Some(0.0)).await;
+    assert_eq!(number(&online, "attempt"), 1.0, "the held attempt, not a new count");
+    rec.wait("reconnected", |_| true).await;
+    // The resumed connection drops too: one attempt allowed, so the session gives up.
+    rec.wait("close", |_| true).await;
+    assert_eq!(number(&counted, "calls"), 2.0);
+    assert_eq!(get(&get(&rec.of("error")[0], "error"), "code").as_string().as_deref(), Some("reconnect_failed"));
+    assert_no_unhandled_rejections().await;
+}
+
 #[wasm_bindgen_test]
 async fn a_hosted_worklet_and_an_audio_element_route_playback() {
     let document = web_sys::window().unwrap().document().unwrap();
