@@ -377,6 +377,14 @@ async fn bad_options_and_api_keys_are_refused_clearly() {
     assert!(e.is_instance_of::<js_sys::TypeError>(), "{:?}", e);
     let e = JsFuture::from(client("").connect(json(r#"{ "logLevel": "loud" }"#))).await.unwrap_err();
     assert!(e.is_instance_of::<js_sys::RangeError>() && get(&e, "message").as_string().unwrap().contains("options.logLevel"));
+    let e = JsFuture::from(client("").connect(json(r#"{ "reconnect": { "maxAttempts": 0 } }"#))).await.unwrap_err();
+    assert!(e.is_instance_of::<js_sys::RangeError>() && message_of(&e).contains("options.reconnect.maxAttempts"), "{e:?}");
+    let e = JsFuture::from(client("").connect(json(r#"{ "reconnect": { "maxDelayMs": "soon" } }"#))).await.unwrap_err();
+    assert!(e.is_instance_of::<js_sys::TypeError>() && message_of(&e).contains("options.reconnect.maxDelayMs"), "{e:?}");
+    let e = JsFuture::from(client("").connect(json(r#"{ "reconnect": "yes" }"#))).await.unwrap_err();
+    assert!(e.is_instance_of::<js_sys::TypeError>() && message_of(&e).contains("options.reconnect"), "{e:?}");
+    let e = JsFuture::from(client("").connect(json(r#"{ "reconnect": false, "resume": false }"#))).await.unwrap_err();
+    assert!(e.is_instance_of::<js_sys::TypeError>() && message_of(&e).contains("options.resume"), "{e:?}");
     let session = connect("", text_options()).await.unwrap();
     let e = JsFuture::from(session.send(json(r#"{ "type": "sessionUpdate", "options": { "maxOutputTokens": 100000 } }"#))).await.unwrap_err();
     assert!(e.is_instance_of::<js_sys::RangeError>() && get(&e, "message").as_string().unwrap().contains("options.maxOutputTokens"));
@@ -974,6 +982,77 @@ async fn gemini_go_away_resumes_transparently() {
     assert!(rec.of("sessionCreated").is_empty(), "no second sessionCreated reaches the app");
     assert!(rec.of("close").is_empty() && rec.of("error").is_empty(), "{:?}", rec.of("error").iter().map(|e| js_sys::JSON::stringify(e).unwrap()).collect::<Vec<_>>());
     JsFuture::from(session.close()).await.unwrap();
+    assert_no_unhandled_rejections().await;
+}
+
+/// Issue #12: a server that accepts every resumed connection and drops it (1006) after two frames
+/// got 495 reconnects in 9 s, the token provider called each time and no error. Now the attempts
+/// back off, stop at `maxAttempts`, and the app gets `reconnect_failed` and `close`.
+#[wasm_bindgen_test]
+async fn gemini_reconnect_storm_is_bounded_then_an_error_and_a_close() {
+    UNHANDLED.with(|_| ());
+    // The token provider, counting its calls (each new connection gets the knobs again).
+    let counted = js_sys::Function::new_with_args("inner", "const f = () => { f.calls++; return inner(); }; f.calls = 0; return f;")
+        .call1(&JsValue::NULL, &token_provider("gemini", "emu_close_after=2"))
+        .unwrap();
+    let client = RealtimeClient::new(object(&[("provider", "gemini".into()), ("token", counted.clone())])).unwrap();
+    let options = json(r#"{ "outputModalities": ["text"], "audio": { "playback": false }, "reconnect": { "maxAttempts": 3, "maxDelayMs": 400 } }"#);
+    let started = js_sys::Date::now();
+    let session = JsFuture::from(client.connect(options)).await.unwrap().unchecked_into::<RealtimeSessionRef>().take();
+    let rec = Recorder::attach(&session, &["reconnecting", "reconnected", "error", "close"]);
+    let close = rec.wait("close", |_| true).await;
+    let elapsed = js_sys::Date::now() - started;
+    let attempts: Vec<f64> = rec.of("reconnecting").iter().map(|e| number(e, "attempt")).collect();
+    let delays: Vec<f64> = rec.of("reconnecting").iter().map(|e| number(e, "delayMs")).collect();
+    let calls = number(&counted, "calls");
+    web_sys::console::log_1(
+        &format!("storm: {} reconnects {attempts:?} after {delays:?} ms, {calls} token calls, closed after {elapsed:.0} ms", attempts.len()).into(),
+    );
+    assert_eq!(attempts, [1.0, 2.0, 3.0]);
+    assert!(delays.iter().all(|d| (0.0..=400.0).contains(d)), "{delays:?}");
+    assert_eq!(calls, attempts.len() as f64 + 1.0, "one credential per connection");
+    let errors = rec.of("error");
+    assert_eq!(errors.len(), 1, "{:?}", errors.iter().map(|e| js_sys::JSON::stringify(e).unwrap()).collect::<Vec<_>>());
+    let error = get(&errors[0], "error");
+    assert_eq!(get(&error, "code").as_string().as_deref(), Some("reconnect_failed"));
+    assert!(message_of(&error).contains("3 failed attempts"), "{}", message_of(&error));
+    assert_eq!(number(&close, "code"), 1006.0);
+    assert_eq!(session.state(), "closed");
+    let e = JsFuture::from(session.send_text("too late".into(), JsValue::UNDEFINED)).await.unwrap_err();
+    assert!(message_of(&e).contains("closed"), "{e:?}");
+    JsFuture::from(session.close()).await.unwrap();
+    assert_no_unhandled_rejections().await;
+}
+
+/// The browser's `offline` event holds attempts (no token fetched, nothing counted); `online`
+/// starts one at once.
+#[wasm_bindgen_test]
+async fn gemini_reconnect_waits_while_offline_and_goes_when_online() {
+    UNHANDLED.with(|_| ());
+    let counted = js_sys::Function::new_with_args("inner", "const f = () => { f.calls++; return inner(); }; f.calls = 0; return f;")
+        .call1(&JsValue::NULL, &token_provider("gemini", "emu_close_after=2"))
+        .unwrap();
+    let client = RealtimeClient::new(object(&[("provider", "gemini".into()), ("token", counted.clone())])).unwrap();
+    let options = json(r#"{ "outputModalities": ["text"], "audio": { "playback": false }, "reconnect": { "maxAttempts": 1, "maxDelayMs": 100 } }"#);
+    let session = JsFuture::from(client.connect(options)).await.unwrap().unchecked_into::<RealtimeSessionRef>().take();
+    // Open: the emulator drops the connection after its next frame; go offline before that.
+    let window = web_sys::window().unwrap();
+    window.dispatch_event(&web_sys::Event::new("offline").unwrap()).unwrap();
+    let rec = Recorder::attach(&session, &["reconnecting", "reconnected", "error", "close"]);
+    let waiting = rec.wait("reconnecting", |_| true).await;
+    assert!(get(&waiting, "delayMs").is_undefined(), "no delay while offline: {:?}", js_sys::JSON::stringify(&waiting));
+    gloo_timers::future::TimeoutFuture::new(600).await;
+    assert_eq!(rec.of("reconnecting").len(), 1, "nothing attempted while offline");
+    assert_eq!(number(&counted, "calls"), 1.0, "no credential fetched while offline");
+    assert_eq!(session.state(), "connecting");
+    window.dispatch_event(&web_sys::Event::new("online").unwrap()).unwrap();
+    let online = rec.wait("reconnecting", |e| get(e, "delayMs").as_f64() == Some(0.0)).await;
+    assert_eq!(number(&online, "attempt"), 1.0, "the held attempt, not a new count");
+    rec.wait("reconnected", |_| true).await;
+    // The resumed connection drops too: one attempt allowed, so the session gives up.
+    rec.wait("close", |_| true).await;
+    assert_eq!(number(&counted, "calls"), 2.0);
+    assert_eq!(get(&get(&rec.of("error")[0], "error"), "code").as_string().as_deref(), Some("reconnect_failed"));
     assert_no_unhandled_rejections().await;
 }
 

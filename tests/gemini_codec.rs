@@ -7,7 +7,7 @@ mod support;
 
 use realtime_wasm::model::{ClientMessage, ResponseStatus, ServerMessage};
 use realtime_wasm::provider::{Codec, ConnectConfig, GeminiCodec};
-use realtime_wasm::session::{ConnectionState, Frame, InvocationOptions, Output, Session, SessionConfig, SessionEvent};
+use realtime_wasm::session::{ConnectionState, Frame, InvocationOptions, Output, ReconnectConfig, Session, SessionConfig, SessionEvent, Timer};
 use serde_json::{json, Value};
 
 /// `(client_to_server, frame)` in recorded order. Each frame starts on a line `>N ` or `<N `.
@@ -285,7 +285,8 @@ fn a_neutral_session_runs_over_gemini() {
         tool_handlers: vec!["f".into()],
         connect_timeout_ms: 0.0,
         playback: true,
-        resume: false,
+        reconnect: None,
+        jitter_seed: 0,
         max_frame_bytes: None,
     };
     let mut session = Session::new(Box::new(GeminiCodec::new()), config, 0.0).unwrap();
@@ -319,7 +320,7 @@ fn a_neutral_session_runs_over_gemini() {
 fn resumable_session() -> Session {
     let config = SessionConfig {
         options: serde_json::from_value(json!({ "outputModalities": ["text"] })).unwrap(),
-        resume: true,
+        reconnect: Some(ReconnectConfig::default()),
         ..SessionConfig::default()
     };
     let mut session = Session::new(Box::new(GeminiCodec::new()), config, 0.0).unwrap();
@@ -366,10 +367,15 @@ fn a_dropped_connection_resumes_but_only_with_a_handle() {
     let mut session = resumable_session();
     session.socket_closed(3.0, 1006, "", false);
     let out = outputs(&mut session);
+    // After a drop the first attempt waits a jittered 125–250 ms (tests/reconnect.rs has the policy).
+    let at_ms = out.iter().find_map(|o| if let Output::ArmTimer { timer: Timer::Reconnect, at_ms } = o { Some(*at_ms) } else { None });
+    assert!(at_ms.is_some_and(|at| (128.0..=253.0).contains(&at)), "{out:?}");
+    session.timer_fired(253.0, Timer::Reconnect);
+    let out = outputs(&mut session);
     assert!(out.iter().any(|o| matches!(o, Output::Reconnect)));
     assert!(out.iter().all(|o| !matches!(o, Output::Event(SessionEvent::Close { .. }))), "no close: the session goes on");
     // Without a handle (resumption not granted yet), a drop is a close.
-    let config = SessionConfig { resume: true, ..SessionConfig::default() };
+    let config = SessionConfig { reconnect: Some(ReconnectConfig::default()), ..SessionConfig::default() };
     let mut fresh = Session::new(Box::new(GeminiCodec::new()), config, 0.0).unwrap();
     fresh.socket_opened(0.0);
     let out = outputs(&mut fresh);

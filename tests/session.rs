@@ -24,7 +24,8 @@ fn config(options: Value, handlers: &[&str], invocation: InvocationOptions) -> S
         tool_handlers: handlers.iter().map(|s| s.to_string()).collect(),
         connect_timeout_ms: 5_000.0,
         playback: true,
-        resume: false,
+        reconnect: None,
+        jitter_seed: 0,
         max_frame_bytes: Some(64 << 10),
     }
 }

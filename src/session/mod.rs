@@ -4,8 +4,8 @@
 //! closed, app message, tool finished, timer fired); outputs queue up for the driver to take with
 //! [`Session::poll_output`] (frames to send, server messages and SDK events for the app, tools to run,
 //! timers to arm, the socket to close). It owns the connection state, queueing before open, the
-//! effective options, the conversation view, the response sequencer, function invocation and the
-//! middleware pipeline.
+//! effective options, the conversation view, the response sequencer, function invocation, the
+//! middleware pipeline, and resumption on a new connection under the [`ReconnectPolicy`].
 //!
 //! Must never: do I/O, read a clock, block on a tool, panic on input, or import `web_sys`/`js_sys`/
 //! `wasm_bindgen` — the `web` module drives it in the browser, tests drive it natively.
@@ -14,6 +14,7 @@ mod conversation;
 mod middleware;
 mod output;
 mod playback;
+mod reconnect;
 mod sequencer;
 mod tools;
 
@@ -21,6 +22,7 @@ pub use conversation::{Conversation, ItemEntry};
 pub use middleware::{redact_audio, LogLevel, LoggingMiddleware, Middleware};
 pub use output::{ConnectionState, ErrorKind, Output, SessionError, SessionEvent, Ticket, Timer, ToolRun};
 pub use playback::{Ended, Interruption, PlayedItem};
+pub use reconnect::{Decision, Loss, ReconnectConfig, ReconnectPolicy};
 pub use sequencer::BUSY_ERROR_CODE;
 pub use tools::{InvocationOptions, FAILED_TEXT, NOT_FOUND_TEXT};
 
@@ -51,9 +53,11 @@ pub struct SessionConfig {
     /// The driver plays assistant audio (`Output::PlayAudio`) and reports positions, so barge-in
     /// stops playback and truncates exactly. Off: audio is only delivered as messages.
     pub playback: bool,
-    /// Resume on a new connection after `goAway` or a dropped connection, where the provider
-    /// supports it (Gemini session resumption).
-    pub resume: bool,
+    /// Resume on a new connection after `goAway` or a dropped connection, within these limits,
+    /// where the provider supports it (Gemini session resumption); `None`: never.
+    pub reconnect: Option<ReconnectConfig>,
+    /// Seeds the reconnect jitter (the browser driver passes `Math.random()` bits).
+    pub jitter_seed: u64,
     /// Frames larger than this many bytes are refused with an `error` event and dropped (the session
     /// goes on); `None`: [`DEFAULT_MAX_FRAME_BYTES`].
     pub max_frame_bytes: Option<usize>,
@@ -92,16 +96,24 @@ pub struct Session {
     outputs: VecDeque<Output>,
     next_id: u64,
     closed_by_us: bool,
-    resumable: bool,
+    /// Present when the session resumes after a loss (asked for, and the provider can).
+    reconnect: Option<ReconnectPolicy>,
     /// Resuming: the next `sessionCreated` is the old session's, not news for the app.
     reconnecting: bool,
+    /// Why the last connection (or attempt) was lost, for the error when the policy gives up.
+    last_loss: String,
+    connect_timeout_ms: f64,
+    /// When the connection being opened times out; a timer that fires earlier is a superseded one.
+    connect_deadline: Option<f64>,
     max_frame_bytes: usize,
 }
 
 impl Session {
     /// A session about to connect. Fails when the options cannot be expressed for the provider.
     pub fn new(mut codec: Box<dyn Codec>, config: SessionConfig, now_ms: f64) -> Result<Session, EncodeError> {
-        let resumable = config.resume && codec.enable_resumption();
+        let reconnect = config
+            .reconnect
+            .and_then(|limits| codec.enable_resumption().then(|| ReconnectPolicy::new(limits, config.jitter_seed, now_ms)));
         let start = codec.session_start(&config.options)?;
         let playback = config.playback.then(|| playback::Playback::new(codec.output_audio_rate()));
         let mut session = Session {
@@ -122,13 +134,14 @@ impl Session {
             outputs: VecDeque::new(),
             next_id: 0,
             closed_by_us: false,
-            resumable,
+            reconnect,
             reconnecting: false,
+            last_loss: String::new(),
+            connect_timeout_ms: config.connect_timeout_ms,
+            connect_deadline: None,
             max_frame_bytes: config.max_frame_bytes.unwrap_or(DEFAULT_MAX_FRAME_BYTES),
         };
-        if config.connect_timeout_ms > 0.0 {
-            session.outputs.push_back(Output::ArmTimer { timer: Timer::ConnectTimeout, at_ms: now_ms + config.connect_timeout_ms });
-        }
+        session.arm_connect_timeout(now_ms);
         Ok(session)
     }
 
@@ -230,19 +243,21 @@ impl Session {
 
     /// The socket closed (by either side). Everything pending is settled: nothing is lost silently.
     pub fn socket_closed(&mut self, now_ms: f64, code: u16, reason: &str, was_clean: bool) {
-        if self.state == ConnectionState::Closed {
-            return;
+        if self.state == ConnectionState::Closed || self.reconnect.as_ref().is_some_and(ReconnectPolicy::is_waiting) {
+            return; // between attempts there is no connection: this is a stale socket's close
         }
         let previous = self.state;
         // A drop is resumed; a close that states an error (1007 invalid argument, 1008 policy,
         // 1011 internal error or quota, …) would only repeat: it ends the session.
         let dropped = matches!(code, 1001 | 1005 | 1006 | 1012 | 1013 | 1014);
-        if previous == ConnectionState::Open
-            && !self.closed_by_us
-            && dropped
-            && self.begin_reconnect(&format!("the connection dropped (code {code}{})", reason_suffix(reason)))
-        {
-            return;
+        let attempting = self.reconnect.as_ref().is_some_and(ReconnectPolicy::is_attempting);
+        if !self.closed_by_us && dropped && (previous == ConnectionState::Open || attempting) {
+            let loss = format!("the connection dropped (code {code}{})", reason_suffix(reason));
+            match self.connection_lost(now_ms, Loss::Dropped, loss) {
+                Lost::Resuming => return,
+                Lost::GaveUp => return self.finish_close(now_ms, code, reason, was_clean),
+                Lost::NotResumable => {}
+            }
         }
         let expected = self.closed_by_us || (code == 1000 && previous == ConnectionState::Open);
         if previous == ConnectionState::Connecting {
@@ -256,15 +271,19 @@ impl Session {
                 format!("the server closed the connection (code {code}{})", reason_suffix(reason)),
             ));
         }
-        self.set_state(ConnectionState::Closed);
-        let error = SessionError::state(
-            if previous == ConnectionState::Connecting { "connection_failed" } else { "session_closed" },
-            format!("the session closed before this message was sent (code {code}{})", reason_suffix(reason)),
-        );
-        self.reject_pending(&error);
-        let actions = self.invoker.cancel_all(now_ms);
-        self.apply(now_ms, actions);
-        self.event(SessionEvent::Close { code, reason: reason.to_owned(), was_clean });
+        self.finish_close(now_ms, code, reason, was_clean);
+    }
+
+    /// The browser went offline or online: no attempts are made (nor counted) while offline; back
+    /// online, a waiting session tries at once.
+    pub fn network_changed(&mut self, now_ms: f64, online: bool) {
+        if matches!(self.state, ConnectionState::Closing | ConnectionState::Closed) {
+            return;
+        }
+        let Some(decision) = self.reconnect.as_mut().and_then(|p| p.network_changed(now_ms, online)) else { return };
+        let reason = if online { "the network is back" } else { "the network is offline" };
+        // Neither decision gives up (only a loss can).
+        self.follow(now_ms, decision, reason.to_owned());
     }
 
     /// An app message. Settled later by `Output::Settled` with this ticket.
@@ -395,18 +414,41 @@ impl Session {
         }
     }
 
-    pub fn timer_fired(&mut self, _now_ms: f64, timer: Timer) {
+    /// A timer armed with `Output::ArmTimer` fired. A driver must not fire one before its time: a
+    /// timer that comes early is taken for one that was superseded, and ignored.
+    pub fn timer_fired(&mut self, now_ms: f64, timer: Timer) {
+        if self.state != ConnectionState::Connecting {
+            return;
+        }
         match timer {
-            Timer::ConnectTimeout if self.state == ConnectionState::Connecting => {
+            Timer::ConnectTimeout => {
+                if !self.connect_deadline.is_some_and(|deadline| now_ms >= deadline) {
+                    return;
+                }
+                self.connect_deadline = None;
+                if self.reconnect.as_ref().is_some_and(ReconnectPolicy::is_attempting) {
+                    // A hung attempt is a failed one (its socket is replaced by the next attempt).
+                    let loss = "the new connection did not open in time".to_owned();
+                    if self.connection_lost(now_ms, Loss::Dropped, loss) == Lost::GaveUp {
+                        self.begin_close(1000, "reconnect failed");
+                    }
+                    return;
+                }
                 self.event(SessionEvent::sdk_error("connect_timeout", "the session did not open in time"));
                 self.begin_close(1000, "connect timeout");
             }
-            Timer::ConnectTimeout => {}
+            Timer::Reconnect => self.attempt_if_due(now_ms),
         }
     }
 
     /// Idempotent: closing a closing or closed session does nothing.
-    pub fn close(&mut self, _now_ms: f64) {
+    pub fn close(&mut self, now_ms: f64) {
+        if self.state == ConnectionState::Connecting && self.reconnect.as_ref().is_some_and(ReconnectPolicy::is_waiting) {
+            // Between attempts there is no socket to close: the session ends here.
+            self.closed_by_us = true;
+            self.set_state(ConnectionState::Closing);
+            return self.finish_close(now_ms, 1000, "client closed", true);
+        }
         if matches!(self.state, ConnectionState::Connecting | ConnectionState::Open) {
             self.begin_close(1000, "client closed");
         }
@@ -436,20 +478,92 @@ impl Session {
         }
     }
 
-    /// Moves to a new connection when the provider can resume; `false` when it cannot.
-    fn begin_reconnect(&mut self, reason: &str) -> bool {
-        if !self.resumable {
-            return false;
+    /// The connection (or a reconnect attempt) is gone: resume on a new one under the reconnect
+    /// policy. On [`Lost::GaveUp`] the `reconnect_failed` error has been emitted; closing is the
+    /// caller's (it knows whether a socket is still there).
+    fn connection_lost(&mut self, now_ms: f64, loss: Loss, description: String) -> Lost {
+        if self.reconnect.is_none() {
+            return Lost::NotResumable;
         }
-        let Some(start) = self.codec.resume_start() else { return false };
+        // The latest handle; none yet (resumption not granted) means there is nothing to resume.
+        let Some(start) = self.codec.resume_start() else { return Lost::NotResumable };
         self.on_socket_open = start.on_socket_open;
         self.on_session_open = start.on_session_open;
         self.sequencer.forget_active();
         self.reconnecting = true;
+        self.connect_deadline = None;
         self.set_state(ConnectionState::Connecting);
-        self.event(SessionEvent::Reconnecting { reason: reason.to_owned() });
-        self.outputs.push_back(Output::Reconnect);
-        true
+        let Some(decision) = self.reconnect.as_mut().map(|p| p.lost(now_ms, loss)) else { return Lost::NotResumable };
+        self.last_loss = description.clone();
+        if self.follow(now_ms, decision, description) {
+            Lost::GaveUp
+        } else {
+            Lost::Resuming
+        }
+    }
+
+    /// Turns a policy decision into events and timers; `true` when it gave up.
+    fn follow(&mut self, now_ms: f64, decision: Decision, reason: String) -> bool {
+        match decision {
+            Decision::Retry { attempt, delay_ms, at_ms } => {
+                self.event(SessionEvent::Reconnecting { reason, attempt, delay_ms: Some(delay_ms) });
+                if at_ms > now_ms {
+                    self.outputs.push_back(Output::ArmTimer { timer: Timer::Reconnect, at_ms });
+                } else {
+                    self.attempt_if_due(now_ms);
+                }
+                false
+            }
+            Decision::WaitForNetwork { attempt } => {
+                self.event(SessionEvent::Reconnecting { reason, attempt, delay_ms: None });
+                false
+            }
+            Decision::GiveUp { attempts, elapsed_ms } => {
+                let message = format!(
+                    "gave up reconnecting after {attempts} failed attempt{} over {:.1} s; last: {}",
+                    if attempts == 1 { "" } else { "s" },
+                    elapsed_ms / 1000.0,
+                    self.last_loss
+                );
+                self.event(SessionEvent::sdk_error("reconnect_failed", message));
+                true
+            }
+        }
+    }
+
+    /// Opens the next connection when the policy's scheduled attempt is due.
+    fn attempt_if_due(&mut self, now_ms: f64) {
+        if self.reconnect.as_mut().is_some_and(|p| p.take_due(now_ms)) {
+            self.outputs.push_back(Output::Reconnect);
+            self.arm_connect_timeout(now_ms);
+        }
+    }
+
+    fn arm_connect_timeout(&mut self, now_ms: f64) {
+        if self.connect_timeout_ms > 0.0 {
+            let at_ms = now_ms + self.connect_timeout_ms;
+            self.connect_deadline = Some(at_ms);
+            self.outputs.push_back(Output::ArmTimer { timer: Timer::ConnectTimeout, at_ms });
+        }
+    }
+
+    /// The socket is gone: the session is closed, every pending send rejected, running tools
+    /// cancelled, then the `close` event.
+    fn finish_close(&mut self, now_ms: f64, code: u16, reason: &str, was_clean: bool) {
+        let previous = self.state;
+        self.set_state(ConnectionState::Closed);
+        let code_name = if self.reconnect.as_ref().is_some_and(ReconnectPolicy::gave_up) {
+            "reconnect_failed"
+        } else if previous == ConnectionState::Connecting {
+            "connection_failed"
+        } else {
+            "session_closed"
+        };
+        let error = SessionError::state(code_name, format!("the session closed before this message was sent (code {code}{})", reason_suffix(reason)));
+        self.reject_pending(&error);
+        let actions = self.invoker.cancel_all(now_ms);
+        self.apply(now_ms, actions);
+        self.event(SessionEvent::Close { code, reason: reason.to_owned(), was_clean });
     }
 
     fn begin_close(&mut self, code: u16, reason: &str) {
@@ -560,6 +674,10 @@ impl Session {
                     merge_requested(&mut self.effective, &requested);
                 }
                 if self.state == ConnectionState::Connecting {
+                    self.connect_deadline = None;
+                    if let Some(policy) = &mut self.reconnect {
+                        policy.connected(now_ms);
+                    }
                     self.set_state(ConnectionState::Open);
                     if std::mem::take(&mut self.reconnecting) {
                         self.event(SessionEvent::Reconnected);
@@ -590,6 +708,9 @@ impl Session {
                 }
             }
             ServerMessage::ResponseDone(r) => {
+                if let Some(policy) = &mut self.reconnect {
+                    policy.turn_completed(); // the connection works: a later drop is a new outage
+                }
                 after = self.invoker.response_done(r.response_id.as_deref());
                 if let Some(id) = &r.response_id {
                     self.tools_by_response.retain(|(rid, _)| rid != id);
@@ -630,7 +751,11 @@ impl Session {
             ServerMessage::GoAway(_) => {
                 // The app sees the notice; the session moves before the server closes.
                 self.outputs.push_back(Output::Message(message));
-                self.begin_reconnect("the provider asked to reconnect (goAway)");
+                if self.state == ConnectionState::Open
+                    && self.connection_lost(now_ms, Loss::GoAway, "the provider asked to reconnect (goAway)".to_owned()) == Lost::GaveUp
+                {
+                    self.begin_close(1000, "reconnect failed");
+                }
                 return;
             }
             _ => {}
@@ -672,6 +797,17 @@ impl Session {
             }
         }
     }
+}
+
+/// What became of a lost connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lost {
+    /// A new connection is on its way (now, after a delay, or when the network is back).
+    Resuming,
+    /// The reconnect policy gave up (`reconnect_failed` emitted).
+    GaveUp,
+    /// Reconnecting is off, or the provider has nothing to resume with.
+    NotResumable,
 }
 
 /// An encoding failure as the error the app gets (the JS error class follows `kind`).

@@ -34,8 +34,10 @@ impl ConnectionState {
 /// Timers the session arms (the driver fires them back with `timer_fired`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Timer {
-    /// Gives up if the session is not open by then.
+    /// Gives up if the session is not open by then (a reconnect attempt: that attempt failed).
     ConnectTimeout,
+    /// The reconnect policy's next attempt is due.
+    Reconnect,
 }
 
 /// How an app-facing error should surface in JS.
@@ -118,9 +120,16 @@ pub enum SessionEvent {
         played_ms: f64,
         received_ms: f64,
     },
-    /// The provider asked to move (`goAway`) or the connection dropped: the session resumes on a new
-    /// connection; messages sent meanwhile wait; the message stream goes on.
-    Reconnecting { reason: String },
+    /// The provider asked to move (`goAway`), the connection dropped, or an attempt failed: attempt
+    /// number `attempt` of this outage opens a new connection in `delay_ms` (absent: when the
+    /// network is back); messages sent meanwhile wait; the message stream goes on.
+    #[serde(rename_all = "camelCase")]
+    Reconnecting {
+        reason: String,
+        attempt: u32,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        delay_ms: Option<f64>,
+    },
     Reconnected,
     #[serde(rename_all = "camelCase")]
     ToolCallStarted {

@@ -7,7 +7,7 @@ use super::interceptor::JsInterceptor;
 use super::session::{RealtimeSession, Shell};
 use crate::model::{SessionOptions, Tool};
 use crate::provider::{ConnectConfig, Provider};
-use crate::session::{InvocationOptions, LogLevel, LoggingMiddleware, Session, SessionConfig};
+use crate::session::{InvocationOptions, LogLevel, LoggingMiddleware, ReconnectConfig, Session, SessionConfig};
 use std::collections::HashMap;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -126,10 +126,12 @@ impl RealtimeClientParts {
             tool_handlers: parsed.handlers.keys().cloned().collect(),
             connect_timeout_ms: parsed.connect_timeout_ms,
             playback: parsed.audio.playback,
-            resume: parsed.resume,
+            reconnect: parsed.reconnect,
+            // 53 random bits for the reconnect jitter.
+            jitter_seed: (js_sys::Math::random() * (1u64 << 53) as f64) as u64,
             max_frame_bytes: parsed.max_frame_bytes,
         };
-        let mut session = Session::new(codec, config, js_sys::Date::now()).map_err(|e| match e.kind {
+        let mut session = Session::new(codec, config, super::session::now()).map_err(|e| match e.kind {
             crate::provider::EncodeErrorKind::Type => type_error(&e.to_string()),
             crate::provider::EncodeErrorKind::Range => range_error(&e.to_string()),
             crate::provider::EncodeErrorKind::Unsupported => error(&e.to_string()),
@@ -214,8 +216,9 @@ struct ConnectOptions {
     log_level: LogLevel,
     connect_timeout_ms: f64,
     audio: AudioOptions,
-    /// Resume on a new connection after `goAway` or a drop (providers that can: Gemini).
-    resume: bool,
+    /// Resume on a new connection after `goAway` or a drop (providers that can: Gemini), within
+    /// these limits; `None`: never.
+    reconnect: Option<ReconnectConfig>,
     max_frame_bytes: Option<usize>,
 }
 
@@ -227,7 +230,7 @@ impl ConnectOptions {
         }
         // A shallow copy without the JS-only fields becomes the neutral options.
         let neutral = js_sys::Object::assign(&js_sys::Object::new(), value.unchecked_ref());
-        for key in ["tools", "functionInvocation", "middleware", "logLevel", "connectTimeoutMs", "audio", "resume", "maxFrameBytes"] {
+        for key in ["tools", "functionInvocation", "middleware", "logLevel", "connectTimeoutMs", "audio", "reconnect", "resume", "maxFrameBytes"] {
             let _ = js_sys::Reflect::delete_property(&neutral, &key.into());
         }
         let mut options: SessionOptions = from_js(neutral.into(), "options")?;
@@ -280,13 +283,40 @@ impl ConnectOptions {
         let connect_timeout_ms = optional_count(&value, "connectTimeoutMs", "options", 600_000.0)?
             .map_or(DEFAULT_CONNECT_TIMEOUT_MS, f64::from);
         let audio = AudioOptions::parse(&get(&value, "audio"))?;
-        let resume = optional_bool(&value, "resume", "options")?.unwrap_or(true);
+        let reconnect = reconnect_limits(&value)?;
         let max_frame_bytes = match optional_count(&value, "maxFrameBytes", "options", (1u32 << 30) as f64)? {
             Some(n) if n < 1024 => return Err(range_error("options.maxFrameBytes must be at least 1024")),
             n => n.map(|n| n as usize),
         };
-        Ok(ConnectOptions { options, invocation, handlers, middleware, log_level, connect_timeout_ms, audio, resume, max_frame_bytes })
+        Ok(ConnectOptions { options, invocation, handlers, middleware, log_level, connect_timeout_ms, audio, reconnect, max_frame_bytes })
     }
+}
+
+/// `reconnect: false | true | { maxAttempts?, maxDelayMs? }` (default: on, with the policy's
+/// defaults); the older `resume: boolean` still works in its place.
+fn reconnect_limits(options: &JsValue) -> Result<Option<ReconnectConfig>, JsValue> {
+    let value = get(options, "reconnect");
+    let resume = optional_bool(options, "resume", "options")?;
+    if resume.is_some() && !value.is_undefined() {
+        return Err(type_error("options.resume is the old name of options.reconnect: give only reconnect"));
+    }
+    let defaults = ReconnectConfig::default();
+    if value.is_undefined() || value.is_null() {
+        return Ok(resume.unwrap_or(true).then_some(defaults));
+    }
+    if let Some(on) = value.as_bool() {
+        return Ok(on.then_some(defaults));
+    }
+    if !value.is_object() || value.is_function() {
+        return Err(type_error("options.reconnect must be false or an object { maxAttempts?, maxDelayMs? }"));
+    }
+    let owner = "options.reconnect";
+    let max_attempts = match optional_count(&value, "maxAttempts", owner, 100.0)? {
+        Some(0) => return Err(range_error("options.reconnect.maxAttempts must be at least 1 (reconnect: false turns reconnecting off)")),
+        n => n.unwrap_or(defaults.max_attempts),
+    };
+    let max_delay_ms = optional_count(&value, "maxDelayMs", owner, 600_000.0)?.map_or(defaults.max_delay_ms, f64::from);
+    Ok(Some(ReconnectConfig { max_attempts, max_delay_ms, ..defaults }))
 }
 
 /// A tool as JS gives it: the declaration (`type` defaults to `"function"`) and an optional handler.

@@ -10,6 +10,7 @@ mod audio;
 mod client;
 mod convert;
 mod interceptor;
+mod network;
 mod session;
 mod stream;
 

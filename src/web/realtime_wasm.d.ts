@@ -195,7 +195,7 @@ export type ItemStatus = "inProgress" | "completed" | "incomplete";
 /** An error, as content or as a message payload (the seed's `ErrorContent`). */
 export interface ErrorInfo {
   message: string;
-  /** Provider error code (e.g. `invalid_value`), or the SDK's (e.g. `connect_timeout`, `decode_error`). */
+  /** Provider error code (e.g. `invalid_value`), or the SDK's (e.g. `connect_timeout`, `decode_error`, `reconnect_failed`). */
   code?: string;
   /** Provider error class (e.g. `invalid_request_error`); `sdk_error` for the SDK's own errors. */
   kind?: string;
@@ -848,10 +848,17 @@ export interface PlaybackEndedEvent {
   readonly receivedMs: number;
 }
 
-/** The provider asked to move (`goAway`) or the connection dropped: the session resumes on a new connection (Gemini). */
+/**
+ * The provider asked to move (`goAway`), the connection dropped, or an attempt failed: the session
+ * resumes on a new connection (Gemini), under the reconnect policy (`ConnectOptions.reconnect`).
+ */
 export interface ReconnectingEvent {
   readonly type: "reconnecting";
   readonly reason: string;
+  /** Which attempt of this outage comes next (1, 2, …); an outage ends once a connection is stable. */
+  readonly attempt: number;
+  /** In how many ms the attempt starts (0: at once); absent while offline: it starts when the browser is back online. */
+  readonly delayMs?: number;
 }
 
 /** The session resumed on a new connection; messages sent meanwhile have gone out. */
@@ -977,8 +984,26 @@ export interface ConnectOptions extends Omit<SessionOptions, "tools"> {
   connectTimeoutMs?: number;
   /** The audio engine. */
   audio?: AudioOptions;
-  /** Resume transparently on a new connection after `goAway` or a dropped connection, where the provider can (Gemini). Default `true`. */
+  /**
+   * Resume transparently on a new connection after `goAway` or a dropped connection, where the
+   * provider can (Gemini), with exponential backoff; `false`: never (a drop ends the session).
+   * Default: on, with the defaults of {@link ReconnectOptions}.
+   */
+  reconnect?: boolean | ReconnectOptions;
+  /** @deprecated The old name of `reconnect: boolean` (give one of the two). */
   resume?: boolean;
+}
+
+/**
+ * Limits of the reconnect policy, per outage (an outage ends once a new connection has stayed open
+ * 10 s or completed a turn). Delays start at 250 ms and double, with jitter; an outage may last
+ * 60 s (time offline not counted). When a limit is reached: an `error` (`reconnect_failed`), then `close`.
+ */
+export interface ReconnectOptions {
+  /** Attempts before giving up, 1–100. Default 6. */
+  maxAttempts?: number;
+  /** The longest delay between attempts, 0–600000 ms. Default 10000. */
+  maxDelayMs?: number;
 }
 
 /** Audio engine options (`connect({ audio })`). */

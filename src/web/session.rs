@@ -9,6 +9,7 @@
 //! releases the socket, timers and closures.
 
 use super::audio::{AudioEngine, WorkletMessage};
+use super::network::NetworkWatch;
 use super::convert::{describe_js_error, event_to_js, frame_from_js, from_js, message_to_js, session_error, to_js};
 use super::stream::MessageStream;
 use crate::model::{Base64Data, ClientMessage, Tool};
@@ -31,6 +32,8 @@ pub(crate) enum Command {
     UnregisterTool(String, Settle),
     ToolFinished(String, Result<serde_json::Value, String>),
     Timer(Timer),
+    /// The browser went online (`true`) or offline.
+    NetworkChanged(bool),
     Interrupt,
     Close,
     /// Microphone audio for the provider (PCM16 at its input rate).
@@ -68,6 +71,13 @@ pub(crate) struct Shell {
     on_open: RefCell<Option<OpenWaiter>>,
     timers: RefCell<Vec<gloo_timers::callback::Timeout>>,
     socket_callbacks: RefCell<Vec<Closure<dyn FnMut(JsValue)>>>,
+    /// Counts reconnect attempts: a credential that arrives for a superseded attempt is dropped.
+    attempt: Cell<u32>,
+    /// Between `Output::Reconnect` and the new socket (the token provider is being asked): there is
+    /// no socket to close.
+    opening: Cell<bool>,
+    /// `online`/`offline` listeners, removed when the session is released.
+    network: RefCell<Option<NetworkWatch>>,
     provider: &'static str,
     pub(crate) audio: RefCell<Option<AudioEngine>>,
     /// Receives both worklets' port messages.
@@ -78,8 +88,9 @@ pub(crate) struct Shell {
     shut_down: Cell<bool>,
 }
 
-fn now() -> f64 {
-    js_sys::Date::now()
+/// Monotonic milliseconds (a wall-clock jump must not fire or hold back a timer).
+pub(crate) fn now() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or_else(js_sys::Date::now, |p| p.now())
 }
 
 fn get_data(event: &JsValue) -> JsValue {
@@ -112,6 +123,9 @@ impl Shell {
             on_open: RefCell::new(Some(on_open)),
             timers: RefCell::new(Vec::new()),
             socket_callbacks: RefCell::new(Vec::new()),
+            attempt: Cell::new(0),
+            opening: Cell::new(false),
+            network: RefCell::new(None),
             provider,
             audio: RefCell::new(audio),
             worklet_callback: RefCell::new(None),
@@ -120,6 +134,7 @@ impl Shell {
             shut_down: Cell::new(false),
         });
         shell.attach_socket();
+        shell.watch_network();
         shell.pump(); // the session's first outputs (the connect timer)
         shell
     }
@@ -168,15 +183,36 @@ impl Shell {
         self.socket_callbacks.borrow_mut().clear();
     }
 
+    fn watch_network(self: &Rc<Self>) {
+        let weak = Rc::downgrade(self);
+        let watch = NetworkWatch::start(move |online| {
+            if let Some(shell) = weak.upgrade() {
+                shell.command(Command::NetworkChanged(online));
+            }
+        });
+        *self.network.borrow_mut() = watch;
+        if !NetworkWatch::is_online() {
+            self.command(Command::NetworkChanged(false));
+        }
+    }
+
     /// A new connection for the resuming session: a fresh credential, the provider's URL.
     fn reconnect(self: &Rc<Self>) {
         self.detach_socket();
         let _ = self.socket.borrow().close_with_code_and_reason(1000, "moving to a new connection");
+        let attempt = self.attempt.get().wrapping_add(1);
+        self.attempt.set(attempt);
+        self.opening.set(true);
         let weak = Rc::downgrade(self);
         let parts = self.reconnect.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let config = parts.connect_config().await;
             let Some(shell) = weak.upgrade() else { return };
+            let connecting = shell.session.try_borrow().is_ok_and(|s| s.state() == ConnectionState::Connecting);
+            if shell.attempt.get() != attempt || !connecting {
+                return; // superseded, or the session was closed meanwhile (and told so)
+            }
+            shell.opening.set(false);
             let opened = config.and_then(|config| {
                 let request = shell.session.borrow().connect_request(&config);
                 let protocols = js_sys::Array::new();
@@ -254,6 +290,7 @@ impl Shell {
             }
             Command::ToolFinished(call_id, outcome) => session.tool_finished(t, &call_id, outcome),
             Command::Timer(timer) => session.timer_fired(t, timer),
+            Command::NetworkChanged(online) => session.network_changed(t, online),
             Command::Interrupt => session.interrupt(t),
             Command::Close => session.close(t),
             Command::AppendAudio(pcm) => {
@@ -301,7 +338,8 @@ impl Shell {
             }
             Output::ArmTimer { timer, at_ms } => {
                 let weak = Rc::downgrade(self);
-                let delay = (at_ms - now()).clamp(0.0, u32::MAX as f64) as u32;
+                // Never early: the session takes an early timer for a superseded one.
+                let delay = ((at_ms - now()).ceil() + 1.0).clamp(0.0, u32::MAX as f64) as u32;
                 let handle = gloo_timers::callback::Timeout::new(delay, move || {
                     if let Some(shell) = weak.upgrade() {
                         shell.command(Command::Timer(timer));
@@ -333,7 +371,12 @@ impl Shell {
             }
             Output::Reconnect => self.reconnect(),
             Output::CloseSocket { code, reason } => {
-                let _ = self.socket.borrow().close_with_code_and_reason(code, &reason);
+                if self.opening.replace(false) {
+                    // No socket yet (the credential is on its way): closed as asked, at once.
+                    self.command(Command::SocketClosed { code, reason, was_clean: true });
+                } else {
+                    let _ = self.socket.borrow().close_with_code_and_reason(code, &reason);
+                }
             }
         }
     }
@@ -406,6 +449,7 @@ impl Shell {
         drop(self.audio.borrow_mut().take());
         self.worklet_callback.borrow_mut().take();
         self.timers.borrow_mut().clear();
+        self.network.borrow_mut().take();
         for (_, controller) in self.aborts.borrow_mut().drain() {
             controller.abort();
         }

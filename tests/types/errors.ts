@@ -19,6 +19,11 @@ new RealtimeClient({ provider: "gemini", token: async () => ({ url: "ws://x" }) 
 // @ts-expect-error sessions come from connect()
 new (session.constructor as typeof import("realtime-wasm").RealtimeSession)();
 
+// @ts-expect-error reconnect limits are numbers
+void new RealtimeClient({ provider: "gemini", token: "t" }).connect({ reconnect: { maxAttempts: "3" } });
+// @ts-expect-error reconnect is a boolean or limits
+void new RealtimeClient({ provider: "gemini", token: "t" }).connect({ reconnect: "off" });
+
 // --- events ---------------------------------------------------------------------------------------
 
 // @ts-expect-error wrong event payload property (text deltas have `text`, not `delta`)

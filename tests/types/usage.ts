@@ -154,7 +154,7 @@ voice.on("inputLevel", (e) => console.log(e.level.toFixed(2), e.peak));
 voice.on("outputLevel", (e) => console.log(e.level));
 voice.on("interrupted", (e) => console.log(e.itemId, e.heardMs, e.truncatedAtMs ?? "heard to the end"));
 voice.on("playbackBlocked", () => void voice.resumeAudio());
-voice.on("reconnecting", (e) => console.log("moving:", e.reason));
+voice.on("reconnecting", (e) => console.log("moving:", e.reason, e.attempt, e.delayMs ?? "when online"));
 voice.on("reconnected", () => console.log("resumed"));
 await voice.commitAudio({ createResponse: true });
 voice.stopMicrophone();
@@ -164,6 +164,8 @@ const toolNames: string[] = (effective.tools ?? []).map((t: Tool) => (t.type ===
 const enabled: boolean = effective.voiceActivityDetection?.enabled ?? true;
 console.log(state, toolNames, enabled, session.provider, providers);
 const plain = await client.connect();
+await client.connect({ reconnect: { maxAttempts: 3, maxDelayMs: 2_000 } });
+await client.connect({ reconnect: false });
 await plain.close();
 
 // --- events ---------------------------------------------------------------------------------------
