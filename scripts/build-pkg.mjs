@@ -42,5 +42,30 @@ const missing = [...exported(readFileSync(dts, "utf8"))].filter((name) => !inter
 if (missing.length > 0) {
   throw new Error(`build-pkg: src/web/realtime_wasm.d.ts does not declare ${missing.join(", ")} (exported by wasm-bindgen)`);
 }
+// Member drift: every method and accessor of each exported class, both ways (a member the d.ts
+// promises but the runtime lacks, or one that would ship untyped).
+const classMembers = (text) => {
+  const classes = new Map();
+  for (const m of text.matchAll(/^export\s+(?:declare\s+)?class\s+(\w+)[^{]*\{([\s\S]*?)^\}/gm)) {
+    const names = new Set();
+    for (const line of m[2].split("\n")) {
+      const t = line.trim();
+      if (t === "" || t.startsWith("/*") || t.startsWith("*") || t.startsWith("//") || t.startsWith("[") || t.startsWith("private ")) continue;
+      const name = t.match(/^(?:static\s+)?(?:(?:get|set|readonly)\s+)?([A-Za-z_$][\w$]*)\s*[(<:?]/);
+      if (name && line.match(/^\s*/)[0].length <= 4) names.add(name[1]);
+    }
+    classes.set(m[1], names);
+  }
+  return classes;
+};
+const generatedClasses = classMembers(readFileSync(dts, "utf8"));
+const declaredClasses = classMembers(readFileSync(handWritten, "utf8"));
+const drift = [];
+for (const [name, members] of generatedClasses) {
+  const declaredMembers = declaredClasses.get(name) ?? new Set();
+  for (const m of members) if (!declaredMembers.has(m)) drift.push(`${name}.${m} is exported but not declared`);
+  for (const m of declaredMembers) if (!members.has(m)) drift.push(`${name}.${m} is declared but the runtime has no such member`);
+}
+if (drift.length > 0) throw new Error(`build-pkg: src/web/realtime_wasm.d.ts drifted from the exports:\n  ${drift.join("\n  ")}`);
 copyFileSync(handWritten, dts);
 console.log(`build-pkg: ${outDir}/ ready (${merged.name}@${merged.version})`);

@@ -212,7 +212,8 @@ async fn a_text_turn_streams_deltas_in_order() {
     assert!(rec.of("outputTextDelta").len() > 1, "streamed in several deltas");
     assert_eq!(streamed, get(&done, "text").as_string().unwrap());
     assert!(streamed.contains("hello there"), "{streamed}");
-    JsFuture::from(session.close()).await.unwrap();
+    let closed = JsFuture::from(session.close()).await.unwrap();
+    assert!(closed.is_undefined(), "close() resolves with nothing, as typed: {closed:?}");
     assert_eq!(session.state(), "closed");
     assert_no_unhandled_rejections().await;
 }
@@ -370,7 +371,12 @@ async fn bad_options_and_api_keys_are_refused_clearly() {
     assert!(e.is_instance_of::<js_sys::RangeError>() && get(&e, "message").as_string().unwrap().contains("options.provider"));
     let e = RealtimeClient::new(object(&[("provider", "openai".into()), ("token", 5.into())])).err().unwrap();
     assert!(e.is_instance_of::<js_sys::TypeError>() && get(&e, "message").as_string().unwrap().contains("options.token"));
-    let keyed = RealtimeClient::new(object(&[("provider", "openai".into()), ("token", "sk-abc".into())])).unwrap();
+    // A fixed standard key: the constructor throws (as the d.ts says); from a token provider:
+    // connect rejects.
+    let e = RealtimeClient::new(object(&[("provider", "openai".into()), ("token", "sk-abc".into())])).err().unwrap();
+    assert!(e.is_instance_of::<js_sys::TypeError>() && message_of(&e).contains("dangerouslyAllowApiKeyInBrowser"));
+    let provided = js_sys::Function::new_no_args("return Promise.resolve('sk-abc');");
+    let keyed = RealtimeClient::new(object(&[("provider", "openai".into()), ("token", provided.into())])).unwrap();
     let e = JsFuture::from(keyed.connect(JsValue::UNDEFINED)).await.unwrap_err();
     assert!(get(&e, "message").as_string().unwrap().contains("dangerouslyAllowApiKeyInBrowser"));
     let e = JsFuture::from(client("").connect(json(r#"{ "maxOutputTokens": "lots" }"#))).await.unwrap_err();

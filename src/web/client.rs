@@ -68,6 +68,10 @@ impl RealtimeClient {
             return Err(type_error("options.token must be a string or a function returning a promise of one"));
         };
         let allow_api_key = optional_bool(&options, "dangerouslyAllowApiKeyInBrowser", "options")?.unwrap_or(false);
+        // A fixed key is refused here, as the d.ts says; one from a token provider at connect.
+        if let Credential::Fixed(token) = &credential {
+            refuse_standard_key(provider, token, allow_api_key)?;
+        }
         Ok(RealtimeClient { provider, model, endpoint, credential, allow_api_key })
     }
 
@@ -105,17 +109,7 @@ impl RealtimeClientParts {
         let parsed = ConnectOptions::parse(options)?;
         let reconnect = self.clone();
         let (credential, url) = self.credential().await?;
-        // Standard OpenAI keys; Gemini API keys (AIza…) are refused the same way (use ephemeral
-        // auth_tokens/ in the browser).
-        let standard_key = match self.provider {
-            Provider::OpenAi => credential.starts_with("sk-"),
-            Provider::Gemini => credential.starts_with("AIza"),
-        };
-        if standard_key && !self.allow_api_key {
-            return Err(type_error(
-                "options.token: a standard API key must not be used in a browser; mint an ephemeral token on your server, or set dangerouslyAllowApiKeyInBrowser",
-            ));
-        }
+        refuse_standard_key(self.provider, &credential, self.allow_api_key)?;
         let mut codec = self.provider.codec();
         codec.set_model(&self.model);
         let (input_rate, output_rate) = (codec.input_audio_rate(), codec.output_audio_rate());
@@ -205,6 +199,21 @@ impl RealtimeClientParts {
             }
         }
     }
+}
+
+/// Standard OpenAI keys (`sk-`) and Gemini API keys (`AIza…`) expose the account to every user of
+/// the page: refused unless the app opts in (use ephemeral tokens minted by a server).
+fn refuse_standard_key(provider: Provider, credential: &str, allowed: bool) -> Result<(), JsValue> {
+    let standard = match provider {
+        Provider::OpenAi => credential.starts_with("sk-"),
+        Provider::Gemini => credential.starts_with("AIza"),
+    };
+    if standard && !allowed {
+        return Err(type_error(
+            "options.token: a standard API key must not be used in a browser; mint an ephemeral token on your server, or set dangerouslyAllowApiKeyInBrowser",
+        ));
+    }
+    Ok(())
 }
 
 /// `connect()` options: the neutral session options plus what only JS can give.

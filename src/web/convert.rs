@@ -53,7 +53,8 @@ pub fn message_to_js(message: &ServerMessage) -> JsValue {
     // base64 on the way to JS and no generic serializer runs per delta.
     match message {
         ServerMessage::OutputAudioDelta(m) => {
-            let audio = m.audio.as_ref().map_or(JsValue::UNDEFINED, |a| js_sys::Uint8Array::from(a.as_bytes()).into());
+            // Always bytes (the d.ts promises them): empty when the provider sent none.
+            let audio = js_sys::Uint8Array::from(m.audio.as_ref().map_or(&[][..], |a| a.as_bytes())).into();
             return positioned("outputAudioDelta", m.message_id.as_deref(), &m.position, "audio", audio);
         }
         ServerMessage::OutputTextDelta(m) | ServerMessage::OutputAudioTranscriptionDelta(m) => {

@@ -649,6 +649,8 @@ export interface OutputTextDoneMessage extends OutputText {
 /** A chunk of output audio (PCM16 LE at the session's output rate). */
 export interface OutputAudioDeltaMessage extends OutputAudio {
   readonly type: "outputAudioDelta";
+  /** PCM16 LE at the output format's rate (empty when the provider sent a delta without bytes). */
+  readonly audio: Bytes;
 }
 
 /** The output audio of a content part is complete (no bytes). */
@@ -992,6 +994,11 @@ export interface ConnectOptions extends Omit<SessionOptions, "tools"> {
   reconnect?: boolean | ReconnectOptions;
   /** @deprecated The old name of `reconnect: boolean` (give one of the two). */
   resume?: boolean;
+  /**
+   * Frames from the server larger than this many bytes are dropped unread with an `error` event
+   * (`frame_too_large`); the session goes on. Default 8 MiB (8388608), at least 1024.
+   */
+  maxFrameBytes?: number;
 }
 
 /**
@@ -1047,7 +1054,7 @@ export type TokenResult = string | { token: string; url?: string };
 /** Options of a `RealtimeClient`. */
 export interface ClientOptions {
   provider: Provider;
-  /** Default `"gpt-realtime"` (openai) / `"models/gemini-live-2.5-flash-preview"` (gemini). */
+  /** Default `"gpt-realtime"` (openai) / `"gemini-live-2.5-flash-preview"` (gemini). */
   model?: string;
   /** WebSocket URL override (an emulator, a proxy). */
   endpoint?: string;
@@ -1131,7 +1138,7 @@ export class RealtimeSession {
   resumeAudio(): Promise<void>;
   /** Manual turns: commits the audio sent so far (and asks for a response when VAD is off). */
   commitAudio(options?: CommitAudioOptions): Promise<void>;
-  /** Listens to a server message type or an SDK event. Returns the session, for chaining. */
+  /** Listens to a server message type or an SDK event (returns nothing: no chaining). */
   on<K extends keyof SessionEventMap>(type: K, handler: (event: SessionEventMap[K]) => void): void;
   /** Removes a listener added with `on` or `once`. */
   off<K extends keyof SessionEventMap>(type: K, handler: (event: SessionEventMap[K]) => void): void;

@@ -835,7 +835,9 @@ impl RealtimeSession {
                 let _ = resolve.call0(&JsValue::UNDEFINED);
                 return;
             }
-            shell.handlers.borrow_mut().entry("close".into()).or_default().push((resolve, true));
+            // Resolves with nothing (the d.ts says `Promise<void>`), not with the close event.
+            let resolve_void: js_sys::Function = resolve.bind1(&JsValue::NULL, &JsValue::UNDEFINED).unchecked_into();
+            shell.handlers.borrow_mut().entry("close".into()).or_default().push((resolve_void, true));
             shell.command(Command::Close);
         })
     }
