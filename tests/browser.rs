@@ -545,6 +545,31 @@ async fn start_microphone_racing_close_releases_the_microphone() {
     assert_no_unhandled_rejections().await;
 }
 
+/// A text-only session creates no AudioContext and loads no worklet (before, it did, and a CSP
+/// without `blob:` made `connect()` fail); an audio session does; a microphone brings the engine
+/// later.
+#[wasm_bindgen_test]
+async fn audio_starts_only_when_the_session_needs_it() {
+    // The engine reads `audioWorklet` once, when it creates its context and loads the worklet (the
+    // glue holds the AudioContext constructor itself, so the prototype is where to count).
+    js("if (!globalThis.__countingEngines) { globalThis.__countingEngines = true; globalThis.__contexts = 0;
+          const d = Object.getOwnPropertyDescriptor(BaseAudioContext.prototype, 'audioWorklet');
+          Object.defineProperty(BaseAudioContext.prototype, 'audioWorklet', { configurable: true,
+            get() { globalThis.__contexts++; return d.get.call(this); } }); }
+        return 0;");
+    let contexts = || js("return globalThis.__contexts;").as_f64().unwrap();
+    let before = contexts();
+    let text = connect("", text_options()).await.unwrap();
+    assert_eq!(contexts(), before, "no AudioContext for a text-only session");
+    JsFuture::from(text.start_microphone(JsValue::UNDEFINED)).await.unwrap();
+    assert_eq!(contexts(), before + 1.0, "the microphone brings the engine");
+    JsFuture::from(text.close()).await.unwrap();
+    let voice = connect("", json(r#"{ "voiceActivityDetection": { "enabled": false } }"#)).await.unwrap();
+    assert_eq!(contexts(), before + 2.0, "an audio session plays: one AudioContext");
+    JsFuture::from(voice.close()).await.unwrap();
+    assert_no_unhandled_rejections().await;
+}
+
 // ---- audio: the fake microphone (a spoken WAV made by espeak-ng) and playback --------------
 
 #[wasm_bindgen_test]

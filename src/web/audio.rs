@@ -16,6 +16,31 @@ use web_sys::{AudioContext, AudioWorkletNode, AudioWorkletNodeOptions, GainNode,
 
 const WORKLET_SOURCE: &str = include_str!("worklets/realtime-audio.js");
 
+// Where the worklet comes from, in order: the app's `audio.workletUrl` (nothing else is tried);
+// else the package's own `worklets/realtime-audio.js`, written as `new URL(literal,
+// import.meta.url)` so bundlers (Vite, webpack) emit it as an asset and plain ES-module pages load
+// it next to the package (this snippet sits in `snippets/<crate>/`, two levels below); else a blob
+// URL of the embedded source (a page whose CSP forbids `blob:` gets an error that says so).
+#[wasm_bindgen(inline_js = "export async function loadWorklet(worklet, explicit, source) {
+  if (explicit) {
+    try { return await worklet.addModule(explicit); }
+    catch (e) { throw new Error(`options.audio.workletUrl: the audio worklet could not be loaded from ${explicit} (${e.message})`); }
+  }
+  let packaged;
+  try { return await worklet.addModule(new URL('../../worklets/realtime-audio.js', import.meta.url)); }
+  catch (e) { packaged = e.message; }
+  const blob = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+  try { return await worklet.addModule(blob); }
+  catch (e) {
+    throw new Error(`the audio worklet could not be loaded: from the package (${packaged}), nor from a blob: URL (${e.message}). Under a Content-Security-Policy without blob:, serve pkg/worklets/realtime-audio.js and pass its URL as audio.workletUrl`);
+  }
+  finally { URL.revokeObjectURL(blob); }
+}")]
+extern "C" {
+    #[wasm_bindgen(js_name = loadWorklet)]
+    fn load_worklet(worklet: &web_sys::AudioWorklet, explicit: Option<&str>, source: &str) -> js_sys::Promise;
+}
+
 // One boundary crossing per chunk: the samples are copied out of wasm memory once and their buffer
 // is transferred (not cloned) to the audio thread.
 #[wasm_bindgen(inline_js = "export function postAudio(port, item, view) {
@@ -135,17 +160,7 @@ impl AudioEngine {
             Some(context) => (context, false),
             None => (AudioContext::new()?, true),
         };
-        let url = match &options.worklet_url {
-            Some(url) => url.clone(),
-            None => {
-                let parts = Array::of1(&JsValue::from_str(WORKLET_SOURCE));
-                let bag = web_sys::BlobPropertyBag::new();
-                bag.set_type("text/javascript");
-                let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &bag)?;
-                web_sys::Url::create_object_url_with_blob(&blob)?
-            }
-        };
-        let module = context.audio_worklet()?.add_module(&url)?;
+        let module = load_worklet(&context.audio_worklet()?, options.worklet_url.as_deref(), WORKLET_SOURCE);
         let device_rate = context.sample_rate() as u32;
         Ok(AudioEngine {
             playback_pipeline: PlaybackPipeline::new(provider_output_rate, device_rate),

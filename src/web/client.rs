@@ -5,7 +5,7 @@ use super::convert::{error, from_js, get, optional_bool, optional_count, optiona
 use super::audio::{AudioEngine, AudioOptions};
 use super::interceptor::JsInterceptor;
 use super::session::{RealtimeSession, Shell};
-use crate::model::{SessionOptions, Tool};
+use crate::model::{Modality, SessionKind, SessionOptions, Tool};
 use crate::provider::{ConnectConfig, Provider};
 use crate::session::{InvocationOptions, LogLevel, LoggingMiddleware, ReconnectConfig, Session, SessionConfig};
 use std::collections::HashMap;
@@ -114,12 +114,15 @@ impl RealtimeClientParts {
         codec.set_model(&self.model);
         let (input_rate, output_rate) = (codec.input_audio_rate(), codec.output_audio_rate());
         let request = codec.connect_request(&ConnectConfig { model: self.model.clone(), endpoint: url.or(self.endpoint.clone()), credential });
+        // Audio starts only when the session needs it: a text-only (or transcription) session
+        // creates no AudioContext and loads no worklet until the app starts a microphone.
+        let playback = parsed.audio.playback && speaks(&parsed.options);
         let config = SessionConfig {
             options: parsed.options,
             invocation: parsed.invocation,
             tool_handlers: parsed.handlers.keys().cloned().collect(),
             connect_timeout_ms: parsed.connect_timeout_ms,
-            playback: parsed.audio.playback,
+            playback,
             reconnect: parsed.reconnect,
             // 53 random bits for the reconnect jitter.
             jitter_seed: (js_sys::Math::random() * (1u64 << 53) as f64) as u64,
@@ -145,7 +148,7 @@ impl RealtimeClientParts {
         }
         // The audio engine first: the socket's events must find their handlers attached, so
         // nothing may be awaited between opening it and starting the shell.
-        let playback = parsed.audio.playback;
+
         let engine = if playback {
             let engine = AudioEngine::new(parsed.audio, input_rate, output_rate)?;
             wasm_bindgen_futures::JsFuture::from(engine.module_loaded()).await?;
@@ -199,6 +202,11 @@ impl RealtimeClientParts {
             }
         }
     }
+}
+
+/// Whether the model may answer in audio (what playback is for).
+fn speaks(options: &SessionOptions) -> bool {
+    options.kind != SessionKind::Transcription && options.output_modalities.as_ref().is_none_or(|m| m.contains(&Modality::Audio))
 }
 
 /// Standard OpenAI keys (`sk-`) and Gemini API keys (`AIza…`) expose the account to every user of
