@@ -130,9 +130,6 @@ after(async () => {
 });
 
 /** Opens the demo. `?mic=off`: the microphone stays off until a test turns it on. */
-/** Per page: the worklet script's responses (`"200 /pkg/worklets/realtime-audio.js"`). */
-const workletLoads = new WeakMap();
-
 async function openPage(query = '?mic=off', { viewport } = {}) {
   const page = await context.newPage();
   if (viewport) await page.setViewportSize(viewport);
@@ -142,11 +139,16 @@ async function openPage(query = '?mic=off', { viewport } = {}) {
     if (m.type() === 'error') list.push(`console.error: ${m.text()}`);
   });
   page.on('pageerror', (e) => list.push(`page error: ${e.message}`));
-  const worklets = [];
-  workletLoads.set(page, worklets);
-  page.on('response', (r) => { if (r.url().endsWith('/worklets/realtime-audio.js')) worklets.push(`${r.status()} ${new URL(r.url()).pathname}`); });
   await page.addInitScript(() => {
     window.addEventListener('unhandledrejection', (e) => console.error(`unhandled rejection: ${e.reason?.stack ?? e.reason}`));
+    // Which URL each worklet module came from (Playwright does not report worklet fetches).
+    window.__workletLoads = [];
+    const add = AudioWorklet.prototype.addModule;
+    AudioWorklet.prototype.addModule = function (url, ...rest) {
+      const where = String(url).startsWith('blob:') ? 'blob:' : new URL(url, location.href).pathname;
+      return add.call(this, url, ...rest).then((v) => { window.__workletLoads.push(`ok ${where}`); return v; },
+        (e) => { window.__workletLoads.push(`failed ${where}`); throw e; });
+    };
   });
   await page.goto(`${srv.url}/${query}`);
   await page.waitForSelector('html[data-ready="true"]', { timeout: 15_000 });
@@ -375,7 +377,8 @@ for (const [provider, label] of [
       await setMic(page, false);
       for (const id of ['input-level', 'output-level']) await page.waitForFunction((i) => document.querySelector(`[data-testid="${i}"]`).dataset.level === '0', id, { timeout: 10_000 });
       // The worklet came from the package, beside the module (what bundlers emit as an asset), not a blob: URL.
-      assert.ok(workletLoads.get(page).includes('200 /pkg/worklets/realtime-audio.js'), JSON.stringify(workletLoads.get(page)));
+      const loads = await page.evaluate(() => window.__workletLoads);
+      assert.deepEqual([...new Set(loads)], ['ok /pkg/worklets/realtime-audio.js'], JSON.stringify(loads));
     });
 
     await t.test('speaking over a long reply interrupts it; the spoken turn gets its own reply', async () => {
