@@ -21,6 +21,18 @@ console.log(`build-pkg: wasm-pack ${args.join(" ")}`);
 execFileSync("wasm-pack", args, { stdio: "inherit", cwd: root });
 
 const pkgDir = join(root, outDir);
+
+// Forgetting `await init()` made the first call fail with "Cannot read properties of undefined
+// (reading 'realtimeclient_new')". The entry points now say what to call instead (the glue is
+// wasm-bindgen's; the patterns are checked so a new wasm-bindgen cannot silently skip this).
+const gluePath = join(pkgDir, `${outName}.js`);
+let glue = readFileSync(gluePath, "utf8");
+const notInitialised = "if (wasm === undefined) throw new Error(\"realtime-wasm is not initialised: call `await init()` (the module's default export) once before using it\");";
+for (const [entry, indent] of [[/\n    constructor\(options\) \{\n(?=        const ret = wasm\.realtimeclient_new)/, "        "], [/\nexport function version\(\) \{\n/, "    "]]) {
+  if (!entry.test(glue)) throw new Error(`build-pkg: the wasm-bindgen glue changed shape (no match for ${entry}); update the init guard`);
+  glue = glue.replace(entry, (head) => `${head}${indent}${notInitialised}\n`);
+}
+writeFileSync(gluePath, glue);
 const generated = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
 const template = JSON.parse(readFileSync(join(root, config.package.template), "utf8"));
 // The AudioWorklet script, for apps that host it themselves (strict CSP: `audio.workletUrl`);

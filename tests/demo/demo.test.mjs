@@ -515,6 +515,17 @@ for (const [provider, label] of [
   });
 }
 
+test('the package used before init() says what to call', { timeout: TIMEOUT }, async () => {
+  const page = await context.newPage();
+  await page.goto(`${srv.url}/pkg/README.md`);
+  const message = await page.evaluate(async () => {
+    const m = await import('/pkg/realtime_wasm.js');
+    try { new m.RealtimeClient({ provider: 'openai', token: 't' }); return 'no error'; } catch (e) { return e.message; }
+  });
+  assert.match(message, /not initialised: call `await init\(\)`/);
+  await page.close();
+});
+
 test('a dropped connection shows an error with Reconnect, which gets the page talking again', { timeout: TIMEOUT }, async () => {
   // The emulator drops TCP (1006) after its 4th frame: session.created, session.updated, then the first turn.
   const page = await openPage('?mic=off&emu_close_after=4');
