@@ -447,3 +447,37 @@ fn register_tool_on_gemini_adds_a_handler_or_says_why_not() {
     assert!(refused.starts_with("registerTool(\"fresh\")") && refused.contains("connect({ tools })"), "{refused}");
     assert!(out.iter().all(|o| !matches!(o, Output::Transmit(_))));
 }
+
+/// A connection replaced mid-turn: what the new connection streams is a new response, not more
+/// of the cut one (before, its text was appended to the old turn, under the old response id).
+#[test]
+fn a_resumed_connection_does_not_continue_the_half_received_turn() {
+    let mut codec = GeminiCodec::new();
+    codec.enable_resumption();
+    codec.session_start(&serde_json::from_value(json!({ "outputModalities": ["text"] })).unwrap()).unwrap();
+    codec.decode(r#"{"setupComplete":{}}"#).unwrap();
+    codec.decode(r#"{"sessionResumptionUpdate":{"newHandle":"h-1","resumable":true}}"#).unwrap();
+    let first = codec.decode(r#"{"serverContent":{"modelTurn":{"parts":[{"text":"Half a sen"}]}}}"#).unwrap();
+    let response_of = |messages: &[ServerMessage]| {
+        messages.iter().find_map(|m| match m {
+            ServerMessage::ResponseCreated(r) => r.response_id.clone(),
+            _ => None,
+        })
+    };
+    let cut = response_of(&first).expect("a response starts");
+    assert!(codec.resume_start().is_some());
+    codec.decode(r#"{"setupComplete":{}}"#).unwrap();
+    let next = codec.decode(r#"{"serverContent":{"modelTurn":{"parts":[{"text":"A new reply."}]}}}"#).unwrap();
+    let fresh = response_of(&next).expect("the new connection's content is a new response");
+    assert_ne!(fresh, cut);
+    let done = codec.decode(r#"{"serverContent":{"turnComplete":true}}"#).unwrap();
+    let text: String = done
+        .iter()
+        .chain(next.iter())
+        .filter_map(|m| match m {
+            ServerMessage::OutputTextDone(t) => Some(t.text.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(text, "A new reply.", "nothing of the cut turn is carried over");
+}

@@ -133,7 +133,12 @@ impl Codec for GeminiCodec {
         let handle = self.handle.clone()?;
         let mut setup = self.setup.clone()?;
         setup["setup"]["sessionResumption"] = serde_json::json!({ "handle": handle });
+        // The new connection continues the conversation, not the turn the old one was streaming:
+        // what arrives next starts a fresh response (and a fresh input transcript).
         self.in_activity = false;
+        self.turn = None;
+        self.input_transcript.clear();
+        self.input_item_id = None;
         Some(SessionStart { on_socket_open: vec![setup.to_string()], on_session_open: Vec::new() })
     }
 
