@@ -481,3 +481,24 @@ fn a_resumed_connection_does_not_continue_the_half_received_turn() {
         .collect();
     assert_eq!(text, "A new reply.", "nothing of the cut turn is carried over");
 }
+
+/// A bare `createResponse` encodes to nothing on Gemini; it must not count as a response in
+/// flight (before, the next `sendText` parked its request forever in a text session).
+#[test]
+fn a_bare_create_response_does_not_park_the_next_one() {
+    let config = SessionConfig { options: serde_json::from_value(json!({ "outputModalities": ["text"] })).unwrap(), ..SessionConfig::default() };
+    let mut session = Session::new(Box::new(GeminiCodec::new()), config, 0.0).unwrap();
+    session.socket_opened(0.0);
+    session.frame_received(1.0, Frame::Text(r#"{"setupComplete":{}}"#));
+    outputs(&mut session);
+    let bare = session.send(2.0, serde_json::from_value(json!({ "type": "createResponse" })).unwrap());
+    let out = outputs(&mut session);
+    assert!(out.iter().all(|o| !matches!(o, Output::Transmit(_))));
+    assert!(out.iter().any(|o| matches!(o, Output::Settled { ticket, result: Ok(()) } if *ticket == bare)));
+    for message in realtime_wasm::session::text_turn("hello", true) {
+        session.send(3.0, message);
+    }
+    let out = outputs(&mut session);
+    let sent: Vec<&String> = out.iter().filter_map(|o| if let Output::Transmit(f) = o { Some(f) } else { None }).collect();
+    assert!(sent.iter().any(|f| f.contains("\"turnComplete\":true") && f.contains("hello")), "the text turn goes out: {sent:?}");
+}

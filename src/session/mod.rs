@@ -621,7 +621,9 @@ impl Session {
         }
         match self.codec.encode(&message) {
             Ok(frames) => {
-                if let ClientMessage::CreateResponse(request) = &message {
+                // A request that encodes to nothing (Gemini's bare `createResponse`) starts no
+                // response: counting it in flight would park every later one for good.
+                if let (ClientMessage::CreateResponse(request), false) = (&message, frames.is_empty()) {
                     if let Some(id) = &request.message_id {
                         self.sequencer.sent(id.clone(), request.clone());
                     }
