@@ -53,8 +53,10 @@ fn options_for(setup: &Value) -> Value {
                 .collect(),
         );
     }
-    if setup.get("outputAudioTranscription").is_some() {
-        options["providerOptions"] = json!({ "outputAudioTranscription": {} });
+    // The SDK asks for output transcripts of audio replies by default (as OpenAI sends them);
+    // recordings of clients that did not are reproduced with the opt-out.
+    if setup.get("outputAudioTranscription").is_none() {
+        options["providerOptions"] = json!({ "outputAudioTranscription": null });
     }
     options
 }

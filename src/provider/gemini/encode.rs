@@ -96,15 +96,22 @@ pub(super) fn setup(codec: &mut GeminiCodec, options: &SessionOptions) -> Result
         }
         setup.insert("realtimeInputConfig".into(), Value::Object(config));
     }
+    // Output transcripts come with every audio reply, as on OpenAI (same app code, same events;
+    // `providerOptions: { outputAudioTranscription: null }` opts out); input transcription is what
+    // `transcription` turns on, on both providers.
     if options.transcription.is_some() {
         setup.insert("inputAudioTranscription".into(), json!({}));
+    }
+    let opted_out = options.provider_options.as_ref().and_then(|p| p.get("outputAudioTranscription")).is_some_and(Value::is_null);
+    if options.output_modalities.as_ref().is_none_or(|m| m.contains(&Modality::Audio)) && !opted_out {
         setup.insert("outputAudioTranscription".into(), json!({}));
     }
     let mut setup = Value::Object(setup);
     match &options.provider_options {
         None => {}
-        Some(seed @ Value::Object(_)) => {
-            let mut merged = seed.clone();
+        Some(Value::Object(seed)) => {
+            // `null` in the seed removes a field (an opt-out), it is never sent.
+            let mut merged = Value::Object(seed.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.clone(), v.clone())).collect());
             merge_json(&mut merged, setup);
             setup = merged;
         }
