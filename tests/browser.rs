@@ -1016,17 +1016,23 @@ async fn gemini_go_away_resumes_transparently() {
     assert_no_unhandled_rejections().await;
 }
 
+/// A Gemini client whose token provider counts its calls (`counted.calls`); every new connection
+/// gets `knobs` again.
+fn counting_gemini_client(knobs: &'static str) -> (RealtimeClient, JsValue) {
+    let counted = js_sys::Function::new_with_args("inner", "const f = () => { f.calls++; return inner(); }; f.calls = 0; return f;")
+        .call1(&JsValue::NULL, &token_provider("gemini", knobs))
+        .unwrap();
+    let client = RealtimeClient::new(object(&[("provider", "gemini".into()), ("token", counted.clone())])).unwrap();
+    (client, counted)
+}
+
 /// Issue #12: a server that accepts every resumed connection and drops it (1006) after two frames
 /// got 495 reconnects in 9 s, the token provider called each time and no error. Now the attempts
 /// back off, stop at `maxAttempts`, and the app gets `reconnect_failed` and `close`.
 #[wasm_bindgen_test]
 async fn gemini_reconnect_storm_is_bounded_then_an_error_and_a_close() {
     UNHANDLED.with(|_| ());
-    // The token provider, counting its calls (each new connection gets the knobs again).
-    let counted = js_sys::Function::new_with_args("inner", "const f = () => { f.calls++; return inner(); }; f.calls = 0; return f;")
-        .call1(&JsValue::NULL, &token_provider("gemini", "emu_close_after=2"))
-        .unwrap();
-    let client = RealtimeClient::new(object(&[("provider", "gemini".into()), ("token", counted.clone())])).unwrap();
+    let (client, counted) = counting_gemini_client("emu_close_after=2");
     let options = json(r#"{ "outputModalities": ["text"], "audio": { "playback": false }, "reconnect": { "maxAttempts": 3, "maxDelayMs": 400 } }"#);
     let started = js_sys::Date::now();
     let session = JsFuture::from(client.connect(options)).await.unwrap().unchecked_into::<RealtimeSessionRef>().take();
@@ -1060,10 +1066,7 @@ async fn gemini_reconnect_storm_is_bounded_then_an_error_and_a_close() {
 #[wasm_bindgen_test]
 async fn gemini_reconnect_waits_while_offline_and_goes_when_online() {
     UNHANDLED.with(|_| ());
-    let counted = js_sys::Function::new_with_args("inner", "const f = () => { f.calls++; return inner(); }; f.calls = 0; return f;")
-        .call1(&JsValue::NULL, &token_provider("gemini", "emu_close_after=2"))
-        .unwrap();
-    let client = RealtimeClient::new(object(&[("provider", "gemini".into()), ("token", counted.clone())])).unwrap();
+    let (client, counted) = counting_gemini_client("emu_close_after=2");
     let options = json(r#"{ "outputModalities": ["text"], "audio": { "playback": false }, "reconnect": { "maxAttempts": 1, "maxDelayMs": 100 } }"#);
     let session = JsFuture::from(client.connect(options)).await.unwrap().unchecked_into::<RealtimeSessionRef>().take();
     // Open: the emulator drops the connection after its next frame; go offline before that.
