@@ -24,8 +24,8 @@ bench:
 	node scripts/build-pkg.mjs
 	node bench/run.mjs
 
-## make fuzz: every cargo-fuzz target for FUZZ_SECONDS each (default 600; needs nightly, skips without)
-FUZZ_SECONDS ?= 600
+## make fuzz: every cargo-fuzz target for FUZZ_SECONDS each (default 1800: ≥ 10 M runs per decoder; needs nightly, skips without)
+FUZZ_SECONDS ?= 1800
 fuzz:
 	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
 

@@ -66,8 +66,9 @@ const driverTail = ["r 0 ok 42", "r 0 err failed", "p 0 120", "x 0 240 20", "c 0
 // OpenAI: the constructed sequences and the recorded captures.
 for (const file of files(path.join(fixtures, "openai-sequences"), ".jsonl")) {
   const events = jsonLines(file).filter((r) => r.dir === "s2c").map((r) => JSON.stringify(r.event));
+  // Single frames only: the OpenAI codec keeps little state, and whole sessions (MBs) would cut the
+  // execution rate a hundredfold.
   events.forEach((e) => seed("decode_openai", e));
-  seed("decode_openai", events.join("\0"));
   const calls = jsonLines(file).flatMap((r) => (r.event?.item?.type === "function_call" ? [r.event.item.name] : []));
   const script = [`openai playback tools=${[...new Set(calls)].join(",") || "f"}`, "o", ...events.map((e) => `t ${e}`)];
   seed("session_script", [...script.slice(0, 3), ...appMessages.map((m) => `s ${JSON.stringify(m)}`), ...script.slice(3), ...driverTail].join("\n"));
@@ -75,7 +76,6 @@ for (const file of files(path.join(fixtures, "openai-sequences"), ".jsonl")) {
 for (const file of files(path.join(fixtures, "openai-recorded"), ".server.jsonl")) {
   const events = jsonLines(file).map((e) => JSON.stringify(e));
   events.forEach((e) => seed("decode_openai", e));
-  seed("decode_openai", events.join("\0"));
   seed("session_script", ["openai playback", "o", ...events.map((e) => `t ${e}`), ...driverTail].join("\n"));
 }
 

@@ -30,12 +30,11 @@ pub fn encode_frames(codec: &mut dyn Codec, data: &[u8]) {
     for frame in frames(data) {
         let Ok(text) = std::str::from_utf8(frame) else { continue };
         if let Ok(message) = ClientMessage::from_json_str(text, "message") {
-            let valid = codec.validate(&message).is_ok();
+            // Called for coverage only: a valid message may still fail to encode for a reason
+            // `validate` cannot see (Gemini names a function result from the call it decoded).
+            let _ = codec.validate(&message);
             if let Ok(wire) = codec.encode(&message) {
                 check_wire(&wire);
-            } else {
-                // `validate` is the early check of `encode`: what it rejects, encoding rejects too.
-                assert!(!valid, "validate accepted what encode refused: {text}");
             }
         }
         if let Ok(options) = SessionOptions::from_json_str(text, "options") {
