@@ -5,7 +5,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 PORT ?= 8080
 export PORT
 
-.PHONY: demo test bench setup pkg
+.PHONY: demo test bench fuzz setup pkg
 
 ## make demo: build the wasm package and serve the demo + protocol emulator on http://127.0.0.1:$(PORT)
 demo:
@@ -23,6 +23,11 @@ bench:
 	scripts/setup.sh
 	node scripts/build-pkg.mjs
 	node bench/run.mjs
+
+## make fuzz: every cargo-fuzz target for FUZZ_SECONDS each (default 1800: ≥ 10 M runs per decoder; needs nightly, skips without)
+FUZZ_SECONDS ?= 1800
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
 
 setup:
 	scripts/setup.sh

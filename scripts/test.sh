@@ -31,6 +31,9 @@ step "native: cargo test (model, codecs, CLI, property tests)"
 cargo build --example wire
 cargo test --all-targets
 
+step "fuzz: each cargo-fuzz target briefly, as a regression check (skips without nightly)"
+FUZZ_SECONDS=${FUZZ_SECONDS:-20} scripts/fuzz.sh
+
 step "types: tsc --noEmit on a usage file"
 npx --no-install tsc -p tests/types
 

@@ -1,0 +1,6 @@
+//! App JSON (client messages and session options) encoded for OpenAI: no panic, wire frames are JSON.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+use realtime_wasm::provider::OpenAiCodec;
+
+fuzz_target!(|data: &[u8]| realtime_wasm_fuzz::encode_frames(&mut OpenAiCodec::new(), data));

@@ -1,0 +1,49 @@
+//! What the fuzz targets share: the checks on codec output, and how an input holds several frames.
+
+use realtime_wasm::model::json::FromJson;
+use realtime_wasm::model::{ClientMessage, ServerMessage, SessionOptions};
+use realtime_wasm::provider::Codec;
+
+/// Frames in one input are separated by a NUL byte (never in a JSON frame), so a stateful codec
+/// sees a sequence; the seed corpus holds whole recorded sessions this way.
+pub fn frames(data: &[u8]) -> impl Iterator<Item = &[u8]> {
+    data.split(|&b| b == 0)
+}
+
+/// A decoded message must serialize: the CLI and the JS layer both do that with every message.
+pub fn check_decoded(messages: &[ServerMessage]) {
+    for message in messages {
+        serde_json::to_string(message).expect("a decoded message serializes");
+    }
+}
+
+/// Every frame an encoder produces is sent as is: it must be JSON.
+pub fn check_wire(frames: &[String]) {
+    for frame in frames {
+        serde_json::from_str::<serde_json::Value>(frame).unwrap_or_else(|e| panic!("encoder produced invalid JSON ({e}): {frame}"));
+    }
+}
+
+/// Reads each frame as the app's JSON, the way the JS layer does: a client message is validated
+/// and encoded, session options start a session (and what it sends once open is encoded too).
+pub fn encode_frames(codec: &mut dyn Codec, data: &[u8]) {
+    for frame in frames(data) {
+        let Ok(text) = std::str::from_utf8(frame) else { continue };
+        if let Ok(message) = ClientMessage::from_json_str(text, "message") {
+            // Called for coverage only: a valid message may still fail to encode for a reason
+            // `validate` cannot see (Gemini names a function result from the call it decoded).
+            let _ = codec.validate(&message);
+            if let Ok(wire) = codec.encode(&message) {
+                check_wire(&wire);
+            }
+        }
+        if let Ok(options) = SessionOptions::from_json_str(text, "options") {
+            if let Ok(start) = codec.session_start(&options) {
+                check_wire(&start.on_socket_open);
+                for message in &start.on_session_open {
+                    check_wire(&codec.encode(message).expect("the session's own opening messages encode"));
+                }
+            }
+        }
+    }
+}
