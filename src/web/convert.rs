@@ -248,15 +248,17 @@ pub fn frame_from_js(data: &JsValue, limit: usize) -> Result<crate::web::session
         // Exact for ASCII (every provider frame in practice); a frame with other characters is
         // encoded again with room for the worst case (3 bytes a unit).
         for capacity in [units, units * 3] {
-            let mut bytes = Vec::<u8>::with_capacity(capacity);
-            // SAFETY: the view covers the vector's own allocation, which nothing else touches
-            // until `encodeInto` returns; it allocates no wasm memory, so the view stays valid.
+            // Initialised memory, written through a view as `Uint8Array::copy_to` does (an
+            // uninitialised `Vec` written behind the compiler's back miscompiled in release).
+            let mut bytes = vec![0u8; capacity];
+            // SAFETY: the view covers the vector's own buffer, which nothing else touches until
+            // `encodeInto` returns; it allocates no wasm memory, so the view stays valid.
             let view = unsafe { js_sys::Uint8Array::view_mut_raw(bytes.as_mut_ptr(), capacity) };
             let written = encode_into(text, &view);
             if written >= 0 && written as usize <= capacity {
-                // SAFETY: `encodeInto` initialised `written` bytes, and writes only valid UTF-8.
-                unsafe { bytes.set_len(written as usize) };
-                return Ok(FrameData::Text(unsafe { String::from_utf8_unchecked(bytes) }));
+                bytes.truncate(written as usize);
+                // `encodeInto` writes UTF-8 (lone surrogates become U+FFFD); checked all the same.
+                return Ok(FrameData::Text(String::from_utf8(bytes).unwrap_or_default()));
             }
         }
         return Ok(FrameData::Text(String::new()));
