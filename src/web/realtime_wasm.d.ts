@@ -195,7 +195,7 @@ export type ItemStatus = "inProgress" | "completed" | "incomplete";
 /** An error, as content or as a message payload (the seed's `ErrorContent`). */
 export interface ErrorInfo {
   message: string;
-  /** Provider error code (e.g. `invalid_value`), or the SDK's (e.g. `connect_timeout`, `decode_error`, `reconnect_failed`). */
+  /** Provider error code (e.g. `invalid_value`), or the SDK's (e.g. `connect_timeout`, `decode_error`, `frame_too_large`, `reconnect_failed`). */
   code?: string;
   /** Provider error class (e.g. `invalid_request_error`); `sdk_error` for the SDK's own errors. */
   kind?: string;
