@@ -176,14 +176,14 @@ impl Resampler {
             return;
         }
         self.buffer.extend_from_slice(input);
-        let (up, down, taps) = (self.up, self.down, self.taps);
+        let (up, taps) = (self.up, self.taps);
         let row = |r: usize| &self.phases[r * taps..(r + 1) * taps];
-        loop {
-            let newest = (self.position / up) as usize;
-            if newest >= self.buffer.len() {
-                break;
-            }
-            let phase = self.position % up;
+        // The position as (newest input sample, phase), advanced without dividing: two 64-bit
+        // divisions per output sample cost about as much as its dot product.
+        let (step, carry) = ((self.down / up) as usize, self.down % up);
+        let (mut newest, mut phase) = ((self.position / up) as usize, self.position % up);
+        output.reserve(self.max_output_len(0));
+        while newest < self.buffer.len() {
             let window = &self.buffer[newest + 1 - taps..=newest];
             let sample = if self.interpolated {
                 let x = phase as f64 * MAX_PHASES as f64 / up as f64;
@@ -194,12 +194,17 @@ impl Resampler {
                 dot(row(phase as usize), window)
             };
             output.push(sample);
-            self.position += down;
+            newest += step;
+            phase += carry;
+            if phase >= up {
+                phase -= up;
+                newest += 1;
+            }
         }
         // Keep the history the next output needs.
-        let first_needed = ((self.position / up) as usize + 1).saturating_sub(taps).min(self.buffer.len());
+        let first_needed = (newest + 1).saturating_sub(taps).min(self.buffer.len());
         self.buffer.drain(..first_needed);
-        self.position -= first_needed as u64 * up;
+        self.position = (newest - first_needed) as u64 * up + phase;
     }
 
     /// Forgets the history (a new stream).

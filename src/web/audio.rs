@@ -2,8 +2,8 @@
 //! 16/24 kHz, which breaks Firefox), the capture and playback AudioWorklets, the microphone stream.
 //!
 //! Where the DSP runs: on the main thread, in wasm. The worklets only move samples (a 20 ms chunk
-//! out, resampled chunks in), so they stay tiny and allocation-free, need no wasm in the audio
-//! thread, and the resampler costs a fraction of a millisecond per second of audio (see the README
+//! out, resampled chunks in), so they stay tiny (what they allocate: see the worklet's header),
+//! need no wasm in the audio thread, and the resampler costs a fraction of a millisecond per second of audio (see the README
 //! figures). Main-thread stalls cannot glitch the audio: the capture worklet keeps filling chunks and
 //! the playback worklet plays from its jitter buffer.
 
@@ -40,6 +40,9 @@ extern "C" {
     #[wasm_bindgen(js_name = loadWorklet)]
     fn load_worklet(worklet: &web_sys::AudioWorklet, explicit: Option<&str>, source: &str) -> js_sys::Promise;
 }
+
+/// The most audio held before it is posted mid-burst (see [`AudioEngine::play`]).
+const MAX_HELD_SECONDS: f64 = 0.5;
 
 // One boundary crossing per chunk: the samples are copied out of wasm memory once and their buffer
 // is transferred (not cloned) to the audio thread.
@@ -147,9 +150,15 @@ pub(crate) struct AudioEngine {
     playback: Option<(AudioWorkletNode, GainNode)>,
     output_stream: Option<web_sys::MediaStreamAudioDestinationNode>,
     playback_pipeline: PlaybackPipeline,
+    /// Resampled audio not yet posted, and its item: the deltas of one burst go to the worklet as
+    /// one message (each `postMessage` to the audio thread costs the main thread ~40–60 µs).
+    held: Vec<f32>,
+    held_item: String,
     capture: Option<Capture>,
     pub muted: bool,
     provider_input_rate: u32,
+    /// The context's rate, read once (a getter call into the browser per delta otherwise).
+    device_rate: f64,
     last_input_level_ms: f64,
 }
 
@@ -169,10 +178,13 @@ impl AudioEngine {
             options,
             module,
             playback: None,
+            held: Vec::new(),
+            held_item: String::new(),
             output_stream: None,
             capture: None,
             muted: false,
             provider_input_rate,
+            device_rate: device_rate as f64,
             last_input_level_ms: f64::NEG_INFINITY,
         })
     }
@@ -182,7 +194,7 @@ impl AudioEngine {
     }
 
     pub fn sample_rate(&self) -> f64 {
-        self.context.sample_rate() as f64
+        self.device_rate
     }
 
     /// What is still between the worklet and the listener: `outputLatency` where the browser has it,
@@ -252,21 +264,43 @@ impl AudioEngine {
         Ok(())
     }
 
-    pub fn play(&mut self, item: &str, pcm: &[u8]) {
+    /// Resamples a delta and holds it for the worklet. `true` when audio is held: the caller
+    /// posts it with [`AudioEngine::post_held`] once the deltas already received are handled.
+    pub fn play(&mut self, item: &str, pcm: &[u8]) -> bool {
+        if self.playback.is_none() {
+            return false;
+        }
+        if self.held_item != item {
+            self.post_held();
+            self.held_item.clear();
+            self.held_item.push_str(item);
+        }
+        self.held.extend_from_slice(self.playback_pipeline.push(pcm));
+        // A long burst is posted in parts, so the worklet starts before the burst is handled.
+        if self.held.len() as f64 >= self.sample_rate() * MAX_HELD_SECONDS {
+            self.post_held();
+        }
+        !self.held.is_empty()
+    }
+
+    /// Posts the held audio to the playback worklet (one copy out of wasm memory, transferred).
+    pub fn post_held(&mut self) {
         let Some((node, _)) = &self.playback else { return };
-        let samples = self.playback_pipeline.push(pcm);
-        if samples.is_empty() {
+        if self.held.is_empty() {
             return;
         }
         if let Ok(port) = node.port() {
             // SAFETY: the view is copied (`slice`) before anything can allocate wasm memory.
-            post_audio(&port, item, &unsafe { Float32Array::view(samples) });
+            post_audio(&port, &self.held_item, &unsafe { Float32Array::view(&self.held) });
         }
+        self.held.clear();
     }
 
     /// Fade out and flush; `false` when there is no playback to stop (the caller reports at once).
     pub fn stop(&mut self, item: &str) -> bool {
         let Some((node, _)) = &self.playback else { return false };
+        // Held audio was never posted, so never played: it is dropped, not counted.
+        self.held.clear();
         self.playback_pipeline.reset();
         let message = Object::new();
         let _ = Reflect::set(&message, &"type".into(), &"stop".into());
@@ -322,20 +356,14 @@ impl AudioEngine {
     }
 
     /// A capture chunk: PCM16 at the provider rate (empty while muted) and, about 30 times a
-    /// second, the input level. The chunk's buffer goes back to the worklet.
+    /// second, the input level. The chunk is the worklet's copy: nothing goes back (returning
+    /// buffers for reuse cost the main thread a `postMessage` per chunk).
     pub fn captured(&mut self, chunk: Float32Array, now_ms: f64) -> (Vec<u8>, Option<crate::audio::Level>) {
         let Some(capture) = &mut self.capture else { return (Vec::new(), None) };
         capture.scratch.resize(chunk.length() as usize, 0.0);
         chunk.copy_to(&mut capture.scratch);
         let (level, pcm) = capture.pipeline.push(&capture.scratch);
         let pcm = if self.muted { Vec::new() } else { pcm.to_vec() };
-        // Recycle the buffer: the worklet then never allocates after start-up.
-        if let Ok(port) = capture.node.port() {
-            let message = Object::new();
-            let _ = Reflect::set(&message, &"type".into(), &"recycle".into());
-            let _ = Reflect::set(&message, &"samples".into(), &chunk);
-            let _ = port.post_message_with_transferable(&message, &Array::of1(&chunk.buffer()));
-        }
         let level = (now_ms - self.last_input_level_ms >= 33.0).then(|| {
             self.last_input_level_ms = now_ms;
             level

@@ -95,28 +95,52 @@ extern "C" {
     #[wasm_bindgen(js_name = positioned)]
     #[allow(clippy::too_many_arguments)]
     fn positioned_js(
-        kind: &str,
+        kind: &JsValue,
         message_id: Option<&str>,
-        response_id: Option<&str>,
-        item_id: &str,
+        response_id: &JsValue,
+        item_id: &JsValue,
         output_index: u32,
         content_index: u32,
-        key: &str,
+        key: &JsValue,
         value: JsValue,
     ) -> JsValue;
+}
+
+thread_local! {
+    /// The last JS strings made by [`js_string`], with their text.
+    static STRINGS: std::cell::RefCell<Vec<(String, JsValue)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// `text` as a JS string, reused while it repeats: a delta's type, key, response and item ids are
+/// the same as the previous delta's, and each new string is a UTF-8 decode (the largest cost of
+/// building a delta's message after copying its audio).
+fn js_string(text: &str) -> JsValue {
+    const KEPT: usize = 8;
+    STRINGS.with(|strings| {
+        let mut strings = strings.borrow_mut();
+        if let Some((_, value)) = strings.iter().find(|(kept, _)| kept == text) {
+            return value.clone();
+        }
+        let value = JsValue::from_str(text);
+        if strings.len() == KEPT {
+            strings.remove(0);
+        }
+        strings.push((text.to_owned(), value.clone()));
+        value
+    })
 }
 
 /// `{ type, messageId?, responseId?, itemId, outputIndex, contentIndex, [key]: value }`, as serde
 /// would write it.
 fn positioned(kind: &str, message_id: Option<&str>, position: &OutputPosition, key: &str, value: JsValue) -> JsValue {
     positioned_js(
-        kind,
+        &js_string(kind),
         message_id,
-        position.response_id.as_deref(),
-        &position.item_id,
+        &position.response_id.as_deref().map_or(JsValue::UNDEFINED, js_string),
+        &js_string(&position.item_id),
         position.output_index,
         position.content_index,
-        key,
+        &js_string(key),
         value,
     )
 }

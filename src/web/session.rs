@@ -82,6 +82,10 @@ pub(crate) struct Shell {
     pub(crate) audio: RefCell<Option<AudioEngine>>,
     /// Receives both worklets' port messages.
     worklet_callback: RefCell<Option<Closure<dyn FnMut(JsValue)>>>,
+    /// Posts the playback audio held during a burst of deltas: a zero-delay timeout runs after the
+    /// frames already received (see `AudioEngine::play`). The timeout id while one is armed.
+    post_held: RefCell<Option<Closure<dyn FnMut()>>>,
+    post_held_timeout: Cell<Option<i32>>,
     playback_blocked_reported: Cell<bool>,
     max_frame_bytes: usize,
     /// Set once everything is released (the app closed or dropped the session): inputs are ignored.
@@ -129,6 +133,8 @@ impl Shell {
             provider,
             audio: RefCell::new(audio),
             worklet_callback: RefCell::new(None),
+            post_held: RefCell::new(None),
+            post_held_timeout: Cell::new(None),
             playback_blocked_reported: Cell::new(false),
             max_frame_bytes,
             shut_down: Cell::new(false),
@@ -348,16 +354,17 @@ impl Shell {
                 self.timers.borrow_mut().push(handle);
             }
             Output::PlayAudio { item_id, audio } => {
-                let blocked = {
+                let (held, blocked) = {
                     let mut engine = self.audio.borrow_mut();
                     match engine.as_mut() {
-                        Some(engine) => {
-                            engine.play(&item_id, audio.as_bytes());
-                            engine.is_suspended()
-                        }
-                        None => false,
+                        // The context's state is asked only until the block is reported.
+                        Some(engine) => (engine.play(&item_id, audio.as_bytes()), !self.playback_blocked_reported.get() && engine.is_suspended()),
+                        None => (false, false),
                     }
                 };
+                if held {
+                    self.arm_post_held();
+                }
                 if blocked && !self.playback_blocked_reported.replace(true) {
                     // Autoplay policy: the app must call resumeAudio() from a user gesture.
                     self.emit("playbackBlocked", &to_js(&serde_json::json!({ "type": "playbackBlocked" })));
@@ -448,12 +455,45 @@ impl Shell {
         // Dropping the engine closes it (microphone tracks stopped, nodes disconnected).
         drop(self.audio.borrow_mut().take());
         self.worklet_callback.borrow_mut().take();
+        if let (Some(id), Some(window)) = (self.post_held_timeout.take(), web_sys::window()) {
+            window.clear_timeout_with_handle(id);
+        }
+        self.post_held.borrow_mut().take();
         self.timers.borrow_mut().clear();
         self.network.borrow_mut().take();
         for (_, controller) in self.aborts.borrow_mut().drain() {
             controller.abort();
         }
         self.detach_socket();
+    }
+
+    fn arm_post_held(self: &Rc<Self>) {
+        if self.post_held_timeout.get().is_some() {
+            return;
+        }
+        let mut slot = self.post_held.borrow_mut();
+        let closure = slot.get_or_insert_with(|| {
+            let weak = Rc::downgrade(self);
+            Closure::<dyn FnMut()>::new(move || {
+                if let Some(shell) = weak.upgrade() {
+                    shell.post_held_timeout.set(None);
+                    if let Some(engine) = shell.audio.borrow_mut().as_mut() {
+                        engine.post_held();
+                    }
+                }
+            })
+        });
+        let armed = web_sys::window().and_then(|w| w.set_timeout_with_callback(closure.as_ref().unchecked_ref()).ok());
+        match armed {
+            Some(id) => self.post_held_timeout.set(Some(id)),
+            // No window to time with: post at once.
+            None => {
+                drop(slot);
+                if let Some(engine) = self.audio.borrow_mut().as_mut() {
+                    engine.post_held();
+                }
+            }
+        }
     }
 
     /// The callback both worklet ports deliver to (created once, held weakly).

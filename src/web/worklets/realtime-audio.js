@@ -1,21 +1,28 @@
 // realtime-wasm AudioWorklet processors (loaded from the package's `worklets/realtime-audio.js`, or
 // from a blob URL of the same text). They only move samples: resampling, encoding and every
-// decision live in wasm on the main thread. Nothing is allocated per render quantum.
+// decision live in wasm on the main thread.
+//
+// Allocation: nothing per render quantum, and this code allocates nothing per chunk either (a ring
+// of fixed slots instead of a queue that shifts, message objects made once and re-posted:
+// `postMessage` serialises them natively). What remains is the browser's, on the audio thread:
+// each chunk the playback processor receives arrives as a new message object and Float32Array
+// (structured clone; only a SharedArrayBuffer, which needs cross-origin isolation, would avoid it),
+// the ring doubles if more chunks are queued than it holds (32 slots, kept afterwards), and each
+// new item gets one counter. The capture processor posts a copy of one reused buffer, so the main
+// thread never has to send buffers back.
 
-// Microphone: collects render quanta into fixed chunks (default 20 ms) and transfers each chunk to
-// the main thread, which sends the buffer back for reuse.
+// Microphone: collects render quanta into fixed chunks (default 20 ms) and posts each chunk (a
+// copy: the buffer is reused for the next one) to the main thread.
 class RealtimeCapture extends AudioWorkletProcessor {
   constructor(options) {
     super();
     this.chunkFrames = Math.max(128, (options.processorOptions && options.processorOptions.chunkFrames) | 0);
-    this.pool = [];
     this.chunk = new Float32Array(this.chunkFrames);
+    this.message = { type: "chunk", samples: this.chunk };
     this.filled = 0;
     this.running = true;
     this.port.onmessage = (event) => {
-      const m = event.data;
-      if (m.type === "recycle" && m.samples && m.samples.length === this.chunkFrames) this.pool.push(m.samples);
-      else if (m.type === "stop") this.running = false;
+      if (event.data.type === "stop") this.running = false;
     };
   }
 
@@ -23,17 +30,11 @@ class RealtimeCapture extends AudioWorkletProcessor {
     const input = inputs[0];
     const channel = input && input[0];
     if (channel) {
-      let at = 0;
-      while (at < channel.length) {
-        const n = Math.min(channel.length - at, this.chunkFrames - this.filled);
-        this.chunk.set(channel.subarray(at, at + n), this.filled);
-        this.filled += n;
-        at += n;
+      const chunk = this.chunk;
+      for (let at = 0; at < channel.length; at++) {
+        chunk[this.filled++] = channel[at];
         if (this.filled === this.chunkFrames) {
-          const full = this.chunk;
-          this.port.postMessage({ type: "chunk", samples: full }, [full.buffer]);
-          // A recycled buffer when the main thread has returned one (always, after start-up).
-          this.chunk = this.pool.pop() || new Float32Array(this.chunkFrames);
+          this.port.postMessage(this.message);
           this.filled = 0;
         }
       }
@@ -42,10 +43,11 @@ class RealtimeCapture extends AudioWorkletProcessor {
   }
 }
 
-// Speaker: a jitter buffer of transferred chunks. Plays after `prebufferFrames` are queued; when
-// it is about to run dry it fades the last samples out, plays silence (not counted as played) and
-// keeps running, then resumes with a short fade-in; counts rendered samples per item and reports positions; on "stop" fades out over
-// `fadeFrames` and flushes, then reports where it stopped.
+// Speaker: a jitter buffer of posted chunks, in a ring. Plays after `prebufferFrames` are queued;
+// when it is about to run dry it fades the last samples out, plays silence (not counted as played)
+// and keeps running, then resumes with a short fade-in; counts rendered samples per item and
+// reports positions; on "stop" fades out over `fadeFrames` and flushes, then reports where it
+// stopped.
 class RealtimePlayback extends AudioWorkletProcessor {
   constructor(options) {
     super();
@@ -53,7 +55,13 @@ class RealtimePlayback extends AudioWorkletProcessor {
     this.prebufferFrames = o.prebufferFrames | 0;
     this.fadeFrames = Math.max(1, o.fadeFrames | 0);
     this.reportFrames = Math.max(128, o.reportFrames | 0);
-    this.queue = [];          // { item, samples, offset }
+    this.slots = 32;          // ring capacity (a power of two; doubled when full)
+    this.samples = new Array(this.slots).fill(null);
+    this.items = new Array(this.slots).fill(null);
+    this.counters = new Array(this.slots).fill(null); // the item's { frames } rendered
+    this.head = 0;            // slot playing
+    this.count = 0;           // slots queued
+    this.offset = 0;          // next sample of the head slot
     this.queued = 0;          // frames queued
     this.playing = false;     // past the prebuffer
     this.fadeIn = 0;          // frames of fade-in left (after an underrun)
@@ -67,13 +75,15 @@ class RealtimePlayback extends AudioWorkletProcessor {
     this.levelFrames = 0;
     this.levelEvery = Math.round(sampleRate / 30);
     this.underruns = 0;
+    this.position = { type: "position", item: null, rendered: 0, underruns: 0 };
+    this.stopped = { type: "stopped", item: null, rendered: 0, underruns: 0 };
+    this.level = { type: "level", rms: 0 };
     this.port.onmessage = (event) => {
       const m = event.data;
       if (m.type === "audio") {
         let counter = this.rendered.get(m.item);
         if (!counter) this.rendered.set(m.item, (counter = { frames: 0 }));
-        this.queue.push({ item: m.item, samples: m.samples, offset: 0, counter });
-        this.queued += m.samples.length;
+        this.enqueue(m.item, m.samples, counter);
       } else if (m.type === "stop") {
         // Fade what is playing now; if nothing is, stop at once.
         this.stopItem = m.item;
@@ -84,15 +94,45 @@ class RealtimePlayback extends AudioWorkletProcessor {
     };
   }
 
+  enqueue(item, samples, counter) {
+    if (this.count === this.slots) this.grow();
+    const slot = (this.head + this.count) & (this.slots - 1);
+    this.samples[slot] = samples;
+    this.items[slot] = item;
+    this.counters[slot] = counter;
+    this.count++;
+    this.queued += samples.length;
+  }
+
+  grow() {
+    const order = (list) => Array.from({ length: this.slots * 2 }, (_, k) => (k < this.count ? list[(this.head + k) & (this.slots - 1)] : null));
+    this.samples = order(this.samples);
+    this.items = order(this.items);
+    this.counters = order(this.counters);
+    this.slots *= 2;
+    this.head = 0;
+  }
+
+  // The head slot is done: release it (its samples can be collected).
+  advance() {
+    this.samples[this.head] = null;
+    this.head = (this.head + 1) & (this.slots - 1);
+    this.count--;
+    this.offset = 0;
+  }
+
   flush() {
-    this.queue.length = 0;
+    while (this.count > 0) this.advance();
     this.queued = 0;
     this.playing = false;
     this.drain = 0;
   }
 
-  report(item) {
-    this.port.postMessage({ type: "position", item, rendered: this.framesOf(item), underruns: this.underruns });
+  send(message, item) {
+    message.item = item;
+    message.rendered = this.framesOf(item);
+    message.underruns = this.underruns;
+    this.port.postMessage(message);
   }
 
   framesOf(item) {
@@ -114,9 +154,10 @@ class RealtimePlayback extends AudioWorkletProcessor {
     let sum = 0;
     for (let i = 0; i < out.length; i++) {
       let sample = 0;
-      if (this.playing && this.fadeOut !== 0 && this.queue.length > 0) {
-        const head = this.queue[0];
-        sample = head.samples[head.offset++];
+      if (this.playing && this.fadeOut !== 0 && this.count > 0) {
+        const head = this.head;
+        const samples = this.samples[head];
+        sample = samples[this.offset++];
         this.queued--;
         if (this.fadeIn > 0) {
           sample *= 1 - this.fadeIn / this.fadeFrames;
@@ -130,10 +171,11 @@ class RealtimePlayback extends AudioWorkletProcessor {
           // Faded out: whatever comes next (more of this reply, the next one) fades back in.
           if (--this.drain === 0) this.fadeIn = this.fadeFrames;
         }
-        head.counter.frames++;
-        if (head.offset >= head.samples.length) {
-          this.queue.shift();
-          if (this.queue.length === 0 || this.queue[0].item !== head.item) this.report(head.item);
+        this.counters[head].frames++;
+        if (this.offset >= samples.length) {
+          const item = this.items[head];
+          this.advance();
+          if (this.count === 0 || this.items[this.head] !== item) this.send(this.position, item);
         }
       } else if (this.playing && this.fadeOut !== 0) {
         // Underrun: silence, not counted; refill the prebuffer, then fade back in (no click).
@@ -151,17 +193,18 @@ class RealtimePlayback extends AudioWorkletProcessor {
       this.fadeOut = -1;
       this.stopItem = null;
       this.flush();
-      this.port.postMessage({ type: "stopped", item, rendered: this.framesOf(item), underruns: this.underruns });
+      this.send(this.stopped, item);
     }
     this.sinceReport += out.length;
-    if (this.sinceReport >= this.reportFrames && this.queue.length > 0) {
+    if (this.sinceReport >= this.reportFrames && this.count > 0) {
       this.sinceReport = 0;
-      this.report(this.queue[0].item);
+      this.send(this.position, this.items[this.head]);
     }
     this.levelSum += sum;
     this.levelFrames += out.length;
     if (this.levelFrames >= this.levelEvery) {
-      this.port.postMessage({ type: "level", rms: Math.sqrt(this.levelSum / this.levelFrames) });
+      this.level.rms = Math.sqrt(this.levelSum / this.levelFrames);
+      this.port.postMessage(this.level);
       this.levelSum = 0;
       this.levelFrames = 0;
     }
