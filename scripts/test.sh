@@ -85,6 +85,9 @@ grep -q "test result: ok" target/bench.log
 step "peer benchmark, quick mode: every SDK path runs and delivers every frame (no timings)"
 node bench/run.mjs --quick
 
+step "soak, short: two simulated minutes per provider run without an error (figures: make soak)"
+node bench/soak.mjs --minutes 2
+
 step "node: emulator and dev server"
 node --test tests/emulator/*.test.mjs
 
