@@ -1092,6 +1092,20 @@ export class RealtimeClient {
   [Symbol.dispose](): void;
 }
 
+/** See `RealtimeSession.diagnostics`. */
+export interface SessionDiagnostics {
+  /** Armed timeouts (one per kind at most). */
+  readonly timers: number;
+  /** Promises of sends and calls not settled yet. */
+  readonly pendingCalls: number;
+  /** Tool handlers running. */
+  readonly runningTools: number;
+  /** Event listeners registered with `on`/`once`. */
+  readonly listeners: number;
+  /** Items of the conversation view. */
+  readonly conversationItems: number;
+}
+
 /** One realtime session over a WebSocket. */
 export class RealtimeSession {
   /** Sessions come from `RealtimeClient.connect`. */
@@ -1100,6 +1114,11 @@ export class RealtimeSession {
   /** The effective options: as the server reported them, with the client-side tools kept. */
   readonly options: SessionOptions;
   readonly provider: Provider;
+  /**
+   * What the session holds right now, for leak checks in long sessions: every count stays bounded
+   * however long the session runs, except `conversationItems` (one per conversation item).
+   */
+  readonly diagnostics: SessionDiagnostics;
   /**
    * Sends any client message. Resolves when it is handed to the socket (messages sent before `open`
    * are queued); rejects with a TypeError/RangeError naming the bad field, or if the connection

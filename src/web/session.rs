@@ -69,7 +69,9 @@ pub(crate) struct Shell {
     aborts: RefCell<HashMap<String, web_sys::AbortController>>,
     stream: MessageStream,
     on_open: RefCell<Option<OpenWaiter>>,
-    timers: RefCell<Vec<gloo_timers::callback::Timeout>>,
+    /// One armed timeout per [`Timer`] kind: re-arming a kind replaces (and so cancels) its previous
+    /// timeout, so the list never outgrows the kinds however long the session runs.
+    timers: RefCell<Vec<(Timer, gloo_timers::callback::Timeout)>>,
     socket_callbacks: RefCell<Vec<Closure<dyn FnMut(JsValue)>>>,
     /// Counts reconnect attempts: a credential that arrives for a superseded attempt is dropped.
     attempt: Cell<u32>,
@@ -351,7 +353,9 @@ impl Shell {
                         shell.command(Command::Timer(timer));
                     }
                 });
-                self.timers.borrow_mut().push(handle);
+                let mut timers = self.timers.borrow_mut();
+                timers.retain(|(armed, _)| *armed != timer);
+                timers.push((timer, handle));
             }
             Output::PlayAudio { item_id, audio } => {
                 let (held, blocked) = {
@@ -658,6 +662,17 @@ fn rejected(error: JsValue) -> js_sys::Promise {
     js_sys::Promise::reject(&error)
 }
 
+/// The counts behind [`RealtimeSession::diagnostics`].
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Diagnostics {
+    timers: usize,
+    pending_calls: usize,
+    running_tools: usize,
+    listeners: usize,
+    conversation_items: usize,
+}
+
 #[wasm_bindgen]
 impl RealtimeSession {
     #[wasm_bindgen(getter)]
@@ -674,6 +689,20 @@ impl RealtimeSession {
     #[wasm_bindgen(getter)]
     pub fn provider(&self) -> String {
         self.shell.provider.to_owned()
+    }
+
+    /// What the session holds right now, for leak checks in long sessions: each count stays
+    /// bounded however long the session runs, except `conversationItems` (one per item).
+    #[wasm_bindgen(getter)]
+    pub fn diagnostics(&self) -> JsValue {
+        let shell = &self.shell;
+        to_js(&Diagnostics {
+            timers: shell.timers.borrow().len(),
+            pending_calls: shell.pending.borrow().len(),
+            running_tools: shell.aborts.borrow().len(),
+            listeners: shell.handlers.borrow().values().map(Vec::len).sum(),
+            conversation_items: shell.session.try_borrow().map_or(0, |s| s.conversation().items().len()),
+        })
     }
 
     /// Sends any neutral client message; resolves when it is handed to the socket.

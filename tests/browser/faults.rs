@@ -224,3 +224,28 @@ async fn a_drop_mid_audio_reply_stops_playback_on_both_providers() {
     }
     assert_no_unhandled_rejections().await;
 }
+
+/// Issue #12.10: the shell kept every timeout it ever armed (they could not be disarmed), so each
+/// reconnect added two for good. Now one per kind: a session moved a dozen times by `goAway`
+/// holds at most two.
+#[wasm_bindgen_test]
+async fn timers_stay_bounded_across_many_reconnects() {
+    // Each connection is told to go away after 150 ms; the policy counts that as a failed attempt
+    // (the connection never became stable), so let it try often and quickly.
+    let (session, rec, counted) = open("gemini", "emu_goaway_after_ms=150", r#", "reconnect": { "maxAttempts": 50, "maxDelayMs": 50 }"#).await;
+    for _ in 0..1000 {
+        if rec.of("reconnected").len() >= 12 {
+            break;
+        }
+        gloo_timers::future::TimeoutFuture::new(10).await;
+    }
+    assert!(rec.of("reconnected").len() >= 12, "{} reconnects", rec.of("reconnected").len());
+    assert!(number(&counted, "calls") >= 13.0);
+    let diagnostics = session.diagnostics();
+    assert!(number(&diagnostics, "timers") <= 2.0, "{:?}", js_sys::JSON::stringify(&diagnostics));
+    assert_eq!(number(&diagnostics, "pendingCalls"), 0.0);
+    assert_eq!(number(&diagnostics, "runningTools"), 0.0);
+    assert_eq!(number(&diagnostics, "listeners"), 7.0, "the recorder's");
+    JsFuture::from(session.close()).await.unwrap();
+    assert_eq!(number(&session.diagnostics(), "timers"), 0.0, "closed: nothing armed");
+}
