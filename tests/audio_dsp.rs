@@ -4,8 +4,8 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use realtime_wasm::audio::{
-    alaw_to_linear, f32_to_i16, f32_to_pcm16, linear_to_alaw, linear_to_mulaw, mulaw_to_linear, pcm16_to_f32, Level,
-    Resampler, PASSBAND_EDGE,
+    alaw_to_linear, f32_to_i16, f32_to_pcm16, linear_to_alaw, linear_to_mulaw, mulaw_to_linear, pcm16_to_f32, CapturePipeline,
+    Level, PlaybackPipeline, Resampler, SampleEncoding, WireAudio, PASSBAND_EDGE,
 };
 use std::f64::consts::TAU;
 
@@ -254,6 +254,40 @@ fn g711_codes_round_trip_and_quantise_monotonically() {
         assert!((a as i32 - v as i32).abs() <= step(v).max(1_100), "A-law {v} → {a}");
         last_mu = mu;
         last_a = a;
+    }
+}
+
+/// Issue #12.5: the capture and playback pipelines carry G.711 end to end — a 48 kHz tone leaves
+/// as 8 kHz μ-law/A-law bytes (one a sample) and comes back as the same tone at 48 kHz, with the
+/// signal-to-noise ratio G.711 promises (≈ 38 dB for a loud sine; PCM16 bytes read as G.711, or
+/// the reverse, are noise).
+#[test]
+fn g711_pipelines_carry_a_tone_both_ways() {
+    for encoding in [SampleEncoding::MuLaw, SampleEncoding::ALaw, SampleEncoding::Pcm16] {
+        let wire = WireAudio { encoding, rate: 8_000 };
+        let mut capture = CapturePipeline::new(48_000, wire);
+        let mut playback = PlaybackPipeline::new(wire, 48_000);
+        let tone = sine(48_000, 440.0, 1.0, 0.5);
+        let (mut bytes, mut back) = (Vec::new(), Vec::new());
+        for chunk in tone.chunks(960) {
+            let (_, sent) = capture.push(chunk);
+            bytes.extend_from_slice(sent);
+            back.extend_from_slice(playback.push(sent));
+        }
+        let samples = bytes.len() / encoding.bytes_per_sample();
+        assert!((7_900..=8_000).contains(&samples), "{encoding:?}: {samples} wire samples for 1 s");
+        let steady = &back[4_800..back.len() - 4_800];
+        let (amplitude, residual) = fit(steady, 48_000, 440.0);
+        let snr = db(amplitude / 2f64.sqrt() / residual);
+        assert!((amplitude - 0.5).abs() < 0.01, "{encoding:?}: amplitude {amplitude}");
+        let floor = if encoding == SampleEncoding::Pcm16 { 70.0 } else { 35.0 };
+        assert!(snr > floor, "{encoding:?}: SNR {snr:.1} dB");
+        // The wrong decoder for these bytes is noise, not the tone.
+        let other = if encoding == SampleEncoding::MuLaw { SampleEncoding::Pcm16 } else { SampleEncoding::MuLaw };
+        let mut wrong = Vec::new();
+        other.decode(&bytes, &mut wrong);
+        let (_, wrong_residual) = fit(&wrong, 8_000, 440.0);
+        assert!(wrong_residual > 0.05, "{encoding:?} read as {other:?} still fits the tone");
     }
 }
 

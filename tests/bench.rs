@@ -97,7 +97,7 @@ fn speechlike(rate: u32, seconds: f64) -> Vec<f32> {
 /// naive JS implementation (linear interpolation, string-concatenation base64), same input, same page.
 #[wasm_bindgen_test]
 fn audio_paths_cpu_per_second_of_audio() {
-    use realtime_wasm::audio::{CapturePipeline, PlaybackPipeline};
+    use realtime_wasm::audio::{CapturePipeline, PlaybackPipeline, SampleEncoding, WireAudio};
     use realtime_wasm::model::{Base64Data, ClientMessage};
     use realtime_wasm::provider::{Codec, OpenAiCodec};
     const SECONDS: f64 = 30.0;
@@ -107,7 +107,7 @@ fn audio_paths_cpu_per_second_of_audio() {
 
     // Capture: device-rate float chunks → 24 kHz PCM16 → the JSON frame sent on the socket.
     let mut codec = OpenAiCodec::new();
-    let mut capture = CapturePipeline::new(device, 24_000);
+    let mut capture = CapturePipeline::new(device, WireAudio { encoding: SampleEncoding::Pcm16, rate: 24_000 });
     let mut sent_bytes = 0usize;
     let ours_capture = best(3, || {
         for piece in input.chunks(chunk) {
@@ -139,7 +139,7 @@ fn audio_paths_cpu_per_second_of_audio() {
 
     // Playback: 24 kHz PCM16 deltas (100 ms) → device-rate float.
     let pcm: Vec<u8> = speechlike(24_000, SECONDS).iter().flat_map(|&s| realtime_wasm::audio::f32_to_i16(s).to_le_bytes()).collect();
-    let mut playback = PlaybackPipeline::new(24_000, device);
+    let mut playback = PlaybackPipeline::new(WireAudio { encoding: SampleEncoding::Pcm16, rate: 24_000 }, device);
     let mut rendered = 0usize;
     let ours_playback = best(3, || {
         for delta in pcm.chunks(4_800) {

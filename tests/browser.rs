@@ -1112,3 +1112,6 @@ async fn a_hosted_worklet_and_an_audio_element_route_playback() {
 
 #[path = "browser/faults.rs"]
 mod faults;
+
+#[path = "browser/g711.rs"]
+mod g711;

@@ -705,3 +705,34 @@ fn calls_to_tools_without_a_handler_are_left_to_the_app() {
     assert_eq!(sent(&out)[0]["item"]["output"], json!({ "error": NOT_FOUND_TEXT }).to_string());
     assert_eq!(sent_types(&out), ["conversation.item.create", "response.create"]);
 }
+
+/// Issue #12.5: G.711 output is accounted at one byte a sample and 8 kHz (it was counted as PCM16
+/// at 24 kHz: every figure a sixth of the truth), and its truncation lands where it was heard.
+#[test]
+fn g711_output_is_accounted_at_its_own_rate_and_width() {
+    use base64::Engine;
+    let format = json!({ "mediaType": "audio/pcmu", "sampleRate": 8000 });
+    let mut h = Harness::new(config(json!({ "inputAudioFormat": format, "outputAudioFormat": format }), &[], InvocationOptions::default()));
+    h.open();
+    assert_eq!((h.session.input_audio().rate, h.session.output_audio().rate), (8_000, 8_000));
+    assert_eq!(h.session.output_audio().encoding.bytes_per_sample(), 1);
+    h.server(response_created("r1"));
+    // 800 bytes of μ-law = 800 samples at 8 kHz = 100 ms.
+    let delta = json!({ "type": "response.output_audio.delta", "response_id": "r1", "item_id": "item_a", "output_index": 0, "content_index": 0,
+                        "delta": base64::engine::general_purpose::STANDARD.encode(vec![0xffu8; 800]) });
+    assert_eq!(plays(&h.server(delta)), [("item_a".to_string(), 800)]);
+    h.session.playback_progress(h.now, "item_a", 40.0);
+    h.session.interrupt(h.now);
+    h.drain();
+    h.session.playback_stopped(h.now, "item_a", 50.0, 10.0);
+    let out = h.drain();
+    let interrupted = events(&out).into_iter().find(|e| matches!(e, SessionEvent::Interrupted { .. })).expect("interrupted event");
+    let SessionEvent::Interrupted { received_ms, truncated_at_ms, .. } = interrupted else { unreachable!() };
+    assert_eq!((*received_ms, *truncated_at_ms), (100.0, Some(40)));
+    // The formats are fixed at connect: an update that changes one is refused, the same one passes.
+    let (ticket, out) = h.send(json!({ "type": "sessionUpdate", "options": { "outputAudioFormat": { "mediaType": "audio/pcm", "sampleRate": 24000 } } }));
+    assert_eq!(settled(&out, ticket), Some(Err("unsupported".to_string())));
+    assert!(sent(&out).is_empty());
+    let (_, out) = h.send(json!({ "type": "sessionUpdate", "options": { "outputAudioFormat": format, "instructions": "be brief" } }));
+    assert_eq!(sent_types(&out), ["session.update"]);
+}

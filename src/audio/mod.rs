@@ -1,16 +1,18 @@
 //! Pure DSP for the audio engine: resampling between the device rate and the provider rate,
-//! Float32 ⇄ PCM16, G.711, level metering.
+//! Float32 ⇄ the wire encodings (PCM16, G.711), level metering.
 //!
 //! Owns: sample-level arithmetic, tested natively with measured quality figures.
 //! Must never: allocate per render quantum on its hot paths (callers pass reusable buffers), touch
 //! the browser, or know about sessions and providers.
 
+mod encoding;
 mod g711;
 mod level;
 mod pcm;
 mod pipeline;
 mod resampler;
 
+pub use encoding::{SampleEncoding, WireAudio};
 pub use g711::{alaw_to_linear, linear_to_alaw, linear_to_mulaw, mulaw_to_linear};
 pub use level::Level;
 pub use pcm::{f32_to_i16, f32_to_pcm16, pcm16_to_f32};

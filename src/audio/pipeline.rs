@@ -1,28 +1,29 @@
 //! The two per-chunk conversions of the audio engine, with their scratch buffers reused so a
-//! steady stream allocates nothing: capture (device-rate float → provider-rate PCM16) and playback
-//! (provider-rate PCM16 → device-rate float).
+//! steady stream allocates nothing: capture (device-rate float → provider-rate wire bytes) and
+//! playback (provider-rate wire bytes → device-rate float). The wire encoding is PCM16 or G.711.
 
-use super::{f32_to_pcm16, pcm16_to_f32, Level, Resampler};
+use super::{Level, Resampler, SampleEncoding, WireAudio};
 
 pub struct CapturePipeline {
     resampler: Resampler,
+    encoding: SampleEncoding,
     resampled: Vec<f32>,
-    pcm: Vec<u8>,
+    wire: Vec<u8>,
 }
 
 impl CapturePipeline {
-    pub fn new(device_rate: u32, provider_rate: u32) -> Self {
-        CapturePipeline { resampler: Resampler::new(device_rate, provider_rate), resampled: Vec::new(), pcm: Vec::new() }
+    pub fn new(device_rate: u32, wire: WireAudio) -> Self {
+        CapturePipeline { resampler: Resampler::new(device_rate, wire.rate), encoding: wire.encoding, resampled: Vec::new(), wire: Vec::new() }
     }
 
-    /// One chunk of microphone samples: its level, and the PCM16 LE bytes to send.
+    /// One chunk of microphone samples: its level, and the wire bytes to send.
     pub fn push(&mut self, samples: &[f32]) -> (Level, &[u8]) {
         let level = Level::of(samples);
         self.resampled.clear();
         self.resampler.process(samples, &mut self.resampled);
-        self.pcm.clear();
-        f32_to_pcm16(&self.resampled, &mut self.pcm);
-        (level, &self.pcm)
+        self.wire.clear();
+        self.encoding.encode(&self.resampled, &mut self.wire);
+        (level, &self.wire)
     }
 
     pub fn reset(&mut self) {
@@ -32,19 +33,20 @@ impl CapturePipeline {
 
 pub struct PlaybackPipeline {
     resampler: Resampler,
+    encoding: SampleEncoding,
     decoded: Vec<f32>,
     resampled: Vec<f32>,
 }
 
 impl PlaybackPipeline {
-    pub fn new(provider_rate: u32, device_rate: u32) -> Self {
-        PlaybackPipeline { resampler: Resampler::new(provider_rate, device_rate), decoded: Vec::new(), resampled: Vec::new() }
+    pub fn new(wire: WireAudio, device_rate: u32) -> Self {
+        PlaybackPipeline { resampler: Resampler::new(wire.rate, device_rate), encoding: wire.encoding, decoded: Vec::new(), resampled: Vec::new() }
     }
 
-    /// PCM16 LE at the provider rate → float samples at the device rate.
-    pub fn push(&mut self, pcm: &[u8]) -> &[f32] {
+    /// Wire bytes at the provider rate → float samples at the device rate.
+    pub fn push(&mut self, wire: &[u8]) -> &[f32] {
         self.decoded.clear();
-        pcm16_to_f32(pcm, &mut self.decoded);
+        self.encoding.decode(wire, &mut self.decoded);
         self.resampled.clear();
         self.resampler.process(&self.decoded, &mut self.resampled);
         &self.resampled

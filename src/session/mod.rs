@@ -26,7 +26,8 @@ pub use reconnect::{Decision, Loss, ReconnectConfig, ReconnectPolicy};
 pub use sequencer::BUSY_ERROR_CODE;
 pub use tools::{InvocationOptions, FAILED_TEXT, NOT_FOUND_TEXT};
 
-use crate::model::{ClientMessage, ConversationItem, CreateResponse, Role, ServerMessage, SessionOptions, Tool};
+use crate::audio::{SampleEncoding, WireAudio};
+use crate::model::{AudioFormat, ClientMessage, ConversationItem, CreateResponse, Role, ServerMessage, SessionOptions, Tool};
 use crate::provider::{Codec, EncodeError, EncodeErrorKind};
 use sequencer::{Request, ResponseSequencer};
 use serde_json::Value;
@@ -106,6 +107,21 @@ pub struct Session {
     /// When the connection being opened times out; a timer that fires earlier is a superseded one.
     connect_deadline: Option<f64>,
     max_frame_bytes: usize,
+    /// The wire form (encoding, rate) of microphone and playback audio, fixed at connect: the audio
+    /// engine's pipelines and the playback accounting run at it.
+    input_audio: WireAudio,
+    output_audio: WireAudio,
+}
+
+/// The wire form of an audio format: G.711 is 8 kHz; PCM runs at the codec's rate (the codec
+/// refuses PCM rates its provider does not take).
+fn wire_audio(format: Option<&AudioFormat>, codec_rate: u32) -> WireAudio {
+    let (encoding, rate) = match format.map(|f| f.media_type.as_str()) {
+        Some(AudioFormat::PCMU) => (SampleEncoding::MuLaw, 8_000),
+        Some(AudioFormat::PCMA) => (SampleEncoding::ALaw, 8_000),
+        _ => (SampleEncoding::Pcm16, codec_rate),
+    };
+    WireAudio { encoding, rate }
 }
 
 impl Session {
@@ -115,7 +131,9 @@ impl Session {
             .reconnect
             .and_then(|limits| codec.enable_resumption().then(|| ReconnectPolicy::new(limits, config.jitter_seed, now_ms)));
         let start = codec.session_start(&config.options)?;
-        let playback = config.playback.then(|| playback::Playback::new(codec.output_audio_rate()));
+        let input_audio = wire_audio(config.options.input_audio_format.as_ref(), codec.input_audio_rate());
+        let output_audio = wire_audio(config.options.output_audio_format.as_ref(), codec.output_audio_rate());
+        let playback = config.playback.then(|| playback::Playback::new(output_audio.rate, output_audio.encoding.bytes_per_sample()));
         let mut session = Session {
             codec,
             state: ConnectionState::Connecting,
@@ -140,6 +158,8 @@ impl Session {
             connect_timeout_ms: config.connect_timeout_ms,
             connect_deadline: None,
             max_frame_bytes: config.max_frame_bytes.unwrap_or(DEFAULT_MAX_FRAME_BYTES),
+            input_audio,
+            output_audio,
         };
         session.arm_connect_timeout(now_ms);
         Ok(session)
@@ -179,11 +199,21 @@ impl Session {
     }
 
     pub fn input_audio_rate(&self) -> u32 {
-        self.codec.input_audio_rate()
+        self.input_audio.rate
+    }
+
+    /// How microphone audio goes on the wire.
+    pub fn input_audio(&self) -> WireAudio {
+        self.input_audio
+    }
+
+    /// How the provider's audio arrives.
+    pub fn output_audio(&self) -> WireAudio {
+        self.output_audio
     }
 
     pub fn output_audio_rate(&self) -> u32 {
-        self.codec.output_audio_rate()
+        self.output_audio.rate
     }
 
     pub fn poll_output(&mut self) -> Option<Output> {
@@ -290,6 +320,17 @@ impl Session {
     pub fn send(&mut self, now_ms: f64, message: ClientMessage) -> Ticket {
         let ticket = Ticket(self.next_id());
         if let ClientMessage::SessionUpdate { options, .. } = &message {
+            let changes = |format: Option<&AudioFormat>, current: WireAudio, codec_rate: u32| {
+                format.is_some_and(|f| wire_audio(Some(f), codec_rate) != current)
+            };
+            if changes(options.input_audio_format.as_ref(), self.input_audio, self.codec.input_audio_rate())
+                || changes(options.output_audio_format.as_ref(), self.output_audio, self.codec.output_audio_rate())
+            {
+                let message = "sessionUpdate: the audio formats are fixed when the session connects (the microphone and \
+                               playback run at them); connect a new session to change them";
+                self.settle(Some(ticket), Err(SessionError::state("unsupported", message)));
+                return ticket;
+            }
             merge_requested(&mut self.requested, options);
         }
         if is_user_input(&message) {

@@ -17,7 +17,7 @@ pub struct PlayedItem {
     pub item_id: String,
     pub response_id: Option<String>,
     pub content_index: u32,
-    /// PCM16 samples received (at the provider's output rate).
+    /// Samples received (at the provider's output rate, in its wire encoding).
     pub received_samples: u64,
     /// Milliseconds rendered so far, as last reported by the driver.
     pub played_ms: f64,
@@ -52,6 +52,8 @@ pub struct Interruption {
 #[derive(Debug)]
 pub struct Playback {
     output_rate: u32,
+    /// Bytes a sample takes on the wire (2 for PCM16, 1 for G.711).
+    bytes_per_sample: u64,
     items: Vec<PlayedItem>,
     /// Items and responses cut off: their late audio is not played.
     muted_items: Vec<String>,
@@ -64,8 +66,13 @@ pub struct Playback {
 const REMEMBERED_ITEMS: usize = 16;
 
 impl Playback {
-    pub fn new(output_rate: u32) -> Self {
-        Playback { output_rate: output_rate.max(1), items: Vec::new(), muted_items: Vec::new(), muted_responses: Vec::new(), stopping: None }
+    pub fn new(output_rate: u32, bytes_per_sample: usize) -> Self {
+        Playback {
+            output_rate: output_rate.max(1),
+            bytes_per_sample: bytes_per_sample.max(1) as u64,
+            items: Vec::new(), muted_items: Vec::new(), muted_responses: Vec::new(),
+            stopping: None,
+        }
     }
 
     /// An audio delta: whether to play it (late deltas of an interrupted item or response are not).
@@ -74,7 +81,7 @@ impl Playback {
             return false;
         }
         match self.items.iter_mut().find(|i| i.item_id == item_id) {
-            Some(item) => item.received_samples += bytes as u64 / 2,
+            Some(item) => item.received_samples += bytes as u64 / self.bytes_per_sample,
             None => {
                 if self.items.len() >= REMEMBERED_ITEMS {
                     self.items.remove(0);
@@ -83,7 +90,7 @@ impl Playback {
                     item_id: item_id.to_owned(),
                     response_id: response_id.map(str::to_owned),
                     content_index,
-                    received_samples: bytes as u64 / 2,
+                    received_samples: bytes as u64 / self.bytes_per_sample,
                     played_ms: 0.0,
                     complete: false,
                     ended: false,

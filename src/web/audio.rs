@@ -8,7 +8,7 @@
 //! the playback worklet plays from its jitter buffer.
 
 use super::convert::{error, get, optional_bool, optional_count, optional_string, type_error};
-use crate::audio::{CapturePipeline, PlaybackPipeline};
+use crate::audio::{CapturePipeline, PlaybackPipeline, WireAudio};
 use js_sys::{Array, Float32Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -156,7 +156,8 @@ pub(crate) struct AudioEngine {
     held_item: String,
     capture: Option<Capture>,
     pub muted: bool,
-    provider_input_rate: u32,
+    /// How microphone audio goes to the provider.
+    provider_input: WireAudio,
     /// The context's rate, read once (a getter call into the browser per delta otherwise).
     device_rate: f64,
     last_input_level_ms: f64,
@@ -164,7 +165,7 @@ pub(crate) struct AudioEngine {
 
 impl AudioEngine {
     /// Creates (or adopts) the context and starts loading the worklet module.
-    pub fn new(options: AudioOptions, provider_input_rate: u32, provider_output_rate: u32) -> Result<AudioEngine, JsValue> {
+    pub fn new(options: AudioOptions, provider_input: WireAudio, provider_output: WireAudio) -> Result<AudioEngine, JsValue> {
         let (context, owns_context) = match options.context.clone() {
             Some(context) => (context, false),
             None => (AudioContext::new()?, true),
@@ -172,7 +173,7 @@ impl AudioEngine {
         let module = load_worklet(&context.audio_worklet()?, options.worklet_url.as_deref(), WORKLET_SOURCE);
         let device_rate = context.sample_rate() as u32;
         Ok(AudioEngine {
-            playback_pipeline: PlaybackPipeline::new(provider_output_rate, device_rate),
+            playback_pipeline: PlaybackPipeline::new(provider_output, device_rate),
             context,
             owns_context,
             options,
@@ -183,7 +184,7 @@ impl AudioEngine {
             output_stream: None,
             capture: None,
             muted: false,
-            provider_input_rate,
+            provider_input,
             device_rate: device_rate as f64,
             last_input_level_ms: f64::NEG_INFINITY,
         })
@@ -334,7 +335,7 @@ impl AudioEngine {
             source,
             stream,
             owned,
-            pipeline: CapturePipeline::new(rate as u32, self.provider_input_rate),
+            pipeline: CapturePipeline::new(rate as u32, self.provider_input),
             scratch: Vec::with_capacity(chunk_frames as usize),
         });
         Ok(())

@@ -112,7 +112,6 @@ impl RealtimeClientParts {
         refuse_standard_key(self.provider, &credential, self.allow_api_key)?;
         let mut codec = self.provider.codec();
         codec.set_model(&self.model);
-        let (input_rate, output_rate) = (codec.input_audio_rate(), codec.output_audio_rate());
         let request = codec.connect_request(&ConnectConfig { model: self.model.clone(), endpoint: url.or(self.endpoint.clone()), credential });
         // Audio starts only when the session needs it: a text-only (or transcription) session
         // creates no AudioContext and loads no worklet until the app starts a microphone.
@@ -150,7 +149,7 @@ impl RealtimeClientParts {
         // nothing may be awaited between opening it and starting the shell.
 
         let engine = if playback {
-            let engine = AudioEngine::new(parsed.audio, input_rate, output_rate)?;
+            let engine = AudioEngine::new(parsed.audio, session.input_audio(), session.output_audio())?;
             wasm_bindgen_futures::JsFuture::from(engine.module_loaded()).await?;
             Some(engine)
         } else {
@@ -163,7 +162,7 @@ impl RealtimeClientParts {
         let socket = web_sys::WebSocket::new_with_str_sequence(&request.url, &protocols)
             .map_err(|_| error("could not open the WebSocket (bad endpoint URL?)"))?;
         let (tx, rx) = futures::channel::oneshot::channel();
-        let shell: Rc<Shell> = Shell::start(session, socket, parsed.handlers, self.provider.name(), engine, reconnect, Box::new(move |result| {
+        let shell: Rc<Shell> = Shell::start(session, socket, parsed.handlers, self.provider.name(), engine, reconnect, parsed.raw_frames, Box::new(move |result| {
             let _ = tx.send(result);
         }));
         if playback {
@@ -237,6 +236,8 @@ struct ConnectOptions {
     /// these limits; `None`: never.
     reconnect: Option<ReconnectConfig>,
     max_frame_bytes: Option<usize>,
+    /// Each server message object carries the frame it was decoded from (`rawFrame`).
+    raw_frames: bool,
 }
 
 impl ConnectOptions {
@@ -247,7 +248,7 @@ impl ConnectOptions {
         }
         // A shallow copy without the JS-only fields becomes the neutral options.
         let neutral = js_sys::Object::assign(&js_sys::Object::new(), value.unchecked_ref());
-        for key in ["tools", "functionInvocation", "middleware", "logLevel", "connectTimeoutMs", "audio", "reconnect", "resume", "maxFrameBytes"] {
+        for key in ["tools", "functionInvocation", "middleware", "logLevel", "connectTimeoutMs", "audio", "reconnect", "resume", "maxFrameBytes", "rawFrames"] {
             let _ = js_sys::Reflect::delete_property(&neutral, &key.into());
         }
         let mut options: SessionOptions = from_js(neutral.into(), "options")?;
@@ -305,7 +306,8 @@ impl ConnectOptions {
             Some(n) if n < 1024 => return Err(range_error("options.maxFrameBytes must be at least 1024")),
             n => n.map(|n| n as usize),
         };
-        Ok(ConnectOptions { options, invocation, handlers, middleware, log_level, connect_timeout_ms, audio, reconnect, max_frame_bytes })
+        let raw_frames = optional_bool(&value, "rawFrames", "options")?.unwrap_or(false);
+        Ok(ConnectOptions { options, invocation, handlers, middleware, log_level, connect_timeout_ms, audio, reconnect, max_frame_bytes, raw_frames })
     }
 }
 

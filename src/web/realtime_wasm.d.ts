@@ -437,6 +437,11 @@ export type ClientMessage =
 export interface ServerMessageBase {
   /** The wire `event_id` this message came with. */
   readonly messageId?: string;
+  /**
+   * With `rawFrames: true`: the provider frame (JSON text) this message was decoded from; messages
+   * the SDK makes itself have none.
+   */
+  readonly rawFrame?: string;
 }
 
 /** The session's id and its effective options as the server reports them. */
@@ -999,6 +1004,12 @@ export interface ConnectOptions extends Omit<SessionOptions, "tools"> {
    * (`frame_too_large`); the session goes on. Default 8 MiB (8388608), at least 1024.
    */
   maxFrameBytes?: number;
+  /**
+   * Every server message object carries `rawFrame`, the provider frame it was decoded from (the
+   * seed's `RawRepresentation`: for provider fields the neutral model lacks). Off by default: it
+   * keeps each frame's text alive as long as the app keeps the message.
+   */
+  rawFrames?: boolean;
 }
 
 /**

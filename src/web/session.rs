@@ -90,6 +90,9 @@ pub(crate) struct Shell {
     post_held_timeout: Cell<Option<i32>>,
     playback_blocked_reported: Cell<bool>,
     max_frame_bytes: usize,
+    /// `options.rawFrames`: message objects carry `rawFrame`, the frame being handled (as text).
+    raw_frames: bool,
+    frame_text: RefCell<Option<JsValue>>,
     /// Set once everything is released (the app closed or dropped the session): inputs are ignored.
     shut_down: Cell<bool>,
 }
@@ -111,6 +114,7 @@ impl Shell {
         provider: &'static str,
         audio: Option<AudioEngine>,
         reconnect: super::client::RealtimeClientParts,
+        raw_frames: bool,
         on_open: OpenWaiter,
     ) -> Rc<Shell> {
         socket.set_binary_type(BinaryType::Arraybuffer);
@@ -139,6 +143,8 @@ impl Shell {
             post_held_timeout: Cell::new(None),
             playback_blocked_reported: Cell::new(false),
             max_frame_bytes,
+            raw_frames,
+            frame_text: RefCell::new(None),
             shut_down: Cell::new(false),
         });
         shell.attach_socket();
@@ -160,7 +166,18 @@ impl Shell {
         let message = on(weak.clone(), |shell, event| {
             let Ok(event) = event.dyn_into::<MessageEvent>() else { return };
             match frame_from_js(&event.data(), shell.max_frame_bytes) {
-                Ok(frame) => shell.command(Command::Frame(frame)),
+                Ok(frame) => {
+                    // Only while this frame is handled: what it decodes to is emitted synchronously.
+                    if shell.raw_frames {
+                        let text = match &frame {
+                            FrameData::Text(_) => event.data(),
+                            FrameData::Binary(bytes) => String::from_utf8_lossy(bytes).as_ref().into(),
+                        };
+                        shell.frame_text.replace(Some(text));
+                    }
+                    shell.command(Command::Frame(frame));
+                    shell.frame_text.take();
+                }
                 Err(size) => shell.command(Command::FrameRefused(size)),
             }
         });
@@ -325,6 +342,9 @@ impl Shell {
                 let kind = message.kind();
                 if self.stream.is_active() || self.handlers.borrow().get(kind).is_some_and(|list| !list.is_empty()) {
                     let value = message_to_js(&message);
+                    if let Some(frame) = self.frame_text.borrow().as_ref() {
+                        let _ = js_sys::Reflect::set(&value, &"rawFrame".into(), frame);
+                    }
                     self.emit(kind, &value);
                     self.stream.push(value);
                 }
@@ -639,7 +659,7 @@ async fn attach(shell: &Weak<Shell>, stream: web_sys::MediaStream, owned: bool) 
     };
     let Some(current) = live() else { return refuse(&stream) };
     if current.audio.borrow().is_none() {
-        let (input, output) = current.session.try_borrow().map(|s| (s.input_audio_rate(), s.output_audio_rate())).unwrap_or((24_000, 24_000));
+        let Ok((input, output)) = current.session.try_borrow().map(|s| (s.input_audio(), s.output_audio())) else { return refuse(&stream) };
         let options = super::audio::AudioOptions::parse(&js_sys::JSON::parse(r#"{"playback":false}"#)?)?;
         let engine = AudioEngine::new(options, input, output)?;
         let loaded = engine.module_loaded();

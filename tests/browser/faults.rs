@@ -249,3 +249,31 @@ async fn timers_stay_bounded_across_many_reconnects() {
     JsFuture::from(session.close()).await.unwrap();
     assert_eq!(number(&session.diagnostics(), "timers"), 0.0, "closed: nothing armed");
 }
+
+/// Issue #12.15: with `rawFrames: true` every server message carries the frame it came from (a
+/// provider field the model lacks is still reachable); without it, none does.
+#[wasm_bindgen_test]
+async fn raw_frames_ride_on_messages_when_asked() {
+    for provider in PROVIDERS {
+        let (session, rec, _) = open(provider, "", r#", "rawFrames": true"#).await;
+        let deltas = Recorder::attach(&session, &["outputTextDelta"]);
+        JsFuture::from(session.send_text("hi".into(), JsValue::UNDEFINED)).await.unwrap();
+        let done = within(&rec, "responseDone", 10_000).await.expect("a reply");
+        let raw = get(&done, "rawFrame").as_string().unwrap_or_else(|| panic!("{provider}: no rawFrame on {done:?}"));
+        let frame = json(&raw);
+        match provider {
+            "openai" => assert_eq!(get(&frame, "type").as_string().as_deref(), Some("response.done"), "{raw}"),
+            _ => assert!(!get(&frame, "serverContent").is_undefined(), "{raw}"),
+        }
+        let delta = deltas.of("outputTextDelta").remove(0);
+        let raw = get(&delta, "rawFrame").as_string().expect("deltas carry theirs");
+        assert!(raw.contains(&get(&delta, "text").as_string().unwrap()), "{raw}");
+        JsFuture::from(session.close()).await.unwrap();
+
+        let (session, rec, _) = open(provider, "", "").await;
+        JsFuture::from(session.send_text("hi".into(), JsValue::UNDEFINED)).await.unwrap();
+        let done = within(&rec, "responseDone", 10_000).await.expect("a reply");
+        assert!(get(&done, "rawFrame").is_undefined(), "{provider}: off by default");
+        JsFuture::from(session.close()).await.unwrap();
+    }
+}
