@@ -32,6 +32,11 @@ for (const [entry, indent] of [[/\n    constructor\(options\) \{\n(?=        con
   if (!entry.test(glue)) throw new Error(`build-pkg: the wasm-bindgen glue changed shape (no match for ${entry}); update the init guard`);
   glue = glue.replace(entry, (head) => `${head}${indent}${notInitialised}\n`);
 }
+// `RealtimeError` lives in a JS snippet the glue imports (the SDK creates it from Rust); the package
+// entry re-exports that very class, so `instanceof` holds for what the SDK rejects with.
+const errorModule = glue.match(/from '(\.\/snippets\/[^']+\/src\/web\/realtime-error\.js)'/);
+if (!errorModule) throw new Error("build-pkg: the glue does not import src/web/realtime-error.js; update the RealtimeError re-export");
+glue += `export { RealtimeError } from '${errorModule[1]}';\n`;
 writeFileSync(gluePath, glue);
 const generated = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
 const template = JSON.parse(readFileSync(join(root, config.package.template), "utf8"));

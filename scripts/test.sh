@@ -34,8 +34,9 @@ cargo test --all-targets
 step "fuzz: each cargo-fuzz target briefly, as a regression check (skips without nightly)"
 FUZZ_SECONDS=${FUZZ_SECONDS:-20} scripts/fuzz.sh
 
-step "types: tsc --noEmit on a usage file"
+step "types: tsc --noEmit on a usage file, and every README snippet as written"
 npx --no-install tsc -p tests/types
+node tests/types/readme-snippets.mjs
 
 step "npm package: build pkg/, and its size budget"
 node scripts/build-pkg.mjs

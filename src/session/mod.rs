@@ -20,7 +20,7 @@ mod tools;
 
 pub use conversation::{Conversation, ItemEntry};
 pub use middleware::{redact_audio, LogLevel, LoggingMiddleware, Middleware};
-pub use output::{ConnectionState, ErrorKind, Output, SessionError, SessionEvent, Ticket, Timer, ToolRun};
+pub use output::{ConnectionState, ErrorCode, ErrorKind, Output, SessionError, SessionEvent, Ticket, Timer, ToolRun};
 pub use playback::{Ended, Interruption, PlayedItem};
 pub use reconnect::{Decision, Loss, ReconnectConfig, ReconnectPolicy};
 pub use sequencer::BUSY_ERROR_CODE;
@@ -222,7 +222,7 @@ impl Session {
                     self.receive(now_ms, message);
                 }
             }
-            Err(e) => self.event(SessionEvent::sdk_error("decode_error", format!("undecodable frame from the server: {e}"))),
+            Err(e) => self.event(SessionEvent::sdk_error(ErrorCode::DecodeError, format!("undecodable frame from the server: {e}"))),
         }
     }
 
@@ -238,7 +238,7 @@ impl Session {
             return;
         }
         let message = format!("a frame of {size} bytes from the server was dropped: the limit is {} (option maxFrameBytes)", self.max_frame_bytes);
-        self.event(SessionEvent::sdk_error("frame_too_large", message));
+        self.event(SessionEvent::sdk_error(ErrorCode::FrameTooLarge, message));
     }
 
     /// The socket closed (by either side). Everything pending is settled: nothing is lost silently.
@@ -262,12 +262,12 @@ impl Session {
         let expected = self.closed_by_us || (code == 1000 && previous == ConnectionState::Open);
         if previous == ConnectionState::Connecting {
             self.event(SessionEvent::sdk_error(
-                "connection_failed",
+                ErrorCode::ConnectionFailed,
                 format!("the connection closed before the session opened (code {code}{})", reason_suffix(reason)),
             ));
         } else if !expected {
             self.event(SessionEvent::sdk_error(
-                "connection_closed",
+                ErrorCode::ConnectionClosed,
                 format!("the server closed the connection (code {code}{})", reason_suffix(reason)),
             ));
         }
@@ -321,7 +321,7 @@ impl Session {
                 let message = format!(
                     "registerTool({name:?}): this provider cannot add tools to an open session; declare the tool in connect({{ tools }}) (a tool declared there without a handler can be given one with registerTool)"
                 );
-                self.settle(Some(ticket), Err(SessionError { kind: ErrorKind::State, code: "unsupported", message, field: None }));
+                self.settle(Some(ticket), Err(SessionError { kind: ErrorKind::State, code: ErrorCode::Unsupported, message, field: None }));
                 return ticket;
             }
         }
@@ -434,7 +434,7 @@ impl Session {
                     }
                     return;
                 }
-                self.event(SessionEvent::sdk_error("connect_timeout", "the session did not open in time"));
+                self.event(SessionEvent::sdk_error(ErrorCode::ConnectTimeout, "the session did not open in time"));
                 self.begin_close(1000, "connect timeout");
             }
             Timer::Reconnect => self.attempt_if_due(now_ms),
@@ -525,7 +525,7 @@ impl Session {
                     elapsed_ms / 1000.0,
                     self.last_loss
                 );
-                self.event(SessionEvent::sdk_error("reconnect_failed", message));
+                self.event(SessionEvent::sdk_error(ErrorCode::ReconnectFailed, message));
                 true
             }
         }
@@ -553,11 +553,11 @@ impl Session {
         let previous = self.state;
         self.set_state(ConnectionState::Closed);
         let code_name = if self.reconnect.as_ref().is_some_and(ReconnectPolicy::gave_up) {
-            "reconnect_failed"
+            ErrorCode::ReconnectFailed
         } else if previous == ConnectionState::Connecting {
-            "connection_failed"
+            ErrorCode::ConnectionFailed
         } else {
-            "session_closed"
+            ErrorCode::SessionClosed
         };
         let error = SessionError::state(code_name, format!("the session closed before this message was sent (code {code}{})", reason_suffix(reason)));
         self.reject_pending(&error);
@@ -593,7 +593,7 @@ impl Session {
                 return;
             }
             ConnectionState::Closing | ConnectionState::Closed => {
-                let error = SessionError::state("session_closed", format!("cannot send {}: the session is {}", message.kind(), self.state.name()));
+                let error = SessionError::state(ErrorCode::SessionClosed, format!("cannot send {}: the session is {}", message.kind(), self.state.name()));
                 self.settle(ticket, Err(error));
                 return;
             }
@@ -819,7 +819,7 @@ fn encode_error(e: &EncodeError) -> SessionError {
         EncodeErrorKind::Type => ErrorKind::Type,
         EncodeErrorKind::Unsupported => ErrorKind::State,
     };
-    let code = if kind == ErrorKind::State { "unsupported" } else { "invalid_message" };
+    let code = if kind == ErrorKind::State { ErrorCode::Unsupported } else { ErrorCode::InvalidMessage };
     SessionError { kind, code, message: e.message.clone(), field: e.field.clone() }
 }
 

@@ -424,5 +424,5 @@ pub(crate) fn microphone_constraints(options: &JsValue) -> Result<web_sys::Media
 }
 
 pub(crate) fn no_media_devices() -> JsValue {
-    error("this page cannot use a microphone (navigator.mediaDevices is missing: is it a secure context?)")
+    error(crate::session::ErrorCode::Unsupported, "this page cannot use a microphone (navigator.mediaDevices is missing: is it a secure context?)")
 }

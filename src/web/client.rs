@@ -7,7 +7,7 @@ use super::interceptor::JsInterceptor;
 use super::session::{RealtimeSession, Shell};
 use crate::model::{Modality, SessionKind, SessionOptions, Tool};
 use crate::provider::{ConnectConfig, Provider};
-use crate::session::{InvocationOptions, LogLevel, LoggingMiddleware, ReconnectConfig, Session, SessionConfig};
+use crate::session::{ErrorCode, InvocationOptions, LogLevel, LoggingMiddleware, ReconnectConfig, Session, SessionConfig};
 use std::collections::HashMap;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -131,7 +131,7 @@ impl RealtimeClientParts {
         let mut session = Session::new(codec, config, super::session::now()).map_err(|e| match e.kind {
             crate::provider::EncodeErrorKind::Type => type_error(&e.to_string()),
             crate::provider::EncodeErrorKind::Range => range_error(&e.to_string()),
-            crate::provider::EncodeErrorKind::Unsupported => error(&e.to_string()),
+            crate::provider::EncodeErrorKind::Unsupported => error(ErrorCode::Unsupported, &e.to_string()),
         })?;
         for interceptor in parsed.middleware {
             session.add_middleware(Box::new(interceptor));
@@ -161,7 +161,7 @@ impl RealtimeClientParts {
             protocols.push(&protocol.into());
         }
         let socket = web_sys::WebSocket::new_with_str_sequence(&request.url, &protocols)
-            .map_err(|_| error("could not open the WebSocket (bad endpoint URL?)"))?;
+            .map_err(|_| error(ErrorCode::ConnectionFailed, "could not open the WebSocket (bad endpoint URL?)"))?;
         let (tx, rx) = futures::channel::oneshot::channel();
         let shell: Rc<Shell> = Shell::start(session, socket, parsed.handlers, self.provider.name(), engine, reconnect, Box::new(move |result| {
             let _ = tx.send(result);
@@ -175,7 +175,7 @@ impl RealtimeClientParts {
         match rx.await {
             Ok(Ok(())) => Ok(RealtimeSession::new(shell)),
             Ok(Err(e)) => Err(e),
-            Err(_) => Err(error("the session ended before it opened")),
+            Err(_) => Err(error(ErrorCode::ConnectionFailed, "the session ended before it opened")),
         }
     }
 
@@ -334,6 +334,15 @@ fn reconnect_limits(options: &JsValue) -> Result<Option<ReconnectConfig>, JsValu
     };
     let max_delay_ms = optional_count(&value, "maxDelayMs", owner, 600_000.0)?.map_or(defaults.max_delay_ms, f64::from);
     Ok(Some(ReconnectConfig { max_attempts, max_delay_ms, ..defaults }))
+}
+
+/// `defineTool(tool)`: checks a function tool as `connect({ tools })` and `registerTool` do (a
+/// `TypeError`/`RangeError` naming the field) and returns the same object. In TypeScript it is
+/// generic: `defineTool<Args>` gives the handler its argument type.
+#[wasm_bindgen(js_name = defineTool)]
+pub fn define_tool(tool: JsValue) -> Result<JsValue, JsValue> {
+    function_tool(&tool, "tool")?;
+    Ok(tool)
 }
 
 /// A tool as JS gives it: the declaration (`type` defaults to `"function"`) and an optional handler.

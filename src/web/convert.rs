@@ -4,7 +4,7 @@
 
 use crate::model::json::FromJson;
 use crate::model::{Content, ConversationItem, OutputPosition, ServerMessage};
-use crate::session::{ErrorKind, SessionError, SessionEvent};
+use crate::session::{ErrorCode, ErrorKind, SessionError, SessionEvent};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -181,19 +181,27 @@ pub fn range_error(message: &str) -> JsValue {
     js_sys::RangeError::new(message).into()
 }
 
-pub fn error(message: &str) -> JsValue {
-    js_sys::Error::new(message).into()
+#[wasm_bindgen(module = "/src/web/realtime-error.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = realtimeError)]
+    fn realtime_error(message: &str, code: &str) -> JsValue;
 }
 
-/// A session error as the JS error class its kind calls for, with a `code` property.
+/// A `RealtimeError` (the package's exported error class) with this code.
+pub fn error(code: ErrorCode, message: &str) -> JsValue {
+    realtime_error(message, code.as_str())
+}
+
+/// A session error as the JS error class its kind calls for: `TypeError`/`RangeError` for a
+/// message of the wrong shape (with `code: "invalid_message"` too), else a `RealtimeError`.
 pub fn session_error(e: &SessionError) -> JsValue {
     let text = e.to_string();
     let value = match e.kind {
         ErrorKind::Type => type_error(&text),
         ErrorKind::Range => range_error(&text),
-        ErrorKind::State => error(&text),
+        ErrorKind::State => return error(e.code, &text),
     };
-    let _ = js_sys::Reflect::set(&value, &"code".into(), &e.code.into());
+    let _ = js_sys::Reflect::set(&value, &"code".into(), &e.code.as_str().into());
     value
 }
 

@@ -13,7 +13,7 @@ use super::network::NetworkWatch;
 use super::convert::{describe_js_error, event_to_js, frame_from_js, from_js, message_to_js, session_error, to_js};
 use super::stream::MessageStream;
 use crate::model::{Base64Data, ClientMessage, Tool};
-use crate::session::{ConnectionState, Frame, Output, Session, SessionError, SessionEvent, Ticket, Timer, ToolRun};
+use crate::session::{ConnectionState, ErrorCode, Frame, Output, Session, SessionError, SessionEvent, Ticket, Timer, ToolRun};
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
 use std::rc::{Rc, Weak};
@@ -399,9 +399,7 @@ impl Shell {
             SessionEvent::Close { code, reason, .. } => {
                 if let Some(waiter) = self.on_open.borrow_mut().take() {
                     let detail = if reason.is_empty() { String::new() } else { format!(": {reason}") };
-                    let e = js_sys::Error::new(&format!("connection failed (code {code}{detail})"));
-                    let _ = js_sys::Reflect::set(&e, &"code".into(), &"connection_failed".into());
-                    waiter(Err(e.into()));
+                    waiter(Err(super::convert::error(ErrorCode::ConnectionFailed, &format!("connection failed (code {code}{detail})"))));
                 }
             }
             _ => {}
@@ -432,7 +430,7 @@ impl Shell {
                 let _ = socket.close_with_code_and_reason(1000, "session released");
             }
         }
-        let closed = SessionError::state("session_closed", "the session was released (free() or dispose) before this settled");
+        let closed = SessionError::state(ErrorCode::SessionClosed, "the session was released (free() or dispose) before this settled");
         let pending: Vec<Settle> = self.pending.borrow_mut().drain().map(|(_, settle)| settle).collect();
         for settle in pending {
             let _ = settle.reject.call1(&JsValue::UNDEFINED, &session_error(&closed));
@@ -631,7 +629,7 @@ async fn attach(shell: &Weak<Shell>, stream: web_sys::MediaStream, owned: bool) 
         if owned {
             super::audio::stop_tracks(stream);
         }
-        Err(session_error(&SessionError::state("session_closed", "the session closed before the microphone started")))
+        Err(session_error(&SessionError::state(ErrorCode::SessionClosed, "the session closed before the microphone started")))
     };
     let Some(current) = live() else { return refuse(&stream) };
     if current.audio.borrow().is_none() {
