@@ -1,8 +1,11 @@
+//! The names `on()` accepts are one list: `EVENT_NAMES` (unknown names are warned about) and the
+//! d.ts event types.
+//!
 //! The SDK's error codes are one list: the Rust `ErrorCode` (every code the session and the browser
 //! shell can emit — they take an `ErrorCode`, not a string), the d.ts union `RealtimeErrorCode`, and
 //! the README's `error` row. A code added on one side only fails here.
 
-use realtime_wasm::session::ErrorCode;
+use realtime_wasm::session::{ErrorCode, EVENT_NAMES};
 use std::collections::BTreeSet;
 
 fn repo_file(path: &str) -> String {
@@ -40,4 +43,14 @@ fn the_readme_names_every_code() {
     let row = readme.lines().find(|l| l.starts_with("| `error` (`source: \"sdk\"`)")).expect("README's event table has the error row");
     let missing: Vec<String> = rust_codes().into_iter().filter(|c| !row.contains(&format!("`{c}`"))).collect();
     assert!(missing.is_empty(), "README's error row does not name {missing:?}");
+}
+
+#[test]
+fn the_event_names_are_the_dts_event_types() {
+    let dts = repo_file("src/web/realtime_wasm.d.ts");
+    // Messages and events the SDK hands out are the interfaces with `readonly type: "…"`.
+    let declared: BTreeSet<String> = dts.split("readonly type: \"").skip(1).map(|rest| rest[..rest.find('"').unwrap()].to_owned()).collect();
+    let known: BTreeSet<String> = EVENT_NAMES.iter().map(|s| (*s).to_owned()).collect();
+    assert_eq!(known.len(), EVENT_NAMES.len(), "EVENT_NAMES has a duplicate");
+    assert_eq!(declared, known, "EVENT_NAMES (src/session/output.rs) must list exactly the d.ts event types");
 }

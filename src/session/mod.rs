@@ -17,14 +17,16 @@ mod playback;
 mod reconnect;
 mod sequencer;
 mod tools;
+mod turn_metrics;
 
 pub use conversation::{Conversation, ItemEntry};
 pub use middleware::{redact_audio, LogLevel, LoggingMiddleware, Middleware};
-pub use output::{ConnectionState, ErrorCode, ErrorKind, Output, SessionError, SessionEvent, Ticket, Timer, ToolRun};
+pub use output::{ConnectionState, ErrorCode, ErrorKind, EVENT_NAMES, Output, SessionError, SessionEvent, Ticket, Timer, ToolRun};
 pub use playback::{Ended, Interruption, PlayedItem};
 pub use reconnect::{Decision, Loss, ReconnectConfig, ReconnectPolicy};
 pub use sequencer::BUSY_ERROR_CODE;
 pub use tools::{InvocationOptions, FAILED_TEXT, NOT_FOUND_TEXT};
+pub use turn_metrics::{BufferDepth, TurnReport, MIN_SPEECH_MS, PAUSE_MS, SPEECH_LEVEL};
 
 use crate::model::{ClientMessage, ConversationItem, CreateResponse, Role, ServerMessage, SessionOptions, Tool};
 use crate::provider::{Codec, EncodeError, EncodeErrorKind};
@@ -106,6 +108,17 @@ pub struct Session {
     /// When the connection being opened times out; a timer that fires earlier is a superseded one.
     connect_deadline: Option<f64>,
     max_frame_bytes: usize,
+    metrics: turn_metrics::TurnMetrics,
+    /// The provider reported speech starting and not yet stopping (providers that report it).
+    user_speaking: bool,
+    /// Microphone audio went out since the microphone last stopped.
+    audio_since_stop: bool,
+    /// The commit sent because the microphone stopped mid-utterance awaits its
+    /// `inputAudioBufferCommitted`, which asks for the response (unless the server's VAD ended the
+    /// turn first and answers it).
+    answer_stop_commit: bool,
+    /// That commit's id: its error (the server had ended the turn already) is not the app's.
+    stop_commit: Option<String>,
 }
 
 impl Session {
@@ -140,6 +153,11 @@ impl Session {
             connect_timeout_ms: config.connect_timeout_ms,
             connect_deadline: None,
             max_frame_bytes: config.max_frame_bytes.unwrap_or(DEFAULT_MAX_FRAME_BYTES),
+            metrics: turn_metrics::TurnMetrics::default(),
+            user_speaking: false,
+            audio_since_stop: false,
+            answer_stop_commit: false,
+            stop_commit: None,
         };
         session.arm_connect_timeout(now_ms);
         Ok(session)
@@ -294,6 +312,10 @@ impl Session {
         }
         if is_user_input(&message) {
             self.invoker.new_turn();
+            self.metrics.input_sent(now_ms);
+        }
+        if matches!(message, ClientMessage::InputAudioBufferAppend { .. }) {
+            self.audio_since_stop = true;
         }
         self.transmit(now_ms, message, Some(ticket));
         ticket
@@ -354,8 +376,55 @@ impl Session {
         }
     }
 
+    /// [`Session::playback_progress`] with the jitter buffer's state for the `metrics` event: the
+    /// driver's cumulative underrun count and the audio queued, in ms.
+    pub fn playback_report(&mut self, now_ms: f64, item_id: &str, played_ms: f64, underruns: u32, queued_ms: f64) {
+        self.metrics.playback(now_ms, item_id, played_ms, underruns, queued_ms);
+        self.playback_progress(now_ms, item_id, played_ms);
+    }
+
+    /// The microphone's level (0–1 on the −60…0 dBFS meter), about 30 times a second: where the
+    /// user's speech ends, for the `metrics` event (the same way for every provider).
+    pub fn input_level(&mut self, now_ms: f64, level: f64) {
+        self.metrics.input_level(now_ms, level);
+    }
+
+    /// The app stopped the microphone. With server turn detection a turn the user is in the middle
+    /// of would never end (no more audio comes, so the server never hears the pause): what was said
+    /// is committed and answered, as if the user had paused. Nothing is sent with manual turns (the
+    /// app commits), or when the user was not speaking.
+    pub fn microphone_stopped(&mut self, now_ms: f64) {
+        self.metrics.microphone_stopped();
+        let vad = self.effective.voice_activity_detection.as_ref().is_none_or(|v| v.enabled);
+        let spoke = std::mem::take(&mut self.audio_since_stop);
+        if self.state != ConnectionState::Open || !vad || !spoke {
+            return;
+        }
+        if self.codec.reports_speech() {
+            if !std::mem::take(&mut self.user_speaking) {
+                return;
+            }
+            let id = format!("rtw_{}", self.next_id());
+            self.stop_commit = Some(id.clone());
+            self.answer_stop_commit = true;
+            self.transmit(now_ms, ClientMessage::InputAudioBufferCommit { message_id: Some(id) }, None);
+        } else {
+            // The provider's turn detection says nothing until it answers (Gemini): ending the
+            // input stream closes an utterance in progress, and it answers that by itself.
+            self.transmit(now_ms, ClientMessage::InputAudioBufferCommit { message_id: None }, None);
+        }
+    }
+
     fn playback_ended(&mut self, ended: playback::Ended) {
+        let report = self.metrics.item_ended(&ended.item_id, ended.played_ms);
         self.event(SessionEvent::PlaybackEnded { item_id: ended.item_id, played_ms: ended.played_ms, received_ms: ended.received_ms });
+        self.report_metrics(report);
+    }
+
+    fn report_metrics(&mut self, report: Option<TurnReport>) {
+        if let Some(report) = report {
+            self.event(SessionEvent::Metrics(report));
+        }
     }
 
     /// The driver stopped `item_id` (after `Output::StopPlayback`) having rendered `played_ms`, with
@@ -380,6 +449,7 @@ impl Session {
                 self.transmit(now_ms, truncate, None);
             }
         }
+        let report = self.metrics.playback_cut(interruption.played_ms);
         self.event(SessionEvent::Interrupted {
             item_id: interruption.item_id,
             played_ms: interruption.played_ms,
@@ -388,6 +458,7 @@ impl Session {
             output_latency_ms: interruption.output_latency_ms,
             truncated_at_ms: interruption.truncated_at_ms,
         });
+        self.report_metrics(report);
     }
 
     /// Asks the driver to stop playback, when something is to be heard.
@@ -664,6 +735,7 @@ impl Session {
         }
         self.conversation.observe(&message);
         let ended = self.playback.as_mut().map(|p| p.observe(&message)).unwrap_or_default();
+        let report = self.metrics.observe(now_ms, &message);
         let mut after: Vec<Action> = Vec::new();
         let mut play: Option<Output> = None;
         match &message {
@@ -700,6 +772,11 @@ impl Session {
                 if self.sequencer.refused(e.originating_message_id.as_deref(), e.error.code.as_deref()) {
                     return; // our own createResponse raced a server-started response: it waits instead
                 }
+                if e.originating_message_id.is_some() && e.originating_message_id == self.stop_commit {
+                    self.stop_commit = None;
+                    self.answer_stop_commit = false;
+                    return; // the server had ended that turn itself (its VAD was faster): nothing to commit
+                }
             }
             ServerMessage::ResponseCreated(r) => {
                 self.sequencer.created(r.response_id.as_deref(), r.in_conversation);
@@ -719,6 +796,7 @@ impl Session {
                 }
                 if let Some(Request { request, ticket }) = self.sequencer.done(r.response_id.as_deref(), r.in_conversation) {
                     self.outputs.push_back(Output::Message(message));
+                    self.report_metrics(report);
                     for ended in ended {
                         self.playback_ended(ended);
                     }
@@ -734,6 +812,9 @@ impl Session {
                 after = self.invoker.output_item_done(o.response_id.as_deref(), &o.item, allowed.as_deref(), &declared, now_ms);
             }
             ServerMessage::InputAudioBufferSpeechStarted(_) => {
+                self.user_speaking = true;
+                self.stop_commit = None;
+                self.answer_stop_commit = false;
                 self.invoker.new_turn();
                 if self.interruption_allowed() {
                     after = self.invoker.cancel_all(now_ms);
@@ -744,11 +825,26 @@ impl Session {
                 if let (Some(playback), Some(audio)) = (&mut self.playback, &delta.audio) {
                     let p = &delta.position;
                     if playback.on_audio(&p.item_id, p.response_id.as_deref(), p.content_index, audio.len()) {
+                        self.metrics.audio_queued(&p.item_id);
                         play = Some(Output::PlayAudio { item_id: p.item_id.clone(), audio: audio.clone() });
                     }
                 }
             }
-            ServerMessage::InputAudioBufferCommitted(_) => self.invoker.new_turn(),
+            ServerMessage::InputAudioBufferSpeechStopped(_) => {
+                self.user_speaking = false;
+                self.answer_stop_commit = false; // the server ended the turn itself, and answers it
+            }
+            ServerMessage::InputAudioBufferCommitted(_) => {
+                self.user_speaking = false;
+                self.invoker.new_turn();
+                if std::mem::take(&mut self.answer_stop_commit) && self.effective.voice_activity_detection.as_ref().is_none_or(|v| v.create_response != Some(false)) {
+                    // Our commit (the microphone stopped mid-utterance): ask for the answer the
+                    // server's turn detection would have started.
+                    self.outputs.push_back(Output::Message(message));
+                    self.transmit(now_ms, ClientMessage::CreateResponse(CreateResponse::default()), None);
+                    return;
+                }
+            }
             ServerMessage::ToolCallsCancelled(c) => after = self.invoker.cancel_calls(&c.call_ids, now_ms),
             ServerMessage::GoAway(_) => {
                 // The app sees the notice; the session moves before the server closes.
@@ -764,6 +860,7 @@ impl Session {
         }
         // The app sees the message before anything it triggers.
         self.outputs.push_back(Output::Message(message));
+        self.report_metrics(report);
         if let Some(play) = play {
             self.outputs.push_back(play);
         }

@@ -142,6 +142,26 @@ impl fmt::Display for SessionError {
 
 impl std::error::Error for SessionError {}
 
+/// Every name `RealtimeSession.on()` delivers: the server message types, the session's events and
+/// the browser shell's own (`inputLevel`, `outputLevel`, `playbackBlocked`). The same set as the
+/// d.ts `SessionEventMap` (checked by `tests/error_codes.rs`); other names are warned about.
+pub const EVENT_NAMES: &[&str] = &[
+    // server messages
+    "error", "sessionCreated", "sessionUpdated", "inputAudioBufferSpeechStarted", "inputAudioBufferSpeechStopped",
+    "inputAudioBufferTimeoutTriggered", "inputAudioBufferCommitted", "inputAudioBufferCleared",
+    "inputAudioTranscriptionDelta", "inputAudioTranscriptionCompleted", "inputAudioTranscriptionFailed",
+    "inputAudioTranscriptionSegment", "outputTextDelta", "outputTextDone", "outputAudioDelta", "outputAudioDone",
+    "outputAudioTranscriptionDelta", "outputAudioTranscriptionDone", "responseCreated", "responseDone",
+    "responseOutputItemAdded", "responseOutputItemDone", "conversationItemAdded", "conversationItemDone",
+    "conversationItemRetrieved", "conversationItemTruncated", "conversationItemDeleted", "functionCallArgumentsDelta",
+    "functionCallArgumentsDone", "rateLimitsUpdated", "toolCallsCancelled", "goAway", "raw",
+    // the session's events
+    "stateChange", "close", "interrupted", "playbackEnded", "reconnecting", "reconnected", "toolCallStarted",
+    "toolCallCompleted", "metrics",
+    // the browser shell's
+    "inputLevel", "outputLevel", "playbackBlocked",
+];
+
 /// SDK events, delivered beside the server messages (the JS `on(type)` names).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
@@ -211,6 +231,8 @@ pub enum SessionEvent {
         cancelled: bool,
         duration_ms: f64,
     },
+    /// One response's timing and playback health (see `turn_metrics`).
+    Metrics(super::turn_metrics::TurnReport),
 }
 
 impl SessionEvent {
@@ -225,6 +247,7 @@ impl SessionEvent {
             SessionEvent::Reconnected => "reconnected",
             SessionEvent::ToolCallStarted { .. } => "toolCallStarted",
             SessionEvent::ToolCallCompleted { .. } => "toolCallCompleted",
+            SessionEvent::Metrics(_) => "metrics",
         }
     }
 

@@ -1,7 +1,7 @@
 //! `RealtimeClient` (the seed's `IRealtimeClient`): validates the app's options, gets a credential,
 //! opens the WebSocket and hands back a `RealtimeSession` once the session is open.
 
-use super::convert::{error, from_js, get, optional_bool, optional_count, optional_string, range_error, type_error};
+use super::convert::{error, from_js_noting_unknown, get, optional_bool, optional_count, optional_string, range_error, type_error};
 use super::audio::{AudioEngine, AudioOptions};
 use super::interceptor::JsInterceptor;
 use super::session::{RealtimeSession, Shell};
@@ -46,6 +46,7 @@ impl RealtimeClient {
         if !options.is_object() {
             return Err(type_error("RealtimeClient options must be an object"));
         }
+        super::convert::warn_unknown_keys(&options, &["provider", "model", "endpoint", "token", "dangerouslyAllowApiKeyInBrowser"], "options");
         let name = optional_string(&options, "provider", "options")?.ok_or_else(|| type_error("options.provider is required (\"openai\" or \"gemini\")"))?;
         let provider = Provider::parse(&name)
             .ok_or_else(|| range_error(&format!("options.provider: unknown provider {name:?} (expected \"openai\" or \"gemini\")")))?;
@@ -250,7 +251,7 @@ impl ConnectOptions {
         for key in ["tools", "functionInvocation", "middleware", "logLevel", "connectTimeoutMs", "audio", "reconnect", "resume", "maxFrameBytes"] {
             let _ = js_sys::Reflect::delete_property(&neutral, &key.into());
         }
-        let mut options: SessionOptions = from_js(neutral.into(), "options")?;
+        let mut options: SessionOptions = from_js_noting_unknown(neutral.into(), "options")?;
 
         let mut handlers = HashMap::new();
         let tools = get(&value, "tools");
@@ -269,6 +270,8 @@ impl ConnectOptions {
 
         let fi = get(&value, "functionInvocation");
         let owner = "options.functionInvocation";
+        let knobs = ["includeDetailedErrors", "allowConcurrentInvocation", "maxIterationsPerTurn", "maxConsecutiveErrors", "terminateOnUnknownCalls", "answerCallsWithoutHandler"];
+        super::convert::warn_unknown_keys(&fi, &knobs, owner);
         let defaults = InvocationOptions::default();
         let invocation = InvocationOptions {
             include_detailed_errors: optional_bool(&fi, "includeDetailedErrors", owner)?.unwrap_or(defaults.include_detailed_errors),
@@ -328,6 +331,7 @@ fn reconnect_limits(options: &JsValue) -> Result<Option<ReconnectConfig>, JsValu
         return Err(type_error("options.reconnect must be false or an object { maxAttempts?, maxDelayMs? }"));
     }
     let owner = "options.reconnect";
+    super::convert::warn_unknown_keys(&value, &["maxAttempts", "maxDelayMs"], owner);
     let max_attempts = match optional_count(&value, "maxAttempts", owner, 100.0)? {
         Some(0) => return Err(range_error("options.reconnect.maxAttempts must be at least 1 (reconnect: false turns reconnecting off)")),
         n => n.unwrap_or(defaults.max_attempts),
@@ -361,7 +365,7 @@ pub(crate) fn function_tool(tool: &JsValue, field: &str) -> Result<(Tool, Option
     if get(&declaration, "type").is_undefined() {
         let _ = js_sys::Reflect::set(&declaration, &"type".into(), &"function".into());
     }
-    let declaration: Tool = from_js(declaration.into(), field)?;
+    let declaration: Tool = from_js_noting_unknown(declaration.into(), field)?;
     if declaration.name().is_empty() {
         return Err(range_error(&format!("{field}.name must not be empty")));
     }

@@ -936,8 +936,34 @@ export interface PlaybackBlockedEvent {
   readonly type: "playbackBlocked";
 }
 
+/**
+ * One response's timing and playback health, once it is done and its audio has played out (or was
+ * cut). Times are the page's clock. The end of the user's input is measured the same way for every
+ * provider: where the microphone's level fell silent (a pause of 150 ms after at least 120 ms of
+ * speech), a `commitAudio()`, or a text item sent.
+ */
+export interface MetricsEvent {
+  readonly type: "metrics";
+  readonly responseId?: string;
+  readonly status?: ResponseStatus;
+  /** End of the user's input → the response's first output frame, ms (absent when no user input preceded, e.g. after a tool call). */
+  readonly inputToFirstFrameMs?: number;
+  /** The first output frame → the first sample played, ms (absent without played audio). */
+  readonly firstFrameToAudioMs?: number;
+  /** End of the user's input → the first sample played, ms: what the user waited. */
+  readonly inputToAudioMs?: number;
+  /** Times the jitter buffer ran dry while this response played. */
+  readonly underruns: number;
+  /** The jitter buffer's depth while it played, ms. */
+  readonly buffer?: { readonly minMs: number; readonly avgMs: number; readonly maxMs: number };
+  /** Audio of this response played, ms. */
+  readonly playedMs: number;
+  readonly usage?: Usage;
+}
+
 export type SdkEvent =
   | StateChangeEvent
+  | MetricsEvent
   | SessionCloseEvent
   | ToolCallStartedEvent
   | ToolCallCompletedEvent
@@ -1202,7 +1228,11 @@ export class RealtimeSession {
   startMicrophone(options?: MicrophoneOptions): Promise<void>;
   /** Streams an app-owned `MediaStream` (never stopped by the SDK). */
   attachMicrophoneStream(stream: MediaStream): Promise<void>;
-  /** Stops capturing (and stops the tracks the SDK opened). */
+  /**
+   * Stops capturing (and stops the tracks the SDK opened). With server turn detection, a turn the
+   * user is in the middle of is committed and answered (as if they had paused): the app sees
+   * `inputAudioBufferCommitted` (OpenAI) and the reply, never a turn left open.
+   */
   stopMicrophone(): void;
   /** While muted the microphone stays open but nothing is sent. */
   muted: boolean;

@@ -23,14 +23,14 @@ function blocks(file) {
   const lines = readFileSync(join(root, file), "utf8").split("\n");
   const found = [];
   for (let i = 0; i < lines.length; i++) {
-    const open = lines[i].match(/^```(js|ts|javascript|typescript)\s*$/);
+    const open = lines[i].match(/^```(js|ts|javascript|typescript|html)\s*$/);
     if (!open) continue;
     const start = i + 1;
     let end = start;
     while (end < lines.length && lines[end] !== "```") end++;
     // `<!-- readme:<name> -->` just above the fence names the example region it shows.
     const marker = lines[i - 1]?.match(/^<!-- readme:([\w-]+) -->$/);
-    found.push({ lang: open[1].startsWith("t") ? "ts" : "js", code: lines.slice(start, end).join("\n") + "\n", line: start + 1, name: marker?.[1] });
+    found.push({ lang: open[1] === "html" ? "html" : open[1].startsWith("t") ? "ts" : "js", code: lines.slice(start, end).join("\n") + "\n", line: start + 1, name: marker?.[1] });
     i = end;
   }
   return found;
@@ -66,9 +66,12 @@ for (const readme of ["README.md", "pkg-template/README.md"]) {
       if (!region) problems.push(`${readme}:${block.line}: no example region readme:${block.name}`);
       else if (region.code !== block.code) problems.push(`${readme}:${block.line}: differs from its example region readme:${block.name} (${region.file}); copy the region into the README`);
     }
-    const name = `${readme.replace(/[/.]/g, "_")}_${block.line}.${block.lang === "ts" ? "ts" : "js"}`;
-    // Each block is a module (top-level await, its own scope).
-    writeFileSync(join(out, name), `${block.code}export {};\n`);
+    if (block.lang === "html") continue; // compared with its region only
+    const name = `${readme.replace(/[/.]/g, "_")}_${block.line}.${block.lang}`;
+    // Each block is a module (top-level await, its own scope). A page importing the package as
+    // installed (no bundler) is checked against the same declarations.
+    const code = block.code.replaceAll("./node_modules/realtime-wasm/realtime_wasm.js", "realtime-wasm");
+    writeFileSync(join(out, name), `${code}export {};\n`);
     files.push(name);
   }
 }
