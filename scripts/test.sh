@@ -92,6 +92,9 @@ node --test tests/emulator/*.test.mjs
 step "demo: the page end to end (Playwright)"
 node --test tests/demo/*.test.mjs
 
+step "examples: npm pack of pkg/ in a Vite + strict TypeScript app and a plain page, under a strict CSP (Playwright)"
+node --test tests/examples/*.test.mjs
+
 step "demo: the README's demo command serves the page"
 demo_port=$(free_port)
 log=target/demo-check.log

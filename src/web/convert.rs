@@ -228,7 +228,14 @@ pub fn range_error(message: &str) -> JsValue {
     js_sys::RangeError::new(message).into()
 }
 
-#[wasm_bindgen(module = "/src/web/realtime-error.js")]
+// `RealtimeError`: the class of the SDK's own errors, with a stable `code` (the d.ts union
+// `RealtimeErrorCode`, the Rust `ErrorCode`). The package entry re-exports this very class
+// (scripts/build-pkg.mjs), so `e instanceof RealtimeError` holds for what the SDK rejects with.
+#[wasm_bindgen(inline_js = "
+export class RealtimeError extends Error {
+  constructor(message, code) { super(message); this.name = 'RealtimeError'; this.code = code; }
+}
+export function realtimeError(message, code) { return new RealtimeError(message, code); }")]
 extern "C" {
     #[wasm_bindgen(js_name = realtimeError)]
     fn realtime_error(message: &str, code: &str) -> JsValue;
