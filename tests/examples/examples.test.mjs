@@ -61,6 +61,10 @@ function serveStrict(root) {
       return;
     }
     const file = path.join(root, url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname));
+    if (url.pathname === '/favicon.ico') {
+      res.writeHead(204).end(); // the browser asks for one; an app's server has one
+      return;
+    }
     if (!file.startsWith(root) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
       res.writeHead(404).end();
       return;
@@ -99,7 +103,9 @@ before(async () => {
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--autoplay-policy=no-user-gesture-required'],
+    // As the demo's test: the fake media devices give headless Chromium an audio device here.
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
+           '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--autoplay-policy=no-user-gesture-required'],
   });
 });
 
@@ -126,7 +132,9 @@ for (const example of ['vite-ts', 'plain-html']) {
       const context = await browser.newContext();
       const page = await context.newPage();
       const problems = [];
+      const consoleLines = [];
       page.on('console', (m) => {
+        consoleLines.push(`${m.type()}: ${m.text()}`);
         if (m.type() === 'error') problems.push(`console.error: ${m.text()}`);
       });
       page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
@@ -165,6 +173,11 @@ for (const example of ['vite-ts', 'plain-html']) {
         assert.deepEqual(problems, [], `${example}/${provider}: ${problems.join('\n')}`);
         const lines = await logLines(page);
         assert.ok(!lines.some((l) => l.startsWith('error')), lines.join('\n'));
+      } catch (e) {
+        // What the page showed and logged, to tell a slow reply from a broken one.
+        const lines = await logLines(page).catch(() => []);
+        e.message += `\npage log:\n  ${lines.join('\n  ')}\nconsole:\n  ${consoleLines.join('\n  ')}`;
+        throw e;
       } finally {
         await context.close();
       }

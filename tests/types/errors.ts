@@ -151,3 +151,5 @@ export function codes(e: RealtimeError): void {
 }
 // @ts-expect-error -- the SDK creates its errors
 new RealtimeError("x", "unsupported");
+// @ts-expect-error -- metrics figures are numbers, read-only
+session.on("metrics", (m) => { m.underruns = 0; });

@@ -201,6 +201,10 @@ session.on("rateLimitsUpdated", (m) => m.rateLimits.forEach((l: RateLimit) => co
 
 // SDK events.
 session.on("stateChange", (e) => console.log(`${e.previous} -> ${e.state}`));
+session.on("metrics", (m) => {
+  const waited: number | undefined = m.inputToAudioMs;
+  console.log(m.responseId, waited, m.inputToFirstFrameMs, m.firstFrameToAudioMs, m.underruns, m.buffer?.avgMs, m.playedMs, m.usage?.totalTokens);
+});
 session.on("close", (e) => console.log(e.code, e.reason, e.wasClean));
 session.on("toolCallStarted", (e) => console.log("calling", e.name, e.callId, e.arguments));
 session.on("toolCallCompleted", (e) => console.log(e.name, e.cancelled ? "cancelled" : e.error ?? e.result, `${e.durationMs} ms`));
