@@ -32,6 +32,12 @@ for (const [entry, indent] of [[/\n    constructor\(options\) \{\n(?=        con
   if (!entry.test(glue)) throw new Error(`build-pkg: the wasm-bindgen glue changed shape (no match for ${entry}); update the init guard`);
   glue = glue.replace(entry, (head) => `${head}${indent}${notInitialised}\n`);
 }
+// `RealtimeError` lives in the JS snippet (src/web/convert.rs) the glue imports `realtimeError`
+// from (the SDK creates it from Rust); the package entry re-exports that very class, so
+// `instanceof` holds for what the SDK rejects with.
+const errorModule = glue.match(/import \{ realtimeError \} from '(\.\/snippets\/[^']+)';/);
+if (!errorModule) throw new Error("build-pkg: the glue does not import realtimeError from a snippet; update the RealtimeError re-export");
+glue += `export { RealtimeError } from '${errorModule[1]}';\n`;
 writeFileSync(gluePath, glue);
 const generated = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
 const template = JSON.parse(readFileSync(join(root, config.package.template), "utf8"));
@@ -40,6 +46,9 @@ const template = JSON.parse(readFileSync(join(root, config.package.template), "u
 mkdirSync(join(root, outDir, "worklets"), { recursive: true });
 copyFileSync(join(root, "src/web/worklets/realtime-audio.js"), join(root, outDir, "worklets/realtime-audio.js"));
 const merged = { ...generated, ...template, files: [...new Set([...(generated.files ?? []), ...(template.files ?? []), "worklets/"])] };
+// wasm-pack copies the repo's package.json dependencies (the dev server's ws, ajv) into the
+// package's: the SDK has no runtime dependencies, and an app must not install those.
+delete merged.dependencies;
 writeFileSync(join(pkgDir, "package.json"), JSON.stringify(merged, null, 2) + "\n");
 copyFileSync(join(root, config.package.readme), join(pkgDir, "README.md"));
 

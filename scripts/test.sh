@@ -34,8 +34,9 @@ cargo test --all-targets
 step "fuzz: each cargo-fuzz target briefly, as a regression check (skips without nightly)"
 FUZZ_SECONDS=${FUZZ_SECONDS:-20} scripts/fuzz.sh
 
-step "types: tsc --noEmit on a usage file"
+step "types: tsc --noEmit on a usage file, and every README snippet as written"
 npx --no-install tsc -p tests/types
+node tests/types/readme-snippets.mjs
 
 step "npm package: build pkg/, and its size budget"
 node scripts/build-pkg.mjs
@@ -93,6 +94,18 @@ node --test tests/emulator/*.test.mjs
 
 step "demo: the page end to end (Playwright)"
 node --test tests/demo/*.test.mjs
+
+step "examples: npm pack of pkg/ installed into examples/vite-ts (tsc --strict, vite build) and examples/plain-html (tsc --checkJs --strict)"
+# The tarball has no dependencies: installed offline, as an app installs it. (tests/examples/ then
+# drives both under a strict CSP in Chromium; not run here yet: its connect hangs, see the README.)
+mkdir -p target/examples
+tarball=$(npm pack ./pkg --pack-destination target/examples --loglevel=error | tail -1)
+for example in vite-ts plain-html; do
+  rm -rf "examples/$example/node_modules"
+  (cd "examples/$example" && npm install --no-save --no-package-lock --no-audit --no-fund --offline --loglevel=error "../../target/examples/$tarball")
+  tsc -p "examples/$example"
+done
+(cd examples/vite-ts && rm -rf dist && vite build --logLevel warn)
 
 step "demo: the README's demo command serves the page"
 demo_port=$(free_port)

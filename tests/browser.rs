@@ -16,6 +16,9 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+#[path = "browser/turns.rs"]
+mod turns;
+
 fn emulator() -> &'static str {
     option_env!("RTW_EMULATOR").expect("RTW_EMULATOR is set by scripts/test.sh")
 }

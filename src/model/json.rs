@@ -8,11 +8,13 @@
 //! its fields from it with a handful of helpers. Errors name the field path the app wrote
 //! (`options.tools[1].name: expected a string, got a number`), which serde's messages could not.
 //!
-//! Owns: [`FromJson`], the field readers, the error type, and the serde `Deserialize` bridge for
-//! native callers (tests, the wire CLI). Writing stays with serde's `Serialize` (one format, small).
+//! Owns: [`FromJson`], the field readers, the error type, unknown-key detection
+//! ([`from_json_str_noting_unknown`]), and the serde `Deserialize` bridge for native callers
+//! (tests, the wire CLI). Writing stays with serde's `Serialize` (one format, small).
 //! Must never: panic on any input, or recurse beyond the depth serde_json already bounded.
 
 use serde_json::{Map, Value};
+use std::cell::RefCell;
 use std::fmt;
 
 /// Where a value sits in the app's input, built lazily: nothing is allocated unless an error is
@@ -98,6 +100,97 @@ pub trait FromJson: Sized {
     }
 }
 
+/// The keys a reading asked for, by object, while [`from_json_str_noting_unknown`] runs (the
+/// readers of several types may share one object, e.g. a tagged enum and its variant's struct, so
+/// keys are gathered per object, not per reader). Off otherwise: reading pays one thread-local
+/// check per object.
+#[derive(Default)]
+struct KeyLog {
+    /// Every object read: its address (stable while the reading runs), its path, its keys.
+    objects: Vec<(usize, String, Vec<String>)>,
+    /// (object address, key) for every key asked for.
+    asked: Vec<(usize, String)>,
+}
+
+thread_local! {
+    static KEY_LOG: RefCell<Option<KeyLog>> = const { RefCell::new(None) };
+}
+
+fn log_object(map: &Map<String, Value>, at: &Path) {
+    KEY_LOG.with(|log| {
+        if let Some(log) = log.borrow_mut().as_mut() {
+            let address = map as *const _ as usize;
+            if !log.objects.iter().any(|(a, _, _)| *a == address) {
+                log.objects.push((address, at.to_string(), map.keys().cloned().collect()));
+            }
+        }
+    });
+}
+
+fn log_asked(map: &Map<String, Value>, key: &str) {
+    KEY_LOG.with(|log| {
+        if let Some(log) = log.borrow_mut().as_mut() {
+            log.asked.push((map as *const _ as usize, key.to_owned()));
+        }
+    });
+}
+
+/// A key of the app's input that no reader asked for: most likely a typo (`instruction`,
+/// `modalities`), ignored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownKey {
+    /// `options.instruction`.
+    pub path: String,
+    /// A known key of the same object it is close to (`instructions`), if any.
+    pub suggestion: Option<String>,
+}
+
+/// [`FromJson::from_json_str`], also listing the keys of the input's objects that no reader asked
+/// for. Values the model keeps whole (`providerOptions`, `parameters`, raw payloads) are not looked
+/// into.
+pub fn from_json_str_noting_unknown<T: FromJson>(text: &str, what: &str) -> Result<(T, Vec<UnknownKey>), JsonError> {
+    let previous = KEY_LOG.with(|log| log.borrow_mut().replace(KeyLog::default()));
+    let read = T::from_json_str(text, what);
+    let log = KEY_LOG.with(|log| std::mem::replace(&mut *log.borrow_mut(), previous)).unwrap_or_default();
+    let value = read?;
+    let mut unknown = Vec::new();
+    for (address, path, keys) in &log.objects {
+        let asked: Vec<&str> = log.asked.iter().filter(|(a, _)| a == address).map(|(_, k)| k.as_str()).collect();
+        for key in keys.iter().filter(|k| !asked.contains(&k.as_str())) {
+            let path = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+            unknown.push(UnknownKey { path, suggestion: closest(key, &asked).map(str::to_owned) });
+        }
+    }
+    Ok((value, unknown))
+}
+
+/// The known key a typo most likely meant: one containing the other (`modalities` →
+/// `outputModalities`), or at most two edits away (`instruction` → `instructions`).
+fn closest<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
+    let lower = key.to_ascii_lowercase();
+    let near = |k: &&str| {
+        let candidate = k.to_ascii_lowercase();
+        (lower.len() >= 4 && candidate.contains(&lower)) || (candidate.len() >= 4 && lower.contains(&candidate)) || edits(&lower, &candidate) <= 2
+    };
+    known.iter().copied().find(near)
+}
+
+/// Levenshtein distance (keys are short).
+fn edits(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (diagonal + usize::from(ca != *cb)).min(row[j] + 1).min(above + 1);
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
 /// The fields of one JSON object.
 pub struct Fields<'a> {
     map: &'a Map<String, Value>,
@@ -107,13 +200,17 @@ pub struct Fields<'a> {
 impl<'a> Fields<'a> {
     pub fn new(value: &'a Value, at: &'a Path<'a>) -> Result<Self, JsonError> {
         match value {
-            Value::Object(map) => Ok(Self { map, at }),
+            Value::Object(map) => {
+                log_object(map, at);
+                Ok(Self { map, at })
+            }
             other => Err(JsonError::expected(at, "an object", other)),
         }
     }
 
     /// A present, non-null field.
     pub fn req<T: FromJson>(&self, key: &str) -> Result<T, JsonError> {
+        log_asked(self.map, key);
         match self.map.get(key) {
             Some(value) if !value.is_null() => T::from_json(value, &Path::Field(self.at, key)),
             _ => Err(JsonError::new(&Path::Field(self.at, key), "is required")),
@@ -122,6 +219,7 @@ impl<'a> Fields<'a> {
 
     /// An optional field: absent and `null` read as `None`.
     pub fn opt<T: FromJson>(&self, key: &str) -> Result<Option<T>, JsonError> {
+        log_asked(self.map, key);
         match self.map.get(key) {
             Some(value) if !value.is_null() => T::from_json(value, &Path::Field(self.at, key)).map(Some),
             _ => Ok(None),
@@ -135,11 +233,13 @@ impl<'a> Fields<'a> {
 
     /// The raw value of a field (`Value::Null` when absent).
     pub fn raw(&self, key: &str) -> Value {
+        log_asked(self.map, key);
         self.map.get(key).cloned().unwrap_or(Value::Null)
     }
 
     /// The `type` discriminator of a tagged object.
     pub fn tag(&self) -> Result<&'a str, JsonError> {
+        log_asked(self.map, "type");
         match self.map.get("type") {
             Some(Value::String(s)) => Ok(s),
             Some(other) => Err(JsonError::expected(&Path::Field(self.at, "type"), "a string", other)),
@@ -268,6 +368,11 @@ macro_rules! deserialize_with_from_json {
 
 pub(crate) use {deserialize_with_from_json, json_enum, json_object};
 
+/// [`closest`] for keys read outside this layer (the browser shell's JS-only options).
+pub fn closest_key<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
+    closest(key, known)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -292,6 +397,33 @@ mod tests {
         assert!(u32::from_json(&json!(1.5), &at).is_err());
         assert!(u32::from_json(&json!(4294967296u64), &at).is_err());
         assert_eq!(u32::from_json(&json!("100"), &at).unwrap_err().to_string(), "n: expected a number, got the string \"100\"");
+    }
+
+    #[test]
+    fn unknown_keys_are_listed_with_a_suggestion() {
+        use crate::model::{ClientMessage, SessionOptions};
+        let text = r#"{"instruction":"Be brief.","modalities":["text"],"voice":"marin","voiceActivityDetection":{"enabled":true,"silenceMs":200},"providerOptions":{"anything":1}}"#;
+        let (options, unknown) = from_json_str_noting_unknown::<SessionOptions>(text, "options").unwrap();
+        assert_eq!(options.voice.as_deref(), Some("marin"));
+        let found: Vec<(&str, Option<&str>)> = unknown.iter().map(|u| (u.path.as_str(), u.suggestion.as_deref())).collect();
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(found.contains(&("options.instruction", Some("instructions"))), "{found:?}");
+        assert!(found.contains(&("options.modalities", Some("outputModalities"))), "{found:?}");
+        assert!(found.contains(&("options.voiceActivityDetection.silenceMs", None)), "{found:?}");
+        // A tagged enum and its variant read one object: keys of both count as known.
+        let text = r#"{"type":"createResponse","instructions":"x","metadata":{"free":"form"},"maxOutputTokens":5}"#;
+        let (_, unknown) = from_json_str_noting_unknown::<ClientMessage>(text, "message").unwrap();
+        assert_eq!(unknown, Vec::new());
+        // Off outside: the plain reader logs nothing and a later noting read starts clean.
+        let _ = SessionOptions::from_json_str(r#"{"typo":1}"#, "options").unwrap();
+        let (_, unknown) = from_json_str_noting_unknown::<SessionOptions>("{}", "options").unwrap();
+        assert!(unknown.is_empty());
+    }
+
+    #[test]
+    fn a_failed_read_reports_the_error_not_unknown_keys() {
+        let e = from_json_str_noting_unknown::<crate::model::SessionOptions>(r#"{"maxOutputTokens":"100","typo":1}"#, "options").unwrap_err();
+        assert_eq!(e.path, "options.maxOutputTokens");
     }
 
     #[test]

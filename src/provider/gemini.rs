@@ -147,6 +147,10 @@ impl Codec for GeminiCodec {
         false
     }
 
+    fn reports_speech(&self) -> bool {
+        false
+    }
+
     fn validate(&self, message: &ClientMessage) -> Result<(), EncodeError> {
         encode::validate(message)
     }

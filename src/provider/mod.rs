@@ -162,6 +162,11 @@ pub trait Codec {
     fn session_start(&mut self, options: &SessionOptions) -> Result<SessionStart, EncodeError>;
     /// Whether the provider can cut an assistant item at what was heard (`truncateConversationItem`).
     fn truncates_items(&self) -> bool;
+    /// Whether the provider's turn detection reports the user's speech starting and stopping
+    /// (OpenAI); Gemini's says nothing until it answers (its speech-start is the barge-in signal).
+    fn reports_speech(&self) -> bool {
+        true
+    }
     /// Whether `message` can be encoded, without changing the codec's state (used to reject a bad
     /// message at once even when it has to wait for the session to open).
     fn validate(&self, message: &ClientMessage) -> Result<(), EncodeError>;

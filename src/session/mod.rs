@@ -17,14 +17,16 @@ mod playback;
 mod reconnect;
 mod sequencer;
 mod tools;
+mod turn_metrics;
 
 pub use conversation::{Conversation, ItemEntry};
 pub use middleware::{redact_audio, LogLevel, LoggingMiddleware, Middleware};
-pub use output::{ConnectionState, ErrorKind, Output, SessionError, SessionEvent, Ticket, Timer, ToolRun};
+pub use output::{ConnectionState, ErrorCode, ErrorKind, EVENT_NAMES, Output, SessionError, SessionEvent, Ticket, Timer, ToolRun};
 pub use playback::{Ended, Interruption, PlayedItem};
 pub use reconnect::{Decision, Loss, ReconnectConfig, ReconnectPolicy};
 pub use sequencer::BUSY_ERROR_CODE;
 pub use tools::{InvocationOptions, FAILED_TEXT, NOT_FOUND_TEXT};
+pub use turn_metrics::{BufferDepth, TurnReport, MIN_SPEECH_MS, PAUSE_MS, SPEECH_LEVEL};
 
 use crate::audio::{SampleEncoding, WireAudio};
 use crate::model::{AudioFormat, ClientMessage, ConversationItem, CreateResponse, Role, ServerMessage, SessionOptions, Tool};
@@ -111,6 +113,17 @@ pub struct Session {
     /// engine's pipelines and the playback accounting run at it.
     input_audio: WireAudio,
     output_audio: WireAudio,
+    metrics: turn_metrics::TurnMetrics,
+    /// The provider reported speech starting and not yet stopping (providers that report it).
+    user_speaking: bool,
+    /// Microphone audio went out since the microphone last stopped.
+    audio_since_stop: bool,
+    /// The commit sent because the microphone stopped mid-utterance awaits its
+    /// `inputAudioBufferCommitted`, which asks for the response (unless the server's VAD ended the
+    /// turn first and answers it).
+    answer_stop_commit: bool,
+    /// That commit's id: its error (the server had ended the turn already) is not the app's.
+    stop_commit: Option<String>,
 }
 
 /// The wire form of an audio format: G.711 is 8 kHz; PCM runs at the codec's rate (the codec
@@ -160,6 +173,11 @@ impl Session {
             max_frame_bytes: config.max_frame_bytes.unwrap_or(DEFAULT_MAX_FRAME_BYTES),
             input_audio,
             output_audio,
+            metrics: turn_metrics::TurnMetrics::default(),
+            user_speaking: false,
+            audio_since_stop: false,
+            answer_stop_commit: false,
+            stop_commit: None,
         };
         session.arm_connect_timeout(now_ms);
         Ok(session)
@@ -252,7 +270,7 @@ impl Session {
                     self.receive(now_ms, message);
                 }
             }
-            Err(e) => self.event(SessionEvent::sdk_error("decode_error", format!("undecodable frame from the server: {e}"))),
+            Err(e) => self.event(SessionEvent::sdk_error(ErrorCode::DecodeError, format!("undecodable frame from the server: {e}"))),
         }
     }
 
@@ -268,7 +286,7 @@ impl Session {
             return;
         }
         let message = format!("a frame of {size} bytes from the server was dropped: the limit is {} (option maxFrameBytes)", self.max_frame_bytes);
-        self.event(SessionEvent::sdk_error("frame_too_large", message));
+        self.event(SessionEvent::sdk_error(ErrorCode::FrameTooLarge, message));
     }
 
     /// The socket closed (by either side). Everything pending is settled: nothing is lost silently.
@@ -292,12 +310,12 @@ impl Session {
         let expected = self.closed_by_us || (code == 1000 && previous == ConnectionState::Open);
         if previous == ConnectionState::Connecting {
             self.event(SessionEvent::sdk_error(
-                "connection_failed",
+                ErrorCode::ConnectionFailed,
                 format!("the connection closed before the session opened (code {code}{})", reason_suffix(reason)),
             ));
         } else if !expected {
             self.event(SessionEvent::sdk_error(
-                "connection_closed",
+                ErrorCode::ConnectionClosed,
                 format!("the server closed the connection (code {code}{})", reason_suffix(reason)),
             ));
         }
@@ -328,13 +346,17 @@ impl Session {
             {
                 let message = "sessionUpdate: the audio formats are fixed when the session connects (the microphone and \
                                playback run at them); connect a new session to change them";
-                self.settle(Some(ticket), Err(SessionError::state("unsupported", message)));
+                self.settle(Some(ticket), Err(SessionError::state(ErrorCode::Unsupported, message)));
                 return ticket;
             }
             merge_requested(&mut self.requested, options);
         }
         if is_user_input(&message) {
             self.invoker.new_turn();
+            self.metrics.input_sent(now_ms);
+        }
+        if matches!(message, ClientMessage::InputAudioBufferAppend { .. }) {
+            self.audio_since_stop = true;
         }
         self.transmit(now_ms, message, Some(ticket));
         ticket
@@ -362,7 +384,7 @@ impl Session {
                 let message = format!(
                     "registerTool({name:?}): this provider cannot add tools to an open session; declare the tool in connect({{ tools }}) (a tool declared there without a handler can be given one with registerTool)"
                 );
-                self.settle(Some(ticket), Err(SessionError { kind: ErrorKind::State, code: "unsupported", message, field: None }));
+                self.settle(Some(ticket), Err(SessionError { kind: ErrorKind::State, code: ErrorCode::Unsupported, message, field: None }));
                 return ticket;
             }
         }
@@ -395,8 +417,55 @@ impl Session {
         }
     }
 
+    /// [`Session::playback_progress`] with the jitter buffer's state for the `metrics` event: the
+    /// driver's cumulative underrun count and the audio queued, in ms.
+    pub fn playback_report(&mut self, now_ms: f64, item_id: &str, played_ms: f64, underruns: u32, queued_ms: f64) {
+        self.metrics.playback(now_ms, item_id, played_ms, underruns, queued_ms);
+        self.playback_progress(now_ms, item_id, played_ms);
+    }
+
+    /// The microphone's level (0–1 on the −60…0 dBFS meter), about 30 times a second: where the
+    /// user's speech ends, for the `metrics` event (the same way for every provider).
+    pub fn input_level(&mut self, now_ms: f64, level: f64) {
+        self.metrics.input_level(now_ms, level);
+    }
+
+    /// The app stopped the microphone. With server turn detection a turn the user is in the middle
+    /// of would never end (no more audio comes, so the server never hears the pause): what was said
+    /// is committed and answered, as if the user had paused. Nothing is sent with manual turns (the
+    /// app commits), or when the user was not speaking.
+    pub fn microphone_stopped(&mut self, now_ms: f64) {
+        self.metrics.microphone_stopped();
+        let vad = self.effective.voice_activity_detection.as_ref().is_none_or(|v| v.enabled);
+        let spoke = std::mem::take(&mut self.audio_since_stop);
+        if self.state != ConnectionState::Open || !vad || !spoke {
+            return;
+        }
+        if self.codec.reports_speech() {
+            if !std::mem::take(&mut self.user_speaking) {
+                return;
+            }
+            let id = format!("rtw_{}", self.next_id());
+            self.stop_commit = Some(id.clone());
+            self.answer_stop_commit = true;
+            self.transmit(now_ms, ClientMessage::InputAudioBufferCommit { message_id: Some(id) }, None);
+        } else {
+            // The provider's turn detection says nothing until it answers (Gemini): ending the
+            // input stream closes an utterance in progress, and it answers that by itself.
+            self.transmit(now_ms, ClientMessage::InputAudioBufferCommit { message_id: None }, None);
+        }
+    }
+
     fn playback_ended(&mut self, ended: playback::Ended) {
+        let report = self.metrics.item_ended(&ended.item_id, ended.played_ms);
         self.event(SessionEvent::PlaybackEnded { item_id: ended.item_id, played_ms: ended.played_ms, received_ms: ended.received_ms });
+        self.report_metrics(report);
+    }
+
+    fn report_metrics(&mut self, report: Option<TurnReport>) {
+        if let Some(report) = report {
+            self.event(SessionEvent::Metrics(report));
+        }
     }
 
     /// The driver stopped `item_id` (after `Output::StopPlayback`) having rendered `played_ms`, with
@@ -421,6 +490,7 @@ impl Session {
                 self.transmit(now_ms, truncate, None);
             }
         }
+        let report = self.metrics.playback_cut(interruption.played_ms);
         self.event(SessionEvent::Interrupted {
             item_id: interruption.item_id,
             played_ms: interruption.played_ms,
@@ -429,6 +499,7 @@ impl Session {
             output_latency_ms: interruption.output_latency_ms,
             truncated_at_ms: interruption.truncated_at_ms,
         });
+        self.report_metrics(report);
     }
 
     /// Asks the driver to stop playback, when something is to be heard.
@@ -475,7 +546,7 @@ impl Session {
                     }
                     return;
                 }
-                self.event(SessionEvent::sdk_error("connect_timeout", "the session did not open in time"));
+                self.event(SessionEvent::sdk_error(ErrorCode::ConnectTimeout, "the session did not open in time"));
                 self.begin_close(1000, "connect timeout");
             }
             Timer::Reconnect => self.attempt_if_due(now_ms),
@@ -566,7 +637,7 @@ impl Session {
                     elapsed_ms / 1000.0,
                     self.last_loss
                 );
-                self.event(SessionEvent::sdk_error("reconnect_failed", message));
+                self.event(SessionEvent::sdk_error(ErrorCode::ReconnectFailed, message));
                 true
             }
         }
@@ -594,11 +665,11 @@ impl Session {
         let previous = self.state;
         self.set_state(ConnectionState::Closed);
         let code_name = if self.reconnect.as_ref().is_some_and(ReconnectPolicy::gave_up) {
-            "reconnect_failed"
+            ErrorCode::ReconnectFailed
         } else if previous == ConnectionState::Connecting {
-            "connection_failed"
+            ErrorCode::ConnectionFailed
         } else {
-            "session_closed"
+            ErrorCode::SessionClosed
         };
         let error = SessionError::state(code_name, format!("the session closed before this message was sent (code {code}{})", reason_suffix(reason)));
         self.reject_pending(&error);
@@ -634,7 +705,7 @@ impl Session {
                 return;
             }
             ConnectionState::Closing | ConnectionState::Closed => {
-                let error = SessionError::state("session_closed", format!("cannot send {}: the session is {}", message.kind(), self.state.name()));
+                let error = SessionError::state(ErrorCode::SessionClosed, format!("cannot send {}: the session is {}", message.kind(), self.state.name()));
                 self.settle(ticket, Err(error));
                 return;
             }
@@ -705,6 +776,7 @@ impl Session {
         }
         self.conversation.observe(&message);
         let ended = self.playback.as_mut().map(|p| p.observe(&message)).unwrap_or_default();
+        let report = self.metrics.observe(now_ms, &message);
         let mut after: Vec<Action> = Vec::new();
         let mut play: Option<Output> = None;
         match &message {
@@ -741,6 +813,11 @@ impl Session {
                 if self.sequencer.refused(e.originating_message_id.as_deref(), e.error.code.as_deref()) {
                     return; // our own createResponse raced a server-started response: it waits instead
                 }
+                if e.originating_message_id.is_some() && e.originating_message_id == self.stop_commit {
+                    self.stop_commit = None;
+                    self.answer_stop_commit = false;
+                    return; // the server had ended that turn itself (its VAD was faster): nothing to commit
+                }
             }
             ServerMessage::ResponseCreated(r) => {
                 self.sequencer.created(r.response_id.as_deref(), r.in_conversation);
@@ -760,6 +837,7 @@ impl Session {
                 }
                 if let Some(Request { request, ticket }) = self.sequencer.done(r.response_id.as_deref(), r.in_conversation) {
                     self.outputs.push_back(Output::Message(message));
+                    self.report_metrics(report);
                     for ended in ended {
                         self.playback_ended(ended);
                     }
@@ -775,6 +853,9 @@ impl Session {
                 after = self.invoker.output_item_done(o.response_id.as_deref(), &o.item, allowed.as_deref(), &declared, now_ms);
             }
             ServerMessage::InputAudioBufferSpeechStarted(_) => {
+                self.user_speaking = true;
+                self.stop_commit = None;
+                self.answer_stop_commit = false;
                 self.invoker.new_turn();
                 if self.interruption_allowed() {
                     after = self.invoker.cancel_all(now_ms);
@@ -785,11 +866,26 @@ impl Session {
                 if let (Some(playback), Some(audio)) = (&mut self.playback, &delta.audio) {
                     let p = &delta.position;
                     if playback.on_audio(&p.item_id, p.response_id.as_deref(), p.content_index, audio.len()) {
+                        self.metrics.audio_queued(&p.item_id);
                         play = Some(Output::PlayAudio { item_id: p.item_id.clone(), audio: audio.clone() });
                     }
                 }
             }
-            ServerMessage::InputAudioBufferCommitted(_) => self.invoker.new_turn(),
+            ServerMessage::InputAudioBufferSpeechStopped(_) => {
+                self.user_speaking = false;
+                self.answer_stop_commit = false; // the server ended the turn itself, and answers it
+            }
+            ServerMessage::InputAudioBufferCommitted(_) => {
+                self.user_speaking = false;
+                self.invoker.new_turn();
+                if std::mem::take(&mut self.answer_stop_commit) && self.effective.voice_activity_detection.as_ref().is_none_or(|v| v.create_response != Some(false)) {
+                    // Our commit (the microphone stopped mid-utterance): ask for the answer the
+                    // server's turn detection would have started.
+                    self.outputs.push_back(Output::Message(message));
+                    self.transmit(now_ms, ClientMessage::CreateResponse(CreateResponse::default()), None);
+                    return;
+                }
+            }
             ServerMessage::ToolCallsCancelled(c) => after = self.invoker.cancel_calls(&c.call_ids, now_ms),
             ServerMessage::GoAway(_) => {
                 // The app sees the notice; the session moves before the server closes.
@@ -805,6 +901,7 @@ impl Session {
         }
         // The app sees the message before anything it triggers.
         self.outputs.push_back(Output::Message(message));
+        self.report_metrics(report);
         if let Some(play) = play {
             self.outputs.push_back(play);
         }
@@ -860,7 +957,7 @@ fn encode_error(e: &EncodeError) -> SessionError {
         EncodeErrorKind::Type => ErrorKind::Type,
         EncodeErrorKind::Unsupported => ErrorKind::State,
     };
-    let code = if kind == ErrorKind::State { "unsupported" } else { "invalid_message" };
+    let code = if kind == ErrorKind::State { ErrorCode::Unsupported } else { ErrorCode::InvalidMessage };
     SessionError { kind, code, message: e.message.clone(), field: e.field.clone() }
 }
 

@@ -51,19 +51,82 @@ pub enum ErrorKind {
     State,
 }
 
+/// Declares [`ErrorCode`]: each variant with its wire name, and the list of all of them (so the
+/// list cannot miss a variant).
+macro_rules! error_codes {
+    ($($(#[doc = $doc:literal])* $variant:ident = $name:literal,)*) => {
+        /// Every code the SDK's own errors carry: `error.code` of an `error` event with
+        /// `source: "sdk"`, `.code` of a rejected promise. The d.ts union `RealtimeErrorCode` lists
+        /// the same names (checked by `tests/error_codes.rs`).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum ErrorCode {
+            $($(#[doc = $doc])* $variant,)*
+        }
+
+        impl ErrorCode {
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $name,)*
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    /// The connection closed (or failed) before the session opened.
+    ConnectionFailed = "connection_failed",
+    /// The server closed an open session with an error code.
+    ConnectionClosed = "connection_closed",
+    /// The session did not open within `connectTimeoutMs`.
+    ConnectTimeout = "connect_timeout",
+    /// A call on a session that is closing or closed (or was released).
+    SessionClosed = "session_closed",
+    /// The provider cannot do this (e.g. Gemini cannot change an open session).
+    Unsupported = "unsupported",
+    /// A message the provider's codec cannot express (wrong type or out of range).
+    InvalidMessage = "invalid_message",
+    /// A frame from the server could not be decoded.
+    DecodeError = "decode_error",
+    /// A frame from the server was over `maxFrameBytes` and was dropped.
+    FrameTooLarge = "frame_too_large",
+    /// The reconnect policy gave up.
+    ReconnectFailed = "reconnect_failed",
+    /// The model called a tool nobody declared (`terminateOnUnknownCalls`).
+    UnknownTool = "unknown_tool",
+    /// `maxConsecutiveErrors` tool calls failed in a row.
+    TooManyToolErrors = "too_many_tool_errors",
+    /// `maxIterationsPerTurn` tool rounds this turn.
+    MaxToolIterations = "max_tool_iterations",
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for ErrorCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 /// An error the session reports to the app: a failed `send`, or an SDK-side problem.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionError {
     pub kind: ErrorKind,
-    /// Stable machine-readable code, e.g. `session_closed`, `connection_failed`.
-    pub code: &'static str,
+    /// Stable machine-readable code.
+    pub code: ErrorCode,
     pub message: String,
     /// The offending field, for `Type`/`Range` errors.
     pub field: Option<String>,
 }
 
 impl SessionError {
-    pub fn state(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn state(code: ErrorCode, message: impl Into<String>) -> Self {
         Self { kind: ErrorKind::State, code, message: message.into(), field: None }
     }
 }
@@ -78,6 +141,26 @@ impl fmt::Display for SessionError {
 }
 
 impl std::error::Error for SessionError {}
+
+/// Every name `RealtimeSession.on()` delivers: the server message types, the session's events and
+/// the browser shell's own (`inputLevel`, `outputLevel`, `playbackBlocked`). The same set as the
+/// d.ts `SessionEventMap` (checked by `tests/error_codes.rs`); other names are warned about.
+pub const EVENT_NAMES: &[&str] = &[
+    // server messages
+    "error", "sessionCreated", "sessionUpdated", "inputAudioBufferSpeechStarted", "inputAudioBufferSpeechStopped",
+    "inputAudioBufferTimeoutTriggered", "inputAudioBufferCommitted", "inputAudioBufferCleared",
+    "inputAudioTranscriptionDelta", "inputAudioTranscriptionCompleted", "inputAudioTranscriptionFailed",
+    "inputAudioTranscriptionSegment", "outputTextDelta", "outputTextDone", "outputAudioDelta", "outputAudioDone",
+    "outputAudioTranscriptionDelta", "outputAudioTranscriptionDone", "responseCreated", "responseDone",
+    "responseOutputItemAdded", "responseOutputItemDone", "conversationItemAdded", "conversationItemDone",
+    "conversationItemRetrieved", "conversationItemTruncated", "conversationItemDeleted", "functionCallArgumentsDelta",
+    "functionCallArgumentsDone", "rateLimitsUpdated", "toolCallsCancelled", "goAway", "raw",
+    // the session's events
+    "stateChange", "close", "interrupted", "playbackEnded", "reconnecting", "reconnected", "toolCallStarted",
+    "toolCallCompleted", "metrics",
+    // the browser shell's
+    "inputLevel", "outputLevel", "playbackBlocked",
+];
 
 /// SDK events, delivered beside the server messages (the JS `on(type)` names).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -148,6 +231,8 @@ pub enum SessionEvent {
         cancelled: bool,
         duration_ms: f64,
     },
+    /// One response's timing and playback health (see `turn_metrics`).
+    Metrics(super::turn_metrics::TurnReport),
 }
 
 impl SessionEvent {
@@ -162,12 +247,13 @@ impl SessionEvent {
             SessionEvent::Reconnected => "reconnected",
             SessionEvent::ToolCallStarted { .. } => "toolCallStarted",
             SessionEvent::ToolCallCompleted { .. } => "toolCallCompleted",
+            SessionEvent::Metrics(_) => "metrics",
         }
     }
 
-    pub(crate) fn sdk_error(code: &str, message: impl Into<String>) -> Self {
+    pub(crate) fn sdk_error(code: ErrorCode, message: impl Into<String>) -> Self {
         SessionEvent::Error {
-            error: ErrorInfo { message: message.into(), code: Some(code.into()), kind: Some("sdk_error".into()), param: None },
+            error: ErrorInfo { message: message.into(), code: Some(code.as_str().into()), kind: Some("sdk_error".into()), param: None },
             originating_message_id: None,
             source: "sdk",
         }

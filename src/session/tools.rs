@@ -13,7 +13,7 @@
 //! mixes such calls with handled ones it sends the handled results but leaves the follow-up
 //! `createResponse` to the app. Only a name nobody declared gets "not found".
 
-use super::output::{SessionEvent, ToolRun};
+use super::output::{ErrorCode, SessionEvent, ToolRun};
 use crate::model::{ClientMessage, Content, ConversationItem, CreateResponse};
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -149,7 +149,7 @@ impl ToolInvoker {
         }
         if self.iterations >= self.options.max_iterations_per_turn {
             actions.push(Action::Event(SessionEvent::sdk_error(
-                "max_tool_iterations",
+                ErrorCode::MaxToolIterations,
                 format!(
                     "not invoking {}: {} tool rounds already this turn (maxIterationsPerTurn)",
                     calls.iter().map(|c| c.1.as_str()).collect::<Vec<_>>().join(", "),
@@ -168,7 +168,7 @@ impl ToolInvoker {
             }
             let status = if !known {
                 if self.options.terminate_on_unknown_calls {
-                    self.halt(&mut actions, "unknown_tool", format!("the model called {name:?}, which has no handler"));
+                    self.halt(&mut actions, ErrorCode::UnknownTool, format!("the model called {name:?}, which has no handler"));
                     return actions;
                 }
                 self.count_error();
@@ -195,7 +195,7 @@ impl ToolInvoker {
             self.batches[index].calls.push(Call { call_id, name, status });
         }
         if self.too_many_errors() {
-            self.halt(&mut actions, "too_many_tool_errors", self.too_many_message());
+            self.halt(&mut actions, ErrorCode::TooManyToolErrors, self.too_many_message());
             return actions;
         }
         self.schedule(now_ms, &mut actions);
@@ -241,7 +241,7 @@ impl ToolInvoker {
         if failed {
             self.count_error();
             if self.too_many_errors() {
-                self.halt(&mut actions, "too_many_tool_errors", self.too_many_message());
+                self.halt(&mut actions, ErrorCode::TooManyToolErrors, self.too_many_message());
                 return actions;
             }
         } else {
@@ -301,7 +301,7 @@ impl ToolInvoker {
     }
 
     /// Stops invoking for this turn: pending calls are cancelled, nothing is sent back.
-    fn halt(&mut self, actions: &mut Vec<Action>, code: &str, message: String) {
+    fn halt(&mut self, actions: &mut Vec<Action>, code: ErrorCode, message: String) {
         self.halted = true;
         actions.push(Action::Event(SessionEvent::sdk_error(code, message)));
         for batch in self.batches.drain(..) {

@@ -94,6 +94,7 @@ impl AudioOptions {
             }
             Some(node.dyn_into::<web_sys::AudioNode>().map_err(|_| type_error("options.audio.outputNode must be an AudioNode"))?)
         };
+        super::convert::warn_unknown_keys(value, &["playback", "context", "workletUrl", "chunkMs", "prebufferMs", "outputElement", "outputNode"], owner);
         let chunk_ms = optional_count(value, "chunkMs", owner, 200.0)?.unwrap_or(20);
         if chunk_ms < 3 {
             return Err(js_sys::RangeError::new("options.audio.chunkMs must be 3–200").into());
@@ -113,7 +114,8 @@ impl AudioOptions {
 /// A message from a worklet, for the shell.
 pub(crate) enum WorkletMessage {
     Chunk(Float32Array),
-    Position { item: String, frames: f64 },
+    /// `underruns`: the worklet's count since it started; `queued`: frames in its jitter buffer.
+    Position { item: String, frames: f64, underruns: u32, queued: f64 },
     Stopped { item: String, frames: f64 },
     Level(f64),
 }
@@ -124,7 +126,12 @@ impl WorkletMessage {
         let frames = || get(data, "rendered").as_f64().unwrap_or(0.0);
         Some(match get(data, "type").as_string()?.as_str() {
             "chunk" => WorkletMessage::Chunk(get(data, "samples").dyn_into().ok()?),
-            "position" => WorkletMessage::Position { item: item(), frames: frames() },
+            "position" => WorkletMessage::Position {
+                item: item(),
+                frames: frames(),
+                underruns: get(data, "underruns").as_f64().unwrap_or(0.0) as u32,
+                queued: get(data, "queued").as_f64().unwrap_or(0.0),
+            },
             "stopped" => WorkletMessage::Stopped { item: item(), frames: frames() },
             "level" => WorkletMessage::Level(get(data, "rms").as_f64()?),
             _ => return None,
@@ -341,7 +348,9 @@ impl AudioEngine {
         Ok(())
     }
 
-    pub fn detach_microphone(&mut self) {
+    /// Whether a microphone was attached.
+    pub fn detach_microphone(&mut self) -> bool {
+        let attached = self.capture.is_some();
         if let Some(capture) = self.capture.take() {
             let _ = capture.source.disconnect();
             if let Ok(port) = capture.node.port() {
@@ -354,6 +363,7 @@ impl AudioEngine {
                 stop_tracks(&capture.stream);
             }
         }
+        attached
     }
 
     /// A capture chunk: PCM16 at the provider rate (empty while muted) and, about 30 times a
@@ -425,5 +435,5 @@ pub(crate) fn microphone_constraints(options: &JsValue) -> Result<web_sys::Media
 }
 
 pub(crate) fn no_media_devices() -> JsValue {
-    error("this page cannot use a microphone (navigator.mediaDevices is missing: is it a secure context?)")
+    error(crate::session::ErrorCode::Unsupported, "this page cannot use a microphone (navigator.mediaDevices is missing: is it a secure context?)")
 }

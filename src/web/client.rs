@@ -1,13 +1,13 @@
 //! `RealtimeClient` (the seed's `IRealtimeClient`): validates the app's options, gets a credential,
 //! opens the WebSocket and hands back a `RealtimeSession` once the session is open.
 
-use super::convert::{error, from_js, get, optional_bool, optional_count, optional_string, range_error, type_error};
+use super::convert::{error, from_js_noting_unknown, get, optional_bool, optional_count, optional_string, range_error, type_error};
 use super::audio::{AudioEngine, AudioOptions};
 use super::interceptor::JsInterceptor;
 use super::session::{RealtimeSession, Shell};
 use crate::model::{Modality, SessionKind, SessionOptions, Tool};
 use crate::provider::{ConnectConfig, Provider};
-use crate::session::{InvocationOptions, LogLevel, LoggingMiddleware, ReconnectConfig, Session, SessionConfig};
+use crate::session::{ErrorCode, InvocationOptions, LogLevel, LoggingMiddleware, ReconnectConfig, Session, SessionConfig};
 use std::collections::HashMap;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -46,6 +46,7 @@ impl RealtimeClient {
         if !options.is_object() {
             return Err(type_error("RealtimeClient options must be an object"));
         }
+        super::convert::warn_unknown_keys(&options, &["provider", "model", "endpoint", "token", "dangerouslyAllowApiKeyInBrowser"], "options");
         let name = optional_string(&options, "provider", "options")?.ok_or_else(|| type_error("options.provider is required (\"openai\" or \"gemini\")"))?;
         let provider = Provider::parse(&name)
             .ok_or_else(|| range_error(&format!("options.provider: unknown provider {name:?} (expected \"openai\" or \"gemini\")")))?;
@@ -130,7 +131,7 @@ impl RealtimeClientParts {
         let mut session = Session::new(codec, config, super::session::now()).map_err(|e| match e.kind {
             crate::provider::EncodeErrorKind::Type => type_error(&e.to_string()),
             crate::provider::EncodeErrorKind::Range => range_error(&e.to_string()),
-            crate::provider::EncodeErrorKind::Unsupported => error(&e.to_string()),
+            crate::provider::EncodeErrorKind::Unsupported => error(ErrorCode::Unsupported, &e.to_string()),
         })?;
         for interceptor in parsed.middleware {
             session.add_middleware(Box::new(interceptor));
@@ -160,7 +161,7 @@ impl RealtimeClientParts {
             protocols.push(&protocol.into());
         }
         let socket = web_sys::WebSocket::new_with_str_sequence(&request.url, &protocols)
-            .map_err(|_| error("could not open the WebSocket (bad endpoint URL?)"))?;
+            .map_err(|_| error(ErrorCode::ConnectionFailed, "could not open the WebSocket (bad endpoint URL?)"))?;
         let (tx, rx) = futures::channel::oneshot::channel();
         let shell: Rc<Shell> = Shell::start(session, socket, parsed.handlers, self.provider.name(), engine, reconnect, parsed.raw_frames, Box::new(move |result| {
             let _ = tx.send(result);
@@ -174,7 +175,7 @@ impl RealtimeClientParts {
         match rx.await {
             Ok(Ok(())) => Ok(RealtimeSession::new(shell)),
             Ok(Err(e)) => Err(e),
-            Err(_) => Err(error("the session ended before it opened")),
+            Err(_) => Err(error(ErrorCode::ConnectionFailed, "the session ended before it opened")),
         }
     }
 
@@ -251,7 +252,7 @@ impl ConnectOptions {
         for key in ["tools", "functionInvocation", "middleware", "logLevel", "connectTimeoutMs", "audio", "reconnect", "resume", "maxFrameBytes", "rawFrames"] {
             let _ = js_sys::Reflect::delete_property(&neutral, &key.into());
         }
-        let mut options: SessionOptions = from_js(neutral.into(), "options")?;
+        let mut options: SessionOptions = from_js_noting_unknown(neutral.into(), "options")?;
 
         let mut handlers = HashMap::new();
         let tools = get(&value, "tools");
@@ -270,6 +271,8 @@ impl ConnectOptions {
 
         let fi = get(&value, "functionInvocation");
         let owner = "options.functionInvocation";
+        let knobs = ["includeDetailedErrors", "allowConcurrentInvocation", "maxIterationsPerTurn", "maxConsecutiveErrors", "terminateOnUnknownCalls", "answerCallsWithoutHandler"];
+        super::convert::warn_unknown_keys(&fi, &knobs, owner);
         let defaults = InvocationOptions::default();
         let invocation = InvocationOptions {
             include_detailed_errors: optional_bool(&fi, "includeDetailedErrors", owner)?.unwrap_or(defaults.include_detailed_errors),
@@ -330,12 +333,22 @@ fn reconnect_limits(options: &JsValue) -> Result<Option<ReconnectConfig>, JsValu
         return Err(type_error("options.reconnect must be false or an object { maxAttempts?, maxDelayMs? }"));
     }
     let owner = "options.reconnect";
+    super::convert::warn_unknown_keys(&value, &["maxAttempts", "maxDelayMs"], owner);
     let max_attempts = match optional_count(&value, "maxAttempts", owner, 100.0)? {
         Some(0) => return Err(range_error("options.reconnect.maxAttempts must be at least 1 (reconnect: false turns reconnecting off)")),
         n => n.unwrap_or(defaults.max_attempts),
     };
     let max_delay_ms = optional_count(&value, "maxDelayMs", owner, 600_000.0)?.map_or(defaults.max_delay_ms, f64::from);
     Ok(Some(ReconnectConfig { max_attempts, max_delay_ms, ..defaults }))
+}
+
+/// `defineTool(tool)`: checks a function tool as `connect({ tools })` and `registerTool` do (a
+/// `TypeError`/`RangeError` naming the field) and returns the same object. In TypeScript it is
+/// generic: `defineTool<Args>` gives the handler its argument type.
+#[wasm_bindgen(js_name = defineTool)]
+pub fn define_tool(tool: JsValue) -> Result<JsValue, JsValue> {
+    function_tool(&tool, "tool")?;
+    Ok(tool)
 }
 
 /// A tool as JS gives it: the declaration (`type` defaults to `"function"`) and an optional handler.
@@ -354,7 +367,7 @@ pub(crate) fn function_tool(tool: &JsValue, field: &str) -> Result<(Tool, Option
     if get(&declaration, "type").is_undefined() {
         let _ = js_sys::Reflect::set(&declaration, &"type".into(), &"function".into());
     }
-    let declaration: Tool = from_js(declaration.into(), field)?;
+    let declaration: Tool = from_js_noting_unknown(declaration.into(), field)?;
     if declaration.name().is_empty() {
         return Err(range_error(&format!("{field}.name must not be empty")));
     }

@@ -2,9 +2,9 @@
 //! the wrong shape, too deep, cyclic or too large becomes a `TypeError` naming the field, never a
 //! panic.
 
-use crate::model::json::FromJson;
+use crate::model::json::{closest_key, from_json_str_noting_unknown, FromJson};
 use crate::model::{Content, ConversationItem, OutputPosition, ServerMessage};
-use crate::session::{ErrorKind, SessionError, SessionEvent};
+use crate::session::{ErrorCode, ErrorKind, SessionError, SessionEvent};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -173,6 +173,53 @@ pub fn from_js<T: FromJson>(value: JsValue, what: &str) -> Result<T, JsValue> {
     T::from_json_str(&text, what).map_err(|e| type_error(&e.to_string()))
 }
 
+/// [`from_js`] for the options and messages the app writes: a key nothing reads (a typo such as
+/// `instruction` or `modalities`) is ignored, with a console warning once per page and path.
+pub fn from_js_noting_unknown<T: FromJson>(value: JsValue, what: &str) -> Result<T, JsValue> {
+    let text = to_json_text(&value, what, MAX_APP_JSON)?;
+    let (read, unknown) = from_json_str_noting_unknown::<T>(&text, what).map_err(|e| type_error(&e.to_string()))?;
+    for key in unknown {
+        warn_unknown(&key.path, "option or field", key.suggestion.as_deref());
+    }
+    Ok(read)
+}
+
+/// Warns (once per page and path) about the keys of an options object the shell reads itself
+/// that are not among `known`.
+pub fn warn_unknown_keys(object: &JsValue, known: &[&str], owner: &str) {
+    if !object.is_object() || object.is_function() || object.is_array() {
+        return;
+    }
+    for key in js_sys::Object::keys(object.unchecked_ref::<js_sys::Object>()).iter().filter_map(|k| k.as_string()) {
+        if !known.contains(&key.as_str()) {
+            warn_unknown(&format!("{owner}.{key}"), "option", closest_key(&key, known));
+        }
+    }
+}
+
+/// Warns (once per page and name) about an event name `on()`/`once()` will never deliver.
+pub fn warn_unknown_event(name: &str) {
+    if !crate::session::EVENT_NAMES.contains(&name) {
+        let hint = closest_key(name, crate::session::EVENT_NAMES).map_or(String::new(), |k| format!(" (did you mean \"{k}\"?)"));
+        warn_once(format!("realtime-wasm: on(\"{name}\"): no such event, the listener will never run{hint}"));
+    }
+}
+
+fn warn_unknown(path: &str, what: &str, suggestion: Option<&str>) {
+    let hint = suggestion.map_or(String::new(), |k| format!(" (did you mean {k}?)"));
+    warn_once(format!("realtime-wasm: {path} is not a known {what} and is ignored{hint}"));
+}
+
+thread_local! {
+    static WARNED: std::cell::RefCell<std::collections::HashSet<String>> = std::cell::RefCell::new(std::collections::HashSet::new());
+}
+
+fn warn_once(message: String) {
+    if WARNED.with(|warned| warned.borrow_mut().insert(message.clone())) {
+        web_sys::console::warn_1(&message.into());
+    }
+}
+
 pub fn type_error(message: &str) -> JsValue {
     js_sys::TypeError::new(message).into()
 }
@@ -181,19 +228,34 @@ pub fn range_error(message: &str) -> JsValue {
     js_sys::RangeError::new(message).into()
 }
 
-pub fn error(message: &str) -> JsValue {
-    js_sys::Error::new(message).into()
+// `RealtimeError`: the class of the SDK's own errors, with a stable `code` (the d.ts union
+// `RealtimeErrorCode`, the Rust `ErrorCode`). The package entry re-exports this very class
+// (scripts/build-pkg.mjs), so `e instanceof RealtimeError` holds for what the SDK rejects with.
+#[wasm_bindgen(inline_js = "
+export class RealtimeError extends Error {
+  constructor(message, code) { super(message); this.name = 'RealtimeError'; this.code = code; }
+}
+export function realtimeError(message, code) { return new RealtimeError(message, code); }")]
+extern "C" {
+    #[wasm_bindgen(js_name = realtimeError)]
+    fn realtime_error(message: &str, code: &str) -> JsValue;
 }
 
-/// A session error as the JS error class its kind calls for, with a `code` property.
+/// A `RealtimeError` (the package's exported error class) with this code.
+pub fn error(code: ErrorCode, message: &str) -> JsValue {
+    realtime_error(message, code.as_str())
+}
+
+/// A session error as the JS error class its kind calls for: `TypeError`/`RangeError` for a
+/// message of the wrong shape (with `code: "invalid_message"` too), else a `RealtimeError`.
 pub fn session_error(e: &SessionError) -> JsValue {
     let text = e.to_string();
     let value = match e.kind {
         ErrorKind::Type => type_error(&text),
         ErrorKind::Range => range_error(&text),
-        ErrorKind::State => error(&text),
+        ErrorKind::State => return error(e.code, &text),
     };
-    let _ = js_sys::Reflect::set(&value, &"code".into(), &e.code.into());
+    let _ = js_sys::Reflect::set(&value, &"code".into(), &e.code.as_str().into());
     value
 }
 

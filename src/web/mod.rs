@@ -14,7 +14,7 @@ mod network;
 mod session;
 mod stream;
 
-pub use client::RealtimeClient;
+pub use client::{define_tool, RealtimeClient};
 pub use session::RealtimeSession;
 
 use wasm_bindgen::prelude::*;

@@ -195,7 +195,7 @@ export type ItemStatus = "inProgress" | "completed" | "incomplete";
 /** An error, as content or as a message payload (the seed's `ErrorContent`). */
 export interface ErrorInfo {
   message: string;
-  /** Provider error code (e.g. `invalid_value`), or the SDK's (e.g. `connect_timeout`, `decode_error`, `frame_too_large`, `reconnect_failed`). */
+  /** Provider error code (e.g. `invalid_value`), or the SDK's ({@link RealtimeErrorCode}). */
   code?: string;
   /** Provider error class (e.g. `invalid_request_error`); `sdk_error` for the SDK's own errors. */
   kind?: string;
@@ -573,17 +573,65 @@ export interface RawEvent extends ServerMessageBase {
   readonly payload: JsonValue;
 }
 
-/**
- * An error: from the provider, or from the SDK (connect timeout, an undecodable frame, …). SDK
- * errors have `source: "sdk"` and `error.kind === "sdk_error"`.
- */
-export interface ErrorMessage extends ServerMessageBase {
+/** Fields of both kinds of `error` message. */
+export interface ErrorMessageBase extends ServerMessageBase {
   readonly type: "error";
   readonly error: ErrorInfo;
   /** The `messageId` of the client message that caused it, when known. */
   readonly originatingMessageId?: string;
-  /** `"sdk"` for the SDK's own errors; `"server"` or absent for the provider's. */
-  readonly source?: "server" | "sdk";
+}
+
+/** The provider's error (`error.code` is the provider's, e.g. `invalid_value`). */
+export interface ServerErrorMessage extends ErrorMessageBase {
+  /** `"server"` or absent. */
+  readonly source?: "server";
+}
+
+/**
+ * The SDK's own error (connect timeout, an undecodable frame, a dropped connection, …): `source:
+ * "sdk"`, `error.kind === "sdk_error"` and a code of {@link RealtimeErrorCode}.
+ */
+export interface SdkErrorMessage extends ErrorMessageBase {
+  readonly source: "sdk";
+  readonly error: ErrorInfo & { readonly code: RealtimeErrorCode; readonly kind: "sdk_error" };
+}
+
+/** An `error` message: the provider's or the SDK's (narrow on `source`). */
+export type ErrorMessage = ServerErrorMessage | SdkErrorMessage;
+
+/**
+ * The codes of the SDK's own errors: `RealtimeError.code` of a rejection, `error.code` of an
+ * {@link SdkErrorMessage}. The same list as the Rust `ErrorCode` (checked by `tests/error_codes.rs`).
+ */
+export type RealtimeErrorCode =
+  | "connection_failed"
+  | "connection_closed"
+  | "connect_timeout"
+  | "session_closed"
+  | "unsupported"
+  | "invalid_message"
+  | "decode_error"
+  | "frame_too_large"
+  | "reconnect_failed"
+  | "unknown_tool"
+  | "too_many_tool_errors"
+  | "max_tool_iterations";
+
+/**
+ * What the SDK rejects (or throws) with when the session, the connection or the provider is the
+ * cause: `connect()` failing (`connection_failed`, `connect_timeout`), a call on a closed session
+ * (`session_closed`), something the provider cannot do (`unsupported`), … Wrong arguments are a
+ * `TypeError`/`RangeError` naming the field instead (with `code: "invalid_message"` when a message
+ * the codec cannot express was the cause).
+ *
+ * @example
+ * try { await session.sendText("hi"); }
+ * catch (e) { if (e instanceof RealtimeError && e.code === "session_closed") reconnect(); }
+ */
+export class RealtimeError extends Error {
+  private constructor();
+  readonly name: "RealtimeError";
+  readonly code: RealtimeErrorCode;
 }
 
 /** The session is established (OpenAI `session.created`, Gemini `setupComplete`). */
@@ -893,8 +941,34 @@ export interface PlaybackBlockedEvent {
   readonly type: "playbackBlocked";
 }
 
+/**
+ * One response's timing and playback health, once it is done and its audio has played out (or was
+ * cut). Times are the page's clock. The end of the user's input is measured the same way for every
+ * provider: where the microphone's level fell silent (a pause of 150 ms after at least 120 ms of
+ * speech), a `commitAudio()`, or a text item sent.
+ */
+export interface MetricsEvent {
+  readonly type: "metrics";
+  readonly responseId?: string;
+  readonly status?: ResponseStatus;
+  /** End of the user's input → the response's first output frame, ms (absent when no user input preceded, e.g. after a tool call). */
+  readonly inputToFirstFrameMs?: number;
+  /** The first output frame → the first sample played, ms (absent without played audio). */
+  readonly firstFrameToAudioMs?: number;
+  /** End of the user's input → the first sample played, ms: what the user waited. */
+  readonly inputToAudioMs?: number;
+  /** Times the jitter buffer ran dry while this response played. */
+  readonly underruns: number;
+  /** The jitter buffer's depth while it played, ms. */
+  readonly buffer?: { readonly minMs: number; readonly avgMs: number; readonly maxMs: number };
+  /** Audio of this response played, ms. */
+  readonly playedMs: number;
+  readonly usage?: Usage;
+}
+
 export type SdkEvent =
   | StateChangeEvent
+  | MetricsEvent
   | SessionCloseEvent
   | ToolCallStartedEvent
   | ToolCallCompletedEvent
@@ -928,19 +1002,45 @@ export interface ToolCallContext {
 }
 
 /**
- * Runs a function tool. `args` is the parsed arguments object; the return value (or the promise's)
- * goes back to the model as JSON. A throw or rejection becomes an error result (its text only with
- * `includeDetailedErrors`).
+ * Runs a function tool. `args` is the parsed arguments object (the SDK does not check it against
+ * `parameters`: type it with {@link defineTool}, and validate what matters); the return value (or the
+ * promise's) goes back to the model as JSON. A throw or rejection becomes an error result (its text
+ * only with `includeDetailedErrors`).
  */
-export type ToolHandler = (args: unknown, context: ToolCallContext) => unknown | Promise<unknown>;
+export type ToolHandler<Args = unknown> = (args: Args, context: ToolCallContext) => unknown;
+
+/**
+ * A function tool with the handler the SDK runs when the model calls it (`type` may be omitted).
+ * `Args` is what the handler receives: write it once with {@link defineTool} or `registerTool<Args>`.
+ */
+export interface TypedFunctionTool<Args = unknown> extends Omit<FunctionTool, "type"> {
+  type?: "function";
+  // A method, so a tool typed for its own arguments fits a list of tools of other types.
+  handler(args: Args, context: ToolCallContext): unknown;
+}
 
 /**
  * A function tool, optionally with the handler the SDK runs when the model calls it. With a
  * handler, `type` may be omitted (default `"function"`).
  */
-export type FunctionToolWithHandler =
-  | (FunctionTool & { handler?: ToolHandler })
-  | (Omit<FunctionTool, "type"> & { type?: "function"; handler: ToolHandler });
+export type FunctionToolWithHandler<Args = unknown> =
+  | (FunctionTool & { handler?(args: Args, context: ToolCallContext): unknown })
+  | TypedFunctionTool<Args>;
+
+/**
+ * Declares a function tool whose handler receives `Args` (the type of the JSON the model sends,
+ * as `parameters` describes it). Checks the tool as `connect({ tools })` does (a `TypeError` or
+ * `RangeError` naming the field) and returns the same object.
+ *
+ * @example
+ * const add = defineTool<{ a: number; b: number }>({
+ *   name: "add",
+ *   parameters: { type: "object", properties: { a: { type: "number" }, b: { type: "number" } }, required: ["a", "b"] },
+ *   handler: ({ a, b }) => a + b,
+ * });
+ * const session = await client.connect({ tools: [add] });
+ */
+export function defineTool<Args = unknown>(tool: TypedFunctionTool<Args>): TypedFunctionTool<Args>;
 
 /** The function-invocation knobs (the seed's `FunctionInvokingRealtimeClient`), with their defaults. */
 export interface FunctionInvocationOptions {
@@ -1149,7 +1249,7 @@ export class RealtimeSession {
    * is already (e.g. in `connect({ tools })` without a handler) only gains the handler: nothing is
    * sent. On Gemini, which cannot change an open session, a new tool is refused (`code: "unsupported"`).
    */
-  registerTool(tool: FunctionToolWithHandler & { handler: ToolHandler }): Promise<void>;
+  registerTool<Args = unknown>(tool: TypedFunctionTool<Args>): Promise<void>;
   /** Removes a tool, and tells the server. */
   unregisterTool(name: string): Promise<void>;
   /** Barge-in by hand: stops playback (≤ 10 ms fade), truncates to what was heard, cancels the response in progress and any running tool handlers. */
@@ -1158,7 +1258,11 @@ export class RealtimeSession {
   startMicrophone(options?: MicrophoneOptions): Promise<void>;
   /** Streams an app-owned `MediaStream` (never stopped by the SDK). */
   attachMicrophoneStream(stream: MediaStream): Promise<void>;
-  /** Stops capturing (and stops the tracks the SDK opened). */
+  /**
+   * Stops capturing (and stops the tracks the SDK opened). With server turn detection, a turn the
+   * user is in the middle of is committed and answered (as if they had paused): the app sees
+   * `inputAudioBufferCommitted` (OpenAI) and the reply, never a turn left open.
+   */
   stopMicrophone(): void;
   /** While muted the microphone stays open but nothing is sent. */
   muted: boolean;

@@ -10,10 +10,10 @@
 
 use super::audio::{AudioEngine, WorkletMessage};
 use super::network::NetworkWatch;
-use super::convert::{describe_js_error, event_to_js, frame_from_js, from_js, message_to_js, session_error, to_js};
+use super::convert::{describe_js_error, event_to_js, frame_from_js, from_js, from_js_noting_unknown, message_to_js, session_error, to_js};
 use super::stream::MessageStream;
 use crate::model::{Base64Data, ClientMessage, Tool};
-use crate::session::{ConnectionState, Frame, Output, Session, SessionError, SessionEvent, Ticket, Timer, ToolRun};
+use crate::session::{ConnectionState, ErrorCode, Frame, Output, Session, SessionError, SessionEvent, Ticket, Timer, ToolRun};
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
 use std::rc::{Rc, Weak};
@@ -38,7 +38,11 @@ pub(crate) enum Command {
     Close,
     /// Microphone audio for the provider (PCM16 at its input rate).
     AppendAudio(Vec<u8>),
-    PlaybackPosition(String, f64),
+    /// Playback of an item: ms rendered, the worklet's underrun count, ms queued.
+    PlaybackPosition(String, f64, u32, f64),
+    /// The microphone's level (0–1 meter), when it is not muted.
+    InputLevel(f64),
+    MicrophoneStopped,
     PlaybackStopped(String, f64),
 }
 
@@ -322,7 +326,9 @@ impl Shell {
                 // Internal: its ticket is never awaited (a failure surfaces as an `error` event).
                 session.send(t, ClientMessage::InputAudioBufferAppend { message_id: None, audio: Base64Data::from(pcm) });
             }
-            Command::PlaybackPosition(item, played_ms) => session.playback_progress(t, &item, played_ms),
+            Command::PlaybackPosition(item, played_ms, underruns, queued_ms) => session.playback_report(t, &item, played_ms, underruns, queued_ms),
+            Command::InputLevel(level) => session.input_level(t, level),
+            Command::MicrophoneStopped => session.microphone_stopped(t),
             Command::PlaybackStopped(item, played_ms) => {
                 let latency = self.audio.borrow().as_ref().map_or(0.0, AudioEngine::output_latency_ms);
                 session.playback_stopped(t, &item, played_ms, latency);
@@ -423,9 +429,7 @@ impl Shell {
             SessionEvent::Close { code, reason, .. } => {
                 if let Some(waiter) = self.on_open.borrow_mut().take() {
                     let detail = if reason.is_empty() { String::new() } else { format!(": {reason}") };
-                    let e = js_sys::Error::new(&format!("connection failed (code {code}{detail})"));
-                    let _ = js_sys::Reflect::set(&e, &"code".into(), &"connection_failed".into());
-                    waiter(Err(e.into()));
+                    waiter(Err(super::convert::error(ErrorCode::ConnectionFailed, &format!("connection failed (code {code}{detail})"))));
                 }
             }
             _ => {}
@@ -456,7 +460,7 @@ impl Shell {
                 let _ = socket.close_with_code_and_reason(1000, "session released");
             }
         }
-        let closed = SessionError::state("session_closed", "the session was released (free() or dispose) before this settled");
+        let closed = SessionError::state(ErrorCode::SessionClosed, "the session was released (free() or dispose) before this settled");
         let pending: Vec<Settle> = self.pending.borrow_mut().drain().map(|(_, settle)| settle).collect();
         for settle in pending {
             let _ = settle.reject.call1(&JsValue::UNDEFINED, &session_error(&closed));
@@ -543,12 +547,17 @@ impl Shell {
                 if let Some(level) = level {
                     let event = serde_json::json!({ "type": "inputLevel", "level": level.meter(), "rms": level.rms, "peak": level.peak });
                     self.emit("inputLevel", &to_js(&event));
+                    if self.audio.borrow().as_ref().is_some_and(|e| !e.muted) {
+                        self.command(Command::InputLevel(f64::from(level.meter())));
+                    }
                 }
                 if !pcm.is_empty() {
                     self.command(Command::AppendAudio(pcm));
                 }
             }
-            WorkletMessage::Position { item, frames } => self.command(Command::PlaybackPosition(item, frames / rate * 1_000.0)),
+            WorkletMessage::Position { item, frames, underruns, queued } => {
+                self.command(Command::PlaybackPosition(item, frames / rate * 1_000.0, underruns, queued / rate * 1_000.0));
+            }
             WorkletMessage::Stopped { item, frames } => self.command(Command::PlaybackStopped(item, frames / rate * 1_000.0)),
             WorkletMessage::Level(rms) => {
                 let level = crate::audio::Level { rms: rms as f32, peak: rms as f32 };
@@ -655,7 +664,7 @@ async fn attach(shell: &Weak<Shell>, stream: web_sys::MediaStream, owned: bool) 
         if owned {
             super::audio::stop_tracks(stream);
         }
-        Err(session_error(&SessionError::state("session_closed", "the session closed before the microphone started")))
+        Err(session_error(&SessionError::state(ErrorCode::SessionClosed, "the session closed before the microphone started")))
     };
     let Some(current) = live() else { return refuse(&stream) };
     if current.audio.borrow().is_none() {
@@ -727,7 +736,7 @@ impl RealtimeSession {
 
     /// Sends any neutral client message; resolves when it is handed to the socket.
     pub fn send(&self, message: JsValue) -> js_sys::Promise {
-        match from_js::<ClientMessage>(message, "message") {
+        match from_js_noting_unknown::<ClientMessage>(message, "message") {
             Ok(message) => self.settled(|settle| Command::Send(message, settle)),
             Err(e) => rejected(e),
         }
@@ -770,7 +779,7 @@ impl RealtimeSession {
 
     /// `sessionUpdate` with these options.
     pub fn update(&self, options: JsValue) -> js_sys::Promise {
-        match from_js(options, "options") {
+        match from_js_noting_unknown(options, "options") {
             Ok(options) => self.settled(|settle| Command::Send(ClientMessage::SessionUpdate { message_id: None, options }, settle)),
             Err(e) => rejected(e),
         }
@@ -816,6 +825,7 @@ impl RealtimeSession {
     }
 
     fn listen(&self, kind: String, handler: js_sys::Function, once: bool) {
+        super::convert::warn_unknown_event(&kind);
         self.shell.handlers.borrow_mut().entry(kind).or_default().push((handler, once));
     }
 
@@ -851,10 +861,13 @@ impl RealtimeSession {
         })
     }
 
+    /// Stops capturing. A turn the user was in the middle of (server turn detection) is committed
+    /// and answered, not left open: no more audio would ever end it.
     #[wasm_bindgen(js_name = stopMicrophone)]
     pub fn stop_microphone(&self) {
-        if let Some(engine) = self.shell.audio.borrow_mut().as_mut() {
-            engine.detach_microphone();
+        let attached = self.shell.audio.borrow_mut().as_mut().is_some_and(|engine| engine.detach_microphone());
+        if attached {
+            self.shell.command(Command::MicrophoneStopped);
         }
     }
 

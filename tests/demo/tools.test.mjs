@@ -107,44 +107,33 @@ function fakeEl() {
 }
 globalThis.document ??= { createElement: () => ({ textContent: '', className: '' }) };
 
-test('latency: end of speech from the input level, first reply audio from the output level', () => {
-  let now = 0;
-  const els = { text: fakeEl(), speech: fakeEl(), bargeIn: fakeEl() };
-  const l = new Latency({ ...els, now: () => now });
-  // A typed turn: send at 0, first output at 120 ms.
+test('latency: the SDK\'s metrics fill the figure of the input they answer', () => {
+  const els = { text: fakeEl(), speech: fakeEl(), playback: fakeEl(), bargeIn: fakeEl() };
+  const l = new Latency(els);
+  // A typed turn: the text figure is send → first frame.
   l.textSent();
-  now = 120;
-  l.assistantOutput();
+  l.metrics({ status: 'completed', inputToFirstFrameMs: 120, inputToAudioMs: 300, underruns: 0, playedMs: 0 });
   assert.equal(els.text.dataset.ms, '120');
-  // Speech from 1000 to 1900 ms (30 Hz levels), then silence; the reply is heard at 2500 ms.
-  for (now = 1000; now <= 1900; now += 33) l.inputLevel(0.7, now);
-  const lastVoiced = now - 33;
-  for (; now < 2500; now += 33) l.inputLevel(0, now);
-  l.outputLevel(0.01); // below REPLY_LEVEL: not yet heard
   assert.equal(els.speech.dataset.ms, undefined);
-  now = 2500;
-  l.outputLevel(0.6);
-  assert.equal(els.speech.dataset.ms, String(2500 - lastVoiced));
-  l.outputLevel(0.6);
-  assert.equal(l.speech.samples.length, 1, 'one figure per turn');
-  // A click (40 ms over the threshold) is not speech.
-  for (const t of [3000, 3033]) l.inputLevel(0.9, t);
-  for (now = 3066; now < 3400; now += 33) l.inputLevel(0, now);
-  l.outputLevel(0.6);
+  // The follow-up of a tool call has no input figures: nothing recorded.
+  l.metrics({ status: 'completed', underruns: 0, playedMs: 0 });
+  assert.equal(l.text.samples.length, 1);
+  // Speech (a level over the threshold) makes the next report a voice turn's: end of speech → first audio.
+  l.inputLevel(0.1);
+  assert.equal(l.lastInput, 'text', 'quiet levels are not speech');
+  l.inputLevel(0.7);
+  l.metrics({ status: 'completed', inputToFirstFrameMs: 200, inputToAudioMs: 450, underruns: 2, playedMs: 2100, buffer: { minMs: 0, avgMs: 41.6, maxMs: 80 } });
+  assert.equal(els.speech.dataset.ms, '450');
+  assert.equal(els.playback.dataset.underruns, '2');
+  assert.match(els.playback.text, /2 underruns in 2\.10 s · buffer 0–80 ms \(avg 42\)/);
+  // A cut reply gives no figure; push to talk is a voice turn.
+  l.metrics({ status: 'cancelled', inputToAudioMs: 50, underruns: 0, playedMs: 10 });
   assert.equal(l.speech.samples.length, 1);
-  // Push to talk: the release is the end of speech.
-  now = 5000;
+  l.textSent();
   l.speechEnded();
-  now = 5300;
-  l.outputLevel(0.5);
+  l.metrics({ status: 'completed', inputToAudioMs: 300, underruns: 0, playedMs: 900 });
   assert.equal(els.speech.dataset.ms, '300');
   assert.match(els.speech.text, /300 ms median \d+ ms over 2/);
-  // A cut reply voids a pending text round trip; the barge-in figures are shown.
-  l.textSent();
-  l.cancelled();
-  now = 6000;
-  l.assistantOutput();
-  assert.equal(l.text.samples.length, 1);
   l.interrupted({ heardMs: 1234.4, receivedMs: 4000, outputLatencyMs: 31.6 });
   assert.equal(els.bargeIn.dataset.heardMs, '1234');
   assert.match(els.bargeIn.text, /heard 1\.23 s of 4\.00 s received · output latency 32 ms/);

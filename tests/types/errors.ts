@@ -1,6 +1,6 @@
 // Misuse that must NOT compile. Every `@ts-expect-error` line must really be an error, otherwise tsc
 // reports "Unused '@ts-expect-error' directive" and the check fails: the declarations must stay strict.
-import { RealtimeClient, type ClientMessage, type ServerMessage, type SessionEventMap, type SessionOptions } from "realtime-wasm";
+import { RealtimeClient, RealtimeError, defineTool, type ClientMessage, type ServerMessage, type SessionEventMap, type SessionOptions } from "realtime-wasm";
 
 declare const session: import("realtime-wasm").RealtimeSession;
 
@@ -134,3 +134,22 @@ export function check(m: ServerMessage): void {
 session.on("interrupted", (e) => e.text);
 // @ts-expect-error -- chunkMs is a number
 void new RealtimeClient({ provider: "openai", token: "ek_1" }).connect({ audio: { chunkMs: "20" } });
+
+// --- typed tools, typed errors ---------------------------------------------------------------------
+
+// @ts-expect-error -- the handler gets the declared type: `a` is a number, not a string
+defineTool<{ a: number }>({ name: "t", handler: ({ a }) => a.toUpperCase() });
+// @ts-expect-error -- a typed tool needs its handler
+defineTool<{ a: number }>({ name: "t" });
+// @ts-expect-error -- registerTool<Args> types the handler too
+void session.registerTool<{ city: string }>({ name: "w", handler: ({ town }) => town });
+export function codes(e: RealtimeError): void {
+  // @ts-expect-error -- not a code the SDK emits
+  if (e.code === "connection_lost") console.log(e);
+  // @ts-expect-error -- the code is read-only
+  e.code = "unsupported";
+}
+// @ts-expect-error -- the SDK creates its errors
+new RealtimeError("x", "unsupported");
+// @ts-expect-error -- metrics figures are numbers, read-only
+session.on("metrics", (m) => { m.underruns = 0; });

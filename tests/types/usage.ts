@@ -5,6 +5,8 @@ import init, {
   version,
   RealtimeClient,
   RealtimeSession,
+  RealtimeError,
+  defineTool,
   type AudioFormat,
   type ClientMessage,
   type ConnectOptions,
@@ -16,6 +18,8 @@ import init, {
   type FunctionToolWithHandler,
   type InitOutput,
   type Interceptor,
+  type RealtimeErrorCode,
+  type TypedFunctionTool,
   type JsonValue,
   type RateLimit,
   type ResponseStatus,
@@ -197,6 +201,10 @@ session.on("rateLimitsUpdated", (m) => m.rateLimits.forEach((l: RateLimit) => co
 
 // SDK events.
 session.on("stateChange", (e) => console.log(`${e.previous} -> ${e.state}`));
+session.on("metrics", (m) => {
+  const waited: number | undefined = m.inputToAudioMs;
+  console.log(m.responseId, waited, m.inputToFirstFrameMs, m.firstFrameToAudioMs, m.underruns, m.buffer?.avgMs, m.playedMs, m.usage?.totalTokens);
+});
 session.on("close", (e) => console.log(e.code, e.reason, e.wasClean));
 session.on("toolCallStarted", (e) => console.log("calling", e.name, e.callId, e.arguments));
 session.on("toolCallCompleted", (e) => console.log(e.name, e.cancelled ? "cancelled" : e.error ?? e.result, `${e.durationMs} ms`));
@@ -367,6 +375,32 @@ await session.registerTool({
   },
 });
 await session.registerTool({ type: "function", name: "noop", handler: () => null });
+// Typed tools: the handler receives the declared argument type; tools of different types share a list.
+const add = defineTool<{ a: number; b: number }>({
+  name: "add",
+  parameters: { type: "object", properties: { a: { type: "number" }, b: { type: "number" } }, required: ["a", "b"] },
+  handler: ({ a, b }, { signal }) => (signal.aborted ? null : a + b),
+});
+const greet: TypedFunctionTool<{ name: string }> = defineTool<{ name: string }>({ name: "greet", handler: ({ name }) => `hi ${name.toUpperCase()}` });
+await client.connect({ tools: [add, greet, weather, { type: "function", name: "app_answers" }] });
+await session.registerTool<{ city: string }>({ name: "where", handler: async ({ city }) => city.length });
+// Errors: the SDK's own are RealtimeError with a typed code; SDK error events carry the same codes.
+try {
+  await session.sendText("late");
+} catch (e) {
+  if (e instanceof RealtimeError) {
+    const code: RealtimeErrorCode = e.code;
+    if (code === "session_closed") console.log(e.name, e.message);
+  } else if (e instanceof TypeError) {
+    console.log("bad argument:", e.message);
+  }
+}
+session.on("error", (m) => {
+  if (m.source === "sdk") {
+    const code: RealtimeErrorCode = m.error.code;
+    console.log(code, m.error.kind satisfies "sdk_error");
+  }
+});
 await session.unregisterTool("roll_dice");
 
 const text = consume(session);

@@ -1,21 +1,15 @@
-// Latency figures: a text turn's round trip (send → first assistant output), a voice turn's
-// (end of the user's speech → first reply audio heard), and the last barge-in's figures.
+// Latency figures from the SDK's per-response `metrics` event: a text turn's round trip (text sent
+// → the reply's first frame), a voice turn's (end of the user's speech → first reply audio played),
+// the last reply's playback health (underruns, jitter-buffer depth), and the last barge-in's figures.
 //
-// Owns: the pending start marks and the figures shown in `data-testid="latency"` (last value,
-// median, count). Each figure's `<dd>` carries `data-ms` (the last measurement) for tests.
-// End of speech is measured on the page, the same way for every provider: the last moment the
-// SDK's `inputLevel` was above SPEECH_LEVEL before a pause of PAUSE_MS (or the push-to-talk
-// release). First reply audio is the first `outputLevel` above REPLY_LEVEL after it: what the
-// listener hears, jitter buffer and output latency included.
+// Owns: which kind of turn the next report answers (the last user input: typed, or spoken) and the
+// figures shown in `data-testid="latency"` (last value, median, count). Each figure's `<dd>`
+// carries `data-ms` (the last measurement) for tests. The SDK measures the end of speech the same
+// way for every provider (the microphone level's last voiced moment before a 150 ms pause, or the
+// push-to-talk commit); this page only decides which figure a report belongs to.
 
-/** Input level (0–1 on the −60…0 dBFS scale) that counts as speech: −39 dBFS. */
+/** Input level (0–1 on the −60…0 dBFS scale) that counts as speech (the SDK's threshold too). */
 export const SPEECH_LEVEL = 0.35;
-/** Output level that counts as reply audio being heard. */
-export const REPLY_LEVEL = 0.05;
-/** A pause this long after speech ends the utterance, ms. */
-export const PAUSE_MS = 150;
-/** Shorter bursts are clicks, not speech, ms. */
-export const MIN_SPEECH_MS = 120;
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
@@ -47,57 +41,51 @@ export function formatMs(ms) {
 }
 
 export class Latency {
-  constructor({ text, speech, bargeIn, now = () => performance.now() }) {
+  constructor({ text, speech, playback, bargeIn }) {
     this.text = new Figure(text);
     this.speech = new Figure(speech);
+    this.playbackEl = playback;
     this.bargeInEl = bargeIn;
-    this.now = now;
-    this.textStart = null;
-    this.speechEnd = null;
-    this.voiced = null; // { start, last } while the user is speaking
+    /** What the user did last: `'text'`, `'voice'` or null (a report answers it). */
+    this.lastInput = null;
   }
 
-  /** The user pressed Send: the reply that follows answers the text, not earlier speech. */
+  /** The user pressed Send. */
   textSent() {
-    this.textStart = this.now();
-    this.speechEnd = null;
+    this.lastInput = 'text';
   }
 
-  /** An `inputLevel` of the (unmuted) microphone. */
-  inputLevel(level, t = this.now()) {
-    if (level >= SPEECH_LEVEL) {
-      if (!this.voiced) this.voiced = { start: t, last: t };
-      this.voiced.last = t;
-      return;
+  /** An `inputLevel` of the (unmuted) microphone: speech makes the next report a voice turn's. */
+  inputLevel(level) {
+    if (level >= SPEECH_LEVEL) this.lastInput = 'voice';
+  }
+
+  /** Push-to-talk released. */
+  speechEnded() {
+    this.lastInput = 'voice';
+  }
+
+  /**
+   * The SDK's `metrics` for a response: the figure of the kind of input it answered. Follow-ups
+   * (after a tool call) have no input figures; a cut reply (barge-in, Stop) gives none.
+   */
+  metrics(m) {
+    const answered = m.status !== 'cancelled';
+    if (answered && this.lastInput === 'text' && m.inputToFirstFrameMs !== undefined) {
+      this.text.record(m.inputToFirstFrameMs);
+    } else if (answered && this.lastInput === 'voice' && m.inputToAudioMs !== undefined) {
+      this.speech.record(m.inputToAudioMs);
     }
-    if (this.voiced && t - this.voiced.last >= PAUSE_MS) {
-      if (this.voiced.last - this.voiced.start >= MIN_SPEECH_MS) {
-        this.speechEnd = this.voiced.last;
-        this.textStart = null;
-      }
-      this.voiced = null;
+    if (this.playbackEl && m.playedMs > 0) {
+      this.playbackEl.dataset.underruns = String(m.underruns);
+      const played = document.createElement('strong');
+      played.textContent = `${m.underruns} underrun${m.underruns === 1 ? '' : 's'}`;
+      const rest = document.createElement('span');
+      rest.className = 'hint';
+      const depth = m.buffer ? ` · buffer ${Math.round(m.buffer.minMs)}–${Math.round(m.buffer.maxMs)} ms (avg ${Math.round(m.buffer.avgMs)})` : '';
+      rest.textContent = ` in ${formatMs(m.playedMs)}${depth}`;
+      this.playbackEl.replaceChildren(played, rest);
     }
-  }
-
-  /** Push-to-talk released: the user says the turn is over. */
-  speechEnded(t = this.now()) {
-    this.voiced = null;
-    this.speechEnd = t;
-    this.textStart = null;
-  }
-
-  /** Assistant output arrived (a text or transcript delta, or audio bytes): ends a text round trip. */
-  assistantOutput() {
-    if (this.textStart === null) return;
-    this.text.record(this.now() - this.textStart);
-    this.textStart = null;
-  }
-
-  /** An `outputLevel`: the first audible one after the user's speech ends a voice round trip. */
-  outputLevel(level) {
-    if (level < REPLY_LEVEL || this.speechEnd === null || this.voiced) return;
-    this.speech.record(this.now() - this.speechEnd);
-    this.speechEnd = null;
   }
 
   /** The SDK's `interrupted` figures: how much of the cut reply was heard. */
@@ -113,15 +101,8 @@ export class Latency {
     this.bargeInEl.replaceChildren(heard, rest);
   }
 
-  /** A reply was cut (barge-in, Stop): a text round trip it answered is void; speech in progress is not. */
-  cancelled() {
-    this.textStart = null;
-  }
-
   /** The session closed: nothing is pending any more. */
   reset() {
-    this.textStart = null;
-    this.speechEnd = null;
-    this.voiced = null;
+    this.lastInput = null;
   }
 }

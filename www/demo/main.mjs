@@ -61,7 +61,7 @@ const el = {
 
 const transcript = new Transcript($('transcript'));
 const toolLog = new ToolLog($('tool-log'));
-const latency = new Latency({ text: $('latency-text'), speech: $('latency-speech'), bargeIn: $('latency-barge-in') });
+const latency = new Latency({ text: $('latency-text'), speech: $('latency-speech'), playback: $('latency-playback'), bargeIn: $('latency-barge-in') });
 const inputMeter = new Meter($('input-level'));
 const outputMeter = new Meter($('output-level'));
 
@@ -345,19 +345,16 @@ function wire(session) {
   on('responseDone', (m) => {
     setResponding(m.responseId, false);
     transcript.responseDone(m);
-    if (m.status === 'cancelled') latency.cancelled();
     if (m.status === 'failed') showError('The reply failed', messageOf(m.error) || m.statusReason || '', { action: null });
   });
 
   on('outputTextDelta', (m) => {
     transcript.assistantDelta(m, { modality: 'text' });
-    latency.assistantOutput();
   });
   on('outputAudioTranscriptionDelta', (m) => {
     transcript.assistantDelta(m, { modality: 'audio' });
-    latency.assistantOutput();
   });
-  on('outputAudioDelta', () => latency.assistantOutput());
+  on('metrics', (m) => latency.metrics(m));
 
   on('inputAudioBufferSpeechStarted', (m) => transcript.userSpeechStarted(m.itemId));
   on('inputAudioBufferCommitted', (m) => transcript.userSpeechCommitted(m.itemId));
@@ -373,10 +370,7 @@ function wire(session) {
     inputMeter.set(e.level);
     if (!session.muted) latency.inputLevel(e.level);
   });
-  on('outputLevel', (e) => {
-    outputMeter.set(e.level);
-    latency.outputLevel(e.level);
-  });
+  on('outputLevel', (e) => outputMeter.set(e.level));
   on('interrupted', (e) => {
     if (transcript.interrupted(e.itemId, e)) latency.interrupted(e);
   });
@@ -418,7 +412,6 @@ function interrupt() {
   // Gemini is not told (it cuts nothing on its side): the rest of the reply still arrives, unheard.
   // Mark the reply cut now; the SDK's `interrupted` event adds how much was heard.
   transcript.interrupted(null);
-  latency.cancelled();
   stopResponding();
 }
 

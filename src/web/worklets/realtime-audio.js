@@ -75,7 +75,7 @@ class RealtimePlayback extends AudioWorkletProcessor {
     this.levelFrames = 0;
     this.levelEvery = Math.round(sampleRate / 30);
     this.underruns = 0;
-    this.position = { type: "position", item: null, rendered: 0, underruns: 0 };
+    this.position = { type: "position", item: null, rendered: 0, underruns: 0, queued: 0 };
     this.stopped = { type: "stopped", item: null, rendered: 0, underruns: 0 };
     this.level = { type: "level", rms: 0 };
     this.port.onmessage = (event) => {
@@ -132,6 +132,7 @@ class RealtimePlayback extends AudioWorkletProcessor {
     message.item = item;
     message.rendered = this.framesOf(item);
     message.underruns = this.underruns;
+    message.queued = this.queued;
     this.port.postMessage(message);
   }
 
