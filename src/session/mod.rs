@@ -10,6 +10,7 @@
 //! Must never: do I/O, read a clock, block on a tool, panic on input, or import `web_sys`/`js_sys`/
 //! `wasm_bindgen` — the `web` module drives it in the browser, tests drive it natively.
 
+mod barge_in;
 mod conversation;
 mod middleware;
 mod output;
@@ -18,6 +19,7 @@ mod reconnect;
 mod sequencer;
 mod tools;
 
+pub use barge_in::{LocalBargeIn, Step as BargeInStep, LOCAL_CONFIRM_MS};
 pub use conversation::{Conversation, ItemEntry};
 pub use middleware::{redact_audio, LogLevel, LoggingMiddleware, Middleware};
 pub use output::{ConnectionState, ErrorKind, Output, SessionError, SessionEvent, Ticket, Timer, ToolRun};
@@ -61,6 +63,9 @@ pub struct SessionConfig {
     /// Frames larger than this many bytes are refused with an `error` event and dropped (the session
     /// goes on); `None`: [`DEFAULT_MAX_FRAME_BYTES`].
     pub max_frame_bytes: Option<usize>,
+    /// On-device barge-in: the driver runs a voice detector on the microphone and reports with
+    /// [`Session::local_speech`]; `None` (or `local: false`): barge-in is the server's alone.
+    pub barge_in: Option<crate::model::BargeInOptions>,
 }
 
 /// 8 MiB: far above any frame the providers send in a conversation (an audio delta is ~6 kB, a
@@ -106,6 +111,8 @@ pub struct Session {
     /// When the connection being opened times out; a timer that fires earlier is a superseded one.
     connect_deadline: Option<f64>,
     max_frame_bytes: usize,
+    /// Present when on-device barge-in is on (and the driver plays audio).
+    barge_in: Option<LocalBargeIn>,
 }
 
 impl Session {
@@ -116,6 +123,7 @@ impl Session {
             .and_then(|limits| codec.enable_resumption().then(|| ReconnectPolicy::new(limits, config.jitter_seed, now_ms)));
         let start = codec.session_start(&config.options)?;
         let playback = config.playback.then(|| playback::Playback::new(codec.output_audio_rate()));
+        let barge_in = config.barge_in.filter(|b| b.local && config.playback).map(|b| LocalBargeIn::new(b.confirm_ms));
         let mut session = Session {
             codec,
             state: ConnectionState::Connecting,
@@ -140,6 +148,7 @@ impl Session {
             connect_timeout_ms: config.connect_timeout_ms,
             connect_deadline: None,
             max_frame_bytes: config.max_frame_bytes.unwrap_or(DEFAULT_MAX_FRAME_BYTES),
+            barge_in,
         };
         session.arm_connect_timeout(now_ms);
         Ok(session)
@@ -392,8 +401,56 @@ impl Session {
 
     /// Asks the driver to stop playback, when something is to be heard.
     fn stop_playback(&mut self) {
-        if let Some(item_id) = self.playback.as_mut().and_then(playback::Playback::begin_interrupt) {
-            self.outputs.push_back(Output::StopPlayback { item_id });
+        let was_ducked = self.barge_in.as_mut().is_some_and(LocalBargeIn::settled);
+        match self.playback.as_mut().and_then(playback::Playback::begin_interrupt) {
+            Some(item_id) => self.outputs.push_back(Output::StopPlayback { item_id }),
+            // Nothing left to stop (a stop already on its way flushes the held audio too): a held
+            // playback must not stay held.
+            None if was_ducked => self.outputs.push_back(Output::RestorePlayback),
+            None => {}
+        }
+    }
+
+    /// The driver's voice detector heard the user start (`true`) or stop speaking. During a reply,
+    /// an onset ducks it at once; the server's report (or, where none will come, the speech
+    /// lasting) turns the duck into a barge-in, its absence resumes the reply (see `barge_in`).
+    pub fn local_speech(&mut self, now_ms: f64, started: bool) {
+        if self.barge_in.is_none() || self.state == ConnectionState::Closed {
+            return;
+        }
+        let step = if started {
+            let playing = self.playback.as_ref().is_some_and(playback::Playback::is_audible);
+            let allowed = self.state == ConnectionState::Open && self.interruption_allowed();
+            let server_reports = self.server_reports_speech();
+            let step = self.barge_in.as_mut().and_then(|b| b.speech_started(now_ms, playing && allowed, server_reports));
+            self.event(SessionEvent::LocalSpeechStarted { ducked: step.is_some() });
+            step
+        } else {
+            self.event(SessionEvent::LocalSpeechStopped);
+            self.barge_in.as_mut().and_then(|b| b.speech_stopped(now_ms))
+        };
+        self.barge_in_step(now_ms, step);
+    }
+
+    /// Whether the server will report the user's speech now: always on OpenAI, only while
+    /// generating on Gemini.
+    fn server_reports_speech(&self) -> bool {
+        self.codec.reports_speech_after_generation() || self.conversation.active_response().is_some()
+    }
+
+    fn barge_in_step(&mut self, now_ms: f64, step: Option<BargeInStep>) {
+        match step {
+            Some(BargeInStep::Duck { until_ms }) => {
+                self.outputs.push_back(Output::DuckPlayback);
+                self.outputs.push_back(Output::ArmTimer { timer: Timer::BargeIn, at_ms: until_ms });
+            }
+            Some(BargeInStep::Restore) => self.outputs.push_back(Output::RestorePlayback),
+            Some(BargeInStep::Stop) => {
+                let actions = self.invoker.cancel_all(now_ms);
+                self.apply(now_ms, actions);
+                self.stop_playback();
+            }
+            None => {}
         }
     }
 
@@ -417,6 +474,11 @@ impl Session {
     /// A timer armed with `Output::ArmTimer` fired. A driver must not fire one before its time: a
     /// timer that comes early is taken for one that was superseded, and ignored.
     pub fn timer_fired(&mut self, now_ms: f64, timer: Timer) {
+        if timer == Timer::BargeIn {
+            let local_is_signal = !self.server_reports_speech();
+            let step = self.barge_in.as_mut().and_then(|b| b.deadline(now_ms, local_is_signal));
+            return self.barge_in_step(now_ms, step);
+        }
         if self.state != ConnectionState::Connecting {
             return;
         }
@@ -438,6 +500,7 @@ impl Session {
                 self.begin_close(1000, "connect timeout");
             }
             Timer::Reconnect => self.attempt_if_due(now_ms),
+            Timer::BargeIn => {}
         }
     }
 
