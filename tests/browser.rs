@@ -1109,3 +1109,6 @@ async fn a_hosted_worklet_and_an_audio_element_route_playback() {
     assert!(rec.of("error").is_empty());
     JsFuture::from(session.close()).await.unwrap();
 }
+
+#[path = "browser/barge_in.rs"]
+mod barge_in;

@@ -8,7 +8,7 @@
 //! the playback worklet plays from its jitter buffer.
 
 use super::convert::{error, get, optional_bool, optional_count, optional_string, type_error};
-use crate::audio::{CapturePipeline, PlaybackPipeline};
+use crate::audio::{CapturePipeline, PlaybackPipeline, VoiceDetector, VoiceEdge};
 use js_sys::{Array, Float32Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -140,6 +140,20 @@ struct Capture {
     owned: bool,
     pipeline: CapturePipeline,
     scratch: Vec<f32>,
+    /// On-device barge-in: listens to the (echo-cancelled) capture.
+    detector: Option<VoiceDetector>,
+    /// A start was reported (a stop is reported only after one).
+    speech_reported: bool,
+}
+
+/// What one capture chunk gave.
+pub(crate) struct Captured {
+    /// PCM16 at the provider rate (empty while muted).
+    pub pcm: Vec<u8>,
+    /// About 30 times a second.
+    pub level: Option<crate::audio::Level>,
+    /// The user started (`Some(true)`) or stopped speaking.
+    pub speech: Option<bool>,
 }
 
 pub(crate) struct AudioEngine {
@@ -160,6 +174,8 @@ pub(crate) struct AudioEngine {
     /// The context's rate, read once (a getter call into the browser per delta otherwise).
     device_rate: f64,
     last_input_level_ms: f64,
+    /// The voice detector's sensitivity when on-device barge-in is on.
+    voice_sensitivity: Option<f64>,
 }
 
 impl AudioEngine {
@@ -186,6 +202,7 @@ impl AudioEngine {
             provider_input_rate,
             device_rate: device_rate as f64,
             last_input_level_ms: f64::NEG_INFINITY,
+            voice_sensitivity: None,
         })
     }
 
@@ -296,6 +313,26 @@ impl AudioEngine {
         self.held.clear();
     }
 
+    /// Runs the voice detector on the microphone (for on-device barge-in), from the next attach.
+    pub fn detect_voice(&mut self, sensitivity: f64) {
+        self.voice_sensitivity = Some(sensitivity);
+    }
+
+    /// The playback level (RMS), the reference for the detector's echo test.
+    pub fn output_level(&mut self, rms: f64) {
+        if let Some(detector) = self.capture.as_mut().and_then(|c| c.detector.as_mut()) {
+            detector.output_level(rms as f32);
+        }
+    }
+
+    /// Fades the playback out and holds it (`restore` resumes it where it was).
+    pub fn duck(&self, duck: bool) {
+        let Some((node, _)) = &self.playback else { return };
+        let message = Object::new();
+        let _ = Reflect::set(&message, &"type".into(), &(if duck { "duck" } else { "restore" }).into());
+        let _ = node.port().and_then(|p| p.post_message(&message));
+    }
+
     /// Fade out and flush; `false` when there is no playback to stop (the caller reports at once).
     pub fn stop(&mut self, item: &str) -> bool {
         let Some((node, _)) = &self.playback else { return false };
@@ -336,6 +373,8 @@ impl AudioEngine {
             owned,
             pipeline: CapturePipeline::new(rate as u32, self.provider_input_rate),
             scratch: Vec::with_capacity(chunk_frames as usize),
+            detector: self.voice_sensitivity.map(|s| VoiceDetector::new(rate as u32, s)),
+            speech_reported: false,
         });
         Ok(())
     }
@@ -355,20 +394,30 @@ impl AudioEngine {
         }
     }
 
-    /// A capture chunk: PCM16 at the provider rate (empty while muted) and, about 30 times a
-    /// second, the input level. The chunk is the worklet's copy: nothing goes back (returning
-    /// buffers for reuse cost the main thread a `postMessage` per chunk).
-    pub fn captured(&mut self, chunk: Float32Array, now_ms: f64) -> (Vec<u8>, Option<crate::audio::Level>) {
-        let Some(capture) = &mut self.capture else { return (Vec::new(), None) };
+    /// A capture chunk: PCM16 at the provider rate (empty while muted), about 30 times a second
+    /// the input level, and the voice detector's verdict. The chunk is the worklet's copy: nothing
+    /// goes back (returning buffers for reuse cost the main thread a `postMessage` per chunk).
+    pub fn captured(&mut self, chunk: Float32Array, now_ms: f64) -> Captured {
+        let Some(capture) = &mut self.capture else { return Captured { pcm: Vec::new(), level: None, speech: None } };
         capture.scratch.resize(chunk.length() as usize, 0.0);
         chunk.copy_to(&mut capture.scratch);
+        // Muted, the user is not talking to the assistant: no barge-in either (the detector keeps
+        // its noise floor meanwhile).
+        let speech = match capture.detector.as_mut().and_then(|d| d.push(&capture.scratch)) {
+            Some(VoiceEdge::Started { .. }) if !self.muted => Some(true),
+            Some(VoiceEdge::Stopped { .. }) if capture.speech_reported => Some(false),
+            _ => None,
+        };
+        if let Some(started) = speech {
+            capture.speech_reported = started;
+        }
         let (level, pcm) = capture.pipeline.push(&capture.scratch);
         let pcm = if self.muted { Vec::new() } else { pcm.to_vec() };
         let level = (now_ms - self.last_input_level_ms >= 33.0).then(|| {
             self.last_input_level_ms = now_ms;
             level
         });
-        (pcm, level)
+        Captured { pcm, level, speech }
     }
 
     /// Releases the microphone, the nodes, and the context if it is ours.

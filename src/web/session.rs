@@ -40,6 +40,8 @@ pub(crate) enum Command {
     AppendAudio(Vec<u8>),
     PlaybackPosition(String, f64),
     PlaybackStopped(String, f64),
+    /// The microphone's voice detector: the user started (`true`) or stopped speaking.
+    LocalSpeech(bool),
 }
 
 pub(crate) enum FrameData {
@@ -304,6 +306,7 @@ impl Shell {
                 session.send(t, ClientMessage::InputAudioBufferAppend { message_id: None, audio: Base64Data::from(pcm) });
             }
             Command::PlaybackPosition(item, played_ms) => session.playback_progress(t, &item, played_ms),
+            Command::LocalSpeech(started) => session.local_speech(t, started),
             Command::PlaybackStopped(item, played_ms) => {
                 let latency = self.audio.borrow().as_ref().map_or(0.0, AudioEngine::output_latency_ms);
                 session.playback_stopped(t, &item, played_ms, latency);
@@ -374,6 +377,11 @@ impl Shell {
                 let stopping = self.audio.borrow_mut().as_mut().is_some_and(|e| e.stop(&item_id));
                 if !stopping {
                     self.command(Command::PlaybackStopped(item_id, 0.0));
+                }
+            }
+            Output::DuckPlayback | Output::RestorePlayback => {
+                if let Some(engine) = self.audio.borrow().as_ref() {
+                    engine.duck(matches!(output, Output::DuckPlayback));
                 }
             }
             Output::Reconnect => self.reconnect(),
@@ -515,18 +523,25 @@ impl Shell {
         match message {
             WorkletMessage::Chunk(samples) => {
                 let captured = self.audio.borrow_mut().as_mut().map(|e| e.captured(samples, now()));
-                let Some((pcm, level)) = captured else { return };
-                if let Some(level) = level {
+                let Some(captured) = captured else { return };
+                // First: a barge-in ducks the reply before anything else is done with the chunk.
+                if let Some(started) = captured.speech {
+                    self.command(Command::LocalSpeech(started));
+                }
+                if let Some(level) = captured.level {
                     let event = serde_json::json!({ "type": "inputLevel", "level": level.meter(), "rms": level.rms, "peak": level.peak });
                     self.emit("inputLevel", &to_js(&event));
                 }
-                if !pcm.is_empty() {
-                    self.command(Command::AppendAudio(pcm));
+                if !captured.pcm.is_empty() {
+                    self.command(Command::AppendAudio(captured.pcm));
                 }
             }
             WorkletMessage::Position { item, frames } => self.command(Command::PlaybackPosition(item, frames / rate * 1_000.0)),
             WorkletMessage::Stopped { item, frames } => self.command(Command::PlaybackStopped(item, frames / rate * 1_000.0)),
             WorkletMessage::Level(rms) => {
+                if let Some(engine) = self.audio.borrow_mut().as_mut() {
+                    engine.output_level(rms);
+                }
                 let level = crate::audio::Level { rms: rms as f32, peak: rms as f32 };
                 self.emit("outputLevel", &to_js(&serde_json::json!({ "type": "outputLevel", "level": level.meter(), "rms": rms })));
             }
