@@ -144,7 +144,15 @@ struct Capture {
     detector: Option<VoiceDetector>,
     /// A start was reported (a stop is reported only after one).
     speech_reported: bool,
+    /// PCM16 waiting to be sent: with the detector on, the worklet posts every
+    /// [`DETECTION_CHUNK_MS`] and the audio goes to the provider in `chunkMs` pieces as before.
+    pending: Vec<u8>,
+    send_bytes: usize,
 }
+
+/// The capture chunk the voice detector sees when it runs: every 10 ms of chunking is 10 ms more
+/// before a barge-in can be known (the sends stay at `audio.chunkMs`).
+const DETECTION_CHUNK_MS: u32 = 10;
 
 /// What one capture chunk gave.
 pub(crate) struct Captured {
@@ -359,7 +367,10 @@ impl AudioEngine {
     pub fn attach_microphone(&mut self, stream: MediaStream, owned: bool, on_message: &js_sys::Function) -> Result<(), JsValue> {
         self.detach_microphone();
         let rate = self.sample_rate();
-        let chunk_frames = (rate * self.options.chunk_ms as f64 / 1_000.0).round().max(128.0);
+        let detector = self.voice_sensitivity.map(|s| VoiceDetector::new(rate as u32, s));
+        let post_ms = if detector.is_some() { self.options.chunk_ms.min(DETECTION_CHUNK_MS) } else { self.options.chunk_ms };
+        let chunk_frames = (rate * post_ms as f64 / 1_000.0).round().max(128.0);
+        let send_bytes = (self.provider_input_rate as u64 * self.options.chunk_ms as u64 / 1_000 * 2) as usize;
         let processor = Object::new();
         Reflect::set(&processor, &"chunkFrames".into(), &chunk_frames.into())?;
         let node = self.node("realtime-capture", &processor, 0)?;
@@ -373,8 +384,10 @@ impl AudioEngine {
             owned,
             pipeline: CapturePipeline::new(rate as u32, self.provider_input_rate),
             scratch: Vec::with_capacity(chunk_frames as usize),
-            detector: self.voice_sensitivity.map(|s| VoiceDetector::new(rate as u32, s)),
+            detector,
             speech_reported: false,
+            pending: Vec::with_capacity(send_bytes),
+            send_bytes,
         });
         Ok(())
     }
@@ -412,7 +425,19 @@ impl AudioEngine {
             capture.speech_reported = started;
         }
         let (level, pcm) = capture.pipeline.push(&capture.scratch);
-        let pcm = if self.muted { Vec::new() } else { pcm.to_vec() };
+        let pcm = if self.muted {
+            capture.pending.clear();
+            Vec::new()
+        } else if capture.detector.is_none() {
+            pcm.to_vec()
+        } else {
+            capture.pending.extend_from_slice(pcm);
+            if capture.pending.len() >= capture.send_bytes {
+                std::mem::replace(&mut capture.pending, Vec::with_capacity(capture.send_bytes))
+            } else {
+                Vec::new()
+            }
+        };
         let level = (now_ms - self.last_input_level_ms >= 33.0).then(|| {
             self.last_input_level_ms = now_ms;
             level
