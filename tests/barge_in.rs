@@ -267,7 +267,7 @@ fn barge_in_options_read_booleans_objects_and_name_the_bad_field() {
     assert!(read(json!(3)).unwrap_err().to_string().starts_with("options.bargeIn: expected true, false or {"));
     assert!(read(json!({ "confirmMs": 1.5 })).unwrap_err().to_string().starts_with("options.bargeIn.confirmMs"));
     let range = |v: Value| read(v).unwrap().out_of_range("options.bargeIn");
-    assert_eq!(range(json!({ "sensitivity": 1.5 })).unwrap(), "options.bargeIn.sensitivity must be within 0–1 (got 1.5)");
+    assert_eq!(range(json!({ "sensitivity": 1.5 })).unwrap(), "options.bargeIn.sensitivity must be within 0–1");
     assert_eq!(range(json!({ "confirmMs": 50 })).unwrap(), "options.bargeIn.confirmMs must be within 100–5000 (got 50)");
     assert_eq!(range(json!({})), None);
 }

@@ -111,8 +111,7 @@ impl Default for VoiceActivityDetection {
 /// On-device barge-in (`connect({ bargeIn })`): the SDK listens to the microphone itself and ducks
 /// the reply the moment the user starts speaking, instead of waiting a network round trip for the
 /// server's voice detector. `bargeIn: false` (or `{ local: false }`) leaves barge-in to the server.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BargeInOptions {
     pub local: bool,
     /// 0–1: higher detects sooner and quieter speech, with more false triggers (noise, echo).
@@ -131,7 +130,8 @@ impl BargeInOptions {
     pub fn out_of_range(&self, at: &str) -> Option<String> {
         let (low, high) = Self::CONFIRM_MS_RANGE;
         if !(0.0..=1.0).contains(&self.sensitivity) {
-            return Some(format!("{at}.sensitivity must be within 0–1 (got {})", self.sensitivity));
+            // No float formatting: it would cost the package a shortest-float printer (kBs).
+            return Some(format!("{at}.sensitivity must be within 0–1"));
         }
         if !(low..=high).contains(&self.confirm_ms) {
             return Some(format!("{at}.confirmMs must be within {low}–{high} (got {})", self.confirm_ms));

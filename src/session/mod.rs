@@ -5,7 +5,8 @@
 //! [`Session::poll_output`] (frames to send, server messages and SDK events for the app, tools to run,
 //! timers to arm, the socket to close). It owns the connection state, queueing before open, the
 //! effective options, the conversation view, the response sequencer, function invocation, the
-//! middleware pipeline, and resumption on a new connection under the [`ReconnectPolicy`].
+//! middleware pipeline, resumption on a new connection under the [`ReconnectPolicy`], and what an
+//! on-device speech onset does to playback ([`LocalBargeIn`]).
 //!
 //! Must never: do I/O, read a clock, block on a tool, panic on input, or import `web_sys`/`js_sys`/
 //! `wasm_bindgen` — the `web` module drives it in the browser, tests drive it natively.

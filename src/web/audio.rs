@@ -1,6 +1,9 @@
 //! The audio engine's browser half: one `AudioContext` at the device's native rate (never forced to
 //! 16/24 kHz, which breaks Firefox), the capture and playback AudioWorklets, the microphone stream.
 //!
+//! On-device barge-in: the voice detector runs on each capture chunk (10 ms chunks while it runs)
+//! and the playback worklet ducks (fades out and holds) or restores on the session's word.
+//!
 //! Where the DSP runs: on the main thread, in wasm. The worklets only move samples (a 20 ms chunk
 //! out, resampled chunks in), so they stay tiny (what they allocate: see the worklet's header),
 //! need no wasm in the audio thread, and the resampler costs a fraction of a millisecond per second of audio (see the README
@@ -333,8 +336,8 @@ impl AudioEngine {
         }
     }
 
-    /// Fades the playback out and holds it (`restore` resumes it where it was).
-    pub fn duck(&self, duck: bool) {
+    /// Fades the playback out and holds it (`true`), or fades it back in where it was (`false`).
+    pub fn set_ducked(&self, duck: bool) {
         let Some((node, _)) = &self.playback else { return };
         let message = Object::new();
         let _ = Reflect::set(&message, &"type".into(), &(if duck { "duck" } else { "restore" }).into());

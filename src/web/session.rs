@@ -381,7 +381,7 @@ impl Shell {
             }
             Output::DuckPlayback | Output::RestorePlayback => {
                 if let Some(engine) = self.audio.borrow().as_ref() {
-                    engine.duck(matches!(output, Output::DuckPlayback));
+                    engine.set_ducked(matches!(output, Output::DuckPlayback));
                 }
             }
             Output::Reconnect => self.reconnect(),

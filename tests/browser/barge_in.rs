@@ -68,10 +68,14 @@ async fn replying(provider: &str, knobs: &'static str, options: JsValue, noise_r
     (session, rec, ctx, tap, mic)
 }
 
-async fn finish(session: RealtimeSession, mic: &JsValue) {
+/// Closes the session, then the microphone and the test's context (the page keeps no audio
+/// threads from one test to the next).
+async fn finish(session: RealtimeSession, mic: &JsValue, ctx: &JsValue) {
     session.stop_microphone();
     close_mic(mic);
     JsFuture::from(session.close()).await.unwrap();
+    let close: js_sys::Function = get(ctx, "close").unchecked_into();
+    let _ = JsFuture::from(close.call0(ctx).unwrap().unchecked_into::<js_sys::Promise>()).await;
     assert_no_unhandled_rejections().await;
 }
 
@@ -129,7 +133,7 @@ async fn openai_onset_to_silent(local: bool) -> f64 {
     assert_eq!(number(&cut, "audioEndMs"), truncated);
     assert_eq!(rec.of("localSpeechStarted").is_empty(), !local);
     assert!(errors(&rec).is_empty(), "{:?}", errors(&rec));
-    finish(session, &mic).await;
+    finish(session, &mic, &ctx).await;
     silent_ms
 }
 
@@ -155,7 +159,7 @@ async fn gemini_onset_to_silent(local: bool) -> (f64, JsValue) {
         js_sys::JSON::stringify(&interrupted).ok().and_then(|v| v.as_string()).unwrap_or_else(|| "none".into())
     ).into());
     assert!(errors(&rec).is_empty(), "{:?}", errors(&rec));
-    finish(session, &mic).await;
+    finish(session, &mic, &ctx).await;
     (silent_ms, interrupted)
 }
 
@@ -176,7 +180,7 @@ async fn gemini_local_barge_in_after_generation_is_silent_within_60_ms_and_marks
 /// A long reply with nobody talking over it: nothing local fires, it plays to its last sample.
 async fn no_false_barge_in(noise_rms: f64, threshold: f64) {
     let options = json(&format!(r#"{{ "voiceActivityDetection": {{ "silenceDurationMs": 300, "threshold": {threshold} }} }}"#));
-    let (session, rec, _ctx, _tap, mic) = replying("openai", "&emu_latency_ms=100", options, noise_rms, 4_000).await;
+    let (session, rec, ctx, _tap, mic) = replying("openai", "&emu_latency_ms=100", options, noise_rms, 4_000).await;
     let during = rec.of("localSpeechStarted").len();
     let ended = rec.wait("playbackEnded", |_| true).await;
     let (played, received) = (number(&ended, "playedMs"), number(&ended, "receivedMs"));
@@ -188,7 +192,7 @@ async fn no_false_barge_in(noise_rms: f64, threshold: f64) {
     assert!(rec.of("interrupted").is_empty());
     assert!(received > 3_500.0 && (played - received).abs() < 0.05, "played {played} of {received} ms");
     assert!(errors(&rec).is_empty(), "{:?}", errors(&rec));
-    finish(session, &mic).await;
+    finish(session, &mic, &ctx).await;
 }
 
 #[wasm_bindgen_test]
@@ -231,5 +235,5 @@ async fn a_cough_is_ducked_and_the_reply_resumes_where_it_was() {
     assert!(rec.of("interrupted").is_empty(), "a cough is not a barge-in");
     assert!((played - received).abs() < 0.05, "nothing was lost: played {played} of {received} ms");
     assert!(errors(&rec).is_empty(), "{:?}", errors(&rec));
-    finish(session, &mic).await;
+    finish(session, &mic, &ctx).await;
 }
