@@ -225,7 +225,7 @@ fn gemini_after_generation_the_local_detection_is_the_signal() {
     // Speech that lasts: stopped, and marked interrupted with the heard figures (no truncate:
     // Gemini cuts its own context).
     let out = h.at(1_000.0 + LOCAL_CONFIRM_MS).timer();
-    assert_eq!(stops(&out), [item.clone()]);
+    assert_eq!(stops(&out), std::slice::from_ref(&item));
     h.session.playback_stopped(h.now, &item, 110.0, 10.0);
     let out = h.drain();
     let interrupted = events(&out).into_iter().find_map(|e| match e {
