@@ -174,3 +174,24 @@ fn audio_paths_cpu_per_second_of_audio() {
         per_second(ours_playback), per_second(naive_playback_ms), naive_playback_ms / ours_playback
     ).into());
 }
+
+/// The on-device voice detector (barge-in) on the capture path: CPU per second of audio, speech
+/// and noise alike (it does the same work on every sample), in the 10 ms chunks the worklet posts
+/// while it runs.
+#[wasm_bindgen_test]
+fn voice_detector_cpu_per_second_of_audio() {
+    use realtime_wasm::audio::VoiceDetector;
+    const SECONDS: f64 = 30.0;
+    let device = 48_000u32;
+    let input = speechlike(device, SECONDS);
+    let chunk = (device / 100) as usize;
+    let mut edges = 0usize;
+    let ms = best(3, || {
+        let mut detector = VoiceDetector::new(device, 0.5);
+        for piece in input.chunks(chunk) {
+            edges += detector.push(piece).is_some() as usize;
+        }
+    });
+    assert!(edges > 0, "the speech-like signal is speech");
+    web_sys::console::log_1(&format!("BENCH voice detector CPU per second of audio (48 kHz, 10 ms chunks): {:.4} ms", ms / SECONDS).into());
+}

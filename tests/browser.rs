@@ -1118,3 +1118,5 @@ mod faults;
 
 #[path = "browser/g711.rs"]
 mod g711;
+#[path = "browser/barge_in.rs"]
+mod barge_in;

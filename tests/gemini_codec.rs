@@ -290,6 +290,7 @@ fn a_neutral_session_runs_over_gemini() {
         reconnect: None,
         jitter_seed: 0,
         max_frame_bytes: None,
+        barge_in: None,
     };
     let mut session = Session::new(Box::new(GeminiCodec::new()), config, 0.0).unwrap();
     let drain = |s: &mut Session| std::iter::from_fn(|| s.poll_output()).collect::<Vec<_>>();

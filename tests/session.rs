@@ -27,6 +27,7 @@ fn config(options: Value, handlers: &[&str], invocation: InvocationOptions) -> S
         reconnect: None,
         jitter_seed: 0,
         max_frame_bytes: Some(64 << 10),
+        barge_in: None,
     }
 }
 

@@ -27,6 +27,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { WebSocketServer } from 'ws';
 import { parseFaults } from './emulator/faults.mjs';
+import { delayFrames } from './emulator/latency.mjs';
 import { consumeToken } from './emulator/tokens.mjs';
 import { recordConnection, recordingSummary, recordingWav, deleteRecording } from './emulator/recorder.mjs';
 import { mintCredential, MintError, OPENAI_PATH } from './emulator/mint.mjs';
@@ -266,6 +267,8 @@ export async function startServer(options = {}) {
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const faults = parseFaults(url.searchParams, defaults);
+      // Before anything listens or sends: the recorder and the provider see the delayed socket.
+      delayFrames(ws, faults.latencyMs);
       faults.terminate = () => ws.terminate();
       const recorder = recordConnection(faults.tag, provider);
       if (recorder) {

@@ -17,7 +17,7 @@ pub use client::{ClientMessage, CreateResponse};
 pub use content::{Content, ConversationItem, ErrorInfo, ItemStatus, Role};
 pub use data::{decode_base64, Base64Data};
 pub use options::{
-    AudioFormat, Eagerness, Modality, SessionKind, SessionOptions, Tool, ToolMode, TranscriptionOptions,
+    AudioFormat, BargeInOptions, Eagerness, Modality, SessionKind, SessionOptions, Tool, ToolMode, TranscriptionOptions,
     VoiceActivityDetection,
 };
 pub use server::{

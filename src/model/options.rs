@@ -108,6 +108,44 @@ impl Default for VoiceActivityDetection {
     }
 }
 
+/// On-device barge-in (`connect({ bargeIn })`): the SDK listens to the microphone itself and ducks
+/// the reply the moment the user starts speaking, instead of waiting a network round trip for the
+/// server's voice detector. `bargeIn: false` (or `{ local: false }`) leaves barge-in to the server.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BargeInOptions {
+    pub local: bool,
+    /// 0–1: higher detects sooner and quieter speech, with more false triggers (noise, echo).
+    pub sensitivity: f64,
+    /// How long a duck waits for the server to confirm the barge-in before the reply resumes.
+    pub confirm_ms: u32,
+}
+
+impl BargeInOptions {
+    pub const DEFAULT_SENSITIVITY: f64 = 0.5;
+    pub const DEFAULT_CONFIRM_MS: u32 = 600;
+    pub const CONFIRM_MS_RANGE: (u32, u32) = (100, 5_000);
+
+    /// The range checks (the shape is checked while reading): a message naming the field, under
+    /// `at` (`"options.bargeIn"`).
+    pub fn out_of_range(&self, at: &str) -> Option<String> {
+        let (low, high) = Self::CONFIRM_MS_RANGE;
+        if !(0.0..=1.0).contains(&self.sensitivity) {
+            // No float formatting: it would cost the package a shortest-float printer (kBs).
+            return Some(format!("{at}.sensitivity must be within 0–1"));
+        }
+        if !(low..=high).contains(&self.confirm_ms) {
+            return Some(format!("{at}.confirmMs must be within {low}–{high} (got {})", self.confirm_ms));
+        }
+        None
+    }
+}
+
+impl Default for BargeInOptions {
+    fn default() -> Self {
+        Self { local: true, sensitivity: Self::DEFAULT_SENSITIVITY, confirm_ms: Self::DEFAULT_CONFIRM_MS }
+    }
+}
+
 /// The seed's `ChatToolMode`: `"auto"`, `"none"`, `"requireAny"` or `{ "requireSpecific": name }`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -249,6 +287,26 @@ impl FromJson for VoiceActivityDetection {
     }
 }
 deserialize_with_from_json!(VoiceActivityDetection);
+
+/// `true | false | { local?, sensitivity?, confirmMs? }`.
+impl FromJson for BargeInOptions {
+    fn from_json(value: &Value, at: &Path) -> Result<Self, JsonError> {
+        let defaults = Self::default();
+        if let Value::Bool(local) = value {
+            return Ok(Self { local: *local, ..defaults });
+        }
+        if !value.is_object() {
+            return Err(JsonError::new(at, "expected true, false or { local?, sensitivity?, confirmMs? }"));
+        }
+        let f = Fields::new(value, at)?;
+        Ok(Self {
+            local: f.opt("local")?.unwrap_or(defaults.local),
+            sensitivity: f.opt("sensitivity")?.unwrap_or(defaults.sensitivity),
+            confirm_ms: f.opt("confirmMs")?.unwrap_or(defaults.confirm_ms),
+        })
+    }
+}
+deserialize_with_from_json!(BargeInOptions);
 
 /// `"auto" | "none" | "requireAny" | { "requireSpecific": name }` (serde's external tagging).
 impl FromJson for ToolMode {

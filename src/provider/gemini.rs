@@ -151,6 +151,11 @@ impl Codec for GeminiCodec {
         false
     }
 
+    /// `interrupted` comes only while the model is still generating.
+    fn reports_speech_after_generation(&self) -> bool {
+        false
+    }
+
     fn validate(&self, message: &ClientMessage) -> Result<(), EncodeError> {
         encode::validate(message)
     }

@@ -167,6 +167,12 @@ pub trait Codec {
     fn reports_speech(&self) -> bool {
         true
     }
+    /// Whether the server reports the user's speech (`inputAudioBufferSpeechStarted`) even when
+    /// its response is complete and only the client is still playing it. Where it does not
+    /// (Gemini sends `interrupted` only while generating), on-device detection is the only signal.
+    fn reports_speech_after_generation(&self) -> bool {
+        true
+    }
     /// Whether `message` can be encoded, without changing the codec's state (used to reject a bad
     /// message at once even when it has to wait for the session to open).
     fn validate(&self, message: &ClientMessage) -> Result<(), EncodeError>;

@@ -5,11 +5,13 @@
 //! [`Session::poll_output`] (frames to send, server messages and SDK events for the app, tools to run,
 //! timers to arm, the socket to close). It owns the connection state, queueing before open, the
 //! effective options, the conversation view, the response sequencer, function invocation, the
-//! middleware pipeline, and resumption on a new connection under the [`ReconnectPolicy`].
+//! middleware pipeline, resumption on a new connection under the [`ReconnectPolicy`], and what an
+//! on-device speech onset does to playback ([`LocalBargeIn`]).
 //!
 //! Must never: do I/O, read a clock, block on a tool, panic on input, or import `web_sys`/`js_sys`/
 //! `wasm_bindgen` — the `web` module drives it in the browser, tests drive it natively.
 
+mod barge_in;
 mod conversation;
 mod middleware;
 mod output;
@@ -19,6 +21,7 @@ mod sequencer;
 mod tools;
 mod turn_metrics;
 
+pub use barge_in::{LocalBargeIn, Step as BargeInStep, LOCAL_CONFIRM_MS};
 pub use conversation::{Conversation, ItemEntry};
 pub use middleware::{redact_audio, LogLevel, LoggingMiddleware, Middleware};
 pub use output::{ConnectionState, ErrorCode, ErrorKind, EVENT_NAMES, Output, SessionError, SessionEvent, Ticket, Timer, ToolRun};
@@ -64,6 +67,9 @@ pub struct SessionConfig {
     /// Frames larger than this many bytes are refused with an `error` event and dropped (the session
     /// goes on); `None`: [`DEFAULT_MAX_FRAME_BYTES`].
     pub max_frame_bytes: Option<usize>,
+    /// On-device barge-in: the driver runs a voice detector on the microphone and reports with
+    /// [`Session::local_speech`]; `None` (or `local: false`): barge-in is the server's alone.
+    pub barge_in: Option<crate::model::BargeInOptions>,
 }
 
 /// 8 MiB: far above any frame the providers send in a conversation (an audio delta is ~6 kB, a
@@ -124,6 +130,8 @@ pub struct Session {
     answer_stop_commit: bool,
     /// That commit's id: its error (the server had ended the turn already) is not the app's.
     stop_commit: Option<String>,
+    /// Present when on-device barge-in is on (and the driver plays audio).
+    barge_in: Option<LocalBargeIn>,
 }
 
 /// The wire form of an audio format: G.711 is 8 kHz; PCM runs at the codec's rate (the codec
@@ -147,6 +155,7 @@ impl Session {
         let input_audio = wire_audio(config.options.input_audio_format.as_ref(), codec.input_audio_rate());
         let output_audio = wire_audio(config.options.output_audio_format.as_ref(), codec.output_audio_rate());
         let playback = config.playback.then(|| playback::Playback::new(output_audio.rate, output_audio.encoding.bytes_per_sample()));
+        let barge_in = config.barge_in.filter(|b| b.local && config.playback).map(|b| LocalBargeIn::new(b.confirm_ms));
         let mut session = Session {
             codec,
             state: ConnectionState::Connecting,
@@ -178,6 +187,7 @@ impl Session {
             audio_since_stop: false,
             answer_stop_commit: false,
             stop_commit: None,
+            barge_in,
         };
         session.arm_connect_timeout(now_ms);
         Ok(session)
@@ -504,8 +514,56 @@ impl Session {
 
     /// Asks the driver to stop playback, when something is to be heard.
     fn stop_playback(&mut self) {
-        if let Some(item_id) = self.playback.as_mut().and_then(playback::Playback::begin_interrupt) {
-            self.outputs.push_back(Output::StopPlayback { item_id });
+        let was_ducked = self.barge_in.as_mut().is_some_and(LocalBargeIn::settled);
+        match self.playback.as_mut().and_then(playback::Playback::begin_interrupt) {
+            Some(item_id) => self.outputs.push_back(Output::StopPlayback { item_id }),
+            // Nothing left to stop (a stop already on its way flushes the held audio too): a held
+            // playback must not stay held.
+            None if was_ducked => self.outputs.push_back(Output::RestorePlayback),
+            None => {}
+        }
+    }
+
+    /// The driver's voice detector heard the user start (`true`) or stop speaking. During a reply,
+    /// an onset ducks it at once; the server's report (or, where none will come, the speech
+    /// lasting) turns the duck into a barge-in, its absence resumes the reply (see `barge_in`).
+    pub fn local_speech(&mut self, now_ms: f64, started: bool) {
+        if self.barge_in.is_none() || self.state == ConnectionState::Closed {
+            return;
+        }
+        let step = if started {
+            let playing = self.playback.as_ref().is_some_and(playback::Playback::is_audible);
+            let allowed = self.state == ConnectionState::Open && self.interruption_allowed();
+            let server_reports = self.server_reports_speech();
+            let step = self.barge_in.as_mut().and_then(|b| b.speech_started(now_ms, playing && allowed, server_reports));
+            self.event(SessionEvent::LocalSpeechStarted { ducked: step.is_some() });
+            step
+        } else {
+            self.event(SessionEvent::LocalSpeechStopped);
+            self.barge_in.as_mut().and_then(|b| b.speech_stopped(now_ms))
+        };
+        self.barge_in_step(now_ms, step);
+    }
+
+    /// Whether the server will report the user's speech now: always on OpenAI, only while
+    /// generating on Gemini.
+    fn server_reports_speech(&self) -> bool {
+        self.codec.reports_speech_after_generation() || self.conversation.active_response().is_some()
+    }
+
+    fn barge_in_step(&mut self, now_ms: f64, step: Option<BargeInStep>) {
+        match step {
+            Some(BargeInStep::Duck { until_ms }) => {
+                self.outputs.push_back(Output::DuckPlayback);
+                self.outputs.push_back(Output::ArmTimer { timer: Timer::BargeIn, at_ms: until_ms });
+            }
+            Some(BargeInStep::Restore) => self.outputs.push_back(Output::RestorePlayback),
+            Some(BargeInStep::Stop) => {
+                let actions = self.invoker.cancel_all(now_ms);
+                self.apply(now_ms, actions);
+                self.stop_playback();
+            }
+            None => {}
         }
     }
 
@@ -529,6 +587,11 @@ impl Session {
     /// A timer armed with `Output::ArmTimer` fired. A driver must not fire one before its time: a
     /// timer that comes early is taken for one that was superseded, and ignored.
     pub fn timer_fired(&mut self, now_ms: f64, timer: Timer) {
+        if timer == Timer::BargeIn {
+            let local_is_signal = !self.server_reports_speech();
+            let step = self.barge_in.as_mut().and_then(|b| b.deadline(now_ms, local_is_signal));
+            return self.barge_in_step(now_ms, step);
+        }
         if self.state != ConnectionState::Connecting {
             return;
         }
@@ -550,6 +613,7 @@ impl Session {
                 self.begin_close(1000, "connect timeout");
             }
             Timer::Reconnect => self.attempt_if_due(now_ms),
+            Timer::BargeIn => {}
         }
     }
 

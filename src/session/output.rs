@@ -38,6 +38,8 @@ pub enum Timer {
     ConnectTimeout,
     /// The reconnect policy's next attempt is due.
     Reconnect,
+    /// A local barge-in's wait (for the server's confirmation, or for the speech to last) is over.
+    BargeIn,
 }
 
 /// How an app-facing error should surface in JS.
@@ -203,6 +205,13 @@ pub enum SessionEvent {
         played_ms: f64,
         received_ms: f64,
     },
+    /// The on-device voice detector heard the user start speaking; `ducked`: the reply playing was
+    /// faded out at once (it resumes unless the barge-in is confirmed).
+    LocalSpeechStarted {
+        ducked: bool,
+    },
+    /// The on-device voice detector heard the user stop speaking.
+    LocalSpeechStopped,
     /// The provider asked to move (`goAway`), the connection dropped, or an attempt failed: attempt
     /// number `attempt` of this outage opens a new connection in `delay_ms` (absent: when the
     /// network is back); messages sent meanwhile wait; the message stream goes on.
@@ -243,6 +252,8 @@ impl SessionEvent {
             SessionEvent::Close { .. } => "close",
             SessionEvent::Interrupted { .. } => "interrupted",
             SessionEvent::PlaybackEnded { .. } => "playbackEnded",
+            SessionEvent::LocalSpeechStarted { .. } => "localSpeechStarted",
+            SessionEvent::LocalSpeechStopped => "localSpeechStopped",
             SessionEvent::Reconnecting { .. } => "reconnecting",
             SessionEvent::Reconnected => "reconnected",
             SessionEvent::ToolCallStarted { .. } => "toolCallStarted",
@@ -285,6 +296,11 @@ pub enum Output {
     PlayAudio { item_id: String, audio: Base64Data },
     /// Fade out within 10 ms, flush, and report with `Session::playback_stopped`.
     StopPlayback { item_id: String },
+    /// Fade out within 10 ms and hold what is queued (not counted as played) until
+    /// `RestorePlayback` or `StopPlayback`.
+    DuckPlayback,
+    /// Fade the held playback back in where it was.
+    RestorePlayback,
     /// Drop the socket (without reporting its close) and open a new one to the same place — with a
     /// fresh credential where the app gave a token provider — then report `socket_opened`.
     Reconnect,

@@ -129,6 +129,12 @@ impl Playback {
         end_if_played(item, rate)
     }
 
+    /// Whether audio received is still to be heard (playing, queued or held).
+    pub fn is_audible(&self) -> bool {
+        let rate = self.output_rate as f64;
+        self.items.iter().any(|i| unheard(i, rate))
+    }
+
     /// The item to stop, if audio is still to be heard (received beyond what was played), and
     /// marks it stopping. `None`: nothing is playing.
     pub fn begin_interrupt(&mut self) -> Option<String> {
@@ -136,7 +142,7 @@ impl Playback {
             return None;
         }
         let rate = self.output_rate as f64;
-        let unheard = |i: &PlayedItem| !i.ended && i.received_samples as f64 / rate * 1_000.0 > i.played_ms + 0.5;
+        let unheard = |i: &PlayedItem| unheard(i, rate);
         // Audio plays in arrival order: the oldest item with audio left is the one being heard;
         // later ones are queued behind it and flushed with it.
         let id = self.items.iter().find(|i| unheard(i))?.item_id.clone();
@@ -177,6 +183,11 @@ impl Playback {
             content_index: item.content_index,
         })
     }
+}
+
+/// Received beyond what was played, and not cut off.
+fn unheard(item: &PlayedItem, rate: f64) -> bool {
+    !item.ended && item.received_samples as f64 / rate * 1_000.0 > item.played_ms + 0.5
 }
 
 /// Reports an item once: complete, not cut off, and rendered to its last sample.

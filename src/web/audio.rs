@@ -1,6 +1,9 @@
 //! The audio engine's browser half: one `AudioContext` at the device's native rate (never forced to
 //! 16/24 kHz, which breaks Firefox), the capture and playback AudioWorklets, the microphone stream.
 //!
+//! On-device barge-in: the voice detector runs on each capture chunk (10 ms chunks while it runs)
+//! and the playback worklet ducks (fades out and holds) or restores on the session's word.
+//!
 //! Where the DSP runs: on the main thread, in wasm. The worklets only move samples (a 20 ms chunk
 //! out, resampled chunks in), so they stay tiny (what they allocate: see the worklet's header),
 //! need no wasm in the audio thread, and the resampler costs a fraction of a millisecond per second of audio (see the README
@@ -8,7 +11,7 @@
 //! the playback worklet plays from its jitter buffer.
 
 use super::convert::{error, get, optional_bool, optional_count, optional_string, type_error};
-use crate::audio::{CapturePipeline, PlaybackPipeline, WireAudio};
+use crate::audio::{CapturePipeline, PlaybackPipeline, VoiceDetector, VoiceEdge, WireAudio};
 use js_sys::{Array, Float32Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -147,6 +150,28 @@ struct Capture {
     owned: bool,
     pipeline: CapturePipeline,
     scratch: Vec<f32>,
+    /// On-device barge-in: listens to the (echo-cancelled) capture.
+    detector: Option<VoiceDetector>,
+    /// A start was reported (a stop is reported only after one).
+    speech_reported: bool,
+    /// PCM16 waiting to be sent: with the detector on, the worklet posts every
+    /// [`DETECTION_CHUNK_MS`] and the audio goes to the provider in `chunkMs` pieces as before.
+    pending: Vec<u8>,
+    send_bytes: usize,
+}
+
+/// The capture chunk the voice detector sees when it runs: every 10 ms of chunking is 10 ms more
+/// before a barge-in can be known (the sends stay at `audio.chunkMs`).
+const DETECTION_CHUNK_MS: u32 = 10;
+
+/// What one capture chunk gave.
+pub(crate) struct Captured {
+    /// PCM16 at the provider rate (empty while muted).
+    pub pcm: Vec<u8>,
+    /// About 30 times a second.
+    pub level: Option<crate::audio::Level>,
+    /// The user started (`Some(true)`) or stopped speaking.
+    pub speech: Option<bool>,
 }
 
 pub(crate) struct AudioEngine {
@@ -168,6 +193,8 @@ pub(crate) struct AudioEngine {
     /// The context's rate, read once (a getter call into the browser per delta otherwise).
     device_rate: f64,
     last_input_level_ms: f64,
+    /// The voice detector's sensitivity when on-device barge-in is on.
+    voice_sensitivity: Option<f64>,
 }
 
 impl AudioEngine {
@@ -194,6 +221,7 @@ impl AudioEngine {
             provider_input,
             device_rate: device_rate as f64,
             last_input_level_ms: f64::NEG_INFINITY,
+            voice_sensitivity: None,
         })
     }
 
@@ -304,6 +332,26 @@ impl AudioEngine {
         self.held.clear();
     }
 
+    /// Runs the voice detector on the microphone (for on-device barge-in), from the next attach.
+    pub fn detect_voice(&mut self, sensitivity: f64) {
+        self.voice_sensitivity = Some(sensitivity);
+    }
+
+    /// The playback level (RMS), the reference for the detector's echo test.
+    pub fn output_level(&mut self, rms: f64) {
+        if let Some(detector) = self.capture.as_mut().and_then(|c| c.detector.as_mut()) {
+            detector.output_level(rms as f32);
+        }
+    }
+
+    /// Fades the playback out and holds it (`true`), or fades it back in where it was (`false`).
+    pub fn set_ducked(&self, duck: bool) {
+        let Some((node, _)) = &self.playback else { return };
+        let message = Object::new();
+        let _ = Reflect::set(&message, &"type".into(), &(if duck { "duck" } else { "restore" }).into());
+        let _ = node.port().and_then(|p| p.post_message(&message));
+    }
+
     /// Fade out and flush; `false` when there is no playback to stop (the caller reports at once).
     pub fn stop(&mut self, item: &str) -> bool {
         let Some((node, _)) = &self.playback else { return false };
@@ -330,7 +378,11 @@ impl AudioEngine {
     pub fn attach_microphone(&mut self, stream: MediaStream, owned: bool, on_message: &js_sys::Function) -> Result<(), JsValue> {
         self.detach_microphone();
         let rate = self.sample_rate();
-        let chunk_frames = (rate * self.options.chunk_ms as f64 / 1_000.0).round().max(128.0);
+        let detector = self.voice_sensitivity.map(|s| VoiceDetector::new(rate as u32, s));
+        let post_ms = if detector.is_some() { self.options.chunk_ms.min(DETECTION_CHUNK_MS) } else { self.options.chunk_ms };
+        let chunk_frames = (rate * post_ms as f64 / 1_000.0).round().max(128.0);
+        let send_bytes = (self.provider_input.rate as u64 * self.options.chunk_ms as u64 / 1_000) as usize
+            * self.provider_input.encoding.bytes_per_sample();
         let processor = Object::new();
         Reflect::set(&processor, &"chunkFrames".into(), &chunk_frames.into())?;
         let node = self.node("realtime-capture", &processor, 0)?;
@@ -344,6 +396,10 @@ impl AudioEngine {
             owned,
             pipeline: CapturePipeline::new(rate as u32, self.provider_input),
             scratch: Vec::with_capacity(chunk_frames as usize),
+            detector,
+            speech_reported: false,
+            pending: Vec::with_capacity(send_bytes),
+            send_bytes,
         });
         Ok(())
     }
@@ -366,20 +422,42 @@ impl AudioEngine {
         attached
     }
 
-    /// A capture chunk: PCM16 at the provider rate (empty while muted) and, about 30 times a
-    /// second, the input level. The chunk is the worklet's copy: nothing goes back (returning
-    /// buffers for reuse cost the main thread a `postMessage` per chunk).
-    pub fn captured(&mut self, chunk: Float32Array, now_ms: f64) -> (Vec<u8>, Option<crate::audio::Level>) {
-        let Some(capture) = &mut self.capture else { return (Vec::new(), None) };
+    /// A capture chunk: PCM16 at the provider rate (empty while muted), about 30 times a second
+    /// the input level, and the voice detector's verdict. The chunk is the worklet's copy: nothing
+    /// goes back (returning buffers for reuse cost the main thread a `postMessage` per chunk).
+    pub fn captured(&mut self, chunk: Float32Array, now_ms: f64) -> Captured {
+        let Some(capture) = &mut self.capture else { return Captured { pcm: Vec::new(), level: None, speech: None } };
         capture.scratch.resize(chunk.length() as usize, 0.0);
         chunk.copy_to(&mut capture.scratch);
+        // Muted, the user is not talking to the assistant: no barge-in either (the detector keeps
+        // its noise floor meanwhile).
+        let speech = match capture.detector.as_mut().and_then(|d| d.push(&capture.scratch)) {
+            Some(VoiceEdge::Started { .. }) if !self.muted => Some(true),
+            Some(VoiceEdge::Stopped { .. }) if capture.speech_reported => Some(false),
+            _ => None,
+        };
+        if let Some(started) = speech {
+            capture.speech_reported = started;
+        }
         let (level, pcm) = capture.pipeline.push(&capture.scratch);
-        let pcm = if self.muted { Vec::new() } else { pcm.to_vec() };
+        let pcm = if self.muted {
+            capture.pending.clear();
+            Vec::new()
+        } else if capture.detector.is_none() {
+            pcm.to_vec()
+        } else {
+            capture.pending.extend_from_slice(pcm);
+            if capture.pending.len() >= capture.send_bytes {
+                std::mem::replace(&mut capture.pending, Vec::with_capacity(capture.send_bytes))
+            } else {
+                Vec::new()
+            }
+        };
         let level = (now_ms - self.last_input_level_ms >= 33.0).then(|| {
             self.last_input_level_ms = now_ms;
             level
         });
-        (pcm, level)
+        Captured { pcm, level, speech }
     }
 
     /// Releases the microphone, the nodes, and the context if it is ours.

@@ -5,7 +5,7 @@ use super::convert::{error, from_js_noting_unknown, get, optional_bool, optional
 use super::audio::{AudioEngine, AudioOptions};
 use super::interceptor::JsInterceptor;
 use super::session::{RealtimeSession, Shell};
-use crate::model::{Modality, SessionKind, SessionOptions, Tool};
+use crate::model::{BargeInOptions, Modality, SessionKind, SessionOptions, Tool};
 use crate::provider::{ConnectConfig, Provider};
 use crate::session::{ErrorCode, InvocationOptions, LogLevel, LoggingMiddleware, ReconnectConfig, Session, SessionConfig};
 use std::collections::HashMap;
@@ -127,6 +127,7 @@ impl RealtimeClientParts {
             // 53 random bits for the reconnect jitter.
             jitter_seed: (js_sys::Math::random() * (1u64 << 53) as f64) as u64,
             max_frame_bytes: parsed.max_frame_bytes,
+            barge_in: Some(parsed.barge_in),
         };
         let mut session = Session::new(codec, config, super::session::now()).map_err(|e| match e.kind {
             crate::provider::EncodeErrorKind::Type => type_error(&e.to_string()),
@@ -150,7 +151,10 @@ impl RealtimeClientParts {
         // nothing may be awaited between opening it and starting the shell.
 
         let engine = if playback {
-            let engine = AudioEngine::new(parsed.audio, session.input_audio(), session.output_audio())?;
+            let mut engine = AudioEngine::new(parsed.audio, session.input_audio(), session.output_audio())?;
+            if parsed.barge_in.local {
+                engine.detect_voice(parsed.barge_in.sensitivity);
+            }
             wasm_bindgen_futures::JsFuture::from(engine.module_loaded()).await?;
             Some(engine)
         } else {
@@ -239,6 +243,8 @@ struct ConnectOptions {
     max_frame_bytes: Option<usize>,
     /// Each server message object carries the frame it was decoded from (`rawFrame`).
     raw_frames: bool,
+    /// On-device barge-in (on by default where audio plays).
+    barge_in: BargeInOptions,
 }
 
 impl ConnectOptions {
@@ -249,7 +255,7 @@ impl ConnectOptions {
         }
         // A shallow copy without the JS-only fields becomes the neutral options.
         let neutral = js_sys::Object::assign(&js_sys::Object::new(), value.unchecked_ref());
-        for key in ["tools", "functionInvocation", "middleware", "logLevel", "connectTimeoutMs", "audio", "reconnect", "resume", "maxFrameBytes", "rawFrames"] {
+        for key in ["tools", "functionInvocation", "middleware", "logLevel", "connectTimeoutMs", "audio", "reconnect", "resume", "maxFrameBytes", "rawFrames", "bargeIn"] {
             let _ = js_sys::Reflect::delete_property(&neutral, &key.into());
         }
         let mut options: SessionOptions = from_js_noting_unknown(neutral.into(), "options")?;
@@ -310,7 +316,14 @@ impl ConnectOptions {
             n => n.map(|n| n as usize),
         };
         let raw_frames = optional_bool(&value, "rawFrames", "options")?.unwrap_or(false);
-        Ok(ConnectOptions { options, invocation, handlers, middleware, log_level, connect_timeout_ms, audio, reconnect, max_frame_bytes, raw_frames })
+        let barge_in = match get(&value, "bargeIn") {
+            v if v.is_undefined() || v.is_null() => BargeInOptions::default(),
+            v => super::convert::from_js::<BargeInOptions>(v, "options.bargeIn")?,
+        };
+        if let Some(message) = barge_in.out_of_range("options.bargeIn") {
+            return Err(range_error(&message));
+        }
+        Ok(ConnectOptions { options, invocation, handlers, middleware, log_level, connect_timeout_ms, audio, reconnect, max_frame_bytes, raw_frames, barge_in })
     }
 }
 

@@ -895,6 +895,21 @@ export interface InterruptedEvent {
   readonly truncatedAtMs?: number;
 }
 
+/**
+ * On-device barge-in (`ConnectOptions.bargeIn`): the SDK's voice detector heard the user start
+ * speaking into the microphone. `ducked`: a reply was playing and was faded out at once; it is
+ * stopped (`interrupted`) when the barge-in is confirmed, and resumes where it was otherwise.
+ */
+export interface LocalSpeechStartedEvent {
+  readonly type: "localSpeechStarted";
+  readonly ducked: boolean;
+}
+
+/** The SDK's voice detector heard the user stop speaking (300 ms without speech). */
+export interface LocalSpeechStoppedEvent {
+  readonly type: "localSpeechStopped";
+}
+
 /** An assistant audio item played to its last sample (silence during underruns not counted). */
 export interface PlaybackEndedEvent {
   readonly type: "playbackEnded";
@@ -974,6 +989,8 @@ export type SdkEvent =
   | ToolCallCompletedEvent
   | InterruptedEvent
   | PlaybackEndedEvent
+  | LocalSpeechStartedEvent
+  | LocalSpeechStoppedEvent
   | ReconnectingEvent
   | ReconnectedEvent
   | InputLevelEvent
@@ -1110,6 +1127,27 @@ export interface ConnectOptions extends Omit<SessionOptions, "tools"> {
    * keeps each frame's text alive as long as the app keeps the message.
    */
   rawFrames?: boolean;
+  /**
+   * On-device barge-in: the SDK listens to the microphone (after the browser's echo canceller) and
+   * fades the reply out within ~50 ms of the user starting to speak, instead of waiting for the
+   * server's detector a network round trip away. `false` (or `{ local: false }`): barge-in is the
+   * server's alone. Default: on, with the defaults of {@link BargeInOptions}.
+   */
+  bargeIn?: boolean | BargeInOptions;
+}
+
+/** On-device barge-in (`connect({ bargeIn })`). */
+export interface BargeInOptions {
+  /** Detect speech on the device. Default `true`. */
+  local?: boolean;
+  /** 0–1: higher detects sooner and quieter speech, with more false triggers (noise, echo). Default 0.5. */
+  sensitivity?: number;
+  /**
+   * How long a ducked reply waits for the server to confirm the barge-in (OpenAI; Gemini while it
+   * is generating) before it resumes, 100–5000 ms. Default 600. Where no confirmation can come
+   * (Gemini once generation is complete), speech lasting 200 ms stops the reply.
+   */
+  confirmMs?: number;
 }
 
 /**

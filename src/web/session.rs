@@ -44,6 +44,8 @@ pub(crate) enum Command {
     InputLevel(f64),
     MicrophoneStopped,
     PlaybackStopped(String, f64),
+    /// The microphone's voice detector: the user started (`true`) or stopped speaking.
+    LocalSpeech(bool),
 }
 
 pub(crate) enum FrameData {
@@ -329,6 +331,7 @@ impl Shell {
             Command::PlaybackPosition(item, played_ms, underruns, queued_ms) => session.playback_report(t, &item, played_ms, underruns, queued_ms),
             Command::InputLevel(level) => session.input_level(t, level),
             Command::MicrophoneStopped => session.microphone_stopped(t),
+            Command::LocalSpeech(started) => session.local_speech(t, started),
             Command::PlaybackStopped(item, played_ms) => {
                 let latency = self.audio.borrow().as_ref().map_or(0.0, AudioEngine::output_latency_ms);
                 session.playback_stopped(t, &item, played_ms, latency);
@@ -404,6 +407,11 @@ impl Shell {
                 let stopping = self.audio.borrow_mut().as_mut().is_some_and(|e| e.stop(&item_id));
                 if !stopping {
                     self.command(Command::PlaybackStopped(item_id, 0.0));
+                }
+            }
+            Output::DuckPlayback | Output::RestorePlayback => {
+                if let Some(engine) = self.audio.borrow().as_ref() {
+                    engine.set_ducked(matches!(output, Output::DuckPlayback));
                 }
             }
             Output::Reconnect => self.reconnect(),
@@ -543,16 +551,20 @@ impl Shell {
         match message {
             WorkletMessage::Chunk(samples) => {
                 let captured = self.audio.borrow_mut().as_mut().map(|e| e.captured(samples, now()));
-                let Some((pcm, level)) = captured else { return };
-                if let Some(level) = level {
+                let Some(captured) = captured else { return };
+                // First: a barge-in ducks the reply before anything else is done with the chunk.
+                if let Some(started) = captured.speech {
+                    self.command(Command::LocalSpeech(started));
+                }
+                if let Some(level) = captured.level {
                     let event = serde_json::json!({ "type": "inputLevel", "level": level.meter(), "rms": level.rms, "peak": level.peak });
                     self.emit("inputLevel", &to_js(&event));
                     if self.audio.borrow().as_ref().is_some_and(|e| !e.muted) {
                         self.command(Command::InputLevel(f64::from(level.meter())));
                     }
                 }
-                if !pcm.is_empty() {
-                    self.command(Command::AppendAudio(pcm));
+                if !captured.pcm.is_empty() {
+                    self.command(Command::AppendAudio(captured.pcm));
                 }
             }
             WorkletMessage::Position { item, frames, underruns, queued } => {
@@ -560,6 +572,9 @@ impl Shell {
             }
             WorkletMessage::Stopped { item, frames } => self.command(Command::PlaybackStopped(item, frames / rate * 1_000.0)),
             WorkletMessage::Level(rms) => {
+                if let Some(engine) = self.audio.borrow_mut().as_mut() {
+                    engine.output_level(rms);
+                }
                 let level = crate::audio::Level { rms: rms as f32, peak: rms as f32 };
                 self.emit("outputLevel", &to_js(&serde_json::json!({ "type": "outputLevel", "level": level.meter(), "rms": rms })));
             }

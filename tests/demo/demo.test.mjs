@@ -267,6 +267,11 @@ test('the page loads the SDK and carries every hook; real providers are disabled
   assert.equal(await page.locator('#turn-ptt').isEnabled(), true);
   assert.equal(await page.locator('#mic-device').isEnabled(), true);
   assert.match(await page.locator('#mic-hint').textContent(), /Connect, then start the microphone/);
+  // Instant barge-in (the SDK's on-device detection): a labelled switch, on by default.
+  const localBargeIn = page.getByLabel('Instant barge-in');
+  assert.equal(await localBargeIn.getAttribute('data-testid'), 'local-barge-in');
+  assert.equal(await localBargeIn.isEnabled(), true);
+  assert.equal(await localBargeIn.isChecked(), true);
 
   const options = await byId(page, 'provider').locator('option').evaluateAll((os) => os.map((o) => ({ value: o.value, disabled: o.disabled, text: o.textContent })));
   assert.deepEqual(options.map((o) => o.value), ['emulated-openai', 'emulated-gemini', 'openai', 'gemini']);

@@ -160,6 +160,8 @@ voice.on("interrupted", (e) => console.log(e.itemId, e.heardMs, e.truncatedAtMs 
 voice.on("playbackBlocked", () => void voice.resumeAudio());
 voice.on("reconnecting", (e) => console.log("moving:", e.reason, e.attempt, e.delayMs ?? "when online"));
 voice.on("reconnected", () => console.log("resumed"));
+voice.on("localSpeechStarted", (e) => console.log("user speaking", e.ducked ? "over the reply" : ""));
+voice.on("localSpeechStopped", () => console.log("user quiet"));
 await voice.commitAudio({ createResponse: true });
 voice.stopMicrophone();
 const state: SessionState = session.state;
@@ -170,6 +172,8 @@ console.log(state, toolNames, enabled, session.provider, providers);
 const plain = await client.connect();
 await client.connect({ reconnect: { maxAttempts: 3, maxDelayMs: 2_000 } });
 await client.connect({ reconnect: false });
+await client.connect({ bargeIn: { sensitivity: 0.7, confirmMs: 800 } });
+await client.connect({ bargeIn: false });
 await plain.close();
 
 // --- events ---------------------------------------------------------------------------------------

@@ -10,6 +10,8 @@
 // Turn taking: voice activity = the provider's server-side detection (speaking over a reply
 // interrupts it); push to talk = detection off, the microphone muted except while the button is
 // held, and `commitAudio()` on release (which asks for the reply itself when detection is off).
+// Instant barge-in (`#local-barge-in`, on by default): `connect({ bargeIn: { local } })`, the SDK's
+// on-device voice detection ducks the reply the moment the user speaks over it.
 
 export const NO_CAPTURE_HINT =
   "This browser can't capture the microphone on this page (it needs HTTPS or localhost, and AudioWorklet). Type your messages instead.";
@@ -45,6 +47,7 @@ export class VoiceControls {
       vad: $('turn-vad'),
       pushToTalk: $('turn-ptt'),
       volume: $('volume'),
+      localBargeIn: $('local-barge-in'),
     };
     this.el.volume.addEventListener('input', () => {
       if (this.session) this.session.outputVolume = Number(this.el.volume.value);
@@ -52,13 +55,14 @@ export class VoiceControls {
     if (!supported) {
       this.el.hint.textContent = NO_CAPTURE_HINT;
       this.el.hint.classList.add('hint-warn');
-      for (const k of ['mic', 'device', 'ptt', 'vad', 'pushToTalk']) this.el[k].disabled = true;
+      for (const k of ['mic', 'device', 'ptt', 'vad', 'pushToTalk', 'localBargeIn']) this.el[k].disabled = true;
       return;
     }
     this.el.hint.textContent = 'Connect, then start the microphone. Headphones avoid echo.';
     this.el.device.disabled = false;
     this.el.vad.disabled = false;
     this.el.pushToTalk.disabled = false;
+    this.el.localBargeIn.disabled = false;
     this.#wire();
     this.refreshDevices();
     navigator.mediaDevices?.addEventListener?.('devicechange', () => this.refreshDevices());
@@ -73,6 +77,7 @@ export class VoiceControls {
   connectOptions(provider) {
     return {
       voiceActivityDetection: { enabled: this.turnMode === 'vad' },
+      bargeIn: { local: this.el.localBargeIn.checked },
       transcription: provider === 'openai' ? { modelId: 'gpt-4o-mini-transcribe' } : {},
     };
   }

@@ -18,6 +18,8 @@
 //                           event padded to emu_oversized_bytes, default 16 MiB + 1 byte)
 //   emu_delay_ms=D          hold every frame after the emu_delay_after-th (default 0) for
 //   emu_delay_after=N       D ms before sending it (order preserved)
+//   emu_latency_ms=L        every frame, in each direction, takes L ms more (order kept; applied
+//                           to the socket by server.mjs with latency.mjs, not by wrap())
 //   emu_error_after=N       after the Nth frame, a server error (OpenAI: `error` event of
 //                           type server_error; Gemini: close 1011 "Internal error occurred.")
 //   emu_expire_after_ms=T   provider: session lifetime (OpenAI: `session_expired` then close)
@@ -29,7 +31,7 @@
 //   parseFaults(searchParams | URL | string, defaults?) → Faults
 //   class Faults {
 //     closeAfter, closeCode, closeReason, closeMidAudio, malformedAfter, unknownAfter,
-//     oversizedAfter, oversizedBytes, delayMs, delayAfter, errorAfter, expireAfterMs,
+//     oversizedAfter, oversizedBytes, delayMs, delayAfter, latencyMs, errorAfter, expireAfterMs,
 //     goawayAfterMs, speed, tag        — numbers (or null when absent), tag a string|null
 //     active()                          — true when any frame-count fault is set
 //     wrap(rawSend, opts) → send(message)
@@ -58,6 +60,7 @@ const INT_KNOBS = {
   oversizedBytes: 'emu_oversized_bytes',
   delayMs: 'emu_delay_ms',
   delayAfter: 'emu_delay_after',
+  latencyMs: 'emu_latency_ms',
   errorAfter: 'emu_error_after',
   expireAfterMs: 'emu_expire_after_ms',
   goawayAfterMs: 'emu_goaway_after_ms',

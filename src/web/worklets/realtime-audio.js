@@ -47,7 +47,9 @@ class RealtimeCapture extends AudioWorkletProcessor {
 // when it is about to run dry it fades the last samples out, plays silence (not counted as played)
 // and keeps running, then resumes with a short fade-in; counts rendered samples per item and
 // reports positions; on "stop" fades out over `fadeFrames` and flushes, then reports where it
-// stopped.
+// stopped; on "duck" (on-device barge-in) fades out over `fadeFrames` and holds what is queued —
+// nothing is consumed or counted while held — until "restore" fades it back in where it was, or
+// "stop" flushes it at once (already silent).
 class RealtimePlayback extends AudioWorkletProcessor {
   constructor(options) {
     super();
@@ -69,6 +71,8 @@ class RealtimePlayback extends AudioWorkletProcessor {
     this.drain = 0;           // frames left before an underrun, faded to zero (no click)
     this.drainTotal = 0;
     this.stopItem = null;
+    this.duckLeft = -1;       // frames of the duck's fade left, -1 when not ducking
+    this.held = false;        // ducked: faded out, the queue kept as it is
     this.rendered = new Map(); // item → { frames } rendered (looked up per chunk, not per sample)
     this.sinceReport = 0;
     this.levelSum = 0;
@@ -87,7 +91,16 @@ class RealtimePlayback extends AudioWorkletProcessor {
       } else if (m.type === "stop") {
         // Fade what is playing now; if nothing is, stop at once.
         this.stopItem = m.item;
-        this.fadeOut = this.playing && this.queued > 0 ? Math.min(this.fadeFrames, this.queued) : 0;
+        this.fadeOut = this.playing && this.queued > 0 && !this.held ? Math.min(this.fadeFrames, this.queued) : 0;
+      } else if (m.type === "duck") {
+        if (!this.held && this.duckLeft < 0) this.duckLeft = this.playing && this.queued > 0 ? Math.min(this.fadeFrames, this.queued) : 0;
+        if (this.duckLeft === 0) this.hold();
+      } else if (m.type === "restore") {
+        if (this.held || this.duckLeft >= 0) {
+          this.held = false;
+          this.duckLeft = -1;
+          this.fadeIn = this.fadeFrames;
+        }
       } else if (m.type === "flush") {
         this.flush();
       }
@@ -126,6 +139,14 @@ class RealtimePlayback extends AudioWorkletProcessor {
     this.queued = 0;
     this.playing = false;
     this.drain = 0;
+    this.held = false;
+    this.duckLeft = -1;
+  }
+
+  hold() {
+    this.held = true;
+    this.duckLeft = -1;
+    this.drain = 0;
   }
 
   send(message, item) {
@@ -149,13 +170,15 @@ class RealtimePlayback extends AudioWorkletProcessor {
     }
     // Less than a fade's worth left: fade it out instead of dropping to zero when it runs dry
     // (checked every quantum, so the fade spans at least fadeFrames - 128 samples).
-    if (this.playing && this.fadeOut < 0 && this.drain === 0 && this.queued > 0 && this.queued <= this.fadeFrames) {
+    if (this.playing && !this.held && this.fadeOut < 0 && this.duckLeft < 0 && this.drain === 0 && this.queued > 0 && this.queued <= this.fadeFrames) {
       this.drain = this.drainTotal = this.queued;
     }
     let sum = 0;
     for (let i = 0; i < out.length; i++) {
       let sample = 0;
-      if (this.playing && this.fadeOut !== 0 && this.count > 0) {
+      if (this.held) {
+        // Ducked: silence, nothing consumed or counted, no underrun.
+      } else if (this.playing && this.fadeOut !== 0 && this.count > 0) {
         const head = this.head;
         const samples = this.samples[head];
         sample = samples[this.offset++];
@@ -167,6 +190,9 @@ class RealtimePlayback extends AudioWorkletProcessor {
         if (this.fadeOut > 0) {
           sample *= this.fadeOut / this.fadeFrames;
           this.fadeOut--;
+        } else if (this.duckLeft > 0) {
+          sample *= (this.duckLeft - 1) / this.fadeFrames;
+          if (--this.duckLeft === 0) this.hold();
         } else if (this.drain > 0) {
           sample *= (this.drain - 1) / this.drainTotal;
           // Faded out: whatever comes next (more of this reply, the next one) fades back in.
@@ -178,6 +204,8 @@ class RealtimePlayback extends AudioWorkletProcessor {
           this.advance();
           if (this.count === 0 || this.items[this.head] !== item) this.send(this.position, item);
         }
+      } else if (this.duckLeft >= 0) {
+        this.hold(); // ran dry while ducking: held as it is
       } else if (this.playing && this.fadeOut !== 0) {
         // Underrun: silence, not counted; refill the prebuffer, then fade back in (no click).
         this.playing = false;
