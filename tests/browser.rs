@@ -1110,3 +1110,5 @@ async fn a_hosted_worklet_and_an_audio_element_route_playback() {
     assert!(rec.of("error").is_empty());
     JsFuture::from(session.close()).await.unwrap();
 }
+#[path = "browser/resume.rs"]
+mod resume;
