@@ -137,7 +137,7 @@ impl Codec for OpenAiCodec {
                     .collect()
             }
         };
-        (!contents.is_empty()).then(|| ConversationItem { id: None, role: item.role, status: None, contents })
+        (!contents.is_empty()).then_some(ConversationItem { id: None, role: item.role, status: None, contents })
     }
 
     fn validate(&self, message: &ClientMessage) -> Result<(), EncodeError> {
