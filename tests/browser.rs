@@ -333,8 +333,9 @@ async fn emulator_faults_map_to_events_and_leave_the_session_consistent() {
     assert_eq!(get(&late, "code").as_string().as_deref(), Some("session_closed"));
     JsFuture::from(session.close()).await.unwrap();
 
-    // Session expiry: the server's error, then the close.
-    let session = connect("&emu_expire_after_ms=300", text_options()).await.unwrap();
+    // Session expiry with reconnecting off: the server's error, then the close (resumed by
+    // default: tests/browser/resume.rs).
+    let session = connect("&emu_expire_after_ms=300", json(r#"{ "outputModalities": ["text"], "reconnect": false }"#)).await.unwrap();
     let rec = Recorder::attach(&session, &["error", "close"]);
     let e = rec.wait("error", |_| true).await;
     assert_eq!(get(&get(&e, "error"), "code").as_string().as_deref(), Some("session_expired"));
@@ -1120,3 +1121,6 @@ mod faults;
 mod g711;
 #[path = "browser/barge_in.rs"]
 mod barge_in;
+
+#[path = "browser/resume.rs"]
+mod resume;

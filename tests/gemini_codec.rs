@@ -468,7 +468,7 @@ fn a_resumed_connection_does_not_continue_the_half_received_turn() {
         })
     };
     let cut = response_of(&first).expect("a response starts");
-    assert!(codec.resume_start().is_some());
+    assert!(codec.resume_start(&Default::default()).is_some());
     codec.decode(r#"{"setupComplete":{}}"#).unwrap();
     let next = codec.decode(r#"{"serverContent":{"modelTurn":{"parts":[{"text":"A new reply."}]}}}"#).unwrap();
     let fresh = response_of(&next).expect("the new connection's content is a new response");

@@ -363,3 +363,28 @@ fn reconnect_off_makes_a_drop_a_close() {
     let out = h.frames(&[r#"{"goAway":{"timeLeft":"10s"}}"#]);
     assert!(reconnecting(&out).is_none(), "goAway is only shown to the app");
 }
+
+#[test]
+fn a_gemini_turn_cut_by_the_drop_ends_cancelled_and_the_next_one_is_fresh() {
+    let mut h = Harness::open(Some(ReconnectConfig::default()));
+    h.frames(&[r#"{"serverContent":{"modelTurn":{"parts":[{"text":"Once upon"}]}}}"#]);
+    let cut_id = h.session.conversation().active_response().expect("a turn in progress").to_owned();
+    let out = h.dropped(10.0);
+    let done: Vec<_> = out
+        .iter()
+        .filter_map(|o| if let Output::Message(realtime_wasm::model::ServerMessage::ResponseDone(r)) = o { Some(r.clone()) } else { None })
+        .collect();
+    assert_eq!(done.len(), 1, "{out:?}");
+    assert_eq!(done[0].response_id.as_deref(), Some(cut_id.as_str()));
+    assert_eq!(done[0].status, Some(realtime_wasm::model::ResponseStatus::Cancelled));
+    assert_eq!(done[0].status_reason.as_deref(), Some("connection_lost"));
+    let done_at = out.iter().position(|o| matches!(o, Output::Message(_))).unwrap();
+    let reconnecting_at = out.iter().position(|o| matches!(o, Output::Event(SessionEvent::Reconnecting { .. }))).unwrap();
+    assert!(done_at < reconnecting_at, "the app learns the reply ended before that the session reconnects");
+    h.fire_reconnect(&out);
+    h.session.socket_opened(h.now);
+    let out = h.frames(&[SETUP_COMPLETE, r#"{"serverContent":{"modelTurn":{"parts":[{"text":"Hello"}]}}}"#]);
+    assert!(out.iter().any(|o| matches!(o, Output::Event(SessionEvent::Reconnected))));
+    let next = h.session.conversation().active_response().unwrap();
+    assert_ne!(next, cut_id, "the new connection's content is a new response");
+}

@@ -129,7 +129,7 @@ impl Codec for GeminiCodec {
 
     /// The same setup with the latest handle; the half-presented turn of the old connection is
     /// dropped (the server resumes from what it consumed).
-    fn resume_start(&mut self) -> Option<SessionStart> {
+    fn resume_start(&mut self, _options: &SessionOptions) -> Option<SessionStart> {
         let handle = self.handle.clone()?;
         let mut setup = self.setup.clone()?;
         setup["setup"]["sessionResumption"] = serde_json::json!({ "handle": handle });

@@ -9,7 +9,7 @@
 pub mod gemini;
 pub mod openai;
 
-use crate::model::{ClientMessage, ServerMessage, SessionOptions};
+use crate::model::{ClientMessage, ConversationItem, ServerMessage, SessionOptions};
 use std::fmt;
 
 pub use gemini::GeminiCodec;
@@ -153,8 +153,22 @@ pub trait Codec {
     fn enable_resumption(&mut self) -> bool {
         false
     }
-    /// How to resume on a new connection, once the provider has handed out a resumption handle.
-    fn resume_start(&mut self) -> Option<SessionStart> {
+    /// How to start a new connection that resumes the session: Gemini with the handle it handed
+    /// out (the server kept the session); OpenAI afresh from `options` — the app's options with its
+    /// updates since — and the conversation replayed ([`Codec::replay_item`]). `None`: nothing to
+    /// resume with (yet).
+    fn resume_start(&mut self, _options: &SessionOptions) -> Option<SessionStart> {
+        None
+    }
+    /// Whether the server forgets the conversation with the connection, so a resumed session must
+    /// replay it (the session then records what each item said).
+    fn replays_conversation(&self) -> bool {
+        false
+    }
+    /// An item of the conversation as this provider can re-create it on a new connection (without
+    /// its id): what cannot be carried over left out (audio bytes: their transcript instead);
+    /// `None` when nothing of it can be.
+    fn replay_item(&self, _item: &ConversationItem) -> Option<ConversationItem> {
         None
     }
     /// What starts a session with these options. The session is open once the codec yields

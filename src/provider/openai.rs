@@ -9,7 +9,7 @@ mod decode;
 mod encode;
 
 use super::{encode_query_value, Codec, ConnectConfig, ConnectRequest, DecodeError, EncodeError, Provider, SessionStart};
-use crate::model::{ClientMessage, ServerMessage, SessionOptions};
+use crate::model::{ClientMessage, Content, ConversationItem, Role, ServerMessage, SessionOptions};
 
 /// The public endpoint; `ConnectConfig::endpoint` replaces it (emulator, proxy, Azure).
 pub const DEFAULT_ENDPOINT: &str = "wss://api.openai.com/v1/realtime";
@@ -93,6 +93,51 @@ impl Codec for OpenAiCodec {
 
     fn truncates_items(&self) -> bool {
         true
+    }
+
+    /// A dropped or expired session is resumed on a new one: the server forgets the conversation,
+    /// so the session replays it.
+    fn enable_resumption(&mut self) -> bool {
+        true
+    }
+
+    /// The same start as at connect, from the options in effect now.
+    fn resume_start(&mut self, options: &SessionOptions) -> Option<SessionStart> {
+        self.session_start(options).ok()
+    }
+
+    fn replays_conversation(&self) -> bool {
+        true
+    }
+
+    /// OpenAI re-creates messages from text only: spoken turns (either side) go as their
+    /// transcript (`input_text` / `output_text`: the API refuses assistant audio from a client, and
+    /// past audio is not kept), function calls and their outputs as they were. A call whose
+    /// arguments never completed, a turn whose transcript is unknown, and provider items of other
+    /// kinds (MCP, …) are left out.
+    fn replay_item(&self, item: &ConversationItem) -> Option<ConversationItem> {
+        let contents: Vec<Content> = match item.contents.as_slice() {
+            [Content::FunctionCall { .. }] => {
+                if item.status != Some(crate::model::ItemStatus::Completed) {
+                    return None;
+                }
+                item.contents.clone()
+            }
+            [Content::FunctionResult { .. }] => item.contents.clone(),
+            parts => {
+                item.role?;
+                parts
+                    .iter()
+                    .filter_map(|part| match part {
+                        Content::Text { text } if !text.is_empty() => Some(Content::Text { text: text.clone() }),
+                        Content::Audio { transcript: Some(text), .. } if !text.trim().is_empty() => Some(Content::Text { text: text.clone() }),
+                        Content::Image { .. } if item.role == Some(Role::User) => Some(part.clone()),
+                        _ => None,
+                    })
+                    .collect()
+            }
+        };
+        (!contents.is_empty()).then_some(ConversationItem { id: None, role: item.role, status: None, contents })
     }
 
     fn validate(&self, message: &ClientMessage) -> Result<(), EncodeError> {

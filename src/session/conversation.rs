@@ -1,7 +1,11 @@
-//! The session's view of the conversation: items in server order and the response in progress.
+//! The session's view of the conversation: items in server order and the response in progress,
+//! and — for a provider that forgets the conversation with its connection (OpenAI) — what each item
+//! said: text, transcripts, function calls and results, so it can be replayed on a new connection.
 //! (Assistant audio — what arrived, what was heard — is the playback accounting's, in `playback.rs`.)
+//!
+//! Must never: keep audio bytes (only transcripts are replayable; audio would grow without bound).
 
-use crate::model::{ItemStatus, Role, ServerMessage};
+use crate::model::{Content, ItemStatus, Role, ServerMessage};
 use std::collections::HashSet;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -9,6 +13,8 @@ pub struct ItemEntry {
     pub id: String,
     pub role: Option<Role>,
     pub status: Option<ItemStatus>,
+    /// What the item said, audio bytes left out (kept only when contents are recorded).
+    pub contents: Vec<Content>,
 }
 
 /// Items in server order. Lookups go from the newest end (an item's `done` and the next item's
@@ -19,9 +25,16 @@ pub struct Conversation {
     items: Vec<ItemEntry>,
     ids: HashSet<String>,
     active_response: Option<String>,
+    /// Keep what items say (for a replay on a new connection).
+    record_contents: bool,
 }
 
 impl Conversation {
+    /// A view that also records what items say (text, transcripts, calls and results).
+    pub fn recording_contents() -> Self {
+        Conversation { record_contents: true, ..Conversation::default() }
+    }
+
     pub fn items(&self) -> &[ItemEntry] {
         &self.items
     }
@@ -34,10 +47,12 @@ impl Conversation {
         match message {
             ServerMessage::ConversationItemAdded(e) | ServerMessage::ConversationItemDone(e) => {
                 let Some(id) = e.item.id.clone() else { return };
-                let entry = ItemEntry { id: id.clone(), role: e.item.role, status: e.item.status };
+                let contents = if self.record_contents { e.item.contents.iter().map(without_audio).collect() } else { Vec::new() };
+                let entry = ItemEntry { id: id.clone(), role: e.item.role, status: e.item.status, contents };
                 if self.ids.contains(&id) {
                     if let Some(existing) = self.items.iter_mut().rev().find(|i| i.id == id) {
-                        *existing = entry;
+                        let known = std::mem::replace(existing, entry);
+                        keep_known_text(&mut existing.contents, known.contents);
                     }
                     return;
                 }
@@ -64,6 +79,95 @@ impl Conversation {
                     self.active_response = None;
                 }
             }
+            _ if self.record_contents => self.record(message),
+            _ => {}
+        }
+    }
+
+    /// What arrives about an item after it was added: its final form, streamed text, transcripts,
+    /// a truncation.
+    fn record(&mut self, message: &ServerMessage) {
+        match message {
+            ServerMessage::ResponseOutputItemDone(o) => {
+                let Some(entry) = o.item.id.as_deref().and_then(|id| self.entry(id)) else { return };
+                let known = std::mem::replace(&mut entry.contents, o.item.contents.iter().map(without_audio).collect());
+                entry.status = o.item.status.or(entry.status);
+                keep_known_text(&mut entry.contents, known);
+            }
+            ServerMessage::OutputTextDelta(t) | ServerMessage::OutputAudioTranscriptionDelta(t) => {
+                let audio = matches!(message, ServerMessage::OutputAudioTranscriptionDelta(_));
+                if let Some(text) = self.part_text(&t.position.item_id, t.position.content_index, audio) {
+                    text.push_str(&t.text);
+                }
+            }
+            ServerMessage::OutputTextDone(t) | ServerMessage::OutputAudioTranscriptionDone(t) => {
+                let audio = matches!(message, ServerMessage::OutputAudioTranscriptionDone(_));
+                if let Some(text) = self.part_text(&t.position.item_id, t.position.content_index, audio) {
+                    text.clone_from(&t.text);
+                }
+            }
+            ServerMessage::InputAudioTranscriptionCompleted(t) => {
+                if let (Some(text), Some(done)) = (self.part_text(&t.item_id, t.content_index, true), &t.transcription) {
+                    text.clone_from(done);
+                }
+            }
+            // The server drops the transcript of what was not heard; so does the replay.
+            ServerMessage::ConversationItemTruncated(t) => {
+                if let Some(Content::Audio { transcript, .. }) = self.entry(&t.item_id).and_then(|e| e.contents.get_mut(t.content_index as usize)) {
+                    *transcript = None;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn entry(&mut self, id: &str) -> Option<&mut ItemEntry> {
+        if !self.ids.contains(id) {
+            return None;
+        }
+        self.items.iter_mut().rev().find(|i| i.id == id)
+    }
+
+    /// The text (or, for audio, the transcript) of part `index` of item `id`, the part created when
+    /// it is the next one (streamed output announces its parts only in events left unmapped).
+    fn part_text(&mut self, id: &str, index: u32, audio: bool) -> Option<&mut String> {
+        let entry = self.entry(id)?;
+        let index = index as usize;
+        if index == entry.contents.len() {
+            entry.contents.push(if audio {
+                Content::Audio { audio: None, transcript: Some(String::new()), format: None }
+            } else {
+                Content::Text { text: String::new() }
+            });
+        }
+        match entry.contents.get_mut(index)? {
+            Content::Text { text } => Some(text),
+            Content::Audio { transcript, .. } => Some(transcript.get_or_insert_with(String::new)),
+            _ => None,
+        }
+    }
+}
+
+/// A part as recorded: audio bytes dropped (the transcript is what a replay can carry).
+fn without_audio(content: &Content) -> Content {
+    match content {
+        Content::Audio { transcript, format, .. } => Content::Audio { audio: None, transcript: transcript.clone(), format: format.clone() },
+        other => other.clone(),
+    }
+}
+
+/// A later report of an item may come without the text learnt meanwhile (a transcript that
+/// completed, streamed text): what was known fills what the report leaves empty.
+fn keep_known_text(contents: &mut Vec<Content>, known: Vec<Content>) {
+    if contents.is_empty() {
+        *contents = known;
+        return;
+    }
+    for (part, known) in contents.iter_mut().zip(known) {
+        match (part, known) {
+            (Content::Audio { transcript: t @ None, .. }, Content::Audio { transcript: Some(k), .. }) => *t = Some(k),
+            (Content::Audio { transcript: Some(t), .. }, Content::Audio { transcript: Some(k), .. }) if t.is_empty() => *t = k,
+            (Content::Text { text }, Content::Text { text: k }) if text.is_empty() => *text = k,
             _ => {}
         }
     }

@@ -17,6 +17,7 @@ mod middleware;
 mod output;
 mod playback;
 mod reconnect;
+mod replay;
 mod sequencer;
 mod tools;
 mod turn_metrics;
@@ -27,13 +28,18 @@ pub use middleware::{redact_audio, LogLevel, LoggingMiddleware, Middleware};
 pub use output::{ConnectionState, ErrorCode, ErrorKind, EVENT_NAMES, Output, SessionError, SessionEvent, Ticket, Timer, ToolRun};
 pub use playback::{Ended, Interruption, PlayedItem};
 pub use reconnect::{Decision, Loss, ReconnectConfig, ReconnectPolicy};
+pub use replay::REPLAY_MESSAGE_PREFIX;
 pub use sequencer::BUSY_ERROR_CODE;
 pub use tools::{InvocationOptions, FAILED_TEXT, NOT_FOUND_TEXT};
 pub use turn_metrics::{BufferDepth, TurnReport, MIN_SPEECH_MS, PAUSE_MS, SPEECH_LEVEL};
 
 use crate::audio::{SampleEncoding, WireAudio};
-use crate::model::{AudioFormat, ClientMessage, ConversationItem, CreateResponse, Role, ServerMessage, SessionOptions, Tool};
+use crate::model::{
+    AudioFormat, ClientMessage, ConversationItem, CreateResponse, ResponseInfo, ResponseStatus, Role, ServerMessage, SessionOptions,
+    Tool,
+};
 use crate::provider::{Codec, EncodeError, EncodeErrorKind};
+use replay::{Acknowledged, Replay};
 use sequencer::{Request, ResponseSequencer};
 use serde_json::Value;
 use std::collections::VecDeque;
@@ -59,8 +65,9 @@ pub struct SessionConfig {
     /// The driver plays assistant audio (`Output::PlayAudio`) and reports positions, so barge-in
     /// stops playback and truncates exactly. Off: audio is only delivered as messages.
     pub playback: bool,
-    /// Resume on a new connection after `goAway` or a dropped connection, within these limits,
-    /// where the provider supports it (Gemini session resumption); `None`: never.
+    /// Resume on a new connection after `goAway`, a dropped connection or an expired session,
+    /// within these limits (Gemini: session resumption; OpenAI: the conversation replayed);
+    /// `None`: never.
     pub reconnect: Option<ReconnectConfig>,
     /// Seeds the reconnect jitter (the browser driver passes `Math.random()` bits).
     pub jitter_seed: u64,
@@ -76,6 +83,9 @@ pub struct SessionConfig {
 /// `response.done` with a long transcript tens of kB), small enough that a hostile or broken server
 /// cannot grow wasm memory (which never shrinks) by much.
 pub const DEFAULT_MAX_FRAME_BYTES: usize = 8 << 20;
+
+/// The server error that ends a session at its time limit (OpenAI's 60 minutes): resumed like a drop.
+pub const EXPIRED_ERROR_CODE: &str = "session_expired";
 
 /// A message waiting for the session to open.
 struct Queued {
@@ -109,6 +119,11 @@ pub struct Session {
     reconnect: Option<ReconnectPolicy>,
     /// Resuming: the next `sessionCreated` is the old session's, not news for the app.
     reconnecting: bool,
+    /// The conversation replayed on a resumed connection (providers that forget it), and the ids
+    /// of replayed items mapped to the ones the app knows.
+    replay: Replay,
+    /// The assistant item whose playback a lost connection cut: nothing to truncate on the server.
+    cut_playback: Option<String>,
     /// Why the last connection (or attempt) was lost, for the error when the policy gives up.
     last_loss: String,
     connect_timeout_ms: f64,
@@ -156,6 +171,7 @@ impl Session {
         let output_audio = wire_audio(config.options.output_audio_format.as_ref(), codec.output_audio_rate());
         let playback = config.playback.then(|| playback::Playback::new(output_audio.rate, output_audio.encoding.bytes_per_sample()));
         let barge_in = config.barge_in.filter(|b| b.local && config.playback).map(|b| LocalBargeIn::new(b.confirm_ms));
+        let conversation = if reconnect.is_some() && codec.replays_conversation() { Conversation::recording_contents() } else { Conversation::default() };
         let mut session = Session {
             codec,
             state: ConnectionState::Connecting,
@@ -167,7 +183,7 @@ impl Session {
             sequencer: ResponseSequencer::default(),
             response_tools: VecDeque::new(),
             tools_by_response: Vec::new(),
-            conversation: Conversation::default(),
+            conversation,
             playback,
             invoker: ToolInvoker::new(config.invocation, config.tool_handlers),
             middleware: Vec::new(),
@@ -176,6 +192,8 @@ impl Session {
             closed_by_us: false,
             reconnect,
             reconnecting: false,
+            replay: Replay::default(),
+            cut_playback: None,
             last_loss: String::new(),
             connect_timeout_ms: config.connect_timeout_ms,
             connect_deadline: None,
@@ -485,7 +503,12 @@ impl Session {
             return;
         };
         let mut interruption = interruption;
-        if !self.codec.truncates_items() {
+        let cut_by_loss = self.cut_playback.as_deref() == Some(item_id);
+        if cut_by_loss {
+            // The connection that streamed it is gone: there is no item to truncate.
+            self.cut_playback = None;
+        }
+        if !self.codec.truncates_items() || cut_by_loss {
             // Nothing is cut on the server (Gemini cuts at the interruption itself).
             interruption.truncated_at_ms = None;
         }
@@ -661,20 +684,86 @@ impl Session {
         if self.reconnect.is_none() {
             return Lost::NotResumable;
         }
-        // The latest handle; none yet (resumption not granted) means there is nothing to resume.
-        let Some(start) = self.codec.resume_start() else { return Lost::NotResumable };
+        // Gemini: the latest handle (none yet: resumption not granted, nothing to resume); OpenAI:
+        // the options in effect.
+        let Some(start) = self.codec.resume_start(&self.requested) else { return Lost::NotResumable };
         self.on_socket_open = start.on_socket_open;
         self.on_session_open = start.on_session_open;
-        self.sequencer.forget_active();
         self.reconnecting = true;
         self.connect_deadline = None;
         self.set_state(ConnectionState::Connecting);
+        let why = match loss {
+            Loss::Dropped => "connection_lost",
+            Loss::GoAway => "go_away",
+            Loss::Expired => "session_expired",
+        };
+        self.end_cut_response(now_ms, why);
+        // Requests the old connection never answered go again on the new one.
+        self.response_tools.clear();
+        self.sequencer.forget_active();
+        self.replay.forget();
         let Some(decision) = self.reconnect.as_mut().map(|p| p.lost(now_ms, loss)) else { return Lost::NotResumable };
         self.last_loss = description.clone();
         if self.follow(now_ms, decision, description) {
             Lost::GaveUp
         } else {
             Lost::Resuming
+        }
+    }
+
+    /// The response the lost connection was streaming will not finish: its playback stops, and the
+    /// app gets its end (`cancelled`, `why` as the status reason) — which settles its tool calls as
+    /// any ended response does (their results go out on the new connection).
+    fn end_cut_response(&mut self, now_ms: f64, why: &str) {
+        let Some(response_id) = self.conversation.active_response().map(str::to_owned) else { return };
+        if let Some(item_id) = self.playback.as_mut().and_then(playback::Playback::begin_interrupt) {
+            self.cut_playback = Some(item_id.clone());
+            self.outputs.push_back(Output::StopPlayback { item_id });
+        }
+        let done = ResponseInfo {
+            response_id: Some(response_id),
+            status: Some(ResponseStatus::Cancelled),
+            status_reason: Some(why.to_owned()),
+            ..ResponseInfo::default()
+        };
+        self.deliver(now_ms, ServerMessage::ResponseDone(done));
+    }
+
+    /// The conversation so far, as the provider can re-create it (nothing for a provider that keeps
+    /// it): `(id the app knows, item)` in order.
+    fn replay_items(&self) -> Vec<(String, ConversationItem)> {
+        if !self.codec.replays_conversation() {
+            return Vec::new();
+        }
+        let items = self.conversation.items().iter();
+        items
+            .filter_map(|entry| {
+                let item = ConversationItem { id: None, role: entry.role, status: entry.status, contents: entry.contents.clone() };
+                self.codec.replay_item(&item).map(|item| (entry.id.clone(), item))
+            })
+            .collect()
+    }
+
+    /// A resumed connection has what the old one had: the session is open again and what the app
+    /// sent meanwhile goes out, once, in order.
+    fn resume_if_replayed(&mut self, now_ms: f64) {
+        if self.state != ConnectionState::Connecting || !self.reconnecting || self.replay.in_progress() {
+            return;
+        }
+        self.reconnecting = false;
+        self.connect_deadline = None;
+        if let Some(policy) = &mut self.reconnect {
+            policy.connected(now_ms);
+        }
+        self.set_state(ConnectionState::Open);
+        self.event(SessionEvent::Reconnected);
+        self.flush_queue(now_ms);
+        self.release_parked(now_ms);
+    }
+
+    fn flush_queue(&mut self, now_ms: f64) {
+        for queued in std::mem::take(&mut self.queue) {
+            self.transmit(now_ms, queued.message, queued.ticket);
         }
     }
 
@@ -775,6 +864,12 @@ impl Session {
             }
             ConnectionState::Open => {}
         }
+        self.transmit_now(now_ms, message, ticket);
+    }
+
+    /// Sequence, intercept, encode, send — on a connection that takes it (open, or a resumed one
+    /// being given its options and conversation).
+    fn transmit_now(&mut self, now_ms: f64, message: ClientMessage, ticket: Option<Ticket>) {
         let mut message = message;
         if let ClientMessage::CreateResponse(request) = &mut message {
             if !self.sequencer.may_send(request) {
@@ -795,6 +890,8 @@ impl Session {
                 }
             }
         }
+        // Ids the app knows from an earlier connection, as this one knows them.
+        self.replay.to_server(&mut message);
         match self.codec.encode(&message) {
             Ok(frames) => {
                 // A request that encodes to nothing (Gemini's bare `createResponse`) starts no
@@ -832,6 +929,22 @@ impl Session {
 
     fn receive(&mut self, now_ms: f64, message: ServerMessage) {
         let mut message = message;
+        match self.replay.acknowledge(&message) {
+            Acknowledged::Echo => return self.resume_if_replayed(now_ms),
+            Acknowledged::Refused => {
+                self.deliver(now_ms, message);
+                return self.resume_if_replayed(now_ms);
+            }
+            Acknowledged::No => {}
+        }
+        self.replay.to_app(&mut message);
+        self.deliver(now_ms, message);
+    }
+
+    /// A server message (ids as the app knows them) through the middleware to the session's parts
+    /// and the app.
+    fn deliver(&mut self, now_ms: f64, message: ServerMessage) {
+        let mut message = message;
         for middleware in self.middleware.iter_mut().rev() {
             match middleware.on_receive(message) {
                 Some(m) => message = m,
@@ -852,27 +965,43 @@ impl Session {
                     let requested = self.requested.clone();
                     merge_requested(&mut self.effective, &requested);
                 }
+                if self.state == ConnectionState::Connecting && self.reconnecting {
+                    // A resumed connection: the options again, then the conversation (where the
+                    // provider forgot it); open once the server has it all.
+                    for first in std::mem::take(&mut self.on_session_open) {
+                        self.transmit_now(now_ms, first, None);
+                    }
+                    let items = self.replay_items();
+                    for item in self.replay.start(items) {
+                        self.transmit_now(now_ms, item, None);
+                    }
+                    return self.resume_if_replayed(now_ms);
+                }
                 if self.state == ConnectionState::Connecting {
                     self.connect_deadline = None;
                     if let Some(policy) = &mut self.reconnect {
                         policy.connected(now_ms);
                     }
                     self.set_state(ConnectionState::Open);
-                    if std::mem::take(&mut self.reconnecting) {
-                        self.event(SessionEvent::Reconnected);
-                    } else {
-                        self.outputs.push_back(Output::Message(message));
-                    }
+                    self.outputs.push_back(Output::Message(message));
                     for first in std::mem::take(&mut self.on_session_open) {
                         self.transmit(now_ms, first, None);
                     }
-                    for queued in std::mem::take(&mut self.queue) {
-                        self.transmit(now_ms, queued.message, queued.ticket);
-                    }
+                    self.flush_queue(now_ms);
                     return;
                 }
             }
             ServerMessage::SessionUpdated(info) => self.adopt_options(&info.options),
+            ServerMessage::Error(e) if e.error.code.as_deref() == Some(EXPIRED_ERROR_CODE) && self.state == ConnectionState::Open => {
+                // The provider ends the session (OpenAI after 60 minutes): resume on a new one; the
+                // app learns it from `reconnecting` (or, when it cannot be resumed, this error).
+                let description = format!("the session expired ({})", e.error.message);
+                match self.connection_lost(now_ms, Loss::Expired, description) {
+                    Lost::Resuming => return,
+                    Lost::GaveUp => return self.begin_close(1000, "reconnect failed"),
+                    Lost::NotResumable => {}
+                }
+            }
             ServerMessage::Error(e) => {
                 if self.sequencer.refused(e.originating_message_id.as_deref(), e.error.code.as_deref()) {
                     return; // our own createResponse raced a server-started response: it waits instead
@@ -892,7 +1021,7 @@ impl Session {
                 }
             }
             ServerMessage::ResponseDone(r) => {
-                if let Some(policy) = &mut self.reconnect {
+                if let (Some(policy), ConnectionState::Open) = (&mut self.reconnect, self.state) {
                     policy.turn_completed(); // the connection works: a later drop is a new outage
                 }
                 after = self.invoker.response_done(r.response_id.as_deref());

@@ -40,6 +40,9 @@ pub enum Loss {
     GoAway,
     /// The connection dropped, or an attempt failed.
     Dropped,
+    /// The provider ended the session at its time limit (OpenAI `session_expired`): the first
+    /// attempt goes at once.
+    Expired,
 }
 
 /// What to do after a loss (or when the network comes back).
@@ -147,7 +150,7 @@ impl ReconnectPolicy {
             self.phase = Phase::Offline;
             return Decision::WaitForNetwork { attempt };
         }
-        let delay_ms = if loss == Loss::GoAway && outage.failed == 0 { 0.0 } else { self.backoff(attempt) };
+        let delay_ms = if matches!(loss, Loss::GoAway | Loss::Expired) && outage.failed == 0 { 0.0 } else { self.backoff(attempt) };
         if outage.elapsed_ms(now_ms) + delay_ms > self.config.max_outage_ms {
             return self.give_up(now_ms);
         }

@@ -122,9 +122,11 @@ impl ResponseSequencer {
     }
 
     /// A new connection: responses of the old one will not finish; requests still waiting go out
-    /// once the new one is open.
+    /// once the new one is open — first our request the old one never answered (lost with it).
     pub fn forget_active(&mut self) {
-        self.in_flight = None;
+        if let Some(flight) = self.in_flight.take().filter(|f| f.answered_by.is_none()) {
+            self.waiting.push_front(Request { request: flight.request, ticket: None });
+        }
         self.active.clear();
     }
 

@@ -515,7 +515,7 @@ export interface ResponseInfo extends ServerMessageBase {
   /** May be synthetic for providers without response ids. */
   readonly responseId?: string;
   readonly status?: ResponseStatus;
-  /** Why the response ended as it did: `turn_detected`, `client_cancelled`, `max_output_tokens`, `content_filter`, … */
+  /** Why the response ended as it did: `turn_detected`, `client_cancelled`, `max_output_tokens`, `content_filter`, …; `connection_lost`, `session_expired`, `go_away` when the connection that streamed it was lost (the session resumes). */
   readonly statusReason?: string;
   readonly error?: ErrorInfo;
   readonly usage?: Usage;
@@ -919,8 +919,12 @@ export interface PlaybackEndedEvent {
 }
 
 /**
- * The provider asked to move (`goAway`), the connection dropped, or an attempt failed: the session
- * resumes on a new connection (Gemini), under the reconnect policy (`ConnectOptions.reconnect`).
+ * The connection dropped, the provider ended the session (Gemini `goAway`, OpenAI
+ * `session_expired`), or an attempt failed: the session resumes on a new connection under the
+ * reconnect policy (`ConnectOptions.reconnect`) — Gemini with its resumption handle, OpenAI with the
+ * options in effect and the conversation replayed. The state is `connecting` until `reconnected`;
+ * messages sent meanwhile wait. A response the drop cut has ended `cancelled` (`statusReason`
+ * `connection_lost`, `session_expired` or `go_away`).
  */
 export interface ReconnectingEvent {
   readonly type: "reconnecting";
@@ -931,7 +935,11 @@ export interface ReconnectingEvent {
   readonly delayMs?: number;
 }
 
-/** The session resumed on a new connection; messages sent meanwhile have gone out. */
+/**
+ * The session resumed on a new connection (for OpenAI: the server has acknowledged the replayed
+ * conversation); messages sent meanwhile have gone out, once, in order. Item ids the app knows keep
+ * working (replayed items are mapped to their new ids both ways).
+ */
 export interface ReconnectedEvent {
   readonly type: "reconnected";
 }
@@ -1109,8 +1117,10 @@ export interface ConnectOptions extends Omit<SessionOptions, "tools"> {
   /** The audio engine. */
   audio?: AudioOptions;
   /**
-   * Resume transparently on a new connection after `goAway` or a dropped connection, where the
-   * provider can (Gemini), with exponential backoff; `false`: never (a drop ends the session).
+   * Resume transparently on a new connection after a dropped connection, Gemini `goAway` or OpenAI
+   * `session_expired`, with exponential backoff (Gemini: by its resumption handle; OpenAI: the
+   * conversation replayed as text items — past audio and the exact token context are not carried
+   * over); `false`: never (a drop or an expiry ends the session).
    * Default: on, with the defaults of {@link ReconnectOptions}.
    */
   reconnect?: boolean | ReconnectOptions;

@@ -7,8 +7,9 @@
 // turn: the user's turn, the echo reply, the output meter rising while the echo plays and the
 // voice-turn latency; Stop barges in on a long voice reply (marked interrupted, with how much was
 // heard); speaking over a long reply barges in too; push to talk gets exactly one reply per
-// release; Disconnect is clean. Model text is rendered as text; a dropped connection and a failed
-// token request are visible errors with Reconnect; no console errors or unhandled rejections on
+// release; Disconnect is clean. Model text is rendered as text; a dropped connection shows
+// reconnecting and keeps the transcript (the conversation goes on, on both providers); an error
+// close and a failed token request are visible errors with Reconnect; no console errors or unhandled rejections on
 // any page. Screenshots mid-conversation (desktop and phone, per provider) go to test-output/demo/;
 // the measured latencies are printed at the end.
 //
@@ -531,13 +532,14 @@ test('the package used before init() says what to call', { timeout: TIMEOUT }, a
   await page.close();
 });
 
-test('a dropped connection shows an error with Reconnect, which gets the page talking again', { timeout: TIMEOUT }, async () => {
-  // The emulator drops TCP (1006) after its 4th frame: session.created, session.updated, then the first turn.
-  const page = await openPage('?mic=off&emu_close_after=4');
+test('a connection closed with an error shows it with Reconnect, which gets the page talking again', { timeout: TIMEOUT }, async () => {
+  // The emulator closes with 1011 (an error close: not resumed) after its 4th frame: session.created,
+  // session.updated, then the first turn.
+  const page = await openPage('?mic=off&emu_close_after=4&emu_close_code=1011');
   await connect(page, 'emulated-openai', { replies: 'text' });
   await say(page, 'are you there');
   await byId(page, 'error').waitFor({ state: 'visible', timeout: 10_000 });
-  assert.match(await byId(page, 'error').textContent(), /closed unexpectedly.*1006/s);
+  assert.match(await byId(page, 'error').textContent(), /1011/);
   assert.equal(await status(page), 'closed');
   await byId(page, 'reconnect').click();
   await waitStatus(page, 'open');
@@ -545,6 +547,40 @@ test('a dropped connection shows an error with Reconnect, which gets the page ta
   await disconnect(page);
   await closePage(page);
 });
+
+for (const provider of ['emulated-openai', 'emulated-gemini']) {
+  test(`${provider}: a dropped connection shows reconnecting, keeps the transcript, and the conversation goes on`, { timeout: TIMEOUT }, async () => {
+    // Every connection drops (1006) right after its second turn; the SDK resumes on a new one.
+    const page = await openPage('?mic=off&emu_close_after_turns=2');
+    // The status while reconnecting, as the page showed it (it lasts a few hundred ms).
+    await page.evaluate(() => {
+      window.__statuses = [];
+      const el = document.querySelector('[data-testid="status"]');
+      new MutationObserver(() => window.__statuses.push(el.textContent)).observe(el, { childList: true, characterData: true, subtree: true });
+    });
+    await connect(page, provider, { replies: 'text' });
+    await say(page, 'remember the word marmalade');
+    await assistantReply(page, 'marmalade');
+    await say(page, 'thank you');
+    await assistantReply(page, 'thank you');
+    const reconnected = page.locator('[data-testid="transcript"] [data-notice="reconnected"]');
+    await reconnected.waitFor({ timeout: 10_000 });
+    const reconnecting = page.locator('[data-testid="transcript"] [data-notice="reconnecting"]');
+    assert.match(await reconnecting.first().textContent(), /Connection lost .*reconnecting, attempt 1/);
+    assert.ok((await page.evaluate(() => window.__statuses)).includes('reconnecting…'), 'the status showed it');
+    await waitStatus(page, 'open');
+    assert.equal(await byId(page, 'error').isHidden(), true, 'a resumed drop is not an error');
+    // The transcript is kept, and the server still knows the first turn.
+    assert.equal(await users(page).count(), 2);
+    assert.match(await users(page).first().textContent(), /marmalade/);
+    await say(page, 'recap');
+    const recap = await assistantReply(page, 'So far you said');
+    assert.match(recap, /marmalade/);
+    assert.equal(await users(page).count(), 3);
+    await disconnect(page);
+    await closePage(page);
+  });
+}
 
 test('a failed token request is a visible error; Reconnect recovers once the server mints again', { timeout: TIMEOUT }, async () => {
   const page = await openPage();

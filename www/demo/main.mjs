@@ -74,6 +74,8 @@ let generation = 0;
 /** Responses in progress (ids): Stop shows while there is one. */
 const activeResponses = new Set();
 let errorAction = null;
+/** When the session started reconnecting (`performance.now()`), or null while it is not. */
+let reconnectingSince = null;
 
 // ---------------------------------------------------------------------------------------------
 // Errors
@@ -127,18 +129,24 @@ function clearError() {
 // State and controls
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * `state` is the session's, or `reconnecting`: the session is `connecting` again after a dropped
+ * connection — the conversation is kept, and what is typed meanwhile waits in the SDK and goes out
+ * once the new connection is up.
+ */
 function setStatus(state) {
-  el.status.textContent = state;
+  el.status.textContent = state === 'reconnecting' ? 'reconnecting…' : state;
   el.pill.dataset.state = state;
   document.body.dataset.state = state;
-  const open = state === 'open';
+  const open = state === 'open' || state === 'reconnecting';
   const busy = state === 'connecting' || state === 'closing';
   el.connect.disabled = open || busy || !sdk;
   el.disconnect.disabled = !(open || state === 'connecting');
   el.provider.disabled = open || busy;
   el.input.disabled = !open;
   el.send.disabled = !open;
-  el.input.placeholder = open ? 'Type a message…' : state === 'connecting' ? 'Connecting…' : 'Connect to start typing';
+  el.input.placeholder =
+    state === 'reconnecting' ? 'Reconnecting… (messages wait and go out once it is back)' : open ? 'Type a message…' : state === 'connecting' ? 'Connecting…' : 'Connect to start typing';
   for (const chip of el.chips.children) chip.disabled = !open;
   el.connect.textContent = state === 'connecting' ? 'Connecting…' : 'Connect';
 }
@@ -300,6 +308,7 @@ async function reconnect() {
 function ended(session) {
   if (!current || current.session !== session) return;
   current = null;
+  reconnectingSince = null;
   stopResponding();
   transcript.endSession();
   latency.reset();
@@ -319,7 +328,21 @@ function wire(session) {
   };
   const on = (type, fn) => session.on(type, mine(fn));
 
-  on('stateChange', (e) => setStatus(e.state));
+  // While the session reconnects it is `connecting`: shown as reconnecting until `reconnected`.
+  on('stateChange', (e) => setStatus(e.state === 'connecting' && reconnectingSince !== null ? 'reconnecting' : e.state));
+  on('reconnecting', (e) => {
+    reconnectingSince ??= performance.now();
+    setStatus('reconnecting');
+    stopResponding();
+    const when = e.delayMs === undefined ? 'waiting for the network' : e.delayMs > 0 ? `in ${(e.delayMs / 1000).toFixed(1)} s` : 'now';
+    transcript.notice(`Connection lost (${e.reason}) — reconnecting, attempt ${e.attempt}, ${when}`, 'reconnecting');
+  });
+  on('reconnected', () => {
+    const took = reconnectingSince === null ? '' : ` after ${((performance.now() - reconnectingSince) / 1000).toFixed(1)} s`;
+    reconnectingSince = null;
+    setStatus(session.state);
+    transcript.notice(`Reconnected${took} — the conversation goes on`, 'reconnected');
+  });
   session.on('close', (e) => {
     const conn = current;
     if (!conn || conn.session !== session) return;
@@ -389,7 +412,8 @@ async function sendText(event) {
   event.preventDefault();
   const text = el.input.value.trim();
   const session = current?.session;
-  if (!text || !session || session.state !== 'open') return;
+  // While reconnecting (`connecting` again) the SDK holds the message until the session is back.
+  if (!text || !session || !(session.state === 'open' || (session.state === 'connecting' && reconnectingSince !== null))) return;
   el.input.value = '';
   transcript.userText(text);
   latency.textSent();

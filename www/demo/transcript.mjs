@@ -3,12 +3,17 @@
 // Owns: creating turns and appending streamed text to them, keyed by the server's item ids;
 // user voice turns (placeholder while speaking, then the input transcription); marking a reply
 // cut by barge-in (`data-interrupted="true"` plus a visible "interrupted" marker where the text
-// stopped). Every piece of model or user text goes in through text nodes, never as HTML.
+// stopped, or where a lost connection cut it); notices about the connection (reconnecting,
+// reconnected) between turns, which stay. Every piece of model or user text goes in through text
+// nodes, never as HTML.
 
 /** "1.2 s" */
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
 const TIME = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+
+/** `statusReason`s of a response cut by a lost connection, as the transcript words them. */
+const LOST_REASONS = { connection_lost: 'connection lost', session_expired: 'session expired', go_away: 'server moved the session' };
 
 export class Transcript {
   /** @param {HTMLOListElement} list */
@@ -158,8 +163,11 @@ export class Transcript {
     this.#appendText(turn, text ?? '');
   }
 
-  /** The response ended: stops the streaming cue; `cancelled` marks its turns interrupted. */
-  responseDone({ responseId, status }) {
+  /**
+   * The response ended: stops the streaming cue; `cancelled` marks its turns interrupted — or, when
+   * the connection that streamed it was lost (`statusReason`), cut off by that.
+   */
+  responseDone({ responseId, status, statusReason }) {
     // The user turns this reply answered are complete: a transcription under a reused id is a new turn.
     for (const turn of this.voice.values()) {
       if (!turn.text.data) continue;
@@ -170,7 +178,7 @@ export class Transcript {
       if (responseId && turn.li.dataset.responseId !== responseId) continue;
       if (!turn.li.dataset.streaming) continue;
       delete turn.li.dataset.streaming;
-      if (status === 'cancelled') this.#markInterrupted(turn);
+      if (status === 'cancelled') this.#markInterrupted(turn, undefined, LOST_REASONS[statusReason]);
       else if (status === 'incomplete' || status === 'failed') turn.li.dataset.status = status;
     }
   }
@@ -197,13 +205,14 @@ export class Transcript {
     return fresh;
   }
 
-  #markInterrupted(turn, figures) {
+  #markInterrupted(turn, figures, lost) {
     if (turn.li.dataset.interrupted !== 'true') {
       turn.li.dataset.interrupted = 'true';
       turn.cut = document.createElement('span');
       turn.cut.className = 'turn-cut';
-      turn.cut.textContent = 'interrupted';
-      turn.cut.title = 'The reply was cut here (barge-in)';
+      turn.cut.textContent = lost ? `cut off: ${lost}` : 'interrupted';
+      turn.cut.title = lost ? 'The connection was lost while this reply streamed' : 'The reply was cut here (barge-in)';
+      if (lost) turn.li.dataset.cutBy = 'connection';
       turn.body.append(turn.cut);
     }
     let fresh = false;
@@ -215,6 +224,19 @@ export class Transcript {
     }
     this.#scroll();
     return fresh;
+  }
+
+  /**
+   * A line about the connection inside a session (`kind`: `reconnecting`, `reconnected`): not a
+   * turn, and the turns around it stay — the conversation goes on across connections.
+   */
+  notice(text, kind) {
+    const li = document.createElement('li');
+    li.className = 'notice';
+    li.dataset.notice = kind;
+    li.setAttribute('role', 'status');
+    li.textContent = text;
+    this.#append(li);
   }
 
   /** A quiet divider between sessions (not a turn: no data-role). */

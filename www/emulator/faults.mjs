@@ -12,6 +12,9 @@
 //                           any other value is sent in a close frame)
 //   emu_close_reason=TEXT   close reason (default "emulator fault")
 //   emu_close_mid_audio=K   close right after the Kth audio frame (1 = first audio chunk)
+//   emu_close_after_turns=K close right after the Kth turn's end (OpenAI `response.done`, Gemini
+//                           `serverContent.turnComplete`): a drop between turns, whatever
+//                           number of frames the turns took
 //   emu_malformed_after=N   after the Nth frame, send one frame that is not valid JSON
 //   emu_unknown_after=N     after the Nth frame, send one well-formed event of an unknown type
 //   emu_oversized_after=N   after the Nth frame, send one oversized frame (a valid unknown
@@ -30,7 +33,7 @@
 // ── Exported API ──
 //   parseFaults(searchParams | URL | string, defaults?) → Faults
 //   class Faults {
-//     closeAfter, closeCode, closeReason, closeMidAudio, malformedAfter, unknownAfter,
+//     closeAfter, closeCode, closeReason, closeMidAudio, closeAfterTurns, malformedAfter, unknownAfter,
 //     oversizedAfter, oversizedBytes, delayMs, delayAfter, latencyMs, errorAfter, expireAfterMs,
 //     goawayAfterMs, speed, tag        — numbers (or null when absent), tag a string|null
 //     active()                          — true when any frame-count fault is set
@@ -44,6 +47,8 @@
 //              server.mjs to the socket's terminate()), else close(1011, reason)
 //     isAudio  (msg → bool) which messages count as audio (default knows OpenAI
 //              `response.output_audio.delta` and Gemini `inlineData` audio parts)
+//     isTurnEnd (msg → bool) which messages end a turn (default knows OpenAI `response.done`
+//              and Gemini `serverContent.turnComplete`)
 //     unknown  (() → msg)  the unknown-type message (default {type:"emulator.unknown_event"})
 //     error    (() → msg|null) the server-error message; null/absent → close(1011, …)
 //   The returned send(message) encodes and sends, counting frames and injecting
@@ -54,6 +59,7 @@ const INT_KNOBS = {
   closeAfter: 'emu_close_after',
   closeCode: 'emu_close_code',
   closeMidAudio: 'emu_close_mid_audio',
+  closeAfterTurns: 'emu_close_after_turns',
   malformedAfter: 'emu_malformed_after',
   unknownAfter: 'emu_unknown_after',
   oversizedAfter: 'emu_oversized_after',
@@ -74,6 +80,11 @@ function toNumber(v) {
   return Number.isFinite(n) && n >= 0 ? n : null;
 }
 
+function defaultIsTurnEnd(msg) {
+  if (!msg || typeof msg !== 'object') return false;
+  return msg.type === 'response.done' || msg.serverContent?.turnComplete === true;
+}
+
 function defaultIsAudio(msg) {
   if (!msg || typeof msg !== 'object') return false;
   if (msg.type === 'response.output_audio.delta') return true;
@@ -92,7 +103,7 @@ export class Faults {
 
   /** True when a frame-count fault is configured (the sender must be wrapped). */
   active() {
-    return [this.closeAfter, this.closeMidAudio, this.malformedAfter, this.unknownAfter,
+    return [this.closeAfter, this.closeMidAudio, this.closeAfterTurns, this.malformedAfter, this.unknownAfter,
       this.oversizedAfter, this.delayMs, this.errorAfter].some((v) => v !== null);
   }
 
@@ -101,11 +112,13 @@ export class Faults {
     const encode = opts.encode ?? ((m) => JSON.stringify(m));
     const binary = Boolean(opts.binary);
     const isAudio = opts.isAudio ?? defaultIsAudio;
+    const isTurnEnd = opts.isTurnEnd ?? defaultIsTurnEnd;
     const faults = this;
     const reason = this.closeReason ?? 'emulator fault';
     const frame = (text) => (binary ? Buffer.from(text, 'utf8') : text);
     let count = 0;
     let audioCount = 0;
+    let turnCount = 0;
     let closed = false;
     let delayChain = null;
     let lastDue = 0;
@@ -185,6 +198,10 @@ export class Faults {
       if (!closed && faults.closeMidAudio !== null && faults.closeMidAudio > 0 && isAudio(message)) {
         audioCount += 1;
         if (audioCount === faults.closeMidAudio) doClose();
+      }
+      if (!closed && faults.closeAfterTurns !== null && faults.closeAfterTurns > 0 && isTurnEnd(message)) {
+        turnCount += 1;
+        if (turnCount === faults.closeAfterTurns) doClose();
       }
       return true;
     }

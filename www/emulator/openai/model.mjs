@@ -7,6 +7,9 @@
 //     not "none" → a `function_call` (arguments = the JSON, re-serialized compactly)
 //   • tool_choice "required" / {type:"function", name} → a call of that (or the first) tool
 //     even without "call …" (arguments "{}" unless the text supplies them)
+//   • last user text "recap" → "So far you said: "<turn>"; "<turn>"." — every earlier user turn
+//     the server holds (text, or a spoken turn's transcript), so a test can tell whether a
+//     conversation was carried to a new connection (Gemini's emulator has the same)
 //   • last user text → "You said: <text>"; spoken (audio modality) with a synthetic voice
 //   • last user audio → the user's own utterance played back, transcript "[echo 1.23 s]"
 //   • last user audio committed by the idle timeout → "Are you still there?"
@@ -37,6 +40,23 @@ function userTextOf(item) {
     .filter((c) => c.type === 'input_text')
     .map((c) => c.text)
     .join(' ');
+}
+
+/** What a user turn said: its text, or the transcript of its audio (when known). */
+function userTurnOf(item) {
+  return (item.content ?? [])
+    .map((c) => (c.type === 'input_text' ? c.text : c.type === 'input_audio' ? c.transcript : null))
+    .filter((t) => typeof t === 'string' && t.length > 0)
+    .join(' ');
+}
+
+/** The reply to `recap`: the user turns before `last`, in conversation order. */
+function recapOf(context, last) {
+  const earlier = context
+    .filter((e) => e !== last && e.item.type === 'message' && e.item.role === 'user')
+    .map((e) => userTurnOf(e.item))
+    .filter((t) => t);
+  return earlier.length ? `So far you said: ${earlier.map((t) => JSON.stringify(t)).join('; ')}.` : 'You have not said anything yet.';
 }
 
 function functionTools(tools) {
@@ -88,6 +108,7 @@ export function plan(context, params) {
       const secs = (msOf(last.audio.length, last.rate) / 1000).toFixed(2);
       return speak(`[echo ${secs} s]`, last.audio, last.rate);
     }
+    if (/^\s*recap\.?\s*$/i.test(text)) return speak(recapOf(context, last));
     if (text) return speak(`You said: ${text}`);
   }
   return speak('Hello from the emulator.');
