@@ -36,6 +36,7 @@ fn config(reconnect: Option<ReconnectConfig>) -> SessionConfig {
         reconnect,
         jitter_seed: 9,
         max_frame_bytes: None,
+        barge_in: None,
     }
 }
 
