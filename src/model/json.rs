@@ -4,13 +4,13 @@
 //! Why not serde derive: the derived code is generated per type *and* per input format, and the
 //! `type`-tagged enums buffer every value into serde's `Content` tree first. In the wasm build that
 //! was ~60 % of the binary (see the README's size table). Here a value is parsed once into a
-//! `serde_json::Value` (bounded: serde_json refuses nesting deeper than 128), and each type reads
+//! `serde_json::Value` (by the SDK's own reader, `crate::json`, bounded at 128 levels), and each type reads
 //! its fields from it with a handful of helpers. Errors name the field path the app wrote
 //! (`options.tools[1].name: expected a string, got a number`), which serde's messages could not.
 //!
 //! Owns: [`FromJson`], the field readers, the error type, and the serde `Deserialize` bridge for
 //! native callers (tests, the wire CLI). Writing stays with serde's `Serialize` (one format, small).
-//! Must never: panic on any input, or recurse beyond the depth serde_json already bounded.
+//! Must never: panic on any input, or recurse beyond the depth the reader already bounded.
 
 use serde_json::{Map, Value};
 use std::fmt;
@@ -86,15 +86,11 @@ pub trait FromJson: Sized {
 
     /// Parses `text` and reads it; `what` names the root in errors (`"message"`, `"options"`).
     fn from_json_str(text: &str, what: &str) -> Result<Self, JsonError> {
-        let value: Value = serde_json::from_str(text).map_err(|e| {
-            let message = if e.to_string().starts_with("recursion limit") {
-                "nested too deeply (more than 128 levels)".to_string()
-            } else {
-                format!("not valid JSON: {e}")
-            };
+        let value = crate::json::parse(text).map_err(|e| {
+            let message = if e.is_too_deep() { e.reason.to_string() } else { format!("not valid JSON: {e}") };
             JsonError { path: what.to_owned(), message }
         })?;
-        Self::from_json(&value, &Path::Root(what))
+        Self::from_json(&value.to_value(), &Path::Root(what))
     }
 }
 

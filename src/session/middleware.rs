@@ -67,7 +67,7 @@ impl LoggingMiddleware {
             line.push_str(&format!(" ({id})"));
         }
         if self.level >= LogLevel::Trace || kind == "error" {
-            let mut body = serde_json::from_str(&body()).unwrap_or(Value::Null);
+            let mut body = crate::json::parse(&body()).map_or(Value::Null, |v| v.to_value());
             redact_audio(&mut body);
             line.push(' ');
             line.push_str(&body.to_string());

@@ -1,0 +1,17 @@
+//! The SDK's own JSON reader: one small, non-generic parser shared by the app boundary
+//! (`model::json::FromJson`) and both codecs' decoders.
+//!
+//! Why not serde_json's parser: in the wasm build its deserializer machinery (the `Value` visitor,
+//! a monomorphised reader per typed wire struct, its error formatting) was the largest part of the
+//! binary after the model's derived code, and it copied every string it read. [`parse`] builds a
+//! borrowed tree instead: strings without escapes (every base64 payload) stay slices of the frame,
+//! numbers stay text until a reader asks for one, and an object is a flat list of pairs.
+//!
+//! Owns: the grammar (RFC 8259, strict: no trailing commas, comments or leading zeros), the depth
+//! bound, the read-only accessors the decoders use, and the conversion to `serde_json::Value` for
+//! the parts the model keeps whole (raw events, tool parameters, metadata).
+//! Must never: panic or recurse past [`MAX_DEPTH`] on any input, or allocate per character.
+
+mod read;
+
+pub use read::{parse, Json, ParseError, MAX_DEPTH};
