@@ -216,9 +216,10 @@ impl<T: FromJson> FromJson for Vec<T> {
 }
 
 /// `FromJson` for a struct, field by field: `req` (required), `opt` (`Option`), `def` (default when
-/// absent), each with its JSON key.
+/// absent), each with its JSON key; and `ToJson` from the same list (`Option`s left out when
+/// `None`). `read_only` (first) skips `ToJson`, for a type that writes itself by hand.
 macro_rules! json_object {
-    ($ty:ident { $($field:ident: $how:ident $key:literal),* $(,)? }) => {
+    (read_only $ty:ident { $($field:ident: $how:ident $key:literal),* $(,)? }) => {
         impl $crate::model::json::FromJson for $ty {
             fn from_json(value: &serde_json::Value, at: &$crate::model::json::Path) -> Result<Self, $crate::model::json::JsonError> {
                 let fields = $crate::model::json::Fields::new(value, at)?;
@@ -227,9 +228,13 @@ macro_rules! json_object {
         }
         $crate::model::json::deserialize_with_from_json!($ty);
     };
+    ($ty:ident { $($field:ident: $how:ident $key:literal),* $(,)? }) => {
+        $crate::model::json::json_object!(read_only $ty { $($field: $how $key),* });
+        $crate::json::json_fields!($ty { $($field: $key),* });
+    };
 }
 
-/// `FromJson` for a unit enum written as one of a fixed set of strings.
+/// `FromJson` and `ToJson` for a unit enum written as one of a fixed set of strings.
 macro_rules! json_enum {
     ($ty:ident { $($variant:ident = $text:literal),* $(,)? }) => {
         impl $crate::model::json::FromJson for $ty {
@@ -241,6 +246,11 @@ macro_rules! json_enum {
                         concat!("expected one of", $(" \"", $text, "\""),*),
                     )),
                 }
+            }
+        }
+        impl $crate::json::ToJson for $ty {
+            fn write_json(&self, out: &mut String) {
+                $crate::json::ToJson::write_json(match self { $($ty::$variant => $text,)* }, out)
             }
         }
         $crate::model::json::deserialize_with_from_json!($ty);

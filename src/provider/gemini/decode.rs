@@ -251,7 +251,7 @@ fn tool_call(codec: &mut GeminiCodec, call: &Json, out: &mut Vec<ServerMessage>)
         let turn = ensure_turn(codec, out);
         let call_id = function.get("id").and_then(Json::as_str).map(str::to_owned).unwrap_or(generated);
         let name = function.get("name").and_then(Json::as_str).unwrap_or_default().to_owned();
-        let arguments = function.get("args").map_or_else(|| "{}".to_owned(), |args| args.to_value().to_string());
+        let arguments = function.get("args").map_or_else(|| "{}".to_owned(), |args| crate::json::to_string(&args.to_value()));
         turn.output_index += 1;
         let item = ConversationItem {
             id: Some(format!("item_{call_id}")),
