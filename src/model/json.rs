@@ -9,7 +9,8 @@
 //! (`options.tools[1].name: expected a string, got a number`), which serde's messages could not.
 //!
 //! Owns: [`FromJson`], the field readers, the error type, and the serde `Deserialize` bridge for
-//! native callers (tests, the wire CLI). Writing stays with serde's `Serialize` (one format, small).
+//! native callers (tests, the wire CLI). The same field lists generate the writer (`crate::json::ToJson`);
+//! serde's derived `Serialize` is kept only as the native reference the tests compare it with.
 //! Must never: panic on any input, or recurse beyond the depth the reader already bounded.
 
 use serde_json::{Map, Value};
