@@ -92,7 +92,8 @@ fn parse_args(args: &[String]) -> Result<(Direction, Provider), String> {
 fn decode_line(codec: &mut dyn Codec, line: &str, out: &mut impl Write) -> Result<(), String> {
     let messages = codec.decode(line).map_err(|e| e.to_string())?;
     for message in messages {
-        let text = serde_json::to_string(&message).map_err(|e| e.to_string())?;
+        // The SDK's writer: what the JS layer parses.
+        let text = realtime_wasm::json::to_string(&message);
         writeln!(out, "{text}").map_err(|e| e.to_string())?;
     }
     Ok(())

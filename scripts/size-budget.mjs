@@ -5,9 +5,8 @@
 //
 // The goal is 100 kB (issue #11); the budget ratchets down with every change that shrinks the
 // core, so a regression cannot slip in meanwhile. It sits about 1.5 % above the latest measured
-// size (224,297 B on 2026-12-02), room for a dependency's patch release, not for a feature's worth.
-// Raised once for a feature: OpenAI resume (conversation recording, replay and id mapping) measured
-// 225,915 → 229,590 B (+3,675 B); the budget now sits 0.6 % above that.
+// size, room for a dependency's patch release, not for a feature's worth (see the README's
+// size section for how it moved this session, feature by feature).
 //
 //   node scripts/size-budget.mjs [pkgdir]
 import { readFileSync, readdirSync, statSync, existsSync } from "node:fs";

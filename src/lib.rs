@@ -5,6 +5,7 @@
 //! and tested natively; only `web` (wasm32 only) touches the browser.
 
 pub mod audio;
+pub mod json;
 pub mod model;
 pub mod provider;
 pub mod session;

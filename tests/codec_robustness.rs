@@ -47,13 +47,40 @@ fn gemini_corpus() -> Vec<Value> {
     ]
 }
 
-/// Decodes and, when that succeeds, serializes the result (the CLI and the JS layer do both).
+/// Decodes and, when that succeeds, writes the result (the CLI and the JS layer do both).
 fn exercise(frame: &str) {
     if let Ok(messages) = OpenAiCodec::new().decode(frame) {
         for m in messages {
-            serde_json::to_string(&m).expect("a decoded message always serializes");
+            written_as_serde_writes(&m);
         }
     }
+}
+
+/// The SDK's JSON writer (what the JS layer parses) gives the value serde's derived form gives
+/// (numbers compared as serde_json reads them back: `1.0` stays a float).
+fn written_as_serde_writes<T: serde::Serialize + realtime_wasm::json::ToJson>(value: &T) {
+    let text = realtime_wasm::json::to_string(value);
+    let ours: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("the writer wrote invalid JSON ({e}): {text}"));
+    assert_eq!(ours, serde_json::to_value(value).expect("serializes"), "{text}");
+}
+
+#[test]
+fn every_corpus_frame_writes_as_serde_writes() {
+    let mut count = 0;
+    for frame in corpus() {
+        for m in OpenAiCodec::new().decode(frame).unwrap_or_default() {
+            written_as_serde_writes(&m);
+            count += 1;
+        }
+    }
+    let mut codec = realtime_wasm::provider::GeminiCodec::new();
+    for frame in gemini_corpus() {
+        for m in codec.decode(&frame.to_string()).expect("decodes") {
+            written_as_serde_writes(&m);
+            count += 1;
+        }
+    }
+    assert!(count >= 10, "{count}");
 }
 
 /// Replaces the value at a pseudo-random path with `replacement` (type confusion).
@@ -130,7 +157,7 @@ proptest! {
         for _ in 0..2 {
             if let Ok(messages) = codec.decode(&frame.to_string()) {
                 for m in messages {
-                    serde_json::to_string(&m).expect("serializes");
+                    written_as_serde_writes(&m);
                 }
             }
         }
@@ -177,6 +204,7 @@ proptest! {
         let mut value = match value { Value::Object(map) => Value::Object(map), other => json!({ "options": other }) };
         value["type"] = json!(kind);
         if let Ok(message) = serde_json::from_value::<ClientMessage>(value) {
+            written_as_serde_writes(&message);
             let _ = OpenAiCodec::new().encode(&message);
         }
     }

@@ -10,10 +10,13 @@ pub fn frames(data: &[u8]) -> impl Iterator<Item = &[u8]> {
     data.split(|&b| b == 0)
 }
 
-/// A decoded message must serialize: the CLI and the JS layer both do that with every message.
+/// A decoded message must be written as JSON (the JS layer parses every one) that says what serde's
+/// derived form says.
 pub fn check_decoded(messages: &[ServerMessage]) {
     for message in messages {
-        serde_json::to_string(message).expect("a decoded message serializes");
+        let text = realtime_wasm::json::to_string(message);
+        let written: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("the writer wrote invalid JSON ({e}): {text}"));
+        assert_eq!(written, serde_json::to_value(message).expect("a decoded message serializes"), "{text}");
     }
 }
 

@@ -220,3 +220,45 @@ impl ClientMessage {
         "raw",
     ];
 }
+
+// ---- writing (see `crate::json`) --------------------------------------------------------------
+
+impl crate::json::ToJson for ClientMessage {
+    fn write_json(&self, out: &mut String) {
+        use crate::json::{JsonFields, JsonObject};
+        use ClientMessage as M;
+        let mut o = JsonObject::new(out);
+        o.tag(self.kind());
+        match self {
+            M::SessionUpdate { message_id, options } => {
+                o.field("messageId", message_id).field("options", options);
+            }
+            M::InputAudioBufferAppend { message_id, audio } => {
+                o.field("messageId", message_id).field("audio", audio);
+            }
+            M::InputAudioBufferCommit { message_id } | M::InputAudioBufferClear { message_id } => {
+                o.field("messageId", message_id);
+            }
+            M::CreateConversationItem { message_id, item, previous_item_id } => {
+                o.field("messageId", message_id).field("item", item).field("previousItemId", previous_item_id);
+            }
+            M::TruncateConversationItem { message_id, item_id, content_index, audio_end_ms } => {
+                o.field("messageId", message_id)
+                    .field("itemId", item_id)
+                    .field("contentIndex", content_index)
+                    .field("audioEndMs", audio_end_ms);
+            }
+            M::DeleteConversationItem { message_id, item_id } | M::RetrieveConversationItem { message_id, item_id } => {
+                o.field("messageId", message_id).field("itemId", item_id);
+            }
+            M::CreateResponse(request) => request.write_fields(&mut o),
+            M::CancelResponse { message_id, response_id } => {
+                o.field("messageId", message_id).field("responseId", response_id);
+            }
+            M::Raw { message_id, payload } => {
+                o.field("messageId", message_id).field("payload", payload);
+            }
+        }
+        o.end();
+    }
+}

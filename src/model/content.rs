@@ -156,3 +156,27 @@ impl FromJson for Content {
     }
 }
 deserialize_with_from_json!(Content);
+
+// ---- writing (see `crate::json`) --------------------------------------------------------------
+
+impl crate::json::ToJson for Content {
+    fn write_json(&self, out: &mut String) {
+        let mut o = crate::json::JsonObject::new(out);
+        match self {
+            Content::Text { text } => o.tag("text").field("text", text),
+            Content::Audio { audio, transcript, format } => {
+                o.tag("audio").field("audio", audio).field("transcript", transcript).field("format", format)
+            }
+            Content::Image { image_url, detail } => o.tag("image").field("imageUrl", image_url).field("detail", detail),
+            Content::FunctionCall { call_id, name, arguments } => {
+                o.tag("functionCall").field("callId", call_id).field("name", name).field("arguments", arguments)
+            }
+            Content::FunctionResult { call_id, name, result, error } => {
+                o.tag("functionResult").field("callId", call_id).field("name", name).field("result", result).field("error", error)
+            }
+            Content::Error { error } => o.tag("error").field("error", error),
+            Content::Raw { value } => o.tag("raw").field("value", value),
+        };
+        o.end();
+    }
+}

@@ -92,3 +92,9 @@ impl FromJson for Base64Data {
     }
 }
 deserialize_with_from_json!(Base64Data);
+
+impl crate::json::ToJson for Base64Data {
+    fn write_json(&self, out: &mut String) {
+        self.to_base64().write_json(out)
+    }
+}

@@ -4,14 +4,15 @@
 //! Why not serde derive: the derived code is generated per type *and* per input format, and the
 //! `type`-tagged enums buffer every value into serde's `Content` tree first. In the wasm build that
 //! was ~60 % of the binary (see the README's size table). Here a value is parsed once into a
-//! `serde_json::Value` (bounded: serde_json refuses nesting deeper than 128), and each type reads
+//! `serde_json::Value` (by the SDK's own reader, `crate::json`, bounded at 128 levels), and each type reads
 //! its fields from it with a handful of helpers. Errors name the field path the app wrote
 //! (`options.tools[1].name: expected a string, got a number`), which serde's messages could not.
 //!
 //! Owns: [`FromJson`], the field readers, the error type, unknown-key detection
 //! ([`from_json_str_noting_unknown`]), and the serde `Deserialize` bridge for native callers
-//! (tests, the wire CLI). Writing stays with serde's `Serialize` (one format, small).
-//! Must never: panic on any input, or recurse beyond the depth serde_json already bounded.
+//! (tests, the wire CLI). The same field lists generate the writer (`crate::json::ToJson`);
+//! serde's derived `Serialize` is kept only as the native reference the tests compare it with.
+//! Must never: panic on any input, or recurse beyond the depth the reader already bounded.
 
 use serde_json::{Map, Value};
 use std::cell::RefCell;
@@ -88,15 +89,11 @@ pub trait FromJson: Sized {
 
     /// Parses `text` and reads it; `what` names the root in errors (`"message"`, `"options"`).
     fn from_json_str(text: &str, what: &str) -> Result<Self, JsonError> {
-        let value: Value = serde_json::from_str(text).map_err(|e| {
-            let message = if e.to_string().starts_with("recursion limit") {
-                "nested too deeply (more than 128 levels)".to_string()
-            } else {
-                format!("not valid JSON: {e}")
-            };
+        let value = crate::json::parse(text).map_err(|e| {
+            let message = if e.is_too_deep() { e.reason.to_string() } else { format!("not valid JSON: {e}") };
             JsonError { path: what.to_owned(), message }
         })?;
-        Self::from_json(&value, &Path::Root(what))
+        Self::from_json(&value.to_value(), &Path::Root(what))
     }
 }
 
@@ -320,9 +317,10 @@ impl<T: FromJson> FromJson for Vec<T> {
 }
 
 /// `FromJson` for a struct, field by field: `req` (required), `opt` (`Option`), `def` (default when
-/// absent), each with its JSON key.
+/// absent), each with its JSON key; and `ToJson` from the same list (`Option`s left out when
+/// `None`). `read_only` (first) skips `ToJson`, for a type that writes itself by hand.
 macro_rules! json_object {
-    ($ty:ident { $($field:ident: $how:ident $key:literal),* $(,)? }) => {
+    (read_only $ty:ident { $($field:ident: $how:ident $key:literal),* $(,)? }) => {
         impl $crate::model::json::FromJson for $ty {
             fn from_json(value: &serde_json::Value, at: &$crate::model::json::Path) -> Result<Self, $crate::model::json::JsonError> {
                 let fields = $crate::model::json::Fields::new(value, at)?;
@@ -331,9 +329,13 @@ macro_rules! json_object {
         }
         $crate::model::json::deserialize_with_from_json!($ty);
     };
+    ($ty:ident { $($field:ident: $how:ident $key:literal),* $(,)? }) => {
+        $crate::model::json::json_object!(read_only $ty { $($field: $how $key),* });
+        $crate::json::json_fields!($ty { $($field: $key),* });
+    };
 }
 
-/// `FromJson` for a unit enum written as one of a fixed set of strings.
+/// `FromJson` and `ToJson` for a unit enum written as one of a fixed set of strings.
 macro_rules! json_enum {
     ($ty:ident { $($variant:ident = $text:literal),* $(,)? }) => {
         impl $crate::model::json::FromJson for $ty {
@@ -345,6 +347,11 @@ macro_rules! json_enum {
                         concat!("expected one of", $(" \"", $text, "\""),*),
                     )),
                 }
+            }
+        }
+        impl $crate::json::ToJson for $ty {
+            fn write_json(&self, out: &mut String) {
+                $crate::json::ToJson::write_json(match self { $($ty::$variant => $text,)* }, out)
             }
         }
         $crate::model::json::deserialize_with_from_json!($ty);

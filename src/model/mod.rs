@@ -2,7 +2,8 @@
 //! and server messages — the seed's `Microsoft.Extensions.AI` realtime types, in Rust with serde
 //! (camelCase, one `type` discriminator per direction).
 //!
-//! Owns: pure data and its serde form (the JSON the wire CLI prints and the JS API exchanges).
+//! Owns: pure data and its JSON form (the JSON the wire CLI prints and the JS API exchanges), read
+//! by `json::FromJson` and written by `crate::json::ToJson`.
 //! Must never: know any provider's wire format, do I/O, or import `web_sys`/`js_sys`/`wasm_bindgen`.
 
 mod client;

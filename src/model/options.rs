@@ -255,7 +255,7 @@ impl Eagerness {
 }
 json_object!(AudioFormat { media_type: req "mediaType", sample_rate: req "sampleRate" });
 json_object!(TranscriptionOptions { speech_language: opt "speechLanguage", model_id: opt "modelId", prompt: opt "prompt" });
-json_object!(SessionOptions {
+json_object!(read_only SessionOptions {
     kind: def "kind",
     model: opt "model",
     input_audio_format: opt "inputAudioFormat",
@@ -339,3 +339,81 @@ impl FromJson for Tool {
     }
 }
 deserialize_with_from_json!(Tool);
+
+// ---- writing (see `crate::json`) --------------------------------------------------------------
+
+use crate::json::{json_fields, JsonFields, JsonObject, ToJson};
+
+impl JsonFields for SessionOptions {
+    fn write_fields(&self, o: &mut JsonObject) {
+        if !is_default_kind(&self.kind) {
+            o.field("kind", &self.kind);
+        }
+        o.field("model", &self.model)
+            .field("inputAudioFormat", &self.input_audio_format)
+            .field("outputAudioFormat", &self.output_audio_format)
+            .field("transcription", &self.transcription)
+            .field("voice", &self.voice)
+            .field("instructions", &self.instructions)
+            .field("maxOutputTokens", &self.max_output_tokens)
+            .field("outputModalities", &self.output_modalities)
+            .field("toolMode", &self.tool_mode)
+            .field("tools", &self.tools)
+            .field("voiceActivityDetection", &self.voice_activity_detection)
+            .field("providerOptions", &self.provider_options);
+    }
+}
+
+impl ToJson for SessionOptions {
+    fn write_json(&self, out: &mut String) {
+        let mut o = JsonObject::new(out);
+        self.write_fields(&mut o);
+        o.end();
+    }
+}
+
+json_fields!(VoiceActivityDetection {
+    enabled: "enabled",
+    allow_interruption: "allowInterruption",
+    create_response: "createResponse",
+    threshold: "threshold",
+    prefix_padding_ms: "prefixPaddingMs",
+    silence_duration_ms: "silenceDurationMs",
+    eagerness: "eagerness",
+    idle_timeout_ms: "idleTimeoutMs",
+});
+
+/// The same external tagging as read: a string, or `{ "requireSpecific": name }`.
+impl ToJson for ToolMode {
+    fn write_json(&self, out: &mut String) {
+        match self {
+            ToolMode::Auto => "auto".write_json(out),
+            ToolMode::None => "none".write_json(out),
+            ToolMode::RequireAny => "requireAny".write_json(out),
+            ToolMode::RequireSpecific(name) => {
+                let mut o = JsonObject::new(out);
+                o.field("requireSpecific", name);
+                o.end();
+            }
+        }
+    }
+}
+
+impl ToJson for Tool {
+    fn write_json(&self, out: &mut String) {
+        let mut o = JsonObject::new(out);
+        match self {
+            Tool::Function { name, description, parameters } => {
+                o.tag("function").field("name", name).field("description", description).field("parameters", parameters)
+            }
+            Tool::HostedMcp { server_label, server_url, connector_id, allowed_tools, require_approval } => o
+                .tag("hostedMcp")
+                .field("serverLabel", server_label)
+                .field("serverUrl", server_url)
+                .field("connectorId", connector_id)
+                .field("allowedTools", allowed_tools)
+                .field("requireApproval", require_approval),
+        };
+        o.end();
+    }
+}

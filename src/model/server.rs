@@ -410,7 +410,7 @@ json_object!(TranscriptionSegment {
     end: opt "end",
 });
 json_object!(OutputPosition { response_id: opt "responseId", item_id: req "itemId", output_index: def "outputIndex", content_index: def "contentIndex" });
-json_object!(ResponseInfo {
+json_object!(read_only ResponseInfo {
     message_id: opt "messageId",
     response_id: opt "responseId",
     status: opt "status",
@@ -507,3 +507,75 @@ impl FromJson for ServerMessage {
     }
 }
 deserialize_with_from_json!(ServerMessage);
+
+// ---- writing (see `crate::json`) --------------------------------------------------------------
+
+use crate::json::{JsonFields, JsonObject, ToJson};
+
+// The position's members inline, as read.
+impl JsonFields for OutputText {
+    fn write_fields(&self, o: &mut JsonObject) {
+        o.field("messageId", &self.message_id);
+        self.position.write_fields(o);
+        o.field("text", &self.text);
+    }
+}
+
+impl JsonFields for OutputAudio {
+    fn write_fields(&self, o: &mut JsonObject) {
+        o.field("messageId", &self.message_id);
+        self.position.write_fields(o);
+        o.field("audio", &self.audio);
+    }
+}
+
+// As read, but an empty `items` is left out.
+impl JsonFields for ResponseInfo {
+    fn write_fields(&self, o: &mut JsonObject) {
+        o.field("messageId", &self.message_id)
+            .field("responseId", &self.response_id)
+            .field("status", &self.status)
+            .field("statusReason", &self.status_reason)
+            .field("error", &self.error)
+            .field("usage", &self.usage);
+        if !self.items.is_empty() {
+            o.field("items", &self.items);
+        }
+        o.field("outputModalities", &self.output_modalities)
+            .field("voice", &self.voice)
+            .field("outputAudioFormat", &self.output_audio_format)
+            .field("maxOutputTokens", &self.max_output_tokens)
+            .field("metadata", &self.metadata)
+            .field("inConversation", &self.in_conversation);
+    }
+}
+
+impl ToJson for ServerMessage {
+    fn write_json(&self, out: &mut String) {
+        use ServerMessage as M;
+        let fields: &dyn JsonFields = match self {
+            M::Error(m) => m,
+            M::SessionCreated(m) | M::SessionUpdated(m) => m,
+            M::InputAudioBufferSpeechStarted(m) | M::InputAudioBufferSpeechStopped(m) | M::InputAudioBufferTimeoutTriggered(m) => m,
+            M::InputAudioBufferCommitted(m) | M::ConversationItemDeleted(m) => m,
+            M::InputAudioBufferCleared(m) => m,
+            M::InputAudioTranscriptionDelta(m) | M::InputAudioTranscriptionCompleted(m) | M::InputAudioTranscriptionFailed(m) => m,
+            M::InputAudioTranscriptionSegment(m) => m,
+            M::OutputTextDelta(m) | M::OutputTextDone(m) | M::OutputAudioTranscriptionDelta(m) | M::OutputAudioTranscriptionDone(m) => m,
+            M::OutputAudioDelta(m) | M::OutputAudioDone(m) => m,
+            M::ResponseCreated(m) | M::ResponseDone(m) => m,
+            M::ResponseOutputItemAdded(m) | M::ResponseOutputItemDone(m) => m,
+            M::ConversationItemAdded(m) | M::ConversationItemDone(m) | M::ConversationItemRetrieved(m) => m,
+            M::ConversationItemTruncated(m) => m,
+            M::FunctionCallArgumentsDelta(m) | M::FunctionCallArgumentsDone(m) => m,
+            M::RateLimitsUpdated(m) => m,
+            M::ToolCallsCancelled(m) => m,
+            M::GoAway(m) => m,
+            M::Raw(m) => m,
+        };
+        let mut o = JsonObject::new(out);
+        o.tag(self.kind());
+        fields.write_fields(&mut o);
+        o.end();
+    }
+}

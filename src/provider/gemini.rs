@@ -119,7 +119,7 @@ impl Codec for GeminiCodec {
             setup["setup"]["sessionResumption"] = serde_json::json!({});
         }
         self.setup = Some(setup.clone());
-        Ok(SessionStart { on_socket_open: vec![setup.to_string()], on_session_open: Vec::new() })
+        Ok(SessionStart { on_socket_open: vec![crate::json::to_string(&setup)], on_session_open: Vec::new() })
     }
 
     fn enable_resumption(&mut self) -> bool {
@@ -139,7 +139,7 @@ impl Codec for GeminiCodec {
         self.turn = None;
         self.input_transcript.clear();
         self.input_item_id = None;
-        Some(SessionStart { on_socket_open: vec![setup.to_string()], on_session_open: Vec::new() })
+        Some(SessionStart { on_socket_open: vec![crate::json::to_string(&setup)], on_session_open: Vec::new() })
     }
 
     /// Gemini cuts its own context at an interruption; there is no truncate.
@@ -161,7 +161,7 @@ impl Codec for GeminiCodec {
     }
 
     fn encode(&mut self, message: &ClientMessage) -> Result<Vec<String>, EncodeError> {
-        encode::client_message(self, message).map(|frames| frames.into_iter().map(|v| v.to_string()).collect())
+        encode::client_message(self, message).map(|frames| frames.iter().map(crate::json::to_string).collect())
     }
 
     fn decode(&mut self, frame: &str) -> Result<Vec<ServerMessage>, DecodeError> {

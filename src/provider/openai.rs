@@ -146,7 +146,7 @@ impl Codec for OpenAiCodec {
 
     fn encode(&mut self, message: &ClientMessage) -> Result<Vec<String>, EncodeError> {
         let event = encode::client_event(message)?;
-        Ok(vec![event.to_string()])
+        Ok(vec![crate::json::to_string(&event)])
     }
 
     fn decode(&mut self, frame: &str) -> Result<Vec<ServerMessage>, DecodeError> {

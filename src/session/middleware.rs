@@ -55,7 +55,7 @@ impl LoggingMiddleware {
         Self { level, sink: Box::new(sink) }
     }
 
-    /// `body` is the message's JSON text (serde_json's one writer; read back to redact audio).
+    /// `body` is the message's JSON text (the SDK's JSON writer; read back to redact audio).
     fn log(&mut self, direction: &str, kind: &str, id: Option<&str>, body: impl FnOnce() -> String) {
         // Server errors are worth a line at any level but `off`.
         let level = if kind == "error" { LogLevel::Error } else { LogLevel::Debug };
@@ -67,10 +67,10 @@ impl LoggingMiddleware {
             line.push_str(&format!(" ({id})"));
         }
         if self.level >= LogLevel::Trace || kind == "error" {
-            let mut body = serde_json::from_str(&body()).unwrap_or(Value::Null);
+            let mut body = crate::json::parse(&body()).map_or(Value::Null, |v| v.to_value());
             redact_audio(&mut body);
             line.push(' ');
-            line.push_str(&body.to_string());
+            line.push_str(&crate::json::to_string(&body));
         }
         (self.sink)(level, &line);
     }
@@ -82,12 +82,12 @@ impl Middleware for LoggingMiddleware {
     }
 
     fn on_send(&mut self, message: ClientMessage) -> Option<ClientMessage> {
-        self.log("→", message.kind(), message.message_id(), || serde_json::to_string(&message).unwrap_or_default());
+        self.log("→", message.kind(), message.message_id(), || crate::json::to_string(&message));
         Some(message)
     }
 
     fn on_receive(&mut self, message: ServerMessage) -> Option<ServerMessage> {
-        self.log("←", message.kind(), message.message_id(), || serde_json::to_string(&message).unwrap_or_default());
+        self.log("←", message.kind(), message.message_id(), || crate::json::to_string(&message));
         Some(message)
     }
 }

@@ -271,6 +271,56 @@ impl SessionEvent {
     }
 }
 
+impl crate::json::ToJson for ConnectionState {
+    fn write_json(&self, out: &mut String) {
+        self.name().write_json(out)
+    }
+}
+
+impl crate::json::ToJson for SessionEvent {
+    fn write_json(&self, out: &mut String) {
+        let mut o = crate::json::JsonObject::new(out);
+        o.tag(self.kind());
+        match self {
+            SessionEvent::StateChange { state, previous } => o.field("state", state).field("previous", previous),
+            SessionEvent::Error { error, originating_message_id, source } => {
+                o.field("error", error).field("originatingMessageId", originating_message_id).field("source", source)
+            }
+            SessionEvent::Close { code, reason, was_clean } => o.field("code", code).field("reason", reason).field("wasClean", was_clean),
+            SessionEvent::Interrupted { item_id, played_ms, heard_ms, received_ms, output_latency_ms, truncated_at_ms } => o
+                .field("itemId", item_id)
+                .field("playedMs", played_ms)
+                .field("heardMs", heard_ms)
+                .field("receivedMs", received_ms)
+                .field("outputLatencyMs", output_latency_ms)
+                .field("truncatedAtMs", truncated_at_ms),
+            SessionEvent::PlaybackEnded { item_id, played_ms, received_ms } => {
+                o.field("itemId", item_id).field("playedMs", played_ms).field("receivedMs", received_ms)
+            }
+            SessionEvent::Reconnecting { reason, attempt, delay_ms } => {
+                o.field("reason", reason).field("attempt", attempt).field("delayMs", delay_ms)
+            }
+            SessionEvent::Reconnected | SessionEvent::LocalSpeechStopped => &mut o,
+            SessionEvent::LocalSpeechStarted { ducked } => o.field("ducked", ducked),
+            SessionEvent::Metrics(report) => {
+                crate::json::JsonFields::write_fields(report, &mut o);
+                &mut o
+            }
+            SessionEvent::ToolCallStarted { call_id, name, arguments } => {
+                o.field("callId", call_id).field("name", name).field("arguments", arguments)
+            }
+            SessionEvent::ToolCallCompleted { call_id, name, result, error, cancelled, duration_ms } => o
+                .field("callId", call_id)
+                .field("name", name)
+                .field("result", result)
+                .field("error", error)
+                .field("cancelled", cancelled)
+                .field("durationMs", duration_ms),
+        };
+        o.end();
+    }
+}
+
 /// A registered tool handler to run. The driver reports back with `Session::tool_finished`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ToolRun {
@@ -306,4 +356,48 @@ pub enum Output {
     Reconnect,
     /// Close the socket with this code and reason.
     CloseSocket { code: u16, reason: String },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The SDK's writer gives what serde's derived form gives, for every kind of event.
+    #[test]
+    fn events_write_as_serde_writes() {
+        let events = [
+            SessionEvent::StateChange { state: ConnectionState::Open, previous: ConnectionState::Connecting },
+            SessionEvent::sdk_error(ErrorCode::DecodeError, "it \"broke\"\n"),
+            SessionEvent::LocalSpeechStarted { ducked: true },
+            SessionEvent::LocalSpeechStopped,
+            SessionEvent::Error { error: ErrorInfo::default(), originating_message_id: Some("m".into()), source: "server" },
+            SessionEvent::Close { code: 1006, reason: String::new(), was_clean: false },
+            SessionEvent::Interrupted {
+                item_id: "i".into(),
+                played_ms: 1.5,
+                heard_ms: 1.0,
+                received_ms: 0.0,
+                output_latency_ms: 12.25,
+                truncated_at_ms: Some(3),
+            },
+            SessionEvent::PlaybackEnded { item_id: "i".into(), played_ms: 100.0, received_ms: 1e-7 },
+            SessionEvent::Reconnecting { reason: "goAway".into(), attempt: 2, delay_ms: None },
+            SessionEvent::Reconnected,
+            SessionEvent::ToolCallStarted { call_id: "c".into(), name: "f".into(), arguments: json!({ "a": [1, 2.5, null] }) },
+            SessionEvent::ToolCallCompleted {
+                call_id: "c".into(),
+                name: "f".into(),
+                result: Some(json!("ok")),
+                error: None,
+                cancelled: true,
+                duration_ms: 3.0,
+            },
+        ];
+        for event in &events {
+            let text = crate::json::to_string(event);
+            let ours: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(ours, serde_json::to_value(event).unwrap(), "{text}");
+        }
+    }
 }

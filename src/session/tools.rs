@@ -174,8 +174,8 @@ impl ToolInvoker {
                 self.count_error();
                 Status::Finished { result: Value::Null, error: Some(NOT_FOUND_TEXT.into()) }
             } else {
-                match serde_json::from_str::<Value>(if arguments.trim().is_empty() { "{}" } else { &arguments }) {
-                    Ok(args) => Status::Queued(args),
+                match crate::json::parse(if arguments.trim().is_empty() { "{}" } else { &arguments }) {
+                    Ok(args) => Status::Queued(args.to_value()),
                     Err(e) => {
                         self.count_error();
                         Status::Finished { result: Value::Null, error: Some(format!("Error: arguments are not valid JSON ({e}).")) }

@@ -231,3 +231,16 @@ impl TurnMetrics {
         self.turn.as_ref().is_some_and(ResponseTurn::finished).then(|| self.turn.take().map(ResponseTurn::report)).flatten()
     }
 }
+
+crate::json::json_fields!(BufferDepth { min_ms: "minMs", avg_ms: "avgMs", max_ms: "maxMs" });
+crate::json::json_fields!(TurnReport {
+    response_id: "responseId",
+    status: "status",
+    input_to_first_frame_ms: "inputToFirstFrameMs",
+    first_frame_to_audio_ms: "firstFrameToAudioMs",
+    input_to_audio_ms: "inputToAudioMs",
+    underruns: "underruns",
+    buffer: "buffer",
+    played_ms: "playedMs",
+    usage: "usage",
+});

@@ -5,7 +5,7 @@
 use crate::model::json::{closest_key, from_json_str_noting_unknown, FromJson};
 use crate::model::{Content, ConversationItem, OutputPosition, ServerMessage};
 use crate::session::{ErrorCode, ErrorKind, SessionError, SessionEvent};
-use serde::Serialize;
+use crate::json::ToJson;
 use wasm_bindgen::prelude::*;
 
 /// The largest JSON text an app value may become (16 MiB: above any realistic audio chunk or tool
@@ -42,8 +42,8 @@ extern "C" {
 }
 
 /// A Rust value as a plain JS value (objects, arrays, strings, numbers).
-pub fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
-    serde_json::to_string(value).ok().and_then(|text| js_sys::JSON::parse(&text).ok()).unwrap_or(JsValue::UNDEFINED)
+pub fn to_js<T: ToJson + ?Sized>(value: &T) -> JsValue {
+    js_sys::JSON::parse(&crate::json::to_string(value)).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// A server message for the app. Audio is a `Uint8Array`, not base64: the JSON form carries it as

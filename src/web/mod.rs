@@ -21,7 +21,9 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(start)]
 fn start() {
-    // A panic must at least say why in the console (it still kills the module).
+    // A panic says why in the console (it still kills the module) in debug builds and with the
+    // `panic-hook` feature; the release package leaves the hook out (see the README's size table).
+    #[cfg(any(debug_assertions, feature = "panic-hook"))]
     console_error_panic_hook::set_once();
 }
 

@@ -707,8 +707,6 @@ fn rejected(error: JsValue) -> js_sys::Promise {
 }
 
 /// The counts behind [`RealtimeSession::diagnostics`].
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 struct Diagnostics {
     timers: usize,
     pending_calls: usize,
@@ -716,6 +714,14 @@ struct Diagnostics {
     listeners: usize,
     conversation_items: usize,
 }
+
+crate::json::json_fields!(Diagnostics {
+    timers: "timers",
+    pending_calls: "pendingCalls",
+    running_tools: "runningTools",
+    listeners: "listeners",
+    conversation_items: "conversationItems",
+});
 
 #[wasm_bindgen]
 impl RealtimeSession {

@@ -9,7 +9,7 @@ use crate::model::{
     SessionInfo, SpeechEvent, Usage,
 };
 use crate::provider::DecodeError;
-use serde_json::Value;
+use crate::json::{self, Json};
 
 fn error(message: impl Into<String>) -> DecodeError {
     DecodeError { event_type: None, message: message.into() }
@@ -19,12 +19,12 @@ pub(super) fn server_frame(codec: &mut GeminiCodec, frame: &str) -> Result<Vec<S
     if !frame.trim_start().starts_with('{') {
         return Err(error("not a JSON message object"));
     }
-    let v: Value = serde_json::from_str(frame).map_err(|e| error(format!("not a JSON message object: {e}")))?;
+    let v = json::parse(frame).map_err(|e| error(format!("not a JSON message object: {e}")))?;
     let mut out = Vec::new();
     if v.get("setupComplete").is_some() {
         out.push(ServerMessage::SessionCreated(SessionInfo {
             message_id: None,
-            session_id: v["setupComplete"].get("sessionId").and_then(Value::as_str).map(str::to_owned),
+            session_id: v["setupComplete"].get("sessionId").and_then(Json::as_str).map(str::to_owned),
             options: codec.options.clone(),
         }));
     }
@@ -42,19 +42,19 @@ pub(super) fn server_frame(codec: &mut GeminiCodec, frame: &str) -> Result<Vec<S
         tool_call(codec, call, &mut out)?;
     }
     if let Some(cancellation) = v.get("toolCallCancellation") {
-        let ids = cancellation.get("ids").and_then(Value::as_array).ok_or_else(|| error("toolCallCancellation.ids must be an array"))?;
+        let ids = cancellation.get("ids").and_then(Json::as_array).ok_or_else(|| error("toolCallCancellation.ids must be an array"))?;
         out.push(ServerMessage::ToolCallsCancelled(CallsCancelled {
             message_id: None,
             call_ids: ids.iter().filter_map(|id| id.as_str().map(str::to_owned)).collect(),
         }));
     }
     if let Some(go_away) = v.get("goAway") {
-        let left = go_away.get("timeLeft").and_then(Value::as_str).and_then(parse_duration_ms);
+        let left = go_away.get("timeLeft").and_then(Json::as_str).and_then(parse_duration_ms);
         out.push(ServerMessage::GoAway(GoAway { message_id: None, time_left_ms: left }));
     }
     if let Some(update) = v.get("sessionResumptionUpdate") {
-        if update.get("resumable").and_then(Value::as_bool) != Some(false) {
-            if let Some(handle) = update.get("newHandle").and_then(Value::as_str).filter(|h| !h.is_empty()) {
+        if update.get("resumable").and_then(Json::as_bool) != Some(false) {
+            if let Some(handle) = update.get("newHandle").and_then(Json::as_str).filter(|h| !h.is_empty()) {
                 codec.handle = Some(handle.to_owned());
             }
         }
@@ -65,9 +65,11 @@ pub(super) fn server_frame(codec: &mut GeminiCodec, frame: &str) -> Result<Vec<S
     Ok(out)
 }
 
-fn raw(v: &Value) -> ServerMessage {
-    let key = v.as_object().and_then(|m| m.keys().next().cloned());
-    ServerMessage::Raw(RawEvent { message_id: None, event_type: key, payload: v.clone() })
+fn raw(v: &Json) -> ServerMessage {
+    let payload = v.to_value();
+    // The first key in the owned map's (sorted) order.
+    let key = payload.as_object().and_then(|m| m.keys().next().cloned());
+    ServerMessage::Raw(RawEvent { message_id: None, event_type: key, payload })
 }
 
 /// `"1.5s"` → 1500.
@@ -118,8 +120,8 @@ fn ensure_item(codec: &mut GeminiCodec, out: &mut Vec<ServerMessage>) -> OutputP
     OutputPosition { response_id: Some(turn.response_id.clone()), item_id, output_index: turn.output_index, content_index: 0 }
 }
 
-fn server_content(codec: &mut GeminiCodec, content: &Value, usage: Option<&Value>, out: &mut Vec<ServerMessage>) -> Result<(), DecodeError> {
-    if content.get("interrupted").and_then(Value::as_bool) == Some(true) {
+fn server_content(codec: &mut GeminiCodec, content: &Json, usage: Option<&Json>, out: &mut Vec<ServerMessage>) -> Result<(), DecodeError> {
+    if content.get("interrupted").and_then(Json::as_bool) == Some(true) {
         // The barge-in signal: the same message OpenAI's server VAD sends.
         out.push(ServerMessage::InputAudioBufferSpeechStarted(SpeechEvent::default()));
         if let Some(turn) = codec.turn.as_mut() {
@@ -127,7 +129,7 @@ fn server_content(codec: &mut GeminiCodec, content: &Value, usage: Option<&Value
         }
     }
     if let Some(transcription) = content.get("inputTranscription").filter(|t| t.is_object()) {
-        let text = transcription.get("text").and_then(Value::as_str).unwrap_or_default();
+        let text = transcription.get("text").and_then(Json::as_str).unwrap_or_default();
         let item_id = match &codec.input_item_id {
             Some(id) => id.clone(),
             None => {
@@ -142,7 +144,7 @@ fn server_content(codec: &mut GeminiCodec, content: &Value, usage: Option<&Value
             transcription: Some(text.to_owned()),
             ..InputTranscription::default()
         }));
-        if transcription.get("finished").and_then(Value::as_bool) == Some(true) {
+        if transcription.get("finished").and_then(Json::as_bool) == Some(true) {
             out.push(ServerMessage::InputAudioTranscriptionCompleted(InputTranscription {
                 item_id,
                 transcription: Some(std::mem::take(&mut codec.input_transcript)),
@@ -154,14 +156,14 @@ fn server_content(codec: &mut GeminiCodec, content: &Value, usage: Option<&Value
     if let Some(parts) = content.get("modelTurn").and_then(|t| t.get("parts")) {
         let parts = parts.as_array().ok_or_else(|| error("serverContent.modelTurn.parts must be an array"))?;
         for part in parts {
-            let thought = part.get("thought").and_then(Value::as_bool) == Some(true);
-            if let (Some(text), false) = (part.get("text").and_then(Value::as_str), thought) {
+            let thought = part.get("thought").and_then(Json::as_bool) == Some(true);
+            if let (Some(text), false) = (part.get("text").and_then(Json::as_str), thought) {
                 let position = ensure_item(codec, out);
                 if let Some(turn) = codec.turn.as_mut() {
                     turn.text.push_str(text);
                 }
                 out.push(ServerMessage::OutputTextDelta(OutputText { message_id: None, position, text: text.to_owned() }));
-            } else if let Some(data) = part.get("inlineData").and_then(|d| d.get("data")).and_then(Value::as_str) {
+            } else if let Some(data) = part.get("inlineData").and_then(|d| d.get("data")).and_then(Json::as_str) {
                 let bytes = decode_base64(data).map_err(|e| error(format!("inlineData: {e}")))?;
                 let position = ensure_item(codec, out);
                 if let Some(turn) = codec.turn.as_mut() {
@@ -171,18 +173,18 @@ fn server_content(codec: &mut GeminiCodec, content: &Value, usage: Option<&Value
             } else {
                 // Executable code, code results, thoughts: kept whole, in order.
                 ensure_turn(codec, out);
-                out.push(ServerMessage::Raw(RawEvent { message_id: None, event_type: Some("serverContent.modelTurn.part".into()), payload: part.clone() }));
+                out.push(ServerMessage::Raw(RawEvent { message_id: None, event_type: Some("serverContent.modelTurn.part".into()), payload: part.to_value() }));
             }
         }
     }
-    if let Some(text) = content.get("outputTranscription").and_then(|t| t.get("text")).and_then(Value::as_str) {
+    if let Some(text) = content.get("outputTranscription").and_then(|t| t.get("text")).and_then(Json::as_str) {
         let position = ensure_item(codec, out);
         if let Some(turn) = codec.turn.as_mut() {
             turn.transcript.push_str(text);
         }
         out.push(ServerMessage::OutputAudioTranscriptionDelta(OutputText { message_id: None, position, text: text.to_owned() }));
     }
-    if content.get("turnComplete").and_then(Value::as_bool) == Some(true) {
+    if content.get("turnComplete").and_then(Json::as_bool) == Some(true) {
         let usage = usage.filter(|u| u.is_object()).map(self::usage);
         finish_turn(codec, usage, out);
     }
@@ -242,14 +244,14 @@ fn finish_turn(codec: &mut GeminiCodec, usage: Option<Usage>, out: &mut Vec<Serv
 }
 
 /// A tool call ends its response: Gemini waits for the `toolResponse`.
-fn tool_call(codec: &mut GeminiCodec, call: &Value, out: &mut Vec<ServerMessage>) -> Result<(), DecodeError> {
-    let calls = call.get("functionCalls").and_then(Value::as_array).ok_or_else(|| error("toolCall.functionCalls must be an array"))?;
+fn tool_call(codec: &mut GeminiCodec, call: &Json, out: &mut Vec<ServerMessage>) -> Result<(), DecodeError> {
+    let calls = call.get("functionCalls").and_then(Json::as_array).ok_or_else(|| error("toolCall.functionCalls must be an array"))?;
     for function in calls {
         let generated = codec.id("call");
         let turn = ensure_turn(codec, out);
-        let call_id = function.get("id").and_then(Value::as_str).map(str::to_owned).unwrap_or(generated);
-        let name = function.get("name").and_then(Value::as_str).unwrap_or_default().to_owned();
-        let arguments = function.get("args").cloned().unwrap_or_else(|| Value::Object(Default::default())).to_string();
+        let call_id = function.get("id").and_then(Json::as_str).map(str::to_owned).unwrap_or(generated);
+        let name = function.get("name").and_then(Json::as_str).unwrap_or_default().to_owned();
+        let arguments = function.get("args").map_or_else(|| "{}".to_owned(), |args| crate::json::to_string(&args.to_value()));
         turn.output_index += 1;
         let item = ConversationItem {
             id: Some(format!("item_{call_id}")),
@@ -269,10 +271,10 @@ fn tool_call(codec: &mut GeminiCodec, call: &Value, out: &mut Vec<ServerMessage>
 }
 
 /// `usageMetadata` → usage by modality.
-fn usage(v: &Value) -> Usage {
-    let count = |key: &str| v.get(key).and_then(Value::as_u64);
+fn usage(v: &Json) -> Usage {
+    let count = |key: &str| v.get(key).and_then(Json::as_u64);
     let by_modality = |key: &str, modality: &str| {
-        v.get(key)?.as_array()?.iter().find(|d| d.get("modality").and_then(Value::as_str) == Some(modality))?.get("tokenCount")?.as_u64()
+        v.get(key)?.as_array()?.iter().find(|d| d.get("modality").and_then(Json::as_str) == Some(modality))?.get("tokenCount")?.as_u64()
     };
     Usage {
         input_tokens: count("promptTokenCount"),

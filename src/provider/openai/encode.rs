@@ -307,9 +307,9 @@ fn conversation_item(item: &ConversationItem, field: &str) -> Result<Value, Enco
 fn function_output(result: &Value, error: Option<&str>) -> String {
     match (error, result) {
         // A failed call's result (if any) is not what the model should act on.
-        (Some(error), _) => json!({ "error": error }).to_string(),
+        (Some(error), _) => crate::json::to_string(&json!({ "error": error })),
         (_, Value::String(text)) => text.clone(),
-        (_, value) => value.to_string(),
+        (_, value) => crate::json::to_string(value),
     }
 }
 
@@ -396,7 +396,7 @@ fn response_params(request: &CreateResponse) -> Result<Map<String, Value>, Encod
         // The API takes string values only.
         let strings: Map<String, Value> = metadata
             .iter()
-            .map(|(k, v)| (k.clone(), Value::String(v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()))))
+            .map(|(k, v)| (k.clone(), Value::String(v.as_str().map(str::to_owned).unwrap_or_else(|| crate::json::to_string(v)))))
             .collect();
         params.insert("metadata".into(), Value::Object(strings));
     }

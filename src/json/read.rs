@@ -1,0 +1,503 @@
+//! JSON text → a borrowed [`Json`] tree (see the module docs of `json` for why).
+
+use serde_json::{Map, Number, Value};
+use std::borrow::Cow;
+use std::fmt;
+
+/// The deepest nesting [`parse`] accepts (arrays and objects), as serde_json did before it.
+pub const MAX_DEPTH: usize = 128;
+
+/// One JSON value, borrowing from the text it was parsed from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Json<'a> {
+    Null,
+    Bool(bool),
+    /// The number as written (checked against the grammar and finite), converted when read.
+    Number(&'a str),
+    /// Borrowed unless the text had escapes.
+    String(Cow<'a, str>),
+    Array(Vec<Json<'a>>),
+    /// Pairs in document order; when a key repeats, the last one counts (as in a map).
+    Object(Vec<(Cow<'a, str>, Json<'a>)>),
+}
+
+static NULL: Json<'static> = Json::Null;
+
+impl<'a> Json<'a> {
+    /// A member of an object (`None` for a missing key or a non-object).
+    pub fn get(&self, key: &str) -> Option<&Json<'a>> {
+        match self {
+            Json::Object(pairs) => pairs.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self, Json::Null)
+    }
+
+    pub fn is_object(&self) -> bool {
+        matches!(self, Json::Object(_))
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Json::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Json::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    /// A non-negative integer written without fraction or exponent, within `u64`.
+    pub fn as_u64(&self) -> Option<u64> {
+        match self {
+            Json::Number(text) if text.bytes().all(|b| b.is_ascii_digit()) => text.parse().ok(),
+            _ => None,
+        }
+    }
+
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Json::Number(text) => text.parse().ok(),
+            _ => None,
+        }
+    }
+
+    pub fn as_array(&self) -> Option<&[Json<'a>]> {
+        match self {
+            Json::Array(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    pub fn as_object(&self) -> Option<&[(Cow<'a, str>, Json<'a>)]> {
+        match self {
+            Json::Object(pairs) => Some(pairs),
+            _ => None,
+        }
+    }
+
+    /// "a string", "an object", … — the kind of value, for error messages.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Json::Null => "null",
+            Json::Bool(_) => "a boolean",
+            Json::Number(_) => "a number",
+            Json::String(_) => "a string",
+            Json::Array(_) => "an array",
+            Json::Object(_) => "an object",
+        }
+    }
+
+    /// An owned copy, for the parts the model keeps whole. Integers stay integers (`u64`, else
+    /// `i64`), everything else is an `f64`, as serde_json reads them.
+    pub fn to_value(&self) -> Value {
+        match self {
+            Json::Null => Value::Null,
+            Json::Bool(b) => Value::Bool(*b),
+            Json::Number(text) => number_value(text),
+            Json::String(s) => Value::String(s.as_ref().to_owned()),
+            Json::Array(items) => Value::Array(items.iter().map(Json::to_value).collect()),
+            Json::Object(pairs) => {
+                let mut map = Map::new();
+                for (key, value) in pairs {
+                    map.insert(key.as_ref().to_owned(), value.to_value());
+                }
+                Value::Object(map)
+            }
+        }
+    }
+}
+
+/// `value["key"]` reads as `null` when the key is missing, like serde_json's `Value`.
+impl<'a> std::ops::Index<&str> for Json<'a> {
+    type Output = Json<'a>;
+
+    fn index(&self, key: &str) -> &Json<'a> {
+        self.get(key).unwrap_or(&NULL)
+    }
+}
+
+fn number_value(text: &str) -> Value {
+    if !text.bytes().any(|b| matches!(b, b'.' | b'e' | b'E')) {
+        if let Ok(n) = text.parse::<u64>() {
+            return Value::from(n);
+        }
+        if let Ok(n) = text.parse::<i64>() {
+            return Value::from(n);
+        }
+    }
+    // Finite by construction (the parser refuses the rest).
+    text.parse::<f64>().ok().and_then(Number::from_f64).map_or(Value::Null, Value::Number)
+}
+
+/// Why a text is not JSON, and where (a byte offset).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    pub offset: usize,
+    pub reason: &'static str,
+}
+
+const TOO_DEEP: &str = "nested too deeply (more than 128 levels)";
+
+impl ParseError {
+    /// The text nests arrays and objects deeper than [`MAX_DEPTH`].
+    pub fn is_too_deep(&self) -> bool {
+        self.reason == TOO_DEEP
+    }
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} at byte {}", self.reason, self.offset)
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+/// Parses one JSON value (whitespace around it allowed, nothing else).
+pub fn parse(text: &str) -> Result<Json<'_>, ParseError> {
+    let mut parser = Parser { text, bytes: text.as_bytes(), pos: 0 };
+    let value = parser.value(0)?;
+    parser.skip_whitespace();
+    if parser.pos != parser.bytes.len() {
+        return Err(parser.error("trailing characters"));
+    }
+    Ok(value)
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Parser<'a> {
+    fn error(&self, reason: &'static str) -> ParseError {
+        let reason = if self.pos >= self.bytes.len() { "unexpected end of input" } else { reason };
+        ParseError { offset: self.pos, reason }
+    }
+
+    fn rest(&self) -> &'a [u8] {
+        self.bytes.get(self.pos..).unwrap_or_default()
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn skip_whitespace(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    /// The text between two positions that sit on ASCII bytes (so on character boundaries).
+    fn slice(&self, start: usize, end: usize) -> &'a str {
+        self.text.get(start..end).unwrap_or_default()
+    }
+
+    /// `depth`: how many arrays and objects enclose this value.
+    fn value(&mut self, depth: usize) -> Result<Json<'a>, ParseError> {
+        self.skip_whitespace();
+        match self.peek() {
+            Some(b'{') => self.object(depth + 1),
+            Some(b'[') => self.array(depth + 1),
+            Some(b'"') => self.string().map(Json::String),
+            Some(b't') => self.literal("true", Json::Bool(true)),
+            Some(b'f') => self.literal("false", Json::Bool(false)),
+            Some(b'n') => self.literal("null", Json::Null),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            _ => Err(self.error("expected a value")),
+        }
+    }
+
+    fn literal(&mut self, word: &str, value: Json<'a>) -> Result<Json<'a>, ParseError> {
+        if self.rest().starts_with(word.as_bytes()) {
+            self.pos += word.len();
+            Ok(value)
+        } else {
+            Err(self.error("expected a value"))
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Json<'a>, ParseError> {
+        if depth > MAX_DEPTH {
+            return Err(ParseError { offset: self.pos, reason: TOO_DEEP });
+        }
+        self.pos += 1;
+        let mut items = Vec::new();
+        self.skip_whitespace();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            return Ok(Json::Array(items));
+        }
+        loop {
+            items.push(self.value(depth)?);
+            self.skip_whitespace();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(Json::Array(items));
+                }
+                _ => return Err(self.error("expected ',' or ']'")),
+            }
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Json<'a>, ParseError> {
+        if depth > MAX_DEPTH {
+            return Err(ParseError { offset: self.pos, reason: TOO_DEEP });
+        }
+        self.pos += 1;
+        let mut pairs = Vec::new();
+        self.skip_whitespace();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return Ok(Json::Object(pairs));
+        }
+        loop {
+            self.skip_whitespace();
+            if self.peek() != Some(b'"') {
+                return Err(self.error("expected a string key"));
+            }
+            let key = self.string()?;
+            self.skip_whitespace();
+            if self.peek() != Some(b':') {
+                return Err(self.error("expected ':'"));
+            }
+            self.pos += 1;
+            let value = self.value(depth)?;
+            pairs.push((key, value));
+            self.skip_whitespace();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(Json::Object(pairs));
+                }
+                _ => return Err(self.error("expected ',' or '}'")),
+            }
+        }
+    }
+
+    /// Moves past a run of string characters that need no work; stops at a quote, a backslash,
+    /// a control character or the end.
+    fn plain_run(&mut self) {
+        while let Some(&b) = self.bytes.get(self.pos) {
+            if b == b'"' || b == b'\\' || b < 0x20 {
+                break;
+            }
+            self.pos += 1;
+        }
+    }
+
+    /// A string at the opening quote.
+    fn string(&mut self) -> Result<Cow<'a, str>, ParseError> {
+        self.pos += 1;
+        let start = self.pos;
+        self.plain_run();
+        if self.peek() == Some(b'"') {
+            self.pos += 1;
+            return Ok(Cow::Borrowed(self.slice(start, self.pos - 1)));
+        }
+        let mut out = String::new();
+        let mut run = start;
+        loop {
+            out.push_str(self.slice(run, self.pos));
+            match self.peek() {
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(Cow::Owned(out));
+                }
+                Some(b'\\') => {
+                    self.pos += 1;
+                    let c = self.escape()?;
+                    out.push(c);
+                }
+                _ => return Err(self.error("control character in a string")),
+            }
+            run = self.pos;
+            self.plain_run();
+        }
+    }
+
+    /// The character of an escape, after its backslash.
+    fn escape(&mut self) -> Result<char, ParseError> {
+        let Some(b) = self.peek() else { return Err(self.error("")) };
+        self.pos += 1;
+        Ok(match b {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let first = self.hex4()?;
+                let code = match first {
+                    0xD800..=0xDBFF => {
+                        if !self.rest().starts_with(b"\\u") {
+                            return Err(self.error("lone surrogate in a \\u escape"));
+                        }
+                        self.pos += 2;
+                        let second = self.hex4()?;
+                        if !(0xDC00..=0xDFFF).contains(&second) {
+                            return Err(self.error("lone surrogate in a \\u escape"));
+                        }
+                        0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+                    }
+                    0xDC00..=0xDFFF => return Err(self.error("lone surrogate in a \\u escape")),
+                    _ => first,
+                };
+                char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER)
+            }
+            _ => {
+                self.pos -= 1;
+                return Err(self.error("invalid escape"));
+            }
+        })
+    }
+
+    fn hex4(&mut self) -> Result<u32, ParseError> {
+        let mut code = 0;
+        for _ in 0..4 {
+            let Some(digit) = self.peek().and_then(|b| (b as char).to_digit(16)) else {
+                return Err(self.error("invalid \\u escape"));
+            };
+            code = code * 16 + digit;
+            self.pos += 1;
+        }
+        Ok(code)
+    }
+
+    /// Moves past ASCII digits; says whether there was one.
+    fn digits(&mut self) -> bool {
+        let start = self.pos;
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.pos += 1;
+        }
+        self.pos > start
+    }
+
+    fn number(&mut self) -> Result<Json<'a>, ParseError> {
+        let start = self.pos;
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        match self.peek() {
+            Some(b'0') => self.pos += 1,
+            Some(b'1'..=b'9') => {
+                self.digits();
+            }
+            _ => return Err(self.error("invalid number")),
+        }
+        let mut integral = true;
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            integral = false;
+            if !self.digits() {
+                return Err(self.error("invalid number"));
+            }
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.pos += 1;
+            integral = false;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.pos += 1;
+            }
+            if !self.digits() {
+                return Err(self.error("invalid number"));
+            }
+        }
+        let text = self.slice(start, self.pos);
+        // An integer of up to 300 digits is a finite f64; beyond that, or with an exponent, check.
+        if (!integral || text.len() > 300) && !text.parse::<f64>().is_ok_and(f64::is_finite) {
+            return Err(ParseError { offset: start, reason: "number out of range" });
+        }
+        Ok(Json::Number(text))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn same_as_serde(text: &str) {
+        let ours = parse(text).map(|v| v.to_value());
+        let theirs = serde_json::from_str::<Value>(text);
+        match (&ours, &theirs) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "{text}"),
+            (Err(_), Err(_)) => {}
+            _ => panic!("{text}: ours {ours:?}, serde_json {theirs:?}"),
+        }
+    }
+
+    #[test]
+    fn reads_what_serde_json_reads() {
+        for text in [
+            "null", "true", "false", "0", "-0.5", "12", "-12", "1e3", "1E-2", "18446744073709551615", "18446744073709551616",
+            "-9223372036854775808", r#""a\"b\\c\/d\b\f\n\r\t\u00e9\ud83d\ude00""#, "[]", "{}", " [1, [2, {\"a\": []}]] ",
+            r#"{"type":"x","n":1,"type":"y"}"#, "\"é ü 中\"",
+            // refused by both
+            "", "01", "1.", ".5", "-", "+1", "[1,]", "{\"a\":1,}", "{a:1}", "[1 2]", "tru", "nul", "\"\\x\"", "\"\\u12\"",
+            "\"\\ud800\"", "\"\\udc00\"", "\"\\ud800\\u0041\"", "\"a\nb\"", "1e400", "-1e400", "[1] x", "\"open", "[", "{\"a\"",
+            "{\"a\":", "{\"a\" 1}", "[1,2", "// c\n1",
+        ] {
+            same_as_serde(text);
+        }
+    }
+
+    #[test]
+    fn strings_without_escapes_are_borrowed() {
+        let text = r#"{"delta":"AAAA","t":"a\nb"}"#;
+        let v = parse(text).unwrap();
+        assert!(matches!(v.get("delta"), Some(Json::String(Cow::Borrowed("AAAA")))));
+        assert!(matches!(v.get("t"), Some(Json::String(Cow::Owned(s))) if s == "a\nb"));
+    }
+
+    #[test]
+    fn accessors_match_serde_json_value() {
+        let text = r#"{"u":3,"f":3.0,"neg":-1,"big":1e3,"s":"x","b":true,"a":[1],"o":{"k":null},"k":1,"k":2}"#;
+        let ours = parse(text).unwrap();
+        let theirs: Value = serde_json::from_str(text).unwrap();
+        for key in ["u", "f", "neg", "big", "s", "b", "a", "o", "k", "missing"] {
+            assert_eq!(ours[key].as_u64(), theirs[key].as_u64(), "{key}");
+            assert_eq!(ours[key].as_f64(), theirs[key].as_f64(), "{key}");
+            assert_eq!(ours[key].as_str(), theirs[key].as_str(), "{key}");
+            assert_eq!(ours[key].as_bool(), theirs[key].as_bool(), "{key}");
+            assert_eq!(ours[key].is_null(), theirs[key].is_null(), "{key}");
+            assert_eq!(ours[key].is_object(), theirs[key].is_object(), "{key}");
+            assert_eq!(ours[key].as_array().map(<[_]>::len), theirs[key].as_array().map(Vec::len), "{key}");
+        }
+        assert_eq!(ours.to_value(), json!({"u":3,"f":3.0,"neg":-1,"big":1000.0,"s":"x","b":true,"a":[1],"o":{"k":null},"k":2}));
+    }
+
+    #[test]
+    fn depth_is_bounded_without_recursing_further() {
+        let ok = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
+        assert!(parse(&ok).is_ok());
+        for deep in ["[".repeat(MAX_DEPTH + 1) + &"]".repeat(MAX_DEPTH + 1), "{\"a\":".repeat(100_000)] {
+            let e = parse(&deep).unwrap_err();
+            assert!(e.is_too_deep(), "{e}");
+        }
+        assert!(!parse("[1,]").unwrap_err().is_too_deep());
+    }
+
+    #[test]
+    fn errors_say_what_and_where() {
+        assert_eq!(parse("[1,]").unwrap_err().to_string(), "expected a value at byte 3");
+        assert_eq!(parse("{\"a\":1").unwrap_err().to_string(), "unexpected end of input at byte 6");
+        assert_eq!(parse("1e999").unwrap_err().to_string(), "number out of range at byte 0");
+    }
+}

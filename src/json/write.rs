@@ -1,0 +1,258 @@
+//! Values → compact JSON text (what `JSON.parse` reads on the JS side, and what the wire carries).
+//!
+//! [`ToJson`] is implemented by hand (or by the model's field-list macros), and each field is
+//! written through `&dyn ToJson`: one small function per type, no generic serializer instantiated
+//! per type and format as serde's derive did.
+
+use serde_json::{Map, Value};
+use std::fmt::Write;
+
+/// A type written as JSON.
+pub trait ToJson {
+    fn write_json(&self, out: &mut String);
+
+    /// Whether an object member holding this value is left out (an absent `Option`).
+    fn is_absent(&self) -> bool {
+        false
+    }
+}
+
+/// `value` as compact JSON text.
+pub fn to_string<T: ToJson + ?Sized>(value: &T) -> String {
+    let mut out = String::new();
+    value.write_json(&mut out);
+    out
+}
+
+/// An object being written: `{`, members, `}`. Absent members are skipped.
+pub struct JsonObject<'o> {
+    out: &'o mut String,
+    empty: bool,
+}
+
+impl<'o> JsonObject<'o> {
+    pub fn new(out: &'o mut String) -> Self {
+        out.push('{');
+        Self { out, empty: true }
+    }
+
+    /// A member; `key` is written as is (the model's keys are plain ASCII names).
+    pub fn field(&mut self, key: &str, value: &dyn ToJson) -> &mut Self {
+        if !value.is_absent() {
+            self.key(key);
+            value.write_json(self.out);
+        }
+        self
+    }
+
+    /// The `type` discriminator of a tagged object.
+    pub fn tag(&mut self, tag: &str) -> &mut Self {
+        self.field("type", &tag)
+    }
+
+    fn key(&mut self, key: &str) {
+        if !self.empty {
+            self.out.push(',');
+        }
+        self.empty = false;
+        self.out.push('"');
+        self.out.push_str(key);
+        self.out.push_str("\":");
+    }
+
+    pub fn end(self) {
+        self.out.push('}');
+    }
+}
+
+/// A type written as a JSON object through a list of members (the model's structs).
+pub trait JsonFields {
+    fn write_fields(&self, object: &mut JsonObject);
+}
+
+/// A string with JSON's escapes (quotes, backslashes, control characters), as serde_json wrote it.
+fn write_string(text: &str, out: &mut String) {
+    out.push('"');
+    let mut run = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let escape = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(text.get(run..i).unwrap_or_default());
+        if escape.is_empty() {
+            let _ = write!(out, "\\u{:04x}", b);
+        } else {
+            out.push_str(escape);
+        }
+        run = i + 1;
+    }
+    out.push_str(text.get(run..).unwrap_or_default());
+    out.push('"');
+}
+
+impl ToJson for str {
+    fn write_json(&self, out: &mut String) {
+        write_string(self, out)
+    }
+}
+
+impl ToJson for &str {
+    fn write_json(&self, out: &mut String) {
+        write_string(self, out)
+    }
+}
+
+impl ToJson for String {
+    fn write_json(&self, out: &mut String) {
+        write_string(self, out)
+    }
+}
+
+impl ToJson for bool {
+    fn write_json(&self, out: &mut String) {
+        out.push_str(if *self { "true" } else { "false" })
+    }
+}
+
+macro_rules! integer_to_json {
+    ($($t:ty),*) => {$(
+        impl ToJson for $t {
+            fn write_json(&self, out: &mut String) {
+                let _ = write!(out, "{self}");
+            }
+        }
+    )*};
+}
+integer_to_json!(u16, u32, u64, i64, usize);
+
+/// Finite numbers keep a fraction (`1.0`), so they read back as floats; NaN and ±∞ are `null`.
+impl ToJson for f64 {
+    fn write_json(&self, out: &mut String) {
+        if !self.is_finite() {
+            return out.push_str("null");
+        }
+        let start = out.len();
+        let _ = write!(out, "{self}");
+        if !out[start..].contains('.') {
+            out.push_str(".0");
+        }
+    }
+}
+
+impl<T: ToJson> ToJson for Option<T> {
+    fn write_json(&self, out: &mut String) {
+        match self {
+            Some(value) => value.write_json(out),
+            None => out.push_str("null"),
+        }
+    }
+
+    fn is_absent(&self) -> bool {
+        self.is_none()
+    }
+}
+
+impl<T: ToJson> ToJson for Vec<T> {
+    fn write_json(&self, out: &mut String) {
+        out.push('[');
+        for (i, item) in self.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            item.write_json(out);
+        }
+        out.push(']');
+    }
+}
+
+impl ToJson for Map<String, Value> {
+    fn write_json(&self, out: &mut String) {
+        out.push('{');
+        for (i, (key, value)) in self.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            write_string(key, out);
+            out.push(':');
+            value.write_json(out);
+        }
+        out.push('}');
+    }
+}
+
+impl ToJson for Value {
+    fn write_json(&self, out: &mut String) {
+        match self {
+            Value::Null => out.push_str("null"),
+            Value::Bool(b) => b.write_json(out),
+            Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
+                (Some(u), _, _) => u.write_json(out),
+                (None, Some(i), _) => i.write_json(out),
+                (None, None, f) => f.unwrap_or(f64::NAN).write_json(out),
+            },
+            Value::String(s) => write_string(s, out),
+            Value::Array(items) => items.write_json(out),
+            Value::Object(map) => map.write_json(out),
+        }
+    }
+}
+
+/// `ToJson` for a struct, member by member (`field: "key"`), through [`JsonFields`]; `Option`
+/// members are left out when `None`.
+macro_rules! json_fields {
+    ($ty:ty { $($field:ident: $key:literal),* $(,)? }) => {
+        impl $crate::json::JsonFields for $ty {
+            fn write_fields(&self, object: &mut $crate::json::JsonObject) {
+                $(object.field($key, &self.$field);)*
+            }
+        }
+        impl $crate::json::ToJson for $ty {
+            fn write_json(&self, out: &mut String) {
+                let mut object = $crate::json::JsonObject::new(out);
+                $crate::json::JsonFields::write_fields(self, &mut object);
+                object.end();
+            }
+        }
+    };
+}
+
+pub(crate) use json_fields;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn writes_what_serde_json_writes() {
+        for value in [
+            json!(null),
+            json!({"a": [1, -2, 1.5, 1.0, 1e-7, 12345678901234567890u64, true, "x\"\\\n\r\t\u{8}\u{c}\u{1}\u{7f}é😀"], "b": {}, "c": []}),
+            json!(0.1),
+        ] {
+            let ours: Value = serde_json::from_str(&to_string(&value)).unwrap();
+            assert_eq!(ours, value);
+            assert_eq!(to_string(&value), serde_json::to_string(&value).unwrap().replace("1e-7", "0.0000001"));
+        }
+    }
+
+    #[test]
+    fn objects_skip_absent_members() {
+        struct S {
+            a: Option<u32>,
+            b: Option<String>,
+            c: f64,
+        }
+        json_fields!(S { a: "a", b: "bee", c: "c" });
+        assert_eq!(to_string(&S { a: None, b: Some("x".into()), c: 2.0 }), r#"{"bee":"x","c":2.0}"#);
+        assert_eq!(to_string(&S { a: Some(1), b: None, c: f64::NAN }), r#"{"a":1,"c":null}"#);
+    }
+}
