@@ -159,7 +159,7 @@ pub const EVENT_NAMES: &[&str] = &[
     "functionCallArgumentsDone", "rateLimitsUpdated", "toolCallsCancelled", "goAway", "raw",
     // the session's events
     "stateChange", "close", "interrupted", "playbackEnded", "reconnecting", "reconnected", "toolCallStarted",
-    "toolCallCompleted", "metrics",
+    "toolCallCompleted", "metrics", "localSpeechStarted", "localSpeechStopped",
     // the browser shell's
     "inputLevel", "outputLevel", "playbackBlocked",
 ];
