@@ -1065,6 +1065,22 @@ async fn gemini_reconnect_storm_is_bounded_then_an_error_and_a_close() {
     assert_no_unhandled_rejections().await;
 }
 
+/// The connection was lost while the browser is offline: nothing is attempted (no delay, no
+/// credential fetched, nothing counted) until `online`, which starts the held attempt at once.
+async fn offline_holds_the_attempt_until_online(session: &RealtimeSession, rec: &Recorder, counted: &JsValue) {
+    let window = web_sys::window().unwrap();
+    let waiting = rec.wait("reconnecting", |_| true).await;
+    assert!(get(&waiting, "delayMs").is_undefined(), "no delay while offline: {:?}", js_sys::JSON::stringify(&waiting));
+    gloo_timers::future::TimeoutFuture::new(600).await;
+    assert_eq!(rec.of("reconnecting").len(), 1, "nothing attempted while offline");
+    assert_eq!(number(&counted, "calls"), 1.0, "no credential fetched while offline");
+    assert_eq!(session.state(), "connecting");
+    window.dispatch_event(&web_sys::Event::new("online").unwrap()).unwrap();
+    let online = rec.wait("reconnecting", |e| get(e, "delayMs").as_f64() == Some(0.0)).await;
+    assert_eq!(number(&online, "attempt"), 1.0, "the held attempt, not a new count");
+    rec.wait("reconnected", |_| true).await;
+}
+
 /// The browser's `offline` event holds attempts (no token fetched, nothing counted); `online`
 /// starts one at once.
 #[wasm_bindgen_test]
@@ -1077,16 +1093,7 @@ async fn gemini_reconnect_waits_while_offline_and_goes_when_online() {
     let window = web_sys::window().unwrap();
     window.dispatch_event(&web_sys::Event::new("offline").unwrap()).unwrap();
     let rec = Recorder::attach(&session, &["reconnecting", "reconnected", "error", "close"]);
-    let waiting = rec.wait("reconnecting", |_| true).await;
-    assert!(get(&waiting, "delayMs").is_undefined(), "no delay while offline: {:?}", js_sys::JSON::stringify(&waiting));
-    gloo_timers::future::TimeoutFuture::new(600).await;
-    assert_eq!(rec.of("reconnecting").len(), 1, "nothing attempted while offline");
-    assert_eq!(number(&counted, "calls"), 1.0, "no credential fetched while offline");
-    assert_eq!(session.state(), "connecting");
-    window.dispatch_event(&web_sys::Event::new("online").unwrap()).unwrap();
-    let online = rec.wait("reconnecting", |e| get(e, "delayMs").as_f64() == Some(0.0)).await;
-    assert_eq!(number(&online, "attempt"), 1.0, "the held attempt, not a new count");
-    rec.wait("reconnected", |_| true).await;
+    offline_holds_the_attempt_until_online(&session, &rec, &counted).await;
     // The resumed connection drops too: one attempt allowed, so the session gives up.
     rec.wait("close", |_| true).await;
     assert_eq!(number(&counted, "calls"), 2.0);

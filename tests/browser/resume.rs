@@ -162,16 +162,7 @@ async fn openai_reconnect_waits_while_offline_and_goes_when_online() {
     let window = web_sys::window().unwrap();
     window.dispatch_event(&web_sys::Event::new("offline").unwrap()).unwrap();
     JsFuture::from(session.send_text("remember the word saffron".into(), JsValue::UNDEFINED)).await.unwrap();
-    let waiting = rec.wait("reconnecting", |_| true).await;
-    assert!(get(&waiting, "delayMs").is_undefined(), "no delay while offline: {:?}", js_sys::JSON::stringify(&waiting));
-    gloo_timers::future::TimeoutFuture::new(600).await;
-    assert_eq!(rec.of("reconnecting").len(), 1, "nothing attempted while offline");
-    assert_eq!(number(&counted, "calls"), 1.0, "no credential fetched while offline");
-    assert_eq!(session.state(), "connecting");
-    window.dispatch_event(&web_sys::Event::new("online").unwrap()).unwrap();
-    let online = rec.wait("reconnecting", |e| get(e, "delayMs").as_f64() == Some(0.0)).await;
-    assert_eq!(number(&online, "attempt"), 1.0, "the held attempt, not a new count");
-    rec.wait("reconnected", |_| true).await;
+    offline_holds_the_attempt_until_online(&session, &rec, &counted).await;
     let text = recap(&session, &rec).await;
     assert!(text.contains("saffron"), "{text}");
     assert!(rec.of("error").is_empty() && rec.of("close").is_empty(), "{:?}", stringify_all(&rec.of("error")));
