@@ -63,14 +63,16 @@ pids+=($!)
 wait_for "http://127.0.0.1:$emulator_port/emulator/health" 20
 # Voice tests play their replies in real time: allow them a minute each.
 # wasm-bindgen-test-runner sometimes never sees the page load the test module ("Failed to detect
-# test as having been run", a renderer timeout, seen once on a loaded 2-core machine): that harness
-# failure, and only it, gets one more run; a failing test fails at once.
+# test as having been run", a renderer timeout: about one full run in three on this 2-core machine since the suite grew, cause not found yet): that harness
+# failure, and only it, gets up to two more runs; a failing test fails at once.
 harness_retry() {
-  local log=target/harness-attempt.log
-  if "$@" 2>&1 | tee "$log"; then return 0; fi
-  grep -q "Failed to detect test as having been run" "$log" || return 1
-  echo "test: the test runner did not see the page load; running once more" >&2
-  "$@"
+  local log=target/harness-attempt.log attempt
+  for attempt in 1 2 3; do
+    if "$@" 2>&1 | tee "$log"; then return 0; fi
+    grep -q "Failed to detect test as having been run" "$log" || return 1
+    [ $attempt -lt 3 ] && echo "test: the test runner did not see the page finish (attempt $attempt); running again" >&2
+  done
+  return 1
 }
 export WASM_BINDGEN_TEST_TIMEOUT=90 RTW_EMULATOR="http://127.0.0.1:$emulator_port"
 harness_retry wasm-pack test --headless --chrome -- --test browser

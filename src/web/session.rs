@@ -103,6 +103,9 @@ pub(crate) struct Shell {
     shut_down: Cell<bool>,
 }
 
+/// Rounds of commands and outputs one input may cause before the driver stops and reports it.
+const MAX_PUMP_ROUNDS: u32 = 10_000;
+
 /// Monotonic milliseconds (a wall-clock jump must not fire or hold back a timer).
 pub(crate) fn now() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map_or_else(js_sys::Date::now, |p| p.now())
@@ -281,7 +284,9 @@ impl Shell {
         if self.pumping.replace(true) {
             return;
         }
-        loop {
+        // A command that always yields an output that always yields a command would freeze the
+        // page: bounded, and said loudly.
+        for round in 0..MAX_PUMP_ROUNDS {
             let outputs = {
                 let Ok(mut session) = self.session.try_borrow_mut() else { break };
                 while let Some(command) = self.commands.borrow_mut().pop_front() {
@@ -291,6 +296,11 @@ impl Shell {
             };
             if outputs.is_empty() && self.commands.borrow().is_empty() {
                 break;
+            }
+            if round + 1 == MAX_PUMP_ROUNDS {
+                let report = format!("realtime-wasm: the session did not settle; last outputs: {outputs:?}");
+                debug_assert!(false, "{report}");
+                web_sys::console::error_1(&report.into());
             }
             for output in outputs {
                 self.dispatch(output);

@@ -200,3 +200,36 @@ async fn openai_sends_made_while_reconnecting_arrive_once_in_order() {
     JsFuture::from(session.close()).await.unwrap();
     assert_no_unhandled_rejections().await;
 }
+
+/// A tool call in flight across a drop: the connection drops right after the response that made
+/// the call; the handler, still running, finishes during or after the reconnect; its output goes
+/// to the new connection once — the model quotes it once — and the call is neither lost nor run
+/// twice.
+#[wasm_bindgen_test]
+async fn openai_a_tool_call_in_flight_across_a_drop_is_answered_once() {
+    let handler = js_sys::Function::new_with_args(
+        "args",
+        "return new Promise((resolve) => setTimeout(() => resolve({ value: 42 }), 800));",
+    );
+    let tool = object(&[("name", "slow".into()), ("parameters", json(r#"{ "type": "object" }"#)), ("handler", handler.into())]);
+    let options = text_session_options();
+    js_sys::Reflect::set(&options, &"tools".into(), &js_sys::Array::of1(&tool)).unwrap();
+    let (client, _) = staged_client("openai", "&emu_close_after_turns=1", "");
+    let session = open(&client, options).await;
+    let rec = Recorder::attach(&session, &["toolCallStarted", "toolCallCompleted", "reconnecting", "reconnected", "outputTextDone", "error"]);
+    JsFuture::from(session.send_text("call slow {}".into(), JsValue::UNDEFINED)).await.unwrap();
+    rec.wait("toolCallStarted", |_| true).await;
+    rec.wait("reconnecting", |_| true).await;
+    rec.wait("reconnected", |_| true).await;
+    let answer = rec.wait("outputTextDone", |e| get(e, "text").as_string().is_some_and(|t| t.contains("returned"))).await;
+    assert!(get(&answer, "text").as_string().unwrap().contains("42"), "{:?}", js_sys::JSON::stringify(&answer));
+    // Anything duplicated would have been answered again by now.
+    gloo_timers::future::TimeoutFuture::new(1_000).await;
+    let answers: Vec<String> = texts(&rec, "outputTextDone").into_iter().filter(|t| t.contains("returned")).collect();
+    assert_eq!(answers.len(), 1, "{answers:?}");
+    assert_eq!(rec.of("toolCallStarted").len(), 1, "the handler ran once");
+    assert_eq!(rec.of("toolCallCompleted").len(), 1);
+    assert!(rec.of("error").is_empty(), "{:?}", stringify_all(&rec.of("error")));
+    JsFuture::from(session.close()).await.unwrap();
+    assert_no_unhandled_rejections().await;
+}
