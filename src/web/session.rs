@@ -298,7 +298,8 @@ impl Shell {
                 break;
             }
             if round + 1 == MAX_PUMP_ROUNDS {
-                let report = format!("realtime-wasm: the session did not settle; last outputs: {outputs:?}");
+                // No `{:?}` of the outputs: their Debug code would cost the package ~7 kB.
+                let report = "realtime-wasm: the session did not settle (a command/output loop); inputs stopped for this turn";
                 debug_assert!(false, "{report}");
                 web_sys::console::error_1(&report.into());
             }
