@@ -52,6 +52,23 @@ pub enum Frame<'a> {
     Binary(&'a [u8]),
 }
 
+/// A [`Frame`] that owns its bytes (as `PathBuf` is to `Path`): what a driver queues between the
+/// socket's event and the session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FrameBuf {
+    Text(String),
+    Binary(Vec<u8>),
+}
+
+impl FrameBuf {
+    pub fn as_frame(&self) -> Frame<'_> {
+        match self {
+            FrameBuf::Text(text) => Frame::Text(text),
+            FrameBuf::Binary(bytes) => Frame::Binary(bytes),
+        }
+    }
+}
+
 /// Everything a session starts from.
 #[derive(Debug, Clone, Default)]
 pub struct SessionConfig {

@@ -114,7 +114,7 @@ impl AudioOptions {
     }
 }
 
-/// A message from a worklet, for the shell.
+/// A message from a worklet, for the driver.
 pub(crate) enum WorkletMessage {
     Chunk(Float32Array),
     /// `underruns`: the worklet's count since it started; `queued`: frames in its jitter buffer.

@@ -1,11 +1,10 @@
 //! The receive path without a socket, for the benchmark in `tests/bench.rs` (feature `bench` only):
 //! frames → decode → session → JS objects → a JS handler, exactly the code a live session runs per
-//! frame (`Shell::dispatch` adds only the socket and the message stream).
+//! frame (`Driver::dispatch` adds only the socket and the message stream).
 
 use super::convert::{event_to_js, frame_from_js, message_to_js};
-use super::session::FrameData;
 use crate::provider::OpenAiCodec;
-use crate::session::{Frame, Output, Session, SessionConfig};
+use crate::session::{Frame, FrameBuf, Output, Session, SessionConfig};
 use wasm_bindgen::prelude::*;
 
 /// Feeds `frames` (OpenAI server events) through an open session and calls `handler` with every
@@ -18,7 +17,7 @@ pub fn receive(frames: &js_sys::Array, handler: &js_sys::Function) -> usize {
     while session.poll_output().is_some() {}
     let mut calls = 0;
     for frame in frames.iter() {
-        let Ok(FrameData::Text(frame)) = frame_from_js(&frame, usize::MAX) else { continue };
+        let Ok(FrameBuf::Text(frame)) = frame_from_js(&frame, usize::MAX) else { continue };
         session.frame_received(0.0, Frame::Text(&frame));
         while let Some(output) = session.poll_output() {
             let value = match output {

@@ -3,8 +3,8 @@
 //! panic.
 
 use crate::model::json::{closest_key, from_json_str_noting_unknown, FromJson};
-use crate::model::{Content, ConversationItem, OutputPosition, ServerMessage};
-use crate::session::{ErrorCode, ErrorKind, SessionError, SessionEvent};
+use crate::model::{Content, ConversationItem, OutputPosition, ServerMessage, Tool};
+use crate::session::{ErrorCode, ErrorKind, FrameBuf, SessionError, SessionEvent};
 use crate::json::ToJson;
 use wasm_bindgen::prelude::*;
 
@@ -184,7 +184,7 @@ pub fn from_js_noting_unknown<T: FromJson>(value: JsValue, what: &str) -> Result
     Ok(read)
 }
 
-/// Warns (once per page and path) about the keys of an options object the shell reads itself
+/// Warns (once per page and path) about the keys of an options object the SDK reads itself
 /// that are not among `known`.
 pub fn warn_unknown_keys(object: &JsValue, known: &[&str], owner: &str) {
     if !object.is_object() || object.is_function() || object.is_array() {
@@ -323,8 +323,7 @@ extern "C" {
 
 /// A socket message's data as a frame, or its size when it is over `limit` bytes (then nothing
 /// was copied into wasm memory).
-pub fn frame_from_js(data: &JsValue, limit: usize) -> Result<crate::web::session::FrameData, usize> {
-    use crate::web::session::FrameData;
+pub fn frame_from_js(data: &JsValue, limit: usize) -> Result<FrameBuf, usize> {
     if let Some(text) = data.dyn_ref::<js_sys::JsString>() {
         let units = text.length() as usize;
         // A UTF-16 unit is at least one byte of UTF-8.
@@ -344,15 +343,50 @@ pub fn frame_from_js(data: &JsValue, limit: usize) -> Result<crate::web::session
             if written >= 0 && written as usize <= capacity {
                 bytes.truncate(written as usize);
                 // `encodeInto` writes UTF-8 (lone surrogates become U+FFFD); checked all the same.
-                return Ok(FrameData::Text(String::from_utf8(bytes).unwrap_or_default()));
+                return Ok(FrameBuf::Text(String::from_utf8(bytes).unwrap_or_default()));
             }
         }
-        return Ok(FrameData::Text(String::new()));
+        return Ok(FrameBuf::Text(String::new()));
     }
     let bytes = js_sys::Uint8Array::new(data);
     let size = bytes.length() as usize;
     if size > limit {
         return Err(size);
     }
-    Ok(FrameData::Binary(bytes.to_vec()))
+    Ok(FrameBuf::Binary(bytes.to_vec()))
+}
+
+/// `defineTool(tool)`: checks a function tool as `connect({ tools })` and `registerTool` do (a
+/// `TypeError`/`RangeError` naming the field) and returns the same object. In TypeScript it is
+/// generic: `defineTool<Args>` gives the handler its argument type.
+#[wasm_bindgen(js_name = defineTool)]
+pub fn define_tool(tool: JsValue) -> Result<JsValue, JsValue> {
+    function_tool(&tool, "tool")?;
+    Ok(tool)
+}
+
+/// A tool as JS gives it: the declaration (`type` defaults to `"function"`) and an optional handler.
+pub(crate) fn function_tool(tool: &JsValue, field: &str) -> Result<(Tool, Option<js_sys::Function>), JsValue> {
+    if !tool.is_object() {
+        return Err(type_error(&format!("{field} must be an object")));
+    }
+    let handler = get(tool, "handler");
+    let handler = if handler.is_undefined() || handler.is_null() {
+        None
+    } else {
+        Some(handler.dyn_into::<js_sys::Function>().map_err(|_| type_error(&format!("{field}.handler must be a function")))?)
+    };
+    let declaration = js_sys::Object::assign(&js_sys::Object::new(), tool.unchecked_ref());
+    let _ = js_sys::Reflect::delete_property(&declaration, &"handler".into());
+    if get(&declaration, "type").is_undefined() {
+        let _ = js_sys::Reflect::set(&declaration, &"type".into(), &"function".into());
+    }
+    let declaration: Tool = from_js_noting_unknown(declaration.into(), field)?;
+    if declaration.name().is_empty() {
+        return Err(range_error(&format!("{field}.name must not be empty")));
+    }
+    if handler.is_some() && !matches!(declaration, Tool::Function { .. }) {
+        return Err(type_error(&format!("{field}: only function tools take a handler")));
+    }
+    Ok((declaration, handler))
 }

@@ -3,18 +3,33 @@
 //! Owns: the JS classes (`RealtimeClient`, `RealtimeSession`), the WebSocket transport, JS tool
 //! handlers and middleware, events and the async message stream. Must never: hold protocol or
 //! session logic (that lives in the pure modules, where it is tested natively).
+//!
+//! The modules, from the app inwards (each uses only those below it):
+//! - `client`: the `RealtimeClient` class; `connect()` builds a session and starts its driver.
+//! - `session`: the `RealtimeSession` class, a thin face over the driver; `microphone` opens and
+//!   attaches microphones for it.
+//! - `driver`: runs the sans-IO session against the page (socket, timers, tools, audio, events).
+//! - `connector` (credential → connect request → WebSocket), `connect_options` (the app's
+//!   `connect()` options), `middleware` (the app's JS middleware), `audio` (AudioContext and
+//!   worklets), `network` (online/offline), `stream` (the async message iterator), `convert`
+//!   (JS values ↔ the model, errors).
 
 #[cfg(feature = "bench")]
 pub mod bench;
 mod audio;
 mod client;
+mod connect_options;
+mod connector;
 mod convert;
-mod interceptor;
+mod driver;
+mod microphone;
+mod middleware;
 mod network;
 mod session;
 mod stream;
 
-pub use client::{define_tool, RealtimeClient};
+pub use client::RealtimeClient;
+pub use convert::define_tool;
 pub use session::RealtimeSession;
 
 use wasm_bindgen::prelude::*;

@@ -1089,17 +1089,20 @@ export interface FunctionInvocationOptions {
 
 /**
  * Middleware between the session and the wire; the first in the array is outermost: outgoing
- * messages pass first → last, incoming ones last → first. Interceptors sit below function
- * invocation and the response sequencer, so they see exactly what is sent (tool results included)
+ * messages pass first → last, incoming ones last → first. Middleware sits below function
+ * invocation and the response sequencer, so it sees exactly what is sent (tool results included)
  * and received. Return a message (the same or a new one) to pass it on, `null` to drop it,
  * `undefined` (or nothing) to pass it unchanged.
  */
-export interface Interceptor {
-  /** Shown in logs and in errors the interceptor causes. */
+export interface Middleware {
+  /** Shown in logs and in errors the middleware causes. */
   name?: string;
   send?(message: ClientMessage): ClientMessage | null | undefined | void;
   receive?(message: ServerMessage): ServerMessage | null | undefined | void;
 }
+
+/** @deprecated The earlier name of {@link Middleware}. */
+export type Interceptor = Middleware;
 
 /** Verbosity of the built-in logging middleware (`console`); never logs credentials or audio bytes. */
 export type LogLevel = "off" | "error" | "warn" | "info" | "debug" | "trace";
@@ -1109,7 +1112,7 @@ export interface ConnectOptions extends Omit<SessionOptions, "tools"> {
   /** Tools for the model; function tools with a `handler` are run by the SDK. */
   tools?: readonly (Tool | FunctionToolWithHandler)[];
   functionInvocation?: FunctionInvocationOptions;
-  middleware?: readonly Interceptor[];
+  middleware?: readonly Middleware[];
   /** Built-in logging middleware. Default `"off"`. */
   logLevel?: LogLevel;
   /** Give up (an `error` event, then `close`) if the session is not open within this many ms (default 15000, at most 600000; 0: never). */

@@ -1,769 +1,78 @@
-//! `RealtimeSession`: drives the sans-IO [`Session`] with a browser WebSocket, JS tool handlers,
-//! JS events and an async iterator.
+//! `RealtimeSession` (the seed's `IRealtimeClientSession`): the JS class over a [`Driver`]. Each
+//! method checks the app's arguments (a `TypeError`/`RangeError` naming the field) and hands the
+//! driver a command; promises settle when the session has handled it.
 //!
-//! Every input (app call, socket event, tool result, timer) becomes a [`Command`] and goes through
-//! one [`Shell::pump`]: commands are applied while the session is borrowed, outputs are dispatched
-//! to JS after the borrow is released. JS called back from a dispatch may call the session again: it
-//! just queues a command, which the running pump picks up, so order is kept and nothing re-enters.
-//! Closures hold the shell weakly, so dropping the session object frees everything; `close()`
-//! releases the socket, timers and closures.
+//! Must never: hold state of its own (the driver and the session do) — dropping the object
+//! (`free()`, `using`, garbage collection) shuts the driver down.
 
-use super::audio::{AudioEngine, WorkletMessage};
-use super::network::NetworkWatch;
-use super::convert::{describe_js_error, event_to_js, frame_from_js, from_js, from_js_noting_unknown, message_to_js, session_error, to_js};
-use super::stream::MessageStream;
-use crate::model::{Base64Data, ClientMessage, Tool};
-use crate::session::{ConnectionState, ErrorCode, Frame, Output, Session, SessionError, SessionEvent, Ticket, Timer, ToolRun};
-use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, VecDeque};
-use std::rc::{Rc, Weak};
+use super::audio::AudioEngine;
+use super::convert::{from_js_noting_unknown, to_js};
+use super::driver::{Command, Driver, Settle};
+use super::microphone;
+use crate::model::ClientMessage;
+use crate::session::ConnectionState;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
-
-pub(crate) enum Command {
-    SocketOpened,
-    Frame(FrameData),
-    /// A frame over the size limit, dropped before it was copied in.
-    FrameRefused(usize),
-    SocketClosed { code: u16, reason: String, was_clean: bool },
-    Send(ClientMessage, Settle),
-    RegisterTool(Tool, Settle),
-    UnregisterTool(String, Settle),
-    ToolFinished(String, Result<serde_json::Value, String>),
-    Timer(Timer),
-    /// The browser went online (`true`) or offline.
-    NetworkChanged(bool),
-    Interrupt,
-    Close,
-    /// Microphone audio for the provider (PCM16 at its input rate).
-    AppendAudio(Vec<u8>),
-    /// Playback of an item: ms rendered, the worklet's underrun count, ms queued.
-    PlaybackPosition(String, f64, u32, f64),
-    /// The microphone's level (0–1 meter), when it is not muted.
-    InputLevel(f64),
-    MicrophoneStopped,
-    PlaybackStopped(String, f64),
-    /// The microphone's voice detector: the user started (`true`) or stopped speaking.
-    LocalSpeech(bool),
-}
-
-pub(crate) enum FrameData {
-    Text(String),
-    Binary(Vec<u8>),
-}
-
-/// The resolve/reject pair of a pending JS promise.
-pub(crate) struct Settle {
-    resolve: js_sys::Function,
-    reject: js_sys::Function,
-}
-
-/// What `connect()` waits for.
-pub(crate) type OpenWaiter = Box<dyn FnOnce(Result<(), JsValue>)>;
-
-pub(crate) struct Shell {
-    session: RefCell<Session>,
-    socket: RefCell<WebSocket>,
-    /// How to open a new connection (fresh credential included) when the session resumes.
-    reconnect: super::client::RealtimeClientParts,
-    commands: RefCell<VecDeque<Command>>,
-    pumping: Cell<bool>,
-    pending: RefCell<HashMap<Ticket, Settle>>,
-    handlers: RefCell<HashMap<String, Vec<(js_sys::Function, bool)>>>,
-    tool_handlers: RefCell<HashMap<String, js_sys::Function>>,
-    aborts: RefCell<HashMap<String, web_sys::AbortController>>,
-    stream: MessageStream,
-    on_open: RefCell<Option<OpenWaiter>>,
-    /// One armed timeout per [`Timer`] kind: re-arming a kind replaces (and so cancels) its previous
-    /// timeout, so the list never outgrows the kinds however long the session runs.
-    timers: RefCell<Vec<(Timer, gloo_timers::callback::Timeout)>>,
-    socket_callbacks: RefCell<Vec<Closure<dyn FnMut(JsValue)>>>,
-    /// Counts reconnect attempts: a credential that arrives for a superseded attempt is dropped.
-    attempt: Cell<u32>,
-    /// Between `Output::Reconnect` and the new socket (the token provider is being asked): there is
-    /// no socket to close.
-    opening: Cell<bool>,
-    /// `online`/`offline` listeners, removed when the session is released.
-    network: RefCell<Option<NetworkWatch>>,
-    provider: &'static str,
-    pub(crate) audio: RefCell<Option<AudioEngine>>,
-    /// Receives both worklets' port messages.
-    worklet_callback: RefCell<Option<Closure<dyn FnMut(JsValue)>>>,
-    /// Posts the playback audio held during a burst of deltas: a zero-delay timeout runs after the
-    /// frames already received (see `AudioEngine::play`). The timeout id while one is armed.
-    post_held: RefCell<Option<Closure<dyn FnMut()>>>,
-    post_held_timeout: Cell<Option<i32>>,
-    playback_blocked_reported: Cell<bool>,
-    max_frame_bytes: usize,
-    /// `options.rawFrames`: message objects carry `rawFrame`, the frame being handled (as text).
-    raw_frames: bool,
-    frame_text: RefCell<Option<JsValue>>,
-    /// Set once everything is released (the app closed or dropped the session): inputs are ignored.
-    shut_down: Cell<bool>,
-}
-
-/// Rounds of commands and outputs one input may cause before the driver stops and reports it.
-const MAX_PUMP_ROUNDS: u32 = 10_000;
-
-/// Monotonic milliseconds (a wall-clock jump must not fire or hold back a timer).
-pub(crate) fn now() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map_or_else(js_sys::Date::now, |p| p.now())
-}
-
-fn get_data(event: &JsValue) -> JsValue {
-    super::convert::get(event, "data")
-}
-
-impl Shell {
-    pub(crate) fn start(
-        session: Session,
-        socket: WebSocket,
-        tool_handlers: HashMap<String, js_sys::Function>,
-        provider: &'static str,
-        audio: Option<AudioEngine>,
-        reconnect: super::client::RealtimeClientParts,
-        raw_frames: bool,
-        on_open: OpenWaiter,
-    ) -> Rc<Shell> {
-        socket.set_binary_type(BinaryType::Arraybuffer);
-        let max_frame_bytes = session.max_frame_bytes();
-        let shell = Rc::new(Shell {
-            session: RefCell::new(session),
-            socket: RefCell::new(socket),
-            reconnect,
-            commands: RefCell::new(VecDeque::new()),
-            pumping: Cell::new(false),
-            pending: RefCell::new(HashMap::new()),
-            handlers: RefCell::new(HashMap::new()),
-            tool_handlers: RefCell::new(tool_handlers),
-            aborts: RefCell::new(HashMap::new()),
-            stream: MessageStream::new(),
-            on_open: RefCell::new(Some(on_open)),
-            timers: RefCell::new(Vec::new()),
-            socket_callbacks: RefCell::new(Vec::new()),
-            attempt: Cell::new(0),
-            opening: Cell::new(false),
-            network: RefCell::new(None),
-            provider,
-            audio: RefCell::new(audio),
-            worklet_callback: RefCell::new(None),
-            post_held: RefCell::new(None),
-            post_held_timeout: Cell::new(None),
-            playback_blocked_reported: Cell::new(false),
-            max_frame_bytes,
-            raw_frames,
-            frame_text: RefCell::new(None),
-            shut_down: Cell::new(false),
-        });
-        shell.attach_socket();
-        shell.watch_network();
-        shell.pump(); // the session's first outputs (the connect timer)
-        shell
-    }
-
-    fn attach_socket(self: &Rc<Self>) {
-        let weak = Rc::downgrade(self);
-        let on = |weak: Weak<Shell>, f: fn(&Rc<Shell>, JsValue)| {
-            Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
-                if let Some(shell) = weak.upgrade() {
-                    f(&shell, event);
-                }
-            })
-        };
-        let open = on(weak.clone(), |shell, _| shell.command(Command::SocketOpened));
-        let message = on(weak.clone(), |shell, event| {
-            let Ok(event) = event.dyn_into::<MessageEvent>() else { return };
-            match frame_from_js(&event.data(), shell.max_frame_bytes) {
-                Ok(frame) => {
-                    // Only while this frame is handled: what it decodes to is emitted synchronously.
-                    if shell.raw_frames {
-                        let text = match &frame {
-                            FrameData::Text(_) => event.data(),
-                            FrameData::Binary(bytes) => String::from_utf8_lossy(bytes).as_ref().into(),
-                        };
-                        shell.frame_text.replace(Some(text));
-                    }
-                    shell.command(Command::Frame(frame));
-                    shell.frame_text.take();
-                }
-                Err(size) => shell.command(Command::FrameRefused(size)),
-            }
-        });
-        let close = on(weak.clone(), |shell, event| {
-            let (code, reason, was_clean) = match event.dyn_into::<CloseEvent>() {
-                Ok(e) => (e.code(), e.reason(), e.was_clean()),
-                Err(_) => (1006, String::new(), false),
-            };
-            shell.command(Command::SocketClosed { code, reason, was_clean });
-        });
-        // `error` is always followed by `close`, which carries what there is to know.
-        let error = on(weak, |_, _| {});
-        let socket = self.socket.borrow();
-        socket.set_onopen(Some(open.as_ref().unchecked_ref()));
-        socket.set_onmessage(Some(message.as_ref().unchecked_ref()));
-        socket.set_onclose(Some(close.as_ref().unchecked_ref()));
-        socket.set_onerror(Some(error.as_ref().unchecked_ref()));
-        self.socket_callbacks.borrow_mut().extend([open, message, close, error]);
-    }
-
-    /// Silences the current socket (its close is not the session's any more) and closes it.
-    fn detach_socket(&self) {
-        let socket = self.socket.borrow();
-        socket.set_onopen(None);
-        socket.set_onmessage(None);
-        socket.set_onclose(None);
-        socket.set_onerror(None);
-        self.socket_callbacks.borrow_mut().clear();
-    }
-
-    fn watch_network(self: &Rc<Self>) {
-        let weak = Rc::downgrade(self);
-        let watch = NetworkWatch::start(move |online| {
-            if let Some(shell) = weak.upgrade() {
-                shell.command(Command::NetworkChanged(online));
-            }
-        });
-        *self.network.borrow_mut() = watch;
-        if !NetworkWatch::is_online() {
-            self.command(Command::NetworkChanged(false));
-        }
-    }
-
-    /// A new connection for the resuming session: a fresh credential, the provider's URL.
-    fn reconnect(self: &Rc<Self>) {
-        self.detach_socket();
-        let _ = self.socket.borrow().close_with_code_and_reason(1000, "moving to a new connection");
-        let attempt = self.attempt.get().wrapping_add(1);
-        self.attempt.set(attempt);
-        self.opening.set(true);
-        let weak = Rc::downgrade(self);
-        let parts = self.reconnect.clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            let config = parts.connect_config().await;
-            let Some(shell) = weak.upgrade() else { return };
-            let connecting = shell.session.try_borrow().is_ok_and(|s| s.state() == ConnectionState::Connecting);
-            if shell.attempt.get() != attempt || !connecting {
-                return; // superseded, or the session was closed meanwhile (and told so)
-            }
-            shell.opening.set(false);
-            let opened = config.and_then(|config| {
-                let request = shell.session.borrow().connect_request(&config);
-                let protocols = js_sys::Array::new();
-                for protocol in &request.protocols {
-                    protocols.push(&protocol.into());
-                }
-                WebSocket::new_with_str_sequence(&request.url, &protocols)
-            });
-            match opened {
-                Ok(socket) => {
-                    socket.set_binary_type(BinaryType::Arraybuffer);
-                    *shell.socket.borrow_mut() = socket;
-                    shell.attach_socket();
-                }
-                Err(e) => shell.command(Command::SocketClosed {
-                    code: 1006,
-                    reason: format!("reconnecting failed: {}", describe_js_error(&e)),
-                    was_clean: false,
-                }),
-            }
-        });
-    }
-
-    /// Queues an input and processes everything queued (unless a pump is already running, which
-    /// will pick it up).
-    pub(crate) fn command(self: &Rc<Self>, command: Command) {
-        if self.shut_down.get() {
-            return;
-        }
-        self.commands.borrow_mut().push_back(command);
-        self.pump();
-    }
-
-    fn pump(self: &Rc<Self>) {
-        if self.pumping.replace(true) {
-            return;
-        }
-        // A command that always yields an output that always yields a command would freeze the
-        // page: bounded, and said loudly.
-        for round in 0..MAX_PUMP_ROUNDS {
-            let outputs = {
-                let Ok(mut session) = self.session.try_borrow_mut() else { break };
-                while let Some(command) = self.commands.borrow_mut().pop_front() {
-                    self.apply(&mut session, command);
-                }
-                std::iter::from_fn(|| session.poll_output()).collect::<Vec<_>>()
-            };
-            if outputs.is_empty() && self.commands.borrow().is_empty() {
-                break;
-            }
-            if round + 1 == MAX_PUMP_ROUNDS {
-                // No `{:?}` of the outputs: their Debug code would cost the package ~7 kB.
-                let report = "realtime-wasm: the session did not settle (a command/output loop); inputs stopped for this turn";
-                debug_assert!(false, "{report}");
-                web_sys::console::error_1(&report.into());
-            }
-            for output in outputs {
-                self.dispatch(output);
-            }
-        }
-        self.pumping.set(false);
-    }
-
-    fn apply(&self, session: &mut Session, command: Command) {
-        let t = now();
-        match command {
-            Command::SocketOpened => session.socket_opened(t),
-            Command::Frame(FrameData::Text(text)) => session.frame_received(t, Frame::Text(&text)),
-            Command::Frame(FrameData::Binary(bytes)) => session.frame_received(t, Frame::Binary(&bytes)),
-            Command::FrameRefused(size) => session.frame_refused(size),
-            Command::SocketClosed { code, reason, was_clean } => session.socket_closed(t, code, &reason, was_clean),
-            Command::Send(message, settle) => {
-                let ticket = session.send(t, message);
-                self.pending.borrow_mut().insert(ticket, settle);
-            }
-            Command::RegisterTool(tool, settle) => {
-                let ticket = session.register_tool(t, tool);
-                self.pending.borrow_mut().insert(ticket, settle);
-            }
-            Command::UnregisterTool(name, settle) => {
-                let ticket = session.unregister_tool(t, &name);
-                self.pending.borrow_mut().insert(ticket, settle);
-            }
-            Command::ToolFinished(call_id, outcome) => session.tool_finished(t, &call_id, outcome),
-            Command::Timer(timer) => session.timer_fired(t, timer),
-            Command::NetworkChanged(online) => session.network_changed(t, online),
-            Command::Interrupt => session.interrupt(t),
-            Command::Close => session.close(t),
-            Command::AppendAudio(pcm) => {
-                // Internal: its ticket is never awaited (a failure surfaces as an `error` event).
-                session.send(t, ClientMessage::InputAudioBufferAppend { message_id: None, audio: Base64Data::from(pcm) });
-            }
-            Command::PlaybackPosition(item, played_ms, underruns, queued_ms) => session.playback_report(t, &item, played_ms, underruns, queued_ms),
-            Command::InputLevel(level) => session.input_level(t, level),
-            Command::MicrophoneStopped => session.microphone_stopped(t),
-            Command::LocalSpeech(started) => session.local_speech(t, started),
-            Command::PlaybackStopped(item, played_ms) => {
-                let latency = self.audio.borrow().as_ref().map_or(0.0, AudioEngine::output_latency_ms);
-                session.playback_stopped(t, &item, played_ms, latency);
-            }
-        }
-    }
-
-    fn dispatch(self: &Rc<Self>, output: Output) {
-        match output {
-            Output::Transmit(frame) => {
-                if self.socket.borrow().send_with_str(&frame).is_err() {
-                    web_sys::console::warn_1(&"realtime-wasm: the socket refused a frame".into());
-                }
-            }
-            Output::Message(message) => {
-                // A JS object only for someone who reads it (most apps listen to a few kinds).
-                let kind = message.kind();
-                if self.stream.is_active() || self.handlers.borrow().get(kind).is_some_and(|list| !list.is_empty()) {
-                    let value = message_to_js(&message);
-                    if let Some(frame) = self.frame_text.borrow().as_ref() {
-                        let _ = js_sys::Reflect::set(&value, &"rawFrame".into(), frame);
-                    }
-                    self.emit(kind, &value);
-                    self.stream.push(value);
-                }
-            }
-            Output::Event(event) => self.on_event(event),
-            Output::RunTool(run) => self.run_tool(run),
-            Output::CancelTool { call_id } => {
-                if let Some(controller) = self.aborts.borrow_mut().remove(&call_id) {
-                    controller.abort();
-                }
-            }
-            Output::Settled { ticket, result } => {
-                if let Some(settle) = self.pending.borrow_mut().remove(&ticket) {
-                    let _ = match result {
-                        Ok(()) => settle.resolve.call0(&JsValue::UNDEFINED),
-                        Err(e) => settle.reject.call1(&JsValue::UNDEFINED, &session_error(&e)),
-                    };
-                }
-            }
-            Output::ArmTimer { timer, at_ms } => {
-                let weak = Rc::downgrade(self);
-                // Never early: the session takes an early timer for a superseded one.
-                let delay = ((at_ms - now()).ceil() + 1.0).clamp(0.0, u32::MAX as f64) as u32;
-                let handle = gloo_timers::callback::Timeout::new(delay, move || {
-                    if let Some(shell) = weak.upgrade() {
-                        shell.command(Command::Timer(timer));
-                    }
-                });
-                let mut timers = self.timers.borrow_mut();
-                timers.retain(|(armed, _)| *armed != timer);
-                timers.push((timer, handle));
-            }
-            Output::PlayAudio { item_id, audio } => {
-                let (held, blocked) = {
-                    let mut engine = self.audio.borrow_mut();
-                    match engine.as_mut() {
-                        // The context's state is asked only until the block is reported.
-                        Some(engine) => (engine.play(&item_id, audio.as_bytes()), !self.playback_blocked_reported.get() && engine.is_suspended()),
-                        None => (false, false),
-                    }
-                };
-                if held {
-                    self.arm_post_held();
-                }
-                if blocked && !self.playback_blocked_reported.replace(true) {
-                    // Autoplay policy: the app must call resumeAudio() from a user gesture.
-                    self.emit("playbackBlocked", &to_js(&serde_json::json!({ "type": "playbackBlocked" })));
-                }
-            }
-            Output::StopPlayback { item_id } => {
-                let stopping = self.audio.borrow_mut().as_mut().is_some_and(|e| e.stop(&item_id));
-                if !stopping {
-                    self.command(Command::PlaybackStopped(item_id, 0.0));
-                }
-            }
-            Output::DuckPlayback | Output::RestorePlayback => {
-                if let Some(engine) = self.audio.borrow().as_ref() {
-                    engine.set_ducked(matches!(output, Output::DuckPlayback));
-                }
-            }
-            Output::Reconnect => self.reconnect(),
-            Output::CloseSocket { code, reason } => {
-                if self.opening.replace(false) {
-                    // No socket yet (the credential is on its way): closed as asked, at once.
-                    self.command(Command::SocketClosed { code, reason, was_clean: true });
-                } else {
-                    let _ = self.socket.borrow().close_with_code_and_reason(code, &reason);
-                }
-            }
-        }
-    }
-
-    fn on_event(self: &Rc<Self>, event: SessionEvent) {
-        let value = event_to_js(&event);
-        match &event {
-            SessionEvent::StateChange { state: ConnectionState::Open, .. } => {
-                if let Some(waiter) = self.on_open.borrow_mut().take() {
-                    waiter(Ok(()));
-                }
-            }
-            SessionEvent::Close { code, reason, .. } => {
-                if let Some(waiter) = self.on_open.borrow_mut().take() {
-                    let detail = if reason.is_empty() { String::new() } else { format!(": {reason}") };
-                    waiter(Err(super::convert::error(ErrorCode::ConnectionFailed, &format!("connection failed (code {code}{detail})"))));
-                }
-            }
-            _ => {}
-        }
-        self.emit(event.kind(), &value);
-        if matches!(event, SessionEvent::Close { .. }) {
-            self.release();
-        }
-    }
-
-    /// Whether a microphone may still be attached: the session is neither closing nor released.
-    fn is_live(&self) -> bool {
-        !self.shut_down.get()
-            && self.session.try_borrow().map_or(true, |s| matches!(s.state(), ConnectionState::Connecting | ConnectionState::Open))
-    }
-
-    /// The app let go of the session without `close()` (`free()`, `using`, garbage collection):
-    /// the socket is closed, the microphone stopped, timers and callbacks dropped, pending promises
-    /// rejected. Idempotent; the normal close path releases the same through [`Shell::release`].
-    fn shut_down(&self) {
-        if self.shut_down.replace(true) {
-            return;
-        }
-        self.release();
-        {
-            let socket = self.socket.borrow();
-            if socket.ready_state() < WebSocket::CLOSING {
-                let _ = socket.close_with_code_and_reason(1000, "session released");
-            }
-        }
-        let closed = SessionError::state(ErrorCode::SessionClosed, "the session was released (free() or dispose) before this settled");
-        let pending: Vec<Settle> = self.pending.borrow_mut().drain().map(|(_, settle)| settle).collect();
-        for settle in pending {
-            let _ = settle.reject.call1(&JsValue::UNDEFINED, &session_error(&closed));
-        }
-        if let Some(waiter) = self.on_open.borrow_mut().take() {
-            waiter(Err(session_error(&closed)));
-        }
-        // `close` listeners (and `close()` promises still waiting) learn that it ended.
-        if self.session.try_borrow().is_ok_and(|s| s.state() != ConnectionState::Closed) {
-            let event = SessionEvent::Close { code: 1000, reason: "session released".into(), was_clean: true };
-            self.emit(event.kind(), &event_to_js(&event));
-        }
-        self.handlers.borrow_mut().clear();
-        self.commands.borrow_mut().clear();
-    }
-
-    /// After the close: the stream ends, timers and socket callbacks go, running tools are aborted.
-    fn release(&self) {
-        self.stream.end();
-        // Dropping the engine closes it (microphone tracks stopped, nodes disconnected).
-        drop(self.audio.borrow_mut().take());
-        self.worklet_callback.borrow_mut().take();
-        if let (Some(id), Some(window)) = (self.post_held_timeout.take(), web_sys::window()) {
-            window.clear_timeout_with_handle(id);
-        }
-        self.post_held.borrow_mut().take();
-        self.timers.borrow_mut().clear();
-        self.network.borrow_mut().take();
-        for (_, controller) in self.aborts.borrow_mut().drain() {
-            controller.abort();
-        }
-        self.detach_socket();
-    }
-
-    fn arm_post_held(self: &Rc<Self>) {
-        if self.post_held_timeout.get().is_some() {
-            return;
-        }
-        let mut slot = self.post_held.borrow_mut();
-        let closure = slot.get_or_insert_with(|| {
-            let weak = Rc::downgrade(self);
-            Closure::<dyn FnMut()>::new(move || {
-                if let Some(shell) = weak.upgrade() {
-                    shell.post_held_timeout.set(None);
-                    if let Some(engine) = shell.audio.borrow_mut().as_mut() {
-                        engine.post_held();
-                    }
-                }
-            })
-        });
-        let armed = web_sys::window().and_then(|w| w.set_timeout_with_callback(closure.as_ref().unchecked_ref()).ok());
-        match armed {
-            Some(id) => self.post_held_timeout.set(Some(id)),
-            // No window to time with: post at once.
-            None => {
-                drop(slot);
-                if let Some(engine) = self.audio.borrow_mut().as_mut() {
-                    engine.post_held();
-                }
-            }
-        }
-    }
-
-    /// The callback both worklet ports deliver to (created once, held weakly).
-    pub(crate) fn worklet_callback(self: &Rc<Self>) -> js_sys::Function {
-        let mut slot = self.worklet_callback.borrow_mut();
-        let closure = slot.get_or_insert_with(|| {
-            let weak = Rc::downgrade(self);
-            Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
-                if let (Some(shell), Some(message)) = (weak.upgrade(), WorkletMessage::parse(&get_data(&event))) {
-                    shell.on_worklet(message);
-                }
-            })
-        });
-        closure.as_ref().unchecked_ref::<js_sys::Function>().clone()
-    }
-
-    fn on_worklet(self: &Rc<Self>, message: WorkletMessage) {
-        let rate = self.audio.borrow().as_ref().map_or(48_000.0, AudioEngine::sample_rate);
-        match message {
-            WorkletMessage::Chunk(samples) => {
-                let captured = self.audio.borrow_mut().as_mut().map(|e| e.captured(samples, now()));
-                let Some(captured) = captured else { return };
-                // First: a barge-in ducks the reply before anything else is done with the chunk.
-                if let Some(started) = captured.speech {
-                    self.command(Command::LocalSpeech(started));
-                }
-                if let Some(level) = captured.level {
-                    let event = serde_json::json!({ "type": "inputLevel", "level": level.meter(), "rms": level.rms, "peak": level.peak });
-                    self.emit("inputLevel", &to_js(&event));
-                    if self.audio.borrow().as_ref().is_some_and(|e| !e.muted) {
-                        self.command(Command::InputLevel(f64::from(level.meter())));
-                    }
-                }
-                if !captured.pcm.is_empty() {
-                    self.command(Command::AppendAudio(captured.pcm));
-                }
-            }
-            WorkletMessage::Position { item, frames, underruns, queued } => {
-                self.command(Command::PlaybackPosition(item, frames / rate * 1_000.0, underruns, queued / rate * 1_000.0));
-            }
-            WorkletMessage::Stopped { item, frames } => self.command(Command::PlaybackStopped(item, frames / rate * 1_000.0)),
-            WorkletMessage::Level(rms) => {
-                if let Some(engine) = self.audio.borrow_mut().as_mut() {
-                    engine.output_level(rms);
-                }
-                let level = crate::audio::Level { rms: rms as f32, peak: rms as f32 };
-                self.emit("outputLevel", &to_js(&serde_json::json!({ "type": "outputLevel", "level": level.meter(), "rms": rms })));
-            }
-        }
-    }
-
-    fn emit(&self, kind: &str, value: &JsValue) {
-        let handlers: Vec<js_sys::Function> = {
-            let mut map = self.handlers.borrow_mut();
-            let Some(list) = map.get_mut(kind) else { return };
-            let snapshot = list.iter().map(|(f, _)| f.clone()).collect();
-            list.retain(|(_, once)| !once);
-            snapshot
-        };
-        for handler in handlers {
-            if let Err(e) = handler.call1(&JsValue::UNDEFINED, value) {
-                // An app handler's exception must not stop the others (nor the session).
-                web_sys::console::error_2(&format!("realtime-wasm: a {kind} handler threw:").into(), &e);
-            }
-        }
-    }
-
-    fn run_tool(self: &Rc<Self>, run: ToolRun) {
-        let handler = self.tool_handlers.borrow().get(&run.name).cloned();
-        let Some(handler) = handler else {
-            self.command(Command::ToolFinished(run.call_id, Err(format!("no handler registered for {}", run.name))));
-            return;
-        };
-        let controller = web_sys::AbortController::new().ok();
-        let context = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&context, &"callId".into(), &run.call_id.as_str().into());
-        let _ = js_sys::Reflect::set(&context, &"name".into(), &run.name.as_str().into());
-        if let Some(c) = &controller {
-            let _ = js_sys::Reflect::set(&context, &"signal".into(), &c.signal());
-            self.aborts.borrow_mut().insert(run.call_id.clone(), c.clone());
-        }
-        let returned = handler.call2(&JsValue::UNDEFINED, &to_js(&run.arguments), &context);
-        let weak = Rc::downgrade(self);
-        let call_id = run.call_id;
-        wasm_bindgen_futures::spawn_local(async move {
-            let settled = match returned {
-                Ok(value) => wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&value)).await,
-                Err(thrown) => Err(thrown),
-            };
-            let outcome = match settled {
-                Ok(value) if value.is_undefined() => Ok(serde_json::Value::Null),
-                Ok(value) => from_js::<serde_json::Value>(value, "the result").map_err(|e| describe_js_error(&e)),
-                Err(thrown) => Err(describe_js_error(&thrown)),
-            };
-            if let Some(shell) = weak.upgrade() {
-                shell.aborts.borrow_mut().remove(&call_id);
-                shell.command(Command::ToolFinished(call_id, outcome));
-            }
-        });
-    }
-}
-
-impl Drop for Shell {
-    fn drop(&mut self) {
-        self.shut_down();
-    }
-}
 
 /// A live session. Every server message type and SDK event can be listened to with `on`.
 #[wasm_bindgen]
 pub struct RealtimeSession {
-    shell: Rc<Shell>,
+    driver: Rc<Driver>,
 }
 
 /// `free()`, `[Symbol.dispose]` (`using`) and the garbage collector's finalizer all end here: a
 /// session the app no longer holds must not keep a socket or a microphone open.
 impl Drop for RealtimeSession {
     fn drop(&mut self) {
-        self.shell.shut_down();
+        self.driver.shut_down();
     }
 }
 
 impl RealtimeSession {
-    pub(crate) fn new(shell: Rc<Shell>) -> Self {
-        RealtimeSession { shell }
+    pub(crate) fn new(driver: Rc<Driver>) -> Self {
+        RealtimeSession { driver }
     }
 
     /// A promise settled when the session has handled `command` (built with its `Settle`).
     fn settled(&self, make: impl FnOnce(Settle) -> Command) -> js_sys::Promise {
-        let shell = self.shell.clone();
+        let driver = self.driver.clone();
         let mut make = Some(make);
         js_sys::Promise::new(&mut |resolve, reject| {
             if let Some(make) = make.take() {
-                shell.command(make(Settle { resolve, reject }));
+                driver.command(make(Settle { resolve, reject }));
             }
         })
     }
-}
-
-/// Connects a microphone stream to the capture worklet (creating the audio engine if the session
-/// was opened without playback). The session is checked after every await: if it closed or was
-/// released meanwhile (the permission prompt can stay up for minutes), a stream the SDK opened is
-/// stopped and the promise rejects with `session_closed`; nothing is built.
-async fn attach(shell: &Weak<Shell>, stream: web_sys::MediaStream, owned: bool) -> Result<JsValue, JsValue> {
-    let live = || shell.upgrade().filter(|s| s.is_live());
-    let refuse = |stream: &web_sys::MediaStream| {
-        if owned {
-            super::audio::stop_tracks(stream);
-        }
-        Err(session_error(&SessionError::state(ErrorCode::SessionClosed, "the session closed before the microphone started")))
-    };
-    let Some(current) = live() else { return refuse(&stream) };
-    if current.audio.borrow().is_none() {
-        let Ok((input, output)) = current.session.try_borrow().map(|s| (s.input_audio(), s.output_audio())) else { return refuse(&stream) };
-        let options = super::audio::AudioOptions::parse(&js_sys::JSON::parse(r#"{"playback":false}"#)?)?;
-        let engine = AudioEngine::new(options, input, output)?;
-        let loaded = engine.module_loaded();
-        drop(current);
-        wasm_bindgen_futures::JsFuture::from(loaded).await?;
-        let Some(current) = live() else { return refuse(&stream) }; // `engine` closes as it drops
-        *current.audio.borrow_mut() = Some(engine);
-    }
-    let Some(current) = live() else { return refuse(&stream) };
-    let callback = current.worklet_callback();
-    let mut engine = current.audio.borrow_mut();
-    let Some(engine) = engine.as_mut() else { return refuse(&stream) };
-    engine.attach_microphone(stream, owned, &callback)?;
-    // Most likely inside a user gesture: a good moment to leave the autoplay suspension.
-    let _ = engine.resume();
-    Ok(JsValue::UNDEFINED)
 }
 
 fn rejected(error: JsValue) -> js_sys::Promise {
     js_sys::Promise::reject(&error)
 }
 
-/// The counts behind [`RealtimeSession::diagnostics`].
-struct Diagnostics {
-    timers: usize,
-    pending_calls: usize,
-    running_tools: usize,
-    listeners: usize,
-    conversation_items: usize,
-}
-
-crate::json::json_fields!(Diagnostics {
-    timers: "timers",
-    pending_calls: "pendingCalls",
-    running_tools: "runningTools",
-    listeners: "listeners",
-    conversation_items: "conversationItems",
-});
-
 #[wasm_bindgen]
 impl RealtimeSession {
     #[wasm_bindgen(getter)]
     pub fn state(&self) -> String {
-        self.shell.session.try_borrow().map(|s| s.state().name()).unwrap_or("open").to_owned()
+        self.driver.session.try_borrow().map(|s| s.state().name()).unwrap_or("open").to_owned()
     }
 
     /// The effective options (server-reported; the app's tools kept).
     #[wasm_bindgen(getter)]
     pub fn options(&self) -> JsValue {
-        self.shell.session.try_borrow().map(|s| to_js(s.options())).unwrap_or(JsValue::UNDEFINED)
+        self.driver.session.try_borrow().map(|s| to_js(s.options())).unwrap_or(JsValue::UNDEFINED)
     }
 
     #[wasm_bindgen(getter)]
     pub fn provider(&self) -> String {
-        self.shell.provider.to_owned()
+        self.driver.provider.to_owned()
     }
 
     /// What the session holds right now, for leak checks in long sessions: each count stays
     /// bounded however long the session runs, except `conversationItems` (one per item).
     #[wasm_bindgen(getter)]
     pub fn diagnostics(&self) -> JsValue {
-        let shell = &self.shell;
-        to_js(&Diagnostics {
-            timers: shell.timers.borrow().len(),
-            pending_calls: shell.pending.borrow().len(),
-            running_tools: shell.aborts.borrow().len(),
-            listeners: shell.handlers.borrow().values().map(Vec::len).sum(),
-            conversation_items: shell.session.try_borrow().map_or(0, |s| s.conversation().items().len()),
-        })
+        to_js(&self.driver.diagnostics())
     }
 
     /// Sends any neutral client message; resolves when it is handed to the socket.
@@ -820,51 +129,44 @@ impl RealtimeSession {
     /// Declares a function tool to the model and runs `tool.handler` when it is called.
     #[wasm_bindgen(js_name = registerTool)]
     pub fn register_tool(&self, tool: JsValue) -> js_sys::Promise {
-        let (declaration, handler) = match super::client::function_tool(&tool, "tool") {
+        let (declaration, handler) = match super::convert::function_tool(&tool, "tool") {
             Ok(parsed) => parsed,
             Err(e) => return rejected(e),
         };
         let Some(handler) = handler else { return rejected(super::convert::type_error("tool.handler must be a function")) };
-        self.shell.tool_handlers.borrow_mut().insert(declaration.name().to_owned(), handler);
+        self.driver.tool_handlers.borrow_mut().insert(declaration.name().to_owned(), handler);
         self.settled(|settle| Command::RegisterTool(declaration, settle))
     }
 
     #[wasm_bindgen(js_name = unregisterTool)]
     pub fn unregister_tool(&self, name: String) -> js_sys::Promise {
-        self.shell.tool_handlers.borrow_mut().remove(&name);
+        self.driver.tool_handlers.borrow_mut().remove(&name);
         self.settled(|settle| Command::UnregisterTool(name, settle))
     }
 
     /// Cancels the response in progress and any running tool handlers.
     pub fn interrupt(&self) {
-        self.shell.command(Command::Interrupt);
+        self.driver.command(Command::Interrupt);
     }
 
     /// Listens to a server message type or an SDK event (`stateChange`, `error`, `close`,
     /// `toolCallStarted`, `toolCallCompleted`).
     pub fn on(&self, kind: String, handler: js_sys::Function) {
-        self.listen(kind, handler, false);
+        self.driver.listen(kind, handler, false);
     }
 
     pub fn once(&self, kind: String, handler: js_sys::Function) {
-        self.listen(kind, handler, true);
+        self.driver.listen(kind, handler, true);
     }
 
     pub fn off(&self, kind: String, handler: js_sys::Function) {
-        if let Some(list) = self.shell.handlers.borrow_mut().get_mut(&kind) {
-            list.retain(|(f, _)| !js_sys::Object::is(f, &handler));
-        }
-    }
-
-    fn listen(&self, kind: String, handler: js_sys::Function, once: bool) {
-        super::convert::warn_unknown_event(&kind);
-        self.shell.handlers.borrow_mut().entry(kind).or_default().push((handler, once));
+        self.driver.unlisten(&kind, &handler);
     }
 
     /// The server messages as an async iterator (the seed's `GetStreamingResponseAsync`). One
     /// consumer at a time; it ends when the session closes.
     pub fn messages(&self) -> Result<JsValue, JsValue> {
-        self.shell.stream.consumer()
+        self.driver.stream.consumer()
     }
 
     /// Captures the microphone (`getUserMedia`, echo cancellation, noise suppression and gain
@@ -872,24 +174,20 @@ impl RealtimeSession {
     #[wasm_bindgen(js_name = startMicrophone)]
     pub fn start_microphone(&self, options: JsValue) -> js_sys::Promise {
         // Held weakly across the permission prompt: a session dropped meanwhile is not kept alive.
-        let shell = Rc::downgrade(&self.shell);
+        let driver = Rc::downgrade(&self.driver);
         wasm_bindgen_futures::future_to_promise(async move {
-            let constraints = super::audio::microphone_constraints(&options)?;
-            let devices = web_sys::window()
-                .and_then(|w| w.navigator().media_devices().ok())
-                .ok_or_else(super::audio::no_media_devices)?;
-            let stream = wasm_bindgen_futures::JsFuture::from(devices.get_user_media_with_constraints(&constraints)?).await?;
-            attach(&shell, stream.unchecked_into(), true).await
+            let stream = microphone::open(&options).await?;
+            microphone::attach(&driver, stream, true).await
         })
     }
 
     /// Streams an app-owned `MediaStream` (never stopped by the SDK).
     #[wasm_bindgen(js_name = attachMicrophoneStream)]
     pub fn attach_microphone_stream(&self, stream: JsValue) -> js_sys::Promise {
-        let shell = Rc::downgrade(&self.shell);
+        let driver = Rc::downgrade(&self.driver);
         wasm_bindgen_futures::future_to_promise(async move {
             let stream = stream.dyn_into::<web_sys::MediaStream>().map_err(|_| super::convert::type_error("stream must be a MediaStream"))?;
-            attach(&shell, stream, false).await
+            microphone::attach(&driver, stream, false).await
         })
     }
 
@@ -897,33 +195,33 @@ impl RealtimeSession {
     /// and answered, not left open: no more audio would ever end it.
     #[wasm_bindgen(js_name = stopMicrophone)]
     pub fn stop_microphone(&self) {
-        let attached = self.shell.audio.borrow_mut().as_mut().is_some_and(|engine| engine.detach_microphone());
+        let attached = self.driver.audio.borrow_mut().as_mut().is_some_and(|engine| engine.detach_microphone());
         if attached {
-            self.shell.command(Command::MicrophoneStopped);
+            self.driver.command(Command::MicrophoneStopped);
         }
     }
 
     /// While muted the microphone stays open but nothing is sent.
     #[wasm_bindgen(getter)]
     pub fn muted(&self) -> bool {
-        self.shell.audio.borrow().as_ref().is_some_and(|e| e.muted)
+        self.driver.audio.borrow().as_ref().is_some_and(|e| e.muted)
     }
 
     #[wasm_bindgen(setter)]
     pub fn set_muted(&self, muted: bool) {
-        if let Some(engine) = self.shell.audio.borrow_mut().as_mut() {
+        if let Some(engine) = self.driver.audio.borrow_mut().as_mut() {
             engine.muted = muted;
         }
     }
 
     #[wasm_bindgen(getter, js_name = outputVolume)]
     pub fn output_volume(&self) -> f32 {
-        self.shell.audio.borrow().as_ref().map_or(1.0, AudioEngine::volume)
+        self.driver.audio.borrow().as_ref().map_or(1.0, AudioEngine::volume)
     }
 
     #[wasm_bindgen(setter, js_name = outputVolume)]
     pub fn set_output_volume(&self, volume: f32) {
-        if let Some(engine) = self.shell.audio.borrow().as_ref() {
+        if let Some(engine) = self.driver.audio.borrow().as_ref() {
             engine.set_volume(if volume.is_finite() { volume.clamp(0.0, 4.0) } else { 1.0 });
         }
     }
@@ -931,7 +229,7 @@ impl RealtimeSession {
     /// Resumes audio after the browser's autoplay policy suspended it (call from a user gesture).
     #[wasm_bindgen(js_name = resumeAudio)]
     pub fn resume_audio(&self) -> js_sys::Promise {
-        match self.shell.audio.borrow().as_ref().map(AudioEngine::resume) {
+        match self.driver.audio.borrow().as_ref().map(AudioEngine::resume) {
             Some(Ok(promise)) => promise,
             Some(Err(e)) => rejected(e),
             None => js_sys::Promise::resolve(&JsValue::UNDEFINED),
@@ -942,7 +240,7 @@ impl RealtimeSession {
     /// a response (only when voice activity detection is off: with it, the server decides).
     #[wasm_bindgen(js_name = commitAudio)]
     pub fn commit_audio(&self, options: JsValue) -> js_sys::Promise {
-        let vad = self.shell.session.try_borrow().map(|s| s.options().voice_activity_detection.as_ref().is_none_or(|v| v.enabled)).unwrap_or(true);
+        let vad = self.driver.session.try_borrow().map(|s| s.options().voice_activity_detection.as_ref().is_none_or(|v| v.enabled)).unwrap_or(true);
         let create = match super::convert::optional_bool(&options, "createResponse", "options") {
             Ok(flag) => flag.unwrap_or(!vad),
             Err(e) => return rejected(e),
@@ -962,17 +260,17 @@ impl RealtimeSession {
 
     /// Closes the session (idempotent); resolves once the socket is closed.
     pub fn close(&self) -> js_sys::Promise {
-        let shell = self.shell.clone();
+        let driver = self.driver.clone();
         js_sys::Promise::new(&mut |resolve, _reject| {
-            let closed = shell.session.try_borrow().map(|s| s.state() == ConnectionState::Closed).unwrap_or(false);
+            let closed = driver.session.try_borrow().map(|s| s.state() == ConnectionState::Closed).unwrap_or(false);
             if closed {
                 let _ = resolve.call0(&JsValue::UNDEFINED);
                 return;
             }
             // Resolves with nothing (the d.ts says `Promise<void>`), not with the close event.
             let resolve_void: js_sys::Function = resolve.bind1(&JsValue::NULL, &JsValue::UNDEFINED).unchecked_into();
-            shell.handlers.borrow_mut().entry("close".into()).or_default().push((resolve_void, true));
-            shell.command(Command::Close);
+            driver.listen("close".into(), resolve_void, true);
+            driver.command(Command::Close);
         })
     }
 }

@@ -17,7 +17,7 @@ import init, {
   type ErrorInfo,
   type FunctionToolWithHandler,
   type InitOutput,
-  type Interceptor,
+  type Middleware,
   type RealtimeErrorCode,
   type TypedFunctionTool,
   type JsonValue,
@@ -95,7 +95,7 @@ const weather: FunctionToolWithHandler = {
   },
 };
 
-const redactor: Interceptor = {
+const redactor: Middleware = {
   name: "redact",
   send(message) {
     if (message.type === "createConversationItem") {
@@ -113,7 +113,7 @@ const redactor: Interceptor = {
   },
 };
 
-const counter: Interceptor = {
+const counter: Middleware = {
   receive(message) {
     received.set(message.type, (received.get(message.type) ?? 0) + 1);
   },

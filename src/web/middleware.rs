@@ -12,7 +12,7 @@ use crate::model::json::FromJson;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-pub struct JsInterceptor {
+pub struct JsMiddleware {
     name: String,
     /// The app's object: `this` inside its methods.
     object: JsValue,
@@ -20,8 +20,8 @@ pub struct JsInterceptor {
     receive: Option<js_sys::Function>,
 }
 
-impl JsInterceptor {
-    pub fn parse(value: &JsValue, field: &str) -> Result<JsInterceptor, JsValue> {
+impl JsMiddleware {
+    pub fn parse(value: &JsValue, field: &str) -> Result<JsMiddleware, JsValue> {
         if !value.is_object() {
             return Err(type_error(&format!("{field} must be an object with send() and/or receive()")));
         }
@@ -37,7 +37,7 @@ impl JsInterceptor {
             return Err(type_error(&format!("{field} needs a send() or a receive() function")));
         }
         let name = get(value, "name").as_string().unwrap_or_else(|| field.to_owned());
-        Ok(JsInterceptor { name, object: value.clone(), send, receive })
+        Ok(JsMiddleware { name, object: value.clone(), send, receive })
     }
 
     fn intercept<T: FromJson>(&self, function: &js_sys::Function, js: JsValue, original: T) -> Option<T> {
@@ -64,7 +64,7 @@ impl JsInterceptor {
     }
 }
 
-impl Middleware for JsInterceptor {
+impl Middleware for JsMiddleware {
     fn name(&self) -> &str {
         &self.name
     }

@@ -1,0 +1,81 @@
+//! The connector: credential → connect request → WebSocket. What `RealtimeClient.connect()` opens
+//! first, and what the driver opens again (with a fresh credential) when the session resumes.
+//!
+//! Owns: the credential (a fixed token or the app's token provider) and the refusal of standard
+//! API keys in a browser. Must never: put a credential in a log or an error message.
+
+use super::convert::{optional_string, type_error};
+use crate::provider::{ConnectConfig, ConnectRequest, Provider};
+use wasm_bindgen::prelude::*;
+use web_sys::{BinaryType, WebSocket};
+
+#[derive(Clone)]
+pub(crate) enum Credential {
+    Fixed(String),
+    /// An async token provider: `() => Promise<string | { token, url? }>`.
+    Provider(js_sys::Function),
+}
+
+/// How to reach the provider: kept by the client and, for reconnecting, by the driver.
+#[derive(Clone)]
+pub(crate) struct Connector {
+    pub(crate) provider: Provider,
+    pub(crate) model: String,
+    pub(crate) endpoint: Option<String>,
+    pub(crate) credential: Credential,
+    pub(crate) allow_api_key: bool,
+}
+
+impl Connector {
+    /// The connect config with a fresh credential (from the token provider, if there is one).
+    pub(crate) async fn connect_config(&self) -> Result<ConnectConfig, JsValue> {
+        let (credential, url) = self.credential().await?;
+        refuse_standard_key(self.provider, &credential, self.allow_api_key)?;
+        Ok(ConnectConfig { model: self.model.clone(), endpoint: url.or_else(|| self.endpoint.clone()), credential })
+    }
+
+    /// Opens the WebSocket of `request` (binary frames as `ArrayBuffer`s).
+    pub(crate) fn open_socket(request: &ConnectRequest) -> Result<WebSocket, JsValue> {
+        let protocols = js_sys::Array::new();
+        for protocol in &request.protocols {
+            protocols.push(&protocol.into());
+        }
+        let socket = WebSocket::new_with_str_sequence(&request.url, &protocols)?;
+        socket.set_binary_type(BinaryType::Arraybuffer);
+        Ok(socket)
+    }
+
+    /// The credential (and possibly an endpoint URL) from the string or the token provider.
+    async fn credential(&self) -> Result<(String, Option<String>), JsValue> {
+        match &self.credential {
+            Credential::Fixed(token) => Ok((token.clone(), None)),
+            Credential::Provider(function) => {
+                let returned = function.call0(&JsValue::UNDEFINED)?;
+                let value = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&returned)).await?;
+                if let Some(token) = value.as_string() {
+                    return Ok((token, None));
+                }
+                let token = optional_string(&value, "token", "token()")?
+                    .ok_or_else(|| type_error("token() must resolve to a string or { token, url? }"))?;
+                let url = optional_string(&value, "url", "token()")?;
+                Ok((token, url))
+            }
+        }
+    }
+}
+
+/// Standard OpenAI keys (`sk-`) and Gemini API keys (`AIza…`) expose the account to every user of
+/// the page: refused unless the app opts in (use ephemeral tokens minted by a server).
+pub(crate) fn refuse_standard_key(provider: Provider, credential: &str, allowed: bool) -> Result<(), JsValue> {
+    let standard = match provider {
+        Provider::OpenAi => credential.starts_with("sk-"),
+        Provider::Gemini => credential.starts_with("AIza"),
+    };
+    if standard && !allowed {
+        return Err(type_error(
+            "options.token: a standard API key must not be used in a browser; mint an ephemeral token on your server, or set dangerouslyAllowApiKeyInBrowser",
+        ));
+    }
+    Ok(())
+}
+

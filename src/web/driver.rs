@@ -1,0 +1,682 @@
+//! The driver: runs the sans-IO [`Session`] against the browser — its WebSocket, timers, JS tool
+//! handlers, the audio engine's worklets, JS listeners and the async message stream.
+//!
+//! Every input (app call, socket event, tool result, timer, worklet message) becomes a [`Command`]
+//! and goes through one [`Driver::pump`]: commands are applied while the session is borrowed,
+//! outputs are dispatched to JS after the borrow is released. JS called back from a dispatch may
+//! call the session again: it just queues a command, which the running pump picks up, so order is
+//! kept and nothing re-enters. Closures hold the driver weakly, so dropping the session object frees
+//! everything; `close()` releases the socket, timers and closures.
+//!
+//! Owns everything the session acquires in the page (socket, timers, listeners, audio engine).
+//! Must never: decide anything about the protocol or the conversation (the session does), or
+//! parse the app's options (`connect_options`).
+
+use super::audio::{AudioEngine, WorkletMessage};
+use super::connector::Connector;
+use super::convert::{describe_js_error, event_to_js, frame_from_js, from_js, message_to_js, session_error, to_js};
+use super::network::NetworkWatch;
+use super::stream::MessageStream;
+use crate::model::{Base64Data, ClientMessage, Tool};
+use crate::session::{ConnectionState, ErrorCode, FrameBuf, Output, Session, SessionError, SessionEvent, Ticket, Timer, ToolRun};
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, VecDeque};
+use std::rc::{Rc, Weak};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{CloseEvent, MessageEvent, WebSocket};
+
+pub(crate) enum Command {
+    SocketOpened,
+    Frame(FrameBuf),
+    /// A frame over the size limit, dropped before it was copied in.
+    FrameRefused(usize),
+    SocketClosed { code: u16, reason: String, was_clean: bool },
+    Send(ClientMessage, Settle),
+    RegisterTool(Tool, Settle),
+    UnregisterTool(String, Settle),
+    ToolFinished(String, Result<serde_json::Value, String>),
+    Timer(Timer),
+    /// The browser went online (`true`) or offline.
+    NetworkChanged(bool),
+    Interrupt,
+    Close,
+    /// Microphone audio for the provider (PCM16 at its input rate).
+    AppendAudio(Vec<u8>),
+    /// Playback of an item: ms rendered, the worklet's underrun count, ms queued.
+    PlaybackPosition(String, f64, u32, f64),
+    /// The microphone's level (0–1 meter), when it is not muted.
+    InputLevel(f64),
+    MicrophoneStopped,
+    PlaybackStopped(String, f64),
+    /// The microphone's voice detector: the user started (`true`) or stopped speaking.
+    LocalSpeech(bool),
+}
+
+/// The resolve/reject pair of a pending JS promise.
+pub(crate) struct Settle {
+    pub(super) resolve: js_sys::Function,
+    pub(super) reject: js_sys::Function,
+}
+
+/// What `connect()` waits for.
+pub(crate) type OpenWaiter = Box<dyn FnOnce(Result<(), JsValue>)>;
+
+pub(crate) struct Driver {
+    pub(super) session: RefCell<Session>,
+    socket: RefCell<WebSocket>,
+    /// How to open a new connection (fresh credential included) when the session resumes.
+    connector: Connector,
+    commands: RefCell<VecDeque<Command>>,
+    pumping: Cell<bool>,
+    pending: RefCell<HashMap<Ticket, Settle>>,
+    handlers: RefCell<HashMap<String, Vec<(js_sys::Function, bool)>>>,
+    pub(super) tool_handlers: RefCell<HashMap<String, js_sys::Function>>,
+    aborts: RefCell<HashMap<String, web_sys::AbortController>>,
+    pub(super) stream: MessageStream,
+    on_open: RefCell<Option<OpenWaiter>>,
+    /// One armed timeout per [`Timer`] kind: re-arming a kind replaces (and so cancels) its previous
+    /// timeout, so the list never outgrows the kinds however long the session runs.
+    timers: RefCell<Vec<(Timer, gloo_timers::callback::Timeout)>>,
+    socket_callbacks: RefCell<Vec<Closure<dyn FnMut(JsValue)>>>,
+    /// Counts reconnect attempts: a credential that arrives for a superseded attempt is dropped.
+    attempt: Cell<u32>,
+    /// Between `Output::Reconnect` and the new socket (the token provider is being asked): there is
+    /// no socket to close.
+    opening: Cell<bool>,
+    /// `online`/`offline` listeners, removed when the session is released.
+    network: RefCell<Option<NetworkWatch>>,
+    pub(super) provider: &'static str,
+    pub(super) audio: RefCell<Option<AudioEngine>>,
+    /// Receives both worklets' port messages.
+    worklet_callback: RefCell<Option<Closure<dyn FnMut(JsValue)>>>,
+    /// Posts the playback audio held during a burst of deltas: a zero-delay timeout runs after the
+    /// frames already received (see `AudioEngine::play`). The timeout id while one is armed.
+    post_held: RefCell<Option<Closure<dyn FnMut()>>>,
+    post_held_timeout: Cell<Option<i32>>,
+    playback_blocked_reported: Cell<bool>,
+    max_frame_bytes: usize,
+    /// `options.rawFrames`: message objects carry `rawFrame`, the frame being handled (as text).
+    raw_frames: bool,
+    frame_text: RefCell<Option<JsValue>>,
+    /// Set once everything is released (the app closed or dropped the session): inputs are ignored.
+    shut_down: Cell<bool>,
+}
+
+/// Rounds of commands and outputs one input may cause before the driver stops and reports it.
+const MAX_PUMP_ROUNDS: u32 = 10_000;
+
+/// Monotonic milliseconds (a wall-clock jump must not fire or hold back a timer).
+pub(crate) fn now() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or_else(js_sys::Date::now, |p| p.now())
+}
+
+fn get_data(event: &JsValue) -> JsValue {
+    super::convert::get(event, "data")
+}
+
+impl Driver {
+    pub(crate) fn start(
+        session: Session,
+        socket: WebSocket,
+        tool_handlers: HashMap<String, js_sys::Function>,
+        provider: &'static str,
+        audio: Option<AudioEngine>,
+        connector: Connector,
+        raw_frames: bool,
+        on_open: OpenWaiter,
+    ) -> Rc<Driver> {
+        let max_frame_bytes = session.max_frame_bytes();
+        let driver = Rc::new(Driver {
+            session: RefCell::new(session),
+            socket: RefCell::new(socket),
+            connector,
+            commands: RefCell::new(VecDeque::new()),
+            pumping: Cell::new(false),
+            pending: RefCell::new(HashMap::new()),
+            handlers: RefCell::new(HashMap::new()),
+            tool_handlers: RefCell::new(tool_handlers),
+            aborts: RefCell::new(HashMap::new()),
+            stream: MessageStream::new(),
+            on_open: RefCell::new(Some(on_open)),
+            timers: RefCell::new(Vec::new()),
+            socket_callbacks: RefCell::new(Vec::new()),
+            attempt: Cell::new(0),
+            opening: Cell::new(false),
+            network: RefCell::new(None),
+            provider,
+            audio: RefCell::new(audio),
+            worklet_callback: RefCell::new(None),
+            post_held: RefCell::new(None),
+            post_held_timeout: Cell::new(None),
+            playback_blocked_reported: Cell::new(false),
+            max_frame_bytes,
+            raw_frames,
+            frame_text: RefCell::new(None),
+            shut_down: Cell::new(false),
+        });
+        driver.attach_socket();
+        driver.watch_network();
+        driver.pump(); // the session's first outputs (the connect timer)
+        driver
+    }
+
+    fn attach_socket(self: &Rc<Self>) {
+        let weak = Rc::downgrade(self);
+        let on = |weak: Weak<Driver>, f: fn(&Rc<Driver>, JsValue)| {
+            Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+                if let Some(driver) = weak.upgrade() {
+                    f(&driver, event);
+                }
+            })
+        };
+        let open = on(weak.clone(), |driver, _| driver.command(Command::SocketOpened));
+        let message = on(weak.clone(), |driver, event| {
+            let Ok(event) = event.dyn_into::<MessageEvent>() else { return };
+            match frame_from_js(&event.data(), driver.max_frame_bytes) {
+                Ok(frame) => {
+                    // Only while this frame is handled: what it decodes to is emitted synchronously.
+                    if driver.raw_frames {
+                        let text = match &frame {
+                            FrameBuf::Text(_) => event.data(),
+                            FrameBuf::Binary(bytes) => String::from_utf8_lossy(bytes).as_ref().into(),
+                        };
+                        driver.frame_text.replace(Some(text));
+                    }
+                    driver.command(Command::Frame(frame));
+                    driver.frame_text.take();
+                }
+                Err(size) => driver.command(Command::FrameRefused(size)),
+            }
+        });
+        let close = on(weak.clone(), |driver, event| {
+            let (code, reason, was_clean) = match event.dyn_into::<CloseEvent>() {
+                Ok(e) => (e.code(), e.reason(), e.was_clean()),
+                Err(_) => (1006, String::new(), false),
+            };
+            driver.command(Command::SocketClosed { code, reason, was_clean });
+        });
+        // `error` is always followed by `close`, which carries what there is to know.
+        let error = on(weak, |_, _| {});
+        let socket = self.socket.borrow();
+        socket.set_onopen(Some(open.as_ref().unchecked_ref()));
+        socket.set_onmessage(Some(message.as_ref().unchecked_ref()));
+        socket.set_onclose(Some(close.as_ref().unchecked_ref()));
+        socket.set_onerror(Some(error.as_ref().unchecked_ref()));
+        self.socket_callbacks.borrow_mut().extend([open, message, close, error]);
+    }
+
+    /// Silences the current socket (its close is not the session's any more) and closes it.
+    fn detach_socket(&self) {
+        let socket = self.socket.borrow();
+        socket.set_onopen(None);
+        socket.set_onmessage(None);
+        socket.set_onclose(None);
+        socket.set_onerror(None);
+        self.socket_callbacks.borrow_mut().clear();
+    }
+
+    fn watch_network(self: &Rc<Self>) {
+        let weak = Rc::downgrade(self);
+        let watch = NetworkWatch::start(move |online| {
+            if let Some(driver) = weak.upgrade() {
+                driver.command(Command::NetworkChanged(online));
+            }
+        });
+        *self.network.borrow_mut() = watch;
+        if !NetworkWatch::is_online() {
+            self.command(Command::NetworkChanged(false));
+        }
+    }
+
+    /// A new connection for the resuming session: a fresh credential, the provider's URL.
+    fn reconnect(self: &Rc<Self>) {
+        self.detach_socket();
+        let _ = self.socket.borrow().close_with_code_and_reason(1000, "moving to a new connection");
+        let attempt = self.attempt.get().wrapping_add(1);
+        self.attempt.set(attempt);
+        self.opening.set(true);
+        let weak = Rc::downgrade(self);
+        let connector = self.connector.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let config = connector.connect_config().await;
+            let Some(driver) = weak.upgrade() else { return };
+            let connecting = driver.session.try_borrow().is_ok_and(|s| s.state() == ConnectionState::Connecting);
+            if driver.attempt.get() != attempt || !connecting {
+                return; // superseded, or the session was closed meanwhile (and told so)
+            }
+            driver.opening.set(false);
+            let opened = config.and_then(|config| Connector::open_socket(&driver.session.borrow().connect_request(&config)));
+            match opened {
+                Ok(socket) => {
+                    *driver.socket.borrow_mut() = socket;
+                    driver.attach_socket();
+                }
+                Err(e) => driver.command(Command::SocketClosed {
+                    code: 1006,
+                    reason: format!("reconnecting failed: {}", describe_js_error(&e)),
+                    was_clean: false,
+                }),
+            }
+        });
+    }
+
+    /// Queues an input and processes everything queued (unless a pump is already running, which
+    /// will pick it up).
+    pub(crate) fn command(self: &Rc<Self>, command: Command) {
+        if self.shut_down.get() {
+            return;
+        }
+        self.commands.borrow_mut().push_back(command);
+        self.pump();
+    }
+
+    fn pump(self: &Rc<Self>) {
+        if self.pumping.replace(true) {
+            return;
+        }
+        // A command that always yields an output that always yields a command would freeze the
+        // page: bounded, and said loudly.
+        for round in 0..MAX_PUMP_ROUNDS {
+            let outputs = {
+                let Ok(mut session) = self.session.try_borrow_mut() else { break };
+                while let Some(command) = self.commands.borrow_mut().pop_front() {
+                    self.apply(&mut session, command);
+                }
+                std::iter::from_fn(|| session.poll_output()).collect::<Vec<_>>()
+            };
+            if outputs.is_empty() && self.commands.borrow().is_empty() {
+                break;
+            }
+            if round + 1 == MAX_PUMP_ROUNDS {
+                // No `{:?}` of the outputs: their Debug code would cost the package ~7 kB.
+                let report = "realtime-wasm: the session did not settle (a command/output loop); inputs stopped for this turn";
+                debug_assert!(false, "{report}");
+                web_sys::console::error_1(&report.into());
+            }
+            for output in outputs {
+                self.dispatch(output);
+            }
+        }
+        self.pumping.set(false);
+    }
+
+    fn apply(&self, session: &mut Session, command: Command) {
+        let t = now();
+        match command {
+            Command::SocketOpened => session.socket_opened(t),
+            Command::Frame(frame) => session.frame_received(t, frame.as_frame()),
+            Command::FrameRefused(size) => session.frame_refused(size),
+            Command::SocketClosed { code, reason, was_clean } => session.socket_closed(t, code, &reason, was_clean),
+            Command::Send(message, settle) => {
+                let ticket = session.send(t, message);
+                self.pending.borrow_mut().insert(ticket, settle);
+            }
+            Command::RegisterTool(tool, settle) => {
+                let ticket = session.register_tool(t, tool);
+                self.pending.borrow_mut().insert(ticket, settle);
+            }
+            Command::UnregisterTool(name, settle) => {
+                let ticket = session.unregister_tool(t, &name);
+                self.pending.borrow_mut().insert(ticket, settle);
+            }
+            Command::ToolFinished(call_id, outcome) => session.tool_finished(t, &call_id, outcome),
+            Command::Timer(timer) => session.timer_fired(t, timer),
+            Command::NetworkChanged(online) => session.network_changed(t, online),
+            Command::Interrupt => session.interrupt(t),
+            Command::Close => session.close(t),
+            Command::AppendAudio(pcm) => {
+                // Internal: its ticket is never awaited (a failure surfaces as an `error` event).
+                session.send(t, ClientMessage::InputAudioBufferAppend { message_id: None, audio: Base64Data::from(pcm) });
+            }
+            Command::PlaybackPosition(item, played_ms, underruns, queued_ms) => session.playback_report(t, &item, played_ms, underruns, queued_ms),
+            Command::InputLevel(level) => session.input_level(t, level),
+            Command::MicrophoneStopped => session.microphone_stopped(t),
+            Command::LocalSpeech(started) => session.local_speech(t, started),
+            Command::PlaybackStopped(item, played_ms) => {
+                let latency = self.audio.borrow().as_ref().map_or(0.0, AudioEngine::output_latency_ms);
+                session.playback_stopped(t, &item, played_ms, latency);
+            }
+        }
+    }
+
+    fn dispatch(self: &Rc<Self>, output: Output) {
+        match output {
+            Output::Transmit(frame) => {
+                if self.socket.borrow().send_with_str(&frame).is_err() {
+                    web_sys::console::warn_1(&"realtime-wasm: the socket refused a frame".into());
+                }
+            }
+            Output::Message(message) => {
+                // A JS object only for someone who reads it (most apps listen to a few kinds).
+                let kind = message.kind();
+                if self.stream.is_active() || self.handlers.borrow().get(kind).is_some_and(|list| !list.is_empty()) {
+                    let value = message_to_js(&message);
+                    if let Some(frame) = self.frame_text.borrow().as_ref() {
+                        let _ = js_sys::Reflect::set(&value, &"rawFrame".into(), frame);
+                    }
+                    self.emit(kind, &value);
+                    self.stream.push(value);
+                }
+            }
+            Output::Event(event) => self.on_event(event),
+            Output::RunTool(run) => self.run_tool(run),
+            Output::CancelTool { call_id } => {
+                if let Some(controller) = self.aborts.borrow_mut().remove(&call_id) {
+                    controller.abort();
+                }
+            }
+            Output::Settled { ticket, result } => {
+                if let Some(settle) = self.pending.borrow_mut().remove(&ticket) {
+                    let _ = match result {
+                        Ok(()) => settle.resolve.call0(&JsValue::UNDEFINED),
+                        Err(e) => settle.reject.call1(&JsValue::UNDEFINED, &session_error(&e)),
+                    };
+                }
+            }
+            Output::ArmTimer { timer, at_ms } => {
+                let weak = Rc::downgrade(self);
+                // Never early: the session takes an early timer for a superseded one.
+                let delay = ((at_ms - now()).ceil() + 1.0).clamp(0.0, u32::MAX as f64) as u32;
+                let handle = gloo_timers::callback::Timeout::new(delay, move || {
+                    if let Some(driver) = weak.upgrade() {
+                        driver.command(Command::Timer(timer));
+                    }
+                });
+                let mut timers = self.timers.borrow_mut();
+                timers.retain(|(armed, _)| *armed != timer);
+                timers.push((timer, handle));
+            }
+            Output::PlayAudio { item_id, audio } => {
+                let (held, blocked) = {
+                    let mut engine = self.audio.borrow_mut();
+                    match engine.as_mut() {
+                        // The context's state is asked only until the block is reported.
+                        Some(engine) => (engine.play(&item_id, audio.as_bytes()), !self.playback_blocked_reported.get() && engine.is_suspended()),
+                        None => (false, false),
+                    }
+                };
+                if held {
+                    self.arm_post_held();
+                }
+                if blocked && !self.playback_blocked_reported.replace(true) {
+                    // Autoplay policy: the app must call resumeAudio() from a user gesture.
+                    self.emit("playbackBlocked", &to_js(&serde_json::json!({ "type": "playbackBlocked" })));
+                }
+            }
+            Output::StopPlayback { item_id } => {
+                let stopping = self.audio.borrow_mut().as_mut().is_some_and(|e| e.stop(&item_id));
+                if !stopping {
+                    self.command(Command::PlaybackStopped(item_id, 0.0));
+                }
+            }
+            Output::DuckPlayback | Output::RestorePlayback => {
+                if let Some(engine) = self.audio.borrow().as_ref() {
+                    engine.set_ducked(matches!(output, Output::DuckPlayback));
+                }
+            }
+            Output::Reconnect => self.reconnect(),
+            Output::CloseSocket { code, reason } => {
+                if self.opening.replace(false) {
+                    // No socket yet (the credential is on its way): closed as asked, at once.
+                    self.command(Command::SocketClosed { code, reason, was_clean: true });
+                } else {
+                    let _ = self.socket.borrow().close_with_code_and_reason(code, &reason);
+                }
+            }
+        }
+    }
+
+    fn on_event(self: &Rc<Self>, event: SessionEvent) {
+        let value = event_to_js(&event);
+        match &event {
+            SessionEvent::StateChange { state: ConnectionState::Open, .. } => {
+                if let Some(waiter) = self.on_open.borrow_mut().take() {
+                    waiter(Ok(()));
+                }
+            }
+            SessionEvent::Close { code, reason, .. } => {
+                if let Some(waiter) = self.on_open.borrow_mut().take() {
+                    let detail = if reason.is_empty() { String::new() } else { format!(": {reason}") };
+                    waiter(Err(super::convert::error(ErrorCode::ConnectionFailed, &format!("connection failed (code {code}{detail})"))));
+                }
+            }
+            _ => {}
+        }
+        self.emit(event.kind(), &value);
+        if matches!(event, SessionEvent::Close { .. }) {
+            self.release();
+        }
+    }
+
+    /// Whether a microphone may still be attached: the session is neither closing nor released.
+    pub(super) fn is_live(&self) -> bool {
+        !self.shut_down.get()
+            && self.session.try_borrow().map_or(true, |s| matches!(s.state(), ConnectionState::Connecting | ConnectionState::Open))
+    }
+
+    /// The app let go of the session without `close()` (`free()`, `using`, garbage collection):
+    /// the socket is closed, the microphone stopped, timers and callbacks dropped, pending promises
+    /// rejected. Idempotent; the normal close path releases the same through [`Driver::release`].
+    pub(super) fn shut_down(&self) {
+        if self.shut_down.replace(true) {
+            return;
+        }
+        self.release();
+        {
+            let socket = self.socket.borrow();
+            if socket.ready_state() < WebSocket::CLOSING {
+                let _ = socket.close_with_code_and_reason(1000, "session released");
+            }
+        }
+        let closed = SessionError::state(ErrorCode::SessionClosed, "the session was released (free() or dispose) before this settled");
+        let pending: Vec<Settle> = self.pending.borrow_mut().drain().map(|(_, settle)| settle).collect();
+        for settle in pending {
+            let _ = settle.reject.call1(&JsValue::UNDEFINED, &session_error(&closed));
+        }
+        if let Some(waiter) = self.on_open.borrow_mut().take() {
+            waiter(Err(session_error(&closed)));
+        }
+        // `close` listeners (and `close()` promises still waiting) learn that it ended.
+        if self.session.try_borrow().is_ok_and(|s| s.state() != ConnectionState::Closed) {
+            let event = SessionEvent::Close { code: 1000, reason: "session released".into(), was_clean: true };
+            self.emit(event.kind(), &event_to_js(&event));
+        }
+        self.handlers.borrow_mut().clear();
+        self.commands.borrow_mut().clear();
+    }
+
+    /// After the close: the stream ends, timers and socket callbacks go, running tools are aborted.
+    fn release(&self) {
+        self.stream.end();
+        // Dropping the engine closes it (microphone tracks stopped, nodes disconnected).
+        drop(self.audio.borrow_mut().take());
+        self.worklet_callback.borrow_mut().take();
+        if let (Some(id), Some(window)) = (self.post_held_timeout.take(), web_sys::window()) {
+            window.clear_timeout_with_handle(id);
+        }
+        self.post_held.borrow_mut().take();
+        self.timers.borrow_mut().clear();
+        self.network.borrow_mut().take();
+        for (_, controller) in self.aborts.borrow_mut().drain() {
+            controller.abort();
+        }
+        self.detach_socket();
+    }
+
+    fn arm_post_held(self: &Rc<Self>) {
+        if self.post_held_timeout.get().is_some() {
+            return;
+        }
+        let mut slot = self.post_held.borrow_mut();
+        let closure = slot.get_or_insert_with(|| {
+            let weak = Rc::downgrade(self);
+            Closure::<dyn FnMut()>::new(move || {
+                if let Some(driver) = weak.upgrade() {
+                    driver.post_held_timeout.set(None);
+                    if let Some(engine) = driver.audio.borrow_mut().as_mut() {
+                        engine.post_held();
+                    }
+                }
+            })
+        });
+        let armed = web_sys::window().and_then(|w| w.set_timeout_with_callback(closure.as_ref().unchecked_ref()).ok());
+        match armed {
+            Some(id) => self.post_held_timeout.set(Some(id)),
+            // No window to time with: post at once.
+            None => {
+                drop(slot);
+                if let Some(engine) = self.audio.borrow_mut().as_mut() {
+                    engine.post_held();
+                }
+            }
+        }
+    }
+
+    /// The callback both worklet ports deliver to (created once, held weakly).
+    pub(crate) fn worklet_callback(self: &Rc<Self>) -> js_sys::Function {
+        let mut slot = self.worklet_callback.borrow_mut();
+        let closure = slot.get_or_insert_with(|| {
+            let weak = Rc::downgrade(self);
+            Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+                if let (Some(driver), Some(message)) = (weak.upgrade(), WorkletMessage::parse(&get_data(&event))) {
+                    driver.on_worklet(message);
+                }
+            })
+        });
+        closure.as_ref().unchecked_ref::<js_sys::Function>().clone()
+    }
+
+    fn on_worklet(self: &Rc<Self>, message: WorkletMessage) {
+        let rate = self.audio.borrow().as_ref().map_or(48_000.0, AudioEngine::sample_rate);
+        match message {
+            WorkletMessage::Chunk(samples) => {
+                let captured = self.audio.borrow_mut().as_mut().map(|e| e.captured(samples, now()));
+                let Some(captured) = captured else { return };
+                // First: a barge-in ducks the reply before anything else is done with the chunk.
+                if let Some(started) = captured.speech {
+                    self.command(Command::LocalSpeech(started));
+                }
+                if let Some(level) = captured.level {
+                    let event = serde_json::json!({ "type": "inputLevel", "level": level.meter(), "rms": level.rms, "peak": level.peak });
+                    self.emit("inputLevel", &to_js(&event));
+                    if self.audio.borrow().as_ref().is_some_and(|e| !e.muted) {
+                        self.command(Command::InputLevel(f64::from(level.meter())));
+                    }
+                }
+                if !captured.pcm.is_empty() {
+                    self.command(Command::AppendAudio(captured.pcm));
+                }
+            }
+            WorkletMessage::Position { item, frames, underruns, queued } => {
+                self.command(Command::PlaybackPosition(item, frames / rate * 1_000.0, underruns, queued / rate * 1_000.0));
+            }
+            WorkletMessage::Stopped { item, frames } => self.command(Command::PlaybackStopped(item, frames / rate * 1_000.0)),
+            WorkletMessage::Level(rms) => {
+                if let Some(engine) = self.audio.borrow_mut().as_mut() {
+                    engine.output_level(rms);
+                }
+                let level = crate::audio::Level { rms: rms as f32, peak: rms as f32 };
+                self.emit("outputLevel", &to_js(&serde_json::json!({ "type": "outputLevel", "level": level.meter(), "rms": rms })));
+            }
+        }
+    }
+
+    fn emit(&self, kind: &str, value: &JsValue) {
+        let handlers: Vec<js_sys::Function> = {
+            let mut map = self.handlers.borrow_mut();
+            let Some(list) = map.get_mut(kind) else { return };
+            let snapshot = list.iter().map(|(f, _)| f.clone()).collect();
+            list.retain(|(_, once)| !once);
+            snapshot
+        };
+        for handler in handlers {
+            if let Err(e) = handler.call1(&JsValue::UNDEFINED, value) {
+                // An app handler's exception must not stop the others (nor the session).
+                web_sys::console::error_2(&format!("realtime-wasm: a {kind} handler threw:").into(), &e);
+            }
+        }
+    }
+
+    fn run_tool(self: &Rc<Self>, run: ToolRun) {
+        let handler = self.tool_handlers.borrow().get(&run.name).cloned();
+        let Some(handler) = handler else {
+            self.command(Command::ToolFinished(run.call_id, Err(format!("no handler registered for {}", run.name))));
+            return;
+        };
+        let controller = web_sys::AbortController::new().ok();
+        let context = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&context, &"callId".into(), &run.call_id.as_str().into());
+        let _ = js_sys::Reflect::set(&context, &"name".into(), &run.name.as_str().into());
+        if let Some(c) = &controller {
+            let _ = js_sys::Reflect::set(&context, &"signal".into(), &c.signal());
+            self.aborts.borrow_mut().insert(run.call_id.clone(), c.clone());
+        }
+        let returned = handler.call2(&JsValue::UNDEFINED, &to_js(&run.arguments), &context);
+        let weak = Rc::downgrade(self);
+        let call_id = run.call_id;
+        wasm_bindgen_futures::spawn_local(async move {
+            let settled = match returned {
+                Ok(value) => wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&value)).await,
+                Err(thrown) => Err(thrown),
+            };
+            let outcome = match settled {
+                Ok(value) if value.is_undefined() => Ok(serde_json::Value::Null),
+                Ok(value) => from_js::<serde_json::Value>(value, "the result").map_err(|e| describe_js_error(&e)),
+                Err(thrown) => Err(describe_js_error(&thrown)),
+            };
+            if let Some(driver) = weak.upgrade() {
+                driver.aborts.borrow_mut().remove(&call_id);
+                driver.command(Command::ToolFinished(call_id, outcome));
+            }
+        });
+    }
+
+    /// Adds an app listener (`on`/`once`).
+    pub(super) fn listen(&self, kind: String, handler: js_sys::Function, once: bool) {
+        super::convert::warn_unknown_event(&kind);
+        self.handlers.borrow_mut().entry(kind).or_default().push((handler, once));
+    }
+
+    /// Removes every registration of `handler` for `kind` (`off`).
+    pub(super) fn unlisten(&self, kind: &str, handler: &js_sys::Function) {
+        if let Some(list) = self.handlers.borrow_mut().get_mut(kind) {
+            list.retain(|(f, _)| !js_sys::Object::is(f, handler));
+        }
+    }
+
+    /// What the driver holds right now (see [`Diagnostics`]).
+    pub(super) fn diagnostics(&self) -> Diagnostics {
+        Diagnostics {
+            timers: self.timers.borrow().len(),
+            pending_calls: self.pending.borrow().len(),
+            running_tools: self.aborts.borrow().len(),
+            listeners: self.handlers.borrow().values().map(Vec::len).sum(),
+            conversation_items: self.session.try_borrow().map_or(0, |s| s.conversation().items().len()),
+        }
+    }
+}
+
+/// The counts behind `RealtimeSession.diagnostics`: each stays bounded however long the session
+/// runs, except `conversationItems` (one per item).
+pub(super) struct Diagnostics {
+    timers: usize,
+    pending_calls: usize,
+    running_tools: usize,
+    listeners: usize,
+    conversation_items: usize,
+}
+
+crate::json::json_fields!(Diagnostics {
+    timers: "timers",
+    pending_calls: "pendingCalls",
+    running_tools: "runningTools",
+    listeners: "listeners",
+    conversation_items: "conversationItems",
+});
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        self.shut_down();
+    }
+}
