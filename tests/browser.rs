@@ -614,26 +614,50 @@ async fn a_spoken_turn_is_captured_detected_answered_and_played() {
     assert_no_unhandled_rejections().await;
 }
 
+/// Audio a test made (an `AudioContext`, a tone microphone): closed when the test lets go of it.
+/// Every test runs in one page, and contexts left running keep their audio threads rendering: late
+/// in the suite a dozen of them starved the 2-core machine until the test runner gave up on the page.
+pub struct Closing(pub JsValue);
+
+impl Drop for Closing {
+    fn drop(&mut self) {
+        // A context the test closed itself stays closed (closing it again would reject).
+        if get(&self.0, "state").as_string().as_deref() == Some("closed") {
+            return;
+        }
+        if let Ok(close) = get(&self.0, "close").dyn_into::<js_sys::Function>() {
+            let _ = close.call0(&self.0);
+        }
+    }
+}
+
+impl std::ops::Deref for Closing {
+    type Target = JsValue;
+    fn deref(&self) -> &JsValue {
+        &self.0
+    }
+}
+
 /// A microphone the test controls: a 220 Hz tone switched between speech level and a -50 dBFS
 /// murmur (below the VAD, but never exact zeros, so the tap sees every echoed sample), smoothly (no
-/// clicks in the source), as an app-owned `MediaStream`.
-fn tone_microphone() -> JsValue {
+/// clicks in the source), as an app-owned `MediaStream`. Its own context closes with it.
+fn tone_microphone() -> Closing {
     tone_microphone_in(&JsValue::UNDEFINED)
 }
 
 /// The same, in `context` (one clock for microphone and playback, so the tap sees no resampling
 /// glitches between contexts); a new context when undefined.
-fn tone_microphone_in(context: &JsValue) -> JsValue {
-    js_sys::Function::new_with_args(
+fn tone_microphone_in(context: &JsValue) -> Closing {
+    Closing(js_sys::Function::new_with_args(
         "shared",
         "const ctx = shared || new AudioContext(); const osc = ctx.createOscillator(); osc.frequency.value = 220;
          const gain = ctx.createGain(); gain.gain.value = 0.003; const dest = ctx.createMediaStreamDestination();
          osc.connect(gain).connect(dest); osc.start();
          return { stream: dest.stream, speak(on) { gain.gain.setTargetAtTime(on ? 0.5 : 0.003, ctx.currentTime, 0.01); },
-                  close() { osc.stop(); if (!shared) ctx.close(); } };",
+                  close() { if (this.closed) return; this.closed = true; osc.stop(); if (!shared) ctx.close(); } };",
     )
     .call1(&JsValue::UNDEFINED, context)
-    .unwrap()
+    .unwrap())
 }
 
 fn speak(mic: &JsValue, on: bool) {
@@ -674,14 +698,14 @@ async fn barge_in_stops_playback_and_truncates_to_what_was_heard() {
     assert!(get(&cancelled, "responseId").is_string());
     assert!(rec.of("error").is_empty(), "{:?}", rec.of("error").iter().map(|e| js_sys::JSON::stringify(e).unwrap()).collect::<Vec<_>>());
     session.stop_microphone();
-    let _ = js_sys::Reflect::get(&mic, &"close".into()).map(|f| f.unchecked_into::<js_sys::Function>().call0(&mic));
+    drop(mic);
     JsFuture::from(session.close()).await.unwrap();
     assert_no_unhandled_rejections().await;
 }
 
 /// An app-owned context with a tap between the SDK's playback and the speakers: it counts what was
 /// actually rendered (first/last audible frame, longest silent gap inside, largest sample step).
-async fn tapped_context() -> (JsValue, JsValue) {
+async fn tapped_context() -> (Closing, JsValue) {
     let setup = js_sys::Function::new_no_args(
         "const source = `class Tap extends AudioWorkletProcessor {
            constructor() { super(); this.audible = 0; this.firstRunAudible = -1; this.firstRunEnd = -1; this.resumeUntil = -1; this.resumeJump = 0; this.first = -1; this.last = -1; this.run = 0; this.gap = 0;
@@ -711,7 +735,7 @@ async fn tapped_context() -> (JsValue, JsValue) {
          });",
     );
     let made = JsFuture::from(setup.call0(&JsValue::UNDEFINED).unwrap().unchecked_into::<js_sys::Promise>()).await.unwrap();
-    (get(&made, "ctx"), get(&made, "tap"))
+    (Closing(get(&made, "ctx")), get(&made, "tap"))
 }
 
 /// The tap's counters (frames at the context rate): first/last audible frame, the end of the first
@@ -844,7 +868,7 @@ async fn manual_turns_commit_the_audio_and_ask_for_a_response() {
     assert!(rec.of("inputAudioBufferSpeechStarted").is_empty(), "no server VAD in manual mode");
     assert!(rec.of("error").is_empty());
     session.stop_microphone();
-    let _ = js_sys::Reflect::get(&mic, &"close".into()).map(|f| f.unchecked_into::<js_sys::Function>().call0(&mic));
+    drop(mic);
     JsFuture::from(session.close()).await.unwrap();
     assert_no_unhandled_rejections().await;
 }

@@ -49,7 +49,7 @@ fn errors(rec: &Recorder) -> Vec<String> {
 
 /// A session on `provider` with the tap, the microphone attached and a reply to `utterance_ms` of
 /// speech playing (the emulators answer a spoken turn with its echo).
-async fn replying(provider: &str, knobs: &'static str, options: JsValue, noise_rms: f64, utterance_ms: u32) -> (RealtimeSession, Recorder, JsValue, JsValue, JsValue) {
+async fn replying(provider: &str, knobs: &'static str, options: JsValue, noise_rms: f64, utterance_ms: u32) -> (RealtimeSession, Recorder, Closing, JsValue, JsValue) {
     let (ctx, tap) = tapped_context().await;
     js_sys::Reflect::set(&options, &"audio".into(), &object(&[("context", ctx.clone()), ("outputNode", tap.clone())])).unwrap();
     let session = JsFuture::from(client_for(provider, knobs).connect(options)).await.unwrap().unchecked_into::<RealtimeSessionRef>().take();
