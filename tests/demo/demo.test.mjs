@@ -387,6 +387,24 @@ for (const [provider, label] of [
       assert.deepEqual([...new Set(loads)], ['ok /pkg/worklets/realtime-audio.js'], JSON.stringify(loads));
     });
 
+    await t.test('the mic turned off mid-sentence ends the turn: transcribed and answered, never left "Speaking…"', async () => {
+      const before = { users: await users(page).count(), assistants: await assistants(page).count() };
+      await setMic(page, true);
+      await waitLevel(page, 'input-level', 0.3);
+      await page.waitForTimeout(800); // well inside the sentence
+      await setMic(page, false);
+      const turn = users(page).nth(before.users);
+      await turn.filter({ hasText: /\[(heard|speech) \d+\.\d+ s\]/ }).waitFor({ timeout: 10_000 });
+      const heard = Number((await turn.textContent()).match(/\[(?:heard|speech) (\d+\.\d+) s\]/)[1]);
+      assert.ok(heard > 0.3 && heard < spokenS - 0.5, `the turn is what was said before the stop: ${heard} s of a ${spokenS.toFixed(2)} s sentence`);
+      const echo = await assistantReply(page, '[echo');
+      assert.match(echo, /\[echo \d+\.\d+ s\]/, 'the cut turn is answered');
+      assert.equal(await users(page).count(), before.users + 1, 'one user turn');
+      assert.equal(await assistants(page).count(), before.assistants + 1, 'one reply');
+      const texts = await users(page).allTextContents();
+      assert.ok(!texts.some((text) => text.includes('Speaking…')), `no turn left open: ${JSON.stringify(texts)}`);
+    });
+
     await t.test('speaking over a long reply interrupts it; the spoken turn gets its own reply', async () => {
       const before = { users: await users(page).count(), interrupted: await interruptedCount(page) };
       await say(page, STORY);
