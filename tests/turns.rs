@@ -230,6 +230,27 @@ fn a_voice_turn_reports_speech_end_first_audio_underruns_and_buffer_depth_once_p
 }
 
 #[test]
+fn first_audio_is_never_placed_before_the_first_frame_when_the_audio_clock_runs_ahead() {
+    let mut h = Harness::openai(json!({}));
+    for t in (0..=330).step_by(33) {
+        h.session.input_level(t as f64, 0.8);
+    }
+    h.session.input_level(400.0, 0.1);
+    h.session.input_level(600.0, 0.1); // the speech ended at 330
+    h.server(700.0, response_created("r1"));
+    h.server(800.0, audio_delta("r1", "a1", 1000));
+    // A device that renders in bursts: 30 ms reported played 20 ms after the frame arrived.
+    h.session.playback_report(820.0, "a1", 30.0, 0, 50.0);
+    h.server(900.0, response_done("r1"));
+    h.session.playback_report(1900.0, "a1", 1000.0, 0, 0.0);
+    let out = h.drain();
+    let report = &metrics(&out)[0];
+    assert_eq!(report.input_to_first_frame_ms, Some(470.0));
+    assert_eq!(report.first_frame_to_audio_ms, Some(0.0));
+    assert_eq!(report.input_to_audio_ms, Some(470.0), "input → audio is input → frame + frame → audio, not 10 ms less");
+}
+
+#[test]
 fn a_cut_response_reports_at_once_and_short_clicks_are_not_speech() {
     let mut h = Harness::openai(json!({}));
     h.session.input_level(500.0, 0.9); // a 60 ms click

@@ -193,7 +193,11 @@ impl TurnMetrics {
         let Some(turn) = self.turn.as_mut().filter(|t| t.playing.iter().any(|i| i == item_id)) else { return };
         if played_ms > 0.0 && turn.first_audio_at.is_none() {
             // Reports come every few quanta: the first sample played `played_ms` before this one.
-            turn.first_audio_at = Some(now_ms - played_ms);
+            // The audio clock may run ahead of the page's by up to one device buffer (a burst of
+            // rendered quanta), which can put that estimate before the first frame even arrived:
+            // audio never plays before it is received.
+            let estimate = now_ms - played_ms;
+            turn.first_audio_at = Some(turn.first_frame_at.map_or(estimate, |frame| estimate.max(frame)));
         }
         turn.underruns_from.get_or_insert(underruns);
         turn.underruns_now = underruns;
