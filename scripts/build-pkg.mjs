@@ -5,7 +5,7 @@
 //   node scripts/build-pkg.mjs          release build (the npm package, the demo)
 //   node scripts/build-pkg.mjs --dev    unoptimised, faster to build
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync, copyFileSync, mkdirSync } from "node:fs";
+import { readFileSync, writeFileSync, copyFileSync, mkdirSync, rmSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "smol-toml";
@@ -18,6 +18,8 @@ const dev = process.argv.includes("--dev");
 const args = ["build", root, "--target", target, "--out-dir", outDir, "--out-name", outName,
               dev ? "--dev" : `--${profile}`];
 console.log(`build-pkg: wasm-pack ${args.join(" ")}`);
+// wasm-pack leaves the JS snippets of earlier builds in place: the package holds this build's only.
+rmSync(join(root, outDir, "snippets"), { recursive: true, force: true });
 execFileSync("wasm-pack", args, { stdio: "inherit", cwd: root });
 
 const pkgDir = join(root, outDir);
@@ -32,10 +34,10 @@ for (const [entry, indent] of [[/\n    constructor\(options\) \{\n(?=        con
   if (!entry.test(glue)) throw new Error(`build-pkg: the wasm-bindgen glue changed shape (no match for ${entry}); update the init guard`);
   glue = glue.replace(entry, (head) => `${head}${indent}${notInitialised}\n`);
 }
-// `RealtimeError` lives in the JS snippet (src/web/convert.rs) the glue imports `realtimeError`
-// from (the SDK creates it from Rust); the package entry re-exports that very class, so
-// `instanceof` holds for what the SDK rejects with.
-const errorModule = glue.match(/import \{ realtimeError \} from '(\.\/snippets\/[^']+)';/);
+// `RealtimeError` lives in the shell's JS module (src/web/platform.js), which the glue imports
+// `realtimeError` from (the SDK creates it from Rust); the package entry re-exports that very
+// class, so `instanceof` holds for what the SDK rejects with.
+const errorModule = glue.match(/import \{[^}]*\brealtimeError\b[^}]*\} from '(\.\/snippets\/[^']+)';/);
 if (!errorModule) throw new Error("build-pkg: the glue does not import realtimeError from a snippet; update the RealtimeError re-export");
 glue += `export { RealtimeError } from '${errorModule[1]}';\n`;
 writeFileSync(gluePath, glue);

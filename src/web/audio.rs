@@ -22,23 +22,9 @@ const WORKLET_SOURCE: &str = include_str!("worklets/realtime-audio.js");
 // Where the worklet comes from, in order: the app's `audio.workletUrl` (nothing else is tried);
 // else the package's own `worklets/realtime-audio.js`, written as `new URL(literal,
 // import.meta.url)` so bundlers (Vite, webpack) emit it as an asset and plain ES-module pages load
-// it next to the package (this snippet sits in `snippets/<crate>/`, two levels below); else a blob
-// URL of the embedded source (a page whose CSP forbids `blob:` gets an error that says so).
-#[wasm_bindgen(inline_js = "export async function loadWorklet(worklet, explicit, source) {
-  if (explicit) {
-    try { return await worklet.addModule(explicit); }
-    catch (e) { throw new Error(`options.audio.workletUrl: the audio worklet could not be loaded from ${explicit} (${e.message})`); }
-  }
-  let packaged;
-  try { return await worklet.addModule(new URL('../../worklets/realtime-audio.js', import.meta.url)); }
-  catch (e) { packaged = e.message; }
-  const blob = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
-  try { return await worklet.addModule(blob); }
-  catch (e) {
-    throw new Error(`the audio worklet could not be loaded: from the package (${packaged}), nor from a blob: URL (${e.message}). Under a Content-Security-Policy without blob:, serve pkg/worklets/realtime-audio.js and pass its URL as audio.workletUrl`);
-  }
-  finally { URL.revokeObjectURL(blob); }
-}")]
+// it next to the package (`platform.js` sits in `snippets/<crate>/src/web/`, four levels below);
+// else a blob URL of the embedded source (a page whose CSP forbids `blob:` gets an error that says so).
+#[wasm_bindgen(module = "/src/web/platform.js")]
 extern "C" {
     #[wasm_bindgen(js_name = loadWorklet)]
     fn load_worklet(worklet: &web_sys::AudioWorklet, explicit: Option<&str>, source: &str) -> js_sys::Promise;
@@ -49,10 +35,7 @@ const MAX_HELD_SECONDS: f64 = 0.5;
 
 // One boundary crossing per chunk: the samples are copied out of wasm memory once and their buffer
 // is transferred (not cloned) to the audio thread.
-#[wasm_bindgen(inline_js = "export function postAudio(port, item, view) {
-  const samples = view.slice();
-  port.postMessage({ type: 'audio', item, samples }, [samples.buffer]);
-}")]
+#[wasm_bindgen(module = "/src/web/platform.js")]
 extern "C" {
     #[wasm_bindgen(js_name = postAudio)]
     fn post_audio(port: &web_sys::MessagePort, item: &str, view: &Float32Array);

@@ -15,27 +15,7 @@ pub const MAX_APP_JSON: u32 = 16 << 20;
 // One JSON form crosses the boundary in both directions (see `model::json` for why): app values
 // are written by the engine's `JSON.stringify` (native, cycle-checked; bytes become base64), read
 // back into JS with `JSON.parse`.
-#[wasm_bindgen(inline_js = "
-const base64 = (v) => {
-  const u8 = new Uint8Array(v.buffer ?? v, v.byteOffset ?? 0, v.byteLength);
-  if (u8.toBase64) return u8.toBase64();
-  let s = '';
-  for (let i = 0; i < u8.length; i += 0x8000) s += String.fromCharCode.apply(null, u8.subarray(i, i + 0x8000));
-  return btoa(s);
-};
-const bytes = (_, v) => (ArrayBuffer.isView(v) || v instanceof ArrayBuffer ? base64(v) : v);
-export function toJson(value, what, limit) {
-  let text;
-  try { text = JSON.stringify(value, bytes); }
-  catch (e) {
-    // The engine's stack ran out first (a RangeError): the same refusal as serde_json's depth limit.
-    const why = e instanceof RangeError ? 'nested too deeply (more than 128 levels)' : `cannot be sent: ${e instanceof Error ? e.message : e}`;
-    throw new TypeError(`${what}: ${why}`);
-  }
-  if (text === undefined) return 'null';
-  if (text.length > limit) throw new TypeError(`${what}: too large (${text.length} characters of JSON; the limit is ${limit})`);
-  return text;
-}")]
+#[wasm_bindgen(module = "/src/web/platform.js")]
 extern "C" {
     #[wasm_bindgen(js_name = toJson, catch)]
     fn to_json_text(value: &JsValue, what: &str, limit: u32) -> Result<String, JsValue>;
@@ -83,14 +63,7 @@ pub fn message_to_js(message: &ServerMessage) -> JsValue {
 
 // One boundary crossing per hot message instead of one per field (each `Reflect.set` also
 // converts its key from UTF-8).
-#[wasm_bindgen(inline_js = "export function positioned(type, messageId, responseId, itemId, outputIndex, contentIndex, key, value) {
-  const m = { type };
-  if (messageId !== undefined) m.messageId = messageId;
-  if (responseId !== undefined) m.responseId = responseId;
-  m.itemId = itemId; m.outputIndex = outputIndex; m.contentIndex = contentIndex;
-  if (value !== undefined) m[key] = value;
-  return m;
-}")]
+#[wasm_bindgen(module = "/src/web/platform.js")]
 extern "C" {
     #[wasm_bindgen(js_name = positioned)]
     #[allow(clippy::too_many_arguments)]
@@ -231,11 +204,7 @@ pub fn range_error(message: &str) -> JsValue {
 // `RealtimeError`: the class of the SDK's own errors, with a stable `code` (the d.ts union
 // `RealtimeErrorCode`, the Rust `ErrorCode`). The package entry re-exports this very class
 // (scripts/build-pkg.mjs), so `e instanceof RealtimeError` holds for what the SDK rejects with.
-#[wasm_bindgen(inline_js = "
-export class RealtimeError extends Error {
-  constructor(message, code) { super(message); this.name = 'RealtimeError'; this.code = code; }
-}
-export function realtimeError(message, code) { return new RealtimeError(message, code); }")]
+#[wasm_bindgen(module = "/src/web/platform.js")]
 extern "C" {
     #[wasm_bindgen(js_name = realtimeError)]
     fn realtime_error(message: &str, code: &str) -> JsValue;
@@ -310,12 +279,7 @@ pub fn optional_count(object: &JsValue, key: &str, owner: &str, max: f64) -> Res
 // Text frames enter wasm memory through the engine's `TextEncoder.encodeInto` (a native copy),
 // not wasm-bindgen's string passing, which copies an ASCII string one character at a time in a JS
 // loop: for a 6 kB audio delta that loop was the largest cost of the receive path.
-#[wasm_bindgen(inline_js = "
-const encoder = new TextEncoder();
-export function encodeInto(text, view) {
-  const { read, written } = encoder.encodeInto(text, view);
-  return read === text.length ? written : -1;
-}")]
+#[wasm_bindgen(module = "/src/web/platform.js")]
 extern "C" {
     #[wasm_bindgen(js_name = encodeInto)]
     fn encode_into(text: &JsValue, view: &js_sys::Uint8Array) -> i32;

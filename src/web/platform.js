@@ -1,0 +1,81 @@
+// The JS side of the browser shell (src/web): what Rust asks of the page that is faster or only
+// possible in JS. One module, so a page loads one file for all of it (wasm-bindgen emits it as
+// `snippets/<crate>/src/web/platform.js`; six inline snippets were six module requests, and a
+// 2-core machine's test server stalled on the fifth and sixth).
+//
+// Rust callers: web/audio.rs (loadWorklet, postAudio), web/convert.rs (the rest).
+
+// ---- audio (web/audio.rs) ------------------------------------------------------------------
+
+// Where the worklet comes from, in order: the app's `audio.workletUrl`; the package's own file
+// (`new URL(…, import.meta.url)`: bundlers emit it as an asset; this module sits four levels below
+// the package root); a blob: URL of the embedded source.
+export async function loadWorklet(worklet, explicit, source) {
+  if (explicit) {
+    try { return await worklet.addModule(explicit); }
+    catch (e) { throw new Error(`options.audio.workletUrl: the audio worklet could not be loaded from ${explicit} (${e.message})`); }
+  }
+  let packaged;
+  try { return await worklet.addModule(new URL('../../../../worklets/realtime-audio.js', import.meta.url)); }
+  catch (e) { packaged = e.message; }
+  const blob = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+  try { return await worklet.addModule(blob); }
+  catch (e) {
+    throw new Error(`the audio worklet could not be loaded: from the package (${packaged}), nor from a blob: URL (${e.message}). Under a Content-Security-Policy without blob:, serve pkg/worklets/realtime-audio.js and pass its URL as audio.workletUrl`);
+  }
+  finally { URL.revokeObjectURL(blob); }
+}
+
+// Hands a chunk of playback samples to the worklet: a copy whose buffer is transferred.
+export function postAudio(port, item, view) {
+  const samples = view.slice();
+  port.postMessage({ type: 'audio', item, samples }, [samples.buffer]);
+}
+
+// ---- values across the boundary (web/convert.rs) --------------------------------------------
+
+// App values are written by the engine's JSON.stringify (native, cycle-checked; bytes become
+// base64).
+const base64 = (v) => {
+  const u8 = new Uint8Array(v.buffer ?? v, v.byteOffset ?? 0, v.byteLength);
+  if (u8.toBase64) return u8.toBase64();
+  let s = '';
+  for (let i = 0; i < u8.length; i += 0x8000) s += String.fromCharCode.apply(null, u8.subarray(i, i + 0x8000));
+  return btoa(s);
+};
+const bytes = (_, v) => (ArrayBuffer.isView(v) || v instanceof ArrayBuffer ? base64(v) : v);
+export function toJson(value, what, limit) {
+  let text;
+  try { text = JSON.stringify(value, bytes); }
+  catch (e) {
+    // The engine's stack ran out first (a RangeError): the same refusal as serde_json's depth limit.
+    const why = e instanceof RangeError ? 'nested too deeply (more than 128 levels)' : `cannot be sent: ${e instanceof Error ? e.message : e}`;
+    throw new TypeError(`${what}: ${why}`);
+  }
+  if (text === undefined) return 'null';
+  if (text.length > limit) throw new TypeError(`${what}: too large (${text.length} characters of JSON; the limit is ${limit})`);
+  return text;
+}
+
+// The hot path's message objects (audio and text deltas), built without a generic serializer.
+export function positioned(type, messageId, responseId, itemId, outputIndex, contentIndex, key, value) {
+  const m = { type };
+  if (messageId !== undefined) m.messageId = messageId;
+  if (responseId !== undefined) m.responseId = responseId;
+  m.itemId = itemId; m.outputIndex = outputIndex; m.contentIndex = contentIndex;
+  if (value !== undefined) m[key] = value;
+  return m;
+}
+
+// The error class the SDK rejects with (exported from the package entry by scripts/build-pkg.mjs).
+export class RealtimeError extends Error {
+  constructor(message, code) { super(message); this.name = 'RealtimeError'; this.code = code; }
+}
+export function realtimeError(message, code) { return new RealtimeError(message, code); }
+
+// Text frames enter wasm memory through the engine's TextEncoder.encodeInto (a native copy).
+const encoder = new TextEncoder();
+export function encodeInto(text, view) {
+  const { read, written } = encoder.encodeInto(text, view);
+  return read === text.length ? written : -1;
+}
