@@ -34,6 +34,12 @@ for (const [entry, indent] of [[/\n    constructor\(options\) \{\n(?=        con
   if (!entry.test(glue)) throw new Error(`build-pkg: the wasm-bindgen glue changed shape (no match for ${entry}); update the init guard`);
   glue = glue.replace(entry, (head) => `${head}${indent}${notInitialised}\n`);
 }
+// `defineTool` is typically called at module top level, before `await init()` (the README's
+// examples do): it then returns the tool as it is, and `connect({ tools })` / `registerTool` check it
+// (the same check, in Rust). After init it checks at once.
+const defineToolEntry = /\nexport function defineTool\(tool\) \{\n/;
+if (!defineToolEntry.test(glue)) throw new Error("build-pkg: the wasm-bindgen glue changed shape (no defineTool(tool)); update the pre-init pass-through");
+glue = glue.replace(defineToolEntry, (head) => `${head}    if (wasm === undefined) return tool;\n`);
 // `RealtimeError` lives in the shell's JS module (src/web/platform.js), which the glue imports
 // `realtimeError` from (the SDK creates it from Rust); the package entry re-exports that very
 // class, so `instanceof` holds for what the SDK rejects with.

@@ -1055,7 +1055,8 @@ export type FunctionToolWithHandler<Args = unknown> =
 /**
  * Declares a function tool whose handler receives `Args` (the type of the JSON the model sends,
  * as `parameters` describes it). Checks the tool as `connect({ tools })` does (a `TypeError` or
- * `RangeError` naming the field) and returns the same object.
+ * `RangeError` naming the field) and returns the same object. Called before `await init()` (at
+ * module top level, say) it returns the tool unchecked: `connect()` and `registerTool` check it then.
  *
  * @example
  * const add = defineTool<{ a: number; b: number }>({
