@@ -97,8 +97,8 @@ node bench/run.mjs --quick
 step "soak, short: two simulated minutes per provider run without an error (figures: make soak)"
 node bench/soak.mjs --minutes 2
 
-step "node: emulator and dev server"
-node --test tests/emulator/*.test.mjs
+step "node: emulator and dev server; the playback worklet's bookkeeping"
+node --test tests/emulator/*.test.mjs tests/worklets/*.test.mjs
 
 step "demo: the page end to end (Playwright)"
 node --test tests/demo/*.test.mjs

@@ -218,6 +218,26 @@ fn tool_calls_end_their_response_and_results_go_back_as_one_tool_response() {
     assert_eq!(frame["toolResponse"]["functionResponses"][1]["response"], json!({ "output": "noon" }), "results are normalised to objects");
 }
 
+/// Issue 12 item 10: the call-name map forgets a call once its result is encoded, and with the
+/// connection (a result then needs its `name`, as for any unknown call id).
+#[test]
+fn a_call_name_is_forgotten_once_answered_and_with_the_connection() {
+    let mut codec = GeminiCodec::new();
+    assert!(codec.enable_resumption());
+    codec.session_start(&Default::default()).unwrap();
+    let call = |id: &str| json!({ "toolCall": { "functionCalls": [{ "name": "f", "args": {}, "id": id }] } });
+    decode_all(&mut codec, &[json!({ "sessionResumptionUpdate": { "newHandle": "h", "resumable": true } }), call("fc-1"), call("fc-2")]);
+    let result = |id: &str| -> ClientMessage {
+        serde_json::from_value(json!({ "type": "createConversationItem", "item": { "contents": [{ "type": "functionResult", "callId": id, "result": 1 }] } })).unwrap()
+    };
+    assert!(codec.encode(&result("fc-1")).is_ok());
+    let again = codec.encode(&result("fc-1")).unwrap_err();
+    assert_eq!(again.field.as_deref(), Some("item.contents[0].name"), "answered: forgotten");
+    assert!(codec.resume_start(&Default::default()).is_some());
+    let after = codec.encode(&result("fc-2")).unwrap_err();
+    assert_eq!(after.field.as_deref(), Some("item.contents[0].name"), "the old connection's calls are forgotten");
+}
+
 #[test]
 fn setup_maps_the_neutral_options() {
     let mut codec = GeminiCodec::new();

@@ -348,7 +348,7 @@ fn the_cut_response_ends_cancelled_and_its_playback_stops_without_a_truncate() {
     let stop = out.iter().position(|o| matches!(o, Output::StopPlayback { item_id } if item_id == "item_a3")).expect("its playback stops");
     let reconnecting = out.iter().position(|o| matches!(o, Output::Event(SessionEvent::Reconnecting { .. }))).unwrap();
     assert!(stop < reconnecting);
-    assert_eq!(h.session.conversation().active_response(), None);
+    assert_eq!(h.session.active_response(), None);
     // The driver stops it; nothing is truncated (that connection is gone), now or once reconnected.
     let out = h.reconnect(&out);
     h.now += 1.0;

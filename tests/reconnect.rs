@@ -368,7 +368,7 @@ fn reconnect_off_makes_a_drop_a_close() {
 fn a_gemini_turn_cut_by_the_drop_ends_cancelled_and_the_next_one_is_fresh() {
     let mut h = Harness::open(Some(ReconnectConfig::default()));
     h.frames(&[r#"{"serverContent":{"modelTurn":{"parts":[{"text":"Once upon"}]}}}"#]);
-    let cut_id = h.session.conversation().active_response().expect("a turn in progress").to_owned();
+    let cut_id = h.session.active_response().expect("a turn in progress").to_owned();
     let out = h.dropped(10.0);
     let done: Vec<_> = out
         .iter()
@@ -385,6 +385,6 @@ fn a_gemini_turn_cut_by_the_drop_ends_cancelled_and_the_next_one_is_fresh() {
     h.session.socket_opened(h.now);
     let out = h.frames(&[SETUP_COMPLETE, r#"{"serverContent":{"modelTurn":{"parts":[{"text":"Hello"}]}}}"#]);
     assert!(out.iter().any(|o| matches!(o, Output::Event(SessionEvent::Reconnected))));
-    let next = h.session.conversation().active_response().unwrap();
+    let next = h.session.active_response().unwrap();
     assert_ne!(next, cut_id, "the new connection's content is a new response");
 }

@@ -1,4 +1,4 @@
-//! The sans-IO session, scripted natively: states, queueing, the sequencer, function invocation,
+//! The sans-IO session, scripted natively: states, queueing, the response tracker, function invocation,
 //! middleware, effective options.
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -229,7 +229,7 @@ fn bad_messages_are_rejected_with_the_field_named() {
     assert!(sent(&out).is_empty());
 }
 
-// ---- the response sequencer -------------------------------------------------------------
+// ---- the response tracker ----------------------------------------------------------------
 
 #[test]
 fn create_response_waits_while_a_response_is_active() {
@@ -284,6 +284,44 @@ fn a_tool_result_racing_a_vad_response_waits_for_it() {
     assert_eq!(sent_types(&out), ["conversation.item.create"], "the result goes, the response waits");
     let out = h.server(response_done("resp_vad"));
     assert_eq!(sent_types(&out), ["response.create"]);
+}
+
+/// Issue 12 item 7: the server's VAD starts a response just as the app asks for one with its own
+/// tool list; the server refuses the app's request as busy (before or after announcing its own
+/// response). The VAD response is the server's, not the app's: it must not inherit the app's tool
+/// list; the app's request, sent again after it, gets its response — with the list.
+#[test]
+fn a_vad_response_racing_an_app_request_does_not_inherit_its_tool_list() {
+    let busy = |id: &str| json!({ "type": "error", "event_id": "e_busy", "error": { "type": "invalid_request_error",
+        "code": "conversation_already_has_active_response", "message": "busy", "event_id": id } });
+    for refusal_first in [false, true] {
+        let mut h = Harness::with_tools(&["a", "b"], InvocationOptions::default());
+        let (ticket, out) = h.send(json!({ "type": "createResponse", "tools": [{ "type": "function", "name": "a" }] }));
+        assert_eq!(settled(&out, ticket), Some(Ok(())));
+        let id = sent(&out)[0]["event_id"].as_str().unwrap().to_string();
+        if refusal_first {
+            assert!(messages(&h.server(busy(&id))).is_empty(), "swallowed");
+            h.server(response_created("resp_vad"));
+        } else {
+            h.server(response_created("resp_vad"));
+            assert!(messages(&h.server(busy(&id))).is_empty(), "swallowed");
+        }
+        let out = h.server(call_item_done("resp_vad", "c1", "b", "{}"));
+        let names: Vec<String> = runs(&out).into_iter().map(|r| r.1).collect();
+        assert_eq!(names, ["b"], "the VAD response has every tool (refusal first: {refusal_first})");
+        let out = h.server(response_done("resp_vad"));
+        let retried = sent(&out);
+        assert_eq!(retried.len(), 1, "the app's request goes again: {retried:?}");
+        assert_eq!(retried[0]["response"]["tools"][0]["name"], "a");
+        h.server(response_created("resp_app"));
+        let out = h.server(call_item_done("resp_app", "c2", "b", "{}"));
+        assert!(runs(&out).is_empty(), "b is not among the app's response's tools (refusal first: {refusal_first})");
+        h.server(call_item_done("resp_app", "c3", "a", "{}"));
+        // Serial invocation: c3 starts once c1 (the VAD response's) has finished.
+        let out = h.finish("c1", Ok(json!(1)));
+        let started: Vec<String> = runs(&out).into_iter().map(|r| r.0).collect();
+        assert_eq!(started, ["c3"], "a is among the app's response's tools (refusal first: {refusal_first})");
+    }
 }
 
 // ---- function invocation ----------------------------------------------------------------

@@ -16,7 +16,7 @@ mod encode;
 use super::{encode_query_value, Codec, ConnectConfig, ConnectRequest, DecodeError, EncodeError, Provider, SessionStart};
 use crate::model::{ClientMessage, ConversationItem, ServerMessage, SessionOptions, Usage};
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::VecDeque;
 
 pub const DEFAULT_HOST: &str = "wss://generativelanguage.googleapis.com";
 const API_KEY_PATH: &str = "/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent";
@@ -43,6 +43,36 @@ struct Turn {
     usage: Option<Usage>,
 }
 
+/// How many unanswered calls keep their name: far more than a turn makes; calls never answered
+/// (cancelled, or left by an app) cannot grow the map past it.
+const MAX_CALL_NAMES: usize = 256;
+
+/// Call id → function name, oldest first. An entry goes when the call's result is encoded or the
+/// connection is replaced; past [`MAX_CALL_NAMES`] the oldest goes (its result then needs its
+/// `name`, as any result for an unknown call id does).
+#[derive(Debug, Default)]
+struct CallNames(VecDeque<(String, String)>);
+
+impl CallNames {
+    fn insert(&mut self, call_id: String, name: String) {
+        self.0.retain(|(id, _)| *id != call_id);
+        if self.0.len() >= MAX_CALL_NAMES {
+            self.0.pop_front();
+        }
+        self.0.push_back((call_id, name));
+    }
+
+    /// The name of `call_id`, forgotten (its result is being sent).
+    fn take(&mut self, call_id: &str) -> Option<String> {
+        let at = self.0.iter().position(|(id, _)| id == call_id)?;
+        self.0.remove(at).map(|(_, name)| name)
+    }
+
+    fn clear(&mut self) {
+        self.0.clear();
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct GeminiCodec {
     model: String,
@@ -54,8 +84,8 @@ pub struct GeminiCodec {
     pending_turns: Vec<Value>,
     /// Function results waiting for `createResponse`.
     pending_results: Vec<Value>,
-    /// Call id → function name (Gemini's tool responses need the name).
-    call_names: HashMap<String, String>,
+    /// The names of calls not yet answered (Gemini's tool responses need the name).
+    call_names: CallNames,
     turn: Option<Turn>,
     /// Input transcription of the current user turn.
     input_transcript: String,
@@ -139,6 +169,8 @@ impl Codec for GeminiCodec {
         self.turn = None;
         self.input_transcript.clear();
         self.input_item_id = None;
+        // Calls of the old connection: the session's results carry their names.
+        self.call_names.clear();
         Some(SessionStart { on_socket_open: vec![crate::json::to_string(&setup)], on_session_open: Vec::new() })
     }
 
@@ -166,5 +198,25 @@ impl Codec for GeminiCodec {
 
     fn decode(&mut self, frame: &str) -> Result<Vec<ServerMessage>, DecodeError> {
         decode::server_frame(self, frame)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Calls never answered (a hostile or broken server streaming tool calls) do not grow the map.
+    #[test]
+    fn unanswered_call_names_are_bounded_oldest_first() {
+        let mut names = CallNames::default();
+        for i in 0..10_000 {
+            names.insert(format!("call_{i}"), format!("f{i}"));
+        }
+        assert_eq!(names.0.len(), MAX_CALL_NAMES);
+        assert_eq!(names.take("call_0"), None, "the oldest went");
+        assert_eq!(names.take("call_9999").as_deref(), Some("f9999"));
+        assert_eq!(names.take("call_9999"), None, "taken once");
+        names.insert("call_9998".into(), "again".into());
+        assert_eq!(names.0.len(), MAX_CALL_NAMES - 1, "a repeated id replaces its entry");
     }
 }

@@ -1,7 +1,8 @@
-//! The session's view of the conversation: items in server order and the response in progress,
-//! and — for a provider that forgets the conversation with its connection (OpenAI) — what each item
-//! said: text, transcripts, function calls and results, so it can be replayed on a new connection.
-//! (Assistant audio — what arrived, what was heard — is the playback accounting's, in `playback.rs`.)
+//! The session's view of the conversation: items in server order, and — for a provider that
+//! forgets the conversation with its connection (OpenAI) — what each item said: text, transcripts,
+//! function calls and results, so it can be replayed on a new connection.
+//! (Assistant audio — what arrived, what was heard — is the playback accounting's, in `playback.rs`;
+//! responses — which one is streaming, what caused it — the response tracker's, in `responses.rs`.)
 //!
 //! Must never: keep audio bytes (only transcripts are replayable; audio would grow without bound).
 
@@ -24,7 +25,6 @@ pub struct ItemEntry {
 pub struct Conversation {
     items: Vec<ItemEntry>,
     ids: HashSet<String>,
-    active_response: Option<String>,
     /// Keep what items say (for a replay on a new connection).
     record_contents: bool,
 }
@@ -37,10 +37,6 @@ impl Conversation {
 
     pub fn items(&self) -> &[ItemEntry] {
         &self.items
-    }
-
-    pub fn active_response(&self) -> Option<&str> {
-        self.active_response.as_deref()
     }
 
     pub fn observe(&mut self, message: &ServerMessage) {
@@ -69,14 +65,6 @@ impl Conversation {
             ServerMessage::ConversationItemDeleted(r) => {
                 if self.ids.remove(&r.item_id) {
                     self.items.retain(|i| i.id != r.item_id);
-                }
-            }
-            ServerMessage::ResponseCreated(r) if r.in_conversation != Some(false) => {
-                self.active_response = r.response_id.clone();
-            }
-            ServerMessage::ResponseDone(r) => {
-                if self.active_response == r.response_id {
-                    self.active_response = None;
                 }
             }
             _ if self.record_contents => self.record(message),

@@ -1,8 +1,9 @@
 //! Interceptors between the session and the wire (the browser's version of the seed's `Use()`).
 //!
 //! In list order, the first is outermost: outgoing messages pass first → last, incoming ones
-//! last → first. They sit below function invocation and the sequencer, so they see exactly what is
-//! sent (tool results included) and received, and what they pass on is what the session acts on.
+//! last → first. They sit below function invocation and the response tracker, so they see exactly
+//! what is sent (tool results included) and received, and what they pass on is what the session
+//! acts on.
 //! Returning `None` drops the message.
 
 use crate::model::{ClientMessage, ServerMessage};

@@ -4,7 +4,7 @@
 //! closed, app message, tool finished, timer fired); outputs queue up for the driver to take with
 //! [`Session::poll_output`] (frames to send, server messages and SDK events for the app, tools to run,
 //! timers to arm, the socket to close). It owns the connection state, queueing before open, the
-//! effective options, the conversation view, the response sequencer, function invocation, the
+//! effective options, the conversation view, the response tracker, function invocation, the
 //! middleware pipeline, resumption on a new connection under the [`ReconnectPolicy`], and what an
 //! on-device speech onset does to playback ([`LocalBargeIn`]).
 //!
@@ -18,7 +18,7 @@ mod output;
 mod playback;
 mod reconnect;
 mod replay;
-mod sequencer;
+mod responses;
 mod tools;
 mod turn_metrics;
 
@@ -29,7 +29,7 @@ pub use output::{ConnectionState, ErrorCode, ErrorKind, EVENT_NAMES, Output, Ses
 pub use playback::{Ended, Interruption, PlayedItem};
 pub use reconnect::{Decision, Loss, ReconnectConfig, ReconnectPolicy};
 pub use replay::REPLAY_MESSAGE_PREFIX;
-pub use sequencer::BUSY_ERROR_CODE;
+pub use responses::BUSY_ERROR_CODE;
 pub use tools::{InvocationOptions, FAILED_TEXT, NOT_FOUND_TEXT};
 pub use turn_metrics::{BufferDepth, TurnReport, MIN_SPEECH_MS, PAUSE_MS, SPEECH_LEVEL};
 
@@ -40,10 +40,10 @@ use crate::model::{
 };
 use crate::provider::{Codec, EncodeError, EncodeErrorKind};
 use replay::{Acknowledged, Replay};
-use sequencer::{Request, ResponseSequencer};
+use responses::Request;
 use serde_json::Value;
 use std::collections::VecDeque;
-use tools::{Action, ToolInvoker};
+use tools::{Action, ResponseTracker, ToolInvoker};
 
 /// A frame as the socket delivered it.
 #[derive(Debug, Clone, Copy)]
@@ -120,11 +120,8 @@ pub struct Session {
     on_session_open: Vec<ClientMessage>,
     on_socket_open: Vec<String>,
     queue: VecDeque<Queued>,
-    sequencer: ResponseSequencer,
-    /// Tool lists of our own in-flight `createResponse`s, attached to the next `responseCreated`.
-    response_tools: VecDeque<Option<Vec<String>>>,
-    /// Per-response tool lists, by response id.
-    tools_by_response: Vec<(String, Vec<String>)>,
+    /// Every response by id (its request, its tool calls) and the requests waiting their turn.
+    responses: ResponseTracker,
     conversation: Conversation,
     playback: Option<playback::Playback>,
     invoker: ToolInvoker,
@@ -197,9 +194,7 @@ impl Session {
             on_session_open: start.on_session_open,
             on_socket_open: start.on_socket_open,
             queue: VecDeque::new(),
-            sequencer: ResponseSequencer::default(),
-            response_tools: VecDeque::new(),
-            tools_by_response: Vec::new(),
+            responses: ResponseTracker::default(),
             conversation,
             playback,
             invoker: ToolInvoker::new(config.invocation, config.tool_handlers),
@@ -248,12 +243,17 @@ impl Session {
 
     /// Calls running or waiting to run, as `(call id, name)`.
     pub fn pending_tool_calls(&self) -> Vec<(&str, &str)> {
-        self.invoker.pending()
+        self.invoker.pending(&self.responses)
     }
 
     /// Parked `createResponse` requests (waiting for the active response to end).
     pub fn waiting_responses(&self) -> usize {
-        self.sequencer.waiting()
+        self.responses.waiting()
+    }
+
+    /// The response writing to the conversation now, if one is.
+    pub fn active_response(&self) -> Option<&str> {
+        self.responses.active()
     }
 
     /// Where to (re)connect, for this session's provider.
@@ -451,7 +451,7 @@ impl Session {
 
     /// A tool handler settled.
     pub fn tool_finished(&mut self, now_ms: f64, call_id: &str, outcome: Result<Value, String>) {
-        let actions = self.invoker.finished(call_id, outcome, now_ms);
+        let actions = self.invoker.finished(&mut self.responses, call_id, outcome, now_ms);
         self.apply(now_ms, actions);
     }
 
@@ -588,7 +588,7 @@ impl Session {
     /// Whether the server will report the user's speech now: always on OpenAI, only while
     /// generating on Gemini.
     fn server_reports_speech(&self) -> bool {
-        self.codec.reports_speech_after_generation() || self.conversation.active_response().is_some()
+        self.codec.reports_speech_after_generation() || self.responses.active().is_some()
     }
 
     fn barge_in_step(&mut self, now_ms: f64, step: Option<BargeInStep>) {
@@ -599,7 +599,7 @@ impl Session {
             }
             Some(BargeInStep::Restore) => self.outputs.push_back(Output::RestorePlayback),
             Some(BargeInStep::Stop) => {
-                let actions = self.invoker.cancel_all(now_ms);
+                let actions = self.invoker.cancel_all(&mut self.responses, now_ms);
                 self.apply(now_ms, actions);
                 self.stop_playback();
             }
@@ -609,17 +609,17 @@ impl Session {
 
     /// The provider voided these calls (Gemini `toolCallCancellation`): their results are dropped.
     pub fn cancel_tool_calls(&mut self, now_ms: f64, call_ids: &[String]) {
-        let actions = self.invoker.cancel_calls(call_ids, now_ms);
+        let actions = self.invoker.cancel_calls(&mut self.responses, call_ids, now_ms);
         self.apply(now_ms, actions);
     }
 
     /// The app interrupts the model: running tools are cancelled and the response in progress is
     /// cancelled on the server.
     pub fn interrupt(&mut self, now_ms: f64) {
-        let actions = self.invoker.cancel_all(now_ms);
+        let actions = self.invoker.cancel_all(&mut self.responses, now_ms);
         self.apply(now_ms, actions);
         self.stop_playback();
-        if self.state == ConnectionState::Open && self.conversation.active_response().is_some() {
+        if self.state == ConnectionState::Open && self.responses.active().is_some() {
             self.transmit(now_ms, ClientMessage::CancelResponse { message_id: None, response_id: None }, None);
         }
     }
@@ -715,9 +715,11 @@ impl Session {
             Loss::Expired => "session_expired",
         };
         self.end_cut_response(now_ms, why);
-        // Requests the old connection never answered go again on the new one.
-        self.response_tools.clear();
-        self.sequencer.forget_active();
+        // Requests the old connection never answered go again on the new one; calls of its other
+        // responses settle like those of the cut one.
+        self.responses.forget_connection();
+        let actions = self.invoker.response_done(&mut self.responses);
+        self.apply(now_ms, actions);
         self.replay.forget();
         let Some(decision) = self.reconnect.as_mut().map(|p| p.lost(now_ms, loss)) else { return Lost::NotResumable };
         self.last_loss = description.clone();
@@ -732,7 +734,7 @@ impl Session {
     /// app gets its end (`cancelled`, `why` as the status reason) — which settles its tool calls as
     /// any ended response does (their results go out on the new connection).
     fn end_cut_response(&mut self, now_ms: f64, why: &str) {
-        let Some(response_id) = self.conversation.active_response().map(str::to_owned) else { return };
+        let Some(response_id) = self.responses.active().map(str::to_owned) else { return };
         if let Some(item_id) = self.playback.as_mut().and_then(playback::Playback::begin_interrupt) {
             self.cut_playback = Some(item_id.clone());
             self.outputs.push_back(Output::StopPlayback { item_id });
@@ -846,7 +848,7 @@ impl Session {
         };
         let error = SessionError::state(code_name, format!("the session closed before this message was sent (code {code}{})", reason_suffix(reason)));
         self.reject_pending(&error);
-        let actions = self.invoker.cancel_all(now_ms);
+        let actions = self.invoker.cancel_all(&mut self.responses, now_ms);
         self.apply(now_ms, actions);
         self.event(SessionEvent::Close { code, reason: reason.to_owned(), was_clean });
     }
@@ -859,7 +861,7 @@ impl Session {
 
     fn reject_pending(&mut self, error: &SessionError) {
         let queued: Vec<Option<Ticket>> = self.queue.drain(..).map(|q| q.ticket).collect();
-        let parked: Vec<Option<Ticket>> = self.sequencer.drain().into_iter().map(|r| r.ticket).collect();
+        let parked: Vec<Option<Ticket>> = self.responses.drain().into_iter().map(|r| r.ticket).collect();
         for ticket in queued.into_iter().chain(parked) {
             self.settle(ticket, Err(error.clone()));
         }
@@ -892,8 +894,8 @@ impl Session {
     fn transmit_now(&mut self, now_ms: f64, message: ClientMessage, ticket: Option<Ticket>) {
         let mut message = message;
         if let ClientMessage::CreateResponse(request) = &mut message {
-            if !self.sequencer.may_send(request) {
-                self.sequencer.park(Request { request: request.clone(), ticket });
+            if !self.responses.may_send(request) {
+                self.responses.park(Request { request: request.clone(), ticket });
                 return;
             }
             // Our own id, so a refusal of this very request can be recognised.
@@ -917,12 +919,7 @@ impl Session {
                 // A request that encodes to nothing (Gemini's bare `createResponse`) starts no
                 // response: counting it in flight would park every later one for good.
                 if let (ClientMessage::CreateResponse(request), false) = (&message, frames.is_empty()) {
-                    if let Some(id) = &request.message_id {
-                        self.sequencer.sent(id.clone(), request.clone());
-                    }
-                    if request.exclude_from_conversation != Some(true) {
-                        self.response_tools.push_back(request.tools.as_ref().map(|t| t.iter().map(|t| t.name().to_owned()).collect()));
-                    }
+                    self.responses.sent(request);
                 }
                 for frame in frames {
                     self.outputs.push_back(Output::Transmit(frame));
@@ -942,7 +939,7 @@ impl Session {
     }
 
     fn release_parked(&mut self, now_ms: f64) {
-        if let Some(Request { request, ticket }) = self.sequencer.next_ready() {
+        if let Some(Request { request, ticket }) = self.responses.next_ready() {
             self.transmit(now_ms, ClientMessage::CreateResponse(request), ticket);
         }
     }
@@ -1023,7 +1020,7 @@ impl Session {
                 }
             }
             ServerMessage::Error(e) => {
-                if self.sequencer.refused(e.originating_message_id.as_deref(), e.error.code.as_deref()) {
+                if self.responses.refused(e.originating_message_id.as_deref(), e.error.code.as_deref()) {
                     return; // our own createResponse raced a server-started response: it waits instead
                 }
                 if e.originating_message_id.is_some() && e.originating_message_id == self.stop_commit {
@@ -1032,23 +1029,14 @@ impl Session {
                     return; // the server had ended that turn itself (its VAD was faster): nothing to commit
                 }
             }
-            ServerMessage::ResponseCreated(r) => {
-                self.sequencer.created(r.response_id.as_deref(), r.in_conversation);
-                if r.in_conversation != Some(false) {
-                    if let (Some(id), Some(Some(tools))) = (&r.response_id, self.response_tools.pop_front()) {
-                        self.tools_by_response.push((id.clone(), tools));
-                    }
-                }
-            }
+            ServerMessage::ResponseCreated(r) => self.responses.created(r.response_id.as_deref(), r.in_conversation),
             ServerMessage::ResponseDone(r) => {
                 if let (Some(policy), ConnectionState::Open) = (&mut self.reconnect, self.state) {
                     policy.turn_completed(); // the connection works: a later drop is a new outage
                 }
-                after = self.invoker.response_done(r.response_id.as_deref());
-                if let Some(id) = &r.response_id {
-                    self.tools_by_response.retain(|(rid, _)| rid != id);
-                }
-                if let Some(Request { request, ticket }) = self.sequencer.done(r.response_id.as_deref(), r.in_conversation) {
+                let next = self.responses.done(r.response_id.as_deref(), r.in_conversation);
+                after = self.invoker.response_done(&mut self.responses);
+                if let Some(Request { request, ticket }) = next {
                     self.outputs.push_back(Output::Message(message));
                     self.report_metrics(report);
                     for ended in ended {
@@ -1060,10 +1048,9 @@ impl Session {
                 }
             }
             ServerMessage::ResponseOutputItemDone(o) => {
-                let allowed = o.response_id.as_ref().and_then(|id| self.tools_by_response.iter().find(|(rid, _)| rid == id)).map(|(_, t)| t.clone());
                 let tools = self.requested.tools.as_deref().unwrap_or_default();
                 let declared = |name: &str| tools.iter().any(|t| t.name() == name);
-                after = self.invoker.output_item_done(o.response_id.as_deref(), &o.item, allowed.as_deref(), &declared, now_ms);
+                after = self.invoker.output_item_done(&mut self.responses, o.response_id.as_deref(), &o.item, &declared, now_ms);
             }
             ServerMessage::InputAudioBufferSpeechStarted(_) => {
                 self.user_speaking = true;
@@ -1071,7 +1058,7 @@ impl Session {
                 self.answer_stop_commit = false;
                 self.invoker.new_turn();
                 if self.interruption_allowed() {
-                    after = self.invoker.cancel_all(now_ms);
+                    after = self.invoker.cancel_all(&mut self.responses, now_ms);
                     self.stop_playback();
                 }
             }
@@ -1099,7 +1086,7 @@ impl Session {
                     return;
                 }
             }
-            ServerMessage::ToolCallsCancelled(c) => after = self.invoker.cancel_calls(&c.call_ids, now_ms),
+            ServerMessage::ToolCallsCancelled(c) => after = self.invoker.cancel_calls(&mut self.responses, &c.call_ids, now_ms),
             ServerMessage::GoAway(_) => {
                 // The app sees the notice; the session moves before the server closes.
                 self.outputs.push_back(Output::Message(message));

@@ -1,12 +1,14 @@
 //! Function invocation: the seed's `FunctionInvokingRealtimeClient`, minus its traps.
 //!
 //! Calls are collected per response from `responseOutputItemDone` (never `conversationItemDone`,
-//! which would double-invoke) after the app has seen the message. Registered handlers start at once —
-//! the message stream keeps flowing while they run — serially or concurrently. When the response is
-//! done and every call of it has finished, the results go back as `createConversationItem`s followed
-//! by one `createResponse` (through the sequencer). Iteration and error counters are per user turn:
-//! a new user input resets them (the seed never did). A cancelled call (barge-in, provider
-//! cancellation) has its result dropped.
+//! which would double-invoke) after the app has seen the message, into that response's batch in the
+//! response tracker (`responses.rs`), which also knows whether the response is done and which tools
+//! its request allowed. Registered handlers start at once — the message stream keeps flowing while
+//! they run — serially or concurrently. When the response is done and every call of it has
+//! finished, the results go back as `createConversationItem`s followed by one `createResponse`
+//! (sequenced by the tracker). Iteration and error counters are per user turn: a new user input
+//! resets them (the seed never did). A cancelled call (barge-in, provider cancellation) has its
+//! result dropped.
 //!
 //! A tool the app declared without a handler is the app's to answer (the seed's function-invoking
 //! client leaves such calls to its caller): the SDK neither runs nor answers it, and when a response
@@ -14,6 +16,7 @@
 //! `createResponse` to the app. Only a name nobody declared gets "not found".
 
 use super::output::{ErrorCode, SessionEvent, ToolRun};
+use super::responses;
 use crate::model::{ClientMessage, Content, ConversationItem, CreateResponse};
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -77,20 +80,28 @@ struct Call {
     status: Status,
 }
 
-#[derive(Debug)]
-struct Batch {
-    response_id: Option<String>,
-    response_done: bool,
+/// The response tracker, keeping each response's batch of calls.
+pub type ResponseTracker = responses::ResponseTracker<Batch>;
+
+/// The calls one response made (kept by the response tracker with the response).
+#[derive(Debug, Default)]
+pub struct Batch {
     calls: Vec<Call>,
     /// Some call of this response is the app's to answer: the app asks for the next response.
     app_answers: bool,
+}
+
+impl Batch {
+    /// Every call has finished or was cancelled: the results can go back once the response is done.
+    pub fn settled(&self) -> bool {
+        self.calls.iter().all(|c| matches!(c.status, Status::Finished { .. } | Status::Cancelled))
+    }
 }
 
 #[derive(Debug, Default)]
 pub struct ToolInvoker {
     pub options: InvocationOptions,
     handlers: BTreeSet<String>,
-    batches: Vec<Batch>,
     iterations: u32,
     consecutive_errors: u32,
     /// Stopped for the rest of this user turn.
@@ -118,23 +129,23 @@ impl ToolInvoker {
     }
 
     /// Calls still running or waiting, as `(call id, name)`.
-    pub fn pending(&self) -> Vec<(&str, &str)> {
-        self.batches
-            .iter()
+    pub fn pending<'a>(&self, responses: &'a ResponseTracker) -> Vec<(&'a str, &'a str)> {
+        responses
+            .batches()
             .flat_map(|b| &b.calls)
             .filter(|c| matches!(c.status, Status::Queued(_) | Status::Running { .. }))
             .map(|c| (c.call_id.as_str(), c.name.as_str()))
             .collect()
     }
 
-    /// `responseOutputItemDone`: the function calls of `item`. `allowed` is the per-response tool
-    /// list when the response was created with one; `declared` tells the tools the app declared
-    /// (with or without a handler).
+    /// `responseOutputItemDone`: the function calls of `item`, limited to the response's own tool
+    /// list when its request gave one; `declared` tells the tools the app declared (with or
+    /// without a handler).
     pub fn output_item_done(
         &mut self,
+        responses: &mut ResponseTracker,
         response_id: Option<&str>,
         item: &ConversationItem,
-        allowed: Option<&[String]>,
         declared: &dyn Fn(&str) -> bool,
         now_ms: f64,
     ) -> Vec<Action> {
@@ -158,17 +169,19 @@ impl ToolInvoker {
             )));
             return actions;
         }
-        let index = self.batch_for(response_id);
-        for (call_id, name, arguments) in calls {
-            let permitted = allowed.is_none_or(|list| list.iter().any(|n| n == &name));
+        let allowed = responses.tools_of(response_id);
+        let permitted: Vec<bool> = calls.iter().map(|(_, name, _)| allowed.is_none_or(|list| list.iter().any(|t| t.name() == name.as_str()))).collect();
+        let mut app_answers = false;
+        let mut collected = Vec::new();
+        for ((call_id, name, arguments), permitted) in calls.into_iter().zip(permitted) {
             let known = self.handlers.contains(&name) && permitted;
             if !known && permitted && declared(&name) && !self.options.answer_calls_without_handler {
-                self.batches[index].app_answers = true;
+                app_answers = true;
                 continue;
             }
             let status = if !known {
                 if self.options.terminate_on_unknown_calls {
-                    self.halt(&mut actions, ErrorCode::UnknownTool, format!("the model called {name:?}, which has no handler"));
+                    self.halt(responses, &mut actions, ErrorCode::UnknownTool, format!("the model called {name:?}, which has no handler"));
                     return actions;
                 }
                 self.count_error();
@@ -192,31 +205,31 @@ impl ToolInvoker {
                     duration_ms: 0.0,
                 }));
             }
-            self.batches[index].calls.push(Call { call_id, name, status });
+            collected.push(Call { call_id, name, status });
         }
+        let batch = responses.batch(response_id);
+        batch.calls.extend(collected);
+        batch.app_answers |= app_answers;
         if self.too_many_errors() {
-            self.halt(&mut actions, ErrorCode::TooManyToolErrors, self.too_many_message());
+            self.halt(responses, &mut actions, ErrorCode::TooManyToolErrors, self.too_many_message());
             return actions;
         }
-        self.schedule(now_ms, &mut actions);
-        self.complete(&mut actions);
+        self.schedule(responses, now_ms, &mut actions);
+        self.complete(responses, &mut actions);
         actions
     }
 
-    /// `responseDone`: a batch may now be complete.
-    pub fn response_done(&mut self, response_id: Option<&str>) -> Vec<Action> {
+    /// A response ended (the tracker has it done): its batch may now be complete.
+    pub fn response_done(&mut self, responses: &mut ResponseTracker) -> Vec<Action> {
         let mut actions = Vec::new();
-        for batch in self.batches.iter_mut().filter(|b| b.response_id.as_deref() == response_id) {
-            batch.response_done = true;
-        }
-        self.complete(&mut actions);
+        self.complete(responses, &mut actions);
         actions
     }
 
     /// A handler finished (its value, or its exception message).
-    pub fn finished(&mut self, call_id: &str, outcome: Result<Value, String>, now_ms: f64) -> Vec<Action> {
+    pub fn finished(&mut self, responses: &mut ResponseTracker, call_id: &str, outcome: Result<Value, String>, now_ms: f64) -> Vec<Action> {
         let mut actions = Vec::new();
-        let Some(call) = self.batches.iter_mut().flat_map(|b| b.calls.iter_mut()).find(|c| c.call_id == call_id) else {
+        let Some(call) = responses.batches_mut().flat_map(|b| b.calls.iter_mut()).find(|c| c.call_id == call_id) else {
             return actions; // cancelled and dropped, or never ours
         };
         let Status::Running { started_ms } = call.status else { return actions };
@@ -241,51 +254,42 @@ impl ToolInvoker {
         if failed {
             self.count_error();
             if self.too_many_errors() {
-                self.halt(&mut actions, ErrorCode::TooManyToolErrors, self.too_many_message());
+                self.halt(responses, &mut actions, ErrorCode::TooManyToolErrors, self.too_many_message());
                 return actions;
             }
         } else {
             self.consecutive_errors = 0;
         }
-        self.schedule(now_ms, &mut actions);
-        self.complete(&mut actions);
+        self.schedule(responses, now_ms, &mut actions);
+        self.complete(responses, &mut actions);
         actions
     }
 
     /// Barge-in or an explicit interrupt: every pending call is cancelled and its batch dropped.
-    pub fn cancel_all(&mut self, now_ms: f64) -> Vec<Action> {
+    pub fn cancel_all(&mut self, responses: &mut ResponseTracker, now_ms: f64) -> Vec<Action> {
         let mut actions = Vec::new();
-        for batch in self.batches.drain(..) {
-            for call in batch.calls {
+        for batch in responses.batches_mut() {
+            for call in std::mem::take(batch).calls {
                 cancel(call, now_ms, &mut actions);
             }
         }
+        responses.take_settled(Batch::settled); // done responses have nothing left
         actions
     }
 
     /// The provider voided these calls (Gemini `toolCallCancellation`): their results are dropped;
     /// the rest of their batch still goes back.
-    pub fn cancel_calls(&mut self, call_ids: &[String], now_ms: f64) -> Vec<Action> {
+    pub fn cancel_calls(&mut self, responses: &mut ResponseTracker, call_ids: &[String], now_ms: f64) -> Vec<Action> {
         let mut actions = Vec::new();
-        for batch in &mut self.batches {
+        for batch in responses.batches_mut() {
             for call in batch.calls.iter_mut().filter(|c| call_ids.contains(&c.call_id)) {
                 let taken = std::mem::replace(&mut call.status, Status::Cancelled);
                 cancel(Call { status: taken, ..call.clone() }, now_ms, &mut actions);
             }
         }
-        self.schedule(now_ms, &mut actions);
-        self.complete(&mut actions);
+        self.schedule(responses, now_ms, &mut actions);
+        self.complete(responses, &mut actions);
         actions
-    }
-
-    fn batch_for(&mut self, response_id: Option<&str>) -> usize {
-        match self.batches.iter().position(|b| b.response_id.as_deref() == response_id && !b.response_done) {
-            Some(i) => i,
-            None => {
-                self.batches.push(Batch { response_id: response_id.map(str::to_owned), response_done: false, calls: Vec::new(), app_answers: false });
-                self.batches.len() - 1
-            }
-        }
     }
 
     fn count_error(&mut self) {
@@ -301,23 +305,24 @@ impl ToolInvoker {
     }
 
     /// Stops invoking for this turn: pending calls are cancelled, nothing is sent back.
-    fn halt(&mut self, actions: &mut Vec<Action>, code: ErrorCode, message: String) {
+    fn halt(&mut self, responses: &mut ResponseTracker, actions: &mut Vec<Action>, code: ErrorCode, message: String) {
         self.halted = true;
         actions.push(Action::Event(SessionEvent::sdk_error(code, message)));
-        for batch in self.batches.drain(..) {
-            for call in batch.calls {
+        for batch in responses.batches_mut() {
+            for call in std::mem::take(batch).calls {
                 if matches!(call.status, Status::Running { .. }) {
                     actions.push(Action::Cancel(call.call_id));
                 }
             }
         }
+        responses.take_settled(Batch::settled);
     }
 
     /// Starts queued calls: all of them, or one at a time when invocation is serial.
-    fn schedule(&mut self, now_ms: f64, actions: &mut Vec<Action>) {
+    fn schedule(&mut self, responses: &mut ResponseTracker, now_ms: f64, actions: &mut Vec<Action>) {
         let concurrent = self.options.allow_concurrent_invocation;
-        let mut running = self.batches.iter().flat_map(|b| &b.calls).any(|c| matches!(c.status, Status::Running { .. }));
-        for call in self.batches.iter_mut().flat_map(|b| b.calls.iter_mut()) {
+        let mut running = responses.batches().flat_map(|b| &b.calls).any(|c| matches!(c.status, Status::Running { .. }));
+        for call in responses.batches_mut().flat_map(|b| b.calls.iter_mut()) {
             if running && !concurrent {
                 break;
             }
@@ -336,16 +341,8 @@ impl ToolInvoker {
     }
 
     /// Sends back every batch whose response is done and whose calls have all finished.
-    fn complete(&mut self, actions: &mut Vec<Action>) {
-        let mut i = 0;
-        while i < self.batches.len() {
-            let batch = &self.batches[i];
-            let finished = batch.calls.iter().all(|c| matches!(c.status, Status::Finished { .. } | Status::Cancelled));
-            if !(batch.response_done && finished) {
-                i += 1;
-                continue;
-            }
-            let batch = self.batches.remove(i);
+    fn complete(&mut self, responses: &mut ResponseTracker, actions: &mut Vec<Action>) {
+        for batch in responses.take_settled(Batch::settled) {
             let mut any = false;
             for call in batch.calls {
                 if let Status::Finished { result, error } = call.status {

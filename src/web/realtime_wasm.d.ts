@@ -1091,7 +1091,7 @@ export interface FunctionInvocationOptions {
 /**
  * Middleware between the session and the wire; the first in the array is outermost: outgoing
  * messages pass first → last, incoming ones last → first. Middleware sits below function
- * invocation and the response sequencer, so it sees exactly what is sent (tool results included)
+ * invocation and the response tracker, so it sees exactly what is sent (tool results included)
  * and received. Return a message (the same or a new one) to pass it on, `null` to drop it,
  * `undefined` (or nothing) to pass it unchanged.
  */

@@ -171,7 +171,8 @@ pub(super) fn client_message(codec: &mut GeminiCodec, message: &ClientMessage) -
         ClientMessage::InputAudioBufferClear { .. } => {}
         ClientMessage::CreateConversationItem { item, .. } => match item.contents.as_slice() {
             [Content::FunctionResult { call_id, name, result, error }] => {
-                let name = name.clone().or_else(|| codec.call_names.get(call_id).cloned()).ok_or_else(|| {
+                let known = codec.call_names.take(call_id); // answered: forgotten
+                let name = name.clone().or(known).ok_or_else(|| {
                     EncodeError::shape("item.contents[0].name", "Gemini needs the function's name (unknown call id)")
                 })?;
                 codec.pending_results.push(json!({ "id": call_id, "name": name, "response": function_response(result, error.as_deref()) }));

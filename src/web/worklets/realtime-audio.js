@@ -8,8 +8,9 @@
 // each chunk the playback processor receives arrives as a new message object and Float32Array
 // (structured clone; only a SharedArrayBuffer, which needs cross-origin isolation, would avoid it),
 // the ring doubles if more chunks are queued than it holds (32 slots, kept afterwards), and each
-// new item gets one counter. The capture processor posts a copy of one reused buffer, so the main
-// thread never has to send buffers back.
+// new item gets one counter, dropped once the item has played out and a newer one began, or at a
+// stop: what stays is one per queued item plus the newest's. The capture processor posts a copy of
+// one reused buffer, so the main thread never has to send buffers back.
 
 // Microphone: collects render quanta into fixed chunks (default 20 ms) and posts each chunk (a
 // copy: the buffer is reused for the next one) to the main thread.
@@ -74,6 +75,7 @@ class RealtimePlayback extends AudioWorkletProcessor {
     this.duckLeft = -1;       // frames of the duck's fade left, -1 when not ducking
     this.held = false;        // ducked: faded out, the queue kept as it is
     this.rendered = new Map(); // item → { frames } rendered (looked up per chunk, not per sample)
+    this.newest = null;       // the item enqueued last
     this.sinceReport = 0;
     this.levelSum = 0;
     this.levelFrames = 0;
@@ -86,7 +88,11 @@ class RealtimePlayback extends AudioWorkletProcessor {
       const m = event.data;
       if (m.type === "audio") {
         let counter = this.rendered.get(m.item);
-        if (!counter) this.rendered.set(m.item, (counter = { frames: 0 }));
+        if (!counter) {
+          if (this.newest !== null && !this.isQueued(this.newest)) this.rendered.delete(this.newest);
+          this.rendered.set(m.item, (counter = { frames: 0 }));
+        }
+        this.newest = m.item;
         this.enqueue(m.item, m.samples, counter);
       } else if (m.type === "stop") {
         // Fade what is playing now; if nothing is, stop at once.
@@ -103,6 +109,7 @@ class RealtimePlayback extends AudioWorkletProcessor {
         }
       } else if (m.type === "flush") {
         this.flush();
+        this.forgetItems();
       }
     };
   }
@@ -141,6 +148,19 @@ class RealtimePlayback extends AudioWorkletProcessor {
     this.drain = 0;
     this.held = false;
     this.duckLeft = -1;
+  }
+
+  // Scanned at item boundaries only.
+  isQueued(item) {
+    for (let k = 0; k < this.count; k++) {
+      if (this.items[(this.head + k) & (this.slots - 1)] === item) return true;
+    }
+    return false;
+  }
+
+  forgetItems() {
+    this.rendered.clear();
+    this.newest = null;
   }
 
   hold() {
@@ -202,7 +222,10 @@ class RealtimePlayback extends AudioWorkletProcessor {
         if (this.offset >= samples.length) {
           const item = this.items[head];
           this.advance();
-          if (this.count === 0 || this.items[this.head] !== item) this.send(this.position, item);
+          if (this.count === 0 || this.items[this.head] !== item) {
+            this.send(this.position, item);
+            if (item !== this.newest && !this.isQueued(item)) this.rendered.delete(item);
+          }
         }
       } else if (this.duckLeft >= 0) {
         this.hold(); // ran dry while ducking: held as it is
@@ -223,6 +246,7 @@ class RealtimePlayback extends AudioWorkletProcessor {
       this.stopItem = null;
       this.flush();
       this.send(this.stopped, item);
+      this.forgetItems();
     }
     this.sinceReport += out.length;
     if (this.sinceReport >= this.reportFrames && this.count > 0) {
