@@ -49,7 +49,7 @@ impl RealtimeClient {
         super::convert::warn_unknown_keys(&options, &["provider", "model", "endpoint", "token", "dangerouslyAllowApiKeyInBrowser"], "options");
         let name = optional_string(&options, "provider", "options")?.ok_or_else(|| type_error("options.provider is required (\"openai\" or \"gemini\")"))?;
         let provider = Provider::parse(&name)
-            .ok_or_else(|| range_error(&format!("options.provider: unknown provider {name:?} (expected \"openai\" or \"gemini\")")))?;
+            .ok_or_else(|| range_error(&format!("options.provider: unknown provider {} (expected \"openai\" or \"gemini\")", crate::json::to_string(&name))))?;
         let model = optional_string(&options, "model", "options")?.unwrap_or_else(|| default_model(provider).to_owned());
         if model.is_empty() {
             return Err(range_error("options.model must not be empty"));
@@ -305,7 +305,7 @@ impl ConnectOptions {
         let log_level = match optional_string(&value, "logLevel", "options")? {
             None => LogLevel::Off,
             Some(name) => LogLevel::parse(&name)
-                .ok_or_else(|| range_error(&format!("options.logLevel: {name:?} is not one of off, error, warn, info, debug, trace")))?,
+                .ok_or_else(|| range_error(&format!("options.logLevel: {} is not one of off, error, warn, info, debug, trace", crate::json::to_string(&name))))?,
         };
         let connect_timeout_ms = optional_count(&value, "connectTimeoutMs", "options", 600_000.0)?
             .map_or(DEFAULT_CONNECT_TIMEOUT_MS, f64::from);

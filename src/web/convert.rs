@@ -302,7 +302,7 @@ pub fn optional_count(object: &JsValue, key: &str, owner: &str, max: f64) -> Res
         return Err(type_error(&format!("{owner}.{key} must be a number")));
     };
     if !(n.is_finite() && n >= 0.0 && n <= max && n.fract() == 0.0) {
-        return Err(range_error(&format!("{owner}.{key} must be an integer from 0 to {max}")));
+        return Err(range_error(&format!("{owner}.{key} must be an integer from 0 to {}", max as u64)));
     }
     Ok(Some(n as u32))
 }

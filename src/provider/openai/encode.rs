@@ -153,7 +153,7 @@ fn audio_format(format: &AudioFormat, field: &str) -> Result<Value, EncodeError>
         AudioFormat::PCMA => Ok(json!({ "type": "audio/pcma" })),
         other => Err(EncodeError::range(
             &format!("{field}.mediaType"),
-            format!("unsupported by OpenAI: {other:?} (use audio/pcm, audio/pcmu or audio/pcma)"),
+            format!("unsupported by OpenAI: {} (use audio/pcm, audio/pcmu or audio/pcma)", crate::json::to_string(other)),
         )),
     }
 }
