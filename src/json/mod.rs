@@ -16,9 +16,11 @@
 //! the parts the model keeps whole (raw events, tool parameters, metadata).
 //! Must never: panic or recurse past [`MAX_DEPTH`] on any input, or allocate per character.
 
+mod number;
 mod read;
 mod write;
 
+pub use number::parse_number;
 pub use read::{parse, Json, ParseError, MAX_DEPTH};
 pub(crate) use write::json_fields;
 pub use write::{to_string, JsonFields, JsonObject, ToJson};
