@@ -211,11 +211,20 @@ fn warn_unknown(path: &str, what: &str, suggestion: Option<&str>) {
 }
 
 thread_local! {
-    static WARNED: std::cell::RefCell<std::collections::HashSet<String>> = std::cell::RefCell::new(std::collections::HashSet::new());
+    /// The warnings given on this page (a handful: a list, not a hash set).
+    static WARNED: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 fn warn_once(message: String) {
-    if WARNED.with(|warned| warned.borrow_mut().insert(message.clone())) {
+    let new = WARNED.with(|warned| {
+        let mut warned = warned.borrow_mut();
+        let new = !warned.contains(&message);
+        if new {
+            warned.push(message.clone());
+        }
+        new
+    });
+    if new {
         web_sys::console::warn_1(&message.into());
     }
 }
