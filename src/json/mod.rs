@@ -6,7 +6,9 @@
 //! a monomorphised reader per typed wire struct, its error formatting) was the largest part of the
 //! binary after the model's derived code, and it copied every string it read. [`parse`] builds a
 //! borrowed tree instead: strings without escapes (every base64 payload) stay slices of the frame,
-//! numbers stay text until a reader asks for one, and an object is a flat list of pairs.
+//! numbers stay text until a reader asks for one ([`parse_number`], not core's float parser, whose
+//! tables cost ~15 kB of wasm), and an object is a flat list of pairs. The writer prints floats
+//! with zmij, not core's float `Display`, for the same reason.
 //!
 //! Writing is the same move: serde's derived `Serialize`, instantiated per type for serde_json's
 //! generic serializer, gave way to one small hand-listed function per type.
@@ -16,9 +18,11 @@
 //! the parts the model keeps whole (raw events, tool parameters, metadata).
 //! Must never: panic or recurse past [`MAX_DEPTH`] on any input, or allocate per character.
 
+mod number;
 mod read;
 mod write;
 
+pub use number::parse_number;
 pub use read::{parse, Json, ParseError, MAX_DEPTH};
 pub(crate) use write::json_fields;
 pub use write::{to_string, JsonFields, JsonObject, ToJson};

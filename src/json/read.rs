@@ -64,7 +64,7 @@ impl<'a> Json<'a> {
 
     pub fn as_f64(&self) -> Option<f64> {
         match self {
-            Json::Number(text) => text.parse().ok(),
+            Json::Number(text) => super::parse_number(text),
             _ => None,
         }
     }
@@ -134,7 +134,7 @@ fn number_value(text: &str) -> Value {
         }
     }
     // Finite by construction (the parser refuses the rest).
-    text.parse::<f64>().ok().and_then(Number::from_f64).map_or(Value::Null, Value::Number)
+    super::parse_number(text).and_then(Number::from_f64).map_or(Value::Null, Value::Number)
 }
 
 /// Why a text is not JSON, and where (a byte offset).
@@ -421,7 +421,7 @@ impl<'a> Parser<'a> {
         }
         let text = self.slice(start, self.pos);
         // An integer of up to 300 digits is a finite f64; beyond that, or with an exponent, check.
-        if (!integral || text.len() > 300) && !text.parse::<f64>().is_ok_and(f64::is_finite) {
+        if (!integral || text.len() > 300) && !super::parse_number(text).is_some_and(f64::is_finite) {
             return Err(ParseError { offset: start, reason: "number out of range" });
         }
         Ok(Json::Number(text))

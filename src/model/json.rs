@@ -76,7 +76,7 @@ fn describe(value: &Value) -> String {
         Value::Null => "null".into(),
         Value::Bool(b) => format!("the boolean {b}"),
         Value::Number(n) => format!("the number {n}"),
-        Value::String(s) if s.len() <= 40 => format!("the string {s:?}"),
+        Value::String(s) if s.len() <= 40 => format!("the string {}", crate::json::to_string(s.as_str())),
         Value::String(_) => "a long string".into(),
         Value::Array(_) => "an array".into(),
         Value::Object(_) => "an object".into(),
@@ -251,7 +251,7 @@ impl<'a> Fields<'a> {
 
 /// An unknown `type` value, listing the known ones.
 pub fn unknown_tag(at: &Path, tag: &str, known: &[&str]) -> JsonError {
-    JsonError::new(&Path::Field(at, "type"), format!("unknown type {tag:?} (expected one of {})", known.join(", ")))
+    JsonError::new(&Path::Field(at, "type"), format!("unknown type {} (expected one of {})", crate::json::to_string(tag), known.join(", ")))
 }
 
 impl FromJson for String {

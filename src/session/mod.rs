@@ -427,7 +427,8 @@ impl Session {
             if e.kind == EncodeErrorKind::Unsupported {
                 let ticket = Ticket(self.next_id());
                 let message = format!(
-                    "registerTool({name:?}): this provider cannot add tools to an open session; declare the tool in connect({{ tools }}) (a tool declared there without a handler can be given one with registerTool)"
+                    "registerTool({}): this provider cannot add tools to an open session; declare the tool in connect({{ tools }}) (a tool declared there without a handler can be given one with registerTool)",
+                    crate::json::to_string(&name)
                 );
                 self.settle(Some(ticket), Err(SessionError { kind: ErrorKind::State, code: ErrorCode::Unsupported, message, field: None }));
                 return ticket;

@@ -171,7 +171,9 @@ impl Playback {
         item.ended = true; // cut off: `interrupted` tells the story, not `playbackEnded`
         let received_ms = item.received_samples as f64 / rate * 1_000.0;
         let latency = if output_latency_ms.is_finite() { output_latency_ms.max(0.0) } else { 0.0 };
-        let heard_ms = (item.played_ms - latency).clamp(0.0, received_ms);
+        // Not `clamp`: with a bound that is not a constant it keeps its `min > max` assertion, whose
+        // message formats floats with `{:?}` and links core's float printer (~15 kB of wasm).
+        let heard_ms = (item.played_ms - latency).max(0.0).min(received_ms);
         let heard_all = heard_ms >= received_ms - 0.5;
         Some(Interruption {
             item_id: item.item_id.clone(),

@@ -19,7 +19,6 @@ use super::output::{ErrorCode, SessionEvent, ToolRun};
 use super::responses;
 use crate::model::{ClientMessage, Content, ConversationItem, CreateResponse};
 use serde_json::Value;
-use std::collections::BTreeSet;
 
 /// The seed's knobs, with its defaults.
 #[derive(Debug, Clone, PartialEq)]
@@ -101,7 +100,8 @@ impl Batch {
 #[derive(Debug, Default)]
 pub struct ToolInvoker {
     pub options: InvocationOptions,
-    handlers: BTreeSet<String>,
+    /// Tool names with a handler (a handful: a list, not a tree set, whose code cost the package ~9 kB).
+    handlers: Vec<String>,
     iterations: u32,
     consecutive_errors: u32,
     /// Stopped for the rest of this user turn.
@@ -110,15 +110,21 @@ pub struct ToolInvoker {
 
 impl ToolInvoker {
     pub fn new(options: InvocationOptions, handlers: impl IntoIterator<Item = String>) -> Self {
-        Self { options, handlers: handlers.into_iter().collect(), ..Self::default() }
+        let mut invoker = Self { options, ..Self::default() };
+        for name in handlers {
+            invoker.register(&name);
+        }
+        invoker
     }
 
     pub fn register(&mut self, name: &str) {
-        self.handlers.insert(name.to_owned());
+        if !self.handlers.iter().any(|h| h == name) {
+            self.handlers.push(name.to_owned());
+        }
     }
 
     pub fn unregister(&mut self, name: &str) {
-        self.handlers.remove(name);
+        self.handlers.retain(|h| h != name);
     }
 
     /// A new user input: counters start over.
@@ -181,7 +187,7 @@ impl ToolInvoker {
             }
             let status = if !known {
                 if self.options.terminate_on_unknown_calls {
-                    self.halt(responses, &mut actions, ErrorCode::UnknownTool, format!("the model called {name:?}, which has no handler"));
+                    self.halt(responses, &mut actions, ErrorCode::UnknownTool, format!("the model called {}, which has no handler", crate::json::to_string(&name)));
                     return actions;
                 }
                 self.count_error();

@@ -37,7 +37,7 @@ impl RealtimeClient {
         warn_unknown_keys(&options, &["provider", "model", "endpoint", "token", "dangerouslyAllowApiKeyInBrowser"], "options");
         let name = optional_string(&options, "provider", "options")?.ok_or_else(|| type_error("options.provider is required (\"openai\" or \"gemini\")"))?;
         let provider = Provider::parse(&name)
-            .ok_or_else(|| range_error(&format!("options.provider: unknown provider {name:?} (expected \"openai\" or \"gemini\")")))?;
+            .ok_or_else(|| range_error(&format!("options.provider: unknown provider {} (expected \"openai\" or \"gemini\")", crate::json::to_string(&name))))?;
         let model = optional_string(&options, "model", "options")?.unwrap_or_else(|| default_model(provider).to_owned());
         if model.is_empty() {
             return Err(range_error("options.model must not be empty"));

@@ -92,7 +92,7 @@ impl ConnectOptions {
         let log_level = match optional_string(&value, "logLevel", "options")? {
             None => LogLevel::Off,
             Some(name) => LogLevel::parse(&name)
-                .ok_or_else(|| range_error(&format!("options.logLevel: {name:?} is not one of off, error, warn, info, debug, trace")))?,
+                .ok_or_else(|| range_error(&format!("options.logLevel: {} is not one of off, error, warn, info, debug, trace", crate::json::to_string(&name))))?,
         };
         let connect_timeout_ms = optional_count(&value, "connectTimeoutMs", "options", 600_000.0)?
             .map_or(DEFAULT_CONNECT_TIMEOUT_MS, f64::from);

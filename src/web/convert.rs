@@ -184,11 +184,20 @@ fn warn_unknown(path: &str, what: &str, suggestion: Option<&str>) {
 }
 
 thread_local! {
-    static WARNED: std::cell::RefCell<std::collections::HashSet<String>> = std::cell::RefCell::new(std::collections::HashSet::new());
+    /// The warnings given on this page (a handful: a list, not a hash set).
+    static WARNED: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 fn warn_once(message: String) {
-    if WARNED.with(|warned| warned.borrow_mut().insert(message.clone())) {
+    let new = WARNED.with(|warned| {
+        let mut warned = warned.borrow_mut();
+        let new = !warned.contains(&message);
+        if new {
+            warned.push(message.clone());
+        }
+        new
+    });
+    if new {
         web_sys::console::warn_1(&message.into());
     }
 }
@@ -271,7 +280,7 @@ pub fn optional_count(object: &JsValue, key: &str, owner: &str, max: f64) -> Res
         return Err(type_error(&format!("{owner}.{key} must be a number")));
     };
     if !(n.is_finite() && n >= 0.0 && n <= max && n.fract() == 0.0) {
-        return Err(range_error(&format!("{owner}.{key} must be an integer from 0 to {max}")));
+        return Err(range_error(&format!("{owner}.{key} must be an integer from 0 to {}", max as u64)));
     }
     Ok(Some(n as u32))
 }

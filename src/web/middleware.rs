@@ -60,7 +60,7 @@ impl JsMiddleware {
     }
 
     fn warn(&self, what: &str) {
-        web_sys::console::warn_1(&format!("realtime-wasm: middleware {:?} {what}", self.name).into());
+        web_sys::console::warn_1(&format!("realtime-wasm: middleware {} {what}", crate::json::to_string(self.name.as_str())).into());
     }
 }
 

@@ -111,7 +111,11 @@ pub(super) fn setup(codec: &mut GeminiCodec, options: &SessionOptions) -> Result
         None => {}
         Some(Value::Object(seed)) => {
             // `null` in the seed removes a field (an opt-out), it is never sent.
-            let mut merged = Value::Object(seed.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.clone(), v.clone())).collect());
+            let mut kept = Map::new();
+            for (k, v) in seed.iter().filter(|(_, v)| !v.is_null()) {
+                kept.insert(k.clone(), v.clone());
+            }
+            let mut merged = Value::Object(kept);
             merge_json(&mut merged, setup);
             setup = merged;
         }

@@ -153,7 +153,7 @@ fn audio_format(format: &AudioFormat, field: &str) -> Result<Value, EncodeError>
         AudioFormat::PCMA => Ok(json!({ "type": "audio/pcma" })),
         other => Err(EncodeError::range(
             &format!("{field}.mediaType"),
-            format!("unsupported by OpenAI: {other:?} (use audio/pcm, audio/pcmu or audio/pcma)"),
+            format!("unsupported by OpenAI: {} (use audio/pcm, audio/pcmu or audio/pcma)", crate::json::to_string(other)),
         )),
     }
 }
@@ -394,10 +394,11 @@ fn response_params(request: &CreateResponse) -> Result<Map<String, Value>, Encod
             return Err(EncodeError::range("metadata", format!("at most {METADATA_MAX_KEYS} keys")));
         }
         // The API takes string values only.
-        let strings: Map<String, Value> = metadata
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::String(v.as_str().map(str::to_owned).unwrap_or_else(|| crate::json::to_string(v)))))
-            .collect();
+        // Inserted one by one: collecting into a `Map` instantiates a sort (kBs of wasm).
+        let mut strings = Map::new();
+        for (k, v) in metadata {
+            strings.insert(k.clone(), Value::String(v.as_str().map(str::to_owned).unwrap_or_else(|| crate::json::to_string(v))));
+        }
         params.insert("metadata".into(), Value::Object(strings));
     }
     if let Some(items) = &request.items {
