@@ -171,6 +171,8 @@ export class ResponseRun {
       }
       const piece = pcm.subarray(k * chunk, Math.min(pcm.length, (k + 1) * chunk));
       this.emit({ type: 'response.output_audio.delta', ...ids, delta: encodeOutput(piece, PCM_RATE, this.params.audio.output.format) });
+      // Emitting can end the run at once (the socket closed under it): nothing open to account to.
+      if (this.finished || !this.open) return;
       this.#account(piece);
       const due = t0 + ((k + 1) * CHUNK_MS) / this.speed;
       await this.#sleep(due - Date.now());
