@@ -197,15 +197,22 @@ fn a_text_turn_reports_input_to_first_frame_and_usage_after_response_done() {
     assert_eq!(js["underruns"], 0);
 }
 
+/// Microphone levels: voiced (0.8) every 33 ms from `from` to `to` ms, then quiet (0.1) 100 ms
+/// later and again at `quiet_until`.
+fn speak(h: &mut Harness, from: u32, to: u32, quiet_until: f64) {
+    for t in (from..=to).step_by(33) {
+        h.session.input_level(f64::from(t), 0.8);
+    }
+    h.session.input_level(f64::from(to) + 100.0, 0.1);
+    h.session.input_level(quiet_until, 0.1);
+}
+
 #[test]
 fn a_voice_turn_reports_speech_end_first_audio_underruns_and_buffer_depth_once_played_out() {
     let mut h = Harness::openai(json!({}));
-    // Speech from the microphone's level: voiced 1000–2000 ms, then quiet.
-    for t in (1000..=2000).step_by(33) {
-        h.session.input_level(t as f64, 0.8);
-    }
-    h.session.input_level(2100.0, 0.1);
-    h.session.input_level(2200.0, 0.1); // 200 ms after the last voiced level (≥ 150): the speech ended at 1990
+    // Speech from the microphone's level: voiced 1000–2000 ms, then quiet; 200 ms after the last
+    // voiced level (≥ 150) the speech ended at 1990.
+    speak(&mut h, 1000, 2000, 2200.0);
     h.server(2600.0, response_created("r1"));
     let out = h.server(2700.0, audio_delta("r1", "a1", 1000));
     assert!(out.iter().any(|o| matches!(o, Output::PlayAudio { .. })));
@@ -232,11 +239,7 @@ fn a_voice_turn_reports_speech_end_first_audio_underruns_and_buffer_depth_once_p
 #[test]
 fn first_audio_is_never_placed_before_the_first_frame_when_the_audio_clock_runs_ahead() {
     let mut h = Harness::openai(json!({}));
-    for t in (0..=330).step_by(33) {
-        h.session.input_level(t as f64, 0.8);
-    }
-    h.session.input_level(400.0, 0.1);
-    h.session.input_level(600.0, 0.1); // the speech ended at 330
+    speak(&mut h, 0, 330, 600.0); // the speech ended at 330
     h.server(700.0, response_created("r1"));
     h.server(800.0, audio_delta("r1", "a1", 1000));
     // A device that renders in bursts: 30 ms reported played 20 ms after the frame arrived.
