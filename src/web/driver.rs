@@ -350,7 +350,7 @@ impl Driver {
             Output::Message(message) => {
                 // A JS object only for someone who reads it (most apps listen to a few kinds).
                 let kind = message.kind();
-                if self.stream.is_active() || self.handlers.borrow().get(kind).is_some_and(|list| !list.is_empty()) {
+                if self.stream.is_active() || self.listens(kind) {
                     let value = message_to_js(&message);
                     if let Some(frame) = self.frame_text.borrow().as_ref() {
                         let _ = js_sys::Reflect::set(&value, &"rawFrame".into(), frame);
@@ -558,8 +558,11 @@ impl Driver {
                     self.command(Command::LocalSpeech(started));
                 }
                 if let Some(level) = captured.level {
-                    let event = serde_json::json!({ "type": "inputLevel", "level": level.meter(), "rms": level.rms, "peak": level.peak });
-                    self.emit("inputLevel", &to_js(&event));
+                    // Every capture chunk: the event object only for someone who listens.
+                    if self.listens("inputLevel") {
+                        let event = serde_json::json!({ "type": "inputLevel", "level": level.meter(), "rms": level.rms, "peak": level.peak });
+                        self.emit("inputLevel", &to_js(&event));
+                    }
                     if self.audio.borrow().as_ref().is_some_and(|e| !e.muted) {
                         self.command(Command::InputLevel(f64::from(level.meter())));
                     }
@@ -576,10 +579,17 @@ impl Driver {
                 if let Some(engine) = self.audio.borrow_mut().as_mut() {
                     engine.output_level(rms);
                 }
-                let level = crate::audio::Level { rms: rms as f32, peak: rms as f32 };
-                self.emit("outputLevel", &to_js(&serde_json::json!({ "type": "outputLevel", "level": level.meter(), "rms": rms })));
+                if self.listens("outputLevel") {
+                    let level = crate::audio::Level { rms: rms as f32, peak: rms as f32 };
+                    self.emit("outputLevel", &to_js(&serde_json::json!({ "type": "outputLevel", "level": level.meter(), "rms": rms })));
+                }
             }
         }
+    }
+
+    /// Whether an app listener waits for `kind` (events are built only for someone who reads them).
+    fn listens(&self, kind: &str) -> bool {
+        self.handlers.borrow().get(kind).is_some_and(|list| !list.is_empty())
     }
 
     fn emit(&self, kind: &str, value: &JsValue) {
