@@ -17,7 +17,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{AudioContext, AudioWorkletNode, AudioWorkletNodeOptions, GainNode, MediaStream};
 
-const WORKLET_SOURCE: &str = include_str!("worklets/realtime-audio.js");
+// Stripped of comments and indentation by build.rs.
+const WORKLET_SOURCE: &str = include_str!(concat!(env!("OUT_DIR"), "/realtime-audio.js"));
 
 // Where the worklet comes from, in order: the app's `audio.workletUrl` (nothing else is tried);
 // else the package's own `worklets/realtime-audio.js`, written as `new URL(literal,
