@@ -13,6 +13,9 @@
 //   node bench/run.mjs           the benchmark (needs pkg/ built: node scripts/build-pkg.mjs)
 //   node bench/run.mjs --quick   few frames, one sample: asserts every path ran and delivered
 //                                every frame (scripts/test.sh), never a timing
+//   node bench/run.mjs --profile 'realtime-wasm, playback on'
+//                                one receive sample of that path under the V8 CPU profiler: the
+//                                functions by self time (where the path's CPU goes), no table
 import http from 'node:http';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -28,6 +31,7 @@ const REPO = path.dirname(BENCH);
 const OUT = path.join(REPO, 'target', 'bench');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const QUICK = process.argv.includes('--quick');
+const PROFILE = process.argv.includes('--profile') ? process.argv[process.argv.indexOf('--profile') + 1] : undefined;
 
 const DELTAS = QUICK ? 20 : 2_000;
 const ROUNDS = QUICK ? 1 : 6; // the first is a warm-up unless quick
@@ -89,6 +93,12 @@ async function main() {
     ],
   });
   const bench = { browser, socket, origin, next: 0 };
+  if (PROFILE) {
+    const receivePath = RECEIVE_PATHS.find((p) => p.label === PROFILE);
+    if (!receivePath) throw new Error(`bench: no receive path '${PROFILE}' (one of: ${RECEIVE_PATHS.map((p) => p.label).join('; ')})`);
+    try { await profileSample(bench, receivePath); } finally { await browser.close(); socket.close(); httpServer.close(); }
+    return;
+  }
   try {
     const receive = await rounds(RECEIVE_PATHS, (p) => receiveSample(bench, p));
     const capture = await rounds(CAPTURE_PATHS, (p) => captureSample(bench, p));
@@ -221,7 +231,7 @@ async function openPage(bench, { app, provider, playback }, mode) {
     const { metrics } = await cdp.send('Performance.getMetrics');
     return metrics.find((m) => m.name === 'TaskDuration').value * 1_000;
   };
-  return { id, ready, cpuMs, waitFor, close: () => context.close() };
+  return { id, ready, cpuMs, waitFor, cdp, close: () => context.close() };
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -239,6 +249,37 @@ async function receiveSample(bench, receivePath) {
       throw new Error(`${receivePath.label}: ${seen.audioBytes} audio bytes, expected ${DELTAS * AUDIO_DELTA_BYTES}`);
     }
     return { cpuPerAudioSecond: cpu / AUDIO_SECONDS, readyMs: page.ready.readyMs, wasmInitMs: page.ready.wasmInitMs, base64: page.ready.base64 };
+  } finally {
+    await page.close();
+  }
+}
+
+/** One receive sample under the V8 sampling profiler: self time by function, the top 25. */
+async function profileSample(bench, receivePath) {
+  await receiveSample(bench, receivePath); // warm-up: the browser's caches, as a dropped round
+  const page = await openPage(bench, receivePath, 'receive');
+  try {
+    await sleep(300);
+    await page.cdp.send('Profiler.enable');
+    await page.cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+    await page.cdp.send('Profiler.start');
+    bench.socket.blast(page.id);
+    await page.waitFor('done');
+    const { profile } = await page.cdp.send('Profiler.stop');
+    const self = new Map();
+    const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+    const deltas = profile.timeDeltas;
+    profile.samples.forEach((id, i) => {
+      const { functionName, url, lineNumber } = byId.get(id).callFrame;
+      const key = `${functionName || '(anonymous)'} ${url ? `${path.basename(url)}:${lineNumber + 1}` : ''}`.trim();
+      self.set(key, (self.get(key) ?? 0) + (deltas[i] ?? 0) / 1_000);
+    });
+    const busy = [...self].filter(([k]) => k !== '(idle)' && k !== '(program)');
+    const total = busy.reduce((sum, [, ms]) => sum + ms, 0);
+    console.log(`bench: ${receivePath.label}: ${total.toFixed(1)} ms sampled outside (idle)/(program) for ${AUDIO_SECONDS} s of audio; self time:`);
+    for (const [key, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) {
+      console.log(`${ms.toFixed(1).padStart(9)} ms  ${key}`);
+    }
   } finally {
     await page.close();
   }

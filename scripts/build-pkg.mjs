@@ -4,6 +4,8 @@
 //
 //   node scripts/build-pkg.mjs          release build (the npm package, the demo)
 //   node scripts/build-pkg.mjs --dev    unoptimised, faster to build
+//   node scripts/build-pkg.mjs --names  optimised, with the function names kept (for profiling:
+//                                       `node bench/run.mjs --profile …` then names wasm functions)
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync, copyFileSync, mkdirSync, rmSync, readdirSync } from "node:fs";
 import { join, dirname } from "node:path";
@@ -15,9 +17,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const config = parse(readFileSync(join(root, "wasm-pack.toml"), "utf8"));
 const { target, "out-dir": outDir, "out-name": outName, profile, "wasm-opt": wasmOptFlags } = config.build;
 const dev = process.argv.includes("--dev");
+const names = process.argv.includes("--names");
 
 const args = ["build", root, "--target", target, "--out-dir", outDir, "--out-name", outName,
-              dev ? "--dev" : `--${profile}`];
+              dev ? "--dev" : names ? "--profiling" : `--${profile}`];
 console.log(`build-pkg: wasm-pack ${args.join(" ")}`);
 // wasm-pack leaves the JS snippets of earlier builds in place: the package holds this build's only.
 rmSync(join(root, outDir, "snippets"), { recursive: true, force: true });
@@ -118,7 +121,8 @@ console.log(`build-pkg: ${outDir}/ ready (${merged.name}@${merged.version})`);
 // match; every renamed name must be found where wasm-bindgen writes it, so a new wasm-bindgen whose
 // glue has another shape fails the build instead of shipping a module that cannot link.
 function optimiseWasm(wasmPath, glue) {
-  const map = JSON.parse(execFileSync("wasm-opt", [wasmPath, "-o", wasmPath, ...wasmOptFlags, "--minify-imports-and-exports-and-modules"],
+  const flags = names ? [...wasmOptFlags.filter((f) => f !== "--strip-debug"), "-g"] : wasmOptFlags;
+  const map = JSON.parse(execFileSync("wasm-opt", [wasmPath, "-o", wasmPath, ...flags, "--minify-imports-and-exports-and-modules"],
                                       { cwd: root, encoding: "utf8", maxBuffer: 1 << 24 }));
   const fail = (what) => { throw new Error(`build-pkg: the wasm-bindgen glue changed shape (${what}); update optimiseWasm`); };
   const member = (name) => (/^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`);
