@@ -54,6 +54,34 @@ fn the_codec_decodes_in_wasm() {
     assert_eq!(m.audio.as_ref().unwrap().as_bytes(), &[0, 1, 2, 3]);
 }
 
+/// The JSON reader's 16-byte SIMD scan (wasm only; native builds run the scalar loop): a quote,
+/// a backslash or a control character at every offset of a block, and non-ASCII bytes (≥ 0x80,
+/// which an unsigned compare must not take for control characters), read as the scalar reader
+/// reads them.
+#[wasm_bindgen_test]
+fn the_json_string_scan_stops_at_every_special_byte() {
+    use realtime_wasm::json::{parse, Json};
+    for len in 0..48 {
+        let plain: String = (0..len).map(|i| if i % 7 == 3 { 'é' } else { (b'A' + (i % 26) as u8) as char }).collect();
+        let text = format!("[\"{plain}\"]");
+        let value = parse(&text).unwrap();
+        assert_eq!(value.as_array().unwrap()[0].as_str(), Some(plain.as_str()), "{len}");
+        for at in 0..=plain.len() {
+            if !plain.is_char_boundary(at) {
+                continue;
+            }
+            let (head, tail) = plain.split_at(at);
+            let text = format!("[\"{head}\\\"\\\\{tail}\"]");
+            let escaped = parse(&text).unwrap();
+            assert_eq!(escaped.as_array().unwrap()[0].as_str(), Some(format!("{head}\"\\{tail}").as_str()), "{len} {at}");
+            assert!(parse(&format!("[\"{head}\u{1}{tail}\"]")).is_err(), "a control character at {at} of {len}");
+            let text = format!("[\"{head}\",1]");
+            let cut = parse(&text).unwrap();
+            assert!(matches!(&cut.as_array().unwrap()[..], [Json::String(s), _] if s == head), "{len} {at}");
+        }
+    }
+}
+
 /// The codec's connect request (URL + sub-protocol auth) is what the emulator accepts, and the first
 /// frame it sends decodes to `sessionCreated`.
 #[wasm_bindgen_test]

@@ -218,24 +218,34 @@ impl Resampler {
 }
 
 /// Dot product, 4 lanes of wasm SIMD (the build enables `simd128`, which every current browser
-/// runs): the resampler's whole cost.
+/// runs): the resampler's whole cost. Two accumulators, so consecutive adds do not wait on each
+/// other (one running vector sum is a chain of dependent adds as long as the filter).
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 #[inline]
 fn dot(a: &[f32], b: &[f32]) -> f32 {
     use core::arch::wasm32::*;
     let n = a.len().min(b.len());
-    let chunks = n / 4;
-    let mut acc = f32x4_splat(0.0);
-    for i in 0..chunks {
-        let j = i * 4;
-        // In bounds by construction (j + 3 < n); v128_load is unaligned-safe.
-        let (x, y) = unsafe { (v128_load(a.as_ptr().add(j) as *const v128), v128_load(b.as_ptr().add(j) as *const v128)) };
-        acc = f32x4_add(acc, f32x4_mul(x, y));
+    let load = |s: &[f32], j: usize| {
+        // SAFETY: callers pass j + 3 < n ≤ s.len(); v128_load is unaligned-safe.
+        unsafe { v128_load(s.as_ptr().add(j) as *const v128) }
+    };
+    let (mut even, mut odd) = (f32x4_splat(0.0), f32x4_splat(0.0));
+    let mut j = 0;
+    while j + 8 <= n {
+        even = f32x4_add(even, f32x4_mul(load(a, j), load(b, j)));
+        odd = f32x4_add(odd, f32x4_mul(load(a, j + 4), load(b, j + 4)));
+        j += 8;
     }
+    if j + 4 <= n {
+        even = f32x4_add(even, f32x4_mul(load(a, j), load(b, j)));
+        j += 4;
+    }
+    let acc = f32x4_add(even, odd);
     let mut sum = (f32x4_extract_lane::<0>(acc) + f32x4_extract_lane::<1>(acc))
         + (f32x4_extract_lane::<2>(acc) + f32x4_extract_lane::<3>(acc));
-    for j in chunks * 4..n {
+    while j < n {
         sum += a[j] * b[j];
+        j += 1;
     }
     sum
 }
