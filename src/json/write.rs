@@ -4,7 +4,7 @@
 //! written through `&dyn ToJson`: one small function per type, no generic serializer instantiated
 //! per type and format as serde's derive did.
 
-use serde_json::{Map, Value};
+use super::Json;
 use std::fmt::Write;
 
 /// A type written as JSON.
@@ -172,34 +172,27 @@ impl<T: ToJson> ToJson for Vec<T> {
     }
 }
 
-impl ToJson for Map<String, Value> {
-    fn write_json(&self, out: &mut String) {
-        out.push('{');
-        for (i, (key, value)) in self.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            write_string(key, out);
-            out.push(':');
-            value.write_json(out);
-        }
-        out.push('}');
-    }
-}
-
-impl ToJson for Value {
+/// Numbers as they were read (or built), keys and strings escaped, members in order.
+impl ToJson for Json<'_> {
     fn write_json(&self, out: &mut String) {
         match self {
-            Value::Null => out.push_str("null"),
-            Value::Bool(b) => b.write_json(out),
-            Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
-                (Some(u), _, _) => u.write_json(out),
-                (None, Some(i), _) => i.write_json(out),
-                (None, None, f) => f.unwrap_or(f64::NAN).write_json(out),
-            },
-            Value::String(s) => write_string(s, out),
-            Value::Array(items) => items.write_json(out),
-            Value::Object(map) => map.write_json(out),
+            Json::Null => out.push_str("null"),
+            Json::Bool(b) => b.write_json(out),
+            Json::Number(text) => out.push_str(text),
+            Json::String(s) => write_string(s, out),
+            Json::Array(items) => items.write_json(out),
+            Json::Object(pairs) => {
+                out.push('{');
+                for (i, (key, value)) in pairs.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write_string(key, out);
+                    out.push(':');
+                    value.write_json(out);
+                }
+                out.push('}');
+            }
         }
     }
 }
@@ -228,7 +221,8 @@ pub(crate) use json_fields;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json::JsonValue;
+    use serde_json::{json, Value};
 
     #[test]
     fn writes_what_serde_json_writes() {
@@ -237,9 +231,9 @@ mod tests {
             json!({"a": [1, -2, 1.5, 1.0, 1e-7, 1e21, -0.0, 12345678901234567890u64, true, "x\"\\\n\r\t\u{8}\u{c}\u{1}\u{7f}é😀"], "b": {}, "c": []}),
             json!(0.1),
         ] {
-            let ours: Value = serde_json::from_str(&to_string(&value)).unwrap();
-            assert_eq!(ours, value);
-            assert_eq!(to_string(&value), serde_json::to_string(&value).unwrap());
+            let ours = JsonValue::from(value.clone());
+            assert_eq!(serde_json::from_str::<Value>(&to_string(&ours)).unwrap(), value);
+            assert_eq!(to_string(&ours), serde_json::to_string(&value).unwrap());
         }
     }
 

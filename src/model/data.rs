@@ -8,7 +8,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use super::json::{deserialize_with_from_json, FromJson, JsonError, Path};
 use serde::{Serialize, Serializer};
-use serde_json::Value;
+use crate::json::Json;
 use std::fmt;
 use std::rc::Rc;
 
@@ -78,10 +78,10 @@ impl Serialize for Base64Data {
 
 /// A base64 string (what JSON carries), or an array of byte values.
 impl FromJson for Base64Data {
-    fn from_json(value: &Value, at: &Path) -> Result<Self, JsonError> {
+    fn from_json(value: &Json, at: &Path) -> Result<Self, JsonError> {
         match value {
-            Value::String(text) => Base64Data::from_base64(text).map_err(|e| JsonError::new(at, format!("invalid base64: {e}"))),
-            Value::Array(items) => items
+            Json::String(text) => Base64Data::from_base64(text).map_err(|e| JsonError::new(at, format!("invalid base64: {e}"))),
+            Json::Array(items) => items
                 .iter()
                 .map(|b| b.as_u64().filter(|b| *b <= 255).map(|b| b as u8))
                 .collect::<Option<Vec<u8>>>()

@@ -15,7 +15,7 @@ mod encode;
 
 use super::{encode_query_value, Codec, ConnectConfig, ConnectRequest, DecodeError, EncodeError, Provider, SessionStart};
 use crate::model::{ClientMessage, ConversationItem, ServerMessage, SessionOptions, Usage};
-use serde_json::Value;
+use crate::json::{object, JsonValue};
 use std::collections::VecDeque;
 
 pub const DEFAULT_HOST: &str = "wss://generativelanguage.googleapis.com";
@@ -81,9 +81,9 @@ pub struct GeminiCodec {
     manual_activity: bool,
     in_activity: bool,
     /// User turns waiting for `createResponse` (or the next non-item message).
-    pending_turns: Vec<Value>,
+    pending_turns: Vec<JsonValue>,
     /// Function results waiting for `createResponse`.
-    pending_results: Vec<Value>,
+    pending_results: Vec<JsonValue>,
     /// The names of calls not yet answered (Gemini's tool responses need the name).
     call_names: CallNames,
     turn: Option<Turn>,
@@ -95,7 +95,7 @@ pub struct GeminiCodec {
     /// The latest `sessionResumptionUpdate.newHandle` (when resumable).
     handle: Option<String>,
     /// The setup sent, to resend (with the handle) on a new connection.
-    setup: Option<Value>,
+    setup: Option<JsonValue>,
 }
 
 impl GeminiCodec {
@@ -145,8 +145,8 @@ impl Codec for GeminiCodec {
 
     fn session_start(&mut self, options: &SessionOptions) -> Result<SessionStart, EncodeError> {
         let mut setup = encode::setup(self, options)?;
-        if self.resumable && setup["setup"].get("sessionResumption").is_none() {
-            setup["setup"]["sessionResumption"] = serde_json::json!({});
+        if let Some(inner) = setup.get_mut("setup").filter(|s| self.resumable && s.get("sessionResumption").is_none()) {
+            inner.set("sessionResumption", object! {});
         }
         self.setup = Some(setup.clone());
         Ok(SessionStart { on_socket_open: vec![crate::json::to_string(&setup)], on_session_open: Vec::new() })
@@ -162,7 +162,9 @@ impl Codec for GeminiCodec {
     fn resume_start(&mut self, _options: &SessionOptions) -> Option<SessionStart> {
         let handle = self.handle.clone()?;
         let mut setup = self.setup.clone()?;
-        setup["setup"]["sessionResumption"] = serde_json::json!({ "handle": handle });
+        if let Some(inner) = setup.get_mut("setup") {
+            inner.set("sessionResumption", object! { "handle": handle });
+        }
         // The new connection continues the conversation, not the turn the old one was streaming:
         // what arrives next starts a fresh response (and a fresh input transcript).
         self.in_activity = false;

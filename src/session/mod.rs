@@ -41,7 +41,7 @@ use crate::model::{
 use crate::provider::{Codec, EncodeError, EncodeErrorKind};
 use replay::{Acknowledged, Replay};
 use responses::Request;
-use serde_json::Value;
+use crate::json::JsonValue;
 use std::collections::VecDeque;
 use tools::{Action, ResponseTracker, ToolInvoker};
 
@@ -451,7 +451,7 @@ impl Session {
     }
 
     /// A tool handler settled.
-    pub fn tool_finished(&mut self, now_ms: f64, call_id: &str, outcome: Result<Value, String>) {
+    pub fn tool_finished(&mut self, now_ms: f64, call_id: &str, outcome: Result<JsonValue, String>) {
         let actions = self.invoker.finished(&mut self.responses, call_id, outcome, now_ms);
         self.apply(now_ms, actions);
     }

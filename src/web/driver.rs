@@ -17,6 +17,7 @@ use super::connector::Connector;
 use super::convert::{describe_js_error, event_to_js, frame_from_js, from_js, message_to_js, session_error, to_js};
 use super::network::NetworkWatch;
 use super::stream::MessageStream;
+use crate::json::{object, Json, JsonValue};
 use crate::model::{Base64Data, ClientMessage, Tool};
 use crate::session::{ConnectionState, ErrorCode, FrameBuf, Output, Session, SessionError, SessionEvent, Ticket, Timer, ToolRun};
 use std::cell::{Cell, RefCell};
@@ -35,7 +36,7 @@ pub(crate) enum Command {
     Send(ClientMessage, Settle),
     RegisterTool(Tool, Settle),
     UnregisterTool(String, Settle),
-    ToolFinished(String, Result<serde_json::Value, String>),
+    ToolFinished(String, Result<JsonValue, String>),
     Timer(Timer),
     /// The browser went online (`true`) or offline.
     NetworkChanged(bool),
@@ -401,7 +402,7 @@ impl Driver {
                 }
                 if blocked && !self.playback_blocked_reported.replace(true) {
                     // Autoplay policy: the app must call resumeAudio() from a user gesture.
-                    self.emit("playbackBlocked", &to_js(&serde_json::json!({ "type": "playbackBlocked" })));
+                    self.emit("playbackBlocked", &to_js(&object! { "type": "playbackBlocked" }));
                 }
             }
             Output::StopPlayback { item_id } => {
@@ -560,7 +561,7 @@ impl Driver {
                 if let Some(level) = captured.level {
                     // Every capture chunk: the event object only for someone who listens.
                     if self.listens("inputLevel") {
-                        let event = serde_json::json!({ "type": "inputLevel", "level": level.meter(), "rms": level.rms, "peak": level.peak });
+                        let event = object! { "type": "inputLevel", "level": f64::from(level.meter()), "rms": f64::from(level.rms), "peak": f64::from(level.peak) };
                         self.emit("inputLevel", &to_js(&event));
                     }
                     if self.audio.borrow().as_ref().is_some_and(|e| !e.muted) {
@@ -581,7 +582,7 @@ impl Driver {
                 }
                 if self.listens("outputLevel") {
                     let level = crate::audio::Level { rms: rms as f32, peak: rms as f32 };
-                    self.emit("outputLevel", &to_js(&serde_json::json!({ "type": "outputLevel", "level": level.meter(), "rms": rms })));
+                    self.emit("outputLevel", &to_js(&object! { "type": "outputLevel", "level": f64::from(level.meter()), "rms": rms }));
                 }
             }
         }
@@ -631,8 +632,8 @@ impl Driver {
                 Err(thrown) => Err(thrown),
             };
             let outcome = match settled {
-                Ok(value) if value.is_undefined() => Ok(serde_json::Value::Null),
-                Ok(value) => from_js::<serde_json::Value>(value, "the result").map_err(|e| describe_js_error(&e)),
+                Ok(value) if value.is_undefined() => Ok(Json::Null),
+                Ok(value) => from_js::<JsonValue>(value, "the result").map_err(|e| describe_js_error(&e)),
                 Err(thrown) => Err(describe_js_error(&thrown)),
             };
             if let Some(driver) = weak.upgrade() {

@@ -3,49 +3,53 @@
 
 use super::{GeminiCodec, INPUT_RATE};
 use crate::model::{ClientMessage, Content, ConversationItem, Eagerness, Modality, Role, SessionOptions, Tool, ToolMode};
-use crate::provider::{merge_json, EncodeError};
-use serde_json::{json, Map, Value};
+use crate::json::{object, Json, JsonValue};
+use crate::provider::EncodeError;
+use std::borrow::Cow;
+
+/// An object being built, member by member.
+type Members = Vec<(Cow<'static, str>, JsonValue)>;
 
 /// The `setup` frame: everything Gemini will ever know about the session's configuration.
-pub(super) fn setup(codec: &mut GeminiCodec, options: &SessionOptions) -> Result<Value, EncodeError> {
+pub(super) fn setup(codec: &mut GeminiCodec, options: &SessionOptions) -> Result<JsonValue, EncodeError> {
     let model = options.model.clone().unwrap_or_else(|| codec.model.clone());
     let model = if model.starts_with("models/") || model.starts_with("projects/") { model } else { format!("models/{model}") };
-    let mut setup = Map::new();
-    setup.insert("model".into(), model.into());
-    let mut generation = Map::new();
+    let mut setup = Members::new();
+    setup.push(("model".into(), model.into()));
+    let mut generation = Members::new();
     if let Some(modalities) = &options.output_modalities {
         if modalities.is_empty() {
             return Err(EncodeError::range("options.outputModalities", "needs at least one modality"));
         }
         // One modality per session: audio (with transcription on request) or text.
         let modality = if modalities.contains(&Modality::Audio) { "AUDIO" } else { "TEXT" };
-        generation.insert("responseModalities".into(), json!([modality]));
+        generation.push(("responseModalities".into(), Json::Array(vec![Json::from(modality)])));
     }
     if let Some(max) = options.max_output_tokens {
-        generation.insert("maxOutputTokens".into(), max.into());
+        generation.push(("maxOutputTokens".into(), max.into()));
     }
     if let Some(voice) = &options.voice {
-        generation.insert("speechConfig".into(), json!({ "voiceConfig": { "prebuiltVoiceConfig": { "voiceName": voice } } }));
+        generation.push(("speechConfig".into(), object! { "voiceConfig": object! { "prebuiltVoiceConfig": object! { "voiceName": voice } } }));
     }
     if !generation.is_empty() {
-        setup.insert("generationConfig".into(), Value::Object(generation));
+        setup.push(("generationConfig".into(), Json::Object(generation)));
     }
     if let Some(instructions) = &options.instructions {
-        setup.insert("systemInstruction".into(), json!({ "parts": [{ "text": instructions }] }));
+        setup.push(("systemInstruction".into(), object! { "parts": vec![object! { "text": instructions }] }));
     }
     if let Some(tools) = &options.tools {
         let mut declarations = Vec::new();
         for (i, tool) in tools.iter().enumerate() {
             match tool {
                 Tool::Function { name, description, parameters } => {
-                    let mut d = json!({ "name": name });
+                    let mut d = object! { "name": name };
                     if let Some(description) = description {
-                        d["description"] = description.as_str().into();
+                        d.set("description", description.as_str().into());
                     }
                     if let Some(parameters) = parameters {
                         // Gemini's own schema dialect has upper-case types; anything else is JSON Schema.
-                        let native = parameters.get("type").and_then(Value::as_str).is_some_and(|t| t.chars().all(|c| c.is_ascii_uppercase()));
-                        d[if native { "parameters" } else { "parametersJsonSchema" }] = parameters.clone();
+                        let native = parameters.get("type").and_then(Json::as_str).is_some_and(|t| t.chars().all(|c| c.is_ascii_uppercase()));
+                        d.set(if native { "parameters" } else { "parametersJsonSchema" }, parameters.clone());
                     }
                     declarations.push(d);
                 }
@@ -55,7 +59,7 @@ pub(super) fn setup(codec: &mut GeminiCodec, options: &SessionOptions) -> Result
             }
         }
         if !declarations.is_empty() {
-            setup.insert("tools".into(), json!([{ "functionDeclarations": declarations }]));
+            setup.push(("tools".into(), Json::Array(vec![object! { "functionDeclarations": declarations }])));
         }
     }
     if let Some(ToolMode::RequireSpecific(_) | ToolMode::RequireAny | ToolMode::None) = &options.tool_mode {
@@ -63,15 +67,15 @@ pub(super) fn setup(codec: &mut GeminiCodec, options: &SessionOptions) -> Result
     }
     codec.manual_activity = false;
     if let Some(vad) = &options.voice_activity_detection {
-        let mut detection = Map::new();
+        let mut detection = Members::new();
         if !vad.enabled {
-            detection.insert("disabled".into(), true.into());
+            detection.push(("disabled".into(), true.into()));
             codec.manual_activity = true;
         } else {
             if let Some(threshold) = vad.threshold {
                 // A high threshold means less sensitive to speech starting.
                 let sensitivity = if threshold >= 0.5 { "START_SENSITIVITY_LOW" } else { "START_SENSITIVITY_HIGH" };
-                detection.insert("startOfSpeechSensitivity".into(), sensitivity.into());
+                detection.push(("startOfSpeechSensitivity".into(), sensitivity.into()));
             }
             if let Some(eagerness) = vad.eagerness {
                 let sensitivity = match eagerness {
@@ -79,51 +83,47 @@ pub(super) fn setup(codec: &mut GeminiCodec, options: &SessionOptions) -> Result
                     Eagerness::Low => "END_SENSITIVITY_LOW",
                     Eagerness::Medium | Eagerness::Auto => "END_SENSITIVITY_UNSPECIFIED",
                 };
-                detection.insert("endOfSpeechSensitivity".into(), sensitivity.into());
+                detection.push(("endOfSpeechSensitivity".into(), sensitivity.into()));
             }
             if let Some(ms) = vad.prefix_padding_ms {
-                detection.insert("prefixPaddingMs".into(), ms.into());
+                detection.push(("prefixPaddingMs".into(), ms.into()));
             }
             if let Some(ms) = vad.silence_duration_ms {
-                detection.insert("silenceDurationMs".into(), ms.into());
+                detection.push(("silenceDurationMs".into(), ms.into()));
             }
         }
-        let mut config = Map::new();
-        config.insert("automaticActivityDetection".into(), Value::Object(detection));
+        let mut config = Members::new();
+        config.push(("automaticActivityDetection".into(), Json::Object(detection)));
         if vad.enabled {
             let handling = if vad.allow_interruption { "START_OF_ACTIVITY_INTERRUPTS" } else { "NO_INTERRUPTION" };
-            config.insert("activityHandling".into(), handling.into());
+            config.push(("activityHandling".into(), handling.into()));
         }
-        setup.insert("realtimeInputConfig".into(), Value::Object(config));
+        setup.push(("realtimeInputConfig".into(), Json::Object(config)));
     }
     // Output transcripts come with every audio reply, as on OpenAI (same app code, same events;
     // `providerOptions: { outputAudioTranscription: null }` opts out); input transcription is what
     // `transcription` turns on, on both providers.
     if options.transcription.is_some() {
-        setup.insert("inputAudioTranscription".into(), json!({}));
+        setup.push(("inputAudioTranscription".into(), object! {}));
     }
-    let opted_out = options.provider_options.as_ref().and_then(|p| p.get("outputAudioTranscription")).is_some_and(Value::is_null);
+    let opted_out = options.provider_options.as_ref().and_then(|p| p.get("outputAudioTranscription")).is_some_and(Json::is_null);
     if options.output_modalities.as_ref().is_none_or(|m| m.contains(&Modality::Audio)) && !opted_out {
-        setup.insert("outputAudioTranscription".into(), json!({}));
+        setup.push(("outputAudioTranscription".into(), object! {}));
     }
-    let mut setup = Value::Object(setup);
+    let mut setup = Json::Object(setup);
     match &options.provider_options {
         None => {}
-        Some(Value::Object(seed)) => {
+        Some(Json::Object(seed)) => {
             // `null` in the seed removes a field (an opt-out), it is never sent.
-            let mut kept = Map::new();
-            for (k, v) in seed.iter().filter(|(_, v)| !v.is_null()) {
-                kept.insert(k.clone(), v.clone());
-            }
-            let mut merged = Value::Object(kept);
-            merge_json(&mut merged, setup);
+            let mut merged = Json::Object(seed.iter().filter(|(_, v)| !v.is_null()).cloned().collect());
+            merged.merge(setup);
             setup = merged;
         }
         Some(_) => return Err(EncodeError::shape("options.providerOptions", "must be an object")),
     }
     codec.options = options.clone();
-    codec.options.model = setup.get("model").and_then(Value::as_str).map(str::to_owned);
-    Ok(json!({ "setup": setup }))
+    codec.options.model = setup.get("model").and_then(Json::as_str).map(str::to_owned);
+    Ok(object! { "setup": setup })
 }
 
 
@@ -144,7 +144,7 @@ pub(super) fn validate(message: &ClientMessage) -> Result<(), EncodeError> {
     }
 }
 
-pub(super) fn client_message(codec: &mut GeminiCodec, message: &ClientMessage) -> Result<Vec<Value>, EncodeError> {
+pub(super) fn client_message(codec: &mut GeminiCodec, message: &ClientMessage) -> Result<Vec<JsonValue>, EncodeError> {
     validate(message)?;
     let mut frames = Vec::new();
     // Buffered user turns go out (without asking for a reply) before anything else that is not
@@ -155,20 +155,20 @@ pub(super) fn client_message(codec: &mut GeminiCodec, message: &ClientMessage) -
     match message {
         ClientMessage::InputAudioBufferAppend { audio, .. } => {
             if codec.manual_activity && !codec.in_activity {
-                frames.push(json!({ "realtimeInput": { "activityStart": {} } }));
+                frames.push(object! { "realtimeInput": object! { "activityStart": object! {} } });
                 codec.in_activity = true;
             }
-            frames.push(json!({ "realtimeInput": { "audio": { "data": audio.to_base64(), "mimeType": format!("audio/pcm;rate={INPUT_RATE}") } } }));
+            frames.push(object! { "realtimeInput": object! { "audio": object! { "data": audio.to_base64(), "mimeType": format!("audio/pcm;rate={INPUT_RATE}") } } });
         }
         ClientMessage::InputAudioBufferCommit { .. } => {
             if codec.manual_activity {
                 if !codec.in_activity {
-                    frames.push(json!({ "realtimeInput": { "activityStart": {} } }));
+                    frames.push(object! { "realtimeInput": object! { "activityStart": object! {} } });
                 }
-                frames.push(json!({ "realtimeInput": { "activityEnd": {} } }));
+                frames.push(object! { "realtimeInput": object! { "activityEnd": object! {} } });
                 codec.in_activity = false;
             } else {
-                frames.push(json!({ "realtimeInput": { "audioStreamEnd": true } }));
+                frames.push(object! { "realtimeInput": object! { "audioStreamEnd": true } });
             }
         }
         // Nothing is buffered on the client side; Gemini has no input buffer to clear.
@@ -179,18 +179,18 @@ pub(super) fn client_message(codec: &mut GeminiCodec, message: &ClientMessage) -
                 let name = name.clone().or(known).ok_or_else(|| {
                     EncodeError::shape("item.contents[0].name", "Gemini needs the function's name (unknown call id)")
                 })?;
-                codec.pending_results.push(json!({ "id": call_id, "name": name, "response": function_response(result, error.as_deref()) }));
+                codec.pending_results.push(object! { "id": call_id, "name": name, "response": function_response(result, error.as_deref()) });
             }
             _ => {
                 let parts = item_parts(item)?;
                 let role = if item.role == Some(Role::Assistant) { "model" } else { "user" };
-                codec.pending_turns.push(json!({ "parts": parts, "role": role }));
+                codec.pending_turns.push(object! { "parts": parts, "role": role });
             }
         },
         ClientMessage::CreateResponse(_) => {
             if !codec.pending_results.is_empty() {
                 let responses = std::mem::take(&mut codec.pending_results);
-                frames.push(json!({ "toolResponse": { "functionResponses": responses } }));
+                frames.push(object! { "toolResponse": object! { "functionResponses": responses } });
             }
             // With nothing pending it sends nothing: Gemini answers audio on its own (activityEnd,
             // or its VAD), and an empty `turnComplete` would interrupt that very reply.
@@ -207,40 +207,40 @@ pub(super) fn client_message(codec: &mut GeminiCodec, message: &ClientMessage) -
     Ok(frames)
 }
 
-fn flush_turns(codec: &mut GeminiCodec, complete: bool, frames: &mut Vec<Value>) {
+fn flush_turns(codec: &mut GeminiCodec, complete: bool, frames: &mut Vec<JsonValue>) {
     if codec.pending_turns.is_empty() && !complete {
         return;
     }
     let turns = std::mem::take(&mut codec.pending_turns);
-    let content = if turns.is_empty() { json!({ "turnComplete": complete }) } else { json!({ "turns": turns, "turnComplete": complete }) };
-    frames.push(json!({ "clientContent": content }));
+    let content = if turns.is_empty() { object! { "turnComplete": complete } } else { object! { "turns": turns, "turnComplete": complete } };
+    frames.push(object! { "clientContent": content });
 }
 
 /// Gemini takes an object: a JSON object result as is, anything else wrapped (`output`/`error`).
-fn function_response(result: &Value, error: Option<&str>) -> Value {
+fn function_response(result: &JsonValue, error: Option<&str>) -> JsonValue {
     match (error, result) {
-        (Some(error), _) => json!({ "error": error }),
-        (None, Value::Object(_)) => result.clone(),
-        (None, other) => json!({ "output": other }),
+        (Some(error), _) => object! { "error": error },
+        (None, Json::Object(_)) => result.clone(),
+        (None, other) => object! { "output": other.clone() },
     }
 }
 
-fn item_parts(item: &ConversationItem) -> Result<Vec<Value>, EncodeError> {
+fn item_parts(item: &ConversationItem) -> Result<Vec<JsonValue>, EncodeError> {
     let mut parts = Vec::with_capacity(item.contents.len());
     for (i, content) in item.contents.iter().enumerate() {
         let field = format!("item.contents[{i}]");
         parts.push(match content {
-            Content::Text { text } => json!({ "text": text }),
+            Content::Text { text } => object! { "text": text },
             Content::Audio { audio: Some(audio), .. } => {
-                json!({ "inlineData": { "mimeType": format!("audio/pcm;rate={INPUT_RATE}"), "data": audio.to_base64() } })
+                object! { "inlineData": object! { "mimeType": format!("audio/pcm;rate={INPUT_RATE}"), "data": audio.to_base64() } }
             }
-            Content::Audio { audio: None, transcript: Some(text), .. } => json!({ "text": text }),
+            Content::Audio { audio: None, transcript: Some(text), .. } => object! { "text": text },
             Content::Image { image_url, .. } => {
                 let (mime, data) = image_url
                     .strip_prefix("data:")
                     .and_then(|rest| rest.split_once(";base64,"))
                     .ok_or_else(|| EncodeError::range(&format!("{field}.imageUrl"), "Gemini Live takes images as data: URLs (base64)"))?;
-                json!({ "inlineData": { "mimeType": mime, "data": data } })
+                object! { "inlineData": object! { "mimeType": mime, "data": data } }
             }
             Content::Raw { value } => value.clone(),
             Content::FunctionResult { .. } | Content::FunctionCall { .. } => {
