@@ -12,6 +12,7 @@
 //! `wasm_bindgen` — the `web` module drives it in the browser, tests drive it natively.
 
 mod barge_in;
+mod collections;
 mod conversation;
 mod middleware;
 mod output;
@@ -23,6 +24,7 @@ mod tools;
 mod turn_metrics;
 
 pub use barge_in::{LocalBargeIn, Step as BargeInStep, LOCAL_CONFIRM_MS};
+pub use collections::{IdMap, IdSet, VecMap};
 pub use conversation::{Conversation, ItemEntry};
 pub use middleware::{redact_audio, LogLevel, LoggingMiddleware, Middleware};
 pub use output::{ConnectionState, ErrorCode, ErrorKind, EVENT_NAMES, Output, SessionError, SessionEvent, Ticket, Timer, ToolRun};

@@ -19,9 +19,9 @@ use super::network::NetworkWatch;
 use super::stream::MessageStream;
 use crate::json::{object, Json, JsonValue};
 use crate::model::{Base64Data, ClientMessage, Tool};
-use crate::session::{ConnectionState, ErrorCode, FrameBuf, Output, Session, SessionError, SessionEvent, Ticket, Timer, ToolRun};
+use crate::session::{ConnectionState, ErrorCode, FrameBuf, Output, Session, SessionError, SessionEvent, Ticket, Timer, ToolRun, VecMap};
 use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -70,10 +70,10 @@ pub(crate) struct Driver {
     connector: Connector,
     commands: RefCell<VecDeque<Command>>,
     pumping: Cell<bool>,
-    pending: RefCell<HashMap<Ticket, Settle>>,
-    handlers: RefCell<HashMap<String, Vec<(js_sys::Function, bool)>>>,
-    pub(super) tool_handlers: RefCell<HashMap<String, js_sys::Function>>,
-    aborts: RefCell<HashMap<String, web_sys::AbortController>>,
+    pending: RefCell<VecMap<Ticket, Settle>>,
+    handlers: RefCell<VecMap<String, Vec<(js_sys::Function, bool)>>>,
+    pub(super) tool_handlers: RefCell<VecMap<String, js_sys::Function>>,
+    aborts: RefCell<VecMap<String, web_sys::AbortController>>,
     pub(super) stream: MessageStream,
     on_open: RefCell<Option<OpenWaiter>>,
     /// One armed timeout per [`Timer`] kind: re-arming a kind replaces (and so cancels) its previous
@@ -120,7 +120,7 @@ impl Driver {
     pub(crate) fn start(
         session: Session,
         socket: WebSocket,
-        tool_handlers: HashMap<String, js_sys::Function>,
+        tool_handlers: VecMap<String, js_sys::Function>,
         provider: &'static str,
         audio: Option<AudioEngine>,
         connector: Connector,
@@ -134,10 +134,10 @@ impl Driver {
             connector,
             commands: RefCell::new(VecDeque::new()),
             pumping: Cell::new(false),
-            pending: RefCell::new(HashMap::new()),
-            handlers: RefCell::new(HashMap::new()),
+            pending: RefCell::new(VecMap::new()),
+            handlers: RefCell::new(VecMap::new()),
             tool_handlers: RefCell::new(tool_handlers),
-            aborts: RefCell::new(HashMap::new()),
+            aborts: RefCell::new(VecMap::new()),
             stream: MessageStream::new(),
             on_open: RefCell::new(Some(on_open)),
             timers: RefCell::new(Vec::new()),
@@ -646,7 +646,7 @@ impl Driver {
     /// Adds an app listener (`on`/`once`).
     pub(super) fn listen(&self, kind: String, handler: js_sys::Function, once: bool) {
         super::convert::warn_unknown_event(&kind);
-        self.handlers.borrow_mut().entry(kind).or_default().push((handler, once));
+        self.handlers.borrow_mut().get_or_insert_with(kind, Vec::new).push((handler, once));
     }
 
     /// Removes every registration of `handler` for `kind` (`off`).
