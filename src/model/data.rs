@@ -93,8 +93,11 @@ impl FromJson for Base64Data {
 }
 deserialize_with_from_json!(Base64Data);
 
+/// base64 needs no escapes: written as is (no scan of every audio chunk).
 impl crate::json::ToJson for Base64Data {
     fn write_json(&self, out: &mut String) {
-        self.to_base64().write_json(out)
+        out.push('"');
+        out.push_str(&self.to_base64());
+        out.push('"');
     }
 }
