@@ -3,7 +3,7 @@
 //! native callers (tests, the wire CLI) build those values from `serde_json::Value`.
 //!
 //! The wasm build never instantiates a serializer, so the generic impl below costs it nothing; the
-//! serde_json conversions are not compiled for wasm at all.
+//! serde_json conversions are not compiled into the wasm library at all.
 
 use super::Json;
 use serde::{Serialize, Serializer};
@@ -40,7 +40,8 @@ impl Serialize for Json<'_> {
     }
 }
 
-#[cfg(not(target_arch = "wasm32"))]
+// Native, and the unit tests on wasm (serde_json is a dev-dependency there).
+#[cfg(any(test, not(target_arch = "wasm32")))]
 mod native {
     use super::super::{JsonValue, Json};
     use std::borrow::Cow;

@@ -372,10 +372,10 @@ macro_rules! json_enum {
 
 /// serde's `Deserialize` through [`FromJson`], for native callers that read the model with
 /// serde_json (tests, the wire CLI): the value is read by serde_json, written back as text and
-/// read by [`FromJson`]. Not compiled for wasm (serde_json is a native-only dependency).
+/// read by [`FromJson`]. Not compiled into the wasm library (serde_json is a native-only dependency).
 macro_rules! deserialize_with_from_json {
     ($ty:ty) => {
-        #[cfg(not(target_arch = "wasm32"))]
+        #[cfg(any(test, not(target_arch = "wasm32")))]
         impl<'de> serde::Deserialize<'de> for $ty {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
