@@ -32,4 +32,4 @@ pub use number::parse_number;
 pub(crate) use read::object;
 pub use read::{parse, Json, JsonValue, ParseError, MAX_DEPTH};
 pub(crate) use write::json_fields;
-pub use write::{to_string, JsonFields, JsonObject, ToJson};
+pub use write::{object_text, to_string, JsonFields, JsonObject, RawJson, ToJson};

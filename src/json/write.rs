@@ -50,6 +50,32 @@ impl<'o> JsonObject<'o> {
         self.field("type", &tag)
     }
 
+    /// A member whose key comes from outside (escaped, unlike [`JsonObject::field`]'s).
+    pub fn member(&mut self, key: &str, value: &dyn ToJson) -> &mut Self {
+        if !self.empty {
+            self.out.push(',');
+        }
+        self.empty = false;
+        write_string(key, self.out);
+        self.out.push(':');
+        value.write_json(self.out);
+        self
+    }
+
+    /// A member whose value is an object, written by `members`.
+    pub fn object(&mut self, key: &str, members: impl FnOnce(&mut JsonObject)) -> &mut Self {
+        self.key(key);
+        let mut child = JsonObject::new(self.out);
+        members(&mut child);
+        child.end();
+        self
+    }
+
+    /// Whether no member was written yet.
+    pub fn is_empty(&self) -> bool {
+        self.empty
+    }
+
     fn key(&mut self, key: &str) {
         if !self.empty {
             self.out.push(',');
@@ -62,6 +88,25 @@ impl<'o> JsonObject<'o> {
 
     pub fn end(self) {
         self.out.push('}');
+    }
+}
+
+/// An object written by `members`, as text (to leave it out when empty, or to merge it).
+pub fn object_text(members: impl FnOnce(&mut JsonObject)) -> String {
+    let mut out = String::new();
+    let mut object = JsonObject::new(&mut out);
+    members(&mut object);
+    object.end();
+    out
+}
+
+/// JSON text written earlier by this writer, written again as is.
+#[derive(Debug, Clone, Copy)]
+pub struct RawJson<'a>(pub &'a str);
+
+impl ToJson for RawJson<'_> {
+    fn write_json(&self, out: &mut String) {
+        out.push_str(self.0)
     }
 }
 
@@ -160,6 +205,18 @@ impl<T: ToJson> ToJson for Option<T> {
 }
 
 impl<T: ToJson> ToJson for Vec<T> {
+    fn write_json(&self, out: &mut String) {
+        self.as_slice().write_json(out)
+    }
+}
+
+impl<T: ToJson, const N: usize> ToJson for [T; N] {
+    fn write_json(&self, out: &mut String) {
+        self.as_slice().write_json(out)
+    }
+}
+
+impl<T: ToJson> ToJson for [T] {
     fn write_json(&self, out: &mut String) {
         out.push('[');
         for (i, item) in self.iter().enumerate() {
