@@ -121,23 +121,6 @@ impl<'a> Json<'a> {
         }
     }
 
-    /// A member of an object, to change it (the last one when a key repeats).
-    pub fn get_mut(&mut self, key: &str) -> Option<&mut Json<'a>> {
-        match self {
-            Json::Object(pairs) => pairs.iter_mut().rev().find(|(k, _)| k == key).map(|(_, v)| v),
-            _ => None,
-        }
-    }
-
-    /// Sets a member of an object (replacing it if present); does nothing to a non-object.
-    pub fn set(&mut self, key: &'a str, value: Json<'a>) {
-        if let Some(existing) = self.get_mut(key) {
-            *existing = value;
-        } else if let Json::Object(pairs) = self {
-            pairs.push((Cow::Borrowed(key), value));
-        }
-    }
-
     /// Merges `top` into `self`: objects member by member (recursively), anything else replaced.
     pub fn merge(&mut self, top: Json<'a>) {
         match (self, top) {
@@ -158,71 +141,10 @@ impl<'a> Json<'a> {
 /// an owned [`Json`].
 pub type JsonValue = Json<'static>;
 
-/// An object from its members, in order: `object!{ "type": "function", "name": name }`; each
-/// value goes through `Json::from`.
-macro_rules! object {
-    ($($key:literal: $value:expr),* $(,)?) => {
-        $crate::json::Json::Object(vec![$((std::borrow::Cow::Borrowed($key), $crate::json::Json::from($value))),*])
-    };
-}
-pub(crate) use object;
-
-impl From<bool> for Json<'_> {
-    fn from(b: bool) -> Self {
-        Json::Bool(b)
-    }
-}
-
-impl From<&str> for Json<'_> {
-    fn from(s: &str) -> Self {
-        Json::String(Cow::Owned(s.to_owned()))
-    }
-}
-
-impl From<&String> for Json<'_> {
-    fn from(s: &String) -> Self {
-        Json::String(Cow::Owned(s.clone()))
-    }
-}
-
+/// A string value (tool results from native callers, tests).
 impl From<String> for Json<'_> {
     fn from(s: String) -> Self {
         Json::String(Cow::Owned(s))
-    }
-}
-
-impl From<u32> for Json<'_> {
-    fn from(n: u32) -> Self {
-        Json::Number(Cow::Owned(n.to_string()))
-    }
-}
-
-impl From<u64> for Json<'_> {
-    fn from(n: u64) -> Self {
-        Json::Number(Cow::Owned(n.to_string()))
-    }
-}
-
-/// NaN and ±∞ are `null`, as the writer prints them.
-impl From<f64> for Json<'_> {
-    fn from(f: f64) -> Self {
-        if f.is_finite() {
-            Json::Number(Cow::Owned(zmij::Buffer::new().format_finite(f).to_owned()))
-        } else {
-            Json::Null
-        }
-    }
-}
-
-impl<'a> From<Vec<Json<'a>>> for Json<'a> {
-    fn from(items: Vec<Json<'a>>) -> Self {
-        Json::Array(items)
-    }
-}
-
-impl<'a, T: Into<Json<'a>>> From<Option<T>> for Json<'a> {
-    fn from(value: Option<T>) -> Self {
-        value.map_or(Json::Null, Into::into)
     }
 }
 

@@ -17,7 +17,7 @@ use super::connector::Connector;
 use super::convert::{describe_js_error, event_to_js, frame_from_js, from_js, message_to_js, session_error, to_js};
 use super::network::NetworkWatch;
 use super::stream::MessageStream;
-use crate::json::{object, Json, JsonValue};
+use crate::json::{object_text, Json, JsonValue, RawJson};
 use crate::model::{Base64Data, ClientMessage, Tool};
 use crate::session::{ConnectionState, ErrorCode, FrameBuf, Output, Session, SessionError, SessionEvent, Ticket, Timer, ToolRun, VecMap};
 use std::cell::{Cell, RefCell};
@@ -402,7 +402,7 @@ impl Driver {
                 }
                 if blocked && !self.playback_blocked_reported.replace(true) {
                     // Autoplay policy: the app must call resumeAudio() from a user gesture.
-                    self.emit("playbackBlocked", &to_js(&object! { "type": "playbackBlocked" }));
+                    self.emit("playbackBlocked", &to_js(&RawJson(r#"{"type":"playbackBlocked"}"#)));
                 }
             }
             Output::StopPlayback { item_id } => {
@@ -561,8 +561,13 @@ impl Driver {
                 if let Some(level) = captured.level {
                     // Every capture chunk: the event object only for someone who listens.
                     if self.listens("inputLevel") {
-                        let event = object! { "type": "inputLevel", "level": f64::from(level.meter()), "rms": f64::from(level.rms), "peak": f64::from(level.peak) };
-                        self.emit("inputLevel", &to_js(&event));
+                        let event = object_text(|o| {
+                            o.tag("inputLevel")
+                                .field("level", &f64::from(level.meter()))
+                                .field("rms", &f64::from(level.rms))
+                                .field("peak", &f64::from(level.peak));
+                        });
+                        self.emit("inputLevel", &to_js(&RawJson(&event)));
                     }
                     if self.audio.borrow().as_ref().is_some_and(|e| !e.muted) {
                         self.command(Command::InputLevel(f64::from(level.meter())));
@@ -582,7 +587,10 @@ impl Driver {
                 }
                 if self.listens("outputLevel") {
                     let level = crate::audio::Level { rms: rms as f32, peak: rms as f32 };
-                    self.emit("outputLevel", &to_js(&object! { "type": "outputLevel", "level": f64::from(level.meter()), "rms": rms }));
+                    let event = object_text(|o| {
+                        o.tag("outputLevel").field("level", &f64::from(level.meter())).field("rms", &rms);
+                    });
+                    self.emit("outputLevel", &to_js(&RawJson(&event)));
                 }
             }
         }
