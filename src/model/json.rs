@@ -324,7 +324,12 @@ impl FromJson for JsonValue {
 impl<T: FromJson> FromJson for Vec<T> {
     fn from_json(value: &Json, at: &Path) -> Result<Self, JsonError> {
         let items = value.as_array().ok_or_else(|| JsonError::expected(at, "an array", value))?;
-        items.iter().enumerate().map(|(i, item)| T::from_json(item, &Path::Index(at, i))).collect()
+        // A plain loop: `collect()` into a `Result` costs an iterator adapter per element type.
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            out.push(T::from_json(item, &Path::Index(at, i))?);
+        }
+        Ok(out)
     }
 }
 
