@@ -81,12 +81,17 @@ impl FromJson for Base64Data {
     fn from_json(value: &Json, at: &Path) -> Result<Self, JsonError> {
         match value {
             Json::String(text) => Base64Data::from_base64(text).map_err(|e| JsonError::new(at, format!("invalid base64: {e}"))),
-            Json::Array(items) => items
-                .iter()
-                .map(|b| b.as_u64().filter(|b| *b <= 255).map(|b| b as u8))
-                .collect::<Option<Vec<u8>>>()
-                .map(Base64Data::from)
-                .ok_or_else(|| JsonError::new(at, "expected bytes (0 to 255)")),
+            Json::Array(items) => {
+                // A plain loop, not `collect()` into an `Option` (an iterator adapter of its own).
+                let mut bytes = Vec::with_capacity(items.len());
+                for item in items {
+                    match item.as_u64() {
+                        Some(b) if b <= 255 => bytes.push(b as u8),
+                        _ => return Err(JsonError::new(at, "expected bytes (0 to 255)")),
+                    }
+                }
+                Ok(Base64Data::from(bytes))
+            }
             _ => Err(JsonError::new(at, "expected a base64 string or bytes")),
         }
     }
