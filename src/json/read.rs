@@ -108,8 +108,8 @@ impl<'a> Json<'a> {
     /// key stays repeated (written back as is, `JSON.parse` keeps the last one, as [`Json::get`]
     /// does), so copying is linear in the size of the value.
     pub fn to_value(&self) -> JsonValue {
-        fn owned(text: &Cow<'_, str>) -> Cow<'static, str> {
-            Cow::Owned(text.as_ref().to_owned())
+        fn owned(text: &str) -> Cow<'static, str> {
+            Cow::Owned(text.to_owned())
         }
         match self {
             Json::Null => Json::Null,
