@@ -258,7 +258,7 @@ fn gemini_generation_completing_during_the_wait_makes_lasting_speech_the_signal(
 
 #[test]
 fn barge_in_options_read_booleans_objects_and_name_the_bad_field() {
-    let read = |v: Value| BargeInOptions::from_json(&v, &realtime_wasm::model::json::Path::Root("options.bargeIn"));
+    let read = |v: Value| BargeInOptions::from_json_str(&v.to_string(), "options.bargeIn");
     assert_eq!(read(json!(true)).unwrap(), BargeInOptions::default());
     assert!(!read(json!(false)).unwrap().local);
     let o = read(json!({ "sensitivity": 0.8, "confirmMs": 900 })).unwrap();

@@ -332,7 +332,7 @@ fn a_neutral_session_runs_over_gemini() {
     let out = drain(&mut session);
     assert!(out.iter().any(|o| matches!(o, Output::CancelTool { call_id } if call_id == "c1")));
     assert!(out.iter().any(|o| matches!(o, Output::Event(SessionEvent::ToolCallCompleted { cancelled: true, .. }))));
-    session.tool_finished(5.0, "c1", Ok(json!(1)));
+    session.tool_finished(5.0, "c1", Ok(json!(1).into()));
     assert!(drain(&mut session).iter().all(|o| !matches!(o, Output::Transmit(_))), "nothing sent for a cancelled call");
     // Close codes surface as an error, then the close.
     session.socket_closed(6.0, 1011, "Internal error encountered.", false);

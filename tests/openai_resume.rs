@@ -207,7 +207,7 @@ fn converse(h: &mut Harness) {
     h.server(item_done("item_c1", call));
     h.server(response_done("resp_2"));
     h.now += 10.0;
-    h.session.tool_finished(h.now, "call_1", Ok(json!({ "sky": "clear" })));
+    h.session.tool_finished(h.now, "call_1", Ok(json!({ "sky": "clear" }).into()));
     let out = h.drain();
     let output = sent(&out).into_iter().find(|e| e["type"] == "conversation.item.create").expect("the tool output is sent");
     let mut echoed = output["item"].clone();
@@ -382,7 +382,7 @@ fn a_tool_call_in_flight_across_a_drop_has_its_output_sent_once() {
     assert_eq!(types(&items), ["message", "function_call"], "the call, without an output yet");
     // It finishes while the replay is being acknowledged: its output waits for the new session.
     h.now += 1.0;
-    h.session.tool_finished(h.now, "call_9", Ok(json!("sunny")));
+    h.session.tool_finished(h.now, "call_9", Ok(json!("sunny").into()));
     let finished = h.drain();
     assert!(sent(&finished).is_empty(), "{:?}", sent(&finished));
     let out = h.echo_creates(&out);

@@ -65,7 +65,7 @@ impl Harness {
 
     fn finish(&mut self, call_id: &str, outcome: Result<Value, String>) -> Vec<Output> {
         self.now += 10.0;
-        self.session.tool_finished(self.now, call_id, outcome);
+        self.session.tool_finished(self.now, call_id, outcome.map(Into::into));
         self.drain()
     }
 }
@@ -103,7 +103,7 @@ fn settled(outputs: &[Output], ticket: Ticket) -> Option<Result<(), String>> {
 fn runs(outputs: &[Output]) -> Vec<(String, String, Value)> {
     outputs
         .iter()
-        .filter_map(|o| if let Output::RunTool(r) = o { Some((r.call_id.clone(), r.name.clone(), r.arguments.clone())) } else { None })
+        .filter_map(|o| if let Output::RunTool(r) = o { Some((r.call_id.clone(), r.name.clone(), serde_json::to_value(&r.arguments).unwrap())) } else { None })
         .collect()
 }
 

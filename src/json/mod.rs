@@ -13,16 +13,23 @@
 //! Writing is the same move: serde's derived `Serialize`, instantiated per type for serde_json's
 //! generic serializer, gave way to one small hand-listed function per type.
 //!
+//! The same tree, owned ([`JsonValue`]), is what the model keeps whole (raw events, tool
+//! parameters and results, metadata, provider options); it is written back verbatim (numbers as
+//! read), so no second JSON library (serde_json's `Value`, its `BTreeMap`, its reader and error
+//! strings) is in the wasm. The encoders write their frames straight through [`JsonObject`]; only
+//! a session merged over the app's `providerOptions` goes through a tree ([`Json::merge`]).
+//!
 //! Owns: the grammar (RFC 8259, strict: no trailing commas, comments or leading zeros), the depth
-//! bound, the read-only accessors the decoders use, and the conversion to `serde_json::Value` for
-//! the parts the model keeps whole (raw events, tool parameters, metadata).
+//! bound, the accessors the decoders use, the owned copy and its merge, the writer, and serde's
+//! view of the tree for native callers (`serde_bridge`).
 //! Must never: panic or recurse past [`MAX_DEPTH`] on any input, or allocate per character.
 
 mod number;
 mod read;
+mod serde_bridge;
 mod write;
 
 pub use number::parse_number;
-pub use read::{parse, Json, ParseError, MAX_DEPTH};
+pub use read::{parse, Json, JsonValue, ParseError, MAX_DEPTH};
 pub(crate) use write::json_fields;
-pub use write::{to_string, JsonFields, JsonObject, ToJson};
+pub use write::{object_text, to_string, JsonFields, JsonObject, RawJson, ToJson};

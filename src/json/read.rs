@@ -1,19 +1,21 @@
 //! JSON text → a borrowed [`Json`] tree (see the module docs of `json` for why).
 
-use serde_json::{Map, Number, Value};
 use std::borrow::Cow;
 use std::fmt;
 
 /// The deepest nesting [`parse`] accepts (arrays and objects), as serde_json did before it.
 pub const MAX_DEPTH: usize = 128;
 
-/// One JSON value, borrowing from the text it was parsed from.
+/// One JSON value, borrowing from the text it was parsed from ([`JsonValue`] when owned).
+///
+/// Equality is structural: member order and the number's text count (`1.0` ≠ `1`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Json<'a> {
     Null,
     Bool(bool),
-    /// The number as written (checked against the grammar and finite), converted when read.
-    Number(&'a str),
+    /// The number as written (checked against the grammar and finite), converted when read;
+    /// written back verbatim.
+    Number(Cow<'a, str>),
     /// Borrowed unless the text had escapes.
     String(Cow<'a, str>),
     Array(Vec<Json<'a>>),
@@ -22,6 +24,13 @@ pub enum Json<'a> {
 }
 
 static NULL: Json<'static> = Json::Null;
+
+/// `null`.
+impl Default for Json<'_> {
+    fn default() -> Self {
+        Json::Null
+    }
+}
 
 impl<'a> Json<'a> {
     /// A member of an object (`None` for a missing key or a non-object).
@@ -95,23 +104,47 @@ impl<'a> Json<'a> {
         }
     }
 
-    /// An owned copy, for the parts the model keeps whole. Integers stay integers (`u64`, else
-    /// `i64`), everything else is an `f64`, as serde_json reads them.
-    pub fn to_value(&self) -> Value {
-        match self {
-            Json::Null => Value::Null,
-            Json::Bool(b) => Value::Bool(*b),
-            Json::Number(text) => number_value(text),
-            Json::String(s) => Value::String(s.as_ref().to_owned()),
-            Json::Array(items) => Value::Array(items.iter().map(Json::to_value).collect()),
-            Json::Object(pairs) => {
-                let mut map = Map::new();
-                for (key, value) in pairs {
-                    map.insert(key.as_ref().to_owned(), value.to_value());
-                }
-                Value::Object(map)
-            }
+    /// An owned copy, for the parts the model keeps whole. Numbers keep their text; a repeated
+    /// key stays repeated (written back as is, `JSON.parse` keeps the last one, as [`Json::get`]
+    /// does), so copying is linear in the size of the value.
+    pub fn to_value(&self) -> JsonValue {
+        fn owned(text: &str) -> Cow<'static, str> {
+            Cow::Owned(text.to_owned())
         }
+        match self {
+            Json::Null => Json::Null,
+            Json::Bool(b) => Json::Bool(*b),
+            Json::Number(text) => Json::Number(owned(text)),
+            Json::String(s) => Json::String(owned(s)),
+            Json::Array(items) => Json::Array(items.iter().map(Json::to_value).collect()),
+            Json::Object(pairs) => Json::Object(pairs.iter().map(|(k, v)| (owned(k), v.to_value())).collect()),
+        }
+    }
+
+    /// Merges `top` into `self`: objects member by member (recursively), anything else replaced.
+    pub fn merge(&mut self, top: Json<'a>) {
+        match (self, top) {
+            (Json::Object(base), Json::Object(top)) => {
+                for (key, value) in top {
+                    match base.iter_mut().rev().find(|(k, _)| *k == key) {
+                        Some((_, existing)) => existing.merge(value),
+                        None => base.push((key, value)),
+                    }
+                }
+            }
+            (base, top) => *base = top,
+        }
+    }
+}
+
+/// A JSON value the model keeps whole (tool parameters, raw payloads, metadata, tool results):
+/// an owned [`Json`].
+pub type JsonValue = Json<'static>;
+
+/// A string value (tool results from native callers, tests).
+impl From<String> for Json<'_> {
+    fn from(s: String) -> Self {
+        Json::String(Cow::Owned(s))
     }
 }
 
@@ -122,19 +155,6 @@ impl<'a> std::ops::Index<&str> for Json<'a> {
     fn index(&self, key: &str) -> &Json<'a> {
         self.get(key).unwrap_or(&NULL)
     }
-}
-
-fn number_value(text: &str) -> Value {
-    if !text.bytes().any(|b| matches!(b, b'.' | b'e' | b'E')) {
-        if let Ok(n) = text.parse::<u64>() {
-            return Value::from(n);
-        }
-        if let Ok(n) = text.parse::<i64>() {
-            return Value::from(n);
-        }
-    }
-    // Finite by construction (the parser refuses the rest).
-    super::parse_number(text).and_then(Number::from_f64).map_or(Value::Null, Value::Number)
 }
 
 /// Why a text is not JSON, and where (a byte offset).
@@ -425,7 +445,7 @@ impl<'a> Parser<'a> {
         if (!integral || text.len() > 300) && !super::parse_number(text).is_some_and(f64::is_finite) {
             return Err(ParseError { offset: start, reason: "number out of range" });
         }
-        Ok(Json::Number(text))
+        Ok(Json::Number(Cow::Borrowed(text)))
     }
 }
 
@@ -458,10 +478,10 @@ fn plain_prefix(_: &[u8], pos: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     fn same_as_serde(text: &str) {
-        let ours = parse(text).map(|v| v.to_value());
+        let ours = parse(text).map(|v| serde_json::to_value(v.to_value()).unwrap());
         let theirs = serde_json::from_str::<Value>(text);
         match (&ours, &theirs) {
             (Ok(a), Ok(b)) => assert_eq!(a, b, "{text}"),
@@ -507,7 +527,7 @@ mod tests {
             assert_eq!(ours[key].is_object(), theirs[key].is_object(), "{key}");
             assert_eq!(ours[key].as_array().map(<[_]>::len), theirs[key].as_array().map(Vec::len), "{key}");
         }
-        assert_eq!(ours.to_value(), json!({"u":3,"f":3.0,"neg":-1,"big":1000.0,"s":"x","b":true,"a":[1],"o":{"k":null},"k":2}));
+        assert_eq!(serde_json::to_value(&ours).unwrap(), json!({"u":3,"f":3.0,"neg":-1,"big":1000.0,"s":"x","b":true,"a":[1],"o":{"k":null},"k":2}));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! written through `&dyn ToJson`: one small function per type, no generic serializer instantiated
 //! per type and format as serde's derive did.
 
-use serde_json::{Map, Value};
+use super::Json;
 use std::fmt::Write;
 
 /// A type written as JSON.
@@ -50,6 +50,32 @@ impl<'o> JsonObject<'o> {
         self.field("type", &tag)
     }
 
+    /// A member whose key comes from outside (escaped, unlike [`JsonObject::field`]'s).
+    pub fn member(&mut self, key: &str, value: &dyn ToJson) -> &mut Self {
+        if !self.empty {
+            self.out.push(',');
+        }
+        self.empty = false;
+        write_string(key, self.out);
+        self.out.push(':');
+        value.write_json(self.out);
+        self
+    }
+
+    /// A member whose value is an object, written by `members`.
+    pub fn object(&mut self, key: &str, members: impl FnOnce(&mut JsonObject)) -> &mut Self {
+        self.key(key);
+        let mut child = JsonObject::new(self.out);
+        members(&mut child);
+        child.end();
+        self
+    }
+
+    /// Whether no member was written yet.
+    pub fn is_empty(&self) -> bool {
+        self.empty
+    }
+
     fn key(&mut self, key: &str) {
         if !self.empty {
             self.out.push(',');
@@ -62,6 +88,25 @@ impl<'o> JsonObject<'o> {
 
     pub fn end(self) {
         self.out.push('}');
+    }
+}
+
+/// An object written by `members`, as text (to leave it out when empty, or to merge it).
+pub fn object_text(members: impl FnOnce(&mut JsonObject)) -> String {
+    let mut out = String::new();
+    let mut object = JsonObject::new(&mut out);
+    members(&mut object);
+    object.end();
+    out
+}
+
+/// JSON text written earlier by this writer, written again as is.
+#[derive(Debug, Clone, Copy)]
+pub struct RawJson<'a>(pub &'a str);
+
+impl ToJson for RawJson<'_> {
+    fn write_json(&self, out: &mut String) {
+        out.push_str(self.0)
     }
 }
 
@@ -161,6 +206,18 @@ impl<T: ToJson> ToJson for Option<T> {
 
 impl<T: ToJson> ToJson for Vec<T> {
     fn write_json(&self, out: &mut String) {
+        self.as_slice().write_json(out)
+    }
+}
+
+impl<T: ToJson, const N: usize> ToJson for [T; N] {
+    fn write_json(&self, out: &mut String) {
+        self.as_slice().write_json(out)
+    }
+}
+
+impl<T: ToJson> ToJson for [T] {
+    fn write_json(&self, out: &mut String) {
         out.push('[');
         for (i, item) in self.iter().enumerate() {
             if i > 0 {
@@ -172,34 +229,27 @@ impl<T: ToJson> ToJson for Vec<T> {
     }
 }
 
-impl ToJson for Map<String, Value> {
-    fn write_json(&self, out: &mut String) {
-        out.push('{');
-        for (i, (key, value)) in self.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            write_string(key, out);
-            out.push(':');
-            value.write_json(out);
-        }
-        out.push('}');
-    }
-}
-
-impl ToJson for Value {
+/// Numbers as they were read (or built), keys and strings escaped, members in order.
+impl ToJson for Json<'_> {
     fn write_json(&self, out: &mut String) {
         match self {
-            Value::Null => out.push_str("null"),
-            Value::Bool(b) => b.write_json(out),
-            Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
-                (Some(u), _, _) => u.write_json(out),
-                (None, Some(i), _) => i.write_json(out),
-                (None, None, f) => f.unwrap_or(f64::NAN).write_json(out),
-            },
-            Value::String(s) => write_string(s, out),
-            Value::Array(items) => items.write_json(out),
-            Value::Object(map) => map.write_json(out),
+            Json::Null => out.push_str("null"),
+            Json::Bool(b) => b.write_json(out),
+            Json::Number(text) => out.push_str(text),
+            Json::String(s) => write_string(s, out),
+            Json::Array(items) => items.write_json(out),
+            Json::Object(pairs) => {
+                out.push('{');
+                for (i, (key, value)) in pairs.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write_string(key, out);
+                    out.push(':');
+                    value.write_json(out);
+                }
+                out.push('}');
+            }
         }
     }
 }
@@ -228,7 +278,8 @@ pub(crate) use json_fields;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json::JsonValue;
+    use serde_json::{json, Value};
 
     #[test]
     fn writes_what_serde_json_writes() {
@@ -237,9 +288,9 @@ mod tests {
             json!({"a": [1, -2, 1.5, 1.0, 1e-7, 1e21, -0.0, 12345678901234567890u64, true, "x\"\\\n\r\t\u{8}\u{c}\u{1}\u{7f}é😀"], "b": {}, "c": []}),
             json!(0.1),
         ] {
-            let ours: Value = serde_json::from_str(&to_string(&value)).unwrap();
-            assert_eq!(ours, value);
-            assert_eq!(to_string(&value), serde_json::to_string(&value).unwrap());
+            let ours = JsonValue::from(value.clone());
+            assert_eq!(serde_json::from_str::<Value>(&to_string(&ours)).unwrap(), value);
+            assert_eq!(to_string(&ours), serde_json::to_string(&value).unwrap());
         }
     }
 

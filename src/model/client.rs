@@ -8,7 +8,7 @@ use super::content::ConversationItem;
 use super::data::Base64Data;
 use super::options::{AudioFormat, Modality, SessionOptions, Tool, ToolMode};
 use serde::Serialize;
-use serde_json::{Map, Value};
+use crate::json::{Json, JsonValue};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
@@ -85,7 +85,7 @@ pub enum ClientMessage {
     Raw {
         #[serde(skip_serializing_if = "Option::is_none")]
         message_id: Option<String>,
-        payload: Value,
+        payload: JsonValue,
     },
 }
 
@@ -111,7 +111,7 @@ pub struct CreateResponse {
     pub max_output_tokens: Option<u32>,
     /// Caller tags echoed on the response (the seed's `AdditionalProperties`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<Map<String, Value>>,
+    pub metadata: Option<JsonValue>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub output_modalities: Option<Vec<Modality>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -168,14 +168,14 @@ json_object!(CreateResponse {
     instructions: opt "instructions",
     exclude_from_conversation: opt "excludeFromConversation",
     max_output_tokens: opt "maxOutputTokens",
-    metadata: opt "metadata",
+    metadata: object "metadata",
     output_modalities: opt "outputModalities",
     tool_mode: opt "toolMode",
     tools: opt "tools",
 });
 
 impl FromJson for ClientMessage {
-    fn from_json(value: &Value, at: &Path) -> Result<Self, JsonError> {
+    fn from_json(value: &Json, at: &Path) -> Result<Self, JsonError> {
         use ClientMessage as M;
         let f = Fields::new(value, at)?;
         let message_id = f.opt("messageId")?;

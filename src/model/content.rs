@@ -4,7 +4,7 @@
 use super::data::Base64Data;
 use super::options::AudioFormat;
 use serde::Serialize;
-use serde_json::Value;
+use crate::json::{Json, JsonValue};
 
 /// Who authored an item. Function calls and results carry no role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -81,7 +81,7 @@ pub enum Content {
         /// The function's name: Gemini requires it; OpenAI ignores it.
         #[serde(skip_serializing_if = "Option::is_none")]
         name: Option<String>,
-        result: Value,
+        result: JsonValue,
         #[serde(skip_serializing_if = "Option::is_none")]
         error: Option<String>,
     },
@@ -90,7 +90,7 @@ pub enum Content {
     },
     /// A provider item or part the neutral model has no type for (MCP calls, approvals, …), kept whole.
     Raw {
-        value: Value,
+        value: JsonValue,
     },
 }
 
@@ -134,7 +134,7 @@ json_object!(ErrorInfo { message: req "message", code: opt "code", kind: opt "ki
 json_object!(ConversationItem { id: opt "id", role: opt "role", status: opt "status", contents: def "contents" });
 
 impl FromJson for Content {
-    fn from_json(value: &Value, at: &Path) -> Result<Self, JsonError> {
+    fn from_json(value: &Json, at: &Path) -> Result<Self, JsonError> {
         let f = Fields::new(value, at)?;
         Ok(match f.tag()? {
             "text" => Content::Text { text: f.req("text")? },

@@ -8,7 +8,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use super::json::{deserialize_with_from_json, FromJson, JsonError, Path};
 use serde::{Serialize, Serializer};
-use serde_json::Value;
+use crate::json::Json;
 use std::fmt;
 use std::rc::Rc;
 
@@ -78,23 +78,31 @@ impl Serialize for Base64Data {
 
 /// A base64 string (what JSON carries), or an array of byte values.
 impl FromJson for Base64Data {
-    fn from_json(value: &Value, at: &Path) -> Result<Self, JsonError> {
+    fn from_json(value: &Json, at: &Path) -> Result<Self, JsonError> {
         match value {
-            Value::String(text) => Base64Data::from_base64(text).map_err(|e| JsonError::new(at, format!("invalid base64: {e}"))),
-            Value::Array(items) => items
-                .iter()
-                .map(|b| b.as_u64().filter(|b| *b <= 255).map(|b| b as u8))
-                .collect::<Option<Vec<u8>>>()
-                .map(Base64Data::from)
-                .ok_or_else(|| JsonError::new(at, "expected bytes (0 to 255)")),
+            Json::String(text) => Base64Data::from_base64(text).map_err(|e| JsonError::new(at, format!("invalid base64: {e}"))),
+            Json::Array(items) => {
+                // A plain loop, not `collect()` into an `Option` (an iterator adapter of its own).
+                let mut bytes = Vec::with_capacity(items.len());
+                for item in items {
+                    match item.as_u64() {
+                        Some(b) if b <= 255 => bytes.push(b as u8),
+                        _ => return Err(JsonError::new(at, "expected bytes (0 to 255)")),
+                    }
+                }
+                Ok(Base64Data::from(bytes))
+            }
             _ => Err(JsonError::new(at, "expected a base64 string or bytes")),
         }
     }
 }
 deserialize_with_from_json!(Base64Data);
 
+/// base64 needs no escapes: written as is (no scan of every audio chunk).
 impl crate::json::ToJson for Base64Data {
     fn write_json(&self, out: &mut String) {
-        self.to_base64().write_json(out)
+        out.push('"');
+        out.push_str(&self.to_base64());
+        out.push('"');
     }
 }

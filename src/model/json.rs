@@ -3,9 +3,10 @@
 //!
 //! Why not serde derive: the derived code is generated per type *and* per input format, and the
 //! `type`-tagged enums buffer every value into serde's `Content` tree first. In the wasm build that
-//! was ~60 % of the binary (see the README's size table). Here a value is parsed once into a
-//! `serde_json::Value` (by the SDK's own reader, `crate::json`, bounded at 128 levels), and each type reads
-//! its fields from it with a handful of helpers. Errors name the field path the app wrote
+//! was ~60 % of the binary (see the README's size table). Here a value is parsed once into the
+//! borrowed `crate::json::Json` tree (by the SDK's own reader, bounded at 128 levels), and each type
+//! reads its fields from it with a handful of helpers; only the values the model keeps whole are
+//! copied (`JsonValue`). Errors name the field path the app wrote
 //! (`options.tools[1].name: expected a string, got a number`), which serde's messages could not.
 //!
 //! Owns: [`FromJson`], the field readers, the error type, unknown-key detection
@@ -14,7 +15,7 @@
 //! serde's derived `Serialize` is kept only as the native reference the tests compare it with.
 //! Must never: panic on any input, or recurse beyond the depth the reader already bounded.
 
-use serde_json::{Map, Value};
+use crate::json::{Json, JsonValue};
 use std::cell::RefCell;
 use std::fmt;
 
@@ -52,7 +53,7 @@ impl JsonError {
         Self { path: at.to_string(), message: message.into() }
     }
 
-    fn expected(at: &Path, what: &str, got: &Value) -> Self {
+    fn expected(at: &Path, what: &str, got: &Json) -> Self {
         Self::new(at, format!("expected {what}, got {}", describe(got)))
     }
 }
@@ -71,21 +72,22 @@ impl std::error::Error for JsonError {}
 
 /// "a string \"100\"", "an object", … — what the app passed, briefly (never a whole value: it may
 /// hold a credential or a megabyte of audio).
-fn describe(value: &Value) -> String {
+fn describe(value: &Json) -> String {
     match value {
-        Value::Null => "null".into(),
-        Value::Bool(b) => format!("the boolean {b}"),
-        Value::Number(n) => format!("the number {n}"),
-        Value::String(s) if s.len() <= 40 => format!("the string {}", crate::json::to_string(s.as_str())),
-        Value::String(_) => "a long string".into(),
-        Value::Array(_) => "an array".into(),
-        Value::Object(_) => "an object".into(),
+        Json::Null => "null".into(),
+        Json::Bool(b) => format!("the boolean {b}"),
+        Json::Number(n) if n.len() <= 40 => format!("the number {n}"),
+        Json::Number(_) => "a long number".into(),
+        Json::String(s) if s.len() <= 40 => format!("the string {}", crate::json::to_string(s.as_ref())),
+        Json::String(_) => "a long string".into(),
+        Json::Array(_) => "an array".into(),
+        Json::Object(_) => "an object".into(),
     }
 }
 
 /// A type the model reads from JSON.
 pub trait FromJson: Sized {
-    fn from_json(value: &Value, at: &Path) -> Result<Self, JsonError>;
+    fn from_json(value: &Json, at: &Path) -> Result<Self, JsonError>;
 
     /// Parses `text` and reads it; `what` names the root in errors (`"message"`, `"options"`).
     fn from_json_str(text: &str, what: &str) -> Result<Self, JsonError> {
@@ -93,7 +95,7 @@ pub trait FromJson: Sized {
             let message = if e.is_too_deep() { e.reason.to_string() } else { format!("not valid JSON: {e}") };
             JsonError { path: what.to_owned(), message }
         })?;
-        Self::from_json(&value.to_value(), &Path::Root(what))
+        Self::from_json(&value, &Path::Root(what))
     }
 }
 
@@ -113,21 +115,23 @@ thread_local! {
     static KEY_LOG: RefCell<Option<KeyLog>> = const { RefCell::new(None) };
 }
 
-fn log_object(map: &Map<String, Value>, at: &Path) {
+type Pairs<'a> = [(std::borrow::Cow<'a, str>, Json<'a>)];
+
+fn log_object(pairs: &Pairs, at: &Path) {
     KEY_LOG.with(|log| {
         if let Some(log) = log.borrow_mut().as_mut() {
-            let address = map as *const _ as usize;
+            let address = pairs.as_ptr() as usize;
             if !log.objects.iter().any(|(a, _, _)| *a == address) {
-                log.objects.push((address, at.to_string(), map.keys().cloned().collect()));
+                log.objects.push((address, at.to_string(), pairs.iter().map(|(k, _)| k.as_ref().to_owned()).collect()));
             }
         }
     });
 }
 
-fn log_asked(map: &Map<String, Value>, key: &str) {
+fn log_asked(pairs: &Pairs, key: &str) {
     KEY_LOG.with(|log| {
         if let Some(log) = log.borrow_mut().as_mut() {
-            log.asked.push((map as *const _ as usize, key.to_owned()));
+            log.asked.push((pairs.as_ptr() as usize, key.to_owned()));
         }
     });
 }
@@ -190,25 +194,33 @@ fn edits(a: &str, b: &str) -> usize {
 
 /// The fields of one JSON object.
 pub struct Fields<'a> {
-    map: &'a Map<String, Value>,
+    map: &'a Pairs<'a>,
     at: &'a Path<'a>,
 }
 
 impl<'a> Fields<'a> {
-    pub fn new(value: &'a Value, at: &'a Path<'a>) -> Result<Self, JsonError> {
+    pub fn new(value: &'a Json<'a>, at: &'a Path<'a>) -> Result<Self, JsonError> {
         match value {
-            Value::Object(map) => {
-                log_object(map, at);
+            // An empty object has no keys to report (and its list no distinct address).
+            Json::Object(map) => {
+                if !map.is_empty() {
+                    log_object(map, at);
+                }
                 Ok(Self { map, at })
             }
             other => Err(JsonError::expected(at, "an object", other)),
         }
     }
 
+    /// A member (the last one when a key repeats), noted as asked for.
+    fn get(&self, key: &str) -> Option<&'a Json<'a>> {
+        log_asked(self.map, key);
+        self.map.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
     /// A present, non-null field.
     pub fn req<T: FromJson>(&self, key: &str) -> Result<T, JsonError> {
-        log_asked(self.map, key);
-        match self.map.get(key) {
+        match self.get(key) {
             Some(value) if !value.is_null() => T::from_json(value, &Path::Field(self.at, key)),
             _ => Err(JsonError::new(&Path::Field(self.at, key), "is required")),
         }
@@ -216,8 +228,7 @@ impl<'a> Fields<'a> {
 
     /// An optional field: absent and `null` read as `None`.
     pub fn opt<T: FromJson>(&self, key: &str) -> Result<Option<T>, JsonError> {
-        log_asked(self.map, key);
-        match self.map.get(key) {
+        match self.get(key) {
             Some(value) if !value.is_null() => T::from_json(value, &Path::Field(self.at, key)).map(Some),
             _ => Ok(None),
         }
@@ -228,17 +239,24 @@ impl<'a> Fields<'a> {
         self.opt(key).map(Option::unwrap_or_default)
     }
 
-    /// The raw value of a field (`Value::Null` when absent).
-    pub fn raw(&self, key: &str) -> Value {
-        log_asked(self.map, key);
-        self.map.get(key).cloned().unwrap_or(Value::Null)
+    /// An optional field that must be an object when present (kept whole: `metadata`).
+    pub fn object(&self, key: &str) -> Result<Option<JsonValue>, JsonError> {
+        match self.get(key) {
+            Some(value @ Json::Object(_)) => Ok(Some(value.to_value())),
+            Some(Json::Null) | None => Ok(None),
+            Some(other) => Err(JsonError::expected(&Path::Field(self.at, key), "an object", other)),
+        }
+    }
+
+    /// The raw value of a field (`null` when absent).
+    pub fn raw(&self, key: &str) -> JsonValue {
+        self.get(key).map_or(Json::Null, Json::to_value)
     }
 
     /// The `type` discriminator of a tagged object.
     pub fn tag(&self) -> Result<&'a str, JsonError> {
-        log_asked(self.map, "type");
-        match self.map.get("type") {
-            Some(Value::String(s)) => Ok(s),
+        match self.get("type") {
+            Some(Json::String(s)) => Ok(s),
             Some(other) => Err(JsonError::expected(&Path::Field(self.at, "type"), "a string", other)),
             None => Err(JsonError::new(&Path::Field(self.at, "type"), "is required")),
         }
@@ -255,27 +273,27 @@ pub fn unknown_tag(at: &Path, tag: &str, known: &[&str]) -> JsonError {
 }
 
 impl FromJson for String {
-    fn from_json(value: &Value, at: &Path) -> Result<Self, JsonError> {
+    fn from_json(value: &Json, at: &Path) -> Result<Self, JsonError> {
         value.as_str().map(str::to_owned).ok_or_else(|| JsonError::expected(at, "a string", value))
     }
 }
 
 impl FromJson for bool {
-    fn from_json(value: &Value, at: &Path) -> Result<Self, JsonError> {
+    fn from_json(value: &Json, at: &Path) -> Result<Self, JsonError> {
         value.as_bool().ok_or_else(|| JsonError::expected(at, "a boolean", value))
     }
 }
 
 impl FromJson for f64 {
-    fn from_json(value: &Value, at: &Path) -> Result<Self, JsonError> {
+    fn from_json(value: &Json, at: &Path) -> Result<Self, JsonError> {
         value.as_f64().ok_or_else(|| JsonError::expected(at, "a number", value))
     }
 }
 
 /// Whole numbers: JS writes `3` as `3`, but a computed `3.0000001` or `-1` is refused.
-fn whole(value: &Value, at: &Path, max: u64) -> Result<u64, JsonError> {
+fn whole(value: &Json, at: &Path, max: u64) -> Result<u64, JsonError> {
     let n = match value {
-        Value::Number(n) => n.as_u64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= max as f64).map(|f| f as u64)),
+        Json::Number(_) => value.as_u64().or_else(|| value.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= max as f64).map(|f| f as u64)),
         other => return Err(JsonError::expected(at, "a number", other)),
     };
     match n {
@@ -285,34 +303,33 @@ fn whole(value: &Value, at: &Path, max: u64) -> Result<u64, JsonError> {
 }
 
 impl FromJson for u64 {
-    fn from_json(value: &Value, at: &Path) -> Result<Self, JsonError> {
+    fn from_json(value: &Json, at: &Path) -> Result<Self, JsonError> {
         // Beyond 2^53 a JS number is no longer exact.
         whole(value, at, (1 << 53) - 1)
     }
 }
 
 impl FromJson for u32 {
-    fn from_json(value: &Value, at: &Path) -> Result<Self, JsonError> {
+    fn from_json(value: &Json, at: &Path) -> Result<Self, JsonError> {
         whole(value, at, u32::MAX as u64).map(|n| n as u32)
     }
 }
 
-impl FromJson for Value {
-    fn from_json(value: &Value, _: &Path) -> Result<Self, JsonError> {
-        Ok(value.clone())
-    }
-}
-
-impl FromJson for Map<String, Value> {
-    fn from_json(value: &Value, at: &Path) -> Result<Self, JsonError> {
-        value.as_object().cloned().ok_or_else(|| JsonError::expected(at, "an object", value))
+impl FromJson for JsonValue {
+    fn from_json(value: &Json, _: &Path) -> Result<Self, JsonError> {
+        Ok(value.to_value())
     }
 }
 
 impl<T: FromJson> FromJson for Vec<T> {
-    fn from_json(value: &Value, at: &Path) -> Result<Self, JsonError> {
+    fn from_json(value: &Json, at: &Path) -> Result<Self, JsonError> {
         let items = value.as_array().ok_or_else(|| JsonError::expected(at, "an array", value))?;
-        items.iter().enumerate().map(|(i, item)| T::from_json(item, &Path::Index(at, i))).collect()
+        // A plain loop: `collect()` into a `Result` costs an iterator adapter per element type.
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            out.push(T::from_json(item, &Path::Index(at, i))?);
+        }
+        Ok(out)
     }
 }
 
@@ -322,7 +339,7 @@ impl<T: FromJson> FromJson for Vec<T> {
 macro_rules! json_object {
     (read_only $ty:ident { $($field:ident: $how:ident $key:literal),* $(,)? }) => {
         impl $crate::model::json::FromJson for $ty {
-            fn from_json(value: &serde_json::Value, at: &$crate::model::json::Path) -> Result<Self, $crate::model::json::JsonError> {
+            fn from_json(value: &$crate::json::Json, at: &$crate::model::json::Path) -> Result<Self, $crate::model::json::JsonError> {
                 let fields = $crate::model::json::Fields::new(value, at)?;
                 Ok(Self { $($field: fields.$how($key)?,)* })
             }
@@ -339,7 +356,7 @@ macro_rules! json_object {
 macro_rules! json_enum {
     ($ty:ident { $($variant:ident = $text:literal),* $(,)? }) => {
         impl $crate::model::json::FromJson for $ty {
-            fn from_json(value: &serde_json::Value, at: &$crate::model::json::Path) -> Result<Self, $crate::model::json::JsonError> {
+            fn from_json(value: &$crate::json::Json, at: &$crate::model::json::Path) -> Result<Self, $crate::model::json::JsonError> {
                 match value.as_str() {
                     $(Some($text) => Ok($ty::$variant),)*
                     _ => Err($crate::model::json::JsonError::new(
@@ -359,15 +376,15 @@ macro_rules! json_enum {
 }
 
 /// serde's `Deserialize` through [`FromJson`], for native callers that read the model with
-/// serde_json (tests, the wire CLI, provider wire structs). The wasm build never instantiates it
-/// for the app's input.
+/// serde_json (tests, the wire CLI): the value is read by serde_json, written back as text and
+/// read by [`FromJson`]. Not compiled into the wasm library (serde_json is a native-only dependency).
 macro_rules! deserialize_with_from_json {
     ($ty:ty) => {
+        #[cfg(any(test, not(target_arch = "wasm32")))]
         impl<'de> serde::Deserialize<'de> for $ty {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-                <$ty as $crate::model::json::FromJson>::from_json(&value, &$crate::model::json::Path::Root(""))
-                    .map_err(serde::de::Error::custom)
+                <$ty as $crate::model::json::FromJson>::from_json_str(&value.to_string(), "").map_err(serde::de::Error::custom)
             }
         }
     };
@@ -385,6 +402,10 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn v(value: serde_json::Value) -> JsonValue {
+        value.into()
+    }
+
     #[test]
     fn paths_name_the_field_and_index() {
         let root = Path::Root("options");
@@ -398,12 +419,12 @@ mod tests {
     #[test]
     fn numbers_are_whole_and_bounded() {
         let at = Path::Root("n");
-        assert_eq!(u32::from_json(&json!(3), &at), Ok(3));
-        assert_eq!(u32::from_json(&json!(3.0), &at), Ok(3));
-        assert!(u32::from_json(&json!(-1), &at).unwrap_err().message.contains("whole number"));
-        assert!(u32::from_json(&json!(1.5), &at).is_err());
-        assert!(u32::from_json(&json!(4294967296u64), &at).is_err());
-        assert_eq!(u32::from_json(&json!("100"), &at).unwrap_err().to_string(), "n: expected a number, got the string \"100\"");
+        assert_eq!(u32::from_json(&v(json!(3)), &at), Ok(3));
+        assert_eq!(u32::from_json(&v(json!(3.0)), &at), Ok(3));
+        assert!(u32::from_json(&v(json!(-1)), &at).unwrap_err().message.contains("whole number"));
+        assert!(u32::from_json(&v(json!(1.5)), &at).is_err());
+        assert!(u32::from_json(&v(json!(4294967296u64)), &at).is_err());
+        assert_eq!(u32::from_json(&v(json!("100")), &at).unwrap_err().to_string(), "n: expected a number, got the string \"100\"");
     }
 
     #[test]
@@ -436,7 +457,7 @@ mod tests {
     #[test]
     fn deep_nesting_is_refused_not_a_crash() {
         let deep = "[".repeat(10_000) + &"]".repeat(10_000);
-        let e = Value::from_json_str(&deep, "payload").unwrap_err();
+        let e = JsonValue::from_json_str(&deep, "payload").unwrap_err();
         assert_eq!(e.path, "payload");
         assert!(e.message.contains("nested too deeply"), "{e}");
     }

@@ -6,7 +6,7 @@
 //! Pure data: no wire knowledge lives here (the provider codecs own the mapping).
 
 use serde::Serialize;
-use serde_json::Value;
+use crate::json::{Json, JsonValue};
 
 /// Conversation (voice/text model) or transcription-only session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -168,7 +168,7 @@ pub enum Tool {
         description: Option<String>,
         /// JSON Schema of the arguments object.
         #[serde(skip_serializing_if = "Option::is_none")]
-        parameters: Option<Value>,
+        parameters: Option<JsonValue>,
     },
     /// A remote MCP server the provider calls itself (the seed's `HostedMcpServerTool`).
     #[serde(rename_all = "camelCase")]
@@ -227,7 +227,7 @@ pub struct SessionOptions {
     /// A provider-native options object merged under the mapped fields (the seed's
     /// `RawRepresentationFactory`): the escape hatch for provider knobs the neutral model lacks.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub provider_options: Option<Value>,
+    pub provider_options: Option<JsonValue>,
 }
 
 fn is_default_kind(kind: &SessionKind) -> bool {
@@ -272,7 +272,7 @@ json_object!(read_only SessionOptions {
 });
 
 impl FromJson for VoiceActivityDetection {
-    fn from_json(value: &Value, at: &Path) -> Result<Self, JsonError> {
+    fn from_json(value: &Json, at: &Path) -> Result<Self, JsonError> {
         let f = Fields::new(value, at)?;
         Ok(Self {
             enabled: f.opt("enabled")?.unwrap_or(true),
@@ -290,9 +290,9 @@ deserialize_with_from_json!(VoiceActivityDetection);
 
 /// `true | false | { local?, sensitivity?, confirmMs? }`.
 impl FromJson for BargeInOptions {
-    fn from_json(value: &Value, at: &Path) -> Result<Self, JsonError> {
+    fn from_json(value: &Json, at: &Path) -> Result<Self, JsonError> {
         let defaults = Self::default();
-        if let Value::Bool(local) = value {
+        if let Json::Bool(local) = value {
             return Ok(Self { local: *local, ..defaults });
         }
         if !value.is_object() {
@@ -310,12 +310,12 @@ deserialize_with_from_json!(BargeInOptions);
 
 /// `"auto" | "none" | "requireAny" | { "requireSpecific": name }` (serde's external tagging).
 impl FromJson for ToolMode {
-    fn from_json(value: &Value, at: &Path) -> Result<Self, JsonError> {
+    fn from_json(value: &Json, at: &Path) -> Result<Self, JsonError> {
         match value {
-            Value::String(s) if s == "auto" => Ok(ToolMode::Auto),
-            Value::String(s) if s == "none" => Ok(ToolMode::None),
-            Value::String(s) if s == "requireAny" => Ok(ToolMode::RequireAny),
-            Value::Object(_) => Fields::new(value, at)?.req("requireSpecific").map(ToolMode::RequireSpecific),
+            Json::String(s) if s == "auto" => Ok(ToolMode::Auto),
+            Json::String(s) if s == "none" => Ok(ToolMode::None),
+            Json::String(s) if s == "requireAny" => Ok(ToolMode::RequireAny),
+            Json::Object(_) => Fields::new(value, at)?.req("requireSpecific").map(ToolMode::RequireSpecific),
             _ => Err(JsonError::new(at, "expected \"auto\", \"none\", \"requireAny\" or { requireSpecific: name }")),
         }
     }
@@ -323,7 +323,7 @@ impl FromJson for ToolMode {
 deserialize_with_from_json!(ToolMode);
 
 impl FromJson for Tool {
-    fn from_json(value: &Value, at: &Path) -> Result<Self, JsonError> {
+    fn from_json(value: &Json, at: &Path) -> Result<Self, JsonError> {
         let f = Fields::new(value, at)?;
         match f.tag()? {
             "function" => Ok(Tool::Function { name: f.req("name")?, description: f.opt("description")?, parameters: f.opt("parameters")? }),

@@ -11,7 +11,7 @@ use super::data::Base64Data;
 use super::options::{AudioFormat, Modality, SessionOptions};
 use super::usage::{RateLimit, ResponseStatus, Usage};
 use serde::Serialize;
-use serde_json::{Map, Value};
+use crate::json::{Json, JsonValue};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
@@ -213,7 +213,7 @@ pub struct ResponseInfo {
     pub max_output_tokens: Option<u32>,
     /// Caller metadata echoed from `createResponse`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<Map<String, Value>>,
+    pub metadata: Option<JsonValue>,
     /// `false` for out-of-band responses (`excludeFromConversation`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub in_conversation: Option<bool>,
@@ -303,7 +303,7 @@ pub struct RawEvent {
     pub message_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event_type: Option<String>,
-    pub payload: Value,
+    pub payload: JsonValue,
 }
 
 impl ServerMessage {
@@ -422,7 +422,7 @@ json_object!(read_only ResponseInfo {
     voice: opt "voice",
     output_audio_format: opt "outputAudioFormat",
     max_output_tokens: opt "maxOutputTokens",
-    metadata: opt "metadata",
+    metadata: object "metadata",
     in_conversation: opt "inConversation",
 });
 json_object!(ResponseOutputItem { message_id: opt "messageId", response_id: opt "responseId", output_index: def "outputIndex", item: req "item" });
@@ -445,7 +445,7 @@ json_object!(RawEvent { message_id: opt "messageId", event_type: opt "eventType"
 
 // The two positioned kinds carry the position's fields inline (serde's `flatten` on write).
 impl FromJson for OutputText {
-    fn from_json(value: &Value, at: &Path) -> Result<Self, JsonError> {
+    fn from_json(value: &Json, at: &Path) -> Result<Self, JsonError> {
         let f = Fields::new(value, at)?;
         Ok(Self { message_id: f.opt("messageId")?, position: OutputPosition::from_json(value, at)?, text: f.req("text")? })
     }
@@ -453,7 +453,7 @@ impl FromJson for OutputText {
 deserialize_with_from_json!(OutputText);
 
 impl FromJson for OutputAudio {
-    fn from_json(value: &Value, at: &Path) -> Result<Self, JsonError> {
+    fn from_json(value: &Json, at: &Path) -> Result<Self, JsonError> {
         let f = Fields::new(value, at)?;
         Ok(Self { message_id: f.opt("messageId")?, position: OutputPosition::from_json(value, at)?, audio: f.opt("audio")? })
     }
@@ -461,9 +461,9 @@ impl FromJson for OutputAudio {
 deserialize_with_from_json!(OutputAudio);
 
 impl FromJson for ServerMessage {
-    fn from_json(value: &Value, at: &Path) -> Result<Self, JsonError> {
+    fn from_json(value: &Json, at: &Path) -> Result<Self, JsonError> {
         use ServerMessage as M;
-        fn read<T: FromJson>(value: &Value, at: &Path, variant: fn(T) -> ServerMessage) -> Result<ServerMessage, JsonError> {
+        fn read<T: FromJson>(value: &Json, at: &Path, variant: fn(T) -> ServerMessage) -> Result<ServerMessage, JsonError> {
             T::from_json(value, at).map(variant)
         }
         let tag = Fields::new(value, at)?.tag()?;

@@ -15,7 +15,6 @@ mod encode;
 
 use super::{encode_query_value, Codec, ConnectConfig, ConnectRequest, DecodeError, EncodeError, Provider, SessionStart};
 use crate::model::{ClientMessage, ConversationItem, ServerMessage, SessionOptions, Usage};
-use serde_json::Value;
 use std::collections::VecDeque;
 
 pub const DEFAULT_HOST: &str = "wss://generativelanguage.googleapis.com";
@@ -81,9 +80,9 @@ pub struct GeminiCodec {
     manual_activity: bool,
     in_activity: bool,
     /// User turns waiting for `createResponse` (or the next non-item message).
-    pending_turns: Vec<Value>,
+    pending_turns: Vec<String>,
     /// Function results waiting for `createResponse`.
-    pending_results: Vec<Value>,
+    pending_results: Vec<String>,
     /// The names of calls not yet answered (Gemini's tool responses need the name).
     call_names: CallNames,
     turn: Option<Turn>,
@@ -94,8 +93,8 @@ pub struct GeminiCodec {
     resumable: bool,
     /// The latest `sessionResumptionUpdate.newHandle` (when resumable).
     handle: Option<String>,
-    /// The setup sent, to resend (with the handle) on a new connection.
-    setup: Option<Value>,
+    /// The `setup` object sent (JSON text), to resend (with the handle) on a new connection.
+    setup: Option<String>,
 }
 
 impl GeminiCodec {
@@ -144,12 +143,10 @@ impl Codec for GeminiCodec {
     }
 
     fn session_start(&mut self, options: &SessionOptions) -> Result<SessionStart, EncodeError> {
-        let mut setup = encode::setup(self, options)?;
-        if self.resumable && setup["setup"].get("sessionResumption").is_none() {
-            setup["setup"]["sessionResumption"] = serde_json::json!({});
-        }
-        self.setup = Some(setup.clone());
-        Ok(SessionStart { on_socket_open: vec![crate::json::to_string(&setup)], on_session_open: Vec::new() })
+        let setup = encode::setup(self, options, self.resumable)?;
+        let frame = encode::setup_frame(&setup);
+        self.setup = Some(setup);
+        Ok(SessionStart { on_socket_open: vec![frame], on_session_open: Vec::new() })
     }
 
     fn enable_resumption(&mut self) -> bool {
@@ -161,8 +158,7 @@ impl Codec for GeminiCodec {
     /// dropped (the server resumes from what it consumed).
     fn resume_start(&mut self, _options: &SessionOptions) -> Option<SessionStart> {
         let handle = self.handle.clone()?;
-        let mut setup = self.setup.clone()?;
-        setup["setup"]["sessionResumption"] = serde_json::json!({ "handle": handle });
+        let setup = encode::with_handle(self.setup.as_deref()?, &handle);
         // The new connection continues the conversation, not the turn the old one was streaming:
         // what arrives next starts a fresh response (and a fresh input transcript).
         self.in_activity = false;
@@ -171,7 +167,7 @@ impl Codec for GeminiCodec {
         self.input_item_id = None;
         // Calls of the old connection: the session's results carry their names.
         self.call_names.clear();
-        Some(SessionStart { on_socket_open: vec![crate::json::to_string(&setup)], on_session_open: Vec::new() })
+        Some(SessionStart { on_socket_open: vec![encode::setup_frame(&setup)], on_session_open: Vec::new() })
     }
 
     /// Gemini cuts its own context at an interruption; there is no truncate.
@@ -193,7 +189,7 @@ impl Codec for GeminiCodec {
     }
 
     fn encode(&mut self, message: &ClientMessage) -> Result<Vec<String>, EncodeError> {
-        encode::client_message(self, message).map(|frames| frames.iter().map(crate::json::to_string).collect())
+        encode::client_message(self, message)
     }
 
     fn decode(&mut self, frame: &str) -> Result<Vec<ServerMessage>, DecodeError> {

@@ -203,26 +203,6 @@ pub trait Codec {
     }
 }
 
-/// Deep merge, for provider-option seeds: objects merge key by key, anything else in `top` replaces
-/// what is in `base`.
-pub(crate) fn merge_json(base: &mut serde_json::Value, top: serde_json::Value) {
-    use serde_json::Value;
-    match (base, top) {
-        (Value::Object(base), Value::Object(top)) => {
-            for (key, value) in top {
-                match base.get_mut(&key) {
-                    Some(existing) => merge_json(existing, value),
-                    None => {
-                        base.insert(key, value);
-                    }
-                }
-            }
-        }
-        (base, top) => *base = top,
-    }
-}
-
-/// Percent-encodes a URL query value (RFC 3986 unreserved characters pass through).
 pub(crate) fn encode_query_value(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for b in value.bytes() {

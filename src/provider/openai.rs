@@ -145,8 +145,7 @@ impl Codec for OpenAiCodec {
     }
 
     fn encode(&mut self, message: &ClientMessage) -> Result<Vec<String>, EncodeError> {
-        let event = encode::client_event(message)?;
-        Ok(vec![crate::json::to_string(&event)])
+        Ok(vec![encode::client_event(message)?])
     }
 
     fn decode(&mut self, frame: &str) -> Result<Vec<ServerMessage>, DecodeError> {

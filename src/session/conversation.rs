@@ -7,7 +7,7 @@
 //! Must never: keep audio bytes (only transcripts are replayable; audio would grow without bound).
 
 use crate::model::{Content, ItemStatus, Role, ServerMessage};
-use std::collections::HashSet;
+use super::collections::IdSet;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ItemEntry {
@@ -24,7 +24,7 @@ pub struct ItemEntry {
 #[derive(Debug, Default)]
 pub struct Conversation {
     items: Vec<ItemEntry>,
-    ids: HashSet<String>,
+    ids: IdSet,
     /// Keep what items say (for a replay on a new connection).
     record_contents: bool,
 }

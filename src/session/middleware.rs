@@ -7,7 +7,8 @@
 //! Returning `None` drops the message.
 
 use crate::model::{ClientMessage, ServerMessage};
-use serde_json::Value;
+use crate::json::Json;
+use std::borrow::Cow;
 
 pub trait Middleware {
     fn name(&self) -> &str;
@@ -68,7 +69,8 @@ impl LoggingMiddleware {
             line.push_str(&format!(" ({id})"));
         }
         if self.level >= LogLevel::Trace || kind == "error" {
-            let mut body = crate::json::parse(&body()).map_or(Value::Null, |v| v.to_value());
+            let text = body();
+            let mut body = crate::json::parse(&text).unwrap_or(Json::Null);
             redact_audio(&mut body);
             line.push(' ');
             line.push_str(&crate::json::to_string(&body));
@@ -94,21 +96,21 @@ impl Middleware for LoggingMiddleware {
 }
 
 /// Replaces every `audio` string (base64) and raw `delta`/`audio` payload with its decoded size.
-pub fn redact_audio(value: &mut Value) {
+pub fn redact_audio(value: &mut Json) {
     match value {
-        Value::Object(map) => {
+        Json::Object(map) => {
             for (key, child) in map.iter_mut() {
-                match (key.as_str(), &*child) {
-                    ("audio", Value::String(b64)) => {
+                match (key.as_ref(), &*child) {
+                    ("audio", Json::String(b64)) => {
                         let padding = b64.bytes().rev().take_while(|&b| b == b'=').count();
                         let bytes = (b64.len() * 3 / 4).saturating_sub(padding);
-                        *child = Value::String(format!("<{bytes} bytes>"));
+                        *child = Json::String(Cow::Owned(format!("<{bytes} bytes>")));
                     }
                     _ => redact_audio(child),
                 }
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(redact_audio),
+        Json::Array(items) => items.iter_mut().for_each(redact_audio),
         _ => {}
     }
 }

@@ -12,6 +12,7 @@
 //! `wasm_bindgen` — the `web` module drives it in the browser, tests drive it natively.
 
 mod barge_in;
+mod collections;
 mod conversation;
 mod middleware;
 mod output;
@@ -23,6 +24,7 @@ mod tools;
 mod turn_metrics;
 
 pub use barge_in::{LocalBargeIn, Step as BargeInStep, LOCAL_CONFIRM_MS};
+pub use collections::{IdMap, IdSet, VecMap};
 pub use conversation::{Conversation, ItemEntry};
 pub use middleware::{redact_audio, LogLevel, LoggingMiddleware, Middleware};
 pub use output::{ConnectionState, ErrorCode, ErrorKind, EVENT_NAMES, Output, SessionError, SessionEvent, Ticket, Timer, ToolRun};
@@ -41,7 +43,7 @@ use crate::model::{
 use crate::provider::{Codec, EncodeError, EncodeErrorKind};
 use replay::{Acknowledged, Replay};
 use responses::Request;
-use serde_json::Value;
+use crate::json::JsonValue;
 use std::collections::VecDeque;
 use tools::{Action, ResponseTracker, ToolInvoker};
 
@@ -451,7 +453,7 @@ impl Session {
     }
 
     /// A tool handler settled.
-    pub fn tool_finished(&mut self, now_ms: f64, call_id: &str, outcome: Result<Value, String>) {
+    pub fn tool_finished(&mut self, now_ms: f64, call_id: &str, outcome: Result<JsonValue, String>) {
         let actions = self.invoker.finished(&mut self.responses, call_id, outcome, now_ms);
         self.apply(now_ms, actions);
     }

@@ -3,7 +3,7 @@
 
 use crate::model::{Base64Data, ErrorInfo, ServerMessage};
 use serde::Serialize;
-use serde_json::Value;
+use crate::json::JsonValue;
 use std::fmt;
 
 /// Identifies one app `send`, settled exactly once by `Output::Settled`.
@@ -227,14 +227,14 @@ pub enum SessionEvent {
     ToolCallStarted {
         call_id: String,
         name: String,
-        arguments: Value,
+        arguments: JsonValue,
     },
     #[serde(rename_all = "camelCase")]
     ToolCallCompleted {
         call_id: String,
         name: String,
         #[serde(skip_serializing_if = "Option::is_none")]
-        result: Option<Value>,
+        result: Option<JsonValue>,
         #[serde(skip_serializing_if = "Option::is_none")]
         error: Option<String>,
         cancelled: bool,
@@ -326,7 +326,7 @@ impl crate::json::ToJson for SessionEvent {
 pub struct ToolRun {
     pub call_id: String,
     pub name: String,
-    pub arguments: Value,
+    pub arguments: JsonValue,
 }
 
 /// What the driver must do next, in order.
@@ -361,7 +361,7 @@ pub enum Output {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     /// The SDK's writer gives what serde's derived form gives, for every kind of event.
     #[test]
@@ -384,11 +384,11 @@ mod tests {
             SessionEvent::PlaybackEnded { item_id: "i".into(), played_ms: 100.0, received_ms: 1e-7 },
             SessionEvent::Reconnecting { reason: "goAway".into(), attempt: 2, delay_ms: None },
             SessionEvent::Reconnected,
-            SessionEvent::ToolCallStarted { call_id: "c".into(), name: "f".into(), arguments: json!({ "a": [1, 2.5, null] }) },
+            SessionEvent::ToolCallStarted { call_id: "c".into(), name: "f".into(), arguments: json!({ "a": [1, 2.5, null] }).into() },
             SessionEvent::ToolCallCompleted {
                 call_id: "c".into(),
                 name: "f".into(),
-                result: Some(json!("ok")),
+                result: Some(json!("ok").into()),
                 error: None,
                 cancelled: true,
                 duration_ms: 3.0,

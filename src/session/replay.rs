@@ -12,7 +12,8 @@
 //! rename an id the app did not get from an earlier connection.
 
 use crate::model::{ClientMessage, ConversationItem, ServerMessage};
-use std::collections::{HashMap, HashSet, VecDeque};
+use super::collections::{IdMap, IdSet};
+use std::collections::VecDeque;
 
 /// The message ids of replayed items start with this (a server error echoing one is about a replay).
 pub const REPLAY_MESSAGE_PREFIX: &str = "rtw_replay_";
@@ -22,10 +23,10 @@ pub struct Replay {
     /// Replayed items not yet acknowledged: (message id, the id the app knows).
     waiting: VecDeque<(String, String)>,
     /// Echoes still to come for acknowledged items (`conversationItemDone`), by server id.
-    echoes: HashSet<String>,
+    echoes: IdSet,
     /// App id → id on the current connection, and back.
-    to_server: HashMap<String, String>,
-    to_app: HashMap<String, String>,
+    to_server: IdMap<String>,
+    to_app: IdMap<String>,
     sent: u64,
 }
 

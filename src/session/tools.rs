@@ -18,7 +18,7 @@
 use super::output::{ErrorCode, SessionEvent, ToolRun};
 use super::responses;
 use crate::model::{ClientMessage, Content, ConversationItem, CreateResponse};
-use serde_json::Value;
+use crate::json::{Json, JsonValue};
 
 /// The seed's knobs, with its defaults.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,10 +65,10 @@ pub enum Action {
 
 #[derive(Debug, Clone, PartialEq)]
 enum Status {
-    Queued(Value),
+    Queued(JsonValue),
     Running { started_ms: f64 },
     /// The text or value the model will get; `error` marks a failure.
-    Finished { result: Value, error: Option<String> },
+    Finished { result: JsonValue, error: Option<String> },
     Cancelled,
 }
 
@@ -191,13 +191,13 @@ impl ToolInvoker {
                     return actions;
                 }
                 self.count_error();
-                Status::Finished { result: Value::Null, error: Some(NOT_FOUND_TEXT.into()) }
+                Status::Finished { result: Json::Null, error: Some(NOT_FOUND_TEXT.into()) }
             } else {
                 match crate::json::parse(if arguments.trim().is_empty() { "{}" } else { &arguments }) {
                     Ok(args) => Status::Queued(args.to_value()),
                     Err(e) => {
                         self.count_error();
-                        Status::Finished { result: Value::Null, error: Some(format!("Error: arguments are not valid JSON ({e}).")) }
+                        Status::Finished { result: Json::Null, error: Some(format!("Error: arguments are not valid JSON ({e}).")) }
                     }
                 }
             };
@@ -233,7 +233,7 @@ impl ToolInvoker {
     }
 
     /// A handler finished (its value, or its exception message).
-    pub fn finished(&mut self, responses: &mut ResponseTracker, call_id: &str, outcome: Result<Value, String>, now_ms: f64) -> Vec<Action> {
+    pub fn finished(&mut self, responses: &mut ResponseTracker, call_id: &str, outcome: Result<JsonValue, String>, now_ms: f64) -> Vec<Action> {
         let mut actions = Vec::new();
         let Some(call) = responses.batches_mut().flat_map(|b| b.calls.iter_mut()).find(|c| c.call_id == call_id) else {
             return actions; // cancelled and dropped, or never ours
@@ -244,7 +244,7 @@ impl ToolInvoker {
             Ok(value) => (value, None),
             Err(message) => {
                 let text = if self.options.include_detailed_errors { format!("Error: {message}") } else { FAILED_TEXT.into() };
-                (Value::Null, Some((text, message)))
+                (Json::Null, Some((text, message)))
             }
         };
         actions.push(Action::Event(SessionEvent::ToolCallCompleted {

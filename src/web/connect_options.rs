@@ -8,8 +8,7 @@ use super::audio::AudioOptions;
 use super::convert::{from_js, from_js_noting_unknown, function_tool, get, optional_bool, optional_count, optional_string, range_error, type_error, warn_unknown_keys};
 use super::middleware::JsMiddleware;
 use crate::model::{BargeInOptions, Modality, SessionKind, SessionOptions};
-use crate::session::{InvocationOptions, LogLevel, ReconnectConfig};
-use std::collections::HashMap;
+use crate::session::{InvocationOptions, LogLevel, ReconnectConfig, VecMap};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -19,7 +18,7 @@ const DEFAULT_CONNECT_TIMEOUT_MS: f64 = 15_000.0;
 pub(super) struct ConnectOptions {
     pub(super) options: SessionOptions,
     pub(super) invocation: InvocationOptions,
-    pub(super) handlers: HashMap<String, js_sys::Function>,
+    pub(super) handlers: VecMap<String, js_sys::Function>,
     pub(super) middleware: Vec<JsMiddleware>,
     pub(super) log_level: LogLevel,
     pub(super) connect_timeout_ms: f64,
@@ -47,7 +46,7 @@ impl ConnectOptions {
         }
         let mut options: SessionOptions = from_js_noting_unknown(neutral.into(), "options")?;
 
-        let mut handlers = HashMap::new();
+        let mut handlers = VecMap::new();
         let tools = get(&value, "tools");
         if !tools.is_undefined() && !tools.is_null() {
             let list = tools.dyn_ref::<js_sys::Array>().ok_or_else(|| type_error("options.tools must be an array"))?;

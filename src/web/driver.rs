@@ -17,10 +17,11 @@ use super::connector::Connector;
 use super::convert::{describe_js_error, event_to_js, frame_from_js, from_js, message_to_js, session_error, to_js};
 use super::network::NetworkWatch;
 use super::stream::MessageStream;
+use crate::json::{object_text, Json, JsonValue, RawJson};
 use crate::model::{Base64Data, ClientMessage, Tool};
-use crate::session::{ConnectionState, ErrorCode, FrameBuf, Output, Session, SessionError, SessionEvent, Ticket, Timer, ToolRun};
+use crate::session::{ConnectionState, ErrorCode, FrameBuf, Output, Session, SessionError, SessionEvent, Ticket, Timer, ToolRun, VecMap};
 use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -35,7 +36,7 @@ pub(crate) enum Command {
     Send(ClientMessage, Settle),
     RegisterTool(Tool, Settle),
     UnregisterTool(String, Settle),
-    ToolFinished(String, Result<serde_json::Value, String>),
+    ToolFinished(String, Result<JsonValue, String>),
     Timer(Timer),
     /// The browser went online (`true`) or offline.
     NetworkChanged(bool),
@@ -69,10 +70,10 @@ pub(crate) struct Driver {
     connector: Connector,
     commands: RefCell<VecDeque<Command>>,
     pumping: Cell<bool>,
-    pending: RefCell<HashMap<Ticket, Settle>>,
-    handlers: RefCell<HashMap<String, Vec<(js_sys::Function, bool)>>>,
-    pub(super) tool_handlers: RefCell<HashMap<String, js_sys::Function>>,
-    aborts: RefCell<HashMap<String, web_sys::AbortController>>,
+    pending: RefCell<VecMap<Ticket, Settle>>,
+    handlers: RefCell<VecMap<String, Vec<(js_sys::Function, bool)>>>,
+    pub(super) tool_handlers: RefCell<VecMap<String, js_sys::Function>>,
+    aborts: RefCell<VecMap<String, web_sys::AbortController>>,
     pub(super) stream: MessageStream,
     on_open: RefCell<Option<OpenWaiter>>,
     /// One armed timeout per [`Timer`] kind: re-arming a kind replaces (and so cancels) its previous
@@ -119,7 +120,7 @@ impl Driver {
     pub(crate) fn start(
         session: Session,
         socket: WebSocket,
-        tool_handlers: HashMap<String, js_sys::Function>,
+        tool_handlers: VecMap<String, js_sys::Function>,
         provider: &'static str,
         audio: Option<AudioEngine>,
         connector: Connector,
@@ -133,10 +134,10 @@ impl Driver {
             connector,
             commands: RefCell::new(VecDeque::new()),
             pumping: Cell::new(false),
-            pending: RefCell::new(HashMap::new()),
-            handlers: RefCell::new(HashMap::new()),
+            pending: RefCell::new(VecMap::new()),
+            handlers: RefCell::new(VecMap::new()),
             tool_handlers: RefCell::new(tool_handlers),
-            aborts: RefCell::new(HashMap::new()),
+            aborts: RefCell::new(VecMap::new()),
             stream: MessageStream::new(),
             on_open: RefCell::new(Some(on_open)),
             timers: RefCell::new(Vec::new()),
@@ -401,7 +402,7 @@ impl Driver {
                 }
                 if blocked && !self.playback_blocked_reported.replace(true) {
                     // Autoplay policy: the app must call resumeAudio() from a user gesture.
-                    self.emit("playbackBlocked", &to_js(&serde_json::json!({ "type": "playbackBlocked" })));
+                    self.emit("playbackBlocked", &to_js(&RawJson(r#"{"type":"playbackBlocked"}"#)));
                 }
             }
             Output::StopPlayback { item_id } => {
@@ -560,8 +561,13 @@ impl Driver {
                 if let Some(level) = captured.level {
                     // Every capture chunk: the event object only for someone who listens.
                     if self.listens("inputLevel") {
-                        let event = serde_json::json!({ "type": "inputLevel", "level": level.meter(), "rms": level.rms, "peak": level.peak });
-                        self.emit("inputLevel", &to_js(&event));
+                        let event = object_text(|o| {
+                            o.tag("inputLevel")
+                                .field("level", &f64::from(level.meter()))
+                                .field("rms", &f64::from(level.rms))
+                                .field("peak", &f64::from(level.peak));
+                        });
+                        self.emit("inputLevel", &to_js(&RawJson(&event)));
                     }
                     if self.audio.borrow().as_ref().is_some_and(|e| !e.muted) {
                         self.command(Command::InputLevel(f64::from(level.meter())));
@@ -581,7 +587,10 @@ impl Driver {
                 }
                 if self.listens("outputLevel") {
                     let level = crate::audio::Level { rms: rms as f32, peak: rms as f32 };
-                    self.emit("outputLevel", &to_js(&serde_json::json!({ "type": "outputLevel", "level": level.meter(), "rms": rms })));
+                    let event = object_text(|o| {
+                        o.tag("outputLevel").field("level", &f64::from(level.meter())).field("rms", &rms);
+                    });
+                    self.emit("outputLevel", &to_js(&RawJson(&event)));
                 }
             }
         }
@@ -631,8 +640,8 @@ impl Driver {
                 Err(thrown) => Err(thrown),
             };
             let outcome = match settled {
-                Ok(value) if value.is_undefined() => Ok(serde_json::Value::Null),
-                Ok(value) => from_js::<serde_json::Value>(value, "the result").map_err(|e| describe_js_error(&e)),
+                Ok(value) if value.is_undefined() => Ok(Json::Null),
+                Ok(value) => from_js::<JsonValue>(value, "the result").map_err(|e| describe_js_error(&e)),
                 Err(thrown) => Err(describe_js_error(&thrown)),
             };
             if let Some(driver) = weak.upgrade() {
@@ -645,7 +654,7 @@ impl Driver {
     /// Adds an app listener (`on`/`once`).
     pub(super) fn listen(&self, kind: String, handler: js_sys::Function, once: bool) {
         super::convert::warn_unknown_event(&kind);
-        self.handlers.borrow_mut().entry(kind).or_default().push((handler, once));
+        self.handlers.borrow_mut().get_or_insert_with(kind, Vec::new).push((handler, once));
     }
 
     /// Removes every registration of `handler` for `kind` (`off`).

@@ -67,8 +67,8 @@ pub(super) fn server_frame(codec: &mut GeminiCodec, frame: &str) -> Result<Vec<S
 
 fn raw(v: &Json) -> ServerMessage {
     let payload = v.to_value();
-    // The first key in the owned map's (sorted) order.
-    let key = payload.as_object().and_then(|m| m.keys().next().cloned());
+    // The first key in sorted order (as serde_json's map kept them, before this tree).
+    let key = payload.as_object().and_then(|m| m.iter().map(|(k, _)| k).min()).map(|k| k.as_ref().to_owned());
     ServerMessage::Raw(RawEvent { message_id: None, event_type: key, payload })
 }
 
@@ -251,7 +251,7 @@ fn tool_call(codec: &mut GeminiCodec, call: &Json, out: &mut Vec<ServerMessage>)
         let turn = ensure_turn(codec, out);
         let call_id = function.get("id").and_then(Json::as_str).map(str::to_owned).unwrap_or(generated);
         let name = function.get("name").and_then(Json::as_str).unwrap_or_default().to_owned();
-        let arguments = function.get("args").map_or_else(|| "{}".to_owned(), |args| crate::json::to_string(&args.to_value()));
+        let arguments = function.get("args").map_or_else(|| "{}".to_owned(), crate::json::to_string);
         turn.output_index += 1;
         let item = ConversationItem {
             id: Some(format!("item_{call_id}")),

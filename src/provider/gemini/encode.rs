@@ -1,131 +1,175 @@
 //! Neutral client messages → Gemini Live client frames (`setup`, `clientContent`, `realtimeInput`,
-//! `toolResponse`).
+//! `toolResponse`), written straight as JSON text (no tree is built, except to merge the setup over
+//! `providerOptions`).
 
 use super::{GeminiCodec, INPUT_RATE};
+use crate::json::{object_text, Json, JsonObject, RawJson, ToJson};
 use crate::model::{ClientMessage, Content, ConversationItem, Eagerness, Modality, Role, SessionOptions, Tool, ToolMode};
-use crate::provider::{merge_json, EncodeError};
-use serde_json::{json, Map, Value};
+use crate::provider::EncodeError;
 
-/// The `setup` frame: everything Gemini will ever know about the session's configuration.
-pub(super) fn setup(codec: &mut GeminiCodec, options: &SessionOptions) -> Result<Value, EncodeError> {
+/// The `setup` object (what goes under `"setup"`): everything Gemini will ever know about the
+/// session's configuration. `resumable`: ask for resumption handles.
+pub(super) fn setup(codec: &mut GeminiCodec, options: &SessionOptions, resumable: bool) -> Result<String, EncodeError> {
     let model = options.model.clone().unwrap_or_else(|| codec.model.clone());
     let model = if model.starts_with("models/") || model.starts_with("projects/") { model } else { format!("models/{model}") };
-    let mut setup = Map::new();
-    setup.insert("model".into(), model.into());
-    let mut generation = Map::new();
-    if let Some(modalities) = &options.output_modalities {
-        if modalities.is_empty() {
-            return Err(EncodeError::range("options.outputModalities", "needs at least one modality"));
+    // One modality per session: audio (with transcription on request) or text.
+    let modality = match &options.output_modalities {
+        Some(modalities) if modalities.is_empty() => {
+            return Err(EncodeError::range("options.outputModalities", "needs at least one modality"))
         }
-        // One modality per session: audio (with transcription on request) or text.
-        let modality = if modalities.contains(&Modality::Audio) { "AUDIO" } else { "TEXT" };
-        generation.insert("responseModalities".into(), json!([modality]));
-    }
-    if let Some(max) = options.max_output_tokens {
-        generation.insert("maxOutputTokens".into(), max.into());
-    }
-    if let Some(voice) = &options.voice {
-        generation.insert("speechConfig".into(), json!({ "voiceConfig": { "prebuiltVoiceConfig": { "voiceName": voice } } }));
-    }
-    if !generation.is_empty() {
-        setup.insert("generationConfig".into(), Value::Object(generation));
-    }
-    if let Some(instructions) = &options.instructions {
-        setup.insert("systemInstruction".into(), json!({ "parts": [{ "text": instructions }] }));
-    }
-    if let Some(tools) = &options.tools {
-        let mut declarations = Vec::new();
-        for (i, tool) in tools.iter().enumerate() {
-            match tool {
-                Tool::Function { name, description, parameters } => {
-                    let mut d = json!({ "name": name });
-                    if let Some(description) = description {
-                        d["description"] = description.as_str().into();
-                    }
-                    if let Some(parameters) = parameters {
-                        // Gemini's own schema dialect has upper-case types; anything else is JSON Schema.
-                        let native = parameters.get("type").and_then(Value::as_str).is_some_and(|t| t.chars().all(|c| c.is_ascii_uppercase()));
-                        d[if native { "parameters" } else { "parametersJsonSchema" }] = parameters.clone();
-                    }
-                    declarations.push(d);
-                }
-                Tool::HostedMcp { .. } => {
-                    return Err(EncodeError::range(&format!("options.tools[{i}]"), "Gemini Live has no hosted MCP tools"));
-                }
-            }
-        }
-        if !declarations.is_empty() {
-            setup.insert("tools".into(), json!([{ "functionDeclarations": declarations }]));
-        }
+        Some(modalities) => Some([if modalities.contains(&Modality::Audio) { "AUDIO" } else { "TEXT" }]),
+        None => None,
+    };
+    let tools = options.tools.as_deref().unwrap_or_default();
+    if let Some(i) = tools.iter().position(|t| matches!(t, Tool::HostedMcp { .. })) {
+        return Err(EncodeError::range(&format!("options.tools[{i}]"), "Gemini Live has no hosted MCP tools"));
     }
     if let Some(ToolMode::RequireSpecific(_) | ToolMode::RequireAny | ToolMode::None) = &options.tool_mode {
         return Err(EncodeError::range("options.toolMode", "Gemini Live supports only \"auto\" tool choice"));
     }
-    codec.manual_activity = false;
-    if let Some(vad) = &options.voice_activity_detection {
-        let mut detection = Map::new();
-        if !vad.enabled {
-            detection.insert("disabled".into(), true.into());
-            codec.manual_activity = true;
-        } else {
-            if let Some(threshold) = vad.threshold {
-                // A high threshold means less sensitive to speech starting.
-                let sensitivity = if threshold >= 0.5 { "START_SENSITIVITY_LOW" } else { "START_SENSITIVITY_HIGH" };
-                detection.insert("startOfSpeechSensitivity".into(), sensitivity.into());
-            }
-            if let Some(eagerness) = vad.eagerness {
-                let sensitivity = match eagerness {
-                    Eagerness::High => "END_SENSITIVITY_HIGH",
-                    Eagerness::Low => "END_SENSITIVITY_LOW",
-                    Eagerness::Medium | Eagerness::Auto => "END_SENSITIVITY_UNSPECIFIED",
-                };
-                detection.insert("endOfSpeechSensitivity".into(), sensitivity.into());
-            }
-            if let Some(ms) = vad.prefix_padding_ms {
-                detection.insert("prefixPaddingMs".into(), ms.into());
-            }
-            if let Some(ms) = vad.silence_duration_ms {
-                detection.insert("silenceDurationMs".into(), ms.into());
-            }
-        }
-        let mut config = Map::new();
-        config.insert("automaticActivityDetection".into(), Value::Object(detection));
-        if vad.enabled {
-            let handling = if vad.allow_interruption { "START_OF_ACTIVITY_INTERRUPTS" } else { "NO_INTERRUPTION" };
-            config.insert("activityHandling".into(), handling.into());
-        }
-        setup.insert("realtimeInputConfig".into(), Value::Object(config));
-    }
+    let seed = match &options.provider_options {
+        None => None,
+        Some(seed @ Json::Object(_)) => Some(seed),
+        Some(_) => return Err(EncodeError::shape("options.providerOptions", "must be an object")),
+    };
+    codec.manual_activity = options.voice_activity_detection.as_ref().is_some_and(|vad| !vad.enabled);
     // Output transcripts come with every audio reply, as on OpenAI (same app code, same events;
     // `providerOptions: { outputAudioTranscription: null }` opts out); input transcription is what
     // `transcription` turns on, on both providers.
-    if options.transcription.is_some() {
-        setup.insert("inputAudioTranscription".into(), json!({}));
-    }
-    let opted_out = options.provider_options.as_ref().and_then(|p| p.get("outputAudioTranscription")).is_some_and(Value::is_null);
-    if options.output_modalities.as_ref().is_none_or(|m| m.contains(&Modality::Audio)) && !opted_out {
-        setup.insert("outputAudioTranscription".into(), json!({}));
-    }
-    let mut setup = Value::Object(setup);
-    match &options.provider_options {
-        None => {}
-        Some(Value::Object(seed)) => {
-            // `null` in the seed removes a field (an opt-out), it is never sent.
-            let mut kept = Map::new();
-            for (k, v) in seed.iter().filter(|(_, v)| !v.is_null()) {
-                kept.insert(k.clone(), v.clone());
-            }
-            let mut merged = Value::Object(kept);
-            merge_json(&mut merged, setup);
-            setup = merged;
+    let opted_out = seed.and_then(|p| p.get("outputAudioTranscription")).is_some_and(Json::is_null);
+    let output_transcription = options.output_modalities.as_ref().is_none_or(|m| m.contains(&Modality::Audio)) && !opted_out;
+    let mapped = object_text(|s| {
+        s.field("model", &model);
+        if modality.is_some() || options.max_output_tokens.is_some() || options.voice.is_some() {
+            s.object("generationConfig", |g| {
+                g.field("responseModalities", &modality).field("maxOutputTokens", &options.max_output_tokens);
+                if let Some(voice) = &options.voice {
+                    g.object("speechConfig", |c| {
+                        c.object("voiceConfig", |v| {
+                            v.object("prebuiltVoiceConfig", |p| {
+                                p.field("voiceName", voice);
+                            });
+                        });
+                    });
+                }
+            });
         }
-        Some(_) => return Err(EncodeError::shape("options.providerOptions", "must be an object")),
-    }
+        if let Some(instructions) = &options.instructions {
+            s.object("systemInstruction", |i| {
+                i.field("parts", &[Text(instructions)]);
+            });
+        }
+        if !tools.is_empty() {
+            s.field("tools", &[FunctionDeclarations(tools)]);
+        }
+        if let Some(vad) = &options.voice_activity_detection {
+            s.object("realtimeInputConfig", |config| {
+                config.object("automaticActivityDetection", |d| {
+                    if !vad.enabled {
+                        d.field("disabled", &true);
+                        return;
+                    }
+                    // A high threshold means less sensitive to speech starting.
+                    let start = vad.threshold.map(|t| if t >= 0.5 { "START_SENSITIVITY_LOW" } else { "START_SENSITIVITY_HIGH" });
+                    let end = vad.eagerness.map(|eagerness| match eagerness {
+                        Eagerness::High => "END_SENSITIVITY_HIGH",
+                        Eagerness::Low => "END_SENSITIVITY_LOW",
+                        Eagerness::Medium | Eagerness::Auto => "END_SENSITIVITY_UNSPECIFIED",
+                    });
+                    d.field("startOfSpeechSensitivity", &start)
+                        .field("endOfSpeechSensitivity", &end)
+                        .field("prefixPaddingMs", &vad.prefix_padding_ms)
+                        .field("silenceDurationMs", &vad.silence_duration_ms);
+                });
+                if vad.enabled {
+                    let handling = if vad.allow_interruption { "START_OF_ACTIVITY_INTERRUPTS" } else { "NO_INTERRUPTION" };
+                    config.field("activityHandling", &handling);
+                }
+            });
+        }
+        if options.transcription.is_some() {
+            s.field("inputAudioTranscription", &RawJson("{}"));
+        }
+        if output_transcription {
+            s.field("outputAudioTranscription", &RawJson("{}"));
+        }
+        if resumable && seed.and_then(|seed| seed.get("sessionResumption")).is_none_or(Json::is_null) {
+            s.field("sessionResumption", &RawJson("{}"));
+        }
+    });
     codec.options = options.clone();
-    codec.options.model = setup.get("model").and_then(Value::as_str).map(str::to_owned);
-    Ok(json!({ "setup": setup }))
+    codec.options.model = Some(model);
+    let Some(Json::Object(seed)) = seed else { return Ok(mapped) };
+    // `null` in the seed removes a field (an opt-out), it is never sent.
+    let mut merged = Json::Object(seed.iter().filter(|(_, v)| !v.is_null()).cloned().collect());
+    // Our own text: it parses.
+    if let Ok(mapped) = crate::json::parse(&mapped) {
+        merged.merge(mapped);
+    }
+    Ok(crate::json::to_string(&merged))
 }
 
+/// `{ "text": … }`.
+struct Text<'a>(&'a str);
+
+impl ToJson for Text<'_> {
+    fn write_json(&self, out: &mut String) {
+        let mut o = JsonObject::new(out);
+        o.field("text", &self.0);
+        o.end();
+    }
+}
+
+/// `{ "functionDeclarations": [...] }` of the function tools.
+struct FunctionDeclarations<'a>(&'a [Tool]);
+
+impl ToJson for FunctionDeclarations<'_> {
+    fn write_json(&self, out: &mut String) {
+        let mut o = JsonObject::new(out);
+        o.field("functionDeclarations", &Declarations(self.0));
+        o.end();
+    }
+}
+
+struct Declarations<'a>(&'a [Tool]);
+
+impl ToJson for Declarations<'_> {
+    fn write_json(&self, out: &mut String) {
+        out.push('[');
+        for (i, tool) in self.0.iter().enumerate() {
+            let Tool::Function { name, description, parameters } = tool else { continue };
+            if i > 0 {
+                out.push(',');
+            }
+            // Gemini's own schema dialect has upper-case types; anything else is JSON Schema.
+            let native = parameters.as_ref().and_then(|p| p.get("type")).and_then(Json::as_str).is_some_and(|t| t.chars().all(|c| c.is_ascii_uppercase()));
+            let mut d = JsonObject::new(out);
+            d.field("name", name).field("description", description).field(if native { "parameters" } else { "parametersJsonSchema" }, parameters);
+            d.end();
+        }
+        out.push(']');
+    }
+}
+
+/// The setup frame around a `setup` object.
+pub(super) fn setup_frame(setup: &str) -> String {
+    object_text(|o| {
+        o.field("setup", &RawJson(setup));
+    })
+}
+
+/// The stored `setup` object with `sessionResumption: { handle }` (replacing any other).
+pub(super) fn with_handle(setup: &str, handle: &str) -> String {
+    let Ok(Json::Object(pairs)) = crate::json::parse(setup) else { return setup.to_owned() };
+    object_text(|o| {
+        for (key, value) in pairs.iter().filter(|(k, _)| k != "sessionResumption") {
+            o.member(key, value);
+        }
+        o.object("sessionResumption", |r| {
+            r.field("handle", &handle);
+        });
+    })
+}
 
 /// What can be checked without state.
 pub(super) fn validate(message: &ClientMessage) -> Result<(), EncodeError> {
@@ -144,7 +188,7 @@ pub(super) fn validate(message: &ClientMessage) -> Result<(), EncodeError> {
     }
 }
 
-pub(super) fn client_message(codec: &mut GeminiCodec, message: &ClientMessage) -> Result<Vec<Value>, EncodeError> {
+pub(super) fn client_message(codec: &mut GeminiCodec, message: &ClientMessage) -> Result<Vec<String>, EncodeError> {
     validate(message)?;
     let mut frames = Vec::new();
     // Buffered user turns go out (without asking for a reply) before anything else that is not
@@ -152,23 +196,31 @@ pub(super) fn client_message(codec: &mut GeminiCodec, message: &ClientMessage) -
     if !matches!(message, ClientMessage::CreateConversationItem { .. } | ClientMessage::CreateResponse(_)) {
         flush_turns(codec, false, &mut frames);
     }
+    let realtime_input = |member: &str, value: &dyn ToJson| {
+        object_text(|o| {
+            o.object("realtimeInput", |i| {
+                i.field(member, value);
+            });
+        })
+    };
+    const EMPTY: RawJson = RawJson("{}");
     match message {
         ClientMessage::InputAudioBufferAppend { audio, .. } => {
             if codec.manual_activity && !codec.in_activity {
-                frames.push(json!({ "realtimeInput": { "activityStart": {} } }));
+                frames.push(realtime_input("activityStart", &EMPTY));
                 codec.in_activity = true;
             }
-            frames.push(json!({ "realtimeInput": { "audio": { "data": audio.to_base64(), "mimeType": format!("audio/pcm;rate={INPUT_RATE}") } } }));
+            frames.push(realtime_input("audio", &AudioBlob(audio)));
         }
         ClientMessage::InputAudioBufferCommit { .. } => {
             if codec.manual_activity {
                 if !codec.in_activity {
-                    frames.push(json!({ "realtimeInput": { "activityStart": {} } }));
+                    frames.push(realtime_input("activityStart", &EMPTY));
                 }
-                frames.push(json!({ "realtimeInput": { "activityEnd": {} } }));
+                frames.push(realtime_input("activityEnd", &EMPTY));
                 codec.in_activity = false;
             } else {
-                frames.push(json!({ "realtimeInput": { "audioStreamEnd": true } }));
+                frames.push(realtime_input("audioStreamEnd", &true));
             }
         }
         // Nothing is buffered on the client side; Gemini has no input buffer to clear.
@@ -179,18 +231,27 @@ pub(super) fn client_message(codec: &mut GeminiCodec, message: &ClientMessage) -
                 let name = name.clone().or(known).ok_or_else(|| {
                     EncodeError::shape("item.contents[0].name", "Gemini needs the function's name (unknown call id)")
                 })?;
-                codec.pending_results.push(json!({ "id": call_id, "name": name, "response": function_response(result, error.as_deref()) }));
+                let response = FunctionResponse { result, error: error.as_deref() };
+                codec.pending_results.push(object_text(|o| {
+                    o.field("id", call_id).field("name", &name).field("response", &response);
+                }));
             }
             _ => {
                 let parts = item_parts(item)?;
                 let role = if item.role == Some(Role::Assistant) { "model" } else { "user" };
-                codec.pending_turns.push(json!({ "parts": parts, "role": role }));
+                codec.pending_turns.push(object_text(|o| {
+                    o.field("parts", &RawJson(&parts)).field("role", &role);
+                }));
             }
         },
         ClientMessage::CreateResponse(_) => {
             if !codec.pending_results.is_empty() {
-                let responses = std::mem::take(&mut codec.pending_results);
-                frames.push(json!({ "toolResponse": { "functionResponses": responses } }));
+                let responses = list(&std::mem::take(&mut codec.pending_results));
+                frames.push(object_text(|o| {
+                    o.object("toolResponse", |t| {
+                        t.field("functionResponses", &RawJson(&responses));
+                    });
+                }));
             }
             // With nothing pending it sends nothing: Gemini answers audio on its own (activityEnd,
             // or its VAD), and an empty `turnComplete` would interrupt that very reply.
@@ -201,55 +262,100 @@ pub(super) fn client_message(codec: &mut GeminiCodec, message: &ClientMessage) -
         // Gemini has no truncate (it cuts at the interruption itself) and no cancel (new input
         // interrupts): both are accepted and do nothing on the wire.
         ClientMessage::TruncateConversationItem { .. } | ClientMessage::CancelResponse { .. } => {}
-        ClientMessage::Raw { payload, .. } => frames.push(payload.clone()),
+        ClientMessage::Raw { payload, .. } => frames.push(crate::json::to_string(payload)),
         ClientMessage::SessionUpdate { .. } | ClientMessage::DeleteConversationItem { .. } | ClientMessage::RetrieveConversationItem { .. } => {}
     }
     Ok(frames)
 }
 
-fn flush_turns(codec: &mut GeminiCodec, complete: bool, frames: &mut Vec<Value>) {
+/// JSON texts as one array.
+fn list(items: &[String]) -> String {
+    format!("[{}]", items.join(","))
+}
+
+fn flush_turns(codec: &mut GeminiCodec, complete: bool, frames: &mut Vec<String>) {
     if codec.pending_turns.is_empty() && !complete {
         return;
     }
     let turns = std::mem::take(&mut codec.pending_turns);
-    let content = if turns.is_empty() { json!({ "turnComplete": complete }) } else { json!({ "turns": turns, "turnComplete": complete }) };
-    frames.push(json!({ "clientContent": content }));
+    frames.push(object_text(|o| {
+        o.object("clientContent", |c| {
+            if !turns.is_empty() {
+                c.field("turns", &RawJson(&list(&turns)));
+            }
+            c.field("turnComplete", &complete);
+        });
+    }));
 }
 
-/// Gemini takes an object: a JSON object result as is, anything else wrapped (`output`/`error`).
-fn function_response(result: &Value, error: Option<&str>) -> Value {
-    match (error, result) {
-        (Some(error), _) => json!({ "error": error }),
-        (None, Value::Object(_)) => result.clone(),
-        (None, other) => json!({ "output": other }),
+/// `{ "data": base64, "mimeType": "audio/pcm;rate=16000" }`.
+struct AudioBlob<'a>(&'a crate::model::Base64Data);
+
+impl ToJson for AudioBlob<'_> {
+    fn write_json(&self, out: &mut String) {
+        let mut o = JsonObject::new(out);
+        o.field("data", self.0).field("mimeType", &format!("audio/pcm;rate={INPUT_RATE}"));
+        o.end();
     }
 }
 
-fn item_parts(item: &ConversationItem) -> Result<Vec<Value>, EncodeError> {
-    let mut parts = Vec::with_capacity(item.contents.len());
+/// Gemini takes an object: a JSON object result as is, anything else wrapped (`output`/`error`).
+struct FunctionResponse<'a> {
+    result: &'a Json<'static>,
+    error: Option<&'a str>,
+}
+
+impl ToJson for FunctionResponse<'_> {
+    fn write_json(&self, out: &mut String) {
+        match (self.error, self.result) {
+            (None, Json::Object(_)) => self.result.write_json(out),
+            (error, result) => {
+                let mut o = JsonObject::new(out);
+                match error {
+                    Some(error) => o.field("error", &error),
+                    None => o.field("output", result),
+                };
+                o.end();
+            }
+        }
+    }
+}
+
+/// The parts of a user or model turn, as a JSON array's text.
+fn item_parts(item: &ConversationItem) -> Result<String, EncodeError> {
+    let mut out = String::from("[");
     for (i, content) in item.contents.iter().enumerate() {
         let field = format!("item.contents[{i}]");
-        parts.push(match content {
-            Content::Text { text } => json!({ "text": text }),
+        if i > 0 {
+            out.push(',');
+        }
+        match content {
+            Content::Text { text } | Content::Audio { audio: None, transcript: Some(text), .. } => Text(text).write_json(&mut out),
             Content::Audio { audio: Some(audio), .. } => {
-                json!({ "inlineData": { "mimeType": format!("audio/pcm;rate={INPUT_RATE}"), "data": audio.to_base64() } })
+                let mut o = JsonObject::new(&mut out);
+                o.field("inlineData", &AudioBlob(audio));
+                o.end();
             }
-            Content::Audio { audio: None, transcript: Some(text), .. } => json!({ "text": text }),
             Content::Image { image_url, .. } => {
                 let (mime, data) = image_url
                     .strip_prefix("data:")
                     .and_then(|rest| rest.split_once(";base64,"))
                     .ok_or_else(|| EncodeError::range(&format!("{field}.imageUrl"), "Gemini Live takes images as data: URLs (base64)"))?;
-                json!({ "inlineData": { "mimeType": mime, "data": data } })
+                let mut o = JsonObject::new(&mut out);
+                o.object("inlineData", |d| {
+                    d.field("mimeType", &mime).field("data", &data);
+                });
+                o.end();
             }
-            Content::Raw { value } => value.clone(),
+            Content::Raw { value } => value.write_json(&mut out),
             Content::FunctionResult { .. } | Content::FunctionCall { .. } => {
                 return Err(EncodeError::shape(&field, "a function call or result must be the only content of its item"))
             }
             Content::Audio { .. } | Content::Error { .. } => {
                 return Err(EncodeError::shape(&field, "this content cannot be sent to Gemini"))
             }
-        });
+        }
     }
-    Ok(parts)
+    out.push(']');
+    Ok(out)
 }

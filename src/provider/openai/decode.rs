@@ -17,7 +17,6 @@ use crate::model::{
     SpeechEvent, Tool, ToolMode, TranscriptionOptions, TranscriptionSegment, Usage, VoiceActivityDetection,
 };
 use crate::provider::DecodeError;
-use serde_json::Value;
 
 pub(super) fn server_event(frame: &str) -> Result<ServerMessage, DecodeError> {
     let v = match json::parse(frame) {
@@ -464,10 +463,7 @@ fn response(v: &Json, message_id: Option<String>) -> ResponseInfo {
             .or_else(|| field(r, "output_audio_format"))
             .and_then(audio_format),
         max_output_tokens: uint32(r, "max_output_tokens"),
-        metadata: field(r, "metadata").and_then(|m| match m.to_value() {
-            Value::Object(map) => Some(map),
-            _ => None,
-        }),
+        metadata: field(r, "metadata").filter(|m| m.is_object()).map(Json::to_value),
         // A null conversation id means an out-of-band response; an absent one says nothing.
         in_conversation: r.get("conversation_id").map(|c| !c.is_null()),
     }
@@ -516,7 +512,7 @@ fn item(v: &Json) -> ConversationItem {
         Some("function_call_output") => vec![Content::FunctionResult {
             call_id: string(v, "call_id").unwrap_or_default(),
             name: None,
-            result: field(v, "output").map_or(Value::Null, Json::to_value),
+            result: field(v, "output").map_or(Json::Null, Json::to_value),
             error: None,
         }],
         Some(_) => vec![Content::Raw { value: v.to_value() }],

@@ -1,156 +1,170 @@
-//! Neutral client messages → OpenAI GA client events.
+//! Neutral client messages → OpenAI GA client events, written straight as JSON text (no tree is
+//! built, except to merge the session over `providerOptions`).
 
 use super::AUDIO_RATE;
+use crate::json::{json_fields, object_text, Json, JsonObject, RawJson, ToJson};
 use crate::model::{
     AudioFormat, ClientMessage, Content, ConversationItem, CreateResponse, Modality, Role, SessionKind,
     SessionOptions, Tool, ToolMode, VoiceActivityDetection,
 };
-use crate::provider::{merge_json, EncodeError};
-use serde_json::{json, Map, Value};
+use crate::provider::EncodeError;
 
 /// GA bounds on `max_output_tokens` (the API also accepts `"inf"`, which is "absent" here).
 const MAX_OUTPUT_TOKENS: u32 = 4096;
 /// GA limits on response metadata.
 const METADATA_MAX_KEYS: usize = 16;
 
-pub(super) fn client_event(message: &ClientMessage) -> Result<Value, EncodeError> {
-    let mut event = match message {
-        ClientMessage::SessionUpdate { options, .. } => {
-            json!({ "type": "session.update", "session": session(options)? })
-        }
-        ClientMessage::InputAudioBufferAppend { audio, .. } => {
-            json!({ "type": "input_audio_buffer.append", "audio": audio.to_base64() })
-        }
-        ClientMessage::InputAudioBufferCommit { .. } => json!({ "type": "input_audio_buffer.commit" }),
-        ClientMessage::InputAudioBufferClear { .. } => json!({ "type": "input_audio_buffer.clear" }),
-        ClientMessage::CreateConversationItem { item, previous_item_id, .. } => {
-            let mut event = json!({ "type": "conversation.item.create", "item": conversation_item(item, "item")? });
-            if let Some(previous) = previous_item_id {
-                event["previous_item_id"] = previous.as_str().into();
-            }
-            event
-        }
-        ClientMessage::TruncateConversationItem { item_id, content_index, audio_end_ms, .. } => json!({
-            "type": "conversation.item.truncate",
-            "item_id": item_id,
-            "content_index": content_index,
-            "audio_end_ms": audio_end_ms,
-        }),
-        ClientMessage::DeleteConversationItem { item_id, .. } => {
-            json!({ "type": "conversation.item.delete", "item_id": item_id })
-        }
-        ClientMessage::RetrieveConversationItem { item_id, .. } => {
-            json!({ "type": "conversation.item.retrieve", "item_id": item_id })
-        }
-        ClientMessage::CreateResponse(request) => {
-            let params = response_params(request)?;
-            if params.is_empty() {
-                json!({ "type": "response.create" })
-            } else {
-                json!({ "type": "response.create", "response": params })
-            }
-        }
-        ClientMessage::CancelResponse { response_id, .. } => {
-            let mut event = json!({ "type": "response.cancel" });
-            if let Some(id) = response_id {
-                event["response_id"] = id.as_str().into();
-            }
-            event
-        }
-        ClientMessage::Raw { payload, .. } => payload.clone(),
+/// The event's frame text.
+pub(super) fn client_event(message: &ClientMessage) -> Result<String, EncodeError> {
+    use ClientMessage as M;
+    // Everything that can fail, before anything is written.
+    let body = match message {
+        M::SessionUpdate { options, .. } => session(options)?,
+        M::CreateConversationItem { item, .. } => conversation_item(item, "item")?,
+        M::CreateResponse(request) => response_params(request)?,
+        _ => String::new(),
     };
-    // event_id: ours unless a raw payload already has one (never overwrite the app's own).
-    if let (Some(id), Value::Object(map)) = (message.message_id(), &mut event) {
-        map.entry("event_id").or_insert_with(|| id.into());
+    let event_id = message.message_id();
+    let mut out = String::new();
+    if let M::Raw { payload, .. } = message {
+        // event_id: ours unless the payload already has one (never overwrite the app's own).
+        with_member(payload, "event_id", event_id, &mut out);
+        return Ok(out);
     }
-    Ok(event)
+    let mut o = JsonObject::new(&mut out);
+    match message {
+        M::SessionUpdate { .. } => o.tag("session.update").field("session", &RawJson(&body)),
+        M::InputAudioBufferAppend { audio, .. } => o.tag("input_audio_buffer.append").field("audio", audio),
+        M::InputAudioBufferCommit { .. } => o.tag("input_audio_buffer.commit"),
+        M::InputAudioBufferClear { .. } => o.tag("input_audio_buffer.clear"),
+        M::CreateConversationItem { previous_item_id, .. } => {
+            o.tag("conversation.item.create").field("item", &RawJson(&body)).field("previous_item_id", previous_item_id)
+        }
+        M::TruncateConversationItem { item_id, content_index, audio_end_ms, .. } => o
+            .tag("conversation.item.truncate")
+            .field("item_id", item_id)
+            .field("content_index", content_index)
+            .field("audio_end_ms", audio_end_ms),
+        M::DeleteConversationItem { item_id, .. } => o.tag("conversation.item.delete").field("item_id", item_id),
+        M::RetrieveConversationItem { item_id, .. } => o.tag("conversation.item.retrieve").field("item_id", item_id),
+        M::CreateResponse(_) => {
+            o.tag("response.create");
+            if body != "{}" {
+                o.field("response", &RawJson(&body));
+            }
+            &mut o
+        }
+        M::CancelResponse { response_id, .. } => o.tag("response.cancel").field("response_id", response_id),
+        M::Raw { .. } => &mut o,
+    };
+    o.field("event_id", &event_id);
+    o.end();
+    Ok(out)
+}
+
+/// `value` as written, with `key: extra` added when it is an object without that key.
+fn with_member(value: &Json, key: &str, extra: Option<&str>, out: &mut String) {
+    match (value, extra) {
+        (Json::Object(pairs), Some(extra)) if value.get(key).is_none() => {
+            let mut o = JsonObject::new(out);
+            for (k, v) in pairs {
+                o.member(k, v);
+            }
+            o.field(key, &extra);
+            o.end();
+        }
+        _ => value.write_json(out),
+    }
 }
 
 /// The GA `session` object of `session.update`, merged over `providerOptions`.
-fn session(options: &SessionOptions) -> Result<Value, EncodeError> {
-    let mut session = Map::new();
-    let mut input = Map::new();
-    let mut output = Map::new();
-    if let Some(format) = &options.input_audio_format {
-        input.insert("format".into(), audio_format(format, "options.inputAudioFormat")?);
-    }
-    if let Some(transcription) = &options.transcription {
-        let mut t = Map::new();
-        // A model is required for transcription to run; this is the service's recommended default.
-        t.insert("model".into(), transcription.model_id.as_deref().unwrap_or("gpt-4o-mini-transcribe").into());
-        if let Some(language) = &transcription.speech_language {
-            t.insert("language".into(), language.as_str().into());
+fn session(options: &SessionOptions) -> Result<String, EncodeError> {
+    let mapped = mapped_session(options)?;
+    match &options.provider_options {
+        None => Ok(mapped),
+        Some(seed @ Json::Object(_)) => {
+            let mut merged: Json = seed.clone();
+            // Our own text: it parses.
+            if let Ok(top) = crate::json::parse(&mapped) {
+                merged.merge(top);
+            }
+            Ok(crate::json::to_string(&merged))
         }
-        if let Some(prompt) = &transcription.prompt {
-            t.insert("prompt".into(), prompt.as_str().into());
-        }
-        input.insert("transcription".into(), Value::Object(t));
+        Some(_) => Err(EncodeError::shape("options.providerOptions", "must be an object")),
     }
-    if let Some(vad) = &options.voice_activity_detection {
-        input.insert("turn_detection".into(), turn_detection(vad)?);
-    }
-    match options.kind {
-        SessionKind::Transcription => {
-            // A transcription session has no model output: only the input side applies.
-            session.insert("type".into(), "transcription".into());
-        }
-        SessionKind::Conversation => {
-            session.insert("type".into(), "realtime".into());
-            if let Some(model) = &options.model {
-                session.insert("model".into(), model.as_str().into());
-            }
-            if let Some(instructions) = &options.instructions {
-                session.insert("instructions".into(), instructions.as_str().into());
-            }
-            if let Some(modalities) = &options.output_modalities {
-                session.insert("output_modalities".into(), output_modalities(modalities, "options.outputModalities")?);
-            }
-            if let Some(max) = options.max_output_tokens {
-                session.insert("max_output_tokens".into(), max_output_tokens(max, "options.maxOutputTokens")?);
-            }
-            if let Some(tools) = &options.tools {
-                session.insert("tools".into(), self::tools(tools, "options.tools")?);
-            }
-            if let Some(mode) = &options.tool_mode {
-                session.insert("tool_choice".into(), tool_choice(mode));
-            }
-            if let Some(format) = &options.output_audio_format {
-                output.insert("format".into(), audio_format(format, "options.outputAudioFormat")?);
-            }
-            if let Some(voice) = &options.voice {
-                output.insert("voice".into(), self::voice(voice));
-            }
-        }
-    }
-    let mut audio = Map::new();
-    if !input.is_empty() {
-        audio.insert("input".into(), Value::Object(input));
-    }
-    if !output.is_empty() {
-        audio.insert("output".into(), Value::Object(output));
-    }
-    if !audio.is_empty() {
-        session.insert("audio".into(), Value::Object(audio));
-    }
-    let mut merged = match &options.provider_options {
-        None => Value::Object(Map::new()),
-        Some(seed @ Value::Object(_)) => seed.clone(),
-        Some(_) => return Err(EncodeError::shape("options.providerOptions", "must be an object")),
-    };
-    merge_json(&mut merged, Value::Object(session));
-    Ok(merged)
 }
 
+fn mapped_session(options: &SessionOptions) -> Result<String, EncodeError> {
+    let input_format = options.input_audio_format.as_ref().map(|f| audio_format(f, "options.inputAudioFormat")).transpose()?;
+    let turn_detection = options.voice_activity_detection.as_ref().map(turn_detection).transpose()?;
+    // A transcription session has no model output: only the input side applies.
+    let conversation = options.kind == SessionKind::Conversation;
+    let (mut modalities, mut max_tokens, mut tools, mut output_format) = (None, None, None, None);
+    if conversation {
+        modalities = options.output_modalities.as_deref().map(|m| output_modalities(m, "options.outputModalities")).transpose()?;
+        max_tokens = options.max_output_tokens.map(|m| max_output_tokens(m, "options.maxOutputTokens")).transpose()?;
+        tools = options.tools.as_deref().map(|t| self::tools(t, "options.tools")).transpose()?;
+        output_format = options.output_audio_format.as_ref().map(|f| audio_format(f, "options.outputAudioFormat")).transpose()?;
+    }
+    let input = object_text(|o| {
+        o.field("format", &input_format);
+        if let Some(transcription) = &options.transcription {
+            o.object("transcription", |t| {
+                // A model is required for transcription to run; this is the service's recommended default.
+                t.field("model", &transcription.model_id.as_deref().unwrap_or("gpt-4o-mini-transcribe"))
+                    .field("language", &transcription.speech_language)
+                    .field("prompt", &transcription.prompt);
+            });
+        }
+        o.field("turn_detection", &turn_detection.as_deref().map(RawJson));
+    });
+    let output = object_text(|o| {
+        o.field("format", &output_format);
+        if conversation {
+            o.field("voice", &options.voice.as_deref().map(Voice));
+        }
+    });
+    Ok(object_text(|s| {
+        if conversation {
+            s.tag("realtime")
+                .field("model", &options.model)
+                .field("instructions", &options.instructions)
+                .field("output_modalities", &modalities)
+                .field("max_output_tokens", &max_tokens)
+                .field("tools", &tools.as_deref().map(RawJson))
+                .field("tool_choice", &options.tool_mode.as_ref().map(ToolChoice));
+        } else {
+            s.tag("transcription");
+        }
+        if input != "{}" || output != "{}" {
+            s.object("audio", |a| {
+                if input != "{}" {
+                    a.field("input", &RawJson(&input));
+                }
+                if output != "{}" {
+                    a.field("output", &RawJson(&output));
+                }
+            });
+        }
+    }))
+}
 
-fn audio_format(format: &AudioFormat, field: &str) -> Result<Value, EncodeError> {
+/// A GA audio format: `{ "type": "audio/pcm", "rate": 24000 }`.
+struct WireFormat {
+    kind: &'static str,
+    rate: Option<u32>,
+}
+json_fields!(WireFormat { kind: "type", rate: "rate" });
+
+fn audio_format(format: &AudioFormat, field: &str) -> Result<WireFormat, EncodeError> {
     match format.media_type.as_str() {
-        AudioFormat::PCM if format.sample_rate == AUDIO_RATE => Ok(json!({ "type": "audio/pcm", "rate": AUDIO_RATE })),
+        AudioFormat::PCM if format.sample_rate == AUDIO_RATE => Ok(WireFormat { kind: "audio/pcm", rate: Some(AUDIO_RATE) }),
         AudioFormat::PCM => Err(EncodeError::range(
             &format!("{field}.sampleRate"),
             format!("OpenAI accepts audio/pcm at {AUDIO_RATE} Hz only, not {}", format.sample_rate),
         )),
-        AudioFormat::PCMU => Ok(json!({ "type": "audio/pcmu" })),
-        AudioFormat::PCMA => Ok(json!({ "type": "audio/pcma" })),
+        AudioFormat::PCMU => Ok(WireFormat { kind: "audio/pcmu", rate: None }),
+        AudioFormat::PCMA => Ok(WireFormat { kind: "audio/pcma", rate: None }),
         other => Err(EncodeError::range(
             &format!("{field}.mediaType"),
             format!("unsupported by OpenAI: {} (use audio/pcm, audio/pcmu or audio/pcma)", crate::json::to_string(other)),
@@ -158,167 +172,177 @@ fn audio_format(format: &AudioFormat, field: &str) -> Result<Value, EncodeError>
     }
 }
 
-fn turn_detection(vad: &VoiceActivityDetection) -> Result<Value, EncodeError> {
+/// `turn_detection` as JSON text: `null` (off) or its object.
+fn turn_detection(vad: &VoiceActivityDetection) -> Result<String, EncodeError> {
     const FIELD: &str = "options.voiceActivityDetection";
     if !vad.enabled {
-        return Ok(Value::Null);
+        return Ok("null".into());
     }
-    let mut td = Map::new();
-    if let Some(eagerness) = vad.eagerness {
-        td.insert("type".into(), "semantic_vad".into());
-        td.insert("eagerness".into(), eagerness.as_str().into());
-    } else {
-        td.insert("type".into(), "server_vad".into());
-        if let Some(threshold) = vad.threshold {
-            if !(0.0..=1.0).contains(&threshold) {
-                return Err(EncodeError::range(&format!("{FIELD}.threshold"), "must be between 0 and 1"));
-            }
-            td.insert("threshold".into(), threshold.into());
+    if vad.eagerness.is_none() {
+        if vad.threshold.is_some_and(|t| !(0.0..=1.0).contains(&t)) {
+            return Err(EncodeError::range(&format!("{FIELD}.threshold"), "must be between 0 and 1"));
         }
-        if let Some(ms) = vad.prefix_padding_ms {
-            td.insert("prefix_padding_ms".into(), ms.into());
-        }
-        if let Some(ms) = vad.silence_duration_ms {
-            td.insert("silence_duration_ms".into(), ms.into());
-        }
-        if let Some(ms) = vad.idle_timeout_ms {
-            if !(5_000..=30_000).contains(&ms) {
-                return Err(EncodeError::range(&format!("{FIELD}.idleTimeoutMs"), "must be 5000–30000"));
-            }
-            td.insert("idle_timeout_ms".into(), ms.into());
+        if vad.idle_timeout_ms.is_some_and(|ms| !(5_000..=30_000).contains(&ms)) {
+            return Err(EncodeError::range(&format!("{FIELD}.idleTimeoutMs"), "must be 5000–30000"));
         }
     }
-    if let Some(create) = vad.create_response {
-        td.insert("create_response".into(), create.into());
-    }
-    td.insert("interrupt_response".into(), vad.allow_interruption.into());
-    Ok(Value::Object(td))
+    Ok(object_text(|td| {
+        if let Some(eagerness) = vad.eagerness {
+            td.tag("semantic_vad").field("eagerness", &eagerness.as_str());
+        } else {
+            td.tag("server_vad")
+                .field("threshold", &vad.threshold)
+                .field("prefix_padding_ms", &vad.prefix_padding_ms)
+                .field("silence_duration_ms", &vad.silence_duration_ms)
+                .field("idle_timeout_ms", &vad.idle_timeout_ms);
+        }
+        td.field("create_response", &vad.create_response).field("interrupt_response", &vad.allow_interruption);
+    }))
 }
 
 /// GA takes exactly one modality: audio (which always comes with a transcript) or text.
-fn output_modalities(modalities: &[Modality], field: &str) -> Result<Value, EncodeError> {
+fn output_modalities(modalities: &[Modality], field: &str) -> Result<[&'static str; 1], EncodeError> {
     if modalities.is_empty() {
         return Err(EncodeError::range(field, "needs at least one modality"));
     }
-    let modality = if modalities.contains(&Modality::Audio) { "audio" } else { "text" };
-    Ok(json!([modality]))
+    Ok([if modalities.contains(&Modality::Audio) { "audio" } else { "text" }])
 }
 
-fn max_output_tokens(max: u32, field: &str) -> Result<Value, EncodeError> {
+fn max_output_tokens(max: u32, field: &str) -> Result<u32, EncodeError> {
     if (1..=MAX_OUTPUT_TOKENS).contains(&max) {
-        Ok(max.into())
+        Ok(max)
     } else {
         Err(EncodeError::range(field, format!("must be 1–{MAX_OUTPUT_TOKENS}")))
     }
 }
 
-fn voice(voice: &str) -> Value {
-    // Custom voices are referenced by id.
-    if voice.starts_with("voice_") {
-        json!({ "id": voice })
-    } else {
-        voice.into()
+/// A voice name, or (custom voices, `voice_…`) `{ "id": … }`.
+struct Voice<'a>(&'a str);
+
+impl ToJson for Voice<'_> {
+    fn write_json(&self, out: &mut String) {
+        if self.0.starts_with("voice_") {
+            let mut o = JsonObject::new(out);
+            o.field("id", &self.0);
+            o.end();
+        } else {
+            self.0.write_json(out)
+        }
     }
 }
 
-fn tool_choice(mode: &ToolMode) -> Value {
-    match mode {
-        ToolMode::Auto => "auto".into(),
-        ToolMode::None => "none".into(),
-        ToolMode::RequireAny => "required".into(),
-        ToolMode::RequireSpecific(name) => json!({ "type": "function", "name": name }),
+struct ToolChoice<'a>(&'a ToolMode);
+
+impl ToJson for ToolChoice<'_> {
+    fn write_json(&self, out: &mut String) {
+        match self.0 {
+            ToolMode::Auto => "auto".write_json(out),
+            ToolMode::None => "none".write_json(out),
+            ToolMode::RequireAny => "required".write_json(out),
+            ToolMode::RequireSpecific(name) => {
+                let mut o = JsonObject::new(out);
+                o.tag("function").field("name", name);
+                o.end();
+            }
+        }
     }
 }
 
-fn tools(tools: &[Tool], field: &str) -> Result<Value, EncodeError> {
-    let mut out = Vec::with_capacity(tools.len());
+/// The `tools` array, as JSON text.
+fn tools(tools: &[Tool], field: &str) -> Result<String, EncodeError> {
     for (i, tool) in tools.iter().enumerate() {
-        out.push(match tool {
-            Tool::Function { name, description, parameters } => {
-                if name.is_empty() {
-                    return Err(EncodeError::range(&format!("{field}[{i}].name"), "must not be empty"));
-                }
-                let mut t = json!({ "type": "function", "name": name });
-                if let Some(description) = description {
-                    t["description"] = description.as_str().into();
-                }
-                match parameters {
-                    Some(p @ Value::Object(_)) => t["parameters"] = p.clone(),
-                    Some(_) => {
-                        return Err(EncodeError::shape(&format!("{field}[{i}].parameters"), "must be a JSON Schema object"))
-                    }
-                    None => {}
-                }
-                t
+        if let Tool::Function { name, parameters, .. } = tool {
+            if name.is_empty() {
+                return Err(EncodeError::range(&format!("{field}[{i}].name"), "must not be empty"));
             }
-            Tool::HostedMcp { server_label, server_url, connector_id, allowed_tools, require_approval } => {
-                let mut t = json!({ "type": "mcp", "server_label": server_label });
-                if let Some(url) = server_url {
-                    t["server_url"] = url.as_str().into();
-                }
-                if let Some(id) = connector_id {
-                    t["connector_id"] = id.as_str().into();
-                }
-                if let Some(allowed) = allowed_tools {
-                    t["allowed_tools"] = json!(allowed);
-                }
-                if let Some(approval) = require_approval {
-                    t["require_approval"] = approval.as_str().into();
-                }
-                t
+            if parameters.as_ref().is_some_and(|p| !p.is_object()) {
+                return Err(EncodeError::shape(&format!("{field}[{i}].parameters"), "must be a JSON Schema object"));
             }
-        });
+        }
     }
-    Ok(Value::Array(out))
+    let mut out = String::from("[");
+    for (i, tool) in tools.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let mut t = JsonObject::new(&mut out);
+        match tool {
+            Tool::Function { name, description, parameters } => {
+                t.tag("function").field("name", name).field("description", description).field("parameters", parameters)
+            }
+            Tool::HostedMcp { server_label, server_url, connector_id, allowed_tools, require_approval } => t
+                .tag("mcp")
+                .field("server_label", server_label)
+                .field("server_url", server_url)
+                .field("connector_id", connector_id)
+                .field("allowed_tools", allowed_tools)
+                .field("require_approval", require_approval),
+        };
+        t.end();
+    }
+    out.push(']');
+    Ok(out)
 }
 
-/// A conversation item: a message (text/audio/image parts), a function call, or a function result.
-fn conversation_item(item: &ConversationItem, field: &str) -> Result<Value, EncodeError> {
-    let mut out = match item.contents.as_slice() {
-        [Content::FunctionResult { call_id, result, error, .. }] => json!({
-            "type": "function_call_output",
-            "call_id": call_id,
-            "output": function_output(result, error.as_deref()),
-        }),
-        [Content::FunctionCall { call_id, name, arguments }] => json!({
-            "type": "function_call",
-            "call_id": call_id,
-            "name": name,
-            "arguments": arguments,
-        }),
+/// A conversation item as JSON text: a message (text/audio/image parts), a function call, or a
+/// function result.
+fn conversation_item(item: &ConversationItem, field: &str) -> Result<String, EncodeError> {
+    let mut out = String::new();
+    let id = item.id.as_deref();
+    match item.contents.as_slice() {
+        [Content::FunctionResult { call_id, result, error, .. }] => {
+            let mut o = JsonObject::new(&mut out);
+            o.tag("function_call_output").field("call_id", call_id).field("output", &function_output(result, error.as_deref()));
+            o.field("id", &id);
+            o.end();
+        }
+        [Content::FunctionCall { call_id, name, arguments }] => {
+            let mut o = JsonObject::new(&mut out);
+            o.tag("function_call").field("call_id", call_id).field("name", name).field("arguments", arguments);
+            o.field("id", &id);
+            o.end();
+        }
         // A provider-native item, sent as is.
-        [Content::Raw { value }] => value.clone(),
+        [Content::Raw { value }] => with_member(value, "id", id, &mut out),
         contents => {
             let role = item.role.unwrap_or(Role::User);
-            let mut parts = Vec::with_capacity(contents.len());
+            let mut parts = String::from("[");
             for (i, content) in contents.iter().enumerate() {
-                parts.push(message_part(content, role, &format!("{field}.contents[{i}]"))?);
+                if i > 0 {
+                    parts.push(',');
+                }
+                message_part(content, role, &format!("{field}.contents[{i}]"), &mut parts)?;
             }
-            json!({ "type": "message", "role": role_name(role), "content": parts })
+            parts.push(']');
+            let mut o = JsonObject::new(&mut out);
+            o.tag("message").field("role", &role_name(role)).field("content", &RawJson(&parts));
+            o.field("id", &id);
+            o.end();
         }
-    };
-    if let (Some(id), Value::Object(map)) = (&item.id, &mut out) {
-        map.entry("id").or_insert_with(|| id.as_str().into());
     }
     Ok(out)
 }
 
 /// The model reads tool output as text: strings go as they are, anything else as JSON.
-fn function_output(result: &Value, error: Option<&str>) -> String {
+fn function_output(result: &Json, error: Option<&str>) -> String {
     match (error, result) {
         // A failed call's result (if any) is not what the model should act on.
-        (Some(error), _) => crate::json::to_string(&json!({ "error": error })),
-        (_, Value::String(text)) => text.clone(),
+        (Some(error), _) => object_text(|o| {
+            o.field("error", &error);
+        }),
+        (_, Json::String(text)) => text.as_ref().to_owned(),
         (_, value) => crate::json::to_string(value),
     }
 }
 
-fn message_part(content: &Content, role: Role, field: &str) -> Result<Value, EncodeError> {
-    Ok(match content {
-        Content::Text { text } => match role {
-            Role::Assistant => json!({ "type": "output_text", "text": text }),
-            Role::User | Role::System => json!({ "type": "input_text", "text": text }),
-        },
+fn message_part(content: &Content, role: Role, field: &str, out: &mut String) -> Result<(), EncodeError> {
+    match content {
+        Content::Text { text } => {
+            let kind = if role == Role::Assistant { "output_text" } else { "input_text" };
+            let mut o = JsonObject::new(out);
+            o.tag(kind).field("text", text);
+            o.end();
+        }
         Content::Audio { audio, transcript, .. } => {
             if role != Role::User {
                 return Err(EncodeError::range(field, "OpenAI accepts audio content only in user items"));
@@ -326,28 +350,25 @@ fn message_part(content: &Content, role: Role, field: &str) -> Result<Value, Enc
             let Some(audio) = audio else {
                 return Err(EncodeError::shape(&format!("{field}.audio"), "user audio content needs its bytes"));
             };
-            let mut part = json!({ "type": "input_audio", "audio": audio.to_base64() });
-            if let Some(transcript) = transcript {
-                part["transcript"] = transcript.as_str().into();
-            }
-            part
+            let mut o = JsonObject::new(out);
+            o.tag("input_audio").field("audio", audio).field("transcript", transcript);
+            o.end();
         }
         Content::Image { image_url, detail } => {
             if role != Role::User {
                 return Err(EncodeError::range(field, "OpenAI accepts images only in user items"));
             }
-            let mut part = json!({ "type": "input_image", "image_url": image_url });
-            if let Some(detail) = detail {
-                part["detail"] = detail.as_str().into();
-            }
-            part
+            let mut o = JsonObject::new(out);
+            o.tag("input_image").field("image_url", image_url).field("detail", detail);
+            o.end();
         }
-        Content::Raw { value } => value.clone(),
+        Content::Raw { value } => value.write_json(out),
         Content::FunctionCall { .. } | Content::FunctionResult { .. } => {
             return Err(EncodeError::shape(field, "a function call or result must be the only content of its item"))
         }
         Content::Error { .. } => return Err(EncodeError::shape(field, "error content cannot be sent to OpenAI")),
-    })
+    }
+    Ok(())
 }
 
 fn role_name(role: Role) -> &'static str {
@@ -358,55 +379,52 @@ fn role_name(role: Role) -> &'static str {
     }
 }
 
-/// `response.create.response`: only the overrides the app set.
-fn response_params(request: &CreateResponse) -> Result<Map<String, Value>, EncodeError> {
-    let mut params = Map::new();
-    if let Some(modalities) = &request.output_modalities {
-        params.insert("output_modalities".into(), output_modalities(modalities, "outputModalities")?);
+/// `response.create.response` as JSON text: only the overrides the app set (`{}` when none).
+fn response_params(request: &CreateResponse) -> Result<String, EncodeError> {
+    let modalities = request.output_modalities.as_deref().map(|m| output_modalities(m, "outputModalities")).transpose()?;
+    let format = request.output_audio_format.as_ref().map(|f| audio_format(f, "outputAudioFormat")).transpose()?;
+    let tools = request.tools.as_deref().map(|t| self::tools(t, "tools")).transpose()?;
+    let max_tokens = request.max_output_tokens.map(|m| max_output_tokens(m, "maxOutputTokens")).transpose()?;
+    let metadata = request.metadata.as_ref().map(|m| m.as_object().unwrap_or_default());
+    if metadata.is_some_and(|m| m.len() > METADATA_MAX_KEYS) {
+        return Err(EncodeError::range("metadata", format!("at most {METADATA_MAX_KEYS} keys")));
     }
-    if let Some(instructions) = &request.instructions {
-        params.insert("instructions".into(), instructions.as_str().into());
-    }
-    let mut output = Map::new();
-    if let Some(format) = &request.output_audio_format {
-        output.insert("format".into(), audio_format(format, "outputAudioFormat")?);
-    }
-    if let Some(voice) = &request.voice {
-        output.insert("voice".into(), self::voice(voice));
-    }
-    if !output.is_empty() {
-        params.insert("audio".into(), json!({ "output": output }));
-    }
-    if let Some(tools) = &request.tools {
-        params.insert("tools".into(), self::tools(tools, "tools")?);
-    }
-    if let Some(mode) = &request.tool_mode {
-        params.insert("tool_choice".into(), tool_choice(mode));
-    }
-    if let Some(max) = request.max_output_tokens {
-        params.insert("max_output_tokens".into(), max_output_tokens(max, "maxOutputTokens")?);
-    }
-    if let Some(exclude) = request.exclude_from_conversation {
-        params.insert("conversation".into(), if exclude { "none" } else { "auto" }.into());
-    }
-    if let Some(metadata) = &request.metadata {
-        if metadata.len() > METADATA_MAX_KEYS {
-            return Err(EncodeError::range("metadata", format!("at most {METADATA_MAX_KEYS} keys")));
-        }
-        // The API takes string values only.
-        // Inserted one by one: collecting into a `Map` instantiates a sort (kBs of wasm).
-        let mut strings = Map::new();
-        for (k, v) in metadata {
-            strings.insert(k.clone(), Value::String(v.as_str().map(str::to_owned).unwrap_or_else(|| crate::json::to_string(v))));
-        }
-        params.insert("metadata".into(), Value::Object(strings));
-    }
+    let mut input = None;
     if let Some(items) = &request.items {
-        let mut input = Vec::with_capacity(items.len());
+        let mut text = String::from("[");
         for (i, item) in items.iter().enumerate() {
-            input.push(conversation_item(item, &format!("items[{i}]"))?);
+            if i > 0 {
+                text.push(',');
+            }
+            text.push_str(&conversation_item(item, &format!("items[{i}]"))?);
         }
-        params.insert("input".into(), Value::Array(input));
+        text.push(']');
+        input = Some(text);
     }
-    Ok(params)
+    Ok(object_text(|p| {
+        p.field("output_modalities", &modalities).field("instructions", &request.instructions);
+        if format.is_some() || request.voice.is_some() {
+            p.object("audio", |a| {
+                a.object("output", |o| {
+                    o.field("format", &format).field("voice", &request.voice.as_deref().map(Voice));
+                });
+            });
+        }
+        p.field("tools", &tools.as_deref().map(RawJson))
+            .field("tool_choice", &request.tool_mode.as_ref().map(ToolChoice))
+            .field("max_output_tokens", &max_tokens)
+            .field("conversation", &request.exclude_from_conversation.map(|exclude| if exclude { "none" } else { "auto" }));
+        if let Some(metadata) = metadata {
+            // The API takes string values only.
+            p.object("metadata", |m| {
+                for (key, value) in metadata {
+                    match value.as_str() {
+                        Some(text) => m.member(key, &text),
+                        None => m.member(key, &crate::json::to_string(value)),
+                    };
+                }
+            });
+        }
+        p.field("input", &input.as_deref().map(RawJson));
+    }))
 }
