@@ -13,6 +13,9 @@
 //   node bench/run.mjs           the benchmark (needs pkg/ built: node scripts/build-pkg.mjs)
 //   node bench/run.mjs --quick   few frames, one sample: asserts every path ran and delivered
 //                                every frame (scripts/test.sh), never a timing
+//   node bench/run.mjs --only 'realtime-wasm'
+//                                the receive paths whose label contains the text, nothing else
+//                                (a before/after of one change; the full run is the reference)
 //   node bench/run.mjs --profile 'realtime-wasm, playback on'
 //                                one receive sample of that path under the V8 CPU profiler: the
 //                                functions by self time (where the path's CPU goes), no table
@@ -31,6 +34,7 @@ const REPO = path.dirname(BENCH);
 const OUT = path.join(REPO, 'target', 'bench');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const QUICK = process.argv.includes('--quick');
+const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const PROFILE = process.argv.includes('--profile') ? process.argv[process.argv.indexOf('--profile') + 1] : undefined;
 
 const DELTAS = QUICK ? 20 : 2_000;
@@ -100,6 +104,15 @@ async function main() {
     return;
   }
   try {
+    if (ONLY) {
+      const chosen = RECEIVE_PATHS.filter((p) => p.label.includes(ONLY));
+      if (chosen.length === 0) throw new Error(`bench: no receive path contains '${ONLY}'`);
+      for (const p of await rounds(chosen, (q) => receiveSample(bench, q))) {
+        const { median, min, max } = stats(p.samples.map((x) => x.cpuPerAudioSecond));
+        console.log(`bench: ${p.label}: ${median.toFixed(3)} ms CPU per s of audio (${min.toFixed(3)}–${max.toFixed(3)})`);
+      }
+      return;
+    }
     const receive = await rounds(RECEIVE_PATHS, (p) => receiveSample(bench, p));
     const capture = await rounds(CAPTURE_PATHS, (p) => captureSample(bench, p));
     const table = report({ sizes, receive, capture, chromium: browser.version() });

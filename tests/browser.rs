@@ -627,6 +627,20 @@ async fn a_spoken_turn_is_captured_detected_answered_and_played() {
     let done = rec.wait("responseDone", |_| true).await;
     assert_eq!(get(&done, "status").as_string().as_deref(), Some("completed"));
     assert!(rec.of("error").is_empty(), "{:?}", rec.of("error"));
+    // Level events: f32 values shown with an f32's precision (`0.1`, not `0.10000000149011612`);
+    // a peak for the microphone only.
+    let short = |e: &JsValue, key: &str| {
+        let x = get(e, key).as_f64().unwrap_or(f64::NAN);
+        (0.0..=4.0).contains(&x) && format!("{x}").trim_start_matches("0.").trim_start_matches('0').len() <= 9
+    };
+    for (kind, keys, absent) in [("inputLevel", &["level", "rms", "peak"][..], None), ("outputLevel", &["level", "rms"][..], Some("peak"))] {
+        let events = rec.of(kind);
+        assert!(!events.is_empty(), "{kind}");
+        for e in &events {
+            assert!(keys.iter().all(|k| short(e, k)), "{kind}: {}", js_sys::JSON::stringify(e).unwrap());
+            assert!(absent.is_none_or(|k| get(e, k).is_undefined()), "{kind}");
+        }
+    }
     // Played to the last sample: rendered == received (at the device rate vs the provider rate).
     let ended = rec.wait("playbackEnded", |_| true).await;
     let (played, received) = (get(&ended, "playedMs").as_f64().unwrap(), get(&ended, "receivedMs").as_f64().unwrap());

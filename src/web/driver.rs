@@ -17,7 +17,7 @@ use super::connector::Connector;
 use super::convert::{describe_js_error, event_to_js, frame_from_js, from_js, message_to_js, session_error, to_js};
 use super::network::NetworkWatch;
 use super::stream::MessageStream;
-use crate::json::{object_text, Json, JsonValue, RawJson};
+use crate::json::{Json, JsonValue, RawJson};
 use crate::model::{Base64Data, ClientMessage, Tool};
 use crate::session::{ConnectionState, ErrorCode, FrameBuf, Output, Session, SessionError, SessionEvent, Ticket, Timer, ToolRun, VecMap};
 use std::cell::{Cell, RefCell};
@@ -561,13 +561,8 @@ impl Driver {
                 if let Some(level) = captured.level {
                     // Every capture chunk: the event object only for someone who listens.
                     if self.listens("inputLevel") {
-                        let event = object_text(|o| {
-                            o.tag("inputLevel")
-                                .field("level", &f64::from(level.meter()))
-                                .field("rms", &f64::from(level.rms))
-                                .field("peak", &f64::from(level.peak));
-                        });
-                        self.emit("inputLevel", &to_js(&RawJson(&event)));
+                        let event = level_event("inputLevel", level.meter(), level.rms, Some(level.peak));
+                        self.emit("inputLevel", &event);
                     }
                     if self.audio.borrow().as_ref().is_some_and(|e| !e.muted) {
                         self.command(Command::InputLevel(f64::from(level.meter())));
@@ -587,10 +582,7 @@ impl Driver {
                 }
                 if self.listens("outputLevel") {
                     let level = crate::audio::Level { rms: rms as f32, peak: rms as f32 };
-                    let event = object_text(|o| {
-                        o.tag("outputLevel").field("level", &f64::from(level.meter())).field("rms", &rms);
-                    });
-                    self.emit("outputLevel", &to_js(&RawJson(&event)));
+                    self.emit("outputLevel", &level_event("outputLevel", level.meter(), rms as f32, None));
                 }
             }
         }
@@ -698,4 +690,13 @@ impl Drop for Driver {
     fn drop(&mut self) {
         self.shut_down();
     }
+}
+
+// Level events (one per 10–20 ms capture chunk while listened to) are built in one JS call, not
+// written as JSON and parsed: their floats are rounded to 7 significant digits there (an f32's
+// precision) so the app sees `0.1`, not the widened `0.10000000149011612`.
+#[wasm_bindgen(module = "/src/web/platform.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = levelEvent)]
+    fn level_event(kind: &str, level: f32, rms: f32, peak: Option<f32>) -> JsValue;
 }

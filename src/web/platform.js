@@ -67,6 +67,15 @@ export function positioned(type, messageId, responseId, itemId, outputIndex, con
   return m;
 }
 
+// `{ type, level, rms, peak? }` for the inputLevel/outputLevel events (web/driver.rs): f32 values,
+// shown with an f32's precision.
+const f32 = (x) => Number(x.toPrecision(7));
+export function levelEvent(type, level, rms, peak) {
+  const e = { type, level: f32(level), rms: f32(rms) };
+  if (peak !== undefined) e.peak = f32(peak);
+  return e;
+}
+
 // The error class the SDK rejects with (exported from the package entry by scripts/build-pkg.mjs).
 export class RealtimeError extends Error {
   constructor(message, code) { super(message); this.name = 'RealtimeError'; this.code = code; }
