@@ -24,7 +24,13 @@ const args = ["build", root, "--target", target, "--out-dir", outDir, "--out-nam
 console.log(`build-pkg: wasm-pack ${args.join(" ")}`);
 // wasm-pack leaves the JS snippets of earlier builds in place: the package holds this build's only.
 rmSync(join(root, outDir, "snippets"), { recursive: true, force: true });
-execFileSync("wasm-pack", args, { stdio: "inherit", cwd: root });
+// The worklet, minified once: shipped as pkg/worklets/realtime-audio.js and embedded in the .wasm
+// (the blob-URL fallback; build.rs reads RTW_MINIFIED_WORKLET).
+const worklet = join(root, "target", "realtime-audio.min.js");
+mkdirSync(join(root, "target"), { recursive: true });
+const workletSource = readFileSync(join(root, "src/web/worklets/realtime-audio.js"), "utf8");
+writeFileSync(worklet, dev ? workletSource : minify(workletSource));
+execFileSync("wasm-pack", args, { stdio: "inherit", cwd: root, env: { ...process.env, RTW_MINIFIED_WORKLET: worklet } });
 
 const pkgDir = join(root, outDir);
 
@@ -57,16 +63,13 @@ const template = JSON.parse(readFileSync(join(root, config.package.template), "u
 // The AudioWorklet script, for apps that host it themselves (strict CSP: `audio.workletUrl`);
 // the SDK embeds the same text and falls back to a blob URL.
 mkdirSync(join(root, outDir, "worklets"), { recursive: true });
-copyFileSync(join(root, "src/web/worklets/realtime-audio.js"), join(root, outDir, "worklets/realtime-audio.js"));
+copyFileSync(worklet, join(root, outDir, "worklets/realtime-audio.js"));
 // What an app downloads is minified (the glue, the shell's JS module, the worklet): half of their
 // gzip. Local names go too (esbuild's `keepNames` would wrap each of the glue's 145 import
 // functions to keep theirs: +0.7 kB); an app's own bundler would rename them anyway.
 if (!dev) {
   const snippets = readdirSync(join(pkgDir, "snippets"), { recursive: true }).filter((f) => f.endsWith(".js")).map((f) => join(pkgDir, "snippets", f));
-  for (const file of [gluePath, ...snippets, join(pkgDir, "worklets/realtime-audio.js")]) {
-    const { code } = transformSync(readFileSync(file, "utf8"), { minify: true, format: "esm", target: "es2022", legalComments: "none" });
-    writeFileSync(file, code);
-  }
+  for (const file of [gluePath, ...snippets]) writeFileSync(file, minify(readFileSync(file, "utf8")));
 }
 const merged = { ...generated, ...template, files: [...new Set([...(generated.files ?? []), ...(template.files ?? []), "worklets/"])] };
 // wasm-pack copies the repo's package.json dependencies (the dev server's ws, ajv) into the
@@ -158,4 +161,8 @@ function optimiseWasm(wasmPath, glue) {
     return `wasm${member(exports.get(name))}`;
   });
   return glue;
+}
+
+function minify(text) {
+  return transformSync(text, { minify: true, format: "esm", target: "es2022", legalComments: "none" }).code;
 }

@@ -174,6 +174,49 @@ fn chunk_boundaries_leave_no_trace() {
     }
 }
 
+/// The table the playback worklet runs (`Resampler::table`) is the resampler: its definition —
+/// output j is row `phase` · the `taps` inputs ending at `newest`, `newest · up + phase` starting at
+/// `(taps − 1) · up` behind `taps − 1` zeros and advancing by `down`; with `grid`, rows
+/// interpolated — computed here in f64 gives what `process` gives (the worklet's own test checks
+/// its JS against the same definition). A table that dropped a row, reversed the taps or mixed up
+/// the stepping fails.
+#[test]
+fn the_table_handed_to_the_worklet_is_the_resampler() {
+    for &(input_rate, output_rate) in &[(24_000, 48_000), (24_000, 44_100), (24_000, 44_101), (16_000, 47_999), (24_000, 16_000)] {
+        let mut seed = 99u32;
+        let input: Vec<f32> = (0..4_000)
+            .map(|_| {
+                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                (seed >> 8) as f32 / (1u32 << 24) as f32 - 0.5
+            })
+            .collect();
+        let mut resampler = Resampler::new(input_rate, output_rate);
+        let processed = resample(&mut resampler, &input);
+        let fresh = Resampler::new(input_rate, output_rate);
+        let t = fresh.table().expect("different rates have a filter");
+        let padded: Vec<f64> = std::iter::repeat(0.0).take(t.taps - 1).chain(input.iter().map(|&x| x as f64)).collect();
+        let dot = |row: usize, start: usize| -> f64 { (0..t.taps).map(|k| t.phases[row * t.taps + k] as f64 * padded[start + k]).sum() };
+        let mut defined = Vec::new();
+        let mut position = (t.taps as u64 - 1) * t.up;
+        while ((position / t.up) as usize) < padded.len() {
+            let (newest, phase) = ((position / t.up) as usize, position % t.up);
+            let start = newest + 1 - t.taps;
+            defined.push(if t.grid > 0 {
+                let x = phase as f64 * t.grid as f64 / t.up as f64;
+                let r = x.floor() as usize;
+                let (a, b) = (dot(r, start), dot(r + 1, start));
+                a + (b - a) * (x - x.floor())
+            } else {
+                dot(phase as usize, start)
+            });
+            position += t.down;
+        }
+        assert_eq!(processed.len(), defined.len(), "{input_rate}→{output_rate}");
+        let worst = processed.iter().zip(&defined).map(|(&p, &d)| (p as f64 - d).abs()).fold(0.0, f64::max);
+        assert!(worst < 1e-5, "{input_rate}→{output_rate}: off by {worst}");
+    }
+}
+
 #[test]
 fn equal_rates_pass_through_and_reset_forgets() {
     let mut r = Resampler::new(24_000, 24_000);

@@ -19,5 +19,5 @@ pub use g711::{alaw_to_linear, linear_to_alaw, linear_to_mulaw, mulaw_to_linear}
 pub use level::Level;
 pub use pcm::{f32_to_i16, f32_to_pcm16, pcm16_to_f32};
 pub use pipeline::{CapturePipeline, PlaybackPipeline};
-pub use resampler::{Resampler, MAX_PHASES, PASSBAND_EDGE, STOPBAND_DB, STOPBAND_EDGE};
+pub use resampler::{PolyphaseTable, Resampler, MAX_PHASES, PASSBAND_EDGE, STOPBAND_DB, STOPBAND_EDGE};
 pub use voice_detector::{VoiceDetector, VoiceEdge, VoiceThresholds, FRAME_MS as VOICE_FRAME_MS};

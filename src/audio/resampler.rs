@@ -29,6 +29,19 @@ pub const STOPBAND_EDGE: f64 = 1.0;
 /// The most phases tabulated exactly; beyond, the table is interpolated (see the module doc).
 pub const MAX_PHASES: usize = 512;
 
+/// What [`Resampler::process`] computes with: output `j` of a stream is the dot product of row
+/// `phase` (`taps` coefficients, oldest input first) with the `taps` input samples ending at
+/// `newest`, where `newest · up + phase` starts at `(taps − 1) · up` and grows by `down` per output.
+/// With `grid > 0` the rows are `grid + 1` evenly spaced positions and an output interpolates
+/// linearly between rows `⌊phase · grid / up⌋` and the next.
+pub struct PolyphaseTable<'a> {
+    pub up: u64,
+    pub down: u64,
+    pub taps: usize,
+    pub phases: &'a [f32],
+    pub grid: usize,
+}
+
 pub struct Resampler {
     input_rate: u32,
     output_rate: u32,
@@ -162,6 +175,18 @@ impl Resampler {
     /// Coefficients held in memory (bounded by `taps × (MAX_PHASES + 1)` whatever the rates).
     pub fn table_len(&self) -> usize {
         self.phases.len()
+    }
+
+    /// The filter and its stepping, for a copy that runs elsewhere (the playback worklet converts
+    /// on the audio thread with these very coefficients); `None` for equal rates (no filter).
+    pub fn table(&self) -> Option<PolyphaseTable<'_>> {
+        (self.up != self.down).then(|| PolyphaseTable {
+            up: self.up,
+            down: self.down,
+            taps: self.taps,
+            phases: &self.phases,
+            grid: if self.interpolated { MAX_PHASES } else { 0 },
+        })
     }
 
     /// How many outputs `input_len` more samples will produce at most (to size buffers).

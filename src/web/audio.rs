@@ -4,11 +4,14 @@
 //! On-device barge-in: the voice detector runs on each capture chunk (10 ms chunks while it runs)
 //! and the playback worklet ducks (fades out and holds) or restores on the session's word.
 //!
-//! Where the DSP runs: on the main thread, in wasm. The worklets only move samples (a 20 ms chunk
-//! out, resampled chunks in), so they stay tiny (what they allocate: see the worklet's header),
-//! need no wasm in the audio thread, and the resampler costs a fraction of a millisecond per second of audio (see the README
-//! figures). Main-thread stalls cannot glitch the audio: the capture worklet keeps filling chunks and
-//! the playback worklet plays from its jitter buffer.
+//! Where the DSP runs: capture on the main thread, in wasm (the worklet posts 20 ms chunks). For
+//! playback the main thread decodes the provider's audio and designs the resampler (wasm), and the
+//! playback worklet runs that resampler's dot products on the audio thread, a bounded number of
+//! frames per render quantum: on the main thread they were the largest cost of playing (README,
+//! performance). A playback worklet of an older version (an app serving its own copy through
+//! `audio.workletUrl`) cannot resample: the main thread then does, as before, and says so once.
+//! Main-thread stalls cannot glitch the audio: the capture worklet keeps filling chunks and the
+//! playback worklet plays from its jitter buffer.
 
 use super::convert::{error, get, optional_bool, optional_count, optional_string, type_error};
 use crate::audio::{CapturePipeline, PlaybackPipeline, VoiceDetector, VoiceEdge, WireAudio};
@@ -100,6 +103,8 @@ impl AudioOptions {
 
 /// A message from a worklet, for the driver.
 pub(crate) enum WorkletMessage {
+    /// The playback worklet started: whether it resamples what it is posted.
+    Ready { resampling: bool },
     Chunk(Float32Array),
     /// `underruns`: the worklet's count since it started; `queued`: frames in its jitter buffer.
     Position { item: String, frames: f64, underruns: u32, queued: f64 },
@@ -121,6 +126,7 @@ impl WorkletMessage {
             },
             "stopped" => WorkletMessage::Stopped { item: item(), frames: frames() },
             "level" => WorkletMessage::Level(get(data, "rms").as_f64()?),
+            "ready" => WorkletMessage::Ready { resampling: get(data, "resampling").as_bool() == Some(true) },
             _ => return None,
         })
     }
@@ -166,10 +172,15 @@ pub(crate) struct AudioEngine {
     playback: Option<(AudioWorkletNode, GainNode)>,
     output_stream: Option<web_sys::MediaStreamAudioDestinationNode>,
     playback_pipeline: PlaybackPipeline,
-    /// Resampled audio not yet posted, and its item: the deltas of one burst go to the worklet as
-    /// one message (each `postMessage` to the audio thread costs the main thread ~40–60 µs).
+    /// Who resamples the playback audio; audio is held until that is known.
+    resampling: Resampling,
+    /// Decoded audio not yet posted (at the rate the worklet takes), and its item: the deltas of
+    /// one burst go to the worklet as one message (each `postMessage` to the audio thread costs the
+    /// main thread ~40–60 µs).
     held: Vec<f32>,
     held_item: String,
+    /// Decoded audio (provider rate) that came before the worklet said who resamples, by item.
+    early: Vec<(String, Vec<f32>)>,
     capture: Option<Capture>,
     pub muted: bool,
     /// How microphone audio goes to the provider.
@@ -179,6 +190,17 @@ pub(crate) struct AudioEngine {
     last_input_level_ms: f64,
     /// The voice detector's sensitivity when on-device barge-in is on.
     voice_sensitivity: Option<f64>,
+}
+
+/// Who resamples the playback audio (provider rate → device rate).
+#[derive(Clone, Copy, PartialEq)]
+enum Resampling {
+    /// The worklet was handed the filter and has not said yet whether it took it.
+    Unknown,
+    /// The playback worklet, on the audio thread.
+    Worklet,
+    /// The main thread (equal rates, or a worklet that cannot).
+    MainThread,
 }
 
 impl AudioEngine {
@@ -192,6 +214,7 @@ impl AudioEngine {
         let device_rate = context.sample_rate() as u32;
         Ok(AudioEngine {
             playback_pipeline: PlaybackPipeline::new(provider_output, device_rate),
+            resampling: Resampling::MainThread,
             context,
             owns_context,
             options,
@@ -199,6 +222,7 @@ impl AudioEngine {
             playback: None,
             held: Vec::new(),
             held_item: String::new(),
+            early: Vec::new(),
             output_stream: None,
             capture: None,
             muted: false,
@@ -257,6 +281,19 @@ impl AudioEngine {
         // (2.7 ms at 48 kHz) for the stop message to reach the audio thread.
         Reflect::set(&processor, &"fadeFrames".into(), &((rate * 0.005).round()).into())?;
         Reflect::set(&processor, &"reportFrames".into(), &((rate * 0.05).round()).into())?;
+        // The playback resampler's filter, for the worklet to run (`WorkletMessage::Ready` says
+        // whether it does; until then audio is held).
+        self.resampling = Resampling::MainThread;
+        if let Some(table) = self.playback_pipeline.hand_off_resampling() {
+            let resampler = Object::new();
+            Reflect::set(&resampler, &"up".into(), &(table.up as f64).into())?;
+            Reflect::set(&resampler, &"down".into(), &(table.down as f64).into())?;
+            Reflect::set(&resampler, &"taps".into(), &(table.taps as f64).into())?;
+            Reflect::set(&resampler, &"grid".into(), &(table.grid as f64).into())?;
+            Reflect::set(&resampler, &"phases".into(), &Float32Array::from(table.phases))?;
+            Reflect::set(&processor, &"resampler".into(), &resampler)?;
+            self.resampling = Resampling::Unknown;
+        }
         let node = self.node("realtime-playback", &processor, 1)?;
         node.port()?.set_onmessage(Some(on_message));
         let gain = self.context.create_gain()?;
@@ -284,12 +321,28 @@ impl AudioEngine {
         Ok(())
     }
 
-    /// Resamples a delta and holds it for the worklet. `true` when audio is held: the caller
-    /// posts it with [`AudioEngine::post_held`] once the deltas already received are handled.
+    /// Decodes a delta (and resamples it, unless the worklet does) and holds it for the worklet.
+    /// `true` when audio is held: the caller posts it with [`AudioEngine::post_held`] once the
+    /// deltas already received are handled.
     pub fn play(&mut self, item: &str, pcm: &[u8]) -> bool {
         if self.playback.is_none() {
             return false;
         }
+        if self.resampling == Resampling::Unknown {
+            // Until the worklet says who resamples (it does so as it starts: audio rarely comes first).
+            let decoded = self.playback_pipeline.push(pcm);
+            match self.early.last_mut() {
+                Some((early_item, samples)) if early_item == item => samples.extend_from_slice(decoded),
+                _ => self.early.push((item.to_owned(), decoded.to_vec())),
+            }
+            return false;
+        }
+        self.hold(item, pcm);
+        !self.held.is_empty()
+    }
+
+    /// Adds decoded samples of `item` to what is held, posting first what another item left.
+    fn hold(&mut self, item: &str, pcm: &[u8]) {
         if self.held_item != item {
             self.post_held();
             self.held_item.clear();
@@ -297,16 +350,15 @@ impl AudioEngine {
         }
         self.held.extend_from_slice(self.playback_pipeline.push(pcm));
         // A long burst is posted in parts, so the worklet starts before the burst is handled.
-        if self.held.len() as f64 >= self.sample_rate() * MAX_HELD_SECONDS {
+        if self.held.len() as f64 >= self.playback_pipeline.output_rate() as f64 * MAX_HELD_SECONDS {
             self.post_held();
         }
-        !self.held.is_empty()
     }
 
     /// Posts the held audio to the playback worklet (one copy out of wasm memory, transferred).
     pub fn post_held(&mut self) {
         let Some((node, _)) = &self.playback else { return };
-        if self.held.is_empty() {
+        if self.held.is_empty() || self.resampling == Resampling::Unknown {
             return;
         }
         if let Ok(port) = node.port() {
@@ -314,6 +366,37 @@ impl AudioEngine {
             post_audio(&port, &self.held_item, &unsafe { Float32Array::view(&self.held) });
         }
         self.held.clear();
+    }
+
+    /// A message from the playback worklet: its first says who resamples. A worklet of this
+    /// version says `ready`; one of an older version (served by the app) starts with its reports
+    /// and gets device-rate audio, resampled here. Then posts what was held meanwhile.
+    pub fn playback_message(&mut self, message: &WorkletMessage) {
+        if self.resampling != Resampling::Unknown {
+            return;
+        }
+        self.resampling = match message {
+            WorkletMessage::Ready { resampling: true } => Resampling::Worklet,
+            WorkletMessage::Chunk(_) => return,
+            _ => {
+                web_sys::console::warn_1(&"realtime-wasm: the playback worklet (options.audio.workletUrl) is from another version of realtime-wasm and cannot resample: the main thread does. Serve this version's worklets/realtime-audio.js.".into());
+                Resampling::MainThread
+            }
+        };
+        if self.resampling == Resampling::MainThread {
+            self.playback_pipeline.take_back_resampling();
+        }
+        for (item, decoded) in std::mem::take(&mut self.early) {
+            if self.held_item != item {
+                self.post_held();
+                self.held_item = item;
+            }
+            match self.resampling {
+                Resampling::MainThread => self.held.extend_from_slice(self.playback_pipeline.resample(&decoded)),
+                _ => self.held.extend_from_slice(&decoded),
+            }
+        }
+        self.post_held();
     }
 
     /// Runs the voice detector on the microphone (for on-device barge-in), from the next attach.
@@ -341,6 +424,7 @@ impl AudioEngine {
         let Some((node, _)) = &self.playback else { return false };
         // Held audio was never posted, so never played: it is dropped, not counted.
         self.held.clear();
+        self.early.clear();
         self.playback_pipeline.reset();
         let message = Object::new();
         let _ = Reflect::set(&message, &"type".into(), &"stop".into());

@@ -549,8 +549,15 @@ impl Driver {
     }
 
     fn on_worklet(self: &Rc<Self>, message: WorkletMessage) {
-        let rate = self.audio.borrow().as_ref().map_or(48_000.0, AudioEngine::sample_rate);
+        let rate = match self.audio.borrow_mut().as_mut() {
+            Some(engine) => {
+                engine.playback_message(&message);
+                engine.sample_rate()
+            }
+            None => 48_000.0,
+        };
         match message {
+            WorkletMessage::Ready { .. } => {}
             WorkletMessage::Chunk(samples) => {
                 let captured = self.audio.borrow_mut().as_mut().map(|e| e.captured(samples, now()));
                 let Some(captured) = captured else { return };

@@ -1,16 +1,20 @@
 // realtime-wasm AudioWorklet processors (loaded from the package's `worklets/realtime-audio.js`, or
-// from a blob URL of the same text). They only move samples: resampling, encoding and every
-// decision live in wasm on the main thread.
+// from a blob URL of the same text). They move samples; encoding, the capture resampler and every
+// decision live in wasm on the main thread. The one piece of DSP here is the playback resampler's
+// dot products (provider rate → device rate): the main thread designs the filter (wasm) and passes
+// its coefficients in `processorOptions.resampler`, and the processor converts lazily, a bounded
+// number of frames per render quantum, ahead of what plays. On the main thread it was the largest
+// cost of playback.
 //
-// Allocation: nothing per render quantum, and this code allocates nothing per chunk either (a ring
-// of fixed slots instead of a queue that shifts, message objects made once and re-posted:
-// `postMessage` serialises them natively). What remains is the browser's, on the audio thread:
-// each chunk the playback processor receives arrives as a new message object and Float32Array
-// (structured clone; only a SharedArrayBuffer, which needs cross-origin isolation, would avoid it),
-// the ring doubles if more chunks are queued than it holds (32 slots, kept afterwards), and each
-// new item gets one counter, dropped once the item has played out and a newer one began, or at a
-// stop: what stays is one per queued item plus the newest's. The capture processor posts a copy of
-// one reused buffer, so the main thread never has to send buffers back.
+// Allocation: nothing per render quantum (a ring of fixed slots instead of a queue that shifts,
+// message objects made once and re-posted: `postMessage` serialises them natively). Per chunk the
+// playback processor receives: the browser's message object and Float32Array (structured clone;
+// only a SharedArrayBuffer, which needs cross-origin isolation, would avoid it), and, when it
+// resamples, the chunk's output array, its input behind the filter's history, and the history kept
+// for the next chunk. The ring doubles if more chunks are queued than it holds (32 slots, kept
+// afterwards), and each new item gets one counter, dropped once the item has played out and a
+// newer one began, or at a stop: what stays is one per queued item plus the newest's. The capture
+// processor posts a copy of one reused buffer, so the main thread never has to send buffers back.
 
 // Microphone: collects render quanta into fixed chunks (default 20 ms) and posts each chunk (a
 // copy: the buffer is reused for the next one) to the main thread.
@@ -44,6 +48,109 @@ class RealtimeCapture extends AudioWorkletProcessor {
   }
 }
 
+// The main thread's polyphase resampler (src/audio/resampler.rs: same coefficients, same stepping,
+// so a chunk gives exactly the frames it counts there), split in two: `count` tells at once how many
+// output frames a posted chunk gives (the ring's accounting needs them when it arrives), `convert`
+// computes them later, in pieces. Both carry their state across chunks; `reset` starts a new stream.
+class Polyphase {
+  constructor(t) {
+    this.up = t.up;
+    this.down = t.down;
+    this.taps = t.taps;
+    this.phases = t.phases;  // phase-major rows of `taps` coefficients, oldest input first
+    this.grid = t.grid | 0;  // > 0: rows are `grid` + 1 evenly spaced positions, interpolated
+    this.step = Math.floor(t.down / t.up);
+    this.carry = t.down % t.up;
+    this.reset();
+  }
+
+  reset() {
+    this.countedLength = this.taps - 1;
+    this.countedPosition = (this.taps - 1) * this.up;
+    this.history = new Float32Array(this.taps - 1);
+    this.position = (this.taps - 1) * this.up;
+  }
+
+  // The frames `length` more input samples give: the loop's count, in closed form.
+  count(length) {
+    const end = (this.countedLength + length) * this.up;
+    const frames = this.countedPosition < end ? Math.ceil((end - this.countedPosition) / this.down) : 0;
+    const after = this.countedPosition + frames * this.down;
+    const first = this.keep(Math.floor(after / this.up), this.countedLength + length);
+    this.countedLength = this.countedLength + length - first;
+    this.countedPosition = after - first * this.up;
+    return frames;
+  }
+
+  // The first input sample the next output needs (what is kept of the buffer).
+  keep(newest, length) {
+    return Math.min(Math.max(newest + 1 - this.taps, 0), length);
+  }
+
+  // Starts converting a slot: its input behind the history.
+  begin(slot) {
+    const work = new Float32Array(this.history.length + slot.source.length);
+    work.set(this.history);
+    work.set(slot.source, this.history.length);
+    slot.work = work;
+    slot.newest = Math.floor(this.position / this.up);
+    slot.phase = this.position % this.up;
+    slot.source = null;
+  }
+
+  // Up to `frames` more output frames of a begun slot; returns how many were made.
+  convert(slot, frames) {
+    const { up, taps, phases, grid, step, carry } = this;
+    const work = slot.work, out = slot.samples;
+    const end = Math.min(out.length, slot.filled + frames);
+    let { newest, phase } = slot;
+    for (let j = slot.filled; j < end; j++) {
+      const start = newest + 1 - taps;
+      let sample;
+      if (grid > 0) {
+        const x = (phase * grid) / up;
+        const r = Math.floor(x);
+        const a = this.dot(r * taps, work, start), b = this.dot((r + 1) * taps, work, start);
+        sample = a + (b - a) * (x - r);
+      } else {
+        sample = this.dot(phase * taps, work, start);
+      }
+      out[j] = sample;
+      newest += step;
+      phase += carry;
+      if (phase >= up) {
+        phase -= up;
+        newest++;
+      }
+    }
+    const made = end - slot.filled;
+    slot.filled = end;
+    slot.newest = newest;
+    slot.phase = phase;
+    if (end === out.length) {
+      // Done: keep the history the next slot needs.
+      const first = this.keep(newest, work.length);
+      this.history = work.slice(first);
+      this.position = (newest - first) * up + phase;
+      slot.work = null;
+    }
+    return made;
+  }
+
+  dot(row, work, start) {
+    const phases = this.phases;
+    let sum = 0;
+    for (let k = 0; k < this.taps; k++) sum += phases[row + k] * work[start + k];
+    return sum;
+  }
+}
+
+// Frames converted ahead of playback (about 20 ms at 48 kHz), and at most this many more per render
+// quantum than the quantum itself needs: a burst of posted audio is converted over many quanta,
+// never in one long stall of the audio thread.
+const CONVERT_AHEAD = 1024;
+const CONVERT_PER_QUANTUM = 512;
+
 // Speaker: a jitter buffer of posted chunks, in a ring. Plays after `prebufferFrames` are queued;
 // when it is about to run dry it fades the last samples out, plays silence (not counted as played)
 // and keeps running, then resumes with a short fade-in; counts rendered samples per item and
@@ -55,6 +162,10 @@ class RealtimePlayback extends AudioWorkletProcessor {
   constructor(options) {
     super();
     const o = options.processorOptions || {};
+    // Posted chunks are at the provider rate when the main thread passed its resampler's
+    // coefficients, else already at the device rate. `ready` tells the main thread which (a worklet
+    // of an older version, served by the app, says nothing and gets device-rate chunks).
+    this.resampler = o.resampler ? new Polyphase(o.resampler) : null;
     this.prebufferFrames = o.prebufferFrames | 0;
     this.fadeFrames = Math.max(1, o.fadeFrames | 0);
     this.reportFrames = Math.max(128, o.reportFrames | 0);
@@ -64,6 +175,8 @@ class RealtimePlayback extends AudioWorkletProcessor {
     this.counters = new Array(this.slots).fill(null); // the item's { frames } rendered
     this.head = 0;            // slot playing
     this.count = 0;           // slots queued
+    this.converted = 0;       // slots (from the head) whose frames are all converted
+    this.ahead = 0;           // frames converted and not yet played
     this.offset = 0;          // next sample of the head slot
     this.queued = 0;          // frames queued
     this.playing = false;     // past the prebuffer
@@ -84,6 +197,7 @@ class RealtimePlayback extends AudioWorkletProcessor {
     this.position = { type: "position", item: null, rendered: 0, underruns: 0, queued: 0 };
     this.stopped = { type: "stopped", item: null, rendered: 0, underruns: 0 };
     this.level = { type: "level", rms: 0 };
+    this.port.postMessage({ type: "ready", resampling: this.resampler !== null });
     this.port.onmessage = (event) => {
       const m = event.data;
       if (m.type === "audio") {
@@ -114,14 +228,38 @@ class RealtimePlayback extends AudioWorkletProcessor {
     };
   }
 
+  // A chunk at the device rate is queued as it is; one at the provider rate as a slot of the frames
+  // it will give (converted later, by `convertAhead`).
   enqueue(item, samples, counter) {
+    let chunk = { samples, filled: samples.length, source: null, work: null, newest: 0, phase: 0 };
+    if (this.resampler) {
+      const frames = this.resampler.count(samples.length);
+      if (frames === 0) return; // kept in the resampler's history: it comes out with the next chunk
+      chunk = { samples: new Float32Array(frames), filled: 0, source: samples, work: null, newest: 0, phase: 0 };
+    }
     if (this.count === this.slots) this.grow();
     const slot = (this.head + this.count) & (this.slots - 1);
-    this.samples[slot] = samples;
+    this.samples[slot] = chunk;
     this.items[slot] = item;
     this.counters[slot] = counter;
+    if (this.converted === this.count && chunk.filled === chunk.samples.length) {
+      this.converted++;
+      this.ahead += chunk.filled;
+    }
     this.count++;
-    this.queued += samples.length;
+    this.queued += chunk.samples.length;
+  }
+
+  // Converts queued frames until `target` are ready ahead of playback, at most `budget` this call.
+  convertAhead(target, budget) {
+    while (this.ahead < target && budget > 0 && this.converted < this.count) {
+      const chunk = this.samples[(this.head + this.converted) & (this.slots - 1)];
+      if (chunk.source !== null) this.resampler.begin(chunk);
+      const made = this.resampler.convert(chunk, Math.min(budget, target - this.ahead));
+      this.ahead += made;
+      budget -= made;
+      if (chunk.filled === chunk.samples.length) this.converted++;
+    }
   }
 
   grow() {
@@ -138,11 +276,15 @@ class RealtimePlayback extends AudioWorkletProcessor {
     this.samples[this.head] = null;
     this.head = (this.head + 1) & (this.slots - 1);
     this.count--;
+    if (this.converted > 0) this.converted--;
     this.offset = 0;
   }
 
   flush() {
     while (this.count > 0) this.advance();
+    this.converted = 0;
+    this.ahead = 0;
+    if (this.resampler) this.resampler.reset();
     this.queued = 0;
     this.playing = false;
     this.drain = 0;
@@ -193,6 +335,10 @@ class RealtimePlayback extends AudioWorkletProcessor {
     if (this.playing && !this.held && this.fadeOut < 0 && this.duckLeft < 0 && this.drain === 0 && this.queued > 0 && this.queued <= this.fadeFrames) {
       this.drain = this.drainTotal = this.queued;
     }
+    if (this.resampler && this.count > 0) {
+      // What this quantum plays first, then a bounded step ahead.
+      this.convertAhead(Math.min(this.queued, out.length + CONVERT_AHEAD), out.length + CONVERT_PER_QUANTUM);
+    }
     let sum = 0;
     for (let i = 0; i < out.length; i++) {
       let sample = 0;
@@ -200,9 +346,10 @@ class RealtimePlayback extends AudioWorkletProcessor {
         // Ducked: silence, nothing consumed or counted, no underrun.
       } else if (this.playing && this.fadeOut !== 0 && this.count > 0) {
         const head = this.head;
-        const samples = this.samples[head];
+        const samples = this.samples[head].samples;
         sample = samples[this.offset++];
         this.queued--;
+        this.ahead--;
         if (this.fadeIn > 0) {
           sample *= 1 - this.fadeIn / this.fadeFrames;
           this.fadeIn--;
