@@ -280,18 +280,29 @@ async function profileSample(bench, receivePath) {
     await page.waitFor('done');
     const { profile } = await page.cdp.send('Profiler.stop');
     const self = new Map();
+    const callers = new Map(); // function → caller → ms (where a cheap-looking JS function is called from)
     const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+    const parent = new Map(profile.nodes.flatMap((n) => (n.children ?? []).map((c) => [c, n])));
+    const name = (node) => {
+      const { functionName, url, lineNumber } = node.callFrame;
+      return `${functionName || '(anonymous)'} ${url ? `${path.basename(url)}:${lineNumber + 1}` : ''}`.trim();
+    };
     const deltas = profile.timeDeltas;
     profile.samples.forEach((id, i) => {
-      const { functionName, url, lineNumber } = byId.get(id).callFrame;
-      const key = `${functionName || '(anonymous)'} ${url ? `${path.basename(url)}:${lineNumber + 1}` : ''}`.trim();
-      self.set(key, (self.get(key) ?? 0) + (deltas[i] ?? 0) / 1_000);
+      const key = name(byId.get(id));
+      const ms = (deltas[i] ?? 0) / 1_000;
+      self.set(key, (self.get(key) ?? 0) + ms);
+      const caller = parent.get(id) ? name(parent.get(id)) : '(root)';
+      const of = callers.get(key) ?? new Map();
+      of.set(caller, (of.get(caller) ?? 0) + ms);
+      callers.set(key, of);
     });
     const busy = [...self].filter(([k]) => k !== '(idle)' && k !== '(program)');
     const total = busy.reduce((sum, [, ms]) => sum + ms, 0);
     console.log(`bench: ${receivePath.label}: ${total.toFixed(1)} ms sampled outside (idle)/(program) for ${AUDIO_SECONDS} s of audio; self time:`);
     for (const [key, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) {
-      console.log(`${ms.toFixed(1).padStart(9)} ms  ${key}`);
+      const [caller] = [...(callers.get(key) ?? [])].sort((a, b) => b[1] - a[1]);
+      console.log(`${ms.toFixed(1).padStart(9)} ms  ${key}${caller ? `  ← ${caller[0]}` : ''}`);
     }
   } finally {
     await page.close();

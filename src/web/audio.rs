@@ -34,8 +34,18 @@ extern "C" {
     fn load_worklet(worklet: &web_sys::AudioWorklet, explicit: Option<&str>, source: &str) -> js_sys::Promise;
 }
 
-/// The most audio held before it is posted mid-burst (see [`AudioEngine::play`]).
-const MAX_HELD_SECONDS: f64 = 0.5;
+/// The most audio held before it is posted mid-burst (see [`AudioEngine::play`]): a post's cost is
+/// mostly per message (0.5 s → 2 s: the blast's `postMessage` time 60 → 22 ms), and the worklet
+/// converts a large chunk lazily.
+const MAX_HELD_SECONDS: f64 = 2.0;
+
+/// Held audio is posted at once (after the current task) while the playback worklet has less than
+/// this queued; with more, posts wait up to [`MAX_POST_DELAY_MS`] so a reply that arrives faster
+/// than real time goes in a few large messages instead of one per delta (each socket frame is its
+/// own task, so "after the current task" was one `postMessage` per delta: the largest main-thread
+/// cost of playback once the resampling moved to the audio thread).
+const LOW_WATER_MS: f64 = 250.0;
+const MAX_POST_DELAY_MS: f64 = 250.0;
 
 // One boundary crossing per chunk: the samples are copied out of wasm memory once and their buffer
 // is transferred (not cloned) to the audio thread.
@@ -181,6 +191,8 @@ pub(crate) struct AudioEngine {
     held_item: String,
     /// Decoded audio (provider rate) that came before the worklet said who resamples, by item.
     early: Vec<(String, Vec<f32>)>,
+    /// The worklet's queue (ms of audio) as last reported, when, and what was posted since.
+    queue: QueueEstimate,
     capture: Option<Capture>,
     pub muted: bool,
     /// How microphone audio goes to the provider.
@@ -190,6 +202,22 @@ pub(crate) struct AudioEngine {
     last_input_level_ms: f64,
     /// The voice detector's sensitivity when on-device barge-in is on.
     voice_sensitivity: Option<f64>,
+}
+
+/// How much audio the playback worklet has queued, from its position reports (every 50 ms while it
+/// plays) and what was posted since the last one. Posts still in flight when a report was made are
+/// forgotten at the report: the estimate errs low, which only posts sooner.
+#[derive(Default)]
+struct QueueEstimate {
+    reported_ms: f64,
+    reported_at_ms: f64,
+    posted_since_ms: f64,
+}
+
+impl QueueEstimate {
+    fn ahead_ms(&self, now_ms: f64) -> f64 {
+        (self.reported_ms + self.posted_since_ms - (now_ms - self.reported_at_ms)).max(0.0)
+    }
 }
 
 /// Who resamples the playback audio (provider rate → device rate).
@@ -223,6 +251,7 @@ impl AudioEngine {
             held: Vec::new(),
             held_item: String::new(),
             early: Vec::new(),
+            queue: QueueEstimate::default(),
             output_stream: None,
             capture: None,
             muted: false,
@@ -361,6 +390,7 @@ impl AudioEngine {
         if self.held.is_empty() || self.resampling == Resampling::Unknown {
             return;
         }
+        self.queue.posted_since_ms += self.held.len() as f64 / self.playback_pipeline.output_rate() as f64 * 1_000.0;
         if let Ok(port) = node.port() {
             // SAFETY: the view is copied (`slice`) before anything can allocate wasm memory.
             post_audio(&port, &self.held_item, &unsafe { Float32Array::view(&self.held) });
@@ -371,7 +401,10 @@ impl AudioEngine {
     /// A message from the playback worklet: its first says who resamples. A worklet of this
     /// version says `ready`; one of an older version (served by the app) starts with its reports
     /// and gets device-rate audio, resampled here. Then posts what was held meanwhile.
-    pub fn playback_message(&mut self, message: &WorkletMessage) {
+    pub fn playback_message(&mut self, message: &WorkletMessage, now_ms: f64) {
+        if let WorkletMessage::Position { queued, .. } = message {
+            self.queue = QueueEstimate { reported_ms: queued / self.device_rate * 1_000.0, reported_at_ms: now_ms, posted_since_ms: 0.0 };
+        }
         if self.resampling != Resampling::Unknown {
             return;
         }
@@ -397,6 +430,12 @@ impl AudioEngine {
             }
         }
         self.post_held();
+    }
+
+    /// When held audio should be posted, in ms from now: at once (after the current task) while the
+    /// worklet's queue runs low, else before it gets there, within [`MAX_POST_DELAY_MS`].
+    pub fn post_delay_ms(&self, now_ms: f64) -> f64 {
+        (self.queue.ahead_ms(now_ms) - LOW_WATER_MS).clamp(0.0, MAX_POST_DELAY_MS)
     }
 
     /// Runs the voice detector on the microphone (for on-device barge-in), from the next attach.

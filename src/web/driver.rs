@@ -94,7 +94,8 @@ pub(crate) struct Driver {
     /// Posts the playback audio held during a burst of deltas: a zero-delay timeout runs after the
     /// frames already received (see `AudioEngine::play`). The timeout id while one is armed.
     post_held: RefCell<Option<Closure<dyn FnMut()>>>,
-    post_held_timeout: Cell<Option<i32>>,
+    /// The armed post timer and when it fires.
+    post_held_timeout: Cell<Option<(i32, f64)>>,
     playback_blocked_reported: Cell<bool>,
     max_frame_bytes: usize,
     /// `options.rawFrames`: message objects carry `rawFrame`, the frame being handled (as text).
@@ -493,7 +494,7 @@ impl Driver {
         // Dropping the engine closes it (microphone tracks stopped, nodes disconnected).
         drop(self.audio.borrow_mut().take());
         self.worklet_callback.borrow_mut().take();
-        if let (Some(id), Some(window)) = (self.post_held_timeout.take(), web_sys::window()) {
+        if let (Some((id, _)), Some(window)) = (self.post_held_timeout.take(), web_sys::window()) {
             window.clear_timeout_with_handle(id);
         }
         self.post_held.borrow_mut().take();
@@ -505,10 +506,18 @@ impl Driver {
         self.detach_socket();
     }
 
+    /// Posts the held audio when the engine says (at once while the worklet runs low; later, in
+    /// fewer and larger messages, while it has plenty): a timer, brought forward if need be.
     fn arm_post_held(self: &Rc<Self>) {
-        if self.post_held_timeout.get().is_some() {
-            return;
+        let t = now();
+        let Some(delay) = self.audio.borrow().as_ref().map(|e| e.post_delay_ms(t)) else { return };
+        let window = web_sys::window();
+        match (self.post_held_timeout.get(), &window) {
+            (Some((_, at)), _) if at <= t + delay + 1.0 => return,
+            (Some((id, _)), Some(window)) => window.clear_timeout_with_handle(id),
+            _ => {}
         }
+        self.post_held_timeout.set(None);
         let mut slot = self.post_held.borrow_mut();
         let closure = slot.get_or_insert_with(|| {
             let weak = Rc::downgrade(self);
@@ -521,9 +530,9 @@ impl Driver {
                 }
             })
         });
-        let armed = web_sys::window().and_then(|w| w.set_timeout_with_callback(closure.as_ref().unchecked_ref()).ok());
+        let armed = window.and_then(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(closure.as_ref().unchecked_ref(), delay as i32).ok());
         match armed {
-            Some(id) => self.post_held_timeout.set(Some(id)),
+            Some(id) => self.post_held_timeout.set(Some((id, t + delay))),
             // No window to time with: post at once.
             None => {
                 drop(slot);
@@ -551,7 +560,7 @@ impl Driver {
     fn on_worklet(self: &Rc<Self>, message: WorkletMessage) {
         let rate = match self.audio.borrow_mut().as_mut() {
             Some(engine) => {
-                engine.playback_message(&message);
+                engine.playback_message(&message, now());
                 engine.sample_rate()
             }
             None => 48_000.0,
