@@ -155,16 +155,20 @@ fn odd_rate_pairs_build_a_bounded_table() {
     assert!((db(amplitude / 0.5)).abs() < 0.1, "gain {:.3} dB", db(amplitude / 0.5));
 }
 
+/// `n` samples of uniform noise in ±0.5 (a fixed generator: the tests do not depend on luck).
+fn noise(n: usize, mut seed: u32) -> Vec<f32> {
+    (0..n)
+        .map(|_| {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            (seed >> 8) as f32 / (1u32 << 24) as f32 - 0.5
+        })
+        .collect()
+}
+
 #[test]
 fn chunk_boundaries_leave_no_trace() {
     for &(input_rate, output_rate) in PAIRS {
-        let mut seed = 12345u32;
-        let input: Vec<f32> = (0..9_000)
-            .map(|_| {
-                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-                (seed >> 8) as f32 / (1u32 << 24) as f32 - 0.5
-            })
-            .collect();
+        let input = noise(9_000, 12_345);
         let mut whole = Vec::new();
         Resampler::new(input_rate, output_rate).process(&input, &mut whole);
         let chunked = resample(&mut Resampler::new(input_rate, output_rate), &input);
@@ -183,13 +187,7 @@ fn chunk_boundaries_leave_no_trace() {
 #[test]
 fn the_table_handed_to_the_worklet_is_the_resampler() {
     for &(input_rate, output_rate) in &[(24_000, 48_000), (24_000, 44_100), (24_000, 44_101), (16_000, 47_999), (24_000, 16_000)] {
-        let mut seed = 99u32;
-        let input: Vec<f32> = (0..4_000)
-            .map(|_| {
-                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-                (seed >> 8) as f32 / (1u32 << 24) as f32 - 0.5
-            })
-            .collect();
+        let input = noise(4_000, 99);
         let mut resampler = Resampler::new(input_rate, output_rate);
         let processed = resample(&mut resampler, &input);
         let fresh = Resampler::new(input_rate, output_rate);
