@@ -57,7 +57,7 @@ const APPS = {
 
 const RECEIVE_PATHS = [
   { label: 'realtime-wasm, playback off', app: 'realtime-wasm', provider: 'openai', does: 'decode, session, `Uint8Array` to the handler' },
-  { label: 'realtime-wasm, playback on', app: 'realtime-wasm', provider: 'openai', playback: true, does: 'as above + resample 24 kHz → device rate, queue in the playback worklet' },
+  { label: 'realtime-wasm, playback on', app: 'realtime-wasm', provider: 'openai', playback: true, does: 'as above + decode to float, post to the playback worklet (which resamples 24 kHz → device rate on the audio thread)' },
   { label: 'realtime-wasm (Gemini), playback off', app: 'realtime-wasm', provider: 'gemini', does: 'binary frames: decode, session, `Uint8Array`' },
   { label: '@openai/agents-realtime RealtimeSession', app: 'agents-session', provider: 'openai', does: 'parse + validate, history, `ArrayBuffer` (plays nothing)' },
   { label: '@openai/agents-realtime OpenAIRealtimeWebSocket', app: 'agents-transport', provider: 'openai', does: 'parse + validate, `ArrayBuffer` (plays nothing)' },

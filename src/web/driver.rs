@@ -108,9 +108,15 @@ pub(crate) struct Driver {
 /// Rounds of commands and outputs one input may cause before the driver stops and reports it.
 const MAX_PUMP_ROUNDS: u32 = 10_000;
 
+thread_local! {
+    /// The page's `performance`, looked up once: `web_sys::window()` is an `instanceof Window`
+    /// check through the JS boundary, and `now()` runs several times per received frame.
+    static PERFORMANCE: Option<web_sys::Performance> = web_sys::window().and_then(|w| w.performance());
+}
+
 /// Monotonic milliseconds (a wall-clock jump must not fire or hold back a timer).
 pub(crate) fn now() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map_or_else(js_sys::Date::now, |p| p.now())
+    PERFORMANCE.with(|p| p.as_ref().map_or_else(js_sys::Date::now, web_sys::Performance::now))
 }
 
 fn get_data(event: &JsValue) -> JsValue {
