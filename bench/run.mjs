@@ -109,7 +109,8 @@ async function main() {
       if (chosen.length === 0) throw new Error(`bench: no receive path contains '${ONLY}'`);
       for (const p of await rounds(chosen, (q) => receiveSample(bench, q))) {
         const { median, min, max } = stats(p.samples.map((x) => x.cpuPerAudioSecond));
-        console.log(`bench: ${p.label}: ${median.toFixed(3)} ms CPU per s of audio (${min.toFixed(3)}–${max.toFixed(3)})`);
+        const ready = stats(p.samples.map((x) => x.readyMs));
+        console.log(`bench: ${p.label}: ${median.toFixed(3)} ms CPU per s of audio (${min.toFixed(3)}–${max.toFixed(3)}); cold start ${ready.median.toFixed(1)} ms (${ready.min.toFixed(1)}–${ready.max.toFixed(1)})`);
       }
       return;
     }

@@ -1187,6 +1187,26 @@ async fn a_hosted_worklet_and_an_audio_element_route_playback() {
     JsFuture::from(session.close()).await.unwrap();
 }
 
+/// The worklet module loads while the socket handshakes; a worklet that cannot load still fails
+/// `connect()` with an error naming `audio.workletUrl`, and the socket opened meanwhile is closed.
+#[wasm_bindgen_test]
+async fn a_worklet_that_cannot_load_fails_connect_and_closes_the_socket() {
+    watch_tracks_and_sockets();
+    let options = json(r#"{ "voiceActivityDetection": { "enabled": false } }"#);
+    let missing = format!("{}/no-such-worklet.js", emulator());
+    js_sys::Reflect::set(&options, &"audio".into(), &object(&[("workletUrl", missing.into())])).unwrap();
+    let e = connect("", options).await.err().expect("connect fails");
+    assert!(message_of(&e).contains("options.audio.workletUrl"), "{}", message_of(&e));
+    for _ in 0..100 {
+        if last_socket_state() >= 2.0 {
+            break;
+        }
+        gloo_timers::future::TimeoutFuture::new(20).await;
+    }
+    assert!(last_socket_state() >= 2.0, "the socket is closing or closed, not {}", last_socket_state());
+    assert_no_unhandled_rejections().await;
+}
+
 /// A playback worklet of an older version (an app serving its own copy through `workletUrl`)
 /// cannot resample: it says no `ready` and starts with its reports. The main thread then resamples
 /// and warns once; the reply plays at the right rate, to its last sample (an old worklet fed

@@ -242,7 +242,8 @@ impl AudioEngine {
         let device_rate = context.sample_rate() as u32;
         Ok(AudioEngine {
             playback_pipeline: PlaybackPipeline::new(provider_output, device_rate),
-            resampling: Resampling::MainThread,
+            // Playback audio that comes before the worklet runs is held (`early`) until it says.
+            resampling: if options.playback { Resampling::Unknown } else { Resampling::MainThread },
             context,
             owns_context,
             options,
@@ -312,8 +313,7 @@ impl AudioEngine {
         Reflect::set(&processor, &"reportFrames".into(), &((rate * 0.05).round()).into())?;
         // The playback resampler's filter, for the worklet to run (`WorkletMessage::Ready` says
         // whether it does; until then audio is held).
-        self.resampling = Resampling::MainThread;
-        if let Some(table) = self.playback_pipeline.hand_off_resampling() {
+        let handed_off = if let Some(table) = self.playback_pipeline.hand_off_resampling() {
             let resampler = Object::new();
             Reflect::set(&resampler, &"up".into(), &(table.up as f64).into())?;
             Reflect::set(&resampler, &"down".into(), &(table.down as f64).into())?;
@@ -321,8 +321,10 @@ impl AudioEngine {
             Reflect::set(&resampler, &"grid".into(), &(table.grid as f64).into())?;
             Reflect::set(&resampler, &"phases".into(), &Float32Array::from(table.phases))?;
             Reflect::set(&processor, &"resampler".into(), &resampler)?;
-            self.resampling = Resampling::Unknown;
-        }
+            true
+        } else {
+            false
+        };
         let node = self.node("realtime-playback", &processor, 1)?;
         node.port()?.set_onmessage(Some(on_message));
         let gain = self.context.create_gain()?;
@@ -347,6 +349,9 @@ impl AudioEngine {
             },
         }
         self.playback = Some((node, gain));
+        if !handed_off {
+            self.settle_resampling(Resampling::MainThread);
+        }
         Ok(())
     }
 
@@ -354,11 +359,12 @@ impl AudioEngine {
     /// `true` when audio is held: the caller posts it with [`AudioEngine::post_held`] once the
     /// deltas already received are handled.
     pub fn play(&mut self, item: &str, pcm: &[u8]) -> bool {
-        if self.playback.is_none() {
+        if !self.options.playback {
             return false;
         }
         if self.resampling == Resampling::Unknown {
-            // Until the worklet says who resamples (it does so as it starts: audio rarely comes first).
+            // Until the worklet runs and says who resamples (`connect()` resolves only after both
+            // the worklet module and the session are ready: audio rarely comes first).
             let decoded = self.playback_pipeline.push(pcm);
             match self.early.last_mut() {
                 Some((early_item, samples)) if early_item == item => samples.extend_from_slice(decoded),
@@ -405,10 +411,10 @@ impl AudioEngine {
         if let WorkletMessage::Position { queued, .. } = message {
             self.queue = QueueEstimate { reported_ms: queued / self.device_rate * 1_000.0, reported_at_ms: now_ms, posted_since_ms: 0.0 };
         }
-        if self.resampling != Resampling::Unknown {
+        if self.resampling != Resampling::Unknown || self.playback.is_none() {
             return;
         }
-        self.resampling = match message {
+        let who = match message {
             WorkletMessage::Ready { resampling: true } => Resampling::Worklet,
             WorkletMessage::Chunk(_) => return,
             _ => {
@@ -416,7 +422,14 @@ impl AudioEngine {
                 Resampling::MainThread
             }
         };
-        if self.resampling == Resampling::MainThread {
+        self.settle_resampling(who);
+    }
+
+    /// Who resamples is known: what was held meanwhile is posted (resampled here if it is the
+    /// main thread's job).
+    fn settle_resampling(&mut self, who: Resampling) {
+        self.resampling = who;
+        if who == Resampling::MainThread {
             self.playback_pipeline.take_back_resampling();
         }
         for (item, decoded) in std::mem::take(&mut self.early) {

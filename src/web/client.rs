@@ -116,19 +116,21 @@ async fn connect(connector: Connector, options: JsValue) -> Result<RealtimeSessi
             }
         })));
     }
-    // The audio engine first: the socket's events must find their handlers attached, so
-    // nothing may be awaited between opening it and starting the driver.
-
+    // The audio engine first (its context and worklet module start loading), then the socket, at
+    // once: the socket's events must find their handlers attached, so nothing may be awaited
+    // between opening it and starting the driver. The worklet module loads while the socket
+    // handshakes (cold start with playback: README, performance); audio that would come before
+    // the playback node exists is held by the engine.
     let engine = if playback {
         let mut engine = AudioEngine::new(parsed.audio, session.input_audio(), session.output_audio())?;
         if parsed.barge_in.local {
             engine.detect_voice(parsed.barge_in.sensitivity);
         }
-        wasm_bindgen_futures::JsFuture::from(engine.module_loaded()).await?;
         Some(engine)
     } else {
         None
     };
+    let module = engine.as_ref().map(AudioEngine::module_loaded);
     let socket = Connector::open_socket(&request)
         .map_err(|_| error(ErrorCode::ConnectionFailed, "could not open the WebSocket (bad endpoint URL?)"))?;
     let (tx, rx) = futures::channel::oneshot::channel();
@@ -136,10 +138,18 @@ async fn connect(connector: Connector, options: JsValue) -> Result<RealtimeSessi
     let driver: Rc<Driver> = Driver::start(session, socket, parsed.handlers, provider, engine, connector, parsed.raw_frames, Box::new(move |result| {
         let _ = tx.send(result);
     }));
-    if playback {
-        let callback = driver.worklet_callback();
-        if let Some(engine) = driver.audio.borrow_mut().as_mut() {
-            engine.start_playback(&callback)?;
+    if let Some(module) = module {
+        let started = match wasm_bindgen_futures::JsFuture::from(module).await {
+            Ok(_) => {
+                let callback = driver.worklet_callback();
+                driver.audio.borrow_mut().as_mut().map_or(Ok(()), |engine| engine.start_playback(&callback))
+            }
+            Err(e) => Err(e),
+        };
+        if let Err(e) = started {
+            // No playback, no session: the socket and the context go with it.
+            driver.shut_down();
+            return Err(e);
         }
     }
     match rx.await {
