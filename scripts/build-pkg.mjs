@@ -125,7 +125,9 @@ console.log(`build-pkg: ${outDir}/ ready (${merged.name}@${merged.version})`);
 // glue has another shape fails the build instead of shipping a module that cannot link.
 function optimiseWasm(wasmPath, glue) {
   const flags = names ? [...wasmOptFlags.filter((f) => f !== "--strip-debug"), "-g"] : wasmOptFlags;
-  const map = JSON.parse(execFileSync("wasm-opt", [wasmPath, "-o", wasmPath, ...flags, "--minify-imports-and-exports-and-modules"],
+  // One more -Oz after the renaming packs the renamed module better (−0.2 kB gzip); not
+  // --converge, which would rename the short names again.
+  const map = JSON.parse(execFileSync("wasm-opt", [wasmPath, "-o", wasmPath, ...flags, "--minify-imports-and-exports-and-modules", "-Oz"],
                                       { cwd: root, encoding: "utf8", maxBuffer: 1 << 24 }));
   const fail = (what) => { throw new Error(`build-pkg: the wasm-bindgen glue changed shape (${what}); update optimiseWasm`); };
   const member = (name) => (/^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`);
