@@ -106,11 +106,16 @@ async function main() {
   try {
     if (ONLY) {
       const chosen = RECEIVE_PATHS.filter((p) => p.label.includes(ONLY));
-      if (chosen.length === 0) throw new Error(`bench: no receive path contains '${ONLY}'`);
+      const captures = CAPTURE_PATHS.filter((p) => p.label.includes(ONLY));
+      if (chosen.length + captures.length === 0) throw new Error(`bench: no receive or capture path contains '${ONLY}'`);
       for (const p of await rounds(chosen, (q) => receiveSample(bench, q))) {
         const { median, min, max } = stats(p.samples.map((x) => x.cpuPerAudioSecond));
         const ready = stats(p.samples.map((x) => x.readyMs));
         console.log(`bench: ${p.label}: ${median.toFixed(3)} ms CPU per s of audio (${min.toFixed(3)}–${max.toFixed(3)}); cold start ${ready.median.toFixed(1)} ms (${ready.min.toFixed(1)}–${ready.max.toFixed(1)})`);
+      }
+      for (const p of await rounds(captures, (q) => captureSample(bench, q))) {
+        const { median, min, max } = stats(p.samples.map((x) => x.cpuPerSecond));
+        console.log(`bench: ${p.label}: ${median.toFixed(3)} ms CPU per s (${min.toFixed(3)}–${max.toFixed(3)})`);
       }
       return;
     }
