@@ -218,39 +218,23 @@ impl<'a> Fields<'a> {
         self.map.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 
-    /// A present, non-null field.
-    pub fn req<T: FromJson>(&self, key: &str) -> Result<T, JsonError> {
-        match self.get(key) {
-            Some(value) if !value.is_null() => T::from_json(value, &Path::Field(self.at, key)),
-            _ => Err(JsonError::new(&Path::Field(self.at, key), "is required")),
+    /// Reads `members` in order, each into its slot; the first error stops the reading. Absent
+    /// and `null` members leave their slot as it is (its default), unless required.
+    pub fn read(&self, members: &mut [Member]) -> Result<(), JsonError> {
+        for member in members {
+            let at = Path::Field(self.at, member.key);
+            match self.get(member.key) {
+                Some(value) if !value.is_null() => {
+                    if member.need == Need::Object && !value.is_object() {
+                        return Err(JsonError::expected(&at, "an object", value));
+                    }
+                    member.slot.read_slot(value, &at)?;
+                }
+                _ if member.need == Need::Required => return Err(JsonError::new(&at, "is required")),
+                _ => {}
+            }
         }
-    }
-
-    /// An optional field: absent and `null` read as `None`.
-    pub fn opt<T: FromJson>(&self, key: &str) -> Result<Option<T>, JsonError> {
-        match self.get(key) {
-            Some(value) if !value.is_null() => T::from_json(value, &Path::Field(self.at, key)).map(Some),
-            _ => Ok(None),
-        }
-    }
-
-    /// A field with a default when absent or `null`.
-    pub fn def<T: FromJson + Default>(&self, key: &str) -> Result<T, JsonError> {
-        self.opt(key).map(Option::unwrap_or_default)
-    }
-
-    /// An optional field that must be an object when present (kept whole: `metadata`).
-    pub fn object(&self, key: &str) -> Result<Option<JsonValue>, JsonError> {
-        match self.get(key) {
-            Some(value @ Json::Object(_)) => Ok(Some(value.to_value())),
-            Some(Json::Null) | None => Ok(None),
-            Some(other) => Err(JsonError::expected(&Path::Field(self.at, key), "an object", other)),
-        }
-    }
-
-    /// The raw value of a field (`null` when absent).
-    pub fn raw(&self, key: &str) -> JsonValue {
-        self.get(key).map_or(Json::Null, Json::to_value)
+        Ok(())
     }
 
     /// The `type` discriminator of a tagged object.
@@ -264,6 +248,76 @@ impl<'a> Fields<'a> {
 
     pub fn at(&self) -> &'a Path<'a> {
         self.at
+    }
+}
+
+/// Where a member's value is read into. The reader's counterpart of the writer's `&dyn ToJson`:
+/// a struct's reader is a list of (key, slot) pairs walked by one function ([`Fields::read`]), not
+/// a monomorphised read, error path and partial-struct cleanup per field.
+pub trait JsonSlot {
+    fn read_slot(&mut self, value: &Json, at: &Path) -> Result<(), JsonError>;
+}
+
+impl<T: FromJson> JsonSlot for T {
+    fn read_slot(&mut self, value: &Json, at: &Path) -> Result<(), JsonError> {
+        *self = T::from_json(value, at)?;
+        Ok(())
+    }
+}
+
+impl<T: FromJson> JsonSlot for Option<T> {
+    fn read_slot(&mut self, value: &Json, at: &Path) -> Result<(), JsonError> {
+        *self = Some(T::from_json(value, at)?);
+        Ok(())
+    }
+}
+
+/// What a member needs to be.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// Present and not `null`.
+    Required,
+    /// Absent or `null` leaves the slot's default.
+    Optional,
+    /// Optional, and an object when present (kept whole: `metadata`).
+    Object,
+}
+
+/// One member of an object to read: its key, what it needs to be, where its value goes.
+pub struct Member<'s> {
+    key: &'static str,
+    need: Need,
+    slot: &'s mut dyn JsonSlot,
+}
+
+/// The members' constructors, named as the field lists of [`json_object!`] name them.
+pub mod member {
+    use super::{JsonSlot, Member, Need};
+    use crate::json::JsonValue;
+
+    /// A present, non-null member.
+    pub fn req<'s, S: JsonSlot>(key: &'static str, slot: &'s mut S) -> Member<'s> {
+        Member { key, need: Need::Required, slot }
+    }
+
+    /// An optional member (an `Option` slot: absent and `null` read as `None`).
+    pub fn opt<'s, S: JsonSlot>(key: &'static str, slot: &'s mut S) -> Member<'s> {
+        Member { key, need: Need::Optional, slot }
+    }
+
+    /// A member with a default when absent or `null` (the slot's value before reading).
+    pub fn def<'s, S: JsonSlot>(key: &'static str, slot: &'s mut S) -> Member<'s> {
+        Member { key, need: Need::Optional, slot }
+    }
+
+    /// An optional member that must be an object when present (kept whole: `metadata`).
+    pub fn object<'s>(key: &'static str, slot: &'s mut Option<JsonValue>) -> Member<'s> {
+        Member { key, need: Need::Object, slot }
+    }
+
+    /// The raw value of a member (`null` when absent).
+    pub fn raw<'s>(key: &'static str, slot: &'s mut JsonValue) -> Member<'s> {
+        Member { key, need: Need::Optional, slot }
     }
 }
 
@@ -334,14 +388,17 @@ impl<T: FromJson> FromJson for Vec<T> {
 }
 
 /// `FromJson` for a struct, field by field: `req` (required), `opt` (`Option`), `def` (default when
-/// absent), each with its JSON key; and `ToJson` from the same list (`Option`s left out when
-/// `None`). `read_only` (first) skips `ToJson`, for a type that writes itself by hand.
+/// absent), `object` (an optional object kept whole), `raw` (any value kept whole), each with its
+/// JSON key; and `ToJson` from the same list (`Option`s left out when `None`). `read_only` (first)
+/// skips `ToJson`, for a type that writes itself by hand. The struct starts as its `Default` and
+/// [`Fields::read`] fills it in place.
 macro_rules! json_object {
     (read_only $ty:ident { $($field:ident: $how:ident $key:literal),* $(,)? }) => {
         impl $crate::model::json::FromJson for $ty {
             fn from_json(value: &$crate::json::Json, at: &$crate::model::json::Path) -> Result<Self, $crate::model::json::JsonError> {
-                let fields = $crate::model::json::Fields::new(value, at)?;
-                Ok(Self { $($field: fields.$how($key)?,)* })
+                let mut out = <Self as Default>::default();
+                $crate::model::json::Fields::new(value, at)?.read(&mut [$($crate::model::json::member::$how($key, &mut out.$field)),*])?;
+                Ok(out)
             }
         }
         $crate::model::json::deserialize_with_from_json!($ty);
@@ -350,6 +407,17 @@ macro_rules! json_object {
         $crate::model::json::json_object!(read_only $ty { $($field: $how $key),* });
         $crate::json::json_fields!($ty { $($field: $key),* });
     };
+}
+
+/// Reads members into fresh locals (each starting as its type's `Default`) and builds `$ctor`
+/// from them and the named values already at hand: an enum variant's fields, read as
+/// [`json_object!`] reads a struct's.
+macro_rules! read_members {
+    ($fields:expr, $ctor:path { $($field:ident: $how:ident $key:literal),* $(,)? } $(, $given:ident)* $(,)?) => {{
+        $(let mut $field = Default::default();)*
+        $fields.read(&mut [$($crate::model::json::member::$how($key, &mut $field)),*])?;
+        $ctor { $($field,)* $($given,)* }
+    }};
 }
 
 /// `FromJson` and `ToJson` for a unit enum written as one of a fixed set of strings.
@@ -390,7 +458,7 @@ macro_rules! deserialize_with_from_json {
     };
 }
 
-pub(crate) use {deserialize_with_from_json, json_enum, json_object};
+pub(crate) use {deserialize_with_from_json, json_enum, json_object, read_members};
 
 /// [`closest`] for keys read outside this layer (the browser shell's JS-only options).
 pub fn closest_key<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
