@@ -17,6 +17,7 @@ use crate::model::{
     SpeechEvent, Tool, ToolMode, TranscriptionOptions, TranscriptionSegment, Usage, VoiceActivityDetection,
 };
 use crate::provider::DecodeError;
+use std::cell::Cell;
 
 pub(super) fn server_event(frame: &str) -> Result<ServerMessage, DecodeError> {
     let v = match json::parse(frame) {
@@ -24,28 +25,27 @@ pub(super) fn server_event(frame: &str) -> Result<ServerMessage, DecodeError> {
         Ok(_) => return Err(DecodeError { event_type: None, message: "not a JSON event object".into() }),
         Err(e) => return Err(DecodeError { event_type: None, message: format!("not a JSON event object: {e}") }),
     };
-    let envelope = Strict { v: &v, t: "" };
-    let (kind, id) = match (envelope.text("type"), envelope.text("event_id")) {
-        (Ok(kind), Ok(id)) => (kind, id),
-        (Err(e), _) | (_, Err(e)) => {
-            return Err(DecodeError { event_type: None, message: format!("not a JSON event object: {}", e.message) })
-        }
-    };
-    let Some(kind) = kind else {
+    let wrong = Cell::new(None);
+    let envelope = Strict { v: &v, t: "", wrong: &wrong };
+    let kind = envelope.str("type");
+    let id = envelope.text("event_id");
+    if let Err(e) = envelope.check() {
+        return Err(DecodeError { event_type: None, message: format!("not a JSON event object: {}", e.message) });
+    }
+    let Some(t) = kind else {
         return Err(DecodeError { event_type: None, message: "event has no \"type\"".into() });
     };
-    let t = kind.as_str();
-    let e = Strict { v: &v, t };
+    let e = Strict { v: &v, t, wrong: &wrong };
     use ServerMessage as M;
-    Ok(match t {
+    let message = match t {
         "error" => M::Error(error(payloads(&v, t)?, id)),
         "session.created" | "transcription_session.created" => M::SessionCreated(session_info(payloads(&v, t)?, id)),
         "session.updated" | "transcription_session.updated" => M::SessionUpdated(session_info(payloads(&v, t)?, id)),
 
-        "input_audio_buffer.speech_started" => M::InputAudioBufferSpeechStarted(speech(&e, id)?),
-        "input_audio_buffer.speech_stopped" => M::InputAudioBufferSpeechStopped(speech(&e, id)?),
-        "input_audio_buffer.timeout_triggered" => M::InputAudioBufferTimeoutTriggered(speech(&e, id)?),
-        "input_audio_buffer.committed" => M::InputAudioBufferCommitted(item_reference(&e, id)?),
+        "input_audio_buffer.speech_started" => M::InputAudioBufferSpeechStarted(speech(&e, id)),
+        "input_audio_buffer.speech_stopped" => M::InputAudioBufferSpeechStopped(speech(&e, id)),
+        "input_audio_buffer.timeout_triggered" => M::InputAudioBufferTimeoutTriggered(speech(&e, id)),
+        "input_audio_buffer.committed" => M::InputAudioBufferCommitted(item_reference(&e, id)),
         "input_audio_buffer.cleared" => M::InputAudioBufferCleared(Bare { message_id: id }),
 
         "conversation.item.input_audio_transcription.delta" => {
@@ -57,15 +57,15 @@ pub(super) fn server_event(frame: &str) -> Result<ServerMessage, DecodeError> {
         "conversation.item.input_audio_transcription.failed" => {
             M::InputAudioTranscriptionFailed(input_transcription(payloads(&v, t)?, id, "transcript"))
         }
-        "conversation.item.input_audio_transcription.segment" => M::InputAudioTranscriptionSegment(segment(&e, id)?),
+        "conversation.item.input_audio_transcription.segment" => M::InputAudioTranscriptionSegment(segment(&e, id)),
 
-        "response.output_text.delta" | "response.text.delta" => M::OutputTextDelta(output_text(&e, id, "delta")?),
-        "response.output_text.done" | "response.text.done" => M::OutputTextDone(output_text(&e, id, "text")?),
+        "response.output_text.delta" | "response.text.delta" => M::OutputTextDelta(output_text(&e, id, "delta")),
+        "response.output_text.done" | "response.text.done" => M::OutputTextDone(output_text(&e, id, "text")),
         "response.output_audio_transcript.delta" | "response.audio_transcript.delta" => {
-            M::OutputAudioTranscriptionDelta(output_text(&e, id, "delta")?)
+            M::OutputAudioTranscriptionDelta(output_text(&e, id, "delta"))
         }
         "response.output_audio_transcript.done" | "response.audio_transcript.done" => {
-            M::OutputAudioTranscriptionDone(output_text(&e, id, "transcript")?)
+            M::OutputAudioTranscriptionDone(output_text(&e, id, "transcript"))
         }
         "response.output_audio.delta" | "response.audio.delta" => M::OutputAudioDelta(output_audio(&e, id)?),
         "response.output_audio.done" | "response.audio.done" => M::OutputAudioDone(output_audio(&e, id)?),
@@ -80,65 +80,112 @@ pub(super) fn server_event(frame: &str) -> Result<ServerMessage, DecodeError> {
         }
         "conversation.item.done" => M::ConversationItemDone(conversation_item_event(payloads(&v, t)?, id)),
         "conversation.item.retrieved" => M::ConversationItemRetrieved(conversation_item_event(payloads(&v, t)?, id)),
-        "conversation.item.truncated" => M::ConversationItemTruncated(truncated(&e, id)?),
-        "conversation.item.deleted" => M::ConversationItemDeleted(item_reference(&e, id)?),
+        "conversation.item.truncated" => M::ConversationItemTruncated(truncated(&e, id)),
+        "conversation.item.deleted" => M::ConversationItemDeleted(item_reference(&e, id)),
 
-        "response.function_call_arguments.delta" => M::FunctionCallArgumentsDelta(call_arguments(&e, id)?),
-        "response.function_call_arguments.done" => M::FunctionCallArgumentsDone(call_arguments(&e, id)?),
-        "rate_limits.updated" => M::RateLimitsUpdated(rate_limits(&e, id)?),
+        "response.function_call_arguments.delta" => M::FunctionCallArgumentsDelta(call_arguments(&e, id)),
+        "response.function_call_arguments.done" => M::FunctionCallArgumentsDone(call_arguments(&e, id)),
+        "rate_limits.updated" => M::RateLimitsUpdated(rate_limits(&e, id)),
 
         // Deliberately unmapped (see the README): content parts duplicate what the deltas carry;
         // output_audio_buffer.* exist only on WebRTC/SIP; DTMF is SIP-only; MCP progress and
         // conversation.created carry nothing the neutral session acts on.
-        _ => M::Raw(RawEvent { message_id: id, event_type: Some(kind.clone()), payload: payloads(&v, t)?.to_value() }),
-    })
+        _ => M::Raw(RawEvent { message_id: id, event_type: Some(t.to_owned()), payload: payloads(&v, t)?.to_value() }),
+    };
+    // The typed events' reads noted their first wrong-typed field instead of failing one by one.
+    e.check()?;
+    Ok(message)
 }
 
 // ---- typed events (strict reads) --------------------------------------------------------------
 
+/// The first wrong-typed field of an event: its key, what it should be, what it was.
+type Wrong = Option<(&'static str, &'static str, &'static str)>;
+
 /// Strict reads of an event's top-level fields: absent or `null` is `None`; a value of another
-/// type fails the frame, naming the field.
+/// type reads as `None` too and is noted (the first one, in a cell the reads of one event share),
+/// so the event fails once, naming the field ([`Strict::check`]), rather than each read carrying
+/// its own error path.
 struct Strict<'v, 'a> {
     v: &'v Json<'a>,
     /// The event type, for errors.
     t: &'v str,
+    wrong: &'v Cell<Wrong>,
 }
 
 impl<'v, 'a> Strict<'v, 'a> {
+    /// The same checks on a nested object of the event.
+    fn on(&self, v: &'v Json<'a>) -> Strict<'v, 'a> {
+        Strict { v, t: self.t, wrong: self.wrong }
+    }
+
     fn present(&self, key: &str) -> Option<&'v Json<'a>> {
         self.v.get(key).filter(|v| !v.is_null())
     }
 
-    fn wrong(&self, key: &str, expected: &str, got: &Json) -> DecodeError {
-        let event_type = (!self.t.is_empty()).then(|| self.t.to_owned());
-        DecodeError { event_type, message: format!("\"{key}\": expected {expected}, got {}", got.kind()) }
-    }
-
-    fn read<T>(&self, key: &str, expected: &str, read: impl Fn(&'v Json<'a>) -> Option<T>) -> Result<Option<T>, DecodeError> {
-        match self.present(key) {
-            None => Ok(None),
-            Some(v) => read(v).map(Some).ok_or_else(|| self.wrong(key, expected, v)),
+    fn note(&self, key: &'static str, expected: &'static str, got: &Json) {
+        if self.wrong.get().is_none() {
+            self.wrong.set(Some((key, expected, got.kind())));
         }
     }
 
-    fn str(&self, key: &str) -> Result<Option<&'v str>, DecodeError> {
-        self.read(key, "a string", Json::as_str)
+    /// The event, or its first wrong-typed field as the error.
+    fn check(&self) -> Result<(), DecodeError> {
+        match self.wrong.get() {
+            None => Ok(()),
+            Some((key, expected, got)) => {
+                let event_type = (!self.t.is_empty()).then(|| self.t.to_owned());
+                Err(DecodeError { event_type, message: format!("\"{key}\": expected {expected}, got {got}") })
+            }
+        }
     }
 
-    fn text(&self, key: &str) -> Result<Option<String>, DecodeError> {
-        Ok(self.str(key)?.map(str::to_owned))
+    fn str(&self, key: &'static str) -> Option<&'v str> {
+        let v = self.present(key)?;
+        let s = v.as_str();
+        if s.is_none() {
+            self.note(key, "a string", v);
+        }
+        s
     }
 
-    fn uint(&self, key: &str) -> Result<Option<u64>, DecodeError> {
-        self.read(key, "a whole number", Json::as_u64)
+    fn text(&self, key: &'static str) -> Option<String> {
+        self.str(key).map(str::to_owned)
     }
 
-    fn uint32(&self, key: &str) -> Result<Option<u32>, DecodeError> {
-        self.read(key, "a whole number below 2^32", |v| v.as_u64().and_then(|n| u32::try_from(n).ok()))
+    /// A string that is empty when absent.
+    fn string(&self, key: &'static str) -> String {
+        self.str(key).unwrap_or_default().to_owned()
     }
 
-    fn number(&self, key: &str) -> Result<Option<f64>, DecodeError> {
-        self.read(key, "a number", Json::as_f64)
+    fn uint(&self, key: &'static str) -> Option<u64> {
+        let v = self.present(key)?;
+        let n = v.as_u64();
+        if n.is_none() {
+            self.note(key, "a whole number", v);
+        }
+        n
+    }
+
+    /// An index or a duration in ms: 0 when absent.
+    fn uint32(&self, key: &'static str) -> u32 {
+        let Some(v) = self.present(key) else { return 0 };
+        match v.as_u64().and_then(|n| u32::try_from(n).ok()) {
+            Some(n) => n,
+            None => {
+                self.note(key, "a whole number below 2^32", v);
+                0
+            }
+        }
+    }
+
+    fn number(&self, key: &'static str) -> Option<f64> {
+        let v = self.present(key)?;
+        let n = v.as_f64();
+        if n.is_none() {
+            self.note(key, "a number", v);
+        }
+        n
     }
 }
 
@@ -155,94 +202,97 @@ fn payloads<'v, 'a>(v: &'v Json<'a>, event_type: &str) -> Result<&'v Json<'a>, D
     Ok(v)
 }
 
-fn speech(e: &Strict, message_id: Option<String>) -> Result<SpeechEvent, DecodeError> {
-    Ok(SpeechEvent {
-        message_id,
-        item_id: e.text("item_id")?,
-        audio_start_ms: e.uint("audio_start_ms")?,
-        audio_end_ms: e.uint("audio_end_ms")?,
-    })
+fn speech(e: &Strict, message_id: Option<String>) -> SpeechEvent {
+    SpeechEvent { message_id, item_id: e.text("item_id"), audio_start_ms: e.uint("audio_start_ms"), audio_end_ms: e.uint("audio_end_ms") }
 }
 
-fn item_reference(e: &Strict, message_id: Option<String>) -> Result<ItemReference, DecodeError> {
-    Ok(ItemReference { message_id, item_id: e.text("item_id")?.unwrap_or_default(), previous_item_id: e.text("previous_item_id")? })
+fn item_reference(e: &Strict, message_id: Option<String>) -> ItemReference {
+    ItemReference { message_id, item_id: e.string("item_id"), previous_item_id: e.text("previous_item_id") }
 }
 
-fn segment(e: &Strict, message_id: Option<String>) -> Result<TranscriptionSegment, DecodeError> {
-    Ok(TranscriptionSegment {
+fn segment(e: &Strict, message_id: Option<String>) -> TranscriptionSegment {
+    TranscriptionSegment {
         message_id,
-        item_id: e.text("item_id")?.unwrap_or_default(),
-        content_index: e.uint32("content_index")?.unwrap_or(0),
-        segment_id: e.text("id")?.unwrap_or_default(),
-        text: e.text("text")?.unwrap_or_default(),
-        speaker: e.text("speaker")?,
-        start: e.number("start")?,
-        end: e.number("end")?,
-    })
+        item_id: e.string("item_id"),
+        content_index: e.uint32("content_index"),
+        segment_id: e.string("id"),
+        text: e.string("text"),
+        speaker: e.text("speaker"),
+        start: e.number("start"),
+        end: e.number("end"),
+    }
 }
 
 /// The ids every response-output event carries.
-fn position(e: &Strict) -> Result<OutputPosition, DecodeError> {
-    Ok(OutputPosition {
-        response_id: e.text("response_id")?,
-        item_id: e.text("item_id")?.unwrap_or_default(),
-        output_index: e.uint32("output_index")?.unwrap_or(0),
-        content_index: e.uint32("content_index")?.unwrap_or(0),
-    })
+fn position(e: &Strict) -> OutputPosition {
+    OutputPosition {
+        response_id: e.text("response_id"),
+        item_id: e.string("item_id"),
+        output_index: e.uint32("output_index"),
+        content_index: e.uint32("content_index"),
+    }
 }
 
-fn output_text(e: &Strict, message_id: Option<String>, field: &str) -> Result<OutputText, DecodeError> {
-    Ok(OutputText { message_id, position: position(e)?, text: e.text(field)?.unwrap_or_default() })
+fn output_text(e: &Strict, message_id: Option<String>, field: &'static str) -> OutputText {
+    OutputText { message_id, position: position(e), text: e.string(field) }
 }
 
 fn output_audio(e: &Strict, message_id: Option<String>) -> Result<OutputAudio, DecodeError> {
-    let audio = match e.str("delta")? {
+    let audio = match e.str("delta") {
         Some(b64) => Some(Base64Data::from(
             decode_base64(b64).map_err(|err| DecodeError { event_type: Some(e.t.into()), message: format!("audio delta: {err}") })?,
         )),
         None => None,
     };
-    Ok(OutputAudio { message_id, position: position(e)?, audio })
+    Ok(OutputAudio { message_id, position: position(e), audio })
 }
 
-fn truncated(e: &Strict, message_id: Option<String>) -> Result<ItemTruncated, DecodeError> {
-    Ok(ItemTruncated {
+fn truncated(e: &Strict, message_id: Option<String>) -> ItemTruncated {
+    ItemTruncated {
         message_id,
-        item_id: e.text("item_id")?.unwrap_or_default(),
-        content_index: e.uint32("content_index")?.unwrap_or(0),
-        audio_end_ms: e.uint32("audio_end_ms")?.unwrap_or(0),
-    })
+        item_id: e.string("item_id"),
+        content_index: e.uint32("content_index"),
+        audio_end_ms: e.uint32("audio_end_ms"),
+    }
 }
 
-fn call_arguments(e: &Strict, message_id: Option<String>) -> Result<FunctionCallArguments, DecodeError> {
-    Ok(FunctionCallArguments {
+fn call_arguments(e: &Strict, message_id: Option<String>) -> FunctionCallArguments {
+    FunctionCallArguments {
         message_id,
-        response_id: e.text("response_id")?,
-        item_id: e.text("item_id")?.unwrap_or_default(),
-        output_index: e.uint32("output_index")?.unwrap_or(0),
-        call_id: e.text("call_id")?.unwrap_or_default(),
-        delta: e.text("delta")?,
-        name: e.text("name")?,
-        arguments: e.text("arguments")?,
-    })
+        response_id: e.text("response_id"),
+        item_id: e.string("item_id"),
+        output_index: e.uint32("output_index"),
+        call_id: e.string("call_id"),
+        delta: e.text("delta"),
+        name: e.text("name"),
+        arguments: e.text("arguments"),
+    }
 }
 
-fn rate_limits(e: &Strict, message_id: Option<String>) -> Result<RateLimits, DecodeError> {
-    let list = e.read("rate_limits", "an array", Json::as_array)?.unwrap_or_default();
+fn rate_limits(e: &Strict, message_id: Option<String>) -> RateLimits {
+    let list = match e.present("rate_limits") {
+        Some(Json::Array(list)) => list.as_slice(),
+        Some(other) => {
+            e.note("rate_limits", "an array", other);
+            &[]
+        }
+        None => &[],
+    };
     let mut rate_limits = Vec::with_capacity(list.len());
     for item in list {
         if !item.is_object() {
-            return Err(e.wrong("rate_limits", "an array of objects", item));
+            e.note("rate_limits", "an array of objects", item);
+            break;
         }
-        let r = Strict { v: item, t: e.t };
+        let r = e.on(item);
         rate_limits.push(RateLimit {
-            name: r.text("name")?.unwrap_or_default(),
-            limit: r.uint("limit")?,
-            remaining: r.uint("remaining")?,
-            reset_seconds: r.number("reset_seconds")?,
+            name: r.string("name"),
+            limit: r.uint("limit"),
+            remaining: r.uint("remaining"),
+            reset_seconds: r.number("reset_seconds"),
         });
     }
-    Ok(RateLimits { message_id, rate_limits })
+    RateLimits { message_id, rate_limits }
 }
 
 // ---- lenient readers (sessions, responses, items) ---------------------------------
