@@ -218,19 +218,20 @@ impl<'a> Fields<'a> {
         self.map.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 
-    /// Reads `members` in order, each into its slot; the first error stops the reading. Absent
-    /// and `null` members leave their slot as it is (its default), unless required.
-    pub fn read(&self, members: &mut [Member]) -> Result<(), JsonError> {
-        for member in members {
-            let at = Path::Field(self.at, member.key);
-            match self.get(member.key) {
+    /// Reads `members` in order, each into its slot (`slots[i]` for `members[i]`); the first
+    /// error stops the reading. Absent and `null` members leave their slot as it is (its default),
+    /// unless required.
+    pub fn read(&self, members: &Members, slots: &mut [&mut dyn JsonSlot]) -> Result<(), JsonError> {
+        for (&(key, need), slot) in members.iter().zip(slots) {
+            let at = Path::Field(self.at, key);
+            match self.get(key) {
                 Some(value) if !value.is_null() => {
-                    if member.need == Need::Object && !value.is_object() {
+                    if need == Need::Object && !value.is_object() {
                         return Err(JsonError::expected(&at, "an object", value));
                     }
-                    member.slot.read_slot(value, &at)?;
+                    slot.read_slot(value, &at)?;
                 }
-                _ if member.need == Need::Required => return Err(JsonError::new(&at, "is required")),
+                _ if need == Need::Required => return Err(JsonError::new(&at, "is required")),
                 _ => {}
             }
         }
@@ -265,6 +266,11 @@ impl<T: FromJson> JsonSlot for T {
     }
 }
 
+/// `place` as a slot (for a place whose type is inferred later, as [`read_members!`]'s locals).
+pub fn slot<S: JsonSlot>(place: &mut S) -> &mut dyn JsonSlot {
+    place
+}
+
 impl<T: FromJson> JsonSlot for Option<T> {
     fn read_slot(&mut self, value: &Json, at: &Path) -> Result<(), JsonError> {
         *self = Some(T::from_json(value, at)?);
@@ -283,42 +289,35 @@ pub enum Need {
     Object,
 }
 
-/// One member of an object to read: its key, what it needs to be, where its value goes.
-pub struct Member<'s> {
-    key: &'static str,
-    need: Need,
-    slot: &'s mut dyn JsonSlot,
+/// The members of an object to read, in reading order: each key and what it needs to be (a
+/// constant table, written by [`json_object!`] and [`read_members!`]); [`Fields::read`] takes the
+/// places they go alongside.
+pub type Members = [(&'static str, Need)];
+
+/// [`Fields::new`] and [`Fields::read`] in one call (one error path for every struct's reader).
+pub fn read_object(value: &Json, at: &Path, members: &Members, slots: &mut [&mut dyn JsonSlot]) -> Result<(), JsonError> {
+    Fields::new(value, at)?.read(members, slots)
 }
 
-/// The members' constructors, named as the field lists of [`json_object!`] name them.
-pub mod member {
-    use super::{JsonSlot, Member, Need};
-    use crate::json::JsonValue;
-
-    /// A present, non-null member.
-    pub fn req<'s, S: JsonSlot>(key: &'static str, slot: &'s mut S) -> Member<'s> {
-        Member { key, need: Need::Required, slot }
-    }
-
-    /// An optional member (an `Option` slot: absent and `null` read as `None`).
-    pub fn opt<'s, S: JsonSlot>(key: &'static str, slot: &'s mut S) -> Member<'s> {
-        Member { key, need: Need::Optional, slot }
-    }
-
-    /// A member with a default when absent or `null` (the slot's value before reading).
-    pub fn def<'s, S: JsonSlot>(key: &'static str, slot: &'s mut S) -> Member<'s> {
-        Member { key, need: Need::Optional, slot }
-    }
-
-    /// An optional member that must be an object when present (kept whole: `metadata`).
-    pub fn object<'s>(key: &'static str, slot: &'s mut Option<JsonValue>) -> Member<'s> {
-        Member { key, need: Need::Object, slot }
-    }
-
-    /// The raw value of a member (`null` when absent).
-    pub fn raw<'s>(key: &'static str, slot: &'s mut JsonValue) -> Member<'s> {
-        Member { key, need: Need::Optional, slot }
-    }
+/// The [`Need`] of a field-list entry: `req` (required), `opt` (an `Option`), `def` (a default
+/// when absent), `object` (an optional object kept whole), `raw` (any value kept whole, `null`
+/// when absent).
+macro_rules! need {
+    (req) => {
+        $crate::model::json::Need::Required
+    };
+    (opt) => {
+        $crate::model::json::Need::Optional
+    };
+    (def) => {
+        $crate::model::json::Need::Optional
+    };
+    (raw) => {
+        $crate::model::json::Need::Optional
+    };
+    (object) => {
+        $crate::model::json::Need::Object
+    };
 }
 
 /// An unknown `type` value, listing the known ones.
@@ -396,8 +395,9 @@ macro_rules! json_object {
     (read_only $ty:ident { $($field:ident: $how:ident $key:literal),* $(,)? }) => {
         impl $crate::model::json::FromJson for $ty {
             fn from_json(value: &$crate::json::Json, at: &$crate::model::json::Path) -> Result<Self, $crate::model::json::JsonError> {
+                const MEMBERS: &$crate::model::json::Members = &[$(($key, $crate::model::json::need!($how))),*];
                 let mut out = <Self as Default>::default();
-                $crate::model::json::Fields::new(value, at)?.read(&mut [$($crate::model::json::member::$how($key, &mut out.$field)),*])?;
+                $crate::model::json::read_object(value, at, MEMBERS, &mut [$(&mut out.$field),*])?;
                 Ok(out)
             }
         }
@@ -414,8 +414,9 @@ macro_rules! json_object {
 /// [`json_object!`] reads a struct's.
 macro_rules! read_members {
     ($fields:expr, $ctor:path { $($field:ident: $how:ident $key:literal),* $(,)? } $(, $given:ident)* $(,)?) => {{
+        const MEMBERS: &$crate::model::json::Members = &[$(($key, $crate::model::json::need!($how))),*];
         $(let mut $field = Default::default();)*
-        $fields.read(&mut [$($crate::model::json::member::$how($key, &mut $field)),*])?;
+        $fields.read(MEMBERS, &mut [$($crate::model::json::slot(&mut $field)),*])?;
         $ctor { $($field,)* $($given,)* }
     }};
 }
@@ -458,7 +459,7 @@ macro_rules! deserialize_with_from_json {
     };
 }
 
-pub(crate) use {deserialize_with_from_json, json_enum, json_object, read_members};
+pub(crate) use {deserialize_with_from_json, json_enum, json_object, need, read_members};
 
 /// [`closest`] for keys read outside this layer (the browser shell's JS-only options).
 pub fn closest_key<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {

@@ -236,7 +236,7 @@ fn is_default_kind(kind: &SessionKind) -> bool {
 
 // ---- reading (see `json.rs`) ------------------------------------------------------------------
 
-use super::json::{deserialize_with_from_json, json_enum, json_object, member, read_members, unknown_tag, Fields, FromJson, JsonError, Path};
+use super::json::{deserialize_with_from_json, json_enum, json_object, need, read_members, read_object, Members, unknown_tag, Fields, FromJson, JsonError, Path};
 
 json_enum!(SessionKind { Conversation = "conversation", Transcription = "transcription" });
 json_enum!(Modality { Text = "text", Audio = "audio" });
@@ -301,11 +301,8 @@ impl FromJson for BargeInOptions {
             return Err(JsonError::new(at, "expected true, false or { local?, sensitivity?, confirmMs? }"));
         }
         let mut out = defaults;
-        Fields::new(value, at)?.read(&mut [
-            member::def("local", &mut out.local),
-            member::def("sensitivity", &mut out.sensitivity),
-            member::def("confirmMs", &mut out.confirm_ms),
-        ])?;
+        const MEMBERS: &Members = &[("local", need!(def)), ("sensitivity", need!(def)), ("confirmMs", need!(def))];
+        read_object(value, at, MEMBERS, &mut [&mut out.local, &mut out.sensitivity, &mut out.confirm_ms])?;
         Ok(out)
     }
 }
@@ -320,7 +317,7 @@ impl FromJson for ToolMode {
             Json::String(s) if s == "requireAny" => Ok(ToolMode::RequireAny),
             Json::Object(_) => {
                 let mut name = String::new();
-                Fields::new(value, at)?.read(&mut [member::req("requireSpecific", &mut name)])?;
+                read_object(value, at, &[("requireSpecific", need!(req))], &mut [&mut name])?;
                 Ok(ToolMode::RequireSpecific(name))
             }
             _ => Err(JsonError::new(at, "expected \"auto\", \"none\", \"requireAny\" or { requireSpecific: name }")),

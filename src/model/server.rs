@@ -384,7 +384,7 @@ impl ServerMessage {
 
 // ---- reading (see `json.rs`): what a JS `receive` middleware hands back, and native tests ------
 
-use super::json::{deserialize_with_from_json, json_object, member, unknown_tag, Fields, FromJson, JsonError, Path};
+use super::json::{deserialize_with_from_json, json_object, need, read_object, unknown_tag, Fields, FromJson, JsonError, JsonSlot, Members, Path};
 
 json_object!(Bare { message_id: opt "messageId" });
 json_object!(ErrorMessage { message_id: opt "messageId", error: req "error", originating_message_id: opt "originatingMessageId" });
@@ -448,14 +448,17 @@ impl FromJson for OutputText {
     fn from_json(value: &Json, at: &Path) -> Result<Self, JsonError> {
         let mut out = Self::default();
         let p = &mut out.position;
-        Fields::new(value, at)?.read(&mut [
-            member::opt("messageId", &mut out.message_id),
-            member::opt("responseId", &mut p.response_id),
-            member::req("itemId", &mut p.item_id),
-            member::def("outputIndex", &mut p.output_index),
-            member::def("contentIndex", &mut p.content_index),
-            member::req("text", &mut out.text),
-        ])?;
+        const MEMBERS: &Members = &[
+            ("messageId", need!(opt)),
+            ("responseId", need!(opt)),
+            ("itemId", need!(req)),
+            ("outputIndex", need!(def)),
+            ("contentIndex", need!(def)),
+            ("text", need!(req)),
+        ];
+        let slots: &mut [&mut dyn JsonSlot] =
+            &mut [&mut out.message_id, &mut p.response_id, &mut p.item_id, &mut p.output_index, &mut p.content_index, &mut out.text];
+        read_object(value, at, MEMBERS, slots)?;
         Ok(out)
     }
 }
@@ -465,14 +468,17 @@ impl FromJson for OutputAudio {
     fn from_json(value: &Json, at: &Path) -> Result<Self, JsonError> {
         let mut out = Self::default();
         let p = &mut out.position;
-        Fields::new(value, at)?.read(&mut [
-            member::opt("messageId", &mut out.message_id),
-            member::opt("responseId", &mut p.response_id),
-            member::req("itemId", &mut p.item_id),
-            member::def("outputIndex", &mut p.output_index),
-            member::def("contentIndex", &mut p.content_index),
-            member::opt("audio", &mut out.audio),
-        ])?;
+        const MEMBERS: &Members = &[
+            ("messageId", need!(opt)),
+            ("responseId", need!(opt)),
+            ("itemId", need!(req)),
+            ("outputIndex", need!(def)),
+            ("contentIndex", need!(def)),
+            ("audio", need!(opt)),
+        ];
+        let slots: &mut [&mut dyn JsonSlot] =
+            &mut [&mut out.message_id, &mut p.response_id, &mut p.item_id, &mut p.output_index, &mut p.content_index, &mut out.audio];
+        read_object(value, at, MEMBERS, slots)?;
         Ok(out)
     }
 }
