@@ -36,66 +36,154 @@ pub(super) fn server_event(frame: &str) -> Result<ServerMessage, DecodeError> {
         return Err(DecodeError { event_type: None, message: "event has no \"type\"".into() });
     };
     let e = Strict { v: &v, t, wrong: &wrong };
+    let event = EVENTS.iter().find(|(name, _)| *name == t).map(|&(_, event)| event);
+    use Event as E;
     use ServerMessage as M;
-    let message = match t {
-        "error" => M::Error(error(payloads(&v, t)?, id)),
-        "session.created" | "transcription_session.created" => M::SessionCreated(session_info(payloads(&v, t)?, id)),
-        "session.updated" | "transcription_session.updated" => M::SessionUpdated(session_info(payloads(&v, t)?, id)),
-
-        "input_audio_buffer.speech_started" => M::InputAudioBufferSpeechStarted(speech(&e, id)),
-        "input_audio_buffer.speech_stopped" => M::InputAudioBufferSpeechStopped(speech(&e, id)),
-        "input_audio_buffer.timeout_triggered" => M::InputAudioBufferTimeoutTriggered(speech(&e, id)),
-        "input_audio_buffer.committed" => M::InputAudioBufferCommitted(item_reference(&e, id)),
-        "input_audio_buffer.cleared" => M::InputAudioBufferCleared(Bare { message_id: id }),
-
-        "conversation.item.input_audio_transcription.delta" => {
-            M::InputAudioTranscriptionDelta(input_transcription(payloads(&v, t)?, id, "delta"))
-        }
-        "conversation.item.input_audio_transcription.completed" => {
-            M::InputAudioTranscriptionCompleted(input_transcription(payloads(&v, t)?, id, "transcript"))
-        }
-        "conversation.item.input_audio_transcription.failed" => {
-            M::InputAudioTranscriptionFailed(input_transcription(payloads(&v, t)?, id, "transcript"))
-        }
-        "conversation.item.input_audio_transcription.segment" => M::InputAudioTranscriptionSegment(segment(&e, id)),
-
-        "response.output_text.delta" | "response.text.delta" => M::OutputTextDelta(output_text(&e, id, "delta")),
-        "response.output_text.done" | "response.text.done" => M::OutputTextDone(output_text(&e, id, "text")),
-        "response.output_audio_transcript.delta" | "response.audio_transcript.delta" => {
-            M::OutputAudioTranscriptionDelta(output_text(&e, id, "delta"))
-        }
-        "response.output_audio_transcript.done" | "response.audio_transcript.done" => {
-            M::OutputAudioTranscriptionDone(output_text(&e, id, "transcript"))
-        }
-        "response.output_audio.delta" | "response.audio.delta" => M::OutputAudioDelta(output_audio(&e, id)?),
-        "response.output_audio.done" | "response.audio.done" => M::OutputAudioDone(output_audio(&e, id)?),
-
-        "response.created" => M::ResponseCreated(response(payloads(&v, t)?, id)),
-        "response.done" => M::ResponseDone(response(payloads(&v, t)?, id)),
-        "response.output_item.added" => M::ResponseOutputItemAdded(response_output_item(payloads(&v, t)?, id)),
-        "response.output_item.done" => M::ResponseOutputItemDone(response_output_item(payloads(&v, t)?, id)),
-
-        "conversation.item.added" | "conversation.item.created" => {
-            M::ConversationItemAdded(conversation_item_event(payloads(&v, t)?, id))
-        }
-        "conversation.item.done" => M::ConversationItemDone(conversation_item_event(payloads(&v, t)?, id)),
-        "conversation.item.retrieved" => M::ConversationItemRetrieved(conversation_item_event(payloads(&v, t)?, id)),
-        "conversation.item.truncated" => M::ConversationItemTruncated(truncated(&e, id)),
-        "conversation.item.deleted" => M::ConversationItemDeleted(item_reference(&e, id)),
-
-        "response.function_call_arguments.delta" => M::FunctionCallArgumentsDelta(call_arguments(&e, id)),
-        "response.function_call_arguments.done" => M::FunctionCallArgumentsDone(call_arguments(&e, id)),
-        "rate_limits.updated" => M::RateLimitsUpdated(rate_limits(&e, id)),
-
+    // The events read leniently (and unmapped ones, kept whole) need their payloads to be objects.
+    if !matches!(
+        event,
+        Some(
+            E::SpeechStarted
+                | E::SpeechStopped
+                | E::TimeoutTriggered
+                | E::Committed
+                | E::Cleared
+                | E::TranscriptionSegment
+                | E::TextDelta
+                | E::TextDone
+                | E::TranscriptDelta
+                | E::TranscriptDone
+                | E::AudioDelta
+                | E::AudioDone
+                | E::ItemTruncated
+                | E::ItemDeleted
+                | E::ArgumentsDelta
+                | E::ArgumentsDone
+                | E::RateLimits
+        )
+    ) {
+        payloads(&v, t)?;
+    }
+    let message = match event {
+        Some(E::Error) => M::Error(error(&v, id)),
+        Some(E::SessionCreated) => M::SessionCreated(session_info(&v, id)),
+        Some(E::SessionUpdated) => M::SessionUpdated(session_info(&v, id)),
+        Some(E::SpeechStarted) => M::InputAudioBufferSpeechStarted(speech(&e, id)),
+        Some(E::SpeechStopped) => M::InputAudioBufferSpeechStopped(speech(&e, id)),
+        Some(E::TimeoutTriggered) => M::InputAudioBufferTimeoutTriggered(speech(&e, id)),
+        Some(E::Committed) => M::InputAudioBufferCommitted(item_reference(&e, id)),
+        Some(E::Cleared) => M::InputAudioBufferCleared(Bare { message_id: id }),
+        Some(E::TranscriptionDelta) => M::InputAudioTranscriptionDelta(input_transcription(&v, id, "delta")),
+        Some(E::TranscriptionCompleted) => M::InputAudioTranscriptionCompleted(input_transcription(&v, id, "transcript")),
+        Some(E::TranscriptionFailed) => M::InputAudioTranscriptionFailed(input_transcription(&v, id, "transcript")),
+        Some(E::TranscriptionSegment) => M::InputAudioTranscriptionSegment(segment(&e, id)),
+        Some(E::TextDelta) => M::OutputTextDelta(output_text(&e, id, "delta")),
+        Some(E::TextDone) => M::OutputTextDone(output_text(&e, id, "text")),
+        Some(E::TranscriptDelta) => M::OutputAudioTranscriptionDelta(output_text(&e, id, "delta")),
+        Some(E::TranscriptDone) => M::OutputAudioTranscriptionDone(output_text(&e, id, "transcript")),
+        Some(E::AudioDelta) => M::OutputAudioDelta(output_audio(&e, id)?),
+        Some(E::AudioDone) => M::OutputAudioDone(output_audio(&e, id)?),
+        Some(E::ResponseCreated) => M::ResponseCreated(response(&v, id)),
+        Some(E::ResponseDone) => M::ResponseDone(response(&v, id)),
+        Some(E::OutputItemAdded) => M::ResponseOutputItemAdded(response_output_item(&v, id)),
+        Some(E::OutputItemDone) => M::ResponseOutputItemDone(response_output_item(&v, id)),
+        Some(E::ItemAdded) => M::ConversationItemAdded(conversation_item_event(&v, id)),
+        Some(E::ItemDone) => M::ConversationItemDone(conversation_item_event(&v, id)),
+        Some(E::ItemRetrieved) => M::ConversationItemRetrieved(conversation_item_event(&v, id)),
+        Some(E::ItemTruncated) => M::ConversationItemTruncated(truncated(&e, id)),
+        Some(E::ItemDeleted) => M::ConversationItemDeleted(item_reference(&e, id)),
+        Some(E::ArgumentsDelta) => M::FunctionCallArgumentsDelta(call_arguments(&e, id)),
+        Some(E::ArgumentsDone) => M::FunctionCallArgumentsDone(call_arguments(&e, id)),
+        Some(E::RateLimits) => M::RateLimitsUpdated(rate_limits(&e, id)),
         // Deliberately unmapped (see the README): content parts duplicate what the deltas carry;
         // output_audio_buffer.* exist only on WebRTC/SIP; DTMF is SIP-only; MCP progress and
         // conversation.created carry nothing the neutral session acts on.
-        _ => M::Raw(RawEvent { message_id: id, event_type: Some(t.to_owned()), payload: payloads(&v, t)?.to_value() }),
+        None => M::Raw(RawEvent { message_id: id, event_type: Some(t.to_owned()), payload: v.to_value() }),
     };
     // The typed events' reads noted their first wrong-typed field instead of failing one by one.
     e.check()?;
     Ok(message)
 }
+
+/// The wire events the codec maps, each to the neutral message it becomes.
+#[derive(Clone, Copy)]
+enum Event {
+    Error,
+    SessionCreated,
+    SessionUpdated,
+    SpeechStarted,
+    SpeechStopped,
+    TimeoutTriggered,
+    Committed,
+    Cleared,
+    TranscriptionDelta,
+    TranscriptionCompleted,
+    TranscriptionFailed,
+    TranscriptionSegment,
+    TextDelta,
+    TextDone,
+    TranscriptDelta,
+    TranscriptDone,
+    AudioDelta,
+    AudioDone,
+    ResponseCreated,
+    ResponseDone,
+    OutputItemAdded,
+    OutputItemDone,
+    ItemAdded,
+    ItemDone,
+    ItemRetrieved,
+    ItemTruncated,
+    ItemDeleted,
+    ArgumentsDelta,
+    ArgumentsDone,
+    RateLimits,
+}
+
+/// Wire names (GA, then the beta names still seen in the field) → events: a table looked up once
+/// per frame rather than a string `match` (a length switch and a comparison per name, in code).
+/// The per-second ones lead.
+const EVENTS: &[(&str, Event)] = &[
+    ("response.output_audio.delta", Event::AudioDelta),
+    ("response.output_audio_transcript.delta", Event::TranscriptDelta),
+    ("response.output_text.delta", Event::TextDelta),
+    ("response.function_call_arguments.delta", Event::ArgumentsDelta),
+    ("conversation.item.input_audio_transcription.delta", Event::TranscriptionDelta),
+    ("response.audio.delta", Event::AudioDelta),
+    ("response.audio_transcript.delta", Event::TranscriptDelta),
+    ("response.text.delta", Event::TextDelta),
+    ("error", Event::Error),
+    ("session.created", Event::SessionCreated),
+    ("transcription_session.created", Event::SessionCreated),
+    ("session.updated", Event::SessionUpdated),
+    ("transcription_session.updated", Event::SessionUpdated),
+    ("input_audio_buffer.speech_started", Event::SpeechStarted),
+    ("input_audio_buffer.speech_stopped", Event::SpeechStopped),
+    ("input_audio_buffer.timeout_triggered", Event::TimeoutTriggered),
+    ("input_audio_buffer.committed", Event::Committed),
+    ("input_audio_buffer.cleared", Event::Cleared),
+    ("conversation.item.input_audio_transcription.completed", Event::TranscriptionCompleted),
+    ("conversation.item.input_audio_transcription.failed", Event::TranscriptionFailed),
+    ("conversation.item.input_audio_transcription.segment", Event::TranscriptionSegment),
+    ("response.output_text.done", Event::TextDone),
+    ("response.text.done", Event::TextDone),
+    ("response.output_audio_transcript.done", Event::TranscriptDone),
+    ("response.audio_transcript.done", Event::TranscriptDone),
+    ("response.output_audio.done", Event::AudioDone),
+    ("response.audio.done", Event::AudioDone),
+    ("response.created", Event::ResponseCreated),
+    ("response.done", Event::ResponseDone),
+    ("response.output_item.added", Event::OutputItemAdded),
+    ("response.output_item.done", Event::OutputItemDone),
+    ("conversation.item.added", Event::ItemAdded),
+    ("conversation.item.created", Event::ItemAdded),
+    ("conversation.item.done", Event::ItemDone),
+    ("conversation.item.retrieved", Event::ItemRetrieved),
+    ("conversation.item.truncated", Event::ItemTruncated),
+    ("conversation.item.deleted", Event::ItemDeleted),
+    ("response.function_call_arguments.done", Event::ArgumentsDone),
+    ("rate_limits.updated", Event::RateLimits),
+];
 
 // ---- typed events (strict reads) --------------------------------------------------------------
 
