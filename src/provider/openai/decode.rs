@@ -401,6 +401,18 @@ fn uint32(v: &Json, key: &str) -> Option<u32> {
     uint(v, key).and_then(|n| u32::try_from(n).ok())
 }
 
+/// What `read` makes of each item, skipping the ones it makes nothing of (a plain loop: `collect()`
+/// over iterator adapters is larger code for each element type).
+fn list<T>(items: &[Json], read: impl Fn(&Json) -> Option<T>) -> Vec<T> {
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        if let Some(x) = read(item) {
+            out.push(x);
+        }
+    }
+    out
+}
+
 fn error_info(v: &Json) -> ErrorInfo {
     ErrorInfo {
         message: string(v, "message").unwrap_or_default(),
@@ -455,7 +467,7 @@ fn session_options(s: &Json) -> SessionOptions {
         max_output_tokens: uint32(s, "max_output_tokens").or_else(|| uint32(s, "max_response_output_tokens")),
         output_modalities: modalities(s),
         tool_mode: field(s, "tool_choice").and_then(tool_mode),
-        tools: field(s, "tools").and_then(Json::as_array).map(|tools| tools.iter().filter_map(tool).collect()),
+        tools: field(s, "tools").and_then(Json::as_array).map(|tools| list(tools, tool)),
         voice_activity_detection: turn_detection.map(vad),
         provider_options: None,
     }
@@ -463,15 +475,11 @@ fn session_options(s: &Json) -> SessionOptions {
 
 fn modalities(v: &Json) -> Option<Vec<Modality>> {
     let list = field(v, "output_modalities").or_else(|| field(v, "modalities"))?.as_array()?;
-    Some(
-        list.iter()
-            .filter_map(|m| match m.as_str() {
-                Some("text") => Some(Modality::Text),
-                Some("audio") => Some(Modality::Audio),
-                _ => None,
-            })
-            .collect(),
-    )
+    Some(self::list(list, |m| match m.as_str() {
+        Some("text") => Some(Modality::Text),
+        Some("audio") => Some(Modality::Audio),
+        _ => None,
+    }))
 }
 
 /// GA format objects and beta format strings.
@@ -523,7 +531,7 @@ fn tool(v: &Json) -> Option<Tool> {
             connector_id: string(v, "connector_id"),
             allowed_tools: field(v, "allowed_tools")
                 .and_then(Json::as_array)
-                .map(|a| a.iter().filter_map(|t| t.as_str().map(str::to_owned)).collect()),
+                .map(|a| list(a, |t| t.as_str().map(str::to_owned))),
             require_approval: string(v, "require_approval"),
         }),
         _ => None,
@@ -593,7 +601,7 @@ fn response(v: &Json, message_id: Option<String>) -> ResponseInfo {
         status_reason: details.and_then(|d| string(d, "reason")),
         error: details.and_then(|d| field(d, "error")).map(error_info),
         usage: field(r, "usage").map(usage),
-        items: field(r, "output").and_then(Json::as_array).map(|a| a.iter().map(item).collect()).unwrap_or_default(),
+        items: list(field(r, "output").and_then(Json::as_array).unwrap_or_default(), |i| Some(item(i))),
         output_modalities: modalities(r),
         voice: output.and_then(|o| field(o, "voice")).or_else(|| field(r, "voice")).and_then(voice),
         output_audio_format: output
@@ -638,10 +646,7 @@ fn conversation_item_event(v: &Json, message_id: Option<String>) -> Conversation
 /// A wire item: message parts, a function call, a function output, or (MCP, …) kept raw.
 fn item(v: &Json) -> ConversationItem {
     let contents = match field(v, "type").and_then(Json::as_str) {
-        Some("message") | None => field(v, "content")
-            .and_then(Json::as_array)
-            .map(|parts| parts.iter().map(content).collect())
-            .unwrap_or_default(),
+        Some("message") | None => list(field(v, "content").and_then(Json::as_array).unwrap_or_default(), |part| Some(content(part))),
         Some("function_call") => vec![Content::FunctionCall {
             call_id: string(v, "call_id").unwrap_or_default(),
             name: string(v, "name").unwrap_or_default(),
