@@ -374,14 +374,23 @@ impl FromJson for JsonValue {
     }
 }
 
+/// Each item of an array, read by `read`: one loop and error path for every element type.
+fn read_items(value: &Json, at: &Path, read: &mut dyn FnMut(&Json, &Path) -> Result<(), JsonError>) -> Result<(), JsonError> {
+    let items = value.as_array().ok_or_else(|| JsonError::expected(at, "an array", value))?;
+    for (i, item) in items.iter().enumerate() {
+        read(item, &Path::Index(at, i))?;
+    }
+    Ok(())
+}
+
 impl<T: FromJson> FromJson for Vec<T> {
     fn from_json(value: &Json, at: &Path) -> Result<Self, JsonError> {
-        let items = value.as_array().ok_or_else(|| JsonError::expected(at, "an array", value))?;
-        // A plain loop: `collect()` into a `Result` costs an iterator adapter per element type.
-        let mut out = Vec::with_capacity(items.len());
-        for (i, item) in items.iter().enumerate() {
-            out.push(T::from_json(item, &Path::Index(at, i))?);
-        }
+        // Not `collect()` into a `Result`: an iterator adapter per element type.
+        let mut out = Vec::new();
+        read_items(value, at, &mut |item, at| {
+            out.push(T::from_json(item, at)?);
+            Ok(())
+        })?;
         Ok(out)
     }
 }
