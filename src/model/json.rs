@@ -91,12 +91,17 @@ pub trait FromJson: Sized {
 
     /// Parses `text` and reads it; `what` names the root in errors (`"message"`, `"options"`).
     fn from_json_str(text: &str, what: &str) -> Result<Self, JsonError> {
-        let value = crate::json::parse(text).map_err(|e| {
-            let message = if e.is_too_deep() { e.reason.to_string() } else { format!("not valid JSON: {e}") };
-            JsonError { path: what.to_owned(), message }
-        })?;
-        Self::from_json(&value, &Path::Root(what))
+        Self::from_json(&parse_input(text, what)?, &Path::Root(what))
     }
+}
+
+/// The app's text as a tree, or the error naming `what` (outside [`FromJson::from_json_str`], which
+/// is instantiated per type).
+fn parse_input<'t>(text: &'t str, what: &str) -> Result<Json<'t>, JsonError> {
+    crate::json::parse(text).map_err(|e| {
+        let message = if e.is_too_deep() { e.reason.to_string() } else { format!("not valid JSON: {e}") };
+        JsonError { path: what.to_owned(), message }
+    })
 }
 
 /// The keys a reading asked for, by object, while [`from_json_str_noting_unknown`] runs (the
@@ -152,8 +157,14 @@ pub struct UnknownKey {
 pub fn from_json_str_noting_unknown<T: FromJson>(text: &str, what: &str) -> Result<(T, Vec<UnknownKey>), JsonError> {
     let previous = KEY_LOG.with(|log| log.borrow_mut().replace(KeyLog::default()));
     let read = T::from_json_str(text, what);
+    let unknown = unknown_keys(previous);
+    Ok((read?, unknown))
+}
+
+/// The keys no reader asked for since the log was started, restoring the `previous` log (outside
+/// [`from_json_str_noting_unknown`], which is instantiated per type).
+fn unknown_keys(previous: Option<KeyLog>) -> Vec<UnknownKey> {
     let log = KEY_LOG.with(|log| std::mem::replace(&mut *log.borrow_mut(), previous)).unwrap_or_default();
-    let value = read?;
     let mut unknown = Vec::new();
     for (address, path, keys) in &log.objects {
         let asked: Vec<&str> = log.asked.iter().filter(|(a, _)| a == address).map(|(_, k)| k.as_str()).collect();
@@ -162,7 +173,7 @@ pub fn from_json_str_noting_unknown<T: FromJson>(text: &str, what: &str) -> Resu
             unknown.push(UnknownKey { path, suggestion: closest(key, &asked).map(str::to_owned) });
         }
     }
-    Ok((value, unknown))
+    unknown
 }
 
 /// The known key a typo most likely meant: one containing the other (`modalities` →
