@@ -446,13 +446,8 @@ macro_rules! json_enum {
     ($ty:ident { $($variant:ident = $text:literal),* $(,)? }) => {
         impl $crate::model::json::FromJson for $ty {
             fn from_json(value: &$crate::json::Json, at: &$crate::model::json::Path) -> Result<Self, $crate::model::json::JsonError> {
-                match value.as_str() {
-                    $(Some($text) => Ok($ty::$variant),)*
-                    _ => Err($crate::model::json::JsonError::new(
-                        at,
-                        concat!("expected one of", $(" \"", $text, "\""),*),
-                    )),
-                }
+                const VARIANTS: &[($ty, &str)] = &[$(($ty::$variant, $text)),*];
+                $crate::model::json::one_of(value, at, VARIANTS, concat!("expected one of", $(" \"", $text, "\""),*))
             }
         }
         impl $crate::json::ToJson for $ty {
@@ -462,6 +457,15 @@ macro_rules! json_enum {
         }
         $crate::model::json::deserialize_with_from_json!($ty);
     };
+}
+
+/// The variant of a unit enum whose name `value` is: one lookup for every such enum, instead of a
+/// string `match` and an error path per enum.
+pub fn one_of<T: Copy>(value: &Json, at: &Path, variants: &[(T, &str)], expected: &'static str) -> Result<T, JsonError> {
+    match value.as_str().and_then(|name| variants.iter().find(|(_, text)| *text == name)) {
+        Some(&(variant, _)) => Ok(variant),
+        None => Err(JsonError::new(at, expected)),
+    }
 }
 
 /// serde's `Deserialize` through [`FromJson`], for native callers that read the model with
