@@ -277,11 +277,6 @@ impl<T: FromJson> JsonSlot for T {
     }
 }
 
-/// `place` as a slot (for a place whose type is inferred later, as [`read_members!`]'s locals).
-pub fn slot<S: JsonSlot>(place: &mut S) -> &mut dyn JsonSlot {
-    place
-}
-
 impl<T: FromJson> JsonSlot for Option<T> {
     fn read_slot(&mut self, value: &Json, at: &Path) -> Result<(), JsonError> {
         *self = Some(T::from_json(value, at)?);
@@ -429,15 +424,18 @@ macro_rules! json_object {
     };
 }
 
-/// Reads members into fresh locals (each starting as its type's `Default`) and builds `$ctor`
-/// from them and the named values already at hand: an enum variant's fields, read as
-/// [`json_object!`] reads a struct's.
+/// Builds `$ctor` (an enum variant, or a struct without `Default`) with its listed fields at their
+/// type's `Default` and the named values already at hand, then reads the members into it in place,
+/// as [`json_object!`] reads a struct's: no per-field temporaries to move or drop.
 macro_rules! read_members {
-    ($fields:expr, $ctor:path { $($field:ident: $how:ident $key:literal),* $(,)? } $(, $given:ident)* $(,)?) => {{
+    ($fields:expr, $($ctor:ident)::+ { $($field:ident: $how:ident $key:literal),* $(,)? } $(, $given:ident)* $(,)?) => {{
         const MEMBERS: &$crate::model::json::Members = &[$(($key, $crate::model::json::need!($how))),*];
-        $(let mut $field = Default::default();)*
-        $fields.read(MEMBERS, &mut [$($crate::model::json::slot(&mut $field)),*])?;
-        $ctor { $($field,)* $($given,)* }
+        let mut value = $($ctor)::+ { $($field: Default::default(),)* $($given,)* };
+        #[allow(irrefutable_let_patterns)]
+        if let $($ctor)::+ { $($field,)* .. } = &mut value {
+            $fields.read(MEMBERS, &mut [$($field),*])?;
+        }
+        value
     }};
 }
 
