@@ -296,7 +296,7 @@ pub enum Need {
 }
 
 /// The members of an object to read, in reading order: each key and what it needs to be (a
-/// constant table, written by [`json_object!`] and [`read_members!`]); [`Fields::read`] takes the
+/// constant table, written by `json_object!` and `read_members!`); [`Fields::read`] takes the
 /// places they go alongside.
 pub type Members = [(&'static str, Need)];
 
