@@ -66,7 +66,18 @@ impl<'a> Json<'a> {
     /// A non-negative integer written without fraction or exponent, within `u64`.
     pub fn as_u64(&self) -> Option<u64> {
         match self {
-            Json::Number(text) if text.bytes().all(|b| b.is_ascii_digit()) => text.parse().ok(),
+            // Digits only (no sign, fraction or exponent); not `str::parse`, whose generic integer
+            // reader is larger than this loop.
+            Json::Number(text) if !text.is_empty() => {
+                let mut n: u64 = 0;
+                for b in text.bytes() {
+                    if !b.is_ascii_digit() {
+                        return None;
+                    }
+                    n = n.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+                }
+                Some(n)
+            }
             _ => None,
         }
     }

@@ -158,7 +158,7 @@ impl ClientMessage {
 
 // ---- reading (see `json.rs`) ------------------------------------------------------------------
 
-use super::json::{deserialize_with_from_json, json_object, unknown_tag, Fields, FromJson, JsonError, Path};
+use super::json::{deserialize_with_from_json, json_object, need, read_members, unknown_tag, Fields, FromJson, JsonError, Path};
 
 json_object!(CreateResponse {
     message_id: opt "messageId",
@@ -178,26 +178,26 @@ impl FromJson for ClientMessage {
     fn from_json(value: &Json, at: &Path) -> Result<Self, JsonError> {
         use ClientMessage as M;
         let f = Fields::new(value, at)?;
-        let message_id = f.opt("messageId")?;
+        let mut message_id = None;
+        f.read(&[("messageId", need!(opt))], &mut [&mut message_id])?;
         Ok(match f.tag()? {
-            "sessionUpdate" => M::SessionUpdate { message_id, options: f.req("options")? },
-            "inputAudioBufferAppend" => M::InputAudioBufferAppend { message_id, audio: f.req("audio")? },
+            "sessionUpdate" => read_members!(f, M::SessionUpdate { options: req "options" }, message_id),
+            "inputAudioBufferAppend" => read_members!(f, M::InputAudioBufferAppend { audio: req "audio" }, message_id),
             "inputAudioBufferCommit" => M::InputAudioBufferCommit { message_id },
             "inputAudioBufferClear" => M::InputAudioBufferClear { message_id },
             "createConversationItem" => {
-                M::CreateConversationItem { message_id, item: f.req("item")?, previous_item_id: f.opt("previousItemId")? }
+                read_members!(f, M::CreateConversationItem { item: req "item", previous_item_id: opt "previousItemId" }, message_id)
             }
-            "truncateConversationItem" => M::TruncateConversationItem {
-                message_id,
-                item_id: f.req("itemId")?,
-                content_index: f.def("contentIndex")?,
-                audio_end_ms: f.req("audioEndMs")?,
-            },
-            "deleteConversationItem" => M::DeleteConversationItem { message_id, item_id: f.req("itemId")? },
-            "retrieveConversationItem" => M::RetrieveConversationItem { message_id, item_id: f.req("itemId")? },
+            "truncateConversationItem" => read_members!(
+                f,
+                M::TruncateConversationItem { item_id: req "itemId", content_index: def "contentIndex", audio_end_ms: req "audioEndMs" },
+                message_id
+            ),
+            "deleteConversationItem" => read_members!(f, M::DeleteConversationItem { item_id: req "itemId" }, message_id),
+            "retrieveConversationItem" => read_members!(f, M::RetrieveConversationItem { item_id: req "itemId" }, message_id),
             "createResponse" => M::CreateResponse(CreateResponse::from_json(value, at)?),
-            "cancelResponse" => M::CancelResponse { message_id, response_id: f.opt("responseId")? },
-            "raw" => M::Raw { message_id, payload: f.req("payload")? },
+            "cancelResponse" => read_members!(f, M::CancelResponse { response_id: opt "responseId" }, message_id),
+            "raw" => read_members!(f, M::Raw { payload: req "payload" }, message_id),
             other => return Err(unknown_tag(at, other, &ClientMessage::KINDS)),
         })
     }

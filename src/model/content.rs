@@ -126,7 +126,7 @@ impl ConversationItem {
 
 // ---- reading (see `json.rs`) ------------------------------------------------------------------
 
-use super::json::{deserialize_with_from_json, json_enum, json_object, unknown_tag, Fields, FromJson, JsonError, Path};
+use super::json::{deserialize_with_from_json, json_enum, json_object, read_members, unknown_tag, Fields, FromJson, JsonError, Path};
 
 json_enum!(Role { User = "user", Assistant = "assistant", System = "system" });
 json_enum!(ItemStatus { InProgress = "inProgress", Completed = "completed", Incomplete = "incomplete" });
@@ -135,20 +135,18 @@ json_object!(ConversationItem { id: opt "id", role: opt "role", status: opt "sta
 
 impl FromJson for Content {
     fn from_json(value: &Json, at: &Path) -> Result<Self, JsonError> {
+        use Content as C;
         let f = Fields::new(value, at)?;
         Ok(match f.tag()? {
-            "text" => Content::Text { text: f.req("text")? },
-            "audio" => Content::Audio { audio: f.opt("audio")?, transcript: f.opt("transcript")?, format: f.opt("format")? },
-            "image" => Content::Image { image_url: f.req("imageUrl")?, detail: f.opt("detail")? },
-            "functionCall" => Content::FunctionCall { call_id: f.req("callId")?, name: f.req("name")?, arguments: f.def("arguments")? },
-            "functionResult" => Content::FunctionResult {
-                call_id: f.req("callId")?,
-                name: f.opt("name")?,
-                result: f.raw("result"),
-                error: f.opt("error")?,
-            },
-            "error" => Content::Error { error: f.req("error")? },
-            "raw" => Content::Raw { value: f.raw("value") },
+            "text" => read_members!(f, C::Text { text: req "text" }),
+            "audio" => read_members!(f, C::Audio { audio: opt "audio", transcript: opt "transcript", format: opt "format" }),
+            "image" => read_members!(f, C::Image { image_url: req "imageUrl", detail: opt "detail" }),
+            "functionCall" => read_members!(f, C::FunctionCall { call_id: req "callId", name: req "name", arguments: def "arguments" }),
+            "functionResult" => {
+                read_members!(f, C::FunctionResult { call_id: req "callId", name: opt "name", result: raw "result", error: opt "error" })
+            }
+            "error" => read_members!(f, C::Error { error: req "error" }),
+            "raw" => read_members!(f, C::Raw { value: raw "value" }),
             other => {
                 return Err(unknown_tag(at, other, &["text", "audio", "image", "functionCall", "functionResult", "error", "raw"]))
             }

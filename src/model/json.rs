@@ -91,12 +91,17 @@ pub trait FromJson: Sized {
 
     /// Parses `text` and reads it; `what` names the root in errors (`"message"`, `"options"`).
     fn from_json_str(text: &str, what: &str) -> Result<Self, JsonError> {
-        let value = crate::json::parse(text).map_err(|e| {
-            let message = if e.is_too_deep() { e.reason.to_string() } else { format!("not valid JSON: {e}") };
-            JsonError { path: what.to_owned(), message }
-        })?;
-        Self::from_json(&value, &Path::Root(what))
+        Self::from_json(&parse_input(text, what)?, &Path::Root(what))
     }
+}
+
+/// The app's text as a tree, or the error naming `what` (outside [`FromJson::from_json_str`], which
+/// is instantiated per type).
+fn parse_input<'t>(text: &'t str, what: &str) -> Result<Json<'t>, JsonError> {
+    crate::json::parse(text).map_err(|e| {
+        let message = if e.is_too_deep() { e.reason.to_string() } else { format!("not valid JSON: {e}") };
+        JsonError { path: what.to_owned(), message }
+    })
 }
 
 /// The keys a reading asked for, by object, while [`from_json_str_noting_unknown`] runs (the
@@ -152,8 +157,14 @@ pub struct UnknownKey {
 pub fn from_json_str_noting_unknown<T: FromJson>(text: &str, what: &str) -> Result<(T, Vec<UnknownKey>), JsonError> {
     let previous = KEY_LOG.with(|log| log.borrow_mut().replace(KeyLog::default()));
     let read = T::from_json_str(text, what);
+    let unknown = unknown_keys(previous);
+    Ok((read?, unknown))
+}
+
+/// The keys no reader asked for since the log was started, restoring the `previous` log (outside
+/// [`from_json_str_noting_unknown`], which is instantiated per type).
+fn unknown_keys(previous: Option<KeyLog>) -> Vec<UnknownKey> {
     let log = KEY_LOG.with(|log| std::mem::replace(&mut *log.borrow_mut(), previous)).unwrap_or_default();
-    let value = read?;
     let mut unknown = Vec::new();
     for (address, path, keys) in &log.objects {
         let asked: Vec<&str> = log.asked.iter().filter(|(a, _)| a == address).map(|(_, k)| k.as_str()).collect();
@@ -162,7 +173,7 @@ pub fn from_json_str_noting_unknown<T: FromJson>(text: &str, what: &str) -> Resu
             unknown.push(UnknownKey { path, suggestion: closest(key, &asked).map(str::to_owned) });
         }
     }
-    Ok((value, unknown))
+    unknown
 }
 
 /// The known key a typo most likely meant: one containing the other (`modalities` →
@@ -218,39 +229,24 @@ impl<'a> Fields<'a> {
         self.map.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 
-    /// A present, non-null field.
-    pub fn req<T: FromJson>(&self, key: &str) -> Result<T, JsonError> {
-        match self.get(key) {
-            Some(value) if !value.is_null() => T::from_json(value, &Path::Field(self.at, key)),
-            _ => Err(JsonError::new(&Path::Field(self.at, key), "is required")),
+    /// Reads `members` in order, each into its slot (`slots[i]` for `members[i]`); the first
+    /// error stops the reading. Absent and `null` members leave their slot as it is (its default),
+    /// unless required.
+    pub fn read(&self, members: &Members, slots: &mut [&mut dyn JsonSlot]) -> Result<(), JsonError> {
+        for (&(key, need), slot) in members.iter().zip(slots) {
+            let at = Path::Field(self.at, key);
+            match self.get(key) {
+                Some(value) if !value.is_null() => {
+                    if need == Need::Object && !value.is_object() {
+                        return Err(JsonError::expected(&at, "an object", value));
+                    }
+                    slot.read_slot(value, &at)?;
+                }
+                _ if need == Need::Required => return Err(JsonError::new(&at, "is required")),
+                _ => {}
+            }
         }
-    }
-
-    /// An optional field: absent and `null` read as `None`.
-    pub fn opt<T: FromJson>(&self, key: &str) -> Result<Option<T>, JsonError> {
-        match self.get(key) {
-            Some(value) if !value.is_null() => T::from_json(value, &Path::Field(self.at, key)).map(Some),
-            _ => Ok(None),
-        }
-    }
-
-    /// A field with a default when absent or `null`.
-    pub fn def<T: FromJson + Default>(&self, key: &str) -> Result<T, JsonError> {
-        self.opt(key).map(Option::unwrap_or_default)
-    }
-
-    /// An optional field that must be an object when present (kept whole: `metadata`).
-    pub fn object(&self, key: &str) -> Result<Option<JsonValue>, JsonError> {
-        match self.get(key) {
-            Some(value @ Json::Object(_)) => Ok(Some(value.to_value())),
-            Some(Json::Null) | None => Ok(None),
-            Some(other) => Err(JsonError::expected(&Path::Field(self.at, key), "an object", other)),
-        }
-    }
-
-    /// The raw value of a field (`null` when absent).
-    pub fn raw(&self, key: &str) -> JsonValue {
-        self.get(key).map_or(Json::Null, Json::to_value)
+        Ok(())
     }
 
     /// The `type` discriminator of a tagged object.
@@ -265,6 +261,69 @@ impl<'a> Fields<'a> {
     pub fn at(&self) -> &'a Path<'a> {
         self.at
     }
+}
+
+/// Where a member's value is read into. The reader's counterpart of the writer's `&dyn ToJson`:
+/// a struct's reader is a list of (key, slot) pairs walked by one function ([`Fields::read`]), not
+/// a monomorphised read, error path and partial-struct cleanup per field.
+pub trait JsonSlot {
+    fn read_slot(&mut self, value: &Json, at: &Path) -> Result<(), JsonError>;
+}
+
+impl<T: FromJson> JsonSlot for T {
+    fn read_slot(&mut self, value: &Json, at: &Path) -> Result<(), JsonError> {
+        *self = T::from_json(value, at)?;
+        Ok(())
+    }
+}
+
+impl<T: FromJson> JsonSlot for Option<T> {
+    fn read_slot(&mut self, value: &Json, at: &Path) -> Result<(), JsonError> {
+        *self = Some(T::from_json(value, at)?);
+        Ok(())
+    }
+}
+
+/// What a member needs to be.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// Present and not `null`.
+    Required,
+    /// Absent or `null` leaves the slot's default.
+    Optional,
+    /// Optional, and an object when present (kept whole: `metadata`).
+    Object,
+}
+
+/// The members of an object to read, in reading order: each key and what it needs to be (a
+/// constant table, written by `json_object!` and `read_members!`); [`Fields::read`] takes the
+/// places they go alongside.
+pub type Members = [(&'static str, Need)];
+
+/// [`Fields::new`] and [`Fields::read`] in one call (one error path for every struct's reader).
+pub fn read_object(value: &Json, at: &Path, members: &Members, slots: &mut [&mut dyn JsonSlot]) -> Result<(), JsonError> {
+    Fields::new(value, at)?.read(members, slots)
+}
+
+/// The [`Need`] of a field-list entry: `req` (required), `opt` (an `Option`), `def` (a default
+/// when absent), `object` (an optional object kept whole), `raw` (any value kept whole, `null`
+/// when absent).
+macro_rules! need {
+    (req) => {
+        $crate::model::json::Need::Required
+    };
+    (opt) => {
+        $crate::model::json::Need::Optional
+    };
+    (def) => {
+        $crate::model::json::Need::Optional
+    };
+    (raw) => {
+        $crate::model::json::Need::Optional
+    };
+    (object) => {
+        $crate::model::json::Need::Object
+    };
 }
 
 /// An unknown `type` value, listing the known ones.
@@ -321,27 +380,40 @@ impl FromJson for JsonValue {
     }
 }
 
+/// Each item of an array, read by `read`: one loop and error path for every element type.
+fn read_items(value: &Json, at: &Path, read: &mut dyn FnMut(&Json, &Path) -> Result<(), JsonError>) -> Result<(), JsonError> {
+    let items = value.as_array().ok_or_else(|| JsonError::expected(at, "an array", value))?;
+    for (i, item) in items.iter().enumerate() {
+        read(item, &Path::Index(at, i))?;
+    }
+    Ok(())
+}
+
 impl<T: FromJson> FromJson for Vec<T> {
     fn from_json(value: &Json, at: &Path) -> Result<Self, JsonError> {
-        let items = value.as_array().ok_or_else(|| JsonError::expected(at, "an array", value))?;
-        // A plain loop: `collect()` into a `Result` costs an iterator adapter per element type.
-        let mut out = Vec::with_capacity(items.len());
-        for (i, item) in items.iter().enumerate() {
-            out.push(T::from_json(item, &Path::Index(at, i))?);
-        }
+        // Not `collect()` into a `Result`: an iterator adapter per element type.
+        let mut out = Vec::new();
+        read_items(value, at, &mut |item, at| {
+            out.push(T::from_json(item, at)?);
+            Ok(())
+        })?;
         Ok(out)
     }
 }
 
 /// `FromJson` for a struct, field by field: `req` (required), `opt` (`Option`), `def` (default when
-/// absent), each with its JSON key; and `ToJson` from the same list (`Option`s left out when
-/// `None`). `read_only` (first) skips `ToJson`, for a type that writes itself by hand.
+/// absent), `object` (an optional object kept whole), `raw` (any value kept whole), each with its
+/// JSON key; and `ToJson` from the same list (`Option`s left out when `None`). `read_only` (first)
+/// skips `ToJson`, for a type that writes itself by hand. The struct starts as its `Default` and
+/// [`Fields::read`] fills it in place.
 macro_rules! json_object {
     (read_only $ty:ident { $($field:ident: $how:ident $key:literal),* $(,)? }) => {
         impl $crate::model::json::FromJson for $ty {
             fn from_json(value: &$crate::json::Json, at: &$crate::model::json::Path) -> Result<Self, $crate::model::json::JsonError> {
-                let fields = $crate::model::json::Fields::new(value, at)?;
-                Ok(Self { $($field: fields.$how($key)?,)* })
+                const MEMBERS: &$crate::model::json::Members = &[$(($key, $crate::model::json::need!($how))),*];
+                let mut out = <Self as Default>::default();
+                $crate::model::json::read_object(value, at, MEMBERS, &mut [$(&mut out.$field),*])?;
+                Ok(out)
             }
         }
         $crate::model::json::deserialize_with_from_json!($ty);
@@ -352,18 +424,28 @@ macro_rules! json_object {
     };
 }
 
+/// Builds `$ctor` (an enum variant, or a struct without `Default`) with its listed fields at their
+/// type's `Default` and the named values already at hand, then reads the members into it in place,
+/// as [`json_object!`] reads a struct's: no per-field temporaries to move or drop.
+macro_rules! read_members {
+    ($fields:expr, $($ctor:ident)::+ { $($field:ident: $how:ident $key:literal),* $(,)? } $(, $given:ident)* $(,)?) => {{
+        const MEMBERS: &$crate::model::json::Members = &[$(($key, $crate::model::json::need!($how))),*];
+        let mut value = $($ctor)::+ { $($field: Default::default(),)* $($given,)* };
+        #[allow(irrefutable_let_patterns)]
+        if let $($ctor)::+ { $($field,)* .. } = &mut value {
+            $fields.read(MEMBERS, &mut [$($field),*])?;
+        }
+        value
+    }};
+}
+
 /// `FromJson` and `ToJson` for a unit enum written as one of a fixed set of strings.
 macro_rules! json_enum {
     ($ty:ident { $($variant:ident = $text:literal),* $(,)? }) => {
         impl $crate::model::json::FromJson for $ty {
             fn from_json(value: &$crate::json::Json, at: &$crate::model::json::Path) -> Result<Self, $crate::model::json::JsonError> {
-                match value.as_str() {
-                    $(Some($text) => Ok($ty::$variant),)*
-                    _ => Err($crate::model::json::JsonError::new(
-                        at,
-                        concat!("expected one of", $(" \"", $text, "\""),*),
-                    )),
-                }
+                const VARIANTS: &[($ty, &str)] = &[$(($ty::$variant, $text)),*];
+                $crate::model::json::one_of(value, at, VARIANTS, concat!("expected one of", $(" \"", $text, "\""),*))
             }
         }
         impl $crate::json::ToJson for $ty {
@@ -373,6 +455,15 @@ macro_rules! json_enum {
         }
         $crate::model::json::deserialize_with_from_json!($ty);
     };
+}
+
+/// The variant of a unit enum whose name `value` is: one lookup for every such enum, instead of a
+/// string `match` and an error path per enum.
+pub fn one_of<T: Copy>(value: &Json, at: &Path, variants: &[(T, &str)], expected: &'static str) -> Result<T, JsonError> {
+    match value.as_str().and_then(|name| variants.iter().find(|(_, text)| *text == name)) {
+        Some(&(variant, _)) => Ok(variant),
+        None => Err(JsonError::new(at, expected)),
+    }
 }
 
 /// serde's `Deserialize` through [`FromJson`], for native callers that read the model with
@@ -390,7 +481,7 @@ macro_rules! deserialize_with_from_json {
     };
 }
 
-pub(crate) use {deserialize_with_from_json, json_enum, json_object};
+pub(crate) use {deserialize_with_from_json, json_enum, json_object, need, read_members};
 
 /// [`closest`] for keys read outside this layer (the browser shell's JS-only options).
 pub fn closest_key<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {

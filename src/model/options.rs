@@ -236,7 +236,7 @@ fn is_default_kind(kind: &SessionKind) -> bool {
 
 // ---- reading (see `json.rs`) ------------------------------------------------------------------
 
-use super::json::{deserialize_with_from_json, json_enum, json_object, unknown_tag, Fields, FromJson, JsonError, Path};
+use super::json::{deserialize_with_from_json, json_enum, json_object, need, read_members, read_object, Members, unknown_tag, Fields, FromJson, JsonError, Path};
 
 json_enum!(SessionKind { Conversation = "conversation", Transcription = "transcription" });
 json_enum!(Modality { Text = "text", Audio = "audio" });
@@ -253,7 +253,14 @@ impl Eagerness {
         }
     }
 }
-json_object!(AudioFormat { media_type: req "mediaType", sample_rate: req "sampleRate" });
+// No `Default` (an empty media type is no format): read into locals.
+impl FromJson for AudioFormat {
+    fn from_json(value: &Json, at: &Path) -> Result<Self, JsonError> {
+        Ok(read_members!(Fields::new(value, at)?, AudioFormat { media_type: req "mediaType", sample_rate: req "sampleRate" }))
+    }
+}
+deserialize_with_from_json!(AudioFormat);
+json_fields!(AudioFormat { media_type: "mediaType", sample_rate: "sampleRate" });
 json_object!(TranscriptionOptions { speech_language: opt "speechLanguage", model_id: opt "modelId", prompt: opt "prompt" });
 json_object!(read_only SessionOptions {
     kind: def "kind",
@@ -271,22 +278,17 @@ json_object!(read_only SessionOptions {
     provider_options: opt "providerOptions",
 });
 
-impl FromJson for VoiceActivityDetection {
-    fn from_json(value: &Json, at: &Path) -> Result<Self, JsonError> {
-        let f = Fields::new(value, at)?;
-        Ok(Self {
-            enabled: f.opt("enabled")?.unwrap_or(true),
-            allow_interruption: f.opt("allowInterruption")?.unwrap_or(true),
-            create_response: f.opt("createResponse")?,
-            threshold: f.opt("threshold")?,
-            prefix_padding_ms: f.opt("prefixPaddingMs")?,
-            silence_duration_ms: f.opt("silenceDurationMs")?,
-            eagerness: f.opt("eagerness")?,
-            idle_timeout_ms: f.opt("idleTimeoutMs")?,
-        })
-    }
-}
-deserialize_with_from_json!(VoiceActivityDetection);
+// `enabled` and `allowInterruption` default to `true` (the type's `Default`).
+json_object!(read_only VoiceActivityDetection {
+    enabled: def "enabled",
+    allow_interruption: def "allowInterruption",
+    create_response: opt "createResponse",
+    threshold: opt "threshold",
+    prefix_padding_ms: opt "prefixPaddingMs",
+    silence_duration_ms: opt "silenceDurationMs",
+    eagerness: opt "eagerness",
+    idle_timeout_ms: opt "idleTimeoutMs",
+});
 
 /// `true | false | { local?, sensitivity?, confirmMs? }`.
 impl FromJson for BargeInOptions {
@@ -298,12 +300,10 @@ impl FromJson for BargeInOptions {
         if !value.is_object() {
             return Err(JsonError::new(at, "expected true, false or { local?, sensitivity?, confirmMs? }"));
         }
-        let f = Fields::new(value, at)?;
-        Ok(Self {
-            local: f.opt("local")?.unwrap_or(defaults.local),
-            sensitivity: f.opt("sensitivity")?.unwrap_or(defaults.sensitivity),
-            confirm_ms: f.opt("confirmMs")?.unwrap_or(defaults.confirm_ms),
-        })
+        let mut out = defaults;
+        const MEMBERS: &Members = &[("local", need!(def)), ("sensitivity", need!(def)), ("confirmMs", need!(def))];
+        read_object(value, at, MEMBERS, &mut [&mut out.local, &mut out.sensitivity, &mut out.confirm_ms])?;
+        Ok(out)
     }
 }
 deserialize_with_from_json!(BargeInOptions);
@@ -315,7 +315,11 @@ impl FromJson for ToolMode {
             Json::String(s) if s == "auto" => Ok(ToolMode::Auto),
             Json::String(s) if s == "none" => Ok(ToolMode::None),
             Json::String(s) if s == "requireAny" => Ok(ToolMode::RequireAny),
-            Json::Object(_) => Fields::new(value, at)?.req("requireSpecific").map(ToolMode::RequireSpecific),
+            Json::Object(_) => {
+                let mut name = String::new();
+                read_object(value, at, &[("requireSpecific", need!(req))], &mut [&mut name])?;
+                Ok(ToolMode::RequireSpecific(name))
+            }
             _ => Err(JsonError::new(at, "expected \"auto\", \"none\", \"requireAny\" or { requireSpecific: name }")),
         }
     }
@@ -325,17 +329,20 @@ deserialize_with_from_json!(ToolMode);
 impl FromJson for Tool {
     fn from_json(value: &Json, at: &Path) -> Result<Self, JsonError> {
         let f = Fields::new(value, at)?;
-        match f.tag()? {
-            "function" => Ok(Tool::Function { name: f.req("name")?, description: f.opt("description")?, parameters: f.opt("parameters")? }),
-            "hostedMcp" => Ok(Tool::HostedMcp {
-                server_label: f.req("serverLabel")?,
-                server_url: f.opt("serverUrl")?,
-                connector_id: f.opt("connectorId")?,
-                allowed_tools: f.opt("allowedTools")?,
-                require_approval: f.opt("requireApproval")?,
-            }),
-            other => Err(unknown_tag(at, other, &["function", "hostedMcp"])),
-        }
+        Ok(match f.tag()? {
+            "function" => read_members!(f, Tool::Function { name: req "name", description: opt "description", parameters: opt "parameters" }),
+            "hostedMcp" => read_members!(
+                f,
+                Tool::HostedMcp {
+                    server_label: req "serverLabel",
+                    server_url: opt "serverUrl",
+                    connector_id: opt "connectorId",
+                    allowed_tools: opt "allowedTools",
+                    require_approval: opt "requireApproval",
+                }
+            ),
+            other => return Err(unknown_tag(at, other, &["function", "hostedMcp"])),
+        })
     }
 }
 deserialize_with_from_json!(Tool);

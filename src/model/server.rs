@@ -384,7 +384,7 @@ impl ServerMessage {
 
 // ---- reading (see `json.rs`): what a JS `receive` middleware hands back, and native tests ------
 
-use super::json::{deserialize_with_from_json, json_object, unknown_tag, Fields, FromJson, JsonError, Path};
+use super::json::{deserialize_with_from_json, json_object, need, read_object, unknown_tag, Fields, FromJson, JsonError, JsonSlot, Members, Path};
 
 json_object!(Bare { message_id: opt "messageId" });
 json_object!(ErrorMessage { message_id: opt "messageId", error: req "error", originating_message_id: opt "originatingMessageId" });
@@ -446,16 +446,40 @@ json_object!(RawEvent { message_id: opt "messageId", event_type: opt "eventType"
 // The two positioned kinds carry the position's fields inline (serde's `flatten` on write).
 impl FromJson for OutputText {
     fn from_json(value: &Json, at: &Path) -> Result<Self, JsonError> {
-        let f = Fields::new(value, at)?;
-        Ok(Self { message_id: f.opt("messageId")?, position: OutputPosition::from_json(value, at)?, text: f.req("text")? })
+        let mut out = Self::default();
+        let p = &mut out.position;
+        const MEMBERS: &Members = &[
+            ("messageId", need!(opt)),
+            ("responseId", need!(opt)),
+            ("itemId", need!(req)),
+            ("outputIndex", need!(def)),
+            ("contentIndex", need!(def)),
+            ("text", need!(req)),
+        ];
+        let slots: &mut [&mut dyn JsonSlot] =
+            &mut [&mut out.message_id, &mut p.response_id, &mut p.item_id, &mut p.output_index, &mut p.content_index, &mut out.text];
+        read_object(value, at, MEMBERS, slots)?;
+        Ok(out)
     }
 }
 deserialize_with_from_json!(OutputText);
 
 impl FromJson for OutputAudio {
     fn from_json(value: &Json, at: &Path) -> Result<Self, JsonError> {
-        let f = Fields::new(value, at)?;
-        Ok(Self { message_id: f.opt("messageId")?, position: OutputPosition::from_json(value, at)?, audio: f.opt("audio")? })
+        let mut out = Self::default();
+        let p = &mut out.position;
+        const MEMBERS: &Members = &[
+            ("messageId", need!(opt)),
+            ("responseId", need!(opt)),
+            ("itemId", need!(req)),
+            ("outputIndex", need!(def)),
+            ("contentIndex", need!(def)),
+            ("audio", need!(opt)),
+        ];
+        let slots: &mut [&mut dyn JsonSlot] =
+            &mut [&mut out.message_id, &mut p.response_id, &mut p.item_id, &mut p.output_index, &mut p.content_index, &mut out.audio];
+        read_object(value, at, MEMBERS, slots)?;
+        Ok(out)
     }
 }
 deserialize_with_from_json!(OutputAudio);

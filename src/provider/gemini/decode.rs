@@ -43,10 +43,11 @@ pub(super) fn server_frame(codec: &mut GeminiCodec, frame: &str) -> Result<Vec<S
     }
     if let Some(cancellation) = v.get("toolCallCancellation") {
         let ids = cancellation.get("ids").and_then(Json::as_array).ok_or_else(|| error("toolCallCancellation.ids must be an array"))?;
-        out.push(ServerMessage::ToolCallsCancelled(CallsCancelled {
-            message_id: None,
-            call_ids: ids.iter().filter_map(|id| id.as_str().map(str::to_owned)).collect(),
-        }));
+        let mut call_ids = Vec::with_capacity(ids.len());
+        for id in ids.iter().filter_map(Json::as_str) {
+            call_ids.push(id.to_owned());
+        }
+        out.push(ServerMessage::ToolCallsCancelled(CallsCancelled { message_id: None, call_ids }));
     }
     if let Some(go_away) = v.get("goAway") {
         let left = go_away.get("timeLeft").and_then(Json::as_str).and_then(parse_duration_ms);

@@ -101,7 +101,11 @@ pub(super) fn setup(codec: &mut GeminiCodec, options: &SessionOptions, resumable
     codec.options.model = Some(model);
     let Some(Json::Object(seed)) = seed else { return Ok(mapped) };
     // `null` in the seed removes a field (an opt-out), it is never sent.
-    let mut merged = Json::Object(seed.iter().filter(|(_, v)| !v.is_null()).cloned().collect());
+    let mut kept = Vec::with_capacity(seed.len());
+    for (key, value) in seed.iter().filter(|(_, v)| !v.is_null()) {
+        kept.push((key.clone(), value.clone()));
+    }
+    let mut merged = Json::Object(kept);
     // Our own text: it parses.
     if let Ok(mapped) = crate::json::parse(&mapped) {
         merged.merge(mapped);

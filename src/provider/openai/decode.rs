@@ -17,6 +17,7 @@ use crate::model::{
     SpeechEvent, Tool, ToolMode, TranscriptionOptions, TranscriptionSegment, Usage, VoiceActivityDetection,
 };
 use crate::provider::DecodeError;
+use std::cell::Cell;
 
 pub(super) fn server_event(frame: &str) -> Result<ServerMessage, DecodeError> {
     let v = match json::parse(frame) {
@@ -24,121 +25,255 @@ pub(super) fn server_event(frame: &str) -> Result<ServerMessage, DecodeError> {
         Ok(_) => return Err(DecodeError { event_type: None, message: "not a JSON event object".into() }),
         Err(e) => return Err(DecodeError { event_type: None, message: format!("not a JSON event object: {e}") }),
     };
-    let envelope = Strict { v: &v, t: "" };
-    let (kind, id) = match (envelope.text("type"), envelope.text("event_id")) {
-        (Ok(kind), Ok(id)) => (kind, id),
-        (Err(e), _) | (_, Err(e)) => {
-            return Err(DecodeError { event_type: None, message: format!("not a JSON event object: {}", e.message) })
-        }
-    };
-    let Some(kind) = kind else {
+    let wrong = Cell::new(None);
+    let envelope = Strict { v: &v, t: "", wrong: &wrong };
+    let kind = envelope.str("type");
+    let id = envelope.text("event_id");
+    if let Err(e) = envelope.check() {
+        return Err(DecodeError { event_type: None, message: format!("not a JSON event object: {}", e.message) });
+    }
+    let Some(t) = kind else {
         return Err(DecodeError { event_type: None, message: "event has no \"type\"".into() });
     };
-    let t = kind.as_str();
-    let e = Strict { v: &v, t };
+    let e = Strict { v: &v, t, wrong: &wrong };
+    let event = EVENTS.iter().find(|(name, _)| *name == t).map(|&(_, event)| event);
+    use Event as E;
     use ServerMessage as M;
-    Ok(match t {
-        "error" => M::Error(error(payloads(&v, t)?, id)),
-        "session.created" | "transcription_session.created" => M::SessionCreated(session_info(payloads(&v, t)?, id)),
-        "session.updated" | "transcription_session.updated" => M::SessionUpdated(session_info(payloads(&v, t)?, id)),
-
-        "input_audio_buffer.speech_started" => M::InputAudioBufferSpeechStarted(speech(&e, id)?),
-        "input_audio_buffer.speech_stopped" => M::InputAudioBufferSpeechStopped(speech(&e, id)?),
-        "input_audio_buffer.timeout_triggered" => M::InputAudioBufferTimeoutTriggered(speech(&e, id)?),
-        "input_audio_buffer.committed" => M::InputAudioBufferCommitted(item_reference(&e, id)?),
-        "input_audio_buffer.cleared" => M::InputAudioBufferCleared(Bare { message_id: id }),
-
-        "conversation.item.input_audio_transcription.delta" => {
-            M::InputAudioTranscriptionDelta(input_transcription(payloads(&v, t)?, id, "delta"))
-        }
-        "conversation.item.input_audio_transcription.completed" => {
-            M::InputAudioTranscriptionCompleted(input_transcription(payloads(&v, t)?, id, "transcript"))
-        }
-        "conversation.item.input_audio_transcription.failed" => {
-            M::InputAudioTranscriptionFailed(input_transcription(payloads(&v, t)?, id, "transcript"))
-        }
-        "conversation.item.input_audio_transcription.segment" => M::InputAudioTranscriptionSegment(segment(&e, id)?),
-
-        "response.output_text.delta" | "response.text.delta" => M::OutputTextDelta(output_text(&e, id, "delta")?),
-        "response.output_text.done" | "response.text.done" => M::OutputTextDone(output_text(&e, id, "text")?),
-        "response.output_audio_transcript.delta" | "response.audio_transcript.delta" => {
-            M::OutputAudioTranscriptionDelta(output_text(&e, id, "delta")?)
-        }
-        "response.output_audio_transcript.done" | "response.audio_transcript.done" => {
-            M::OutputAudioTranscriptionDone(output_text(&e, id, "transcript")?)
-        }
-        "response.output_audio.delta" | "response.audio.delta" => M::OutputAudioDelta(output_audio(&e, id)?),
-        "response.output_audio.done" | "response.audio.done" => M::OutputAudioDone(output_audio(&e, id)?),
-
-        "response.created" => M::ResponseCreated(response(payloads(&v, t)?, id)),
-        "response.done" => M::ResponseDone(response(payloads(&v, t)?, id)),
-        "response.output_item.added" => M::ResponseOutputItemAdded(response_output_item(payloads(&v, t)?, id)),
-        "response.output_item.done" => M::ResponseOutputItemDone(response_output_item(payloads(&v, t)?, id)),
-
-        "conversation.item.added" | "conversation.item.created" => {
-            M::ConversationItemAdded(conversation_item_event(payloads(&v, t)?, id))
-        }
-        "conversation.item.done" => M::ConversationItemDone(conversation_item_event(payloads(&v, t)?, id)),
-        "conversation.item.retrieved" => M::ConversationItemRetrieved(conversation_item_event(payloads(&v, t)?, id)),
-        "conversation.item.truncated" => M::ConversationItemTruncated(truncated(&e, id)?),
-        "conversation.item.deleted" => M::ConversationItemDeleted(item_reference(&e, id)?),
-
-        "response.function_call_arguments.delta" => M::FunctionCallArgumentsDelta(call_arguments(&e, id)?),
-        "response.function_call_arguments.done" => M::FunctionCallArgumentsDone(call_arguments(&e, id)?),
-        "rate_limits.updated" => M::RateLimitsUpdated(rate_limits(&e, id)?),
-
+    // The events read leniently (and unmapped ones, kept whole) need their payloads to be objects.
+    if !matches!(
+        event,
+        Some(
+            E::SpeechStarted
+                | E::SpeechStopped
+                | E::TimeoutTriggered
+                | E::Committed
+                | E::Cleared
+                | E::TranscriptionSegment
+                | E::TextDelta
+                | E::TextDone
+                | E::TranscriptDelta
+                | E::TranscriptDone
+                | E::AudioDelta
+                | E::AudioDone
+                | E::ItemTruncated
+                | E::ItemDeleted
+                | E::ArgumentsDelta
+                | E::ArgumentsDone
+                | E::RateLimits
+        )
+    ) {
+        payloads(&v, t)?;
+    }
+    let message = match event {
+        Some(E::Error) => M::Error(error(&v, id)),
+        Some(E::SessionCreated) => M::SessionCreated(session_info(&v, id)),
+        Some(E::SessionUpdated) => M::SessionUpdated(session_info(&v, id)),
+        Some(E::SpeechStarted) => M::InputAudioBufferSpeechStarted(speech(&e, id)),
+        Some(E::SpeechStopped) => M::InputAudioBufferSpeechStopped(speech(&e, id)),
+        Some(E::TimeoutTriggered) => M::InputAudioBufferTimeoutTriggered(speech(&e, id)),
+        Some(E::Committed) => M::InputAudioBufferCommitted(item_reference(&e, id)),
+        Some(E::Cleared) => M::InputAudioBufferCleared(Bare { message_id: id }),
+        Some(E::TranscriptionDelta) => M::InputAudioTranscriptionDelta(input_transcription(&v, id, "delta")),
+        Some(E::TranscriptionCompleted) => M::InputAudioTranscriptionCompleted(input_transcription(&v, id, "transcript")),
+        Some(E::TranscriptionFailed) => M::InputAudioTranscriptionFailed(input_transcription(&v, id, "transcript")),
+        Some(E::TranscriptionSegment) => M::InputAudioTranscriptionSegment(segment(&e, id)),
+        Some(E::TextDelta) => M::OutputTextDelta(output_text(&e, id, "delta")),
+        Some(E::TextDone) => M::OutputTextDone(output_text(&e, id, "text")),
+        Some(E::TranscriptDelta) => M::OutputAudioTranscriptionDelta(output_text(&e, id, "delta")),
+        Some(E::TranscriptDone) => M::OutputAudioTranscriptionDone(output_text(&e, id, "transcript")),
+        Some(E::AudioDelta) => M::OutputAudioDelta(output_audio(&e, id)?),
+        Some(E::AudioDone) => M::OutputAudioDone(output_audio(&e, id)?),
+        Some(E::ResponseCreated) => M::ResponseCreated(response(&v, id)),
+        Some(E::ResponseDone) => M::ResponseDone(response(&v, id)),
+        Some(E::OutputItemAdded) => M::ResponseOutputItemAdded(response_output_item(&v, id)),
+        Some(E::OutputItemDone) => M::ResponseOutputItemDone(response_output_item(&v, id)),
+        Some(E::ItemAdded) => M::ConversationItemAdded(conversation_item_event(&v, id)),
+        Some(E::ItemDone) => M::ConversationItemDone(conversation_item_event(&v, id)),
+        Some(E::ItemRetrieved) => M::ConversationItemRetrieved(conversation_item_event(&v, id)),
+        Some(E::ItemTruncated) => M::ConversationItemTruncated(truncated(&e, id)),
+        Some(E::ItemDeleted) => M::ConversationItemDeleted(item_reference(&e, id)),
+        Some(E::ArgumentsDelta) => M::FunctionCallArgumentsDelta(call_arguments(&e, id)),
+        Some(E::ArgumentsDone) => M::FunctionCallArgumentsDone(call_arguments(&e, id)),
+        Some(E::RateLimits) => M::RateLimitsUpdated(rate_limits(&e, id)),
         // Deliberately unmapped (see the README): content parts duplicate what the deltas carry;
         // output_audio_buffer.* exist only on WebRTC/SIP; DTMF is SIP-only; MCP progress and
         // conversation.created carry nothing the neutral session acts on.
-        _ => M::Raw(RawEvent { message_id: id, event_type: Some(kind.clone()), payload: payloads(&v, t)?.to_value() }),
-    })
+        None => M::Raw(RawEvent { message_id: id, event_type: Some(t.to_owned()), payload: v.to_value() }),
+    };
+    // The typed events' reads noted their first wrong-typed field instead of failing one by one.
+    e.check()?;
+    Ok(message)
 }
+
+/// The wire events the codec maps, each to the neutral message it becomes.
+#[derive(Clone, Copy)]
+enum Event {
+    Error,
+    SessionCreated,
+    SessionUpdated,
+    SpeechStarted,
+    SpeechStopped,
+    TimeoutTriggered,
+    Committed,
+    Cleared,
+    TranscriptionDelta,
+    TranscriptionCompleted,
+    TranscriptionFailed,
+    TranscriptionSegment,
+    TextDelta,
+    TextDone,
+    TranscriptDelta,
+    TranscriptDone,
+    AudioDelta,
+    AudioDone,
+    ResponseCreated,
+    ResponseDone,
+    OutputItemAdded,
+    OutputItemDone,
+    ItemAdded,
+    ItemDone,
+    ItemRetrieved,
+    ItemTruncated,
+    ItemDeleted,
+    ArgumentsDelta,
+    ArgumentsDone,
+    RateLimits,
+}
+
+/// Wire names (GA, then the beta names still seen in the field) → events: a table looked up once
+/// per frame rather than a string `match` (a length switch and a comparison per name, in code).
+/// The per-second ones lead.
+const EVENTS: &[(&str, Event)] = &[
+    ("response.output_audio.delta", Event::AudioDelta),
+    ("response.output_audio_transcript.delta", Event::TranscriptDelta),
+    ("response.output_text.delta", Event::TextDelta),
+    ("response.function_call_arguments.delta", Event::ArgumentsDelta),
+    ("conversation.item.input_audio_transcription.delta", Event::TranscriptionDelta),
+    ("response.audio.delta", Event::AudioDelta),
+    ("response.audio_transcript.delta", Event::TranscriptDelta),
+    ("response.text.delta", Event::TextDelta),
+    ("error", Event::Error),
+    ("session.created", Event::SessionCreated),
+    ("transcription_session.created", Event::SessionCreated),
+    ("session.updated", Event::SessionUpdated),
+    ("transcription_session.updated", Event::SessionUpdated),
+    ("input_audio_buffer.speech_started", Event::SpeechStarted),
+    ("input_audio_buffer.speech_stopped", Event::SpeechStopped),
+    ("input_audio_buffer.timeout_triggered", Event::TimeoutTriggered),
+    ("input_audio_buffer.committed", Event::Committed),
+    ("input_audio_buffer.cleared", Event::Cleared),
+    ("conversation.item.input_audio_transcription.completed", Event::TranscriptionCompleted),
+    ("conversation.item.input_audio_transcription.failed", Event::TranscriptionFailed),
+    ("conversation.item.input_audio_transcription.segment", Event::TranscriptionSegment),
+    ("response.output_text.done", Event::TextDone),
+    ("response.text.done", Event::TextDone),
+    ("response.output_audio_transcript.done", Event::TranscriptDone),
+    ("response.audio_transcript.done", Event::TranscriptDone),
+    ("response.output_audio.done", Event::AudioDone),
+    ("response.audio.done", Event::AudioDone),
+    ("response.created", Event::ResponseCreated),
+    ("response.done", Event::ResponseDone),
+    ("response.output_item.added", Event::OutputItemAdded),
+    ("response.output_item.done", Event::OutputItemDone),
+    ("conversation.item.added", Event::ItemAdded),
+    ("conversation.item.created", Event::ItemAdded),
+    ("conversation.item.done", Event::ItemDone),
+    ("conversation.item.retrieved", Event::ItemRetrieved),
+    ("conversation.item.truncated", Event::ItemTruncated),
+    ("conversation.item.deleted", Event::ItemDeleted),
+    ("response.function_call_arguments.done", Event::ArgumentsDone),
+    ("rate_limits.updated", Event::RateLimits),
+];
 
 // ---- typed events (strict reads) --------------------------------------------------------------
 
+/// The first wrong-typed field of an event: its key, what it should be, what it was.
+type Wrong = Option<(&'static str, &'static str, &'static str)>;
+
 /// Strict reads of an event's top-level fields: absent or `null` is `None`; a value of another
-/// type fails the frame, naming the field.
+/// type reads as `None` too and is noted (the first one, in a cell the reads of one event share),
+/// so the event fails once, naming the field ([`Strict::check`]), rather than each read carrying
+/// its own error path.
 struct Strict<'v, 'a> {
     v: &'v Json<'a>,
     /// The event type, for errors.
     t: &'v str,
+    wrong: &'v Cell<Wrong>,
 }
 
 impl<'v, 'a> Strict<'v, 'a> {
+    /// The same checks on a nested object of the event.
+    fn on(&self, v: &'v Json<'a>) -> Strict<'v, 'a> {
+        Strict { v, t: self.t, wrong: self.wrong }
+    }
+
     fn present(&self, key: &str) -> Option<&'v Json<'a>> {
         self.v.get(key).filter(|v| !v.is_null())
     }
 
-    fn wrong(&self, key: &str, expected: &str, got: &Json) -> DecodeError {
-        let event_type = (!self.t.is_empty()).then(|| self.t.to_owned());
-        DecodeError { event_type, message: format!("\"{key}\": expected {expected}, got {}", got.kind()) }
-    }
-
-    fn read<T>(&self, key: &str, expected: &str, read: impl Fn(&'v Json<'a>) -> Option<T>) -> Result<Option<T>, DecodeError> {
-        match self.present(key) {
-            None => Ok(None),
-            Some(v) => read(v).map(Some).ok_or_else(|| self.wrong(key, expected, v)),
+    fn note(&self, key: &'static str, expected: &'static str, got: &Json) {
+        if self.wrong.get().is_none() {
+            self.wrong.set(Some((key, expected, got.kind())));
         }
     }
 
-    fn str(&self, key: &str) -> Result<Option<&'v str>, DecodeError> {
-        self.read(key, "a string", Json::as_str)
+    /// The event, or its first wrong-typed field as the error.
+    fn check(&self) -> Result<(), DecodeError> {
+        match self.wrong.get() {
+            None => Ok(()),
+            Some((key, expected, got)) => {
+                let event_type = (!self.t.is_empty()).then(|| self.t.to_owned());
+                Err(DecodeError { event_type, message: format!("\"{key}\": expected {expected}, got {got}") })
+            }
+        }
     }
 
-    fn text(&self, key: &str) -> Result<Option<String>, DecodeError> {
-        Ok(self.str(key)?.map(str::to_owned))
+    fn str(&self, key: &'static str) -> Option<&'v str> {
+        let v = self.present(key)?;
+        let s = v.as_str();
+        if s.is_none() {
+            self.note(key, "a string", v);
+        }
+        s
     }
 
-    fn uint(&self, key: &str) -> Result<Option<u64>, DecodeError> {
-        self.read(key, "a whole number", Json::as_u64)
+    fn text(&self, key: &'static str) -> Option<String> {
+        self.str(key).map(str::to_owned)
     }
 
-    fn uint32(&self, key: &str) -> Result<Option<u32>, DecodeError> {
-        self.read(key, "a whole number below 2^32", |v| v.as_u64().and_then(|n| u32::try_from(n).ok()))
+    /// A string that is empty when absent.
+    fn string(&self, key: &'static str) -> String {
+        self.str(key).unwrap_or_default().to_owned()
     }
 
-    fn number(&self, key: &str) -> Result<Option<f64>, DecodeError> {
-        self.read(key, "a number", Json::as_f64)
+    fn uint(&self, key: &'static str) -> Option<u64> {
+        let v = self.present(key)?;
+        let n = v.as_u64();
+        if n.is_none() {
+            self.note(key, "a whole number", v);
+        }
+        n
+    }
+
+    /// An index or a duration in ms: 0 when absent.
+    fn uint32(&self, key: &'static str) -> u32 {
+        let Some(v) = self.present(key) else { return 0 };
+        match v.as_u64().and_then(|n| u32::try_from(n).ok()) {
+            Some(n) => n,
+            None => {
+                self.note(key, "a whole number below 2^32", v);
+                0
+            }
+        }
+    }
+
+    fn number(&self, key: &'static str) -> Option<f64> {
+        let v = self.present(key)?;
+        let n = v.as_f64();
+        if n.is_none() {
+            self.note(key, "a number", v);
+        }
+        n
     }
 }
 
@@ -155,94 +290,97 @@ fn payloads<'v, 'a>(v: &'v Json<'a>, event_type: &str) -> Result<&'v Json<'a>, D
     Ok(v)
 }
 
-fn speech(e: &Strict, message_id: Option<String>) -> Result<SpeechEvent, DecodeError> {
-    Ok(SpeechEvent {
-        message_id,
-        item_id: e.text("item_id")?,
-        audio_start_ms: e.uint("audio_start_ms")?,
-        audio_end_ms: e.uint("audio_end_ms")?,
-    })
+fn speech(e: &Strict, message_id: Option<String>) -> SpeechEvent {
+    SpeechEvent { message_id, item_id: e.text("item_id"), audio_start_ms: e.uint("audio_start_ms"), audio_end_ms: e.uint("audio_end_ms") }
 }
 
-fn item_reference(e: &Strict, message_id: Option<String>) -> Result<ItemReference, DecodeError> {
-    Ok(ItemReference { message_id, item_id: e.text("item_id")?.unwrap_or_default(), previous_item_id: e.text("previous_item_id")? })
+fn item_reference(e: &Strict, message_id: Option<String>) -> ItemReference {
+    ItemReference { message_id, item_id: e.string("item_id"), previous_item_id: e.text("previous_item_id") }
 }
 
-fn segment(e: &Strict, message_id: Option<String>) -> Result<TranscriptionSegment, DecodeError> {
-    Ok(TranscriptionSegment {
+fn segment(e: &Strict, message_id: Option<String>) -> TranscriptionSegment {
+    TranscriptionSegment {
         message_id,
-        item_id: e.text("item_id")?.unwrap_or_default(),
-        content_index: e.uint32("content_index")?.unwrap_or(0),
-        segment_id: e.text("id")?.unwrap_or_default(),
-        text: e.text("text")?.unwrap_or_default(),
-        speaker: e.text("speaker")?,
-        start: e.number("start")?,
-        end: e.number("end")?,
-    })
+        item_id: e.string("item_id"),
+        content_index: e.uint32("content_index"),
+        segment_id: e.string("id"),
+        text: e.string("text"),
+        speaker: e.text("speaker"),
+        start: e.number("start"),
+        end: e.number("end"),
+    }
 }
 
 /// The ids every response-output event carries.
-fn position(e: &Strict) -> Result<OutputPosition, DecodeError> {
-    Ok(OutputPosition {
-        response_id: e.text("response_id")?,
-        item_id: e.text("item_id")?.unwrap_or_default(),
-        output_index: e.uint32("output_index")?.unwrap_or(0),
-        content_index: e.uint32("content_index")?.unwrap_or(0),
-    })
+fn position(e: &Strict) -> OutputPosition {
+    OutputPosition {
+        response_id: e.text("response_id"),
+        item_id: e.string("item_id"),
+        output_index: e.uint32("output_index"),
+        content_index: e.uint32("content_index"),
+    }
 }
 
-fn output_text(e: &Strict, message_id: Option<String>, field: &str) -> Result<OutputText, DecodeError> {
-    Ok(OutputText { message_id, position: position(e)?, text: e.text(field)?.unwrap_or_default() })
+fn output_text(e: &Strict, message_id: Option<String>, field: &'static str) -> OutputText {
+    OutputText { message_id, position: position(e), text: e.string(field) }
 }
 
 fn output_audio(e: &Strict, message_id: Option<String>) -> Result<OutputAudio, DecodeError> {
-    let audio = match e.str("delta")? {
+    let audio = match e.str("delta") {
         Some(b64) => Some(Base64Data::from(
             decode_base64(b64).map_err(|err| DecodeError { event_type: Some(e.t.into()), message: format!("audio delta: {err}") })?,
         )),
         None => None,
     };
-    Ok(OutputAudio { message_id, position: position(e)?, audio })
+    Ok(OutputAudio { message_id, position: position(e), audio })
 }
 
-fn truncated(e: &Strict, message_id: Option<String>) -> Result<ItemTruncated, DecodeError> {
-    Ok(ItemTruncated {
+fn truncated(e: &Strict, message_id: Option<String>) -> ItemTruncated {
+    ItemTruncated {
         message_id,
-        item_id: e.text("item_id")?.unwrap_or_default(),
-        content_index: e.uint32("content_index")?.unwrap_or(0),
-        audio_end_ms: e.uint32("audio_end_ms")?.unwrap_or(0),
-    })
+        item_id: e.string("item_id"),
+        content_index: e.uint32("content_index"),
+        audio_end_ms: e.uint32("audio_end_ms"),
+    }
 }
 
-fn call_arguments(e: &Strict, message_id: Option<String>) -> Result<FunctionCallArguments, DecodeError> {
-    Ok(FunctionCallArguments {
+fn call_arguments(e: &Strict, message_id: Option<String>) -> FunctionCallArguments {
+    FunctionCallArguments {
         message_id,
-        response_id: e.text("response_id")?,
-        item_id: e.text("item_id")?.unwrap_or_default(),
-        output_index: e.uint32("output_index")?.unwrap_or(0),
-        call_id: e.text("call_id")?.unwrap_or_default(),
-        delta: e.text("delta")?,
-        name: e.text("name")?,
-        arguments: e.text("arguments")?,
-    })
+        response_id: e.text("response_id"),
+        item_id: e.string("item_id"),
+        output_index: e.uint32("output_index"),
+        call_id: e.string("call_id"),
+        delta: e.text("delta"),
+        name: e.text("name"),
+        arguments: e.text("arguments"),
+    }
 }
 
-fn rate_limits(e: &Strict, message_id: Option<String>) -> Result<RateLimits, DecodeError> {
-    let list = e.read("rate_limits", "an array", Json::as_array)?.unwrap_or_default();
+fn rate_limits(e: &Strict, message_id: Option<String>) -> RateLimits {
+    let list = match e.present("rate_limits") {
+        Some(Json::Array(list)) => list.as_slice(),
+        Some(other) => {
+            e.note("rate_limits", "an array", other);
+            &[]
+        }
+        None => &[],
+    };
     let mut rate_limits = Vec::with_capacity(list.len());
     for item in list {
         if !item.is_object() {
-            return Err(e.wrong("rate_limits", "an array of objects", item));
+            e.note("rate_limits", "an array of objects", item);
+            break;
         }
-        let r = Strict { v: item, t: e.t };
+        let r = e.on(item);
         rate_limits.push(RateLimit {
-            name: r.text("name")?.unwrap_or_default(),
-            limit: r.uint("limit")?,
-            remaining: r.uint("remaining")?,
-            reset_seconds: r.number("reset_seconds")?,
+            name: r.string("name"),
+            limit: r.uint("limit"),
+            remaining: r.uint("remaining"),
+            reset_seconds: r.number("reset_seconds"),
         });
     }
-    Ok(RateLimits { message_id, rate_limits })
+    RateLimits { message_id, rate_limits }
 }
 
 // ---- lenient readers (sessions, responses, items) ---------------------------------
@@ -261,6 +399,18 @@ fn uint(v: &Json, key: &str) -> Option<u64> {
 
 fn uint32(v: &Json, key: &str) -> Option<u32> {
     uint(v, key).and_then(|n| u32::try_from(n).ok())
+}
+
+/// What `read` makes of each item, skipping the ones it makes nothing of (a plain loop: `collect()`
+/// over iterator adapters is larger code for each element type).
+fn list<T>(items: &[Json], read: impl Fn(&Json) -> Option<T>) -> Vec<T> {
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        if let Some(x) = read(item) {
+            out.push(x);
+        }
+    }
+    out
 }
 
 fn error_info(v: &Json) -> ErrorInfo {
@@ -317,7 +467,7 @@ fn session_options(s: &Json) -> SessionOptions {
         max_output_tokens: uint32(s, "max_output_tokens").or_else(|| uint32(s, "max_response_output_tokens")),
         output_modalities: modalities(s),
         tool_mode: field(s, "tool_choice").and_then(tool_mode),
-        tools: field(s, "tools").and_then(Json::as_array).map(|tools| tools.iter().filter_map(tool).collect()),
+        tools: field(s, "tools").and_then(Json::as_array).map(|tools| list(tools, tool)),
         voice_activity_detection: turn_detection.map(vad),
         provider_options: None,
     }
@@ -325,15 +475,11 @@ fn session_options(s: &Json) -> SessionOptions {
 
 fn modalities(v: &Json) -> Option<Vec<Modality>> {
     let list = field(v, "output_modalities").or_else(|| field(v, "modalities"))?.as_array()?;
-    Some(
-        list.iter()
-            .filter_map(|m| match m.as_str() {
-                Some("text") => Some(Modality::Text),
-                Some("audio") => Some(Modality::Audio),
-                _ => None,
-            })
-            .collect(),
-    )
+    Some(self::list(list, |m| match m.as_str() {
+        Some("text") => Some(Modality::Text),
+        Some("audio") => Some(Modality::Audio),
+        _ => None,
+    }))
 }
 
 /// GA format objects and beta format strings.
@@ -385,7 +531,7 @@ fn tool(v: &Json) -> Option<Tool> {
             connector_id: string(v, "connector_id"),
             allowed_tools: field(v, "allowed_tools")
                 .and_then(Json::as_array)
-                .map(|a| a.iter().filter_map(|t| t.as_str().map(str::to_owned)).collect()),
+                .map(|a| list(a, |t| t.as_str().map(str::to_owned))),
             require_approval: string(v, "require_approval"),
         }),
         _ => None,
@@ -455,7 +601,7 @@ fn response(v: &Json, message_id: Option<String>) -> ResponseInfo {
         status_reason: details.and_then(|d| string(d, "reason")),
         error: details.and_then(|d| field(d, "error")).map(error_info),
         usage: field(r, "usage").map(usage),
-        items: field(r, "output").and_then(Json::as_array).map(|a| a.iter().map(item).collect()).unwrap_or_default(),
+        items: list(field(r, "output").and_then(Json::as_array).unwrap_or_default(), |i| Some(item(i))),
         output_modalities: modalities(r),
         voice: output.and_then(|o| field(o, "voice")).or_else(|| field(r, "voice")).and_then(voice),
         output_audio_format: output
@@ -500,10 +646,7 @@ fn conversation_item_event(v: &Json, message_id: Option<String>) -> Conversation
 /// A wire item: message parts, a function call, a function output, or (MCP, …) kept raw.
 fn item(v: &Json) -> ConversationItem {
     let contents = match field(v, "type").and_then(Json::as_str) {
-        Some("message") | None => field(v, "content")
-            .and_then(Json::as_array)
-            .map(|parts| parts.iter().map(content).collect())
-            .unwrap_or_default(),
+        Some("message") | None => list(field(v, "content").and_then(Json::as_array).unwrap_or_default(), |part| Some(content(part))),
         Some("function_call") => vec![Content::FunctionCall {
             call_id: string(v, "call_id").unwrap_or_default(),
             name: string(v, "name").unwrap_or_default(),
