@@ -156,8 +156,13 @@ function optimiseWasm(wasmPath, glue) {
   if (!returned.test(table)) fail("the returned import object");
   table = table.replace(returned, `\n    return { __proto__: null, a: { ...import0, ${fromSnippets.join(", ")} } };`);
   glue = glue.slice(0, tableHead) + table + glue.slice(tableEnd);
-  // Exports: every `wasm.<name>` of the glue.
+  // Exports: every `wasm.<name>` of the glue. `memory` keeps its name: `init()` resolves to the raw
+  // exports, and the d.ts promises `memory` on them.
   const exports = new Map(map.exports);
+  const memory = exports.get("memory");
+  if (memory === undefined) fail("no memory export");
+  writeFileSync(wasmPath, renameExport(readFileSync(wasmPath), memory, "memory"));
+  exports.set("memory", "memory");
   glue = glue.replace(/\bwasm\.([A-Za-z_$][\w$]*)/g, (whole, name) => {
     if (!exports.has(name)) fail(`wasm.${name} is not an export`);
     return `wasm${member(exports.get(name))}`;
@@ -167,4 +172,44 @@ function optimiseWasm(wasmPath, glue) {
 
 function minify(text) {
   return transformSync(text, { minify: true, format: "esm", target: "es2022", legalComments: "none" }).code;
+}
+
+// The .wasm with export `from` named `to` (the export section rewritten; every other byte as it was).
+function renameExport(bytes, from, to) {
+  const leb = (at) => {
+    let value = 0, shift = 0, length = 0, byte;
+    do { byte = bytes[at + length++]; value += (byte & 0x7f) * 2 ** shift; shift += 7; } while (byte & 0x80);
+    return [value, length];
+  };
+  const uleb = (value) => {
+    const out = [];
+    do { let byte = value & 0x7f; value = Math.floor(value / 128); if (value) byte |= 0x80; out.push(byte); } while (value);
+    return Buffer.from(out);
+  };
+  for (let at = 8; at < bytes.length;) {
+    const [size, sizeLength] = leb(at + 1);
+    const start = at + 1 + sizeLength, end = start + size;
+    if (bytes[at] === 7) {
+      let [count, q] = leb(start);
+      q += start;
+      const entries = [uleb(count)];
+      let renamed = 0;
+      for (let i = 0; i < count; i++) {
+        const [nameLength, l] = leb(q);
+        const name = bytes.subarray(q + l, q + l + nameLength).toString("utf8");
+        const kind = q + l + nameLength;
+        const [, indexLength] = leb(kind + 1);
+        const next = kind + 1 + indexLength;
+        const written = Buffer.from(name === from ? to : name, "utf8");
+        if (name === from) renamed++;
+        entries.push(uleb(written.length), written, bytes.subarray(kind, next));
+        q = next;
+      }
+      if (renamed !== 1) throw new Error(`build-pkg: export ${from} found ${renamed} times`);
+      const payload = Buffer.concat(entries);
+      return Buffer.concat([bytes.subarray(0, at), Buffer.from([7]), uleb(payload.length), payload, bytes.subarray(end)]);
+    }
+    at = end;
+  }
+  throw new Error("build-pkg: the .wasm has no export section");
 }
