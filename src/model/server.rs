@@ -384,7 +384,7 @@ impl ServerMessage {
 
 // ---- reading (see `json.rs`): what a JS `receive` middleware hands back, and native tests ------
 
-use super::json::{deserialize_with_from_json, json_object, need, read_object, unknown_tag, Fields, FromJson, JsonError, JsonSlot, Members, Path};
+use super::json::{deserialize_with_from_json, json_object, need, read_object, unknown_tag, Fields, FromJson, JsonError, JsonSlot, Members, Need, Path};
 
 json_object!(Bare { message_id: opt "messageId" });
 json_object!(ErrorMessage { message_id: opt "messageId", error: req "error", originating_message_id: opt "originatingMessageId" });
@@ -443,22 +443,31 @@ json_object!(CallsCancelled { message_id: opt "messageId", call_ids: req "callId
 json_object!(GoAway { message_id: opt "messageId", time_left_ms: opt "timeLeftMs" });
 json_object!(RawEvent { message_id: opt "messageId", event_type: opt "eventType", payload: def "payload" });
 
-// The two positioned kinds carry the position's fields inline (serde's `flatten` on write).
+// The two positioned kinds carry the position's fields inline (serde's `flatten` on write): one
+// reader for both, with their own last member.
+fn read_positioned(
+    value: &Json,
+    at: &Path,
+    message_id: &mut Option<String>,
+    p: &mut OutputPosition,
+    last: (&'static str, Need),
+    slot: &mut dyn JsonSlot,
+) -> Result<(), JsonError> {
+    let members: &Members = &[
+        ("messageId", need!(opt)),
+        ("responseId", need!(opt)),
+        ("itemId", need!(req)),
+        ("outputIndex", need!(def)),
+        ("contentIndex", need!(def)),
+        last,
+    ];
+    read_object(value, at, members, &mut [message_id, &mut p.response_id, &mut p.item_id, &mut p.output_index, &mut p.content_index, slot])
+}
+
 impl FromJson for OutputText {
     fn from_json(value: &Json, at: &Path) -> Result<Self, JsonError> {
         let mut out = Self::default();
-        let p = &mut out.position;
-        const MEMBERS: &Members = &[
-            ("messageId", need!(opt)),
-            ("responseId", need!(opt)),
-            ("itemId", need!(req)),
-            ("outputIndex", need!(def)),
-            ("contentIndex", need!(def)),
-            ("text", need!(req)),
-        ];
-        let slots: &mut [&mut dyn JsonSlot] =
-            &mut [&mut out.message_id, &mut p.response_id, &mut p.item_id, &mut p.output_index, &mut p.content_index, &mut out.text];
-        read_object(value, at, MEMBERS, slots)?;
+        read_positioned(value, at, &mut out.message_id, &mut out.position, ("text", need!(req)), &mut out.text)?;
         Ok(out)
     }
 }
@@ -467,18 +476,7 @@ deserialize_with_from_json!(OutputText);
 impl FromJson for OutputAudio {
     fn from_json(value: &Json, at: &Path) -> Result<Self, JsonError> {
         let mut out = Self::default();
-        let p = &mut out.position;
-        const MEMBERS: &Members = &[
-            ("messageId", need!(opt)),
-            ("responseId", need!(opt)),
-            ("itemId", need!(req)),
-            ("outputIndex", need!(def)),
-            ("contentIndex", need!(def)),
-            ("audio", need!(opt)),
-        ];
-        let slots: &mut [&mut dyn JsonSlot] =
-            &mut [&mut out.message_id, &mut p.response_id, &mut p.item_id, &mut p.output_index, &mut p.content_index, &mut out.audio];
-        read_object(value, at, MEMBERS, slots)?;
+        read_positioned(value, at, &mut out.message_id, &mut out.position, ("audio", need!(opt)), &mut out.audio)?;
         Ok(out)
     }
 }
