@@ -71,11 +71,6 @@ impl<'o> JsonObject<'o> {
         self
     }
 
-    /// Whether no member was written yet.
-    pub fn is_empty(&self) -> bool {
-        self.empty
-    }
-
     fn key(&mut self, key: &str) {
         if !self.empty {
             self.out.push(',');

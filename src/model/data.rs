@@ -24,7 +24,9 @@ impl Base64Data {
 
     /// Standard base64 with padding.
     pub fn to_base64(&self) -> String {
-        encode_base64(self.as_bytes())
+        let mut out = String::new();
+        encode_base64_into(self.as_bytes(), &mut out);
+        out
     }
 
     pub fn as_bytes(&self) -> &[u8] {
@@ -40,24 +42,22 @@ impl Base64Data {
     }
 }
 
-/// Standard base64 with padding. A loop of its own rather than the base64 crate's encoder, which
-/// (generic over engines, inlined into its one caller) cost ~3.5 kB of wasm for the same bytes.
-fn encode_base64(bytes: &[u8]) -> String {
+/// Standard base64 with padding, appended to `out`. A loop of its own rather than the base64
+/// crate's encoder, which (generic over engines, inlined into its one caller) cost ~3.5 kB of wasm
+/// for the same bytes. Written straight into the frame being built (every microphone chunk goes
+/// through here): no intermediate buffer, no UTF-8 check.
+fn encode_base64_into(bytes: &[u8], out: &mut String) {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = Vec::with_capacity(bytes.len().div_ceil(3) * 4);
+    out.reserve(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
         let b = [chunk.first().copied().unwrap_or(0), chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        let symbol = |shift: u32| ALPHABET[(n >> shift & 63) as usize];
-        out.extend_from_slice(&[
-            symbol(18),
-            symbol(12),
-            if chunk.len() > 1 { symbol(6) } else { b'=' },
-            if chunk.len() > 2 { symbol(0) } else { b'=' },
-        ]);
+        let symbol = |shift: u32| char::from(ALPHABET[(n >> shift & 63) as usize]);
+        out.push(symbol(18));
+        out.push(symbol(12));
+        out.push(if chunk.len() > 1 { symbol(6) } else { '=' });
+        out.push(if chunk.len() > 2 { symbol(0) } else { '=' });
     }
-    // Only ASCII was pushed.
-    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Standard alphabet; tolerant of missing padding and of non-zero trailing bits, which some encoders
@@ -122,7 +122,7 @@ deserialize_with_from_json!(Base64Data);
 impl crate::json::ToJson for Base64Data {
     fn write_json(&self, out: &mut String) {
         out.push('"');
-        out.push_str(&self.to_base64());
+        encode_base64_into(self.as_bytes(), out);
         out.push('"');
     }
 }
@@ -136,7 +136,7 @@ mod tests {
         use base64::engine::general_purpose::STANDARD;
         let bytes: Vec<u8> = (0..=600u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
         for len in 0..bytes.len() {
-            assert_eq!(encode_base64(&bytes[..len]), STANDARD.encode(&bytes[..len]), "{len} bytes");
+            assert_eq!(Base64Data::from(bytes[..len].to_vec()).to_base64(), STANDARD.encode(&bytes[..len]), "{len} bytes");
         }
         assert_eq!(Base64Data::from(vec![0xff, 0xfe]).to_base64(), "//4=");
     }

@@ -140,9 +140,10 @@ struct Declarations<'a>(&'a [Tool]);
 impl ToJson for Declarations<'_> {
     fn write_json(&self, out: &mut String) {
         out.push('[');
-        for (i, tool) in self.0.iter().enumerate() {
+        let mut first = true;
+        for tool in self.0 {
             let Tool::Function { name, description, parameters } = tool else { continue };
-            if i > 0 {
+            if !std::mem::replace(&mut first, false) {
                 out.push(',');
             }
             // Gemini's own schema dialect has upper-case types; anything else is JSON Schema.
@@ -292,13 +293,17 @@ fn flush_turns(codec: &mut GeminiCodec, complete: bool, frames: &mut Vec<String>
     }));
 }
 
+/// The microphone audio's type, a constant (not formatted per chunk).
+const AUDIO_MIME: &str = "audio/pcm;rate=16000";
+const _: () = assert!(INPUT_RATE == 16_000, "AUDIO_MIME names the input rate");
+
 /// `{ "data": base64, "mimeType": "audio/pcm;rate=16000" }`.
 struct AudioBlob<'a>(&'a crate::model::Base64Data);
 
 impl ToJson for AudioBlob<'_> {
     fn write_json(&self, out: &mut String) {
         let mut o = JsonObject::new(out);
-        o.field("data", self.0).field("mimeType", &format!("audio/pcm;rate={INPUT_RATE}"));
+        o.field("data", self.0).field("mimeType", &AUDIO_MIME);
         o.end();
     }
 }
