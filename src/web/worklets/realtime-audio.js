@@ -65,6 +65,7 @@ class Polyphase {
   }
 
   reset() {
+    this.carried = null;
     this.countedLength = this.taps - 1;
     this.countedPosition = (this.taps - 1) * this.up;
     this.history = new Float32Array(this.taps - 1);
@@ -80,6 +81,20 @@ class Polyphase {
     this.countedLength = this.countedLength + length - first;
     this.countedPosition = after - first * this.up;
     return frames;
+  }
+
+  // A posted chunk: the frames it gives and the input they come from. A chunk too short to give
+  // any is carried into the next one's input (the main thread's resampler keeps it in its buffer).
+  admit(samples) {
+    const frames = this.count(samples.length);
+    let source = samples;
+    if (this.carried !== null) {
+      source = new Float32Array(this.carried.length + samples.length);
+      source.set(this.carried);
+      source.set(samples, this.carried.length);
+    }
+    this.carried = frames === 0 ? source : null;
+    return frames === 0 ? null : { frames, source };
   }
 
   // The first input sample the next output needs (what is kept of the buffer).
@@ -231,11 +246,13 @@ class RealtimePlayback extends AudioWorkletProcessor {
   // A chunk at the device rate is queued as it is; one at the provider rate as a slot of the frames
   // it will give (converted later, by `convertAhead`).
   enqueue(item, samples, counter) {
-    let chunk = { samples, filled: samples.length, source: null, work: null, newest: 0, phase: 0 };
+    let chunk;
     if (this.resampler) {
-      const frames = this.resampler.count(samples.length);
-      if (frames === 0) return; // kept in the resampler's history: it comes out with the next chunk
-      chunk = { samples: new Float32Array(frames), filled: 0, source: samples, work: null, newest: 0, phase: 0 };
+      const admitted = this.resampler.admit(samples);
+      if (admitted === null) return; // carried: it comes out with the next chunk
+      chunk = { samples: new Float32Array(admitted.frames), filled: 0, source: admitted.source, work: null, newest: 0, phase: 0 };
+    } else {
+      chunk = { samples, filled: samples.length, source: null, work: null, newest: 0, phase: 0 };
     }
     if (this.count === this.slots) this.grow();
     const slot = (this.head + this.count) & (this.slots - 1);
