@@ -127,7 +127,7 @@ function optimiseWasm(wasmPath, glue) {
   const flags = names ? [...wasmOptFlags.filter((f) => f !== "--strip-debug"), "-g"] : wasmOptFlags;
   // One more -Oz after the renaming packs the renamed module better (−0.2 kB gzip); not
   // --converge, which would rename the short names again.
-  const map = JSON.parse(execFileSync("wasm-opt", [wasmPath, "-o", wasmPath, ...flags, "--minify-imports-and-exports-and-modules", "-Oz"],
+  const map = JSON.parse(execFileSync(join(root, "node_modules/.bin/wasm-opt"), [wasmPath, "-o", wasmPath, ...flags, "--minify-imports-and-exports-and-modules", "-Oz"],
                                       { cwd: root, encoding: "utf8", maxBuffer: 1 << 24 }));
   const fail = (what) => { throw new Error(`build-pkg: the wasm-bindgen glue changed shape (${what}); update optimiseWasm`); };
   const member = (name) => (/^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`);

@@ -240,8 +240,14 @@ impl AudioEngine {
         };
         let module = load_worklet(&context.audio_worklet()?, options.worklet_url.as_deref(), WORKLET_SOURCE);
         let device_rate = context.sample_rate() as u32;
+        let mut playback_pipeline = PlaybackPipeline::new(provider_output, device_rate);
+        if options.playback {
+            // Decode only from the start: audio that comes while the worklet module loads is held
+            // at the provider rate (`early`) until the worklet says who resamples.
+            playback_pipeline.hand_off_resampling();
+        }
         Ok(AudioEngine {
-            playback_pipeline: PlaybackPipeline::new(provider_output, device_rate),
+            playback_pipeline,
             // Playback audio that comes before the worklet runs is held (`early`) until it says.
             resampling: if options.playback { Resampling::Unknown } else { Resampling::MainThread },
             context,
@@ -372,19 +378,23 @@ impl AudioEngine {
             }
             return false;
         }
-        self.hold(item, pcm);
+        self.hold_for(item);
+        self.held.extend_from_slice(self.playback_pipeline.push(pcm));
+        self.post_if_full();
         !self.held.is_empty()
     }
 
-    /// Adds decoded samples of `item` to what is held, posting first what another item left.
-    fn hold(&mut self, item: &str, pcm: &[u8]) {
+    /// What is held belongs to one item: audio of another posts what is held first.
+    fn hold_for(&mut self, item: &str) {
         if self.held_item != item {
             self.post_held();
             self.held_item.clear();
             self.held_item.push_str(item);
         }
-        self.held.extend_from_slice(self.playback_pipeline.push(pcm));
-        // A long burst is posted in parts, so the worklet starts before the burst is handled.
+    }
+
+    /// A long burst is posted in parts, so the worklet starts before the burst is handled.
+    fn post_if_full(&mut self) {
         if self.held.len() as f64 >= self.playback_pipeline.output_rate() as f64 * MAX_HELD_SECONDS {
             self.post_held();
         }
@@ -433,14 +443,12 @@ impl AudioEngine {
             self.playback_pipeline.take_back_resampling();
         }
         for (item, decoded) in std::mem::take(&mut self.early) {
-            if self.held_item != item {
-                self.post_held();
-                self.held_item = item;
-            }
+            self.hold_for(&item);
             match self.resampling {
                 Resampling::MainThread => self.held.extend_from_slice(self.playback_pipeline.resample(&decoded)),
                 _ => self.held.extend_from_slice(&decoded),
             }
+            self.post_if_full();
         }
         self.post_held();
     }
@@ -473,11 +481,12 @@ impl AudioEngine {
 
     /// Fade out and flush; `false` when there is no playback to stop (the caller reports at once).
     pub fn stop(&mut self, item: &str) -> bool {
-        let Some((node, _)) = &self.playback else { return false };
-        // Held audio was never posted, so never played: it is dropped, not counted.
+        // Held audio was never posted, so never played: it is dropped, not counted (also before
+        // the playback node exists: audio held while the worklet module loads).
         self.held.clear();
         self.early.clear();
         self.playback_pipeline.reset();
+        let Some((node, _)) = &self.playback else { return false };
         let message = Object::new();
         let _ = Reflect::set(&message, &"type".into(), &"stop".into());
         let _ = Reflect::set(&message, &"item".into(), &item.into());
