@@ -197,14 +197,18 @@ async function say(page, text) {
   await input.press('Enter');
 }
 
-/** Waits for the newest assistant turn to contain `text` and stop streaming; returns its text. */
-async function assistantReply(page, text, { timeout = 15_000 } = {}) {
-  const turn = assistants(page).last();
+/**
+ * Waits for an assistant turn containing `text` to finish streaming; returns its text. `index`: the
+ * turn's position (the assistant count before the turn was asked for) — without it the last turn,
+ * which may still be the previous reply when that one also contains `text` (an echo after an echo).
+ */
+async function assistantReply(page, text, { timeout = 15_000, index } = {}) {
+  const turn = index === undefined ? assistants(page).last() : assistants(page).nth(index);
   await turn.filter({ hasText: text }).waitFor({ timeout });
-  await page.waitForFunction(() => {
+  await page.waitForFunction((i) => {
     const all = document.querySelectorAll('[data-testid="transcript"] [data-role="assistant"]');
-    return !all[all.length - 1].dataset.streaming;
-  }, null, { timeout });
+    return !all[i ?? all.length - 1].dataset.streaming;
+  }, index, { timeout });
   return turn.locator('.turn-text').textContent();
 }
 
@@ -370,7 +374,7 @@ for (const [provider, label] of [
       await voiceTurn.filter({ hasText: /\[(heard|speech) \d+\.\d+ s\]/ }).waitFor({ timeout: 10_000 });
       assert.equal(await voiceTurn.locator('.turn-badge').textContent(), 'voice');
       // The echo: the emulator plays the utterance back.
-      const echo = await assistantReply(page, '[echo');
+      const echo = await assistantReply(page, '[echo', { index: before.assistants });
       const echoS = Number(echo.match(/\[echo (\d+\.\d+) s\]/)[1]);
       assert.ok(Math.abs(echoS - spokenS) < 0.6, `the echo is the utterance (${echoS} s; espeak-ng spoke ${spokenS.toFixed(2)} s)`);
       assert.equal(await assistants(page).count(), before.assistants + 1);
@@ -397,7 +401,7 @@ for (const [provider, label] of [
       await turn.filter({ hasText: /\[(heard|speech) \d+\.\d+ s\]/ }).waitFor({ timeout: 10_000 });
       // Answered although the sentence never ended (the SDK committed the turn at the stop; the
       // browser tests check the commit on the wire).
-      const echo = await assistantReply(page, '[echo');
+      const echo = await assistantReply(page, '[echo', { index: before.assistants });
       assert.match(echo, /\[echo \d+\.\d+ s\]/, 'the cut turn is answered');
       assert.equal(await users(page).count(), before.users + 1, 'one user turn');
       assert.equal(await assistants(page).count(), before.assistants + 1, 'one reply');
