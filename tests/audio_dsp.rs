@@ -332,6 +332,30 @@ fn g711_pipelines_carry_a_tone_both_ways() {
     }
 }
 
+/// The playback worklet takes 16-bit samples at the provider rate and scales them itself; when it
+/// cannot resample, the main thread resamples what it decoded that way. Either road gives exactly
+/// what decoding straight to floats and resampling gives, for every encoding (a trailing half
+/// sample is dropped on both).
+#[test]
+fn linear_decoding_then_resampling_is_the_float_pipeline() {
+    for encoding in [SampleEncoding::MuLaw, SampleEncoding::ALaw, SampleEncoding::Pcm16] {
+        let wire = WireAudio { encoding, rate: 24_000 };
+        let mut capture = CapturePipeline::new(24_000, wire);
+        let (_, sent) = capture.push(&sine(24_000, 440.0, 0.1, 0.7));
+        let mut bytes = sent.to_vec();
+        bytes.push(0x7f);
+        let (mut direct, mut linear) = (PlaybackPipeline::new(wire, 44_100), PlaybackPipeline::new(wire, 44_100));
+        let mut floats = Vec::new();
+        encoding.decode(&bytes, &mut floats);
+        let samples = linear.decode(&bytes).to_vec();
+        assert_eq!(samples.len(), floats.len(), "{encoding:?}");
+        assert!(samples.iter().zip(&floats).all(|(&s, &f)| s as f32 / 32768.0 == f), "{encoding:?}: the linear samples are the floats, unscaled");
+        let expected = direct.push(&bytes).to_vec();
+        assert!(expected.len() > 4_000, "{encoding:?}: {} frames", expected.len());
+        assert_eq!(linear.resample(&samples), &expected[..], "{encoding:?}");
+    }
+}
+
 #[test]
 fn level_meter_reads_rms_peak_and_dbfs() {
     let tone = sine(48_000, 1_000.0, 0.1, 0.5);

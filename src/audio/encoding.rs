@@ -44,6 +44,17 @@ impl SampleEncoding {
         out.extend(samples.iter().map(|&s| companded(f32_to_i16(s))));
     }
 
+    /// Wire bytes to 16-bit linear samples, appended to `out` (a trailing partial sample is
+    /// ignored).
+    pub fn decode_linear(self, bytes: &[u8], out: &mut Vec<i16>) {
+        let expanded = match self {
+            SampleEncoding::Pcm16 => return out.extend(bytes.chunks_exact(2).map(|pair| i16::from_le_bytes([pair[0], pair[1]]))),
+            SampleEncoding::MuLaw => mulaw_to_linear,
+            SampleEncoding::ALaw => alaw_to_linear,
+        };
+        out.extend(bytes.iter().map(|&b| expanded(b)));
+    }
+
     /// Wire bytes to float samples in [-1, 1), appended to `out` (a trailing partial sample is
     /// ignored).
     pub fn decode(self, bytes: &[u8], out: &mut Vec<f32>) {

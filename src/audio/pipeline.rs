@@ -33,55 +33,58 @@ impl CapturePipeline {
 
 pub struct PlaybackPipeline {
     resampler: Resampler,
-    /// `false` once the resampling was handed to the playback worklet ([`Self::hand_off_resampling`]).
-    resamples: bool,
     encoding: SampleEncoding,
+    linear: Vec<i16>,
     decoded: Vec<f32>,
     resampled: Vec<f32>,
 }
 
 impl PlaybackPipeline {
     pub fn new(wire: WireAudio, device_rate: u32) -> Self {
-        PlaybackPipeline { resampler: Resampler::new(wire.rate, device_rate), resamples: true, encoding: wire.encoding, decoded: Vec::new(), resampled: Vec::new() }
+        PlaybackPipeline { resampler: Resampler::new(wire.rate, device_rate), encoding: wire.encoding, linear: Vec::new(), decoded: Vec::new(), resampled: Vec::new() }
     }
 
-    /// Wire bytes at the provider rate → float samples: at the device rate, or at the provider rate
-    /// once the resampling is done elsewhere.
+    /// Wire bytes at the provider rate → float samples at the device rate (this thread resamples).
     pub fn push(&mut self, wire: &[u8]) -> &[f32] {
         self.decoded.clear();
         self.encoding.decode(wire, &mut self.decoded);
-        if !self.resamples {
-            return &self.decoded;
-        }
         self.resampled.clear();
         self.resampler.process(&self.decoded, &mut self.resampled);
         &self.resampled
     }
 
-    /// The filter for whoever resamples instead (`None` when the rates are equal); from now on
-    /// [`Self::push`] only decodes.
-    pub fn hand_off_resampling(&mut self) -> Option<crate::audio::PolyphaseTable<'_>> {
-        self.resamples = self.resampler.table().is_none();
-        self.resampler.table()
+    /// Wire bytes → 16-bit linear samples at the provider rate, for a playback worklet that
+    /// resamples with [`Self::table`] (it scales them to float on the audio thread: half the bytes
+    /// to copy out of wasm memory and post, and no float conversion here).
+    pub fn decode(&mut self, wire: &[u8]) -> &[i16] {
+        self.linear.clear();
+        self.encoding.decode_linear(wire, &mut self.linear);
+        &self.linear
     }
 
-    /// [`Self::push`] resamples again (the other party could not). What it decoded meanwhile goes
-    /// through [`Self::resample`], in order, before anything pushed after this.
-    pub fn take_back_resampling(&mut self) {
-        self.resamples = true;
-    }
-
-    /// Provider-rate samples (decoded by [`Self::push`] while the resampling was handed off) at
-    /// the device rate, continuing the stream.
-    pub fn resample(&mut self, decoded: &[f32]) -> &[f32] {
+    /// Linear samples from [`Self::decode`] at the device rate, continuing the stream: when the
+    /// worklet they were decoded for turned out unable to resample.
+    pub fn resample(&mut self, linear: &[i16]) -> &[f32] {
+        self.decoded.clear();
+        self.decoded.extend(linear.iter().map(|&sample| sample as f32 / 32768.0));
         self.resampled.clear();
-        self.resampler.process(decoded, &mut self.resampled);
+        self.resampler.process(&self.decoded, &mut self.resampled);
         &self.resampled
     }
 
-    /// The rate of what [`Self::push`] returns.
+    /// The filter for a worklet that resamples (`None` when the rates are equal).
+    pub fn table(&self) -> Option<crate::audio::PolyphaseTable<'_>> {
+        self.resampler.table()
+    }
+
+    /// The provider's rate: what [`Self::decode`] returns.
+    pub fn input_rate(&self) -> u32 {
+        self.resampler.input_rate()
+    }
+
+    /// The device's rate: what [`Self::push`] and [`Self::resample`] return.
     pub fn output_rate(&self) -> u32 {
-        if self.resamples { self.resampler.output_rate() } else { self.resampler.input_rate() }
+        self.resampler.output_rate()
     }
 
     /// A fresh stream (after a flush): no history from the interrupted audio.

@@ -47,12 +47,13 @@ const MAX_HELD_SECONDS: f64 = 2.0;
 const LOW_WATER_MS: f64 = 250.0;
 const MAX_POST_DELAY_MS: f64 = 250.0;
 
-// One boundary crossing per chunk: the samples are copied out of wasm memory once and their buffer
-// is transferred (not cloned) to the audio thread.
+// One boundary crossing per chunk: the samples (an `Int16Array` at the provider rate for a worklet
+// that resamples, else a `Float32Array` at the device rate) are copied out of wasm memory once and
+// their buffer is transferred (not cloned) to the audio thread.
 #[wasm_bindgen(module = "/src/web/platform.js")]
 extern "C" {
     #[wasm_bindgen(js_name = postAudio)]
-    fn post_audio(port: &web_sys::MessagePort, item: &str, view: &Float32Array);
+    fn post_audio(port: &web_sys::MessagePort, item: &str, view: &JsValue);
 }
 
 /// `connect({ audio })`.
@@ -184,13 +185,15 @@ pub(crate) struct AudioEngine {
     playback_pipeline: PlaybackPipeline,
     /// Who resamples the playback audio; audio is held until that is known.
     resampling: Resampling,
-    /// Decoded audio not yet posted (at the rate the worklet takes), and its item: the deltas of
-    /// one burst go to the worklet as one message (each `postMessage` to the audio thread costs the
-    /// main thread ~40–60 µs).
+    /// Audio not yet posted, and its item: the deltas of one burst go to the worklet as one
+    /// message (each `postMessage` to the audio thread costs the main thread ~40–60 µs). Linear
+    /// samples at the provider rate when the worklet resamples, floats at the device rate when the
+    /// main thread does (one of the two is ever in use).
+    held_linear: Vec<i16>,
     held: Vec<f32>,
     held_item: String,
-    /// Decoded audio (provider rate) that came before the worklet said who resamples, by item.
-    early: Vec<(String, Vec<f32>)>,
+    /// Linear samples (provider rate) that came before the worklet said who resamples, by item.
+    early: Vec<(String, Vec<i16>)>,
     /// The worklet's queue (ms of audio) as last reported, when, and what was posted since.
     queue: QueueEstimate,
     capture: Option<Capture>,
@@ -240,21 +243,17 @@ impl AudioEngine {
         };
         let module = load_worklet(&context.audio_worklet()?, options.worklet_url.as_deref(), WORKLET_SOURCE);
         let device_rate = context.sample_rate() as u32;
-        let mut playback_pipeline = PlaybackPipeline::new(provider_output, device_rate);
-        if options.playback {
-            // Decode only from the start: audio that comes while the worklet module loads is held
-            // at the provider rate (`early`) until the worklet says who resamples.
-            playback_pipeline.hand_off_resampling();
-        }
         Ok(AudioEngine {
-            playback_pipeline,
-            // Playback audio that comes before the worklet runs is held (`early`) until it says.
+            playback_pipeline: PlaybackPipeline::new(provider_output, device_rate),
+            // Playback audio that comes before the worklet runs is decoded only, and held at the
+            // provider rate (`early`) until it says who resamples.
             resampling: if options.playback { Resampling::Unknown } else { Resampling::MainThread },
             context,
             owns_context,
             options,
             module,
             playback: None,
+            held_linear: Vec::new(),
             held: Vec::new(),
             held_item: String::new(),
             early: Vec::new(),
@@ -319,7 +318,7 @@ impl AudioEngine {
         Reflect::set(&processor, &"reportFrames".into(), &((rate * 0.05).round()).into())?;
         // The playback resampler's filter, for the worklet to run (`WorkletMessage::Ready` says
         // whether it does; until then audio is held).
-        let handed_off = if let Some(table) = self.playback_pipeline.hand_off_resampling() {
+        let handed_off = if let Some(table) = self.playback_pipeline.table() {
             let resampler = Object::new();
             Reflect::set(&resampler, &"up".into(), &(table.up as f64).into())?;
             Reflect::set(&resampler, &"down".into(), &(table.down as f64).into())?;
@@ -368,20 +367,28 @@ impl AudioEngine {
         if !self.options.playback {
             return false;
         }
-        if self.resampling == Resampling::Unknown {
-            // Until the worklet runs and says who resamples (`connect()` resolves only after both
-            // the worklet module and the session are ready: audio rarely comes first).
-            let decoded = self.playback_pipeline.push(pcm);
-            match self.early.last_mut() {
-                Some((early_item, samples)) if early_item == item => samples.extend_from_slice(decoded),
-                _ => self.early.push((item.to_owned(), decoded.to_vec())),
+        match self.resampling {
+            Resampling::Unknown => {
+                // Until the worklet runs and says who resamples (`connect()` resolves only after
+                // both the worklet module and the session are ready: audio rarely comes first).
+                let decoded = self.playback_pipeline.decode(pcm);
+                match self.early.last_mut() {
+                    Some((early_item, samples)) if early_item == item => samples.extend_from_slice(decoded),
+                    _ => self.early.push((item.to_owned(), decoded.to_vec())),
+                }
+                return false;
             }
-            return false;
+            Resampling::Worklet => {
+                self.hold_for(item);
+                self.held_linear.extend_from_slice(self.playback_pipeline.decode(pcm));
+            }
+            Resampling::MainThread => {
+                self.hold_for(item);
+                self.held.extend_from_slice(self.playback_pipeline.push(pcm));
+            }
         }
-        self.hold_for(item);
-        self.held.extend_from_slice(self.playback_pipeline.push(pcm));
         self.post_if_full();
-        !self.held.is_empty()
+        self.held_seconds() > 0.0
     }
 
     /// What is held belongs to one item: audio of another posts what is held first.
@@ -393,9 +400,15 @@ impl AudioEngine {
         }
     }
 
+    /// Seconds of audio held (at whichever rate it is held).
+    fn held_seconds(&self) -> f64 {
+        self.held_linear.len() as f64 / self.playback_pipeline.input_rate() as f64
+            + self.held.len() as f64 / self.playback_pipeline.output_rate() as f64
+    }
+
     /// A long burst is posted in parts, so the worklet starts before the burst is handled.
     fn post_if_full(&mut self) {
-        if self.held.len() as f64 >= self.playback_pipeline.output_rate() as f64 * MAX_HELD_SECONDS {
+        if self.held_seconds() >= MAX_HELD_SECONDS {
             self.post_held();
         }
     }
@@ -403,14 +416,23 @@ impl AudioEngine {
     /// Posts the held audio to the playback worklet (one copy out of wasm memory, transferred).
     pub fn post_held(&mut self) {
         let Some((node, _)) = &self.playback else { return };
-        if self.held.is_empty() || self.resampling == Resampling::Unknown {
+        let seconds = self.held_seconds();
+        if seconds == 0.0 || self.resampling == Resampling::Unknown {
             return;
         }
-        self.queue.posted_since_ms += self.held.len() as f64 / self.playback_pipeline.output_rate() as f64 * 1_000.0;
+        self.queue.posted_since_ms += seconds * 1_000.0;
         if let Ok(port) = node.port() {
-            // SAFETY: the view is copied (`slice`) before anything can allocate wasm memory.
-            post_audio(&port, &self.held_item, &unsafe { Float32Array::view(&self.held) });
+            // SAFETY: the views are copied (`slice`) before anything can allocate wasm memory.
+            if !self.held_linear.is_empty() {
+                let view = unsafe { js_sys::Int16Array::view(&self.held_linear) };
+                post_audio(&port, &self.held_item, &view);
+            }
+            if !self.held.is_empty() {
+                let view = unsafe { Float32Array::view(&self.held) };
+                post_audio(&port, &self.held_item, &view);
+            }
         }
+        self.held_linear.clear();
         self.held.clear();
     }
 
@@ -439,14 +461,11 @@ impl AudioEngine {
     /// main thread's job).
     fn settle_resampling(&mut self, who: Resampling) {
         self.resampling = who;
-        if who == Resampling::MainThread {
-            self.playback_pipeline.take_back_resampling();
-        }
         for (item, decoded) in std::mem::take(&mut self.early) {
             self.hold_for(&item);
             match self.resampling {
                 Resampling::MainThread => self.held.extend_from_slice(self.playback_pipeline.resample(&decoded)),
-                _ => self.held.extend_from_slice(&decoded),
+                _ => self.held_linear.extend_from_slice(&decoded),
             }
             self.post_if_full();
         }
@@ -483,6 +502,7 @@ impl AudioEngine {
     pub fn stop(&mut self, item: &str) -> bool {
         // Held audio was never posted, so never played: it is dropped, not counted (also before
         // the playback node exists: audio held while the worklet module loads).
+        self.held_linear.clear();
         self.held.clear();
         self.early.clear();
         self.playback_pipeline.reset();

@@ -82,15 +82,18 @@ for (const design of [
     const filter = table(design, next);
     const { processor, post, render, reports, played } = playbackProcessor({ resampler: filter });
     assert.deepEqual(processor.posted[0], { type: "ready", resampling: true });
-    const input = Float32Array.from({ length: 6_000 }, () => next() * 2 - 1);
+    // 16-bit samples (what the main thread posts to a worklet that resamples) and their floats.
+    const linear = Int16Array.from({ length: 6_000 }, () => Math.floor(next() * 65_536) - 32_768);
+    const input = Float32Array.from(linear, (v) => v / 32_768);
     const expected = reference(filter, input);
     // Chunks of random sizes (some smaller than the filter; the first hundred one or two samples,
     // which downsampling turns into no frame at all), posted whenever less than 512 frames are
-    // queued, so it never runs dry before the end.
+    // queued, so it never runs dry before the end; 16-bit and float chunks alternate (a worklet
+    // also takes floats at the provider rate).
     for (let at = 0, posted = 0; at < input.length; ) {
       while (processor.queued < 512 && at < input.length) {
         const size = posted++ < 100 ? 1 + (posted % 2) : 1 + Math.floor(next() * 700);
-        post({ type: "audio", item: "a", samples: input.slice(at, at + size) });
+        post({ type: "audio", item: "a", samples: (posted % 3 === 0 ? input : linear).slice(at, at + size) });
         at += size;
       }
       render(1);

@@ -244,8 +244,14 @@ class RealtimePlayback extends AudioWorkletProcessor {
   }
 
   // A chunk at the device rate is queued as it is; one at the provider rate as a slot of the frames
-  // it will give (converted later, by `convertAhead`).
+  // it will give (converted later, by `convertAhead`). 16-bit samples (what the main thread posts
+  // when this worklet resamples: half the bytes, no conversion there) become floats here.
   enqueue(item, samples, counter) {
+    if (samples instanceof Int16Array) {
+      const linear = samples;
+      samples = new Float32Array(linear.length);
+      for (let i = 0; i < linear.length; i++) samples[i] = linear[i] / 32768;
+    }
     let chunk;
     if (this.resampler) {
       const admitted = this.resampler.admit(samples);
