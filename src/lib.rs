@@ -9,6 +9,7 @@ pub mod json;
 pub mod model;
 pub mod provider;
 pub mod session;
+pub mod text;
 
 /// The crate version, as the JS package reports it.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -182,7 +182,7 @@ fn closest<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
     let lower = key.to_ascii_lowercase();
     let near = |k: &&str| {
         let candidate = k.to_ascii_lowercase();
-        (lower.len() >= 4 && candidate.contains(&lower)) || (candidate.len() >= 4 && lower.contains(&candidate)) || edits(&lower, &candidate) <= 2
+        (lower.len() >= 4 && crate::text::contains(&candidate, &lower)) || (candidate.len() >= 4 && crate::text::contains(&lower, &candidate)) || edits(&lower, &candidate) <= 2
     };
     known.iter().copied().find(near)
 }

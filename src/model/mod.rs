@@ -16,7 +16,7 @@ mod usage;
 
 pub use client::{ClientMessage, CreateResponse};
 pub use content::{Content, ConversationItem, ErrorInfo, ItemStatus, Role};
-pub use data::{decode_base64, Base64Data};
+pub use data::{decode_base64, Base64Data, Base64Error};
 pub use options::{
     AudioFormat, BargeInOptions, Eagerness, Modality, SessionKind, SessionOptions, Tool, ToolMode, TranscriptionOptions,
     VoiceActivityDetection,

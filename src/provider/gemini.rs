@@ -132,7 +132,7 @@ impl Codec for GeminiCodec {
         let (param, path) = if token { ("access_token", TOKEN_PATH) } else { ("key", API_KEY_PATH) };
         let base = match &config.endpoint {
             // A URL handed out with the token may already carry the credential.
-            Some(url) if url.contains("key=") || url.contains("access_token=") => {
+            Some(url) if crate::text::contains(url, "key=") || crate::text::contains(url, "access_token=") => {
                 return ConnectRequest { url: url.clone(), protocols: Vec::new() };
             }
             Some(url) => url.clone(),

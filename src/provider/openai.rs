@@ -67,7 +67,7 @@ impl Codec for OpenAiCodec {
     fn connect_request(&self, config: &ConnectConfig) -> ConnectRequest {
         let base = config.endpoint.as_deref().unwrap_or(DEFAULT_ENDPOINT);
         // A URL handed out with a token (e.g. by a token server) may already name the model.
-        let url = if base.contains("?model=") || base.contains("&model=") {
+        let url = if crate::text::contains(base, "?model=") || crate::text::contains(base, "&model=") {
             base.to_owned()
         } else {
             let separator = if base.contains('?') { '&' } else { '?' };

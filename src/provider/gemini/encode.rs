@@ -348,7 +348,7 @@ fn item_parts(item: &ConversationItem) -> Result<String, EncodeError> {
             Content::Image { image_url, .. } => {
                 let (mime, data) = image_url
                     .strip_prefix("data:")
-                    .and_then(|rest| rest.split_once(";base64,"))
+                    .and_then(|rest| crate::text::split_once(rest, ";base64,"))
                     .ok_or_else(|| EncodeError::range(&format!("{field}.imageUrl"), "Gemini Live takes images as data: URLs (base64)"))?;
                 let mut o = JsonObject::new(&mut out);
                 o.object("inlineData", |d| {
