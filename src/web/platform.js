@@ -82,6 +82,9 @@ export class RealtimeError extends Error {
 }
 export function realtimeError(message, code) { return new RealtimeError(message, code); }
 
+// Bytes leave wasm memory as a copy of wasm-bindgen's view (received audio for the app).
+export const copyBytes = (view) => view.slice();
+
 // Text frames enter wasm memory through the engine's TextEncoder.encodeInto (a native copy).
 const encoder = new TextEncoder();
 export function encodeInto(text, view) {
