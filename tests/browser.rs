@@ -1208,38 +1208,46 @@ async fn a_worklet_that_cannot_load_fails_connect_and_closes_the_socket() {
 }
 
 /// A playback worklet of an older version (an app serving its own copy through `workletUrl`)
-/// cannot resample: it says no `ready` and starts with its reports. The main thread then resamples
-/// and warns once; the reply plays at the right rate, to its last sample (an old worklet fed
-/// provider-rate audio would play it in half the time at 48 kHz).
+/// cannot resample 16-bit audio: the oldest says no `ready` and starts with its reports; the
+/// session-5 one looked for its table under `resampler` (it resampled floats), finds none and says
+/// `resampling: false`. The main thread then resamples and warns once; the reply plays at the right
+/// rate, to its last sample (an old worklet fed provider-rate audio would play it in half the time
+/// at 48 kHz, and 16-bit samples read as floats are full-scale noise).
 #[wasm_bindgen_test]
 async fn an_older_hosted_worklet_gets_resampled_audio_and_a_warning() {
     let source = include_str!("../src/web/worklets/realtime-audio.js");
-    let takes = "this.resampler = o.resampler ? new Polyphase(o.resampler) : null;";
+    let takes = "this.resampler = o.int16Resampler ? new Polyphase(o.int16Resampler) : null;";
     let says = "this.port.postMessage({ type: \"ready\", resampling: this.resampler !== null });";
     assert!(source.contains(takes) && source.contains(says), "the worklet changed shape: update this test");
-    let older = source.replace(takes, "this.resampler = null;").replace(says, "");
-    let url = js_sys::Function::new_with_args("text", "return URL.createObjectURL(new Blob([text], { type: 'text/javascript' }));")
-        .call1(&JsValue::NULL, &older.into())
-        .unwrap();
-    let warnings = js_sys::Array::new();
-    let capture = js_sys::Function::new_with_args(
-        "list",
-        "const warn = console.warn; console.warn = (...a) => { list.push(String(a[0])); warn.apply(console, a); }; return () => { console.warn = warn; };",
-    );
-    let restore = capture.call1(&JsValue::NULL, &warnings).unwrap().unchecked_into::<js_sys::Function>();
-    let options = json(r#"{ "voiceActivityDetection": { "enabled": false } }"#);
-    js_sys::Reflect::set(&options, &"audio".into(), &object(&[("workletUrl", url)])).unwrap();
-    let session = connect("&emu_speed=4", options).await.unwrap();
-    let rec = Recorder::attach(&session, &["playbackEnded", "error"]);
-    JsFuture::from(session.send_text("a short spoken reply please".into(), JsValue::UNDEFINED)).await.unwrap();
-    let ended = rec.wait("playbackEnded", |_| true).await;
-    restore.call0(&JsValue::NULL).unwrap();
-    let (played, received) = (number(&ended, "playedMs"), number(&ended, "receivedMs"));
-    assert!((played - received).abs() < 0.05 && received > 200.0, "played {played} of {received} ms");
-    let said: Vec<String> = warnings.iter().filter_map(|w| w.as_string()).filter(|w| w.contains("cannot resample")).collect();
-    assert_eq!(said.len(), 1, "{said:?}");
-    assert!(rec.of("error").is_empty());
-    JsFuture::from(session.close()).await.unwrap();
+    let oldest = source.replace(takes, "this.resampler = null;").replace(says, "");
+    let session_5 = source.replace(takes, "this.resampler = o.resampler ? new Polyphase(o.resampler) : null;");
+    for older in [oldest, session_5] {
+        let url = js_sys::Function::new_with_args("text", "return URL.createObjectURL(new Blob([text], { type: 'text/javascript' }));")
+            .call1(&JsValue::NULL, &older.into())
+            .unwrap();
+        let warnings = js_sys::Array::new();
+        let capture = js_sys::Function::new_with_args(
+            "list",
+            "const warn = console.warn; console.warn = (...a) => { list.push(String(a[0])); warn.apply(console, a); }; return () => { console.warn = warn; };",
+        );
+        let restore = capture.call1(&JsValue::NULL, &warnings).unwrap().unchecked_into::<js_sys::Function>();
+        let options = json(r#"{ "voiceActivityDetection": { "enabled": false } }"#);
+        js_sys::Reflect::set(&options, &"audio".into(), &object(&[("workletUrl", url)])).unwrap();
+        let session = connect("&emu_speed=4", options).await.unwrap();
+        let rec = Recorder::attach(&session, &["playbackEnded", "outputLevel", "error"]);
+        JsFuture::from(session.send_text("a short spoken reply please".into(), JsValue::UNDEFINED)).await.unwrap();
+        let ended = rec.wait("playbackEnded", |_| true).await;
+        restore.call0(&JsValue::NULL).unwrap();
+        let (played, received) = (number(&ended, "playedMs"), number(&ended, "receivedMs"));
+        assert!((played - received).abs() < 0.05 && received > 200.0, "played {played} of {received} ms");
+        // Speech-level output, not the clipped full scale of 16-bit samples read as floats.
+        let loudest = rec.of("outputLevel").iter().map(|e| number(e, "rms")).fold(0.0, f64::max);
+        assert!(loudest > 0.01 && loudest < 0.7, "output RMS peaked at {loudest}");
+        let said: Vec<String> = warnings.iter().filter_map(|w| w.as_string()).filter(|w| w.contains("cannot resample")).collect();
+        assert_eq!(said.len(), 1, "{said:?}");
+        assert!(rec.of("error").is_empty());
+        JsFuture::from(session.close()).await.unwrap();
+    }
 }
 
 #[path = "browser/faults.rs"]

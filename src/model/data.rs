@@ -100,14 +100,19 @@ pub fn decode_base64(text: &str) -> Result<Vec<u8>, Base64Error> {
         Base64Error::Symbol { offset, byte: bytes[offset] }
     }
     let mut symbols = text.as_bytes();
-    for _ in 0..2 {
-        if let [rest @ .., b'='] = symbols {
-            symbols = rest;
-        }
+    let mut padding = 0;
+    while padding < 2 {
+        let [rest @ .., b'='] = symbols else { break };
+        symbols = rest;
+        padding += 1;
     }
     let tail = symbols.len() % 4;
     if tail == 1 {
         return Err(Base64Error::Length(symbols.len()));
+    }
+    // Padding only completes a last group of two or three symbols, to four at most.
+    if padding > 0 && (tail < 2 || tail + padding > 4) {
+        return Err(Base64Error::Symbol { offset: symbols.len(), byte: b'=' });
     }
     let whole = symbols.len() - tail;
     let mut out = vec![0u8; whole / 4 * 3 + tail.saturating_sub(1)];
@@ -219,16 +224,21 @@ mod tests {
                 assert_eq!(decode_base64(&text).as_deref(), Ok(&bytes[..len]), "{text}");
             }
         }
-        let mut cases = vec!["QQ", "QR", "QUE", "QUF", "QUI=", "QQ==", "A", "AAAAA", "AA=A", "A===", "QQ=", "-_8=", "AA AA", "é", "AAA\0", "====", ""].into_iter().map(String::from).collect::<Vec<_>>();
+        let mut cases = ["QQ", "QR", "QUE", "QUF", "QUI=", "QQ==", "A", "AAAAA", "AA=A", "A===", "QQ=", "-_8=", "AA AA", "é", "AAA\0", "====", "", "=", "==", "QUFB=", "QUE==", "QUFB==", "QUFBQQ=", "QUFBQUE="]
+            .into_iter()
+            .map(String::from)
+            .collect::<Vec<_>>();
         let mut seed = 7u32;
+        let mut next = || {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            (seed >> 16) as usize
+        };
         for _ in 0..3_000 {
-            let len = (seed % 11) as usize;
-            let text: String = (0..len).map(|_| {
-                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-                b"AQgw+/=-*Zz9"[(seed >> 16) as usize % 12] as char
-            }).collect();
-            cases.push(text);
+            let len = next() % 11;
+            cases.push((0..len).map(|_| b"AQgw+/=-*Zz9"[next() % 12] as char).collect());
         }
+        let distinct: std::collections::HashSet<&String> = cases.iter().collect();
+        assert!(distinct.len() > 2_000, "{} distinct texts", distinct.len());
         for text in cases {
             let ours = decode_base64(&text);
             match LENIENT.decode(&text) {

@@ -325,7 +325,9 @@ impl AudioEngine {
             Reflect::set(&resampler, &"taps".into(), &(table.taps as f64).into())?;
             Reflect::set(&resampler, &"grid".into(), &(table.grid as f64).into())?;
             Reflect::set(&resampler, &"phases".into(), &Float32Array::from(table.phases))?;
-            Reflect::set(&processor, &"resampler".into(), &resampler)?;
+            // Not `resampler`: a session-5 worklet took that and resampled floats; under this name
+            // an older worklet ignores the table and gets device-rate floats (see the worklet).
+            Reflect::set(&processor, &"int16Resampler".into(), &resampler)?;
             true
         } else {
             false

@@ -80,7 +80,7 @@ for (const design of [
   test(`the worklet's resampler gives exactly the filter's output, chunked and lazily: ${design.name}`, () => {
     const next = random(design.up * 31 + design.down);
     const filter = table(design, next);
-    const { processor, post, render, reports, played } = playbackProcessor({ resampler: filter });
+    const { processor, post, render, reports, played } = playbackProcessor({ int16Resampler: filter });
     assert.deepEqual(processor.posted[0], { type: "ready", resampling: true });
     // 16-bit samples (what the main thread posts to a worklet that resamples) and their floats.
     const linear = Int16Array.from({ length: 6_000 }, () => Math.floor(next() * 65_536) - 32_768);
@@ -111,7 +111,7 @@ for (const design of [
 
 test("a burst is resampled a bounded number of frames per render quantum, ahead of what plays", () => {
   const filter = table({ up: 2, down: 1, taps: 9 }, random(7));
-  const { processor, post, render } = playbackProcessor({ resampler: filter });
+  const { processor, post, render } = playbackProcessor({ int16Resampler: filter });
   post({ type: "audio", item: "a", samples: new Float32Array(48_000).fill(0.25) });
   assert.equal(processor.queued, 96_000, "the frames it will give are known (and queued) at once");
   let converted = 0;
@@ -127,10 +127,10 @@ test("a burst is resampled a bounded number of frames per render quantum, ahead 
 test("a stop starts a fresh stream: the filter's history does not leak into the next reply", () => {
   const filter = table({ up: 147, down: 80, taps: 6 }, random(3));
   const input = Float32Array.from({ length: 2_000 }, (_, i) => Math.sin(i / 5));
-  const first = playbackProcessor({ resampler: filter });
+  const first = playbackProcessor({ int16Resampler: filter });
   first.post({ type: "audio", item: "a", samples: input });
   first.render(10);
-  const second = playbackProcessor({ resampler: filter });
+  const second = playbackProcessor({ int16Resampler: filter });
   second.post({ type: "audio", item: "x", samples: Float32Array.from({ length: 900 }, () => 0.5) });
   second.render(2);
   second.post({ type: "stop", item: "x" });
@@ -143,7 +143,8 @@ test("a stop starts a fresh stream: the filter's history does not leak into the 
 });
 
 test("without a resampler the worklet plays what it is posted, and says so", () => {
-  const { processor, post, render, played } = playbackProcessor();
+  // Also what an older main thread gets: its table came as `resampler`, for floats.
+  const { processor, post, render, played } = playbackProcessor({ resampler: table({ up: 2, down: 1, taps: 9 }, random(3)) });
   assert.deepEqual(processor.posted[0], { type: "ready", resampling: false });
   const samples = Float32Array.from({ length: 512 }, (_, i) => i / 1_000);
   post({ type: "audio", item: "a", samples });

@@ -177,10 +177,13 @@ class RealtimePlayback extends AudioWorkletProcessor {
   constructor(options) {
     super();
     const o = options.processorOptions || {};
-    // Posted chunks are at the provider rate when the main thread passed its resampler's
-    // coefficients, else already at the device rate. `ready` tells the main thread which (a worklet
-    // of an older version, served by the app, says nothing and gets device-rate chunks).
-    this.resampler = o.resampler ? new Polyphase(o.resampler) : null;
+    // Posted chunks are 16-bit at the provider rate when the main thread passed its resampler's
+    // coefficients (`int16Resampler`), else floats at the device rate. `ready` tells the main
+    // thread which. A worklet of an older version (served by the app) finds no such option — the
+    // session-5 worklet looked for `resampler` and resampled floats — says nothing or
+    // `resampling: false`, and gets device-rate floats; this one, given an older main thread's
+    // `resampler`, likewise.
+    this.resampler = o.int16Resampler ? new Polyphase(o.int16Resampler) : null;
     this.prebufferFrames = o.prebufferFrames | 0;
     this.fadeFrames = Math.max(1, o.fadeFrames | 0);
     this.reportFrames = Math.max(128, o.reportFrames | 0);
