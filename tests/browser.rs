@@ -82,6 +82,33 @@ fn the_json_string_scan_stops_at_every_special_byte() {
     }
 }
 
+/// The base64 decoder's SIMD blocks (wasm only: the native tests cover the scalar loop) decode
+/// what the crate decodes, at every length and alignment, and a stray byte anywhere — inside a
+/// block or after the last — is refused and named where it is.
+#[wasm_bindgen_test]
+fn the_base64_blocks_decode_what_the_scalar_loop_decodes() {
+    use base64::{engine::general_purpose::{STANDARD, STANDARD_NO_PAD}, Engine};
+    use realtime_wasm::model::{decode_base64, Base64Error};
+    let bytes: Vec<u8> = (0..400u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 9) as u8).collect();
+    for len in 0..bytes.len() {
+        for text in [STANDARD.encode(&bytes[..len]), STANDARD_NO_PAD.encode(&bytes[..len])] {
+            assert_eq!(decode_base64(&text).as_deref(), Ok(&bytes[..len]), "{len} bytes");
+        }
+    }
+    let text = STANDARD.encode(&bytes[..120]);
+    for at in 0..text.len() - 2 {
+        for stray in [b'-', b'=', b' ', 0x80] {
+            let mut broken = text.clone().into_bytes();
+            broken[at] = stray;
+            let broken = String::from_utf8_lossy(&broken).into_owned();
+            match decode_base64(&broken) {
+                Err(Base64Error::Symbol { offset, .. }) => assert_eq!(offset, at, "{stray} at {at}"),
+                other => panic!("{stray} at {at}: {other:?}"),
+            }
+        }
+    }
+}
+
 /// The codec's connect request (URL + sub-protocol auth) is what the emulator accepts, and the first
 /// frame it sends decodes to `sessionCreated`.
 #[wasm_bindgen_test]
