@@ -111,6 +111,27 @@ fn events(out: &[Output]) -> Vec<&SessionEvent> {
     out.iter().filter_map(|o| if let Output::Event(e) = o { Some(e) } else { None }).collect()
 }
 
+/// A reply whose audio stalls on the network (everything received has played, more is coming)
+/// is still being heard: talking over it ducks. Once the reply is done and played out, speech
+/// is a new turn, not a barge-in.
+#[test]
+fn a_reply_stalled_on_the_network_is_still_barged_in_on() {
+    let mut h = Harness::openai(local());
+    h.openai_reply(200, false);
+    h.session.playback_progress(h.now, "item_a", 200.0);
+    let out = h.at(1_000.0).speech(true);
+    assert_eq!(ducks(&out), 1, "the gap between deltas is not the end of the reply");
+    assert!(matches!(events(&out)[..], [SessionEvent::LocalSpeechStarted { ducked: true }]));
+
+    let mut h = Harness::openai(local());
+    h.openai_reply(200, true);
+    h.session.playback_progress(h.now, "item_a", 200.0);
+    h.drain();
+    let out = h.at(1_000.0).speech(true);
+    assert_eq!(ducks(&out), 0, "played out: nothing to barge in on");
+    assert!(matches!(events(&out)[..], [SessionEvent::LocalSpeechStarted { ducked: false }]));
+}
+
 #[test]
 fn openai_ducks_at_the_onset_and_the_servers_report_stops_and_truncates() {
     let mut h = Harness::openai(local());

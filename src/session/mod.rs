@@ -575,7 +575,10 @@ impl Session {
             return;
         }
         let step = if started {
-            let playing = self.playback.as_ref().is_some_and(playback::Playback::is_audible);
+            // Also while a reply's audio stalls on the network: the listener is in the middle of it
+            // (a gap in the queue, not the end of the reply).
+            let active = self.responses.active();
+            let playing = self.playback.as_ref().is_some_and(|p| p.is_audible() || active.is_some_and(|id| p.is_streaming(id)));
             let allowed = self.state == ConnectionState::Open && self.interruption_allowed();
             let server_reports = self.server_reports_speech();
             let step = self.barge_in.as_mut().and_then(|b| b.speech_started(now_ms, playing && allowed, server_reports));

@@ -135,6 +135,12 @@ impl Playback {
         self.items.iter().any(|i| unheard(i, rate))
     }
 
+    /// Whether `response_id` is still sending audio that has started to play: its listener hears
+    /// a reply even while the player waits for the next delta (a network stall empties its queue).
+    pub fn is_streaming(&self, response_id: &str) -> bool {
+        self.items.iter().any(|i| !i.ended && !i.complete && i.response_id.as_deref() == Some(response_id))
+    }
+
     /// The item to stop, if audio is still to be heard (received beyond what was played), and
     /// marks it stopping. `None`: nothing is playing.
     pub fn begin_interrupt(&mut self) -> Option<String> {

@@ -47,6 +47,11 @@ const MAX_HELD_SECONDS: f64 = 2.0;
 const LOW_WATER_MS: f64 = 250.0;
 const MAX_POST_DELAY_MS: f64 = 250.0;
 
+/// Below this much queued, held audio is posted in the same task, not after it: a timer, even of
+/// 0 ms, waits behind every task already queued (a burst of socket frames, a busy page), and a
+/// worklet that runs dry plays a gap.
+const URGENT_MS: f64 = 100.0;
+
 // One boundary crossing per chunk: the samples (an `Int16Array` at the provider rate for a worklet
 // that resamples, else a `Float32Array` at the device rate) are copied out of wasm memory once and
 // their buffer is transferred (not cloned) to the audio thread.
@@ -478,6 +483,11 @@ impl AudioEngine {
     /// worklet's queue runs low, else before it gets there, within [`MAX_POST_DELAY_MS`].
     pub fn post_delay_ms(&self, now_ms: f64) -> f64 {
         (self.queue.ahead_ms(now_ms) - LOW_WATER_MS).clamp(0.0, MAX_POST_DELAY_MS)
+    }
+
+    /// Whether held audio must be posted now, in this task (see [`URGENT_MS`]).
+    pub fn post_is_urgent(&self, now_ms: f64) -> bool {
+        self.queue.ahead_ms(now_ms) < URGENT_MS
     }
 
     /// Runs the voice detector on the microphone (for on-device barge-in), from the next attach.

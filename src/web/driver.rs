@@ -512,10 +512,20 @@ impl Driver {
         self.detach_socket();
     }
 
-    /// Posts the held audio when the engine says (at once while the worklet runs low; later, in
-    /// fewer and larger messages, while it has plenty): a timer, brought forward if need be.
+    /// Posts the held audio when the engine says: in this task while the worklet runs very low,
+    /// after it while it runs low, later (in fewer and larger messages) while it has plenty — a
+    /// timer, brought forward if need be.
     fn arm_post_held(self: &Rc<Self>) {
         let t = now();
+        {
+            let mut engine = self.audio.borrow_mut();
+            if let Some(engine) = engine.as_mut().filter(|e| e.post_is_urgent(t)) {
+                // Running low: now, not after the tasks already queued (a timer armed earlier
+                // finds nothing left to post).
+                engine.post_held();
+                return;
+            }
+        }
         let Some(delay) = self.audio.borrow().as_ref().map(|e| e.post_delay_ms(t)) else { return };
         let window = web_sys::window();
         match (self.post_held_timeout.get(), &window) {

@@ -124,9 +124,10 @@ async fn openai_onset_to_silent(local: bool) -> f64 {
     let truncated = number(&interrupted, "truncatedAtMs");
     let played = number(&interrupted, "playedMs");
     let latency = number(&interrupted, "outputLatencyMs");
+    let local_events: Vec<String> = rec.of("localSpeechStarted").iter().map(|e| js_sys::JSON::stringify(e).unwrap().as_string().unwrap()).collect();
     web_sys::console::log_1(&format!(
         "barge-in OpenAI, emu_latency_ms=100, local {local}: onset → silent {silent_ms:.1} ms (onset → localSpeechStarted {detected_ms:.1} ms); \
-         played {played:.1} ms, truncated at {truncated} ms"
+         played {played:.1} ms, truncated at {truncated} ms; {local_events:?}"
     ).into());
     assert_eq!(truncated, (played - latency).floor(), "truncated at what was heard (the held audio was not counted)");
     let cut = rec.wait("conversationItemTruncated", |_| true).await;
