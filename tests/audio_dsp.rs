@@ -347,7 +347,8 @@ fn linear_decoding_then_resampling_is_the_float_pipeline() {
         let (mut direct, mut linear) = (PlaybackPipeline::new(wire, 44_100), PlaybackPipeline::new(wire, 44_100));
         let mut floats = Vec::new();
         encoding.decode(&bytes, &mut floats);
-        let samples = linear.decode(&bytes).to_vec();
+        let mut samples = Vec::new();
+        linear.decode(&bytes, &mut samples);
         assert_eq!(samples.len(), floats.len(), "{encoding:?}");
         assert!(samples.iter().zip(&floats).all(|(&s, &f)| s as f32 / 32768.0 == f), "{encoding:?}: the linear samples are the floats, unscaled");
         let expected = direct.push(&bytes).to_vec();

@@ -34,14 +34,13 @@ impl CapturePipeline {
 pub struct PlaybackPipeline {
     resampler: Resampler,
     encoding: SampleEncoding,
-    linear: Vec<i16>,
     decoded: Vec<f32>,
     resampled: Vec<f32>,
 }
 
 impl PlaybackPipeline {
     pub fn new(wire: WireAudio, device_rate: u32) -> Self {
-        PlaybackPipeline { resampler: Resampler::new(wire.rate, device_rate), encoding: wire.encoding, linear: Vec::new(), decoded: Vec::new(), resampled: Vec::new() }
+        PlaybackPipeline { resampler: Resampler::new(wire.rate, device_rate), encoding: wire.encoding, decoded: Vec::new(), resampled: Vec::new() }
     }
 
     /// Wire bytes at the provider rate → float samples at the device rate (this thread resamples).
@@ -53,13 +52,12 @@ impl PlaybackPipeline {
         &self.resampled
     }
 
-    /// Wire bytes → 16-bit linear samples at the provider rate, for a playback worklet that
-    /// resamples with [`Self::table`] (it scales them to float on the audio thread: half the bytes
-    /// to copy out of wasm memory and post, and no float conversion here).
-    pub fn decode(&mut self, wire: &[u8]) -> &[i16] {
-        self.linear.clear();
-        self.encoding.decode_linear(wire, &mut self.linear);
-        &self.linear
+    /// Wire bytes → 16-bit linear samples at the provider rate, appended to `out` (what is held
+    /// for the worklet: no scratch copy in between), for a playback worklet that resamples with
+    /// [`Self::table`] (it scales them to float on the audio thread: half the bytes to copy out of
+    /// wasm memory and post, and no float conversion here).
+    pub fn decode(&self, wire: &[u8], out: &mut Vec<i16>) {
+        self.encoding.decode_linear(wire, out);
     }
 
     /// Linear samples from [`Self::decode`] at the device rate, continuing the stream: when the

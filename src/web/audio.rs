@@ -378,16 +378,17 @@ impl AudioEngine {
             Resampling::Unknown => {
                 // Until the worklet runs and says who resamples (`connect()` resolves only after
                 // both the worklet module and the session are ready: audio rarely comes first).
-                let decoded = self.playback_pipeline.decode(pcm);
-                match self.early.last_mut() {
-                    Some((early_item, samples)) if early_item == item => samples.extend_from_slice(decoded),
-                    _ => self.early.push((item.to_owned(), decoded.to_vec())),
+                if self.early.last().is_none_or(|(early_item, _)| early_item != item) {
+                    self.early.push((item.to_owned(), Vec::new()));
+                }
+                if let Some((_, samples)) = self.early.last_mut() {
+                    self.playback_pipeline.decode(pcm, samples);
                 }
                 return false;
             }
             Resampling::Worklet => {
                 self.hold_for(item);
-                self.held_linear.extend_from_slice(self.playback_pipeline.decode(pcm));
+                self.playback_pipeline.decode(pcm, &mut self.held_linear);
             }
             Resampling::MainThread => {
                 self.hold_for(item);
