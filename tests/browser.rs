@@ -258,6 +258,35 @@ fn text_options() -> JsValue {
     json(r#"{ "outputModalities": ["text"], "voiceActivityDetection": { "enabled": false } }"#)
 }
 
+/// Delta messages are built by hand on the hot path (their texts read out of wasm memory by the
+/// package's JS): every text arrives as written — ASCII, non-ASCII, short and over 64 bytes — with
+/// its ids and positions.
+#[wasm_bindgen_test]
+async fn delta_messages_carry_every_text_and_id_as_sent() {
+    let session = connect("", text_options()).await.unwrap();
+    let rec = Recorder::attach(&session, &["outputTextDelta", "outputTextDone"]);
+    let said = format!("héllo wörld 👋 {} {} end", "x".repeat(70), "é".repeat(40));
+    JsFuture::from(session.send_text(said.as_str().into(), JsValue::UNDEFINED)).await.unwrap();
+    let done = rec.wait("outputTextDone", |_| true).await;
+    let deltas = rec.of("outputTextDelta");
+    assert!(deltas.len() > 5, "{} deltas", deltas.len());
+    let streamed: String = deltas.iter().map(|d| get(d, "text").as_string().unwrap()).collect();
+    assert_eq!(streamed, get(&done, "text").as_string().unwrap());
+    assert!(streamed.ends_with(&said), "{streamed}");
+    let item = get(&done, "itemId").as_string().unwrap();
+    for delta in &deltas {
+        assert_eq!(get(delta, "type").as_string().as_deref(), Some("outputTextDelta"));
+        assert!(get(delta, "messageId").as_string().is_some_and(|id| !id.is_empty()), "{delta:?}");
+        assert!(get(delta, "responseId").as_string().is_some_and(|id| id.starts_with("resp")), "{delta:?}");
+        assert_eq!(get(delta, "itemId").as_string().as_deref(), Some(item.as_str()));
+        assert_eq!(get(delta, "outputIndex").as_f64(), Some(0.0));
+        assert_eq!(get(delta, "contentIndex").as_f64(), Some(0.0));
+    }
+    let ids: std::collections::HashSet<String> = deltas.iter().map(|d| get(d, "messageId").as_string().unwrap()).collect();
+    assert_eq!(ids.len(), deltas.len(), "each delta has its own message id");
+    JsFuture::from(session.close()).await.unwrap();
+}
+
 #[wasm_bindgen_test]
 async fn a_text_turn_streams_deltas_in_order() {
     let session = connect("", text_options()).await.unwrap();

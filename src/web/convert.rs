@@ -35,10 +35,10 @@ pub fn message_to_js(message: &ServerMessage) -> JsValue {
         ServerMessage::OutputAudioDelta(m) => {
             // Always bytes (the d.ts promises them): empty when the provider sent none.
             let audio = bytes_to_js(m.audio.as_ref().map_or(&[][..], |a| a.as_bytes())).into();
-            return positioned("outputAudioDelta", m.message_id.as_deref(), &m.position, "audio", audio);
+            return positioned("outputAudioDelta", m.message_id.as_deref(), &m.position, "audio", Delta::Bytes(audio));
         }
         ServerMessage::OutputTextDelta(m) | ServerMessage::OutputAudioTranscriptionDelta(m) => {
-            return positioned(message.kind(), m.message_id.as_deref(), &m.position, "text", m.text.as_str().into());
+            return positioned(message.kind(), m.message_id.as_deref(), &m.position, "text", Delta::Text(&m.text));
         }
         _ => {}
     }
@@ -62,24 +62,40 @@ pub fn message_to_js(message: &ServerMessage) -> JsValue {
 }
 
 // One boundary crossing per hot message instead of one per field (each `Reflect.set` also
-// converts its key from UTF-8).
+// converts its key from UTF-8). Texts that differ in every delta (message ids, transcript words)
+// cross as (address, length) into wasm memory, read by `platform.js` (see `text` there), which is
+// handed the memory before the first.
 #[wasm_bindgen(module = "/src/web/platform.js")]
 extern "C" {
+    #[wasm_bindgen(js_name = useMemory)]
+    fn use_memory(memory: JsValue);
     #[wasm_bindgen(js_name = positioned)]
     #[allow(clippy::too_many_arguments)]
     fn positioned_js(
         kind: &JsValue,
-        message_id: Option<&str>,
+        id_at: *const u8,
+        id_length: usize,
         response_id: &JsValue,
         item_id: &JsValue,
         output_index: u32,
         content_index: u32,
         key: &JsValue,
         value: JsValue,
+        text_at: *const u8,
+        text_length: usize,
     ) -> JsValue;
 }
 
+/// A delta's payload: bytes made into JS already, or text `platform.js` reads out of wasm memory.
+enum Delta<'a> {
+    Bytes(JsValue),
+    Text(&'a str),
+}
+
 thread_local! {
+    /// Whether `platform.js` has the wasm memory (not at start: a test harness runs no start
+    /// function).
+    static MEMORY_SHARED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     /// The last JS strings made by [`js_string`], with their text.
     static STRINGS: std::cell::RefCell<Vec<(String, JsValue)>> = const { std::cell::RefCell::new(Vec::new()) };
 }
@@ -105,16 +121,28 @@ fn js_string(text: &str) -> JsValue {
 
 /// `{ type, messageId?, responseId?, itemId, outputIndex, contentIndex, [key]: value }`, as serde
 /// would write it.
-fn positioned(kind: &str, message_id: Option<&str>, position: &OutputPosition, key: &str, value: JsValue) -> JsValue {
+fn positioned(kind: &str, message_id: Option<&str>, position: &OutputPosition, key: &str, value: Delta) -> JsValue {
+    if !MEMORY_SHARED.with(|shared| shared.replace(true)) {
+        use_memory(wasm_bindgen::memory());
+    }
+    // A null address says "no message id": a Rust `&str`'s never is, even when empty.
+    let (id_at, id_length) = message_id.map_or((std::ptr::null(), 0), |id| (id.as_ptr(), id.len()));
+    let (value, text_at, text_length) = match value {
+        Delta::Bytes(bytes) => (bytes, std::ptr::null(), 0),
+        Delta::Text(text) => (JsValue::UNDEFINED, text.as_ptr(), text.len()),
+    };
     positioned_js(
         &js_string(kind),
-        message_id,
+        id_at,
+        id_length,
         &position.response_id.as_deref().map_or(JsValue::UNDEFINED, js_string),
         &js_string(&position.item_id),
         position.output_index,
         position.content_index,
         &js_string(key),
         value,
+        text_at,
+        text_length,
     )
 }
 
