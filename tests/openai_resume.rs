@@ -493,3 +493,30 @@ fn a_replay_item_the_server_refuses_is_reported_and_the_session_opens() {
     let out = h.server(item_added("new_1", None, item));
     assert_eq!(event_kinds(&out), ["reconnected"]);
 }
+
+/// A long call replays what a model could still hold, not the whole call: the newest items, in
+/// order, the oldest forgotten (the view stays bounded however long the session runs).
+#[test]
+fn a_long_call_replays_only_its_newest_items() {
+    use realtime_wasm::session::MAX_CONVERSATION_ITEMS;
+    let mut h = Harness::open(Some(ReconnectConfig::default()));
+    let said = MAX_CONVERSATION_ITEMS + 200;
+    let mut previous: Option<String> = None;
+    for i in 0..said {
+        let id = format!("item_{i}");
+        h.server(item_added(&id, previous.as_deref(), user_text(&format!("turn {i}"))));
+        h.server(item_done(&id, user_text(&format!("turn {i}"))));
+        previous = Some(id);
+    }
+    let kept = h.session.conversation().items().len();
+    assert!(kept <= MAX_CONVERSATION_ITEMS && kept >= MAX_CONVERSATION_ITEMS * 9 / 10, "{kept}");
+    let out = h.dropped();
+    let out = h.reconnect(&out);
+    let items = replayed(&sent(&out));
+    assert_eq!(items.len(), kept);
+    let texts: Vec<String> = items.iter().map(|i| i["content"][0]["text"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(texts.last().map(String::as_str), Some(format!("turn {}", said - 1).as_str()), "the newest is replayed");
+    assert_eq!(texts[0], format!("turn {}", said - kept), "then the ones before it, in order, back to the oldest kept");
+    let out = h.echo_creates(&out);
+    assert_eq!(event_kinds(&out), ["reconnected"]);
+}

@@ -4,10 +4,22 @@
 //! (Assistant audio — what arrived, what was heard — is the playback accounting's, in `playback.rs`;
 //! responses — which one is streaming, what caused it — the response tracker's, in `responses.rs`.)
 //!
-//! Must never: keep audio bytes (only transcripts are replayable; audio would grow without bound).
+//! Must never: keep audio bytes (only transcripts are replayable; audio would grow without bound),
+//! or grow with the length of a call: it keeps the newest [`MAX_CONVERSATION_ITEMS`] items and, of what they
+//! say, the newest [`MAX_RECORDED_BYTES`]; older items are forgotten, oldest first.
 
 use crate::model::{Content, ItemStatus, Role, ServerMessage};
 use super::collections::IdSet;
+use crate::json::Json;
+
+/// The most items the view keeps. A replay of more could not help: the model's context holds
+/// less (and a long call's view must not grow without bound: the hour-long soak grew by 3 kB a
+/// minute before).
+pub const MAX_CONVERSATION_ITEMS: usize = 1_000;
+
+/// The most text (texts, transcripts, call arguments and results) the recorded items keep for a
+/// replay: ≈ 64k tokens, twice the context window of OpenAI's realtime models.
+pub const MAX_RECORDED_BYTES: usize = 256 * 1024;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ItemEntry {
@@ -61,6 +73,7 @@ impl Conversation {
                 };
                 self.ids.insert(id);
                 self.items.insert(at, entry);
+                self.forget_oldest();
             }
             ServerMessage::ConversationItemDeleted(r) => {
                 if self.ids.remove(&r.item_id) {
@@ -69,6 +82,23 @@ impl Conversation {
             }
             _ if self.record_contents => self.record(message),
             _ => {}
+        }
+    }
+
+    /// Over [`MAX_CONVERSATION_ITEMS`] or [`MAX_RECORDED_BYTES`]: the oldest items go, down to nine tenths of
+    /// the limit, so a long call forgets in batches rather than shifting the view at every item.
+    /// Checked as items are added (an item's text streamed after it was added counts from the next).
+    fn forget_oldest(&mut self) {
+        let recorded = if self.record_contents { self.items.iter().map(recorded_bytes).sum::<usize>() } else { 0 };
+        let mut over_bytes = if recorded > MAX_RECORDED_BYTES { recorded - MAX_RECORDED_BYTES / 10 * 9 } else { 0 };
+        let mut forget = if self.items.len() > MAX_CONVERSATION_ITEMS { self.items.len() - MAX_CONVERSATION_ITEMS / 10 * 9 } else { 0 };
+        // The newest item stays, however large: it is the one being talked about.
+        while over_bytes > 0 && forget + 1 < self.items.len() {
+            over_bytes = over_bytes.saturating_sub(recorded_bytes(&self.items[forget]));
+            forget += 1;
+        }
+        for entry in self.items.drain(..forget) {
+            self.ids.remove(&entry.id);
         }
     }
 
@@ -133,6 +163,34 @@ impl Conversation {
             Content::Audio { transcript, .. } => Some(transcript.get_or_insert_with(String::new)),
             _ => None,
         }
+    }
+}
+
+/// Bytes of text an entry keeps (what [`MAX_RECORDED_BYTES`] counts).
+fn recorded_bytes(entry: &ItemEntry) -> usize {
+    entry
+        .contents
+        .iter()
+        .map(|content| match content {
+            Content::Text { text } => text.len(),
+            Content::Audio { transcript, .. } => transcript.as_ref().map_or(0, String::len),
+            Content::Image { image_url, .. } => image_url.len(),
+            Content::FunctionCall { name, arguments, .. } => name.len() + arguments.len(),
+            Content::FunctionResult { result, error, .. } => json_bytes(result) + error.as_ref().map_or(0, String::len),
+            Content::Error { error } => error.message.len(),
+            Content::Raw { value } => json_bytes(value),
+        })
+        .sum()
+}
+
+/// About the length of `value` as JSON text (its strings, numbers and keys).
+fn json_bytes(value: &Json) -> usize {
+    match value {
+        Json::Null | Json::Bool(_) => 4,
+        Json::Number(n) => n.len(),
+        Json::String(s) => s.len() + 2,
+        Json::Array(items) => items.iter().map(|v| json_bytes(v) + 1).sum::<usize>() + 2,
+        Json::Object(pairs) => pairs.iter().map(|(k, v)| k.len() + 4 + json_bytes(v)).sum::<usize>() + 2,
     }
 }
 
@@ -204,7 +262,55 @@ mod tests {
             c.observe(&ServerMessage::ConversationItemDone(ConversationItemEvent { message_id: None, previous_item_id: None, item }));
             previous = Some(id);
         }
-        assert_eq!(c.items().len(), 40_000);
-        assert_eq!(c.items()[39_999].id, "item_39999");
+        assert!((MAX_CONVERSATION_ITEMS * 9 / 10..=MAX_CONVERSATION_ITEMS).contains(&c.items().len()), "{}", c.items().len());
+        assert_eq!(c.items().last().map(|i| i.id.as_str()), Some("item_39999"));
+    }
+
+    fn said(id: &str, text: &str) -> ServerMessage {
+        let item = ConversationItem { id: Some(id.into()), contents: vec![Content::Text { text: text.into() }], ..ConversationItem::default() };
+        ServerMessage::ConversationItemAdded(ConversationItemEvent { message_id: None, previous_item_id: None, item })
+    }
+
+    /// A long call keeps the newest items, in order, and forgets the oldest: their ids too (a
+    /// forgotten id is news again).
+    #[test]
+    fn the_view_keeps_the_newest_items_and_forgets_the_oldest() {
+        let mut c = Conversation::recording_contents();
+        for i in 0..MAX_CONVERSATION_ITEMS + 1 {
+            c.observe(&said(&format!("item_{i}"), "hi"));
+        }
+        let kept = c.items().len();
+        assert_eq!(kept, MAX_CONVERSATION_ITEMS / 10 * 9, "forgotten in one batch down to nine tenths");
+        let first = MAX_CONVERSATION_ITEMS + 1 - kept;
+        assert_eq!(c.items()[0].id, format!("item_{first}"));
+        assert!(c.items().windows(2).all(|w| w[0].id < w[1].id || w[0].id.len() < w[1].id.len()), "in order");
+        assert!(!c.ids.contains("item_0") && c.ids.contains(&format!("item_{first}")));
+        c.observe(&said("item_0", "back"));
+        assert_eq!(c.items().last().map(|i| i.id.as_str()), Some("item_0"));
+        assert_eq!(c.ids.len(), c.items().len(), "one id per item kept");
+    }
+
+    /// What the items say is bounded too (a replay can carry no more than a context): the oldest
+    /// go, down to nine tenths; the newest stays however large it is.
+    #[test]
+    fn recorded_text_is_bounded_and_the_newest_item_stays() {
+        let mut c = Conversation::recording_contents();
+        let large = "x".repeat(MAX_RECORDED_BYTES / 4);
+        for i in 0..4 {
+            c.observe(&said(&format!("item_{i}"), &large));
+        }
+        assert_eq!(c.items().len(), 4, "exactly at the limit: all kept");
+        c.observe(&said("item_4", "one more"));
+        let total: usize = c.items().iter().map(recorded_bytes).sum();
+        assert!(total <= MAX_RECORDED_BYTES / 10 * 9, "{total}");
+        assert_eq!(c.items().iter().map(|i| i.id.as_str()).collect::<Vec<_>>(), ["item_1", "item_2", "item_3", "item_4"]);
+        c.observe(&said("huge", &"y".repeat(MAX_RECORDED_BYTES * 2)));
+        assert_eq!(c.items().iter().map(|i| i.id.as_str()).collect::<Vec<_>>(), ["huge"], "alone over the limit, and kept");
+        // Without recording (a provider that keeps the conversation) only the count is bounded.
+        let mut plain = Conversation::default();
+        for i in 0..10 {
+            plain.observe(&said(&format!("item_{i}"), &large));
+        }
+        assert_eq!(plain.items().len(), 10);
     }
 }

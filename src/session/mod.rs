@@ -25,7 +25,7 @@ mod turn_metrics;
 
 pub use barge_in::{LocalBargeIn, Step as BargeInStep, LOCAL_CONFIRM_MS};
 pub use collections::{IdMap, IdSet, VecMap};
-pub use conversation::{Conversation, ItemEntry};
+pub use conversation::{Conversation, ItemEntry, MAX_CONVERSATION_ITEMS};
 pub use middleware::{redact_audio, LogLevel, LoggingMiddleware, Middleware};
 pub use output::{ConnectionState, ErrorCode, ErrorKind, EVENT_NAMES, Output, SessionError, SessionEvent, Ticket, Timer, ToolRun};
 pub use playback::{Ended, Interruption, PlayedItem};

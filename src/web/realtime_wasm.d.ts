@@ -1265,7 +1265,7 @@ export interface SessionDiagnostics {
   readonly runningTools: number;
   /** Event listeners registered with `on`/`once`. */
   readonly listeners: number;
-  /** Items of the conversation view. */
+  /** Items of the conversation view: the newest 1,000 at most (older ones are forgotten). */
   readonly conversationItems: number;
 }
 
@@ -1279,7 +1279,7 @@ export class RealtimeSession {
   readonly provider: Provider;
   /**
    * What the session holds right now, for leak checks in long sessions: every count stays bounded
-   * however long the session runs, except `conversationItems` (one per conversation item).
+   * however long the session runs (`conversationItems` by the 1,000 newest items).
    */
   readonly diagnostics: SessionDiagnostics;
   /**
