@@ -446,8 +446,19 @@ async fn the_message_stream_has_one_consumer_and_ends_on_close() {
         }
     }
     assert!(kinds.contains(&"outputTextDelta".to_string()), "{kinds:?}");
-    JsFuture::from(session.close()).await.unwrap();
+    // `for await` takes the iterator itself; `return()` ends it and frees the stream for a new reader.
+    let itself = js_sys::Reflect::get(&first, &js_sys::Symbol::async_iterator()).unwrap().unchecked_into::<js_sys::Function>().call0(&first).unwrap();
+    assert!(js_sys::Object::is(&itself, &first));
+    let finish: js_sys::Function = get(&first, "return").unchecked_into();
+    let step = JsFuture::from(finish.call0(&first).unwrap().unchecked_into::<js_sys::Promise>()).await.unwrap();
+    assert_eq!(get(&step, "done").as_bool(), Some(true));
     let step = JsFuture::from(next.call0(&first).unwrap().unchecked_into::<js_sys::Promise>()).await.unwrap();
+    assert_eq!(get(&step, "done").as_bool(), Some(true), "a returned iterator is done");
+    let again = session.messages().unwrap();
+    let next: js_sys::Function = get(&again, "next").unchecked_into();
+    let waiting = next.call0(&again).unwrap().unchecked_into::<js_sys::Promise>();
+    JsFuture::from(session.close()).await.unwrap();
+    let step = JsFuture::from(waiting).await.unwrap();
     assert_eq!(get(&step, "done").as_bool(), Some(true), "the stream ends on close");
     JsFuture::from(session.close()).await.unwrap(); // twice is fine
     assert_no_unhandled_rejections().await;

@@ -358,13 +358,13 @@ impl Driver {
             Output::Message(message) => {
                 // A JS object only for someone who reads it (most apps listen to a few kinds).
                 let kind = message.kind();
-                if self.stream.is_active() || self.listens(kind) {
+                if self.stream.active() || self.listens(kind) {
                     let value = message_to_js(&message);
                     if let Some(frame) = self.frame_text.borrow().as_ref() {
                         let _ = js_sys::Reflect::set(&value, &"rawFrame".into(), frame);
                     }
                     self.emit(kind, &value);
-                    self.stream.push(value);
+                    self.stream.push(&value);
                 }
             }
             Output::Event(event) => self.on_event(event),

@@ -119,3 +119,48 @@ export function encodeInto(text, view) {
   const { read, written } = encoder.encodeInto(text, view);
   return read === text.length ? written : -1;
 }
+
+// ---- the message stream (web/stream.rs) -----------------------------------------------------
+
+// `session.messages()`: the server messages as an async iterator, single reader, ending on close.
+// Messages are buffered from the moment a reader exists; `return()` stops reading (and drops what
+// is buffered), after which a new reader may start. In JS: built in Rust it was three closures and
+// a result object per message through `Reflect.set` (~2 kB of wasm).
+const finished = () => Promise.resolve({ value: undefined, done: true });
+export class MessageStream {
+  constructor() { this.reading = false; this.ended = false; this.buffered = []; this.waiting = undefined; }
+  // A reader is reading (so messages are worth building).
+  get active() { return this.reading && !this.ended; }
+  push(value) {
+    if (!this.active) return;
+    const waiting = this.waiting;
+    if (waiting) { this.waiting = undefined; waiting({ value, done: false }); }
+    else this.buffered.push(value);
+  }
+  wake() {
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    if (waiting) waiting({ value: undefined, done: true });
+  }
+  end() { this.ended = true; this.wake(); }
+  consumer() {
+    if (this.reading) throw new Error('messages() already has a consumer: a session\'s message stream has a single reader (call return() on the first iterator, or use on())');
+    this.reading = true;
+    this.buffered = [];
+    const iterator = {
+      next: () => {
+        if (this.buffered.length) return Promise.resolve({ value: this.buffered.shift(), done: false });
+        if (!this.active) return finished();
+        return new Promise((resolve) => { this.waiting = resolve; });
+      },
+      return: () => {
+        this.reading = false;
+        this.buffered = [];
+        this.wake();
+        return finished();
+      },
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
+  }
+}
