@@ -13,12 +13,12 @@
 //! Main-thread stalls cannot glitch the audio: the capture worklet keeps filling chunks and the
 //! playback worklet plays from its jitter buffer.
 
-use super::convert::{error, get, optional_bool, optional_count, optional_string, type_error};
+use super::convert::{get, optional_bool, optional_count, optional_string, type_error};
 use crate::audio::{CapturePipeline, PlaybackPipeline, VoiceDetector, VoiceEdge, WireAudio};
-use js_sys::{Array, Float32Array, Object, Reflect};
+use js_sys::{Float32Array, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{AudioContext, AudioWorkletNode, AudioWorkletNodeOptions, GainNode, MediaStream};
+use web_sys::{AudioContext, AudioWorkletNode, GainNode, MediaStream};
 
 // Stripped of comments and indentation by build.rs.
 const WORKLET_SOURCE: &str = include_str!(concat!(env!("OUT_DIR"), "/realtime-audio.js"));
@@ -59,6 +59,37 @@ const URGENT_MS: f64 = 100.0;
 extern "C" {
     #[wasm_bindgen(js_name = postAudio)]
     fn post_audio(port: &web_sys::MessagePort, item: &str, view: &JsValue);
+}
+
+// The worklet nodes, their options and control messages, and the microphone's constraints are
+// object literals in `platform.js`: built here, each key was a `Reflect.set` call (and a key
+// string) in the wasm.
+#[wasm_bindgen(module = "/src/web/platform.js")]
+extern "C" {
+    /// `phases`: the resampler's filter when the worklet is to resample (then `up`…`grid` too).
+    #[wasm_bindgen(catch, js_name = playbackNode)]
+    #[allow(clippy::too_many_arguments)]
+    fn playback_node(
+        context: &AudioContext,
+        on_message: &js_sys::Function,
+        prebuffer_frames: f64,
+        fade_frames: f64,
+        report_frames: f64,
+        phases: Option<Float32Array>,
+        up: f64,
+        down: f64,
+        taps: f64,
+        grid: f64,
+    ) -> Result<AudioWorkletNode, JsValue>;
+    #[wasm_bindgen(catch, js_name = captureNode)]
+    fn capture_node(context: &AudioContext, on_message: &js_sys::Function, chunk_frames: f64) -> Result<AudioWorkletNode, JsValue>;
+    /// Posts `{ type, item? }` to a worklet.
+    #[wasm_bindgen(catch, js_name = postControl)]
+    fn post_control(node: &AudioWorkletNode, kind: &str, item: Option<&str>) -> Result<(), JsValue>;
+    /// `getUserMedia` with these (checked) constraints; an `unsupported` `RealtimeError` without
+    /// `navigator.mediaDevices`.
+    #[wasm_bindgen(catch, js_name = openMicrophone)]
+    fn open_microphone(device_id: Option<String>, echo_cancellation: bool, noise_suppression: bool, auto_gain_control: bool) -> Result<js_sys::Promise, JsValue>;
 }
 
 /// `connect({ audio })`.
@@ -298,47 +329,32 @@ impl AudioEngine {
         self.context.resume()
     }
 
-    fn node(&self, name: &str, processor_options: &Object, outputs: u32) -> Result<AudioWorkletNode, JsValue> {
-        let options = AudioWorkletNodeOptions::new();
-        options.set_processor_options(Some(processor_options));
-        options.set_number_of_inputs(1);
-        options.set_number_of_outputs(outputs);
-        if outputs > 0 {
-            options.set_output_channel_count(&Array::of1(&1.into()));
-        }
-        AudioWorkletNode::new_with_options(&self.context, name, &options)
-    }
-
     /// The playback node (after the module loaded), wired to the speakers or the output element.
     pub fn start_playback(&mut self, on_message: &js_sys::Function) -> Result<(), JsValue> {
         if self.playback.is_some() || !self.options.playback {
             return Ok(());
         }
         let rate = self.sample_rate();
-        let processor = Object::new();
-        Reflect::set(&processor, &"prebufferFrames".into(), &((rate * self.options.prebuffer_ms as f64 / 1_000.0).round()).into())?;
-        // Barge-in must be silent within 10 ms: a 5 ms fade, plus at most one render quantum
-        // (2.7 ms at 48 kHz) for the stop message to reach the audio thread.
-        Reflect::set(&processor, &"fadeFrames".into(), &((rate * 0.005).round()).into())?;
-        Reflect::set(&processor, &"reportFrames".into(), &((rate * 0.05).round()).into())?;
-        // The playback resampler's filter, for the worklet to run (`WorkletMessage::Ready` says
-        // whether it does; until then audio is held).
-        let handed_off = if let Some(table) = self.playback_pipeline.table() {
-            let resampler = Object::new();
-            Reflect::set(&resampler, &"up".into(), &(table.up as f64).into())?;
-            Reflect::set(&resampler, &"down".into(), &(table.down as f64).into())?;
-            Reflect::set(&resampler, &"taps".into(), &(table.taps as f64).into())?;
-            Reflect::set(&resampler, &"grid".into(), &(table.grid as f64).into())?;
-            Reflect::set(&resampler, &"phases".into(), &Float32Array::from(table.phases))?;
-            // Not `resampler`: a session-5 worklet took that and resampled floats; under this name
-            // an older worklet ignores the table and gets device-rate floats (see the worklet).
-            Reflect::set(&processor, &"int16Resampler".into(), &resampler)?;
-            true
-        } else {
-            false
-        };
-        let node = self.node("realtime-playback", &processor, 1)?;
-        node.port()?.set_onmessage(Some(on_message));
+        let table = self.playback_pipeline.table();
+        let handed_off = table.is_some();
+        let node = playback_node(
+            &self.context,
+            on_message,
+            (rate * self.options.prebuffer_ms as f64 / 1_000.0).round(),
+            // Barge-in must be silent within 10 ms: a 5 ms fade, plus at most one render quantum
+            // (2.7 ms at 48 kHz) for the stop message to reach the audio thread.
+            (rate * 0.005).round(),
+            (rate * 0.05).round(),
+            // The playback resampler's filter, for the worklet to run (`WorkletMessage::Ready` says
+            // whether it does; until then audio is held). Posted as `int16Resampler`, not
+            // `resampler`: a session-5 worklet took that and resampled floats; under this name an
+            // older worklet ignores the table and gets device-rate floats (see the worklet).
+            table.as_ref().map(|t| Float32Array::from(t.phases)),
+            table.as_ref().map_or(0.0, |t| t.up as f64),
+            table.as_ref().map_or(0.0, |t| t.down as f64),
+            table.as_ref().map_or(0.0, |t| t.taps as f64),
+            table.as_ref().map_or(0.0, |t| t.grid as f64),
+        )?;
         let gain = self.context.create_gain()?;
         node.connect_with_audio_node(&gain)?;
         match &self.options.output_element {
@@ -506,9 +522,7 @@ impl AudioEngine {
     /// Fades the playback out and holds it (`true`), or fades it back in where it was (`false`).
     pub fn set_ducked(&self, duck: bool) {
         let Some((node, _)) = &self.playback else { return };
-        let message = Object::new();
-        let _ = Reflect::set(&message, &"type".into(), &(if duck { "duck" } else { "restore" }).into());
-        let _ = node.port().and_then(|p| p.post_message(&message));
+        let _ = post_control(node, if duck { "duck" } else { "restore" }, None);
     }
 
     /// Fade out and flush; `false` when there is no playback to stop (the caller reports at once).
@@ -520,10 +534,7 @@ impl AudioEngine {
         self.early.clear();
         self.playback_pipeline.reset();
         let Some((node, _)) = &self.playback else { return false };
-        let message = Object::new();
-        let _ = Reflect::set(&message, &"type".into(), &"stop".into());
-        let _ = Reflect::set(&message, &"item".into(), &item.into());
-        node.port().and_then(|p| p.post_message(&message)).is_ok()
+        post_control(node, "stop", Some(item)).is_ok()
     }
 
     pub fn set_volume(&self, volume: f32) {
@@ -545,10 +556,7 @@ impl AudioEngine {
         let chunk_frames = (rate * post_ms as f64 / 1_000.0).round().max(128.0);
         let send_bytes = (self.provider_input.rate as u64 * self.options.chunk_ms as u64 / 1_000) as usize
             * self.provider_input.encoding.bytes_per_sample();
-        let processor = Object::new();
-        Reflect::set(&processor, &"chunkFrames".into(), &chunk_frames.into())?;
-        let node = self.node("realtime-capture", &processor, 0)?;
-        node.port()?.set_onmessage(Some(on_message));
+        let node = capture_node(&self.context, on_message, chunk_frames)?;
         let source = self.context.create_media_stream_source(&stream)?;
         source.connect_with_audio_node(&node)?;
         self.capture = Some(Capture {
@@ -571,10 +579,8 @@ impl AudioEngine {
         let attached = self.capture.is_some();
         if let Some(capture) = self.capture.take() {
             let _ = capture.source.disconnect();
+            let _ = post_control(&capture.node, "stop", None);
             if let Ok(port) = capture.node.port() {
-                let stop = Object::new();
-                let _ = Reflect::set(&stop, &"type".into(), &"stop".into());
-                let _ = port.post_message(&stop);
                 port.set_onmessage(None);
             }
             if capture.owned {
@@ -656,24 +662,14 @@ pub(crate) fn stop_tracks(stream: &MediaStream) {
     }
 }
 
-/// `getUserMedia` with the speech-friendly processing on unless the app turns it off.
-pub(crate) fn microphone_constraints(options: &JsValue) -> Result<web_sys::MediaStreamConstraints, JsValue> {
+/// Asks for a microphone: `getUserMedia` with the speech-friendly processing on unless the app
+/// turns it off (its options checked here: a `TypeError` naming the field).
+pub(crate) fn request_microphone(options: &JsValue) -> Result<js_sys::Promise, JsValue> {
     let owner = "options";
-    let audio = Object::new();
-    if let Some(device) = optional_string(options, "deviceId", owner)? {
-        let exact = Object::new();
-        Reflect::set(&exact, &"exact".into(), &device.into())?;
-        Reflect::set(&audio, &"deviceId".into(), &exact)?;
+    let device = optional_string(options, "deviceId", owner)?;
+    let mut flags = [true; 3];
+    for (flag, key) in flags.iter_mut().zip(["echoCancellation", "noiseSuppression", "autoGainControl"]) {
+        *flag = optional_bool(options, key, owner)?.unwrap_or(true);
     }
-    for key in ["echoCancellation", "noiseSuppression", "autoGainControl"] {
-        Reflect::set(&audio, &key.into(), &optional_bool(options, key, owner)?.unwrap_or(true).into())?;
-    }
-    Reflect::set(&audio, &"channelCount".into(), &1.into())?;
-    let constraints = web_sys::MediaStreamConstraints::new();
-    constraints.set_audio(&audio);
-    Ok(constraints)
-}
-
-pub(crate) fn no_media_devices() -> JsValue {
-    error(crate::session::ErrorCode::Unsupported, "this page cannot use a microphone (navigator.mediaDevices is missing: is it a secure context?)")
+    open_microphone(device, flags[0], flags[1], flags[2])
 }

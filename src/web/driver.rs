@@ -648,21 +648,14 @@ impl Driver {
             return;
         };
         let controller = web_sys::AbortController::new().ok();
-        let context = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&context, &"callId".into(), &run.call_id.as_str().into());
-        let _ = js_sys::Reflect::set(&context, &"name".into(), &run.name.as_str().into());
         if let Some(c) = &controller {
-            let _ = js_sys::Reflect::set(&context, &"signal".into(), &c.signal());
             self.aborts.borrow_mut().insert(run.call_id.clone(), c.clone());
         }
-        let returned = handler.call2(&JsValue::UNDEFINED, &to_js(&run.arguments), &context);
+        let returned = call_tool(&handler, &to_js(&run.arguments), &run.call_id, &run.name, controller.as_ref());
         let weak = Rc::downgrade(self);
         let call_id = run.call_id;
         wasm_bindgen_futures::spawn_local(async move {
-            let settled = match returned {
-                Ok(value) => wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&value)).await,
-                Err(thrown) => Err(thrown),
-            };
+            let settled = wasm_bindgen_futures::JsFuture::from(returned).await;
             let outcome = match settled {
                 Ok(value) if value.is_undefined() => Ok(Json::Null),
                 Ok(value) => from_js::<JsonValue>(value, "the result").map_err(|e| describe_js_error(&e)),
@@ -731,4 +724,12 @@ impl Drop for Driver {
 extern "C" {
     #[wasm_bindgen(js_name = levelEvent)]
     fn level_event(kind: &str, level: f32, rms: f32, peak: Option<f32>) -> JsValue;
+}
+
+// A tool handler is called from JS: its context (`{ callId, name, signal }`) is an object literal
+// there, and what it returns or throws becomes one promise (a throw rejects it).
+#[wasm_bindgen(module = "/src/web/platform.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = callTool)]
+    fn call_tool(handler: &js_sys::Function, arguments: &JsValue, call_id: &str, name: &str, controller: Option<&web_sys::AbortController>) -> js_sys::Promise;
 }

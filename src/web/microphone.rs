@@ -14,9 +14,7 @@ use wasm_bindgen::JsCast;
 
 /// Asks the browser for a microphone (the permission prompt may stay up for minutes).
 pub(super) async fn open(options: &JsValue) -> Result<web_sys::MediaStream, JsValue> {
-    let constraints = audio::microphone_constraints(options)?;
-    let devices = web_sys::window().and_then(|w| w.navigator().media_devices().ok()).ok_or_else(audio::no_media_devices)?;
-    let stream = wasm_bindgen_futures::JsFuture::from(devices.get_user_media_with_constraints(&constraints)?).await?;
+    let stream = wasm_bindgen_futures::JsFuture::from(audio::request_microphone(options)?).await?;
     Ok(stream.unchecked_into())
 }
 

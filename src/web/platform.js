@@ -164,3 +164,42 @@ export class MessageStream {
     return iterator;
   }
 }
+
+// ---- browser objects (web/audio.rs, web/driver.rs) ------------------------------------------
+
+// The worklet nodes (web/audio.rs): mono, their port's messages to `onmessage`.
+function workletNode(context, name, numberOfOutputs, processorOptions, onmessage) {
+  const options = { processorOptions, numberOfInputs: 1, numberOfOutputs };
+  if (numberOfOutputs) options.outputChannelCount = [1];
+  const node = new AudioWorkletNode(context, name, options);
+  node.port.onmessage = onmessage;
+  return node;
+}
+// `phases` (with up…grid): the resampler's filter, for a worklet that resamples.
+export function playbackNode(context, onmessage, prebufferFrames, fadeFrames, reportFrames, phases, up, down, taps, grid) {
+  const options = { prebufferFrames, fadeFrames, reportFrames };
+  if (phases) options.int16Resampler = { up, down, taps, grid, phases };
+  return workletNode(context, 'realtime-playback', 1, options, onmessage);
+}
+export const captureNode = (context, onmessage, chunkFrames) => workletNode(context, 'realtime-capture', 0, { chunkFrames }, onmessage);
+// `duck`, `restore`, `stop` (with the item to stop, for playback).
+export function postControl(node, type, item) {
+  node.port.postMessage(item === undefined ? { type } : { type, item });
+}
+
+// The microphone (web/microphone.rs), with options checked in Rust.
+export function openMicrophone(deviceId, echoCancellation, noiseSuppression, autoGainControl) {
+  const devices = globalThis.navigator?.mediaDevices;
+  if (!devices) throw new RealtimeError('this page cannot use a microphone (navigator.mediaDevices is missing: is it a secure context?)', 'unsupported');
+  const audio = {};
+  if (deviceId !== undefined) audio.deviceId = { exact: deviceId };
+  Object.assign(audio, { echoCancellation, noiseSuppression, autoGainControl, channelCount: 1 });
+  return devices.getUserMedia({ audio });
+}
+
+// A tool handler's run (web/driver.rs): what it returns or throws, as a promise.
+export function callTool(handler, args, callId, name, controller) {
+  const context = { callId, name };
+  if (controller) context.signal = controller.signal;
+  return new Promise((resolve) => resolve(handler(args, context)));
+}
