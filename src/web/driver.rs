@@ -55,9 +55,30 @@ pub(crate) enum Command {
 }
 
 /// The resolve/reject pair of a pending JS promise.
-pub(crate) struct Settle {
-    pub(super) resolve: js_sys::Function,
-    pub(super) reject: js_sys::Function,
+pub(crate) struct Settle(Option<(js_sys::Function, js_sys::Function)>);
+
+impl Settle {
+    pub(crate) fn resolve(mut self, value: &JsValue) {
+        if let Some((resolve, _)) = self.0.take() {
+            let _ = resolve.call1(&JsValue::UNDEFINED, value);
+        }
+    }
+
+    pub(crate) fn reject(mut self, error: &JsValue) {
+        if let Some((_, reject)) = self.0.take() {
+            let _ = reject.call1(&JsValue::UNDEFINED, error);
+        }
+    }
+}
+
+/// A new pending promise and what settles it. One non-generic function for every caller: a
+/// `Promise::new` per call site (a closure type each) cost ~0.9 kB of wasm.
+#[inline(never)]
+pub(crate) fn new_settle() -> (js_sys::Promise, Settle) {
+    let mut settle = Settle(None);
+    // The executor runs before `Promise::new` returns.
+    let promise = js_sys::Promise::new(&mut |resolve, reject| settle.0 = Some((resolve, reject)));
+    (promise, settle)
 }
 
 /// What `connect()` waits for.
@@ -376,10 +397,10 @@ impl Driver {
             }
             Output::Settled { ticket, result } => {
                 if let Some(settle) = self.pending.borrow_mut().remove(&ticket) {
-                    let _ = match result {
-                        Ok(()) => settle.resolve.call0(&JsValue::UNDEFINED),
-                        Err(e) => settle.reject.call1(&JsValue::UNDEFINED, &session_error(&e)),
-                    };
+                    match result {
+                        Ok(()) => settle.resolve(&JsValue::UNDEFINED),
+                        Err(e) => settle.reject(&session_error(&e)),
+                    }
                 }
             }
             Output::ArmTimer { timer, at_ms } => {
@@ -480,7 +501,7 @@ impl Driver {
         let closed = SessionError::state(ErrorCode::SessionClosed, "the session was released (free() or dispose) before this settled");
         let pending: Vec<Settle> = self.pending.borrow_mut().drain().map(|(_, settle)| settle).collect();
         for settle in pending {
-            let _ = settle.reject.call1(&JsValue::UNDEFINED, &session_error(&closed));
+            settle.reject(&session_error(&closed));
         }
         if let Some(waiter) = self.on_open.borrow_mut().take() {
             waiter(Err(session_error(&closed)));

@@ -7,7 +7,7 @@
 
 use super::audio::AudioEngine;
 use super::convert::{from_js_noting_unknown, to_js};
-use super::driver::{Command, Driver, Settle};
+use super::driver::{new_settle, Command, Driver};
 use super::microphone;
 use crate::model::ClientMessage;
 use crate::session::ConnectionState;
@@ -34,15 +34,11 @@ impl RealtimeSession {
         RealtimeSession { driver }
     }
 
-    /// A promise settled when the session has handled `command` (built with its `Settle`).
-    fn settled(&self, make: impl FnOnce(Settle) -> Command) -> js_sys::Promise {
-        let driver = self.driver.clone();
-        let mut make = Some(make);
-        js_sys::Promise::new(&mut |resolve, reject| {
-            if let Some(make) = make.take() {
-                driver.command(make(Settle { resolve, reject }));
-            }
-        })
+    /// A promise settled when the session has sent `message` (handed it to the socket).
+    fn sent(&self, message: ClientMessage) -> js_sys::Promise {
+        let (promise, settle) = new_settle();
+        self.driver.command(Command::Send(message, settle));
+        promise
     }
 }
 
@@ -78,7 +74,7 @@ impl RealtimeSession {
     /// Sends any neutral client message; resolves when it is handed to the socket.
     pub fn send(&self, message: JsValue) -> js_sys::Promise {
         match from_js_noting_unknown::<ClientMessage>(message, "message") {
-            Ok(message) => self.settled(|settle| Command::Send(message, settle)),
+            Ok(message) => self.sent(message),
             Err(e) => rejected(e),
         }
     }
@@ -93,7 +89,7 @@ impl RealtimeSession {
         };
         let promises = js_sys::Array::new();
         for message in crate::session::text_turn(&text, create) {
-            promises.push(&self.settled(|settle| Command::Send(message, settle)));
+            promises.push(&self.sent(message));
         }
         let all = js_sys::Promise::all(&promises);
         wasm_bindgen_futures::future_to_promise(async move {
@@ -115,13 +111,13 @@ impl RealtimeSession {
 
     #[wasm_bindgen(js_name = cancelResponse)]
     pub fn cancel_response(&self, response_id: Option<String>) -> js_sys::Promise {
-        self.settled(|settle| Command::Send(ClientMessage::CancelResponse { message_id: None, response_id }, settle))
+        self.sent(ClientMessage::CancelResponse { message_id: None, response_id })
     }
 
     /// `sessionUpdate` with these options.
     pub fn update(&self, options: JsValue) -> js_sys::Promise {
         match from_js_noting_unknown(options, "options") {
-            Ok(options) => self.settled(|settle| Command::Send(ClientMessage::SessionUpdate { message_id: None, options }, settle)),
+            Ok(options) => self.sent(ClientMessage::SessionUpdate { message_id: None, options }),
             Err(e) => rejected(e),
         }
     }
@@ -135,13 +131,17 @@ impl RealtimeSession {
         };
         let Some(handler) = handler else { return rejected(super::convert::type_error("tool.handler must be a function")) };
         self.driver.tool_handlers.borrow_mut().insert(declaration.name().to_owned(), handler);
-        self.settled(|settle| Command::RegisterTool(declaration, settle))
+        let (promise, settle) = new_settle();
+        self.driver.command(Command::RegisterTool(declaration, settle));
+        promise
     }
 
     #[wasm_bindgen(js_name = unregisterTool)]
     pub fn unregister_tool(&self, name: String) -> js_sys::Promise {
         self.driver.tool_handlers.borrow_mut().remove(&name);
-        self.settled(|settle| Command::UnregisterTool(name, settle))
+        let (promise, settle) = new_settle();
+        self.driver.command(Command::UnregisterTool(name, settle));
+        promise
     }
 
     /// Cancels the response in progress and any running tool handlers.
@@ -246,10 +246,10 @@ impl RealtimeSession {
             Err(e) => return rejected(e),
         };
         let promises = js_sys::Array::new();
-        promises.push(&self.settled(|settle| Command::Send(ClientMessage::InputAudioBufferCommit { message_id: None }, settle)));
+        promises.push(&self.sent(ClientMessage::InputAudioBufferCommit { message_id: None }));
         if create {
             let request = ClientMessage::CreateResponse(crate::model::CreateResponse::default());
-            promises.push(&self.settled(|settle| Command::Send(request, settle)));
+            promises.push(&self.sent(request));
         }
         let all = js_sys::Promise::all(&promises);
         wasm_bindgen_futures::future_to_promise(async move {
