@@ -6,7 +6,7 @@ use super::audio::AudioEngine;
 use super::connect_options::{speaks, ConnectOptions};
 use super::connector::{refuse_standard_key, Connector, Credential};
 use super::convert::{error, get, optional_bool, optional_string, range_error, type_error, warn_unknown_keys};
-use super::driver::{now, Driver};
+use super::driver::{new_settle, now, Driver};
 use super::session::RealtimeSession;
 use crate::provider::Provider;
 use crate::session::{ErrorCode, LogLevel, LoggingMiddleware, Session, SessionConfig};
@@ -133,11 +133,11 @@ async fn connect(connector: Connector, options: JsValue) -> Result<RealtimeSessi
     let module = engine.as_ref().map(AudioEngine::module_loaded);
     let socket = Connector::open_socket(&request)
         .map_err(|_| error(ErrorCode::ConnectionFailed, "could not open the WebSocket (bad endpoint URL?)"))?;
-    let (tx, rx) = futures::channel::oneshot::channel();
+    // Settled by the driver when the session opens, or ends first (never dropped unsettled).
+    let (opened, on_open) = new_settle();
+    let opened = wasm_bindgen_futures::JsFuture::from(opened);
     let provider = connector.provider.name();
-    let driver: Rc<Driver> = Driver::start(session, socket, parsed.handlers, provider, engine, connector, parsed.raw_frames, Box::new(move |result| {
-        let _ = tx.send(result);
-    }));
+    let driver: Rc<Driver> = Driver::start(session, socket, parsed.handlers, provider, engine, connector, parsed.raw_frames, on_open);
     if let Some(module) = module {
         let started = match wasm_bindgen_futures::JsFuture::from(module).await {
             Ok(_) => {
@@ -149,12 +149,11 @@ async fn connect(connector: Connector, options: JsValue) -> Result<RealtimeSessi
         if let Err(e) = started {
             // No playback, no session: the socket and the context go with it.
             driver.shut_down();
+            // `opened` is rejected by now, and handled here (not an unhandled rejection).
+            let _ = opened.await;
             return Err(e);
         }
     }
-    match rx.await {
-        Ok(Ok(())) => Ok(RealtimeSession::new(driver)),
-        Ok(Err(e)) => Err(e),
-        Err(_) => Err(error(ErrorCode::ConnectionFailed, "the session ended before it opened")),
-    }
+    opened.await?;
+    Ok(RealtimeSession::new(driver))
 }

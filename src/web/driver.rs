@@ -54,8 +54,17 @@ pub(crate) enum Command {
     LocalSpeech(bool),
 }
 
-/// The resolve/reject pair of a pending JS promise.
+/// The resolve/reject pair of a pending JS promise. Never dropped unsettled: a promise the app (or
+/// `connect()`) awaits must not hang, so dropping one rejects it.
 pub(crate) struct Settle(Option<(js_sys::Function, js_sys::Function)>);
+
+impl Drop for Settle {
+    fn drop(&mut self) {
+        if let Some((_, reject)) = self.0.take() {
+            let _ = reject.call1(&JsValue::UNDEFINED, &super::convert::error(ErrorCode::SessionClosed, "the session ended before this settled"));
+        }
+    }
+}
 
 impl Settle {
     pub(crate) fn resolve(mut self, value: &JsValue) {
@@ -81,8 +90,6 @@ pub(crate) fn new_settle() -> (js_sys::Promise, Settle) {
     (promise, settle)
 }
 
-/// What `connect()` waits for.
-pub(crate) type OpenWaiter = Box<dyn FnOnce(Result<(), JsValue>)>;
 
 pub(crate) struct Driver {
     pub(super) session: RefCell<Session>,
@@ -96,7 +103,8 @@ pub(crate) struct Driver {
     pub(super) tool_handlers: RefCell<VecMap<String, js_sys::Function>>,
     aborts: RefCell<VecMap<String, web_sys::AbortController>>,
     pub(super) stream: MessageStream,
-    on_open: RefCell<Option<OpenWaiter>>,
+    /// What `connect()` waits for: settled when the session opens or ends first.
+    on_open: RefCell<Option<Settle>>,
     /// One armed timeout per [`Timer`] kind: re-arming a kind replaces (and so cancels) its previous
     /// timeout, so the list never outgrows the kinds however long the session runs.
     timers: RefCell<Vec<(Timer, gloo_timers::callback::Timeout)>>,
@@ -153,7 +161,7 @@ impl Driver {
         audio: Option<AudioEngine>,
         connector: Connector,
         raw_frames: bool,
-        on_open: OpenWaiter,
+        on_open: Settle,
     ) -> Rc<Driver> {
         let max_frame_bytes = session.max_frame_bytes();
         let driver = Rc::new(Driver {
@@ -460,14 +468,14 @@ impl Driver {
         let value = event_to_js(&event);
         match &event {
             SessionEvent::StateChange { state: ConnectionState::Open, .. } => {
-                if let Some(waiter) = self.on_open.borrow_mut().take() {
-                    waiter(Ok(()));
+                if let Some(opened) = self.on_open.borrow_mut().take() {
+                    opened.resolve(&JsValue::UNDEFINED);
                 }
             }
             SessionEvent::Close { code, reason, .. } => {
-                if let Some(waiter) = self.on_open.borrow_mut().take() {
+                if let Some(opened) = self.on_open.borrow_mut().take() {
                     let detail = if reason.is_empty() { String::new() } else { format!(": {reason}") };
-                    waiter(Err(super::convert::error(ErrorCode::ConnectionFailed, &format!("connection failed (code {code}{detail})"))));
+                    opened.reject(&(super::convert::error(ErrorCode::ConnectionFailed, &format!("connection failed (code {code}{detail})"))));
                 }
             }
             _ => {}
@@ -503,8 +511,8 @@ impl Driver {
         for settle in pending {
             settle.reject(&session_error(&closed));
         }
-        if let Some(waiter) = self.on_open.borrow_mut().take() {
-            waiter(Err(session_error(&closed)));
+        if let Some(opened) = self.on_open.borrow_mut().take() {
+            opened.reject(&session_error(&closed));
         }
         // `close` listeners (and `close()` promises still waiting) learn that it ended.
         if self.session.try_borrow().is_ok_and(|s| s.state() != ConnectionState::Closed) {
