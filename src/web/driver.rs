@@ -137,15 +137,21 @@ pub(crate) struct Driver {
 /// Rounds of commands and outputs one input may cause before the driver stops and reports it.
 const MAX_PUMP_ROUNDS: u32 = 10_000;
 
-thread_local! {
-    /// The page's `performance`, looked up once: `web_sys::window()` is an `instanceof Window`
-    /// check through the JS boundary, and `now()` runs several times per received frame.
-    static PERFORMANCE: Option<web_sys::Performance> = web_sys::window().and_then(|w| w.performance());
+// The clock and the timers are the global scope's (a window or a worker alike), called without
+// `web_sys::window()` (an `instanceof Window` check through the JS boundary, and its code).
+#[wasm_bindgen(module = "/src/web/platform.js")]
+extern "C" {
+    /// Monotonic milliseconds (a wall-clock jump must not fire or hold back a timer):
+    /// `performance.now()`, or `Date.now()` where there is no `performance`.
+    pub(crate) fn now() -> f64;
 }
 
-/// Monotonic milliseconds (a wall-clock jump must not fire or hold back a timer).
-pub(crate) fn now() -> f64 {
-    PERFORMANCE.with(|p| p.as_ref().map_or_else(js_sys::Date::now, web_sys::Performance::now))
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(callback: &js_sys::Function, delay_ms: i32) -> i32;
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(id: i32);
 }
 
 fn get_data(event: &JsValue) -> JsValue {
@@ -529,8 +535,8 @@ impl Driver {
         // Dropping the engine closes it (microphone tracks stopped, nodes disconnected).
         drop(self.audio.borrow_mut().take());
         self.worklet_callback.borrow_mut().take();
-        if let (Some((id, _)), Some(window)) = (self.post_held_timeout.take(), web_sys::window()) {
-            window.clear_timeout_with_handle(id);
+        if let Some((id, _)) = self.post_held_timeout.take() {
+            clear_timeout(id);
         }
         self.post_held.borrow_mut().take();
         self.timers.borrow_mut().clear();
@@ -556,13 +562,11 @@ impl Driver {
             }
         }
         let Some(delay) = self.audio.borrow().as_ref().map(|e| e.post_delay_ms(t)) else { return };
-        let window = web_sys::window();
-        match (self.post_held_timeout.get(), &window) {
-            (Some((_, at)), _) if at <= t + delay + 1.0 => return,
-            (Some((id, _)), Some(window)) => window.clear_timeout_with_handle(id),
-            _ => {}
+        match self.post_held_timeout.get() {
+            Some((_, at)) if at <= t + delay + 1.0 => return,
+            Some((id, _)) => clear_timeout(id),
+            None => {}
         }
-        self.post_held_timeout.set(None);
         let mut slot = self.post_held.borrow_mut();
         let closure = slot.get_or_insert_with(|| {
             let weak = Rc::downgrade(self);
@@ -575,17 +579,8 @@ impl Driver {
                 }
             })
         });
-        let armed = window.and_then(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(closure.as_ref().unchecked_ref(), delay as i32).ok());
-        match armed {
-            Some(id) => self.post_held_timeout.set(Some((id, t + delay))),
-            // No window to time with: post at once.
-            None => {
-                drop(slot);
-                if let Some(engine) = self.audio.borrow_mut().as_mut() {
-                    engine.post_held();
-                }
-            }
-        }
+        let id = set_timeout(closure.as_ref().unchecked_ref(), delay as i32);
+        self.post_held_timeout.set(Some((id, t + delay)));
     }
 
     /// The callback both worklet ports deliver to (created once, held weakly).

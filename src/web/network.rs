@@ -1,40 +1,40 @@
 //! The browser's `online`/`offline` events, reported while a session lives (the reconnect policy
-//! makes no attempts while offline). RAII: dropping the watch removes both listeners.
+//! makes no attempts while offline). RAII: dropping the watch removes both listeners. The listeners
+//! are added and removed by `platform.js` (no `web_sys::window()` in the wasm).
 
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
+
+#[wasm_bindgen(module = "/src/web/platform.js")]
+extern "C" {
+    /// Calls `changed(online)` on every `online`/`offline` event of the window; returns the function
+    /// that stops it, or `undefined` outside a window (a worker), where there are no such events.
+    #[wasm_bindgen(js_name = watchNetwork)]
+    fn watch_network(changed: &js_sys::Function) -> Option<js_sys::Function>;
+    /// `navigator.onLine` (true outside a window).
+    #[wasm_bindgen(js_name = isOnline)]
+    fn is_online() -> bool;
+}
 
 pub(crate) struct NetworkWatch {
-    window: web_sys::Window,
-    online: Closure<dyn FnMut()>,
-    offline: Closure<dyn FnMut()>,
+    unwatch: js_sys::Function,
+    _changed: Closure<dyn FnMut(bool)>,
 }
 
 impl NetworkWatch {
-    /// Calls `changed(online)` on every `online`/`offline` event of `window`; `None` outside a window
-    /// (a worker), where the browser gives no such events.
-    pub(crate) fn start(changed: impl Fn(bool) + Clone + 'static) -> Option<NetworkWatch> {
-        let window = web_sys::window()?;
-        let to = |online: bool| {
-            let changed = changed.clone();
-            Closure::<dyn FnMut()>::new(move || changed(online))
-        };
-        let (online, offline) = (to(true), to(false));
-        window.add_event_listener_with_callback("online", online.as_ref().unchecked_ref()).ok()?;
-        let watch = NetworkWatch { window, online, offline };
-        watch.window.add_event_listener_with_callback("offline", watch.offline.as_ref().unchecked_ref()).ok()?;
-        Some(watch)
+    /// Calls `changed(online)` on every `online`/`offline` event; `None` outside a window.
+    pub(crate) fn start(changed: impl Fn(bool) + 'static) -> Option<NetworkWatch> {
+        let changed = Closure::<dyn FnMut(bool)>::new(changed);
+        let unwatch = watch_network(changed.as_ref().unchecked_ref())?;
+        Some(NetworkWatch { unwatch, _changed: changed })
     }
 
-    /// `navigator.onLine` (true when unknown).
     pub(crate) fn is_online() -> bool {
-        web_sys::window().is_none_or(|w| w.navigator().on_line())
+        is_online()
     }
 }
 
 impl Drop for NetworkWatch {
     fn drop(&mut self) {
-        let _ = self.window.remove_event_listener_with_callback("online", self.online.as_ref().unchecked_ref());
-        let _ = self.window.remove_event_listener_with_callback("offline", self.offline.as_ref().unchecked_ref());
+        let _ = self.unwatch.call0(&JsValue::UNDEFINED);
     }
 }

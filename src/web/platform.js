@@ -203,3 +203,24 @@ export function callTool(handler, args, callId, name, controller) {
   if (controller) context.signal = controller.signal;
   return new Promise((resolve) => resolve(handler(args, context)));
 }
+
+// ---- the page (web/driver.rs, web/network.rs) -----------------------------------------------
+
+// Monotonic milliseconds; `Date.now()` where there is no `performance`.
+export const now = globalThis.performance ? () => performance.now() : Date.now;
+
+// The window's `online`/`offline` events as `changed(online)`; returns what stops them, or
+// undefined outside a window (a worker: no such events).
+export function watchNetwork(changed) {
+  if (typeof window === 'undefined') return undefined;
+  const online = () => changed(true);
+  const offline = () => changed(false);
+  window.addEventListener('online', online);
+  window.addEventListener('offline', offline);
+  return () => {
+    window.removeEventListener('online', online);
+    window.removeEventListener('offline', offline);
+  };
+}
+// `navigator.onLine`; true outside a window (nothing would report going online again).
+export const isOnline = () => typeof window === 'undefined' || navigator.onLine;
