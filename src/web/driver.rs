@@ -144,6 +144,10 @@ extern "C" {
     /// Monotonic milliseconds (a wall-clock jump must not fire or hold back a timer):
     /// `performance.now()`, or `Date.now()` where there is no `performance`.
     pub(crate) fn now() -> f64;
+    /// A frame's data as text (`options.rawFrames`): a binary frame decoded as UTF-8, invalid
+    /// bytes replaced (as `String::from_utf8_lossy` would, without its code in the wasm).
+    #[wasm_bindgen(js_name = frameText)]
+    fn frame_text(data: &JsValue) -> JsValue;
 }
 
 #[wasm_bindgen]
@@ -220,11 +224,7 @@ impl Driver {
                 Ok(frame) => {
                     // Only while this frame is handled: what it decodes to is emitted synchronously.
                     if driver.raw_frames {
-                        let text = match &frame {
-                            FrameBuf::Text(_) => event.data(),
-                            FrameBuf::Binary(bytes) => String::from_utf8_lossy(bytes).as_ref().into(),
-                        };
-                        driver.frame_text.replace(Some(text));
+                        driver.frame_text.replace(Some(frame_text(&event.data())));
                     }
                     driver.command(Command::Frame(frame));
                     driver.frame_text.take();

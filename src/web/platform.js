@@ -224,3 +224,7 @@ export function watchNetwork(changed) {
 }
 // `navigator.onLine`; true outside a window (nothing would report going online again).
 export const isOnline = () => typeof window === 'undefined' || navigator.onLine;
+
+// A frame's data as text, for `options.rawFrames` (web/driver.rs): binary frames as UTF-8, invalid
+// bytes replaced.
+export const frameText = (data) => (typeof data === 'string' ? data : utf8.decode(data));
