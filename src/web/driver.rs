@@ -148,6 +148,10 @@ extern "C" {
     /// bytes replaced (as `String::from_utf8_lossy` would, without its code in the wasm).
     #[wasm_bindgen(js_name = frameText)]
     fn frame_text(data: &JsValue) -> JsValue;
+    /// `{ timers, pendingCalls, runningTools, listeners, conversationItems }`, an object literal
+    /// (written as JSON and parsed it cost the wasm a JSON writer's worth of code).
+    #[wasm_bindgen(js_name = diagnostics)]
+    fn diagnostics_js(timers: usize, pending_calls: usize, running_tools: usize, listeners: usize, conversation_items: usize) -> JsValue;
 }
 
 #[wasm_bindgen]
@@ -705,35 +709,18 @@ impl Driver {
         }
     }
 
-    /// What the driver holds right now (see [`Diagnostics`]).
-    pub(super) fn diagnostics(&self) -> Diagnostics {
-        Diagnostics {
-            timers: self.timers.borrow().len(),
-            pending_calls: self.pending.borrow().len(),
-            running_tools: self.aborts.borrow().len(),
-            listeners: self.handlers.borrow().values().map(Vec::len).sum(),
-            conversation_items: self.session.try_borrow().map_or(0, |s| s.conversation().items().len()),
-        }
+    /// `RealtimeSession.diagnostics`: what the driver holds right now. Each count stays bounded
+    /// however long the session runs, except `conversationItems` (one per item).
+    pub(super) fn diagnostics(&self) -> JsValue {
+        diagnostics_js(
+            self.timers.borrow().len(),
+            self.pending.borrow().len(),
+            self.aborts.borrow().len(),
+            self.handlers.borrow().values().map(Vec::len).sum(),
+            self.session.try_borrow().map_or(0, |s| s.conversation().items().len()),
+        )
     }
 }
-
-/// The counts behind `RealtimeSession.diagnostics`: each stays bounded however long the session
-/// runs, except `conversationItems` (one per item).
-pub(super) struct Diagnostics {
-    timers: usize,
-    pending_calls: usize,
-    running_tools: usize,
-    listeners: usize,
-    conversation_items: usize,
-}
-
-crate::json::json_fields!(Diagnostics {
-    timers: "timers",
-    pending_calls: "pendingCalls",
-    running_tools: "runningTools",
-    listeners: "listeners",
-    conversation_items: "conversationItems",
-});
 
 impl Drop for Driver {
     fn drop(&mut self) {

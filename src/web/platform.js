@@ -228,3 +228,8 @@ export const isOnline = () => typeof window === 'undefined' || navigator.onLine;
 // A frame's data as text, for `options.rawFrames` (web/driver.rs): binary frames as UTF-8, invalid
 // bytes replaced.
 export const frameText = (data) => (typeof data === 'string' ? data : utf8.decode(data));
+
+// `session.diagnostics` (web/driver.rs).
+export function diagnostics(timers, pendingCalls, runningTools, listeners, conversationItems) {
+  return { timers, pendingCalls, runningTools, listeners, conversationItems };
+}

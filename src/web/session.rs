@@ -68,7 +68,7 @@ impl RealtimeSession {
     /// bounded however long the session runs, except `conversationItems` (one per item).
     #[wasm_bindgen(getter)]
     pub fn diagnostics(&self) -> JsValue {
-        to_js(&self.driver.diagnostics())
+        self.driver.diagnostics()
     }
 
     /// Sends any neutral client message; resolves when it is handed to the socket.
