@@ -233,3 +233,6 @@ export const frameText = (data) => (typeof data === 'string' ? data : utf8.decod
 export function diagnostics(timers, pendingCalls, runningTools, listeners, conversationItems) {
   return { timers, pendingCalls, runningTools, listeners, conversationItems };
 }
+
+// sendText/commitAudio (web/session.rs): resolves with nothing once every send did.
+export const allDone = (promises) => Promise.all(promises).then(() => {});
