@@ -65,8 +65,8 @@ impl RealtimeClient {
     }
 
     #[wasm_bindgen(getter)]
-    pub fn provider(&self) -> String {
-        self.connector.provider.name().to_owned()
+    pub fn provider(&self) -> JsValue {
+        JsValue::from_str(self.connector.provider.name())
     }
 
     /// Opens a session; resolves once it is open (the server confirmed it).

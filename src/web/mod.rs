@@ -50,6 +50,6 @@ fn start() {
 
 /// The SDK version.
 #[wasm_bindgen]
-pub fn version() -> String {
-    crate::VERSION.to_string()
+pub fn version() -> JsValue {
+    JsValue::from_str(crate::VERSION)
 }

@@ -57,8 +57,9 @@ fn rejected(error: JsValue) -> js_sys::Promise {
 #[wasm_bindgen]
 impl RealtimeSession {
     #[wasm_bindgen(getter)]
-    pub fn state(&self) -> String {
-        self.driver.session.try_borrow().map(|s| s.state().name()).unwrap_or("open").to_owned()
+    pub fn state(&self) -> JsValue {
+        // A JS string made from the `&str` (a `String` return would be copied into one first).
+        JsValue::from_str(self.driver.session.try_borrow().map(|s| s.state().name()).unwrap_or("open"))
     }
 
     /// The effective options (server-reported; the app's tools kept).
@@ -68,8 +69,8 @@ impl RealtimeSession {
     }
 
     #[wasm_bindgen(getter)]
-    pub fn provider(&self) -> String {
-        self.driver.provider.to_owned()
+    pub fn provider(&self) -> JsValue {
+        JsValue::from_str(self.driver.provider)
     }
 
     /// What the session holds right now, for leak checks in long sessions: each count stays
