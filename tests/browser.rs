@@ -567,6 +567,26 @@ async fn hostile_app_values_are_type_errors_and_the_sdk_keeps_working() {
     assert_no_unhandled_rejections().await;
 }
 
+/// App middleware: `null` drops a message, a returned object replaces it, `undefined` passes it
+/// on, and a throw passes the original on (with a warning) without breaking the session.
+#[wasm_bindgen_test]
+async fn middleware_drops_replaces_and_survives_a_throw() {
+    let options = text_options();
+    let middleware = js("return [
+        { name: 'thrower', send: () => { throw new Error('boom'); } },
+        { name: 'editor', receive: (m) => m.type === 'outputTextDelta' ? null : m.type === 'outputTextDone' ? { ...m, text: 'edited' } : undefined },
+    ];");
+    js_sys::Reflect::set(&options, &"middleware".into(), &middleware).unwrap();
+    let session = connect("", options).await.unwrap();
+    let rec = Recorder::attach(&session, &["outputTextDelta", "outputTextDone"]);
+    JsFuture::from(session.send_text("hello".into(), JsValue::UNDEFINED)).await.unwrap();
+    let done = rec.wait("outputTextDone", |_| true).await;
+    assert_eq!(get(&done, "text").as_string().as_deref(), Some("edited"), "{done:?}");
+    assert!(rec.of("outputTextDelta").is_empty(), "null drops the deltas");
+    JsFuture::from(session.close()).await.unwrap();
+    assert_no_unhandled_rejections().await;
+}
+
 /// Counts, page-wide, the microphone tracks stopped and the WebSockets opened (installed once).
 fn watch_tracks_and_sockets() {
     js("if (!globalThis.__watching) { globalThis.__watching = true; globalThis.__stops = 0; globalThis.__sockets = [];

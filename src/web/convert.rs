@@ -2,7 +2,7 @@
 //! the wrong shape, too deep, cyclic or too large becomes a `TypeError` naming the field, never a
 //! panic.
 
-use crate::model::json::{closest_key, from_json_str_noting_unknown, FromJson};
+use crate::model::json::{closest_key, from_json_str_noting_unknown, FromJson, JsonError, UnknownKey};
 use crate::model::{Content, ConversationItem, OutputPosition, ServerMessage, Tool};
 use crate::session::{ErrorCode, ErrorKind, FrameBuf, SessionError, SessionEvent};
 use crate::json::ToJson;
@@ -185,18 +185,31 @@ pub fn event_to_js(event: &SessionEvent) -> JsValue {
 /// nothing of the SDK's state is touched.
 pub fn from_js<T: FromJson>(value: JsValue, what: &str) -> Result<T, JsValue> {
     let text = to_json_text(&value, what, MAX_APP_JSON)?;
-    T::from_json_str(&text, what).map_err(|e| type_error(&e.to_string()))
+    T::from_json_str(&text, what).map_err(json_type_error)
+}
+
+/// A reading error as the `TypeError` the app sees. Not inlined: the generic readers above share
+/// one copy of this path instead of one per type.
+#[inline(never)]
+fn json_type_error(e: JsonError) -> JsValue {
+    type_error(&e.to_string())
 }
 
 /// [`from_js`] for the options and messages the app writes: a key nothing reads (a typo such as
 /// `instruction` or `modalities`) is ignored, with a console warning once per page and path.
 pub fn from_js_noting_unknown<T: FromJson>(value: JsValue, what: &str) -> Result<T, JsValue> {
     let text = to_json_text(&value, what, MAX_APP_JSON)?;
-    let (read, unknown) = from_json_str_noting_unknown::<T>(&text, what).map_err(|e| type_error(&e.to_string()))?;
+    let (read, unknown) = from_json_str_noting_unknown::<T>(&text, what).map_err(json_type_error)?;
+    warn_unknown_fields(unknown);
+    Ok(read)
+}
+
+/// The warnings of [`from_js_noting_unknown`], in one non-generic copy.
+#[inline(never)]
+fn warn_unknown_fields(unknown: Vec<UnknownKey>) {
     for key in unknown {
         warn_unknown(&key.path, "option or field", key.suggestion.as_deref());
     }
-    Ok(read)
 }
 
 /// Warns (once per page and path) about the keys of an options object the SDK reads itself

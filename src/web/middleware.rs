@@ -40,23 +40,39 @@ impl JsMiddleware {
         Ok(JsMiddleware { name, object: value.clone(), send, receive })
     }
 
+    /// The message `function` passes on: `original` when it returns `undefined` (or throws or
+    /// returns something unreadable, with a warning), `None` when it returns `null`. Generic only
+    /// where it must be (reading the returned message): the rest is [`JsMiddleware::call`].
     fn intercept<T: FromJson>(&self, function: &js_sys::Function, js: JsValue, original: T) -> Option<T> {
-        match function.call1(&self.object, &js) {
-            Ok(returned) if returned.is_undefined() => Some(original),
-            Ok(returned) if returned.is_null() => None,
-            Ok(returned) => match from_js(returned, "the returned message") {
+        match self.call(function, &js)? {
+            None => Some(original),
+            Some(returned) => match from_js(returned, "the returned message") {
                 Ok(changed) => Some(changed),
                 Err(e) => {
-                    self.warn(&format!("returned an unreadable message ({}); passing the original on", describe_js_error(&e)));
+                    self.unreadable(&e);
                     Some(original)
                 }
             },
+        }
+    }
+
+    /// Calls the app's function: `None` to drop the message (it returned `null`), `Some(None)` to
+    /// pass the original on (`undefined`, or it threw: warned), else what it returned.
+    fn call(&self, function: &js_sys::Function, js: &JsValue) -> Option<Option<JsValue>> {
+        match function.call1(&self.object, js) {
+            Ok(returned) if returned.is_undefined() => Some(None),
+            Ok(returned) if returned.is_null() => None,
+            Ok(returned) => Some(Some(returned)),
             Err(thrown) => {
                 self.warn("threw; passing the original on");
                 web_sys::console::error_1(&thrown);
-                Some(original)
+                Some(None)
             }
         }
+    }
+
+    fn unreadable(&self, e: &JsValue) {
+        self.warn(&format!("returned an unreadable message ({}); passing the original on", describe_js_error(e)));
     }
 
     fn warn(&self, what: &str) {
