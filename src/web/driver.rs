@@ -107,7 +107,7 @@ pub(crate) struct Driver {
     on_open: RefCell<Option<Settle>>,
     /// One armed timeout per [`Timer`] kind: re-arming a kind replaces (and so cancels) its previous
     /// timeout, so the list never outgrows the kinds however long the session runs.
-    timers: RefCell<Vec<(Timer, gloo_timers::callback::Timeout)>>,
+    timers: RefCell<Vec<(Timer, Timeout)>>,
     socket_callbacks: RefCell<Vec<Closure<dyn FnMut(JsValue)>>>,
     /// Counts reconnect attempts: a credential that arrives for a superseded attempt is dropped.
     attempt: Cell<u32>,
@@ -160,6 +160,28 @@ extern "C" {
     fn set_timeout(callback: &js_sys::Function, delay_ms: i32) -> i32;
     #[wasm_bindgen(js_name = clearTimeout)]
     fn clear_timeout(id: i32);
+}
+
+/// An armed timeout of the session's; dropping it cancels it (the same externs as the held-audio
+/// post, not gloo-timers' own).
+struct Timeout {
+    id: i32,
+    _callback: Closure<dyn FnMut()>,
+}
+
+impl Timeout {
+    fn new(delay_ms: u32, callback: impl FnMut() + 'static) -> Timeout {
+        let callback = Closure::<dyn FnMut()>::new(callback);
+        // Browsers take at most i32::MAX ms (about 24.8 days) and fire at once above it.
+        let id = set_timeout(callback.as_ref().unchecked_ref(), delay_ms.min(i32::MAX as u32) as i32);
+        Timeout { id, _callback: callback }
+    }
+}
+
+impl Drop for Timeout {
+    fn drop(&mut self) {
+        clear_timeout(self.id);
+    }
 }
 
 fn get_data(event: &JsValue) -> JsValue {
@@ -425,7 +447,7 @@ impl Driver {
                 let weak = Rc::downgrade(self);
                 // Never early: the session takes an early timer for a superseded one.
                 let delay = ((at_ms - now()).ceil() + 1.0).clamp(0.0, u32::MAX as f64) as u32;
-                let handle = gloo_timers::callback::Timeout::new(delay, move || {
+                let handle = Timeout::new(delay, move || {
                     if let Some(driver) = weak.upgrade() {
                         driver.command(Command::Timer(timer));
                     }
