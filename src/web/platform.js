@@ -3,7 +3,9 @@
 // `snippets/<crate>/src/web/platform.js`; six inline snippets were six module requests, and a
 // 2-core machine's test server stalled on the fifth and sixth).
 //
-// Rust callers: web/audio.rs (loadWorklet, postAudio), web/convert.rs (the rest).
+// Rust callers: web/audio.rs (worklets, nodes, microphone), web/convert.rs (values, strings,
+// errors), web/stream.rs (MessageStream), web/driver.rs (clock, tools, frames, diagnostics),
+// web/network.rs, web/session.rs (allDone). Each section names its caller.
 
 // ---- audio (web/audio.rs) ------------------------------------------------------------------
 
