@@ -250,7 +250,17 @@ impl Recorder {
             }
             gloo_timers::future::TimeoutFuture::new(10).await;
         }
-        panic!("no {kind} event arrived; got {:?}", self.events.borrow().iter().map(|(k, _)| k.clone()).collect::<Vec<_>>());
+        // What did arrive, as JSON (shortened): enough to tell a race from a wrong answer.
+        let seen: Vec<String> = self
+            .events
+            .borrow()
+            .iter()
+            .map(|(k, e)| {
+                let json = js_sys::JSON::stringify(e).ok().and_then(|s| s.as_string()).unwrap_or_default();
+                format!("{k} {}", json.chars().take(300).collect::<String>())
+            })
+            .collect();
+        panic!("no matching {kind} event arrived; got {seen:#?}");
     }
 }
 
@@ -556,6 +566,9 @@ async fn hostile_app_values_are_type_errors_and_the_sdk_keeps_working() {
     JsFuture::from(session.send_text("call loop {}".into(), JsValue::UNDEFINED)).await.unwrap();
     let completed = rec.wait("toolCallCompleted", |_| true).await;
     assert!(get(&completed, "error").as_string().unwrap_or_default().contains("circular"), "{:?}", completed);
+    // The model's answer to the failed call first: the result goes back only once the calling
+    // response is done, and a text sent before that would sit ahead of it in the conversation.
+    rec.wait("outputTextDone", |e| get(e, "text").as_string().unwrap_or_default().contains("The tool loop returned")).await;
     JsFuture::from(session.send_text("still there?".into(), JsValue::UNDEFINED)).await.unwrap();
     rec.wait("outputTextDone", |e| get(e, "text").as_string().unwrap_or_default().contains("still there?")).await;
     JsFuture::from(session.close()).await.unwrap();
