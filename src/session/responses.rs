@@ -172,7 +172,7 @@ impl<Batch: Default> ResponseTracker<Batch> {
     /// The session closed: everything parked (each is rejected); nothing holds the conversation.
     pub fn drain(&mut self) -> Vec<Request> {
         self.forget_connection();
-        self.waiting.drain(..).collect()
+        Vec::from(std::mem::take(&mut self.waiting))
     }
 
     pub fn waiting(&self) -> usize {
