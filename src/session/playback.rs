@@ -148,19 +148,18 @@ impl Playback {
             return None;
         }
         let rate = self.output_rate as f64;
-        let unheard = |i: &PlayedItem| unheard(i, rate);
         // Audio plays in arrival order: the oldest item with audio left is the one being heard;
-        // later ones are queued behind it and flushed with it.
-        let id = self.items.iter().find(|i| unheard(i))?.item_id.clone();
-        let cut: Vec<(String, Option<String>)> =
-            self.items.iter().filter(|i| unheard(i)).map(|i| (i.item_id.clone(), i.response_id.clone())).collect();
-        for (item, response) in cut {
-            self.muted_items.push(item);
-            self.muted_responses.extend(response);
+        // later ones are queued behind it and flushed with it. All of them are muted.
+        let mut id = None;
+        for item in self.items.iter_mut().filter(|i| unheard(i, rate)) {
+            self.muted_items.push(item.item_id.clone());
+            self.muted_responses.extend(item.response_id.clone());
+            match id {
+                None => id = Some(item.item_id.clone()),
+                Some(_) => item.ended = true, // flushed unheard: no `playbackEnded` will come for it
+            }
         }
-        for item in self.items.iter_mut().filter(|i| i.item_id != id && unheard(i)) {
-            item.ended = true; // flushed unheard: no `playbackEnded` will come for it
-        }
+        let id = id?;
         self.stopping = Some(id.clone());
         Some(id)
     }
