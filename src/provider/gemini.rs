@@ -138,7 +138,7 @@ impl Codec for GeminiCodec {
             Some(url) => url.clone(),
             None => format!("{DEFAULT_HOST}{path}"),
         };
-        let separator = if base.contains('?') { '&' } else { '?' };
+        let separator = if crate::text::contains(&base, "?") { '&' } else { '?' };
         ConnectRequest { url: format!("{base}{separator}{param}={}", encode_query_value(&config.credential)), protocols: Vec::new() }
     }
 

@@ -70,7 +70,7 @@ impl Codec for OpenAiCodec {
         let url = if crate::text::contains(base, "?model=") || crate::text::contains(base, "&model=") {
             base.to_owned()
         } else {
-            let separator = if base.contains('?') { '&' } else { '?' };
+            let separator = if crate::text::contains(&base, "?") { '&' } else { '?' };
             format!("{base}{separator}model={}", encode_query_value(&config.model))
         };
         ConnectRequest {
