@@ -130,7 +130,7 @@ impl Codec for OpenAiCodec {
                     .iter()
                     .filter_map(|part| match part {
                         Content::Text { text } if !text.is_empty() => Some(Content::Text { text: text.clone() }),
-                        Content::Audio { transcript: Some(text), .. } if !text.trim().is_empty() => Some(Content::Text { text: text.clone() }),
+                        Content::Audio { transcript: Some(text), .. } if !text.chars().all(char::is_whitespace) => Some(Content::Text { text: text.clone() }),
                         Content::Image { .. } if item.role == Some(Role::User) => Some(part.clone()),
                         _ => None,
                     })

@@ -193,7 +193,9 @@ impl ToolInvoker {
                 self.count_error();
                 Status::Finished { result: Json::Null, error: Some(NOT_FOUND_TEXT.into()) }
             } else {
-                match crate::json::parse(if arguments.trim().is_empty() { "{}" } else { &arguments }) {
+                // Blank arguments are no arguments. (`trim().is_empty()` says the same, with a
+                // two-ended trim linked for it.)
+                match crate::json::parse(if arguments.chars().all(char::is_whitespace) { "{}" } else { &arguments }) {
                     Ok(args) => Status::Queued(args.to_value()),
                     Err(e) => {
                         self.count_error();
