@@ -184,9 +184,10 @@ impl<V> IdMap<V> {
     }
 }
 
-/// A set of string ids ([`IdMap`] without values).
+/// A set of string ids: an [`IdMap`] whose values stay empty, so that the package carries one
+/// copy of the map's code (the replay's `IdMap<String>`), not a second one for `IdMap<()>`.
 #[derive(Debug, Default)]
-pub struct IdSet(IdMap<()>);
+pub struct IdSet(IdMap<String>);
 
 impl IdSet {
     pub fn contains(&self, id: &str) -> bool {
@@ -195,7 +196,7 @@ impl IdSet {
 
     /// Adds `id`; `false` if it was there.
     pub fn insert(&mut self, id: String) -> bool {
-        self.0.insert(id, ()).is_none()
+        self.0.insert(id, String::new()).is_none()
     }
 
     /// Removes `id`; `false` if it was not there.
