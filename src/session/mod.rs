@@ -987,8 +987,7 @@ impl Session {
                 if !self.on_session_open.is_empty() {
                     // Our options go out right now; until the server confirms them, they are the
                     // best statement of what is in effect.
-                    let requested = self.requested.clone();
-                    merge_requested(&mut self.effective, &requested);
+                    merge_requested(&mut self.effective, &self.requested);
                 }
                 if self.state == ConnectionState::Connecting && self.reconnecting {
                     // A resumed connection: the options again, then the conversation (where the
