@@ -424,7 +424,8 @@ impl Session {
         let name = tool.name().to_owned();
         tools.retain(|t| t.name() != name);
         tools.push(tool);
-        let update = ClientMessage::SessionUpdate { message_id: None, options: SessionOptions { tools: Some(tools.clone()), ..SessionOptions::default() } };
+        // Checked as it will be sent (the same message goes out below: no copy of the list).
+        let update = ClientMessage::SessionUpdate { message_id: None, options: SessionOptions { tools: Some(tools), ..SessionOptions::default() } };
         if let Err(e) = self.codec.validate(&update) {
             if e.kind == EncodeErrorKind::Unsupported {
                 let ticket = Ticket(self.next_id());
@@ -437,7 +438,7 @@ impl Session {
             }
         }
         self.invoker.register(&name);
-        self.update_tools(now_ms, tools)
+        self.send(now_ms, update)
     }
 
     pub fn unregister_tool(&mut self, now_ms: f64, name: &str) -> Ticket {
