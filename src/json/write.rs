@@ -180,17 +180,23 @@ integer_to_json!(u16, u32, u64, i64, usize);
 impl ToJson for f64 {
     fn write_json(&self, out: &mut String) {
         if !self.is_finite() {
-            return out.push_str("null");
+            return write_null(out);
         }
         out.push_str(zmij::Buffer::new().format_finite(*self));
     }
+}
+
+/// `null`, out of line: one copy instead of an inlined `push_str` in every `Option<T>` writer.
+#[inline(never)]
+fn write_null(out: &mut String) {
+    out.push_str("null")
 }
 
 impl<T: ToJson> ToJson for Option<T> {
     fn write_json(&self, out: &mut String) {
         match self {
             Some(value) => value.write_json(out),
-            None => out.push_str("null"),
+            None => write_null(out),
         }
     }
 
@@ -228,7 +234,7 @@ impl<T: ToJson> ToJson for [T] {
 impl ToJson for Json<'_> {
     fn write_json(&self, out: &mut String) {
         match self {
-            Json::Null => out.push_str("null"),
+            Json::Null => write_null(out),
             Json::Bool(b) => b.write_json(out),
             Json::Number(text) => out.push_str(text),
             Json::String(s) => write_string(s, out),
