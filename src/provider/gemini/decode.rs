@@ -16,7 +16,9 @@ fn error(message: impl Into<String>) -> DecodeError {
 }
 
 pub(super) fn server_frame(codec: &mut GeminiCodec, frame: &str) -> Result<Vec<ServerMessage>, DecodeError> {
-    if !frame.trim_start().starts_with('{') {
+    // The first non-blank character (what `trim_start().starts_with('{')` says, without linking
+    // core's whitespace searcher for it).
+    if frame.chars().find(|c| !c.is_whitespace()) != Some('{') {
         return Err(error("not a JSON message object"));
     }
     let v = json::parse(frame).map_err(|e| error(format!("not a JSON message object: {e}")))?;
