@@ -15,7 +15,6 @@ mod encode;
 
 use super::{encode_query_value, Codec, ConnectConfig, ConnectRequest, DecodeError, EncodeError, Provider, SessionStart};
 use crate::model::{ClientMessage, ConversationItem, ServerMessage, SessionOptions, Usage};
-use std::collections::VecDeque;
 
 pub const DEFAULT_HOST: &str = "wss://generativelanguage.googleapis.com";
 const API_KEY_PATH: &str = "/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent";
@@ -49,22 +48,24 @@ const MAX_CALL_NAMES: usize = 256;
 /// Call id → function name, oldest first. An entry goes when the call's result is encoded or the
 /// connection is replaced; past [`MAX_CALL_NAMES`] the oldest goes (its result then needs its
 /// `name`, as any result for an unknown call id does).
+/// A `Vec`, not a `VecDeque`: removing the oldest of at most 256 shifts a few kB, and the ring
+/// buffer's code costs more wasm than that costs time.
 #[derive(Debug, Default)]
-struct CallNames(VecDeque<(String, String)>);
+struct CallNames(Vec<(String, String)>);
 
 impl CallNames {
     fn insert(&mut self, call_id: String, name: String) {
         self.0.retain(|(id, _)| *id != call_id);
         if self.0.len() >= MAX_CALL_NAMES {
-            self.0.pop_front();
+            self.0.remove(0);
         }
-        self.0.push_back((call_id, name));
+        self.0.push((call_id, name));
     }
 
     /// The name of `call_id`, forgotten (its result is being sent).
     fn take(&mut self, call_id: &str) -> Option<String> {
         let at = self.0.iter().position(|(id, _)| id == call_id)?;
-        self.0.remove(at).map(|(_, name)| name)
+        Some(self.0.remove(at).1)
     }
 
     fn clear(&mut self) {

@@ -13,15 +13,15 @@
 
 use crate::model::{ClientMessage, ConversationItem, ServerMessage};
 use super::collections::{IdMap, IdSet};
-use std::collections::VecDeque;
 
 /// The message ids of replayed items start with this (a server error echoing one is about a replay).
 pub const REPLAY_MESSAGE_PREFIX: &str = "rtw_replay_";
 
 #[derive(Debug, Default)]
 pub struct Replay {
-    /// Replayed items not yet acknowledged: (message id, the id the app knows).
-    waiting: VecDeque<(String, String)>,
+    /// Replayed items not yet acknowledged, oldest first: (message id, the id the app knows). A
+    /// `Vec` (a replay is a conversation's worth of items): `VecDeque`'s ring code costs more wasm.
+    waiting: Vec<(String, String)>,
     /// Echoes still to come for acknowledged items (`conversationItemDone`), by server id.
     echoes: IdSet,
     /// App id → id on the current connection, and back.
@@ -51,7 +51,7 @@ impl Replay {
             .map(|(app_id, item)| {
                 self.sent += 1;
                 let message_id = format!("{REPLAY_MESSAGE_PREFIX}{}", self.sent);
-                self.waiting.push_back((message_id.clone(), app_id));
+                self.waiting.push((message_id.clone(), app_id));
                 ClientMessage::CreateConversationItem { message_id: Some(message_id), item, previous_item_id: None }
             })
             .collect()
@@ -75,7 +75,8 @@ impl Replay {
     pub fn acknowledge(&mut self, message: &ServerMessage) -> Acknowledged {
         match message {
             ServerMessage::ConversationItemAdded(e) if !self.waiting.is_empty() => {
-                let (Some(server_id), Some((_, app_id))) = (e.item.id.clone(), self.waiting.pop_front()) else {
+                // Not empty (the guard): the oldest is the one the server answers.
+                let (Some(server_id), (_, app_id)) = (e.item.id.clone(), self.waiting.remove(0)) else {
                     return Acknowledged::No;
                 };
                 self.to_server.insert(app_id.clone(), server_id.clone());
