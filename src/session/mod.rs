@@ -121,7 +121,8 @@ pub struct Session {
     effective: SessionOptions,
     on_session_open: Vec<ClientMessage>,
     on_socket_open: Vec<String>,
-    queue: VecDeque<Queued>,
+    /// Messages sent before the session opened, in order (appended, then taken whole: a `Vec`).
+    queue: Vec<Queued>,
     /// Every response by id (its request, its tool calls) and the requests waiting their turn.
     responses: ResponseTracker,
     conversation: Conversation,
@@ -195,7 +196,7 @@ impl Session {
             requested: config.options,
             on_session_open: start.on_session_open,
             on_socket_open: start.on_socket_open,
-            queue: VecDeque::new(),
+            queue: Vec::new(),
             responses: ResponseTracker::default(),
             conversation,
             playback,
@@ -867,9 +868,8 @@ impl Session {
     }
 
     fn reject_pending(&mut self, error: &SessionError) {
-        // Taken whole (`Vec::from` reuses the deque's buffer): a `VecDeque::drain` per element
-        // type costs a kilobyte of wasm.
-        let queued = Vec::from(std::mem::take(&mut self.queue));
+        // Taken whole, not drained: a `VecDeque::drain` per element type costs a kilobyte of wasm.
+        let queued = std::mem::take(&mut self.queue);
         let parked = self.responses.drain();
         for ticket in queued.into_iter().map(|q| q.ticket).chain(parked.into_iter().map(|r| r.ticket)) {
             self.settle(ticket, Err(error.clone()));
@@ -885,7 +885,7 @@ impl Session {
                     self.settle(ticket, Err(encode_error(&e)));
                     return;
                 }
-                self.queue.push_back(Queued { message, ticket });
+                self.queue.push(Queued { message, ticket });
                 return;
             }
             ConnectionState::Closing | ConnectionState::Closed => {
