@@ -19,7 +19,6 @@
 
 use super::output::Ticket;
 use crate::model::{CreateResponse, Tool};
-use std::collections::VecDeque;
 
 pub const BUSY_ERROR_CODE: &str = "conversation_already_has_active_response";
 
@@ -53,7 +52,10 @@ pub struct ResponseTracker<Batch> {
     responses: Vec<Tracked<Batch>>,
     /// Our in-conversation request, sent and not yet answered by a `responseCreated`.
     in_flight: Option<CreateResponse>,
-    waiting: VecDeque<Request>,
+    /// Our requests waiting their turn, first out first. A `Vec` (the app's queued createResponse
+    /// calls: usually a few): `VecDeque`'s code per element type costs more wasm than shifting
+    /// them costs time.
+    waiting: Vec<Request>,
     /// A busy refusal said the server has a response in progress we have not seen created yet;
     /// its `responseCreated`/`responseDone` will release what waits.
     unseen_busy: bool,
@@ -61,7 +63,7 @@ pub struct ResponseTracker<Batch> {
 
 impl<Batch> Default for ResponseTracker<Batch> {
     fn default() -> Self {
-        ResponseTracker { responses: Vec::new(), in_flight: None, waiting: VecDeque::new(), unseen_busy: false }
+        ResponseTracker { responses: Vec::new(), in_flight: None, waiting: Vec::new(), unseen_busy: false }
     }
 }
 
@@ -76,7 +78,7 @@ impl<Batch: Default> ResponseTracker<Batch> {
     }
 
     pub fn park(&mut self, request: Request) {
-        self.waiting.push_back(request);
+        self.waiting.push(request);
     }
 
     /// Our request went out (it starts a response). Out-of-band ones are not followed: nothing
@@ -140,7 +142,7 @@ impl<Batch: Default> ResponseTracker<Batch> {
         };
         match request {
             Some(request) => {
-                self.waiting.push_front(Request { request, ticket: None });
+                self.waiting.insert(0, Request { request, ticket: None });
                 true
             }
             None => false,
@@ -150,7 +152,7 @@ impl<Batch: Default> ResponseTracker<Batch> {
     /// The next parked request, if the conversation is free.
     pub fn next_ready(&mut self) -> Option<Request> {
         if self.conversation_free() {
-            self.waiting.pop_front()
+            (!self.waiting.is_empty()).then(|| self.waiting.remove(0))
         } else {
             None
         }
@@ -161,7 +163,7 @@ impl<Batch: Default> ResponseTracker<Batch> {
     /// request the old one never answered (lost with it).
     pub fn forget_connection(&mut self) {
         if let Some(request) = self.in_flight.take() {
-            self.waiting.push_front(Request { request, ticket: None });
+            self.waiting.insert(0, Request { request, ticket: None });
         }
         self.unseen_busy = false;
         for response in &mut self.responses {
@@ -172,7 +174,7 @@ impl<Batch: Default> ResponseTracker<Batch> {
     /// The session closed: everything parked (each is rejected); nothing holds the conversation.
     pub fn drain(&mut self) -> Vec<Request> {
         self.forget_connection();
-        Vec::from(std::mem::take(&mut self.waiting))
+        std::mem::take(&mut self.waiting)
     }
 
     pub fn waiting(&self) -> usize {
