@@ -44,7 +44,6 @@ use crate::provider::{Codec, EncodeError, EncodeErrorKind};
 use replay::{Acknowledged, Replay};
 use responses::Request;
 use crate::json::JsonValue;
-use std::collections::VecDeque;
 use tools::{Action, ResponseTracker, ToolInvoker};
 
 /// A frame as the socket delivered it.
@@ -129,7 +128,10 @@ pub struct Session {
     playback: Option<playback::Playback>,
     invoker: ToolInvoker,
     middleware: Vec<Box<dyn Middleware>>,
-    outputs: VecDeque<Output>,
+    /// Outputs not yet polled: `polling` (taken whole from `outputs`) goes first, then what was
+    /// pushed since. Two `Vec`s rather than a `VecDeque`, whose ring code costs more wasm.
+    outputs: Vec<Output>,
+    polling: std::vec::IntoIter<Output>,
     next_id: u64,
     closed_by_us: bool,
     /// Present when the session resumes after a loss (asked for, and the provider can).
@@ -202,7 +204,8 @@ impl Session {
             playback,
             invoker: ToolInvoker::new(config.invocation, config.tool_handlers),
             middleware: Vec::new(),
-            outputs: VecDeque::new(),
+            outputs: Vec::new(),
+            polling: Vec::new().into_iter(),
             next_id: 0,
             closed_by_us: false,
             reconnect,
@@ -283,7 +286,10 @@ impl Session {
     }
 
     pub fn poll_output(&mut self) -> Option<Output> {
-        self.outputs.pop_front()
+        if self.polling.len() == 0 {
+            self.polling = std::mem::take(&mut self.outputs).into_iter();
+        }
+        self.polling.next()
     }
 
     // ---- inputs -------------------------------------------------------------------------------
@@ -293,7 +299,7 @@ impl Session {
             return;
         }
         for frame in std::mem::take(&mut self.on_socket_open) {
-            self.outputs.push_back(Output::Transmit(frame));
+            self.outputs.push(Output::Transmit(frame));
         }
     }
 
@@ -561,10 +567,10 @@ impl Session {
     fn stop_playback(&mut self) {
         let was_ducked = self.barge_in.as_mut().is_some_and(LocalBargeIn::settled);
         match self.playback.as_mut().and_then(playback::Playback::begin_interrupt) {
-            Some(item_id) => self.outputs.push_back(Output::StopPlayback { item_id }),
+            Some(item_id) => self.outputs.push(Output::StopPlayback { item_id }),
             // Nothing left to stop (a stop already on its way flushes the held audio too): a held
             // playback must not stay held.
-            None if was_ducked => self.outputs.push_back(Output::RestorePlayback),
+            None if was_ducked => self.outputs.push(Output::RestorePlayback),
             None => {}
         }
     }
@@ -602,10 +608,10 @@ impl Session {
     fn barge_in_step(&mut self, now_ms: f64, step: Option<BargeInStep>) {
         match step {
             Some(BargeInStep::Duck { until_ms }) => {
-                self.outputs.push_back(Output::DuckPlayback);
-                self.outputs.push_back(Output::ArmTimer { timer: Timer::BargeIn, at_ms: until_ms });
+                self.outputs.push(Output::DuckPlayback);
+                self.outputs.push(Output::ArmTimer { timer: Timer::BargeIn, at_ms: until_ms });
             }
-            Some(BargeInStep::Restore) => self.outputs.push_back(Output::RestorePlayback),
+            Some(BargeInStep::Restore) => self.outputs.push(Output::RestorePlayback),
             Some(BargeInStep::Stop) => {
                 let actions = self.invoker.cancel_all(&mut self.responses, now_ms);
                 self.apply(now_ms, actions);
@@ -686,12 +692,12 @@ impl Session {
     }
 
     fn event(&mut self, event: SessionEvent) {
-        self.outputs.push_back(Output::Event(event));
+        self.outputs.push(Output::Event(event));
     }
 
     fn settle(&mut self, ticket: Option<Ticket>, result: Result<(), SessionError>) {
         if let Some(ticket) = ticket {
-            self.outputs.push_back(Output::Settled { ticket, result });
+            self.outputs.push(Output::Settled { ticket, result });
         }
     }
 
@@ -745,7 +751,7 @@ impl Session {
         let Some(response_id) = self.responses.active().map(str::to_owned) else { return };
         if let Some(item_id) = self.playback.as_mut().and_then(playback::Playback::begin_interrupt) {
             self.cut_playback = Some(item_id.clone());
-            self.outputs.push_back(Output::StopPlayback { item_id });
+            self.outputs.push(Output::StopPlayback { item_id });
         }
         let done = ResponseInfo {
             response_id: Some(response_id),
@@ -800,7 +806,7 @@ impl Session {
             Decision::Retry { attempt, delay_ms, at_ms } => {
                 self.event(SessionEvent::Reconnecting { reason, attempt, delay_ms: Some(delay_ms) });
                 if at_ms > now_ms {
-                    self.outputs.push_back(Output::ArmTimer { timer: Timer::Reconnect, at_ms });
+                    self.outputs.push(Output::ArmTimer { timer: Timer::Reconnect, at_ms });
                 } else {
                     self.attempt_if_due(now_ms);
                 }
@@ -829,7 +835,7 @@ impl Session {
     /// Opens the next connection when the policy's scheduled attempt is due.
     fn attempt_if_due(&mut self, now_ms: f64) {
         if self.reconnect.as_mut().is_some_and(|p| p.take_due(now_ms)) {
-            self.outputs.push_back(Output::Reconnect);
+            self.outputs.push(Output::Reconnect);
             self.arm_connect_timeout(now_ms);
         }
     }
@@ -838,7 +844,7 @@ impl Session {
         if self.connect_timeout_ms > 0.0 {
             let at_ms = now_ms + self.connect_timeout_ms;
             self.connect_deadline = Some(at_ms);
-            self.outputs.push_back(Output::ArmTimer { timer: Timer::ConnectTimeout, at_ms });
+            self.outputs.push(Output::ArmTimer { timer: Timer::ConnectTimeout, at_ms });
         }
     }
 
@@ -864,7 +870,7 @@ impl Session {
     fn begin_close(&mut self, code: u16, reason: &str) {
         self.closed_by_us = true;
         self.set_state(ConnectionState::Closing);
-        self.outputs.push_back(Output::CloseSocket { code, reason: reason.to_owned() });
+        self.outputs.push(Output::CloseSocket { code, reason: reason.to_owned() });
     }
 
     fn reject_pending(&mut self, error: &SessionError) {
@@ -931,7 +937,7 @@ impl Session {
                     self.responses.sent(request);
                 }
                 for frame in frames {
-                    self.outputs.push_back(Output::Transmit(frame));
+                    self.outputs.push(Output::Transmit(frame));
                 }
                 self.settle(ticket, Ok(()));
             }
@@ -1008,7 +1014,7 @@ impl Session {
                         policy.connected(now_ms);
                     }
                     self.set_state(ConnectionState::Open);
-                    self.outputs.push_back(Output::Message(message));
+                    self.outputs.push(Output::Message(message));
                     for first in std::mem::take(&mut self.on_session_open) {
                         self.transmit(now_ms, first, None);
                     }
@@ -1045,7 +1051,7 @@ impl Session {
                 let next = self.responses.done(r.response_id.as_deref(), r.in_conversation);
                 after = self.invoker.response_done(&mut self.responses);
                 if let Some(Request { request, ticket }) = next {
-                    self.outputs.push_back(Output::Message(message));
+                    self.outputs.push(Output::Message(message));
                     self.report_metrics(report);
                     for ended in ended {
                         self.playback_ended(ended);
@@ -1089,7 +1095,7 @@ impl Session {
                 if std::mem::take(&mut self.answer_stop_commit) && self.effective.voice_activity_detection.as_ref().is_none_or(|v| v.create_response != Some(false)) {
                     // Our commit (the microphone stopped mid-utterance): ask for the answer the
                     // server's turn detection would have started.
-                    self.outputs.push_back(Output::Message(message));
+                    self.outputs.push(Output::Message(message));
                     self.transmit(now_ms, ClientMessage::CreateResponse(CreateResponse::default()), None);
                     return;
                 }
@@ -1097,7 +1103,7 @@ impl Session {
             ServerMessage::ToolCallsCancelled(c) => after = self.invoker.cancel_calls(&mut self.responses, &c.call_ids, now_ms),
             ServerMessage::GoAway(_) => {
                 // The app sees the notice; the session moves before the server closes.
-                self.outputs.push_back(Output::Message(message));
+                self.outputs.push(Output::Message(message));
                 if self.state == ConnectionState::Open
                     && self.connection_lost(now_ms, Loss::GoAway, "the provider asked to reconnect (goAway)".to_owned()) == Lost::GaveUp
                 {
@@ -1108,10 +1114,10 @@ impl Session {
             _ => {}
         }
         // The app sees the message before anything it triggers.
-        self.outputs.push_back(Output::Message(message));
+        self.outputs.push(Output::Message(message));
         self.report_metrics(report);
         if let Some(play) = play {
-            self.outputs.push_back(play);
+            self.outputs.push(play);
         }
         for ended in ended {
             self.playback_ended(ended);
@@ -1138,8 +1144,8 @@ impl Session {
     fn apply(&mut self, now_ms: f64, actions: Vec<Action>) {
         for action in actions {
             match action {
-                Action::Run(run) => self.outputs.push_back(Output::RunTool(run)),
-                Action::Cancel(call_id) => self.outputs.push_back(Output::CancelTool { call_id }),
+                Action::Run(run) => self.outputs.push(Output::RunTool(run)),
+                Action::Cancel(call_id) => self.outputs.push(Output::CancelTool { call_id }),
                 Action::Event(event) => self.event(event),
                 Action::Send(message) => self.transmit(now_ms, message, None),
             }
