@@ -204,16 +204,18 @@ fn without_audio(content: &Content) -> Content {
 
 /// A later report of an item may come without the text learnt meanwhile (a transcript that
 /// completed, streamed text): what was known fills what the report leaves empty.
-fn keep_known_text(contents: &mut Vec<Content>, known: Vec<Content>) {
+fn keep_known_text(contents: &mut Vec<Content>, mut known: Vec<Content>) {
     if contents.is_empty() {
         *contents = known;
         return;
     }
-    for (part, known) in contents.iter_mut().zip(known) {
+    // Texts taken out of `known` in place, which then goes whole (not consumed part by part: an
+    // `IntoIter<Content>` and a drop per unmatched part cost more wasm).
+    for (part, known) in contents.iter_mut().zip(known.iter_mut()) {
         match (part, known) {
-            (Content::Audio { transcript: t @ None, .. }, Content::Audio { transcript: Some(k), .. }) => *t = Some(k),
-            (Content::Audio { transcript: Some(t), .. }, Content::Audio { transcript: Some(k), .. }) if t.is_empty() => *t = k,
-            (Content::Text { text }, Content::Text { text: k }) if text.is_empty() => *text = k,
+            (Content::Audio { transcript: t @ None, .. }, Content::Audio { transcript: k @ Some(_), .. }) => *t = k.take(),
+            (Content::Audio { transcript: Some(t), .. }, Content::Audio { transcript: Some(k), .. }) if t.is_empty() => *t = std::mem::take(k),
+            (Content::Text { text }, Content::Text { text: k }) if text.is_empty() => *text = std::mem::take(k),
             _ => {}
         }
     }
