@@ -151,9 +151,12 @@ impl<V> IdMap<V> {
         if self.len >= self.buckets.len() {
             let size = (self.buckets.len() * 2).max(8);
             let old = std::mem::replace(&mut self.buckets, (0..size).map(|_| Vec::new()).collect());
-            for (k, v) in old.into_iter().flatten() {
-                let at = self.bucket(&k);
-                self.buckets[at].push((k, v));
+            // Nested loops, not `flatten()`: its adapter state is more wasm than the loop.
+            for bucket in old {
+                for (k, v) in bucket {
+                    let at = self.bucket(&k);
+                    self.buckets[at].push((k, v));
+                }
             }
         }
         let at = self.bucket(&id);
