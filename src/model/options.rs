@@ -308,19 +308,25 @@ impl FromJson for BargeInOptions {
 }
 deserialize_with_from_json!(BargeInOptions);
 
+/// What a tool mode can be: the error of an unknown name and of a value of the wrong shape.
+const TOOL_MODE_EXPECTED: &str = "expected \"auto\", \"none\", \"requireAny\" or { requireSpecific: name }";
+
 /// `"auto" | "none" | "requireAny" | { "requireSpecific": name }` (serde's external tagging).
 impl FromJson for ToolMode {
     fn from_json(value: &Json, at: &Path) -> Result<Self, JsonError> {
         match value {
-            Json::String(s) if s == "auto" => Ok(ToolMode::Auto),
-            Json::String(s) if s == "none" => Ok(ToolMode::None),
-            Json::String(s) if s == "requireAny" => Ok(ToolMode::RequireAny),
+            Json::String(s) => match s.as_ref() {
+                "auto" => Ok(ToolMode::Auto),
+                "none" => Ok(ToolMode::None),
+                "requireAny" => Ok(ToolMode::RequireAny),
+                _ => Err(JsonError::new(at, TOOL_MODE_EXPECTED)),
+            },
             Json::Object(_) => {
                 let mut name = String::new();
                 read_object(value, at, &[("requireSpecific", need!(req))], &mut [&mut name])?;
                 Ok(ToolMode::RequireSpecific(name))
             }
-            _ => Err(JsonError::new(at, "expected \"auto\", \"none\", \"requireAny\" or { requireSpecific: name }")),
+            _ => Err(JsonError::new(at, TOOL_MODE_EXPECTED)),
         }
     }
 }
