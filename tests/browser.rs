@@ -466,6 +466,16 @@ async fn the_message_stream_has_one_consumer_and_ends_on_close() {
     assert_eq!(get(&step, "done").as_bool(), Some(true), "a returned iterator is done");
     let again = session.messages().unwrap();
     let next: js_sys::Function = get(&again, "next").unchecked_into();
+    // The first iterator is not the reader any more: its return() ends nobody's stream, and two
+    // next() calls made at once both get a message.
+    JsFuture::from(finish.call0(&first).unwrap().unchecked_into::<js_sys::Promise>()).await.unwrap();
+    let pending = [next.call0(&again).unwrap(), next.call0(&again).unwrap()];
+    JsFuture::from(session.send_text("twice".into(), JsValue::UNDEFINED)).await.unwrap();
+    for promise in pending {
+        let step = JsFuture::from(promise.unchecked_into::<js_sys::Promise>()).await.unwrap();
+        assert_eq!(get(&step, "done").as_bool(), Some(false));
+        assert!(get(&get(&step, "value"), "type").as_string().is_some(), "{step:?}");
+    }
     let waiting = next.call0(&again).unwrap().unchecked_into::<js_sys::Promise>();
     JsFuture::from(session.close()).await.unwrap();
     let step = JsFuture::from(waiting).await.unwrap();

@@ -520,3 +520,27 @@ fn a_long_call_replays_only_its_newest_items() {
     let out = h.echo_creates(&out);
     assert_eq!(event_kinds(&out), ["reconnected"]);
 }
+
+/// A tool result whose call the bounded view has forgotten is not replayed: the new connection
+/// would refuse an output for a call it never saw.
+#[test]
+fn a_result_whose_call_was_forgotten_is_not_replayed() {
+    use realtime_wasm::session::MAX_CONVERSATION_ITEMS;
+    let mut h = Harness::open(Some(ReconnectConfig::default()));
+    let call = json!({ "type": "function_call", "call_id": "call_old", "name": "lookup", "arguments": "{}" });
+    h.server(item_added("item_call", None, call.clone()));
+    h.server(item_done("item_call", call));
+    for i in 0..MAX_CONVERSATION_ITEMS {
+        let id = format!("item_{i}");
+        h.server(item_added(&id, None, user_text(&format!("turn {i}"))));
+    }
+    let output = json!({ "type": "function_call_output", "call_id": "call_old", "output": "{}" });
+    h.server(item_added("item_output", None, output.clone()));
+    h.server(item_done("item_output", output));
+    let out = h.dropped();
+    let out = h.reconnect(&out);
+    let items = replayed(&sent(&out));
+    assert!(!items.is_empty() && items.iter().all(|i| i["type"] == "message"), "only the texts go: {:?}", items.iter().map(|i| &i["type"]).collect::<Vec<_>>());
+    let out = h.echo_creates(&out);
+    assert_eq!(event_kinds(&out), ["reconnected"]);
+}

@@ -32,7 +32,9 @@ pub struct ItemEntry {
 
 /// Items in server order. Lookups go from the newest end (an item's `done` and the next item's
 /// `previousItemId` are almost always about the last items), and a set of ids answers "seen?"
-/// without a scan: a long session stays O(1) per event (40,000 items used to take 4 s).
+/// without a scan: a long session stays O(1) per event (40,000 items used to take 4 s), but for
+/// adding an item to a recording view, which sums what the (at most [`MAX_CONVERSATION_ITEMS`])
+/// items say.
 #[derive(Debug, Default)]
 pub struct Conversation {
     items: Vec<ItemEntry>,
@@ -88,10 +90,12 @@ impl Conversation {
     /// Over [`MAX_CONVERSATION_ITEMS`] or [`MAX_RECORDED_BYTES`]: the oldest items go, down to nine tenths of
     /// the limit, so a long call forgets in batches rather than shifting the view at every item.
     /// Checked as items are added (an item's text streamed after it was added counts from the next).
+    /// A forgotten item reported again (a late `done`) comes back as a new one, at the end.
     fn forget_oldest(&mut self) {
         let recorded = if self.record_contents { self.items.iter().map(recorded_bytes).sum::<usize>() } else { 0 };
         let mut over_bytes = if recorded > MAX_RECORDED_BYTES { recorded - MAX_RECORDED_BYTES / 10 * 9 } else { 0 };
         let mut forget = if self.items.len() > MAX_CONVERSATION_ITEMS { self.items.len() - MAX_CONVERSATION_ITEMS / 10 * 9 } else { 0 };
+        over_bytes = over_bytes.saturating_sub(self.items[..forget].iter().map(recorded_bytes).sum());
         // The newest item stays, however large: it is the one being talked about.
         while over_bytes > 0 && forget + 1 < self.items.len() {
             over_bytes = over_bytes.saturating_sub(recorded_bytes(&self.items[forget]));
@@ -308,6 +312,15 @@ mod tests {
         assert_eq!(c.items().iter().map(|i| i.id.as_str()).collect::<Vec<_>>(), ["item_1", "item_2", "item_3", "item_4"]);
         c.observe(&said("huge", &"y".repeat(MAX_RECORDED_BYTES * 2)));
         assert_eq!(c.items().iter().map(|i| i.id.as_str()).collect::<Vec<_>>(), ["huge"], "alone over the limit, and kept");
+        // Both limits over at once: what the count forgets counts against the bytes too (no more
+        // is forgotten than the bytes need).
+        // Texts sized so that the item over the count is also the one over the bytes.
+        let mut both = Conversation::recording_contents();
+        let text = "z".repeat(MAX_RECORDED_BYTES / MAX_CONVERSATION_ITEMS);
+        for i in 0..=MAX_CONVERSATION_ITEMS {
+            both.observe(&said(&format!("item_{i}"), &text));
+        }
+        assert_eq!(both.items().len(), MAX_CONVERSATION_ITEMS / 10 * 9);
         // Without recording (a provider that keeps the conversation) only the count is bounded.
         let mut plain = Conversation::default();
         for i in 0..10 {

@@ -37,7 +37,7 @@ pub use turn_metrics::{BufferDepth, TurnReport, MIN_SPEECH_MS, PAUSE_MS, SPEECH_
 
 use crate::audio::{SampleEncoding, WireAudio};
 use crate::model::{
-    AudioFormat, ClientMessage, ConversationItem, CreateResponse, ResponseInfo, ResponseStatus, Role, ServerMessage, SessionOptions,
+    AudioFormat, ClientMessage, Content, ConversationItem, CreateResponse, ResponseInfo, ResponseStatus, Role, ServerMessage, SessionOptions,
     Tool,
 };
 use crate::provider::{Codec, EncodeError, EncodeErrorKind};
@@ -768,8 +768,18 @@ impl Session {
         if !self.codec.replays_conversation() {
             return Vec::new();
         }
+        // A result whose call the bounded view has forgotten would be refused by the new
+        // connection (an output for a call it never saw): it goes with its call.
+        let mut calls = IdSet::default();
+        for content in self.conversation.items().iter().flat_map(|entry| &entry.contents) {
+            if let Content::FunctionCall { call_id, .. } = content {
+                calls.insert(call_id.clone());
+            }
+        }
+        let orphan = |c: &Content| matches!(c, Content::FunctionResult { call_id, .. } if !calls.contains(call_id));
         let items = self.conversation.items().iter();
         items
+            .filter(|entry| !entry.contents.iter().any(orphan))
             .filter_map(|entry| {
                 let item = ConversationItem { id: None, role: entry.role, status: entry.status, contents: entry.contents.clone() };
                 self.codec.replay_item(&item).map(|item| (entry.id.clone(), item))

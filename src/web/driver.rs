@@ -732,7 +732,7 @@ impl Driver {
     }
 
     /// `RealtimeSession.diagnostics`: what the driver holds right now. Each count stays bounded
-    /// however long the session runs, except `conversationItems` (one per item).
+    /// however long the session runs (`conversationItems` by the view's 1,000 newest items).
     pub(super) fn diagnostics(&self) -> JsValue {
         diagnostics_js(
             self.timers.borrow().len(),

@@ -68,7 +68,8 @@ export function toJson(value, what, limit) {
 let memory;
 let heap = new Uint8Array(0);
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
-export function useMemory(m) { memory = m; }
+// (A second instance of the module on the page has memory of its own: the old view goes.)
+export function useMemory(m) { memory = m; heap = new Uint8Array(0); }
 function text(at, length) {
   // Memory growth detaches the old buffer (its views then have no bytes).
   if (heap.byteLength === 0) heap = new Uint8Array(memory.buffer);
@@ -130,35 +131,39 @@ export function encodeInto(text, view) {
 // a result object per message through `Reflect.set` (~2 kB of wasm).
 const finished = () => Promise.resolve({ value: undefined, done: true });
 export class MessageStream {
-  constructor() { this.reading = false; this.ended = false; this.buffered = []; this.waiting = undefined; }
+  constructor() { this.reader = undefined; this.ended = false; this.buffered = []; this.waiting = []; }
   // A reader is reading (so messages are worth building).
-  get active() { return this.reading && !this.ended; }
+  get active() { return this.reader !== undefined && !this.ended; }
   push(value) {
     if (!this.active) return;
-    const waiting = this.waiting;
-    if (waiting) { this.waiting = undefined; waiting({ value, done: false }); }
+    const waiting = this.waiting.shift();
+    if (waiting) waiting({ value, done: false });
     else this.buffered.push(value);
   }
+  // Every pending next() settles as done.
   wake() {
-    const waiting = this.waiting;
-    this.waiting = undefined;
-    if (waiting) waiting({ value: undefined, done: true });
+    for (const waiting of this.waiting.splice(0)) waiting({ value: undefined, done: true });
   }
   end() { this.ended = true; this.wake(); }
   consumer() {
-    if (this.reading) throw new Error('messages() already has a consumer: a session\'s message stream has a single reader (call return() on the first iterator, or use on())');
-    this.reading = true;
+    if (this.reader) throw new Error('messages() already has a consumer: a session\'s message stream has a single reader (call return() on the first iterator, or use on())');
+    // The iterator's own token: one that was return()ed reads nothing and ends nobody else's.
+    const me = {};
+    this.reader = me;
     this.buffered = [];
     const iterator = {
       next: () => {
+        if (this.reader !== me) return finished();
         if (this.buffered.length) return Promise.resolve({ value: this.buffered.shift(), done: false });
         if (!this.active) return finished();
-        return new Promise((resolve) => { this.waiting = resolve; });
+        return new Promise((resolve) => { this.waiting.push(resolve); });
       },
       return: () => {
-        this.reading = false;
-        this.buffered = [];
-        this.wake();
+        if (this.reader === me) {
+          this.reader = undefined;
+          this.buffered = [];
+          this.wake();
+        }
         return finished();
       },
       [Symbol.asyncIterator]: () => iterator,

@@ -74,7 +74,7 @@ impl RealtimeSession {
     }
 
     /// What the session holds right now, for leak checks in long sessions: each count stays
-    /// bounded however long the session runs, except `conversationItems` (one per item).
+    /// bounded however long the session runs (`conversationItems` by the view's 1,000 newest items).
     #[wasm_bindgen(getter)]
     pub fn diagnostics(&self) -> JsValue {
         self.driver.diagnostics()
