@@ -417,9 +417,10 @@ impl Driver {
                 }
             }
             Output::Message(message) => {
-                // A JS object only for someone who reads it (most apps listen to a few kinds).
+                // A JS object only for someone who reads it (most apps listen to a few kinds). The
+                // listeners first: asking the JS stream is a boundary crossing per message.
                 let kind = message.kind();
-                if self.stream.active() || self.listens(kind) {
+                if self.listens(kind) || self.stream.active() {
                     let value = message_to_js(&message);
                     if let Some(frame) = self.frame_text.borrow().as_ref() {
                         let _ = js_sys::Reflect::set(&value, &"rawFrame".into(), frame);
