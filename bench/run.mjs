@@ -13,8 +13,9 @@
 //   node bench/run.mjs           the benchmark (needs pkg/ built: node scripts/build-pkg.mjs)
 //   node bench/run.mjs --quick   few frames, one sample: asserts every path ran and delivered
 //                                every frame (scripts/test.sh), never a timing
-//   node bench/run.mjs --only 'realtime-wasm'
-//                                the receive paths whose label contains the text, nothing else
+//   node bench/run.mjs --only 'realtime-wasm|JS floor'
+//                                the receive paths whose label contains the text (or one of the
+//                                texts between `|`), nothing else
 //                                (a before/after of one change; the full run is the reference)
 //   node bench/run.mjs --profile 'realtime-wasm, playback on'
 //                                one receive sample of that path under the V8 CPU profiler: the
@@ -105,8 +106,9 @@ async function main() {
   }
   try {
     if (ONLY) {
-      const chosen = RECEIVE_PATHS.filter((p) => p.label.includes(ONLY));
-      const captures = CAPTURE_PATHS.filter((p) => p.label.includes(ONLY));
+      const picked = (p) => ONLY.split('|').some((part) => p.label.includes(part));
+      const chosen = RECEIVE_PATHS.filter(picked);
+      const captures = CAPTURE_PATHS.filter(picked);
       if (chosen.length + captures.length === 0) throw new Error(`bench: no receive or capture path contains '${ONLY}'`);
       for (const p of await rounds(chosen, (q) => receiveSample(bench, q))) {
         const { median, min, max } = stats(p.samples.map((x) => x.cpuPerAudioSecond));
