@@ -79,6 +79,37 @@ fn receive_path_frames_per_second_against_js_baselines() {
     ).into());
 }
 
+/// Where the receive path's time goes: the same frames through each stage in turn (each figure
+/// includes the stages before it), best of 7 runs, timed with `performance.now()`.
+#[wasm_bindgen_test]
+fn receive_path_by_stage() {
+    const N: usize = 4_000;
+    let frames = frames(N);
+    let js_frames: js_sys::Array = frames.iter().map(|f| JsValue::from_str(f)).collect();
+    let count = js_sys::Function::new_with_args("m", "globalThis.__benchCount = (globalThis.__benchCount || 0) + 1;");
+    let floor = js_sys::Function::new_with_args(
+        "frames, handler",
+        "for (const f of frames) { const m = JSON.parse(f);
+           if (m.type === 'response.output_audio.delta') m.delta = Uint8Array.fromBase64 ? Uint8Array.fromBase64(m.delta) : m.delta;
+           handler(m); }",
+    );
+    let clock = js_sys::Function::new_no_args("return performance.now()");
+    let now = || clock.call0(&JsValue::UNDEFINED).unwrap().as_f64().unwrap();
+    let best = |f: &mut dyn FnMut()| (0..7).map(|_| { let t = now(); f(); now() - t }).fold(f64::INFINITY, f64::min);
+    let names = ["copy into wasm", "+ codec decode", "+ session", "+ JS objects", "+ handler"];
+    let mut line = format!("BENCH receive path by stage, µs per frame ({N} frames, audio and transcript deltas alternating):");
+    for stage in 0..5u32 {
+        let delivered = realtime_wasm::web::bench::receive_stage(&js_frames, &count, stage);
+        assert_eq!(delivered, N, "stage {stage} handled every frame");
+        let ms = best(&mut || { realtime_wasm::web::bench::receive_stage(&js_frames, &count, stage); });
+        line += &format!(" {} {:.2};", names[stage as usize], ms * 1_000.0 / N as f64);
+    }
+    floor.call2(&JsValue::UNDEFINED, &js_frames, &count).unwrap();
+    let ms = best(&mut || { floor.call2(&JsValue::UNDEFINED, &js_frames, &count).unwrap(); });
+    line += &format!(" JS floor (JSON.parse + fromBase64 + handler) {:.2}", ms * 1_000.0 / N as f64);
+    web_sys::console::log_1(&line.into());
+}
+
 /// Speech-like test signal: harmonics of a moving fundamental with a syllable envelope.
 fn speechlike(rate: u32, seconds: f64) -> Vec<f32> {
     let n = (rate as f64 * seconds) as usize;
