@@ -245,7 +245,8 @@ impl Driver {
         };
         let open = on(weak.clone(), |driver, _| driver.command(Command::SocketOpened));
         let message = on(weak.clone(), |driver, event| {
-            let Ok(event) = event.dyn_into::<MessageEvent>() else { return };
+            // The socket's `message` events are MessageEvents (no `instanceof` crossing per frame).
+            let event = event.unchecked_into::<MessageEvent>();
             match frame_from_js(&event.data(), driver.max_frame_bytes) {
                 Ok(frame) => {
                     // Only while this frame is handled: what it decodes to is emitted synchronously.
