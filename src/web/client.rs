@@ -71,18 +71,45 @@ impl RealtimeClient {
 
     /// Opens a session; resolves once it is open (the server confirmed it).
     pub fn connect(&self, options: JsValue) -> js_sys::Promise {
+        // The options are checked at once (a bad one rejects before the token provider is asked);
+        // the future holds only what crosses its awaits (a smaller state machine: README, size).
+        let parsed = match ConnectOptions::parse(options) {
+            Ok(parsed) => parsed,
+            Err(e) => return js_sys::Promise::reject(&e),
+        };
         let connector = self.connector.clone();
-        wasm_bindgen_futures::future_to_promise(async move { connect(connector, options).await.map(JsValue::from) })
+        wasm_bindgen_futures::future_to_promise(async move {
+            let config = connector.connect_config().await?;
+            let (driver, module, opened) = start(connector, parsed, &config)?;
+            if let Some(module) = module {
+                let started = wasm_bindgen_futures::JsFuture::from(module).await.and_then(|_| driver.start_playback());
+                if let Err(e) = started {
+                    // No playback, no session: the socket and the context go with it.
+                    driver.shut_down();
+                    // `opened` is rejected by now, and handled here (not an unhandled rejection).
+                    let _ = opened.await;
+                    return Err(e);
+                }
+            }
+            opened.await?;
+            Ok(RealtimeSession::new(driver).into())
+        })
     }
 }
 
-/// Opens a session: parses the options, builds the session and its audio engine, opens the socket
-/// and resolves once the server confirmed the session.
-async fn connect(connector: Connector, options: JsValue) -> Result<RealtimeSession, JsValue> {
-    let parsed = ConnectOptions::parse(options)?;
+/// Builds the session and its audio engine, opens the socket and starts the driver: what
+/// `connect()` does between the credential and the session's opening, none of it awaited. Returns
+/// the driver, the worklet module's loading (when audio plays) and what settles when the session
+/// opens (or ends first).
+#[inline(never)]
+fn start(
+    connector: Connector,
+    parsed: ConnectOptions,
+    config: &crate::provider::ConnectConfig,
+) -> Result<(Rc<Driver>, Option<js_sys::Promise>, wasm_bindgen_futures::JsFuture), JsValue> {
     let mut codec = connector.provider.codec();
     codec.set_model(&connector.model);
-    let request = codec.connect_request(&connector.connect_config().await?);
+    let request = codec.connect_request(config);
     // Audio starts only when the session needs it: a text-only (or transcription) session
     // creates no AudioContext and loads no worklet until the app starts a microphone.
     let playback = parsed.audio.playback && speaks(&parsed.options);
@@ -133,27 +160,11 @@ async fn connect(connector: Connector, options: JsValue) -> Result<RealtimeSessi
     let module = engine.as_ref().map(AudioEngine::module_loaded);
     let socket = Connector::open_socket(&request)
         .map_err(|_| error(ErrorCode::ConnectionFailed, "could not open the WebSocket (bad endpoint URL?)"))?;
-    // Settled by the driver when the session opens, or ends first (never dropped unsettled).
+    // Settled by the driver when the session opens, or ends first (never dropped unsettled); its
+    // future exists from here on, so a rejection while the worklet loads is a handled one.
     let (opened, on_open) = new_settle();
     let opened = wasm_bindgen_futures::JsFuture::from(opened);
     let provider = connector.provider.name();
-    let driver: Rc<Driver> = Driver::start(session, socket, parsed.handlers, provider, engine, connector, parsed.raw_frames, on_open);
-    if let Some(module) = module {
-        let started = match wasm_bindgen_futures::JsFuture::from(module).await {
-            Ok(_) => {
-                let callback = driver.worklet_callback();
-                driver.audio.borrow_mut().as_mut().map_or(Ok(()), |engine| engine.start_playback(&callback))
-            }
-            Err(e) => Err(e),
-        };
-        if let Err(e) = started {
-            // No playback, no session: the socket and the context go with it.
-            driver.shut_down();
-            // `opened` is rejected by now, and handled here (not an unhandled rejection).
-            let _ = opened.await;
-            return Err(e);
-        }
-    }
-    opened.await?;
-    Ok(RealtimeSession::new(driver))
+    let driver = Driver::start(session, socket, parsed.handlers, provider, engine, connector, parsed.raw_frames, on_open);
+    Ok((driver, module, opened))
 }

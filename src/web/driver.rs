@@ -610,6 +610,12 @@ impl Driver {
         self.post_held_timeout.set(Some((id, t + delay)));
     }
 
+    /// The playback node, once the worklet module loaded (`connect()`).
+    pub(super) fn start_playback(self: &Rc<Self>) -> Result<(), JsValue> {
+        let callback = self.worklet_callback();
+        self.audio.borrow_mut().as_mut().map_or(Ok(()), |engine| engine.start_playback(&callback))
+    }
+
     /// The callback both worklet ports deliver to (created once, held weakly).
     pub(crate) fn worklet_callback(self: &Rc<Self>) -> js_sys::Function {
         let mut slot = self.worklet_callback.borrow_mut();
