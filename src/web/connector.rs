@@ -29,9 +29,8 @@ pub(crate) struct Connector {
 impl Connector {
     /// The connect config with a fresh credential (from the token provider, if there is one).
     pub(crate) async fn connect_config(&self) -> Result<ConnectConfig, JsValue> {
-        let (credential, url) = self.credential().await?;
-        refuse_standard_key(self.provider, &credential, self.allow_api_key)?;
-        Ok(ConnectConfig { model: self.model.clone(), endpoint: url.or_else(|| self.endpoint.clone()), credential })
+        let credential = wasm_bindgen_futures::JsFuture::from(self.credential()?).await?;
+        self.config(credential)
     }
 
     /// Opens the WebSocket of `request` (binary frames as `ArrayBuffer`s).
@@ -45,22 +44,28 @@ impl Connector {
         Ok(socket)
     }
 
-    /// The credential (and possibly an endpoint URL) from the string or the token provider.
-    async fn credential(&self) -> Result<(String, Option<String>), JsValue> {
-        match &self.credential {
-            Credential::Fixed(token) => Ok((token.clone(), None)),
-            Credential::Provider(function) => {
-                let returned = function.call0(&JsValue::UNDEFINED)?;
-                let value = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&returned)).await?;
-                if let Some(token) = value.as_string() {
-                    return Ok((token, None));
-                }
-                let token = optional_string(&value, "token", "token()")?
-                    .ok_or_else(|| type_error("token() must resolve to a string or { token, url? }"))?;
-                let url = optional_string(&value, "url", "token()")?;
-                Ok((token, url))
-            }
-        }
+    /// The credential: the string, or what the token provider returns (a string or
+    /// `{ token, url? }`), as a promise (the one await of [`Connector::connect_config`]).
+    fn credential(&self) -> Result<js_sys::Promise, JsValue> {
+        Ok(js_sys::Promise::resolve(&match &self.credential {
+            Credential::Fixed(token) => JsValue::from_str(token),
+            Credential::Provider(function) => function.call0(&JsValue::UNDEFINED)?,
+        }))
+    }
+
+    /// The connect config of a credential (a plain fn: the futures that await the credential stay
+    /// small).
+    #[inline(never)]
+    fn config(&self, credential: JsValue) -> Result<ConnectConfig, JsValue> {
+        let (token, url) = match credential.as_string() {
+            Some(token) => (token, None),
+            None => (
+                optional_string(&credential, "token", "token()")?.ok_or_else(|| type_error("token() must resolve to a string or { token, url? }"))?,
+                optional_string(&credential, "url", "token()")?,
+            ),
+        };
+        refuse_standard_key(self.provider, &token, self.allow_api_key)?;
+        Ok(ConnectConfig { model: self.model.clone(), endpoint: url.or_else(|| self.endpoint.clone()), credential: token })
     }
 }
 
