@@ -21,32 +21,51 @@ pub(super) async fn open(options: &JsValue) -> Result<web_sys::MediaStream, JsVa
 /// Connects a microphone stream to the capture worklet (creating the audio engine if the session
 /// was opened without playback). The session is checked after every await: if it closed or was
 /// released meanwhile (the permission prompt can stay up for minutes), a stream the SDK opened is
-/// stopped and the promise rejects with `session_closed`; nothing is built.
+/// stopped and the promise rejects with `session_closed`; nothing is built. The work around the
+/// one await is in plain fns (a smaller state machine).
 pub(super) async fn attach(driver: &Weak<Driver>, stream: web_sys::MediaStream, owned: bool) -> Result<JsValue, JsValue> {
-    let live = || driver.upgrade().filter(|s| s.is_live());
-    let refuse = |stream: &web_sys::MediaStream| {
-        if owned {
-            audio::stop_tracks(stream);
+    if let Some(engine) = new_engine(driver)? {
+        wasm_bindgen_futures::JsFuture::from(engine.module_loaded()).await?;
+        // A session gone meanwhile: `engine` closes as it drops, and the stream is refused below.
+        if let Some(current) = live(driver) {
+            *current.audio.borrow_mut() = Some(engine);
         }
-        Err(session_error(&SessionError::state(ErrorCode::SessionClosed, "the session closed before the microphone started")))
-    };
-    let Some(current) = live() else { return refuse(&stream) };
-    if current.audio.borrow().is_none() {
-        let Ok((input, output)) = current.session.try_borrow().map(|s| (s.input_audio(), s.output_audio())) else { return refuse(&stream) };
-        let options = AudioOptions::parse(&js_sys::JSON::parse(r#"{"playback":false}"#)?)?;
-        let engine = AudioEngine::new(options, input, output)?;
-        let loaded = engine.module_loaded();
-        drop(current);
-        wasm_bindgen_futures::JsFuture::from(loaded).await?;
-        let Some(current) = live() else { return refuse(&stream) }; // `engine` closes as it drops
-        *current.audio.borrow_mut() = Some(engine);
     }
-    let Some(current) = live() else { return refuse(&stream) };
-    let callback = current.worklet_callback();
-    let mut engine = current.audio.borrow_mut();
-    let Some(engine) = engine.as_mut() else { return refuse(&stream) };
-    engine.attach_microphone(stream, owned, &callback)?;
-    // Most likely inside a user gesture: a good moment to leave the autoplay suspension.
-    let _ = engine.resume();
-    Ok(JsValue::UNDEFINED)
+    connect_stream(driver, stream, owned)
+}
+
+fn live(driver: &Weak<Driver>) -> Option<std::rc::Rc<Driver>> {
+    driver.upgrade().filter(|s| s.is_live())
+}
+
+/// The audio engine of a live session opened without playback (its worklet module loading);
+/// `None` when the session has one, or is gone (the stream is then refused by [`connect_stream`]).
+#[inline(never)]
+fn new_engine(driver: &Weak<Driver>) -> Result<Option<AudioEngine>, JsValue> {
+    let Some(current) = live(driver) else { return Ok(None) };
+    if current.audio.borrow().is_some() {
+        return Ok(None);
+    }
+    let Ok((input, output)) = current.session.try_borrow().map(|s| (s.input_audio(), s.output_audio())) else { return Ok(None) };
+    let options = AudioOptions::parse(&js_sys::JSON::parse(r#"{"playback":false}"#)?)?;
+    AudioEngine::new(options, input, output).map(Some)
+}
+
+/// Connects the stream to the live session's engine, or refuses it (stopping a stream the SDK
+/// opened).
+#[inline(never)]
+fn connect_stream(driver: &Weak<Driver>, stream: web_sys::MediaStream, owned: bool) -> Result<JsValue, JsValue> {
+    if let Some(current) = live(driver) {
+        let callback = current.worklet_callback();
+        if let Some(engine) = current.audio.borrow_mut().as_mut() {
+            engine.attach_microphone(stream, owned, &callback)?;
+            // Most likely inside a user gesture: a good moment to leave the autoplay suspension.
+            let _ = engine.resume();
+            return Ok(JsValue::UNDEFINED);
+        }
+    }
+    if owned {
+        audio::stop_tracks(&stream);
+    }
+    Err(session_error(&SessionError::state(ErrorCode::SessionClosed, "the session closed before the microphone started")))
 }
