@@ -1,5 +1,5 @@
-//! The microphone: opening one (`getUserMedia` with the app's constraints) and connecting a stream
-//! to the capture worklet of the session's audio engine.
+//! The microphone: connecting a stream (the app's, or one `audio::request_microphone` opened) to
+//! the capture worklet of the session's audio engine.
 //!
 //! Must never: keep a stream alive for a session that is gone — every await is followed by a check
 //! that the session is still live.
@@ -10,13 +10,6 @@ use super::driver::Driver;
 use crate::session::{ErrorCode, SessionError};
 use std::rc::Weak;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-
-/// Asks the browser for a microphone (the permission prompt may stay up for minutes).
-pub(super) async fn open(options: &JsValue) -> Result<web_sys::MediaStream, JsValue> {
-    let stream = wasm_bindgen_futures::JsFuture::from(audio::request_microphone(options)?).await?;
-    Ok(stream.unchecked_into())
-}
 
 /// Connects a microphone stream to the capture worklet (creating the audio engine if the session
 /// was opened without playback). The session is checked after every await: if it closed or was

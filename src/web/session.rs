@@ -34,6 +34,16 @@ impl RealtimeSession {
         RealtimeSession { driver }
     }
 
+    /// Attaches the stream `stream` resolves to (one future type for both microphone entry points).
+    fn attach(&self, stream: js_sys::Promise, owned: bool) -> js_sys::Promise {
+        // Held weakly across the permission prompt: a session dropped meanwhile is not kept alive.
+        let driver = Rc::downgrade(&self.driver);
+        wasm_bindgen_futures::future_to_promise(async move {
+            let stream = wasm_bindgen_futures::JsFuture::from(stream).await?;
+            microphone::attach(&driver, stream.unchecked_into(), owned).await
+        })
+    }
+
     /// A promise settled when the session has sent `message` (handed it to the socket).
     fn sent(&self, message: ClientMessage) -> js_sys::Promise {
         let (promise, settle) = new_settle();
@@ -178,22 +188,19 @@ impl RealtimeSession {
     /// control on unless turned off) and streams it to the provider.
     #[wasm_bindgen(js_name = startMicrophone)]
     pub fn start_microphone(&self, options: JsValue) -> js_sys::Promise {
-        // Held weakly across the permission prompt: a session dropped meanwhile is not kept alive.
-        let driver = Rc::downgrade(&self.driver);
-        wasm_bindgen_futures::future_to_promise(async move {
-            let stream = microphone::open(&options).await?;
-            microphone::attach(&driver, stream, true).await
-        })
+        match super::audio::request_microphone(&options) {
+            Ok(stream) => self.attach(stream, true),
+            Err(e) => rejected(e),
+        }
     }
 
     /// Streams an app-owned `MediaStream` (never stopped by the SDK).
     #[wasm_bindgen(js_name = attachMicrophoneStream)]
     pub fn attach_microphone_stream(&self, stream: JsValue) -> js_sys::Promise {
-        let driver = Rc::downgrade(&self.driver);
-        wasm_bindgen_futures::future_to_promise(async move {
-            let stream = stream.dyn_into::<web_sys::MediaStream>().map_err(|_| super::convert::type_error("stream must be a MediaStream"))?;
-            microphone::attach(&driver, stream, false).await
-        })
+        if !stream.is_instance_of::<web_sys::MediaStream>() {
+            return rejected(super::convert::type_error("stream must be a MediaStream"));
+        }
+        self.attach(js_sys::Promise::resolve(&stream), false)
     }
 
     /// Stops capturing. A turn the user was in the middle of (server turn detection) is committed
