@@ -80,6 +80,14 @@ impl Settle {
     }
 }
 
+impl Settle {
+    /// A listener that resolves the promise with nothing (the d.ts says `Promise<void>`), not with
+    /// the event it is called with.
+    pub(crate) fn into_listener(mut self) -> Option<js_sys::Function> {
+        self.0.take().map(|(resolve, _)| resolve.bind1(&JsValue::NULL, &JsValue::UNDEFINED).unchecked_into())
+    }
+}
+
 /// A new pending promise and what settles it. One non-generic function for every caller: a
 /// `Promise::new` per call site (a closure type each) cost ~0.9 kB of wasm.
 #[inline(never)]

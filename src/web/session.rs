@@ -268,17 +268,17 @@ impl RealtimeSession {
 
     /// Closes the session (idempotent); resolves once the socket is closed.
     pub fn close(&self) -> js_sys::Promise {
-        let driver = self.driver.clone();
-        js_sys::Promise::new(&mut |resolve, _reject| {
-            let closed = driver.session.try_borrow().map(|s| s.state() == ConnectionState::Closed).unwrap_or(false);
-            if closed {
-                let _ = resolve.call0(&JsValue::UNDEFINED);
-                return;
-            }
-            // Resolves with nothing (the d.ts says `Promise<void>`), not with the close event.
-            let resolve_void: js_sys::Function = resolve.bind1(&JsValue::NULL, &JsValue::UNDEFINED).unchecked_into();
-            driver.listen("close".into(), resolve_void, true);
-            driver.command(Command::Close);
-        })
+        let closed = self.driver.session.try_borrow().map(|s| s.state() == ConnectionState::Closed).unwrap_or(false);
+        if closed {
+            return js_sys::Promise::resolve(&JsValue::UNDEFINED);
+        }
+        // The promise of `new_settle` (one `Promise::new` closure type in the package), resolved by
+        // a `close` listener.
+        let (promise, settle) = new_settle();
+        if let Some(resolve) = settle.into_listener() {
+            self.driver.listen("close".into(), resolve, true);
+        }
+        self.driver.command(Command::Close);
+        promise
     }
 }
