@@ -130,7 +130,7 @@ pub(crate) struct Driver {
     worklet_callback: RefCell<Option<Closure<dyn FnMut(JsValue)>>>,
     /// Posts the playback audio held during a burst of deltas: a zero-delay timeout runs after the
     /// frames already received (see `AudioEngine::play`). The timeout id while one is armed.
-    post_held: RefCell<Option<Closure<dyn FnMut()>>>,
+    post_held: RefCell<Option<Closure<dyn FnMut(JsValue)>>>,
     /// The armed post timer and when it fires.
     post_held_timeout: Cell<Option<(i32, f64)>>,
     playback_blocked_reported: Cell<bool>,
@@ -174,12 +174,14 @@ extern "C" {
 /// post, not gloo-timers' own).
 struct Timeout {
     id: i32,
-    _callback: Closure<dyn FnMut()>,
+    _callback: Closure<dyn FnMut(JsValue)>,
 }
 
 impl Timeout {
-    fn new(delay_ms: u32, callback: impl FnMut() + 'static) -> Timeout {
-        let callback = Closure::<dyn FnMut()>::new(callback);
+    fn new(delay_ms: u32, callback: impl FnMut(JsValue) + 'static) -> Timeout {
+        // `FnMut(JsValue)` (the argument unused) like every callback of the driver's: one closure
+        // type's glue in the package, not one per signature.
+        let callback = Closure::<dyn FnMut(JsValue)>::new(callback);
         // Browsers take at most i32::MAX ms (about 24.8 days) and fire at once above it.
         let id = set_timeout(callback.as_ref().unchecked_ref(), delay_ms.min(i32::MAX as u32) as i32);
         Timeout { id, _callback: callback }
@@ -456,7 +458,7 @@ impl Driver {
                 let weak = Rc::downgrade(self);
                 // Never early: the session takes an early timer for a superseded one.
                 let delay = ((at_ms - now()).ceil() + 1.0).clamp(0.0, u32::MAX as f64) as u32;
-                let handle = Timeout::new(delay, move || {
+                let handle = Timeout::new(delay, move |_| {
                     if let Some(driver) = weak.upgrade() {
                         driver.command(Command::Timer(timer));
                     }
@@ -605,7 +607,7 @@ impl Driver {
         let mut slot = self.post_held.borrow_mut();
         let closure = slot.get_or_insert_with(|| {
             let weak = Rc::downgrade(self);
-            Closure::<dyn FnMut()>::new(move || {
+            Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| {
                 if let Some(driver) = weak.upgrade() {
                     driver.post_held_timeout.set(None);
                     if let Some(engine) = driver.audio.borrow_mut().as_mut() {

@@ -17,13 +17,14 @@ extern "C" {
 
 pub(crate) struct NetworkWatch {
     unwatch: js_sys::Function,
-    _changed: Closure<dyn FnMut(bool)>,
+    _changed: Closure<dyn FnMut(JsValue)>,
 }
 
 impl NetworkWatch {
     /// Calls `changed(online)` on every `online`/`offline` event; `None` outside a window.
     pub(crate) fn start(changed: impl Fn(bool) + 'static) -> Option<NetworkWatch> {
-        let changed = Closure::<dyn FnMut(bool)>::new(changed);
+        // `FnMut(JsValue)`, the driver's one closure type (each signature has glue of its own).
+        let changed = Closure::<dyn FnMut(JsValue)>::new(move |online: JsValue| changed(online.is_truthy()));
         let unwatch = watch_network(changed.as_ref().unchecked_ref())?;
         Some(NetworkWatch { unwatch, _changed: changed })
     }
