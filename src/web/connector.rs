@@ -7,7 +7,15 @@
 use super::convert::{optional_string, type_error};
 use crate::provider::{ConnectConfig, ConnectRequest, Provider};
 use wasm_bindgen::prelude::*;
-use web_sys::{BinaryType, WebSocket};
+use web_sys::WebSocket;
+
+#[wasm_bindgen(module = "/src/web/platform.js")]
+extern "C" {
+    /// `new WebSocket(url, protocols)`, its binary frames as `ArrayBuffer`s (in JS: the binary
+    /// type's enum and setter are no imports of the wasm).
+    #[wasm_bindgen(catch, js_name = openSocket)]
+    fn open_socket(url: &str, protocols: &js_sys::Array) -> Result<WebSocket, JsValue>;
+}
 
 #[derive(Clone)]
 pub(crate) enum Credential {
@@ -39,9 +47,7 @@ impl Connector {
         for protocol in &request.protocols {
             protocols.push(&protocol.into());
         }
-        let socket = WebSocket::new_with_str_sequence(&request.url, &protocols)?;
-        socket.set_binary_type(BinaryType::Arraybuffer);
-        Ok(socket)
+        open_socket(&request.url, &protocols)
     }
 
     /// The credential: the string, or what the token provider returns (a string or

@@ -14,7 +14,7 @@
 
 use super::audio::{AudioEngine, WorkletMessage};
 use super::connector::Connector;
-use super::convert::{describe_js_error, event_to_js, frame_from_js, from_js, message_to_js, session_error, to_js};
+use super::convert::{describe_js_error, get, event_to_js, frame_from_js, from_js, message_to_js, session_error, to_js};
 use super::network::NetworkWatch;
 use super::stream::MessageStream;
 use crate::json::{Json, JsonValue, RawJson};
@@ -25,7 +25,7 @@ use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{CloseEvent, MessageEvent, WebSocket};
+use web_sys::WebSocket;
 
 pub(crate) enum Command {
     SocketOpened,
@@ -156,6 +156,11 @@ extern "C" {
     /// bytes replaced (as `String::from_utf8_lossy` would, without its code in the wasm).
     #[wasm_bindgen(js_name = frameText)]
     fn frame_text(data: &JsValue) -> JsValue;
+    /// Sets the socket's `open`, `message` (called with the event's data) and `close` handlers, or
+    /// (`None`) removes them. An `error` event needs none: a `close` always follows it, and says
+    /// what there is to know.
+    #[wasm_bindgen(js_name = listenSocket)]
+    fn listen_socket(socket: &WebSocket, open: Option<&js_sys::Function>, message: Option<&js_sys::Function>, close: Option<&js_sys::Function>);
     /// `{ timers, pendingCalls, runningTools, listeners, conversationItems }`, an object literal
     /// (written as JSON and parsed it cost the wasm a JSON writer's worth of code).
     #[wasm_bindgen(js_name = diagnostics)]
@@ -195,7 +200,7 @@ impl Drop for Timeout {
 }
 
 fn get_data(event: &JsValue) -> JsValue {
-    super::convert::get(event, "data")
+    get(event, "data")
 }
 
 impl Driver {
@@ -254,44 +259,32 @@ impl Driver {
             })
         };
         let open = on(weak.clone(), |driver, _| driver.command(Command::SocketOpened));
-        let message = on(weak.clone(), |driver, event| {
-            let Ok(event) = event.dyn_into::<MessageEvent>() else { return };
-            match frame_from_js(&event.data(), driver.max_frame_bytes) {
-                Ok(frame) => {
-                    // Only while this frame is handled: what it decodes to is emitted synchronously.
-                    if driver.raw_frames {
-                        driver.frame_text.replace(Some(frame_text(&event.data())));
-                    }
-                    driver.command(Command::Frame(frame));
-                    driver.frame_text.take();
+        // `platform.js` hands over the message event's data.
+        let message = on(weak.clone(), |driver, data| match frame_from_js(&data, driver.max_frame_bytes) {
+            Ok(frame) => {
+                // Only while this frame is handled: what it decodes to is emitted synchronously.
+                if driver.raw_frames {
+                    driver.frame_text.replace(Some(frame_text(&data)));
                 }
-                Err(size) => driver.command(Command::FrameRefused(size)),
+                driver.command(Command::Frame(frame));
+                driver.frame_text.take();
             }
+            Err(size) => driver.command(Command::FrameRefused(size)),
         });
-        let close = on(weak.clone(), |driver, event| {
-            let (code, reason, was_clean) = match event.dyn_into::<CloseEvent>() {
-                Ok(e) => (e.code(), e.reason(), e.was_clean()),
-                Err(_) => (1006, String::new(), false),
-            };
+        // A `CloseEvent`'s fields read by name (no `instanceof` and getter imports for them).
+        let close = on(weak, |driver, event| {
+            let code = get(&event, "code").as_f64().map_or(1006, |code| code as u16);
+            let reason = get(&event, "reason").as_string().unwrap_or_default();
+            let was_clean = get(&event, "wasClean").is_truthy();
             driver.command(Command::SocketClosed { code, reason, was_clean });
         });
-        // `error` is always followed by `close`, which carries what there is to know.
-        let error = on(weak, |_, _| {});
-        let socket = self.socket.borrow();
-        socket.set_onopen(Some(open.as_ref().unchecked_ref()));
-        socket.set_onmessage(Some(message.as_ref().unchecked_ref()));
-        socket.set_onclose(Some(close.as_ref().unchecked_ref()));
-        socket.set_onerror(Some(error.as_ref().unchecked_ref()));
-        self.socket_callbacks.borrow_mut().extend([open, message, close, error]);
+        listen_socket(&self.socket.borrow(), Some(open.as_ref().unchecked_ref()), Some(message.as_ref().unchecked_ref()), Some(close.as_ref().unchecked_ref()));
+        self.socket_callbacks.borrow_mut().extend([open, message, close]);
     }
 
-    /// Silences the current socket (its close is not the session's any more) and closes it.
+    /// Silences the current socket (its close is not the session's any more).
     fn detach_socket(&self) {
-        let socket = self.socket.borrow();
-        socket.set_onopen(None);
-        socket.set_onmessage(None);
-        socket.set_onclose(None);
-        socket.set_onerror(None);
+        listen_socket(&self.socket.borrow(), None, None, None);
         self.socket_callbacks.borrow_mut().clear();
     }
 

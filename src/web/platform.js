@@ -232,6 +232,19 @@ export function watchNetwork(changed) {
 // `navigator.onLine`; true outside a window (nothing would report going online again).
 export const isOnline = () => typeof window === 'undefined' || navigator.onLine;
 
+// The socket (web/connector.rs, web/driver.rs): binary frames as ArrayBuffers; its handlers set
+// (the message handler gets the event's data) or, called without them, removed.
+export function openSocket(url, protocols) {
+  const socket = new WebSocket(url, protocols);
+  socket.binaryType = 'arraybuffer';
+  return socket;
+}
+export function listenSocket(socket, open, message, close) {
+  socket.onopen = open;
+  socket.onmessage = message && ((e) => message(e.data));
+  socket.onclose = close;
+}
+
 // A frame's data as text, for `options.rawFrames` (web/driver.rs): binary frames as UTF-8, invalid
 // bytes replaced.
 export const frameText = (data) => (typeof data === 'string' ? data : utf8.decode(data));
