@@ -60,6 +60,12 @@ extern "C" {
     fn all_done(promises: &js_sys::Array) -> js_sys::Promise;
 }
 
+/// An event name as `on`/`once`/`off` take it: a `JsValue`, not a `String` parameter (whose
+/// wasm-bindgen glue encodes it in JS, per method); a non-string names no event.
+fn event_name(kind: JsValue) -> String {
+    kind.as_string().unwrap_or_default()
+}
+
 fn rejected(error: JsValue) -> js_sys::Promise {
     js_sys::Promise::reject(&error)
 }
@@ -166,16 +172,16 @@ impl RealtimeSession {
 
     /// Listens to a server message type or an SDK event (`stateChange`, `error`, `close`,
     /// `toolCallStarted`, `toolCallCompleted`).
-    pub fn on(&self, kind: String, handler: js_sys::Function) {
-        self.driver.listen(kind, handler, false);
+    pub fn on(&self, kind: JsValue, handler: js_sys::Function) {
+        self.driver.listen(event_name(kind), handler, false);
     }
 
-    pub fn once(&self, kind: String, handler: js_sys::Function) {
-        self.driver.listen(kind, handler, true);
+    pub fn once(&self, kind: JsValue, handler: js_sys::Function) {
+        self.driver.listen(event_name(kind), handler, true);
     }
 
-    pub fn off(&self, kind: String, handler: js_sys::Function) {
-        self.driver.unlisten(&kind, &handler);
+    pub fn off(&self, kind: JsValue, handler: js_sys::Function) {
+        self.driver.unlisten(&event_name(kind), &handler);
     }
 
     /// The server messages as an async iterator (the seed's `GetStreamingResponseAsync`). One
