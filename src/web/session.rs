@@ -60,8 +60,9 @@ extern "C" {
     fn all_done(promises: &js_sys::Array) -> js_sys::Promise;
 }
 
-/// An event name as `on`/`once`/`off` take it: a `JsValue`, not a `String` parameter (whose
-/// wasm-bindgen glue encodes it in JS, per method); a non-string names no event.
+/// An event (or tool) name as `on`/`once`/`off` (`unregisterTool`) take it: a `JsValue`, not a
+/// `String` parameter (whose wasm-bindgen glue encodes it in JS, per method); a non-string names
+/// nothing.
 fn event_name(kind: JsValue) -> String {
     kind.as_string().unwrap_or_default()
 }
@@ -131,8 +132,8 @@ impl RealtimeSession {
     }
 
     #[wasm_bindgen(js_name = cancelResponse)]
-    pub fn cancel_response(&self, response_id: Option<String>) -> js_sys::Promise {
-        self.sent(ClientMessage::CancelResponse { message_id: None, response_id })
+    pub fn cancel_response(&self, response_id: JsValue) -> js_sys::Promise {
+        self.sent(ClientMessage::CancelResponse { message_id: None, response_id: response_id.as_string() })
     }
 
     /// `sessionUpdate` with these options.
@@ -158,7 +159,9 @@ impl RealtimeSession {
     }
 
     #[wasm_bindgen(js_name = unregisterTool)]
-    pub fn unregister_tool(&self, name: String) -> js_sys::Promise {
+    pub fn unregister_tool(&self, name: JsValue) -> js_sys::Promise {
+        // A non-string names no tool: nothing is unregistered (as for an unknown name).
+        let name = event_name(name);
         self.driver.tool_handlers.borrow_mut().remove(&name);
         let (promise, settle) = new_settle();
         self.driver.command(Command::UnregisterTool(name, settle));
