@@ -92,6 +92,9 @@ extern "C" {
     fn open_microphone(device_id: Option<String>, echo_cancellation: bool, noise_suppression: bool, auto_gain_control: bool) -> Result<js_sys::Promise, JsValue>;
 }
 
+const DEFAULT_CHUNK_MS: u32 = 20;
+const DEFAULT_PREBUFFER_MS: u32 = 60;
+
 /// `connect({ audio })`.
 pub(crate) struct AudioOptions {
     pub playback: bool,
@@ -105,6 +108,12 @@ pub(crate) struct AudioOptions {
 }
 
 impl AudioOptions {
+    /// The defaults without playback: the engine a microphone needs in a session opened without
+    /// one.
+    pub fn capture_only() -> AudioOptions {
+        AudioOptions { playback: false, context: None, worklet_url: None, chunk_ms: DEFAULT_CHUNK_MS, prebuffer_ms: DEFAULT_PREBUFFER_MS, output_element: None, output_node: None }
+    }
+
     pub fn parse(value: &JsValue) -> Result<AudioOptions, JsValue> {
         let owner = "options.audio";
         if !(value.is_undefined() || value.is_null() || value.is_object()) {
@@ -132,7 +141,7 @@ impl AudioOptions {
             Some(node.dyn_into::<web_sys::AudioNode>().map_err(|_| type_error("options.audio.outputNode must be an AudioNode"))?)
         };
         super::convert::warn_unknown_keys(value, &["playback", "context", "workletUrl", "chunkMs", "prebufferMs", "outputElement", "outputNode"], owner);
-        let chunk_ms = optional_count(value, "chunkMs", owner, 200.0)?.unwrap_or(20);
+        let chunk_ms = optional_count(value, "chunkMs", owner, 200.0)?.unwrap_or(DEFAULT_CHUNK_MS);
         if chunk_ms < 3 {
             return Err(js_sys::RangeError::new("options.audio.chunkMs must be 3–200").into());
         }
@@ -141,7 +150,7 @@ impl AudioOptions {
             context,
             worklet_url: optional_string(value, "workletUrl", owner)?,
             chunk_ms,
-            prebuffer_ms: optional_count(value, "prebufferMs", owner, 2_000.0)?.unwrap_or(60),
+            prebuffer_ms: optional_count(value, "prebufferMs", owner, 2_000.0)?.unwrap_or(DEFAULT_PREBUFFER_MS),
             output_element,
             output_node,
         })
@@ -322,7 +331,9 @@ impl AudioEngine {
     }
 
     pub fn is_suspended(&self) -> bool {
-        self.context.state() == web_sys::AudioContextState::Suspended
+        // Read by name and compared as text: web-sys's `AudioContextState` conversion brings an
+        // enum table into the glue and a panic path into the wasm.
+        Reflect::get(&self.context, &"state".into()).ok().and_then(|state| state.as_string()).as_deref() == Some("suspended")
     }
 
     pub fn resume(&self) -> Result<js_sys::Promise, JsValue> {

@@ -40,8 +40,7 @@ fn new_engine(driver: &Weak<Driver>) -> Result<Option<AudioEngine>, JsValue> {
         return Ok(None);
     }
     let Ok((input, output)) = current.session.try_borrow().map(|s| (s.input_audio(), s.output_audio())) else { return Ok(None) };
-    let options = AudioOptions::parse(&js_sys::JSON::parse(r#"{"playback":false}"#)?)?;
-    AudioEngine::new(options, input, output).map(Some)
+    AudioEngine::new(AudioOptions::capture_only(), input, output).map(Some)
 }
 
 /// Connects the stream to the live session's engine, or refuses it (stopping a stream the SDK
