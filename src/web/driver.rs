@@ -373,6 +373,9 @@ impl Driver {
         self.pumping.set(false);
     }
 
+    // `apply` and `dispatch` are kept out of `pump` (each has one caller): measured, the package
+    // is ~0.2 kB smaller gzipped than with both inlined into it.
+    #[inline(never)]
     fn apply(&self, session: &mut Session, command: Command) {
         let t = now();
         match command {
@@ -412,6 +415,7 @@ impl Driver {
         }
     }
 
+    #[inline(never)]
     fn dispatch(self: &Rc<Self>, output: Output) {
         match output {
             Output::Transmit(frame) => {
