@@ -664,13 +664,12 @@ impl Drop for AudioEngine {
     }
 }
 
-/// Ends a stream the SDK opened (the browser's recording indicator goes off).
-pub(crate) fn stop_tracks(stream: &MediaStream) {
-    for track in stream.get_tracks().iter() {
-        if let Ok(track) = track.dyn_into::<web_sys::MediaStreamTrack>() {
-            track.stop();
-        }
-    }
+// Ends a stream the SDK opened (the browser's recording indicator goes off): `getTracks()` and
+// each track's `stop()` in JS (in Rust: an array walk, a cast and three imports).
+#[wasm_bindgen(module = "/src/web/platform.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = stopTracks)]
+    pub(crate) fn stop_tracks(stream: &MediaStream);
 }
 
 /// Asks for a microphone: `getUserMedia` with the speech-friendly processing on unless the app

@@ -204,6 +204,9 @@ export function openMicrophone(deviceId, echoCancellation, noiseSuppression, aut
   return devices.getUserMedia({ audio });
 }
 
+// Ends a stream the SDK opened (web/audio.rs).
+export const stopTracks = (stream) => { for (const track of stream.getTracks()) track.stop(); };
+
 // A tool handler's run (web/driver.rs): what it returns or throws, as a promise.
 export function callTool(handler, args, callId, name, controller) {
   const context = { callId, name };
