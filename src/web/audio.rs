@@ -485,7 +485,7 @@ impl AudioEngine {
             WorkletMessage::Ready { resampling: true } => Resampling::Worklet,
             WorkletMessage::Chunk(_) => return,
             _ => {
-                web_sys::console::warn_1(&"realtime-wasm: the playback worklet (options.audio.workletUrl) is from another version of realtime-wasm and cannot resample: the main thread does. Serve this version's worklets/realtime-audio.js.".into());
+                super::convert::console_warn("realtime-wasm: the playback worklet (options.audio.workletUrl) is from another version of realtime-wasm and cannot resample: the main thread does. Serve this version's worklets/realtime-audio.js.");
                 Resampling::MainThread
             }
         };

@@ -5,7 +5,7 @@
 use super::audio::AudioEngine;
 use super::connect_options::{speaks, ConnectOptions};
 use super::connector::{refuse_standard_key, Connector, Credential};
-use super::convert::{error, get, optional_bool, optional_string, range_error, type_error, warn_unknown_keys};
+use super::convert::{console_debug, console_error, console_warn, error, get, optional_bool, optional_string, range_error, type_error, warn_unknown_keys};
 use super::driver::{new_settle, now, Driver};
 use super::session::RealtimeSession;
 use crate::provider::Provider;
@@ -134,13 +134,10 @@ fn start(
         session.add_middleware(Box::new(middleware));
     }
     if parsed.log_level > LogLevel::Off {
-        session.add_middleware(Box::new(LoggingMiddleware::new(parsed.log_level, |level, line| {
-            let line = JsValue::from_str(line);
-            match level {
-                LogLevel::Error => web_sys::console::error_1(&line),
-                LogLevel::Warn => web_sys::console::warn_1(&line),
-                _ => web_sys::console::debug_1(&line),
-            }
+        session.add_middleware(Box::new(LoggingMiddleware::new(parsed.log_level, |level, line| match level {
+            LogLevel::Error => console_error(line, None),
+            LogLevel::Warn => console_warn(line),
+            _ => console_debug(line),
         })));
     }
     // The audio engine first (its context and worklet module start loading), then the socket, at

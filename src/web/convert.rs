@@ -253,8 +253,24 @@ fn warn_once(message: String) {
         new
     });
     if new {
-        web_sys::console::warn_1(&message.into());
+        console_warn(&message);
     }
+}
+
+#[wasm_bindgen(module = "/src/web/platform.js")]
+extern "C" {
+    /// `console.warn(message)`.
+    #[wasm_bindgen(js_name = warn)]
+    pub fn console_warn(message: &str);
+    /// `console.debug(message)`.
+    #[wasm_bindgen(js_name = debug)]
+    pub fn console_debug(message: &str);
+    /// `console.error(message)`, or `console.error(message, detail)`.
+    #[wasm_bindgen(js_name = error)]
+    pub fn console_error(message: &str, detail: Option<&JsValue>);
+    /// `console.error(value)`: what an app function threw.
+    #[wasm_bindgen(js_name = error)]
+    pub fn console_error_value(value: &JsValue);
 }
 
 pub fn type_error(message: &str) -> JsValue {

@@ -364,7 +364,7 @@ impl Driver {
                 // No `{:?}` of the outputs: their Debug code would cost the package ~7 kB.
                 let report = "realtime-wasm: the session did not settle (a command/output loop); inputs stopped for this turn";
                 debug_assert!(false, "{report}");
-                web_sys::console::error_1(&report.into());
+                super::convert::console_error(report, None);
             }
             for output in outputs {
                 self.dispatch(output);
@@ -420,7 +420,7 @@ impl Driver {
         match output {
             Output::Transmit(frame) => {
                 if self.socket.borrow().send_with_str(&frame).is_err() {
-                    web_sys::console::warn_1(&"realtime-wasm: the socket refused a frame".into());
+                    super::convert::console_warn("realtime-wasm: the socket refused a frame");
                 }
             }
             Output::Message(message) => {
@@ -700,7 +700,7 @@ impl Driver {
         for handler in handlers {
             if let Err(e) = handler.call1(&JsValue::UNDEFINED, value) {
                 // An app handler's exception must not stop the others (nor the session).
-                web_sys::console::error_2(&format!("realtime-wasm: a {kind} handler threw:").into(), &e);
+                super::convert::console_error(&format!("realtime-wasm: a {kind} handler threw:"), Some(&e));
             }
         }
     }

@@ -214,6 +214,17 @@ export function callTool(handler, args, callId, name, controller) {
   return new Promise((resolve) => resolve(handler(args, context)));
 }
 
+// ---- the console (web/*.rs) ------------------------------------------------------------------
+
+// Messages cross as Rust strings (no JS string made in the wasm first); the console's method is
+// looked up at each call (apps and tests wrap it).
+export const warn = (message) => console.warn(message);
+export const debug = (message) => console.debug(message);
+export function error(message, detail) {
+  if (detail === undefined) console.error(message);
+  else console.error(message, detail);
+}
+
 // ---- the page (web/driver.rs, web/network.rs) -----------------------------------------------
 
 // Monotonic milliseconds; `Date.now()` where there is no `performance`.
