@@ -232,7 +232,7 @@ impl Recorder {
             let events = recorder.events.clone();
             let name = kind.to_string();
             let closure = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| events.borrow_mut().push((name.clone(), e)));
-            session.on(kind.to_string(), closure.as_ref().unchecked_ref::<js_sys::Function>().clone());
+            session.on((*kind).into(), closure.as_ref().unchecked_ref::<js_sys::Function>().clone());
             recorder._closures.borrow_mut().push(closure);
         }
         recorder
@@ -355,7 +355,7 @@ async fn cancel_ends_an_audio_response_as_cancelled() {
     JsFuture::from(session.send_text("please talk for a while about many things".into(), JsValue::UNDEFINED)).await.unwrap();
     let delta = rec.wait("outputAudioDelta", |_| true).await;
     assert!(get(&delta, "audio").is_instance_of::<js_sys::Uint8Array>(), "audio is a Uint8Array");
-    JsFuture::from(session.cancel_response(None)).await.unwrap();
+    JsFuture::from(session.cancel_response(JsValue::UNDEFINED)).await.unwrap();
     let done = rec.wait("responseDone", |_| true).await;
     assert_eq!(get(&done, "status").as_string().as_deref(), Some("cancelled"));
     JsFuture::from(session.close()).await.unwrap();

@@ -6,7 +6,7 @@ use super::audio::AudioEngine;
 use super::connect_options::{speaks, ConnectOptions};
 use super::connector::{refuse_standard_key, Connector, Credential};
 use super::convert::{console_debug, console_error, console_warn, error, get, optional_bool, optional_string, range_error, type_error, warn_unknown_keys};
-use super::driver::{new_settle, now, Driver};
+use super::driver::{new_settle, now, when_settled, Driver};
 use super::session::RealtimeSession;
 use crate::provider::Provider;
 use crate::session::{ErrorCode, LogLevel, LoggingMiddleware, Session, SessionConfig};
@@ -71,42 +71,28 @@ impl RealtimeClient {
 
     /// Opens a session; resolves once it is open (the server confirmed it).
     pub fn connect(&self, options: JsValue) -> js_sys::Promise {
-        // The options are checked at once (a bad one rejects before the token provider is asked);
-        // the future holds only what crosses its awaits (a smaller state machine: README, size).
+        // The options are checked at once: a bad one rejects before the token provider is asked.
         let parsed = match ConnectOptions::parse(options) {
             Ok(parsed) => parsed,
             Err(e) => return js_sys::Promise::reject(&e),
         };
+        let (promise, settle) = new_settle();
         let connector = self.connector.clone();
-        wasm_bindgen_futures::future_to_promise(async move {
-            let config = connector.connect_config().await?;
-            let (driver, module, opened) = start(connector, parsed, &config)?;
-            if let Some(module) = module {
-                let started = wasm_bindgen_futures::JsFuture::from(module).await.and_then(|_| driver.start_playback());
-                if let Err(e) = started {
-                    // No playback, no session: the socket and the context go with it.
-                    driver.shut_down();
-                    // `opened` is rejected by now, and handled here (not an unhandled rejection).
-                    let _ = opened.await;
-                    return Err(e);
-                }
-            }
-            opened.await?;
-            Ok(RealtimeSession::new(driver).into())
-        })
+        self.connector.connect_config(move |config| match config.and_then(|config| start(connector, parsed, &config)) {
+            Ok((driver, ready)) => when_settled(&ready, move |ready| settle.settle(ready.map(|_| RealtimeSession::new(driver).into()))),
+            Err(e) => settle.reject(&e),
+        });
+        promise
     }
 }
 
 /// Builds the session and its audio engine, opens the socket and starts the driver: what
-/// `connect()` does between the credential and the session's opening, none of it awaited. Returns
-/// the driver, the worklet module's loading (when audio plays) and what settles when the session
-/// opens (or ends first).
+/// `connect()` does once it has the credential. Returns the driver and what settles when the
+/// session is ready: open (the server confirmed it) and, when audio plays, its playback node made
+/// (once the worklet module loaded); rejected when the session ends first or the playback cannot
+/// start.
 #[inline(never)]
-fn start(
-    connector: Connector,
-    parsed: ConnectOptions,
-    config: &crate::provider::ConnectConfig,
-) -> Result<(Rc<Driver>, Option<js_sys::Promise>, wasm_bindgen_futures::JsFuture), JsValue> {
+fn start(connector: Connector, parsed: ConnectOptions, config: &crate::provider::ConnectConfig) -> Result<(Rc<Driver>, js_sys::Promise), JsValue> {
     let mut codec = connector.provider.codec();
     codec.set_model(&connector.model);
     let request = codec.connect_request(config);
@@ -157,11 +143,25 @@ fn start(
     let module = engine.as_ref().map(AudioEngine::module_loaded);
     let socket = Connector::open_socket(&request)
         .map_err(|_| error(ErrorCode::ConnectionFailed, "could not open the WebSocket (bad endpoint URL?)"))?;
-    // Settled by the driver when the session opens, or ends first (never dropped unsettled); its
-    // future exists from here on, so a rejection while the worklet loads is a handled one.
+    // Settled by the driver when the session opens, or ends first (never dropped unsettled).
     let (opened, on_open) = new_settle();
-    let opened = wasm_bindgen_futures::JsFuture::from(opened);
     let provider = connector.provider.name();
     let driver = Driver::start(session, socket, parsed.handlers, provider, engine, connector, parsed.raw_frames, on_open);
-    Ok((driver, module, opened))
+    let Some(module) = module else { return Ok((driver, opened)) };
+    let (started, on_started) = new_settle();
+    let playing = driver.clone();
+    when_settled(&module, move |loaded| {
+        let result = loaded.and_then(|_| playing.start_playback());
+        let failed = result.is_err();
+        // `started` first: `connect()` rejects with why the playback could not start, not with
+        // the error the shut-down gives `opened`.
+        on_started.settle(result.map(|()| JsValue::UNDEFINED));
+        if failed {
+            // No playback, no session: the socket and the context go with it.
+            playing.shut_down();
+        }
+    });
+    // `Promise.all` handles `opened` from here on: a rejection while the worklet loads is not an
+    // unhandled one.
+    Ok((driver, js_sys::Promise::all(&js_sys::Array::of2(&started, &opened))))
 }

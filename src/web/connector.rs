@@ -5,6 +5,7 @@
 //! API keys in a browser. Must never: put a credential in a log or an error message.
 
 use super::convert::{optional_string, type_error};
+use super::driver::when_settled;
 use crate::provider::{ConnectConfig, ConnectRequest, Provider};
 use wasm_bindgen::prelude::*;
 use web_sys::WebSocket;
@@ -35,10 +36,12 @@ pub(crate) struct Connector {
 }
 
 impl Connector {
-    /// The connect config with a fresh credential (from the token provider, if there is one).
-    pub(crate) async fn connect_config(&self) -> Result<ConnectConfig, JsValue> {
-        let credential = wasm_bindgen_futures::JsFuture::from(self.credential()?).await?;
-        self.config(credential)
+    /// Calls `then` with the connect config once there is a fresh credential (from the token
+    /// provider, if there is one); never synchronously.
+    pub(crate) fn connect_config(&self, then: impl FnOnce(Result<ConnectConfig, JsValue>) + 'static) {
+        let credential = self.credential().unwrap_or_else(|e| js_sys::Promise::reject(&e));
+        let connector = self.clone();
+        when_settled(&credential, move |credential| then(credential.and_then(|credential| connector.config(credential))));
     }
 
     /// Opens the WebSocket of `request` (binary frames as `ArrayBuffer`s).
@@ -51,7 +54,7 @@ impl Connector {
     }
 
     /// The credential: the string, or what the token provider returns (a string or
-    /// `{ token, url? }`), as a promise (the one await of [`Connector::connect_config`]).
+    /// `{ token, url? }`), as a promise.
     fn credential(&self) -> Result<js_sys::Promise, JsValue> {
         Ok(js_sys::Promise::resolve(&match &self.credential {
             Credential::Fixed(token) => JsValue::from_str(token),
@@ -59,9 +62,7 @@ impl Connector {
         }))
     }
 
-    /// The connect config of a credential (a plain fn: the futures that await the credential stay
-    /// small).
-    #[inline(never)]
+    /// The connect config of a credential.
     fn config(&self, credential: JsValue) -> Result<ConnectConfig, JsValue> {
         let (token, url) = match credential.as_string() {
             Some(token) => (token, None),

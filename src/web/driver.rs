@@ -81,6 +81,13 @@ impl Settle {
 }
 
 impl Settle {
+    pub(crate) fn settle(self, result: Result<JsValue, JsValue>) {
+        match result {
+            Ok(value) => self.resolve(&value),
+            Err(e) => self.reject(&e),
+        }
+    }
+
     /// A listener that resolves the promise with nothing (the d.ts says `Promise<void>`), not with
     /// the event it is called with.
     pub(crate) fn into_listener(mut self) -> Option<js_sys::Function> {
@@ -98,6 +105,31 @@ pub(crate) fn new_settle() -> (js_sys::Promise, Settle) {
     (promise, settle)
 }
 
+/// Calls `then` with the outcome of `promise` once it settles (from the promise's reaction, never
+/// synchronously). The SDK's one way to wait: Rust futures brought an executor, its queue and a
+/// state machine per `async fn` into the package (~1 kB gzipped).
+pub(crate) fn when_settled(promise: &js_sys::Promise, then: impl FnOnce(Result<JsValue, JsValue>) + 'static) {
+    when_settled_boxed(promise, Box::new(then));
+}
+
+/// [`when_settled`] in one non-generic copy. Both reactions are the driver's closure type; they
+/// are forgotten, not dropped: the promise holds them, and the glue frees them once the garbage
+/// collector takes them (wasm-bindgen's `FinalizationRegistry`).
+#[inline(never)]
+fn when_settled_boxed(promise: &js_sys::Promise, then: Box<dyn FnOnce(Result<JsValue, JsValue>)>) {
+    let slot = Rc::new(Cell::new(Some(then)));
+    let reaction = |slot: Rc<Cell<Option<Box<dyn FnOnce(Result<JsValue, JsValue>)>>>>, fulfilled: bool| {
+        Closure::<dyn FnMut(JsValue)>::new(move |value: JsValue| {
+            if let Some(then) = slot.take() {
+                then(if fulfilled { Ok(value) } else { Err(value) });
+            }
+        })
+    };
+    let (fulfilled, rejected) = (reaction(slot.clone(), true), reaction(slot, false));
+    let _ = promise.then2(&fulfilled, &rejected);
+    fulfilled.forget();
+    rejected.forget();
+}
 
 pub(crate) struct Driver {
     pub(super) session: RefCell<Session>,
@@ -309,9 +341,7 @@ impl Driver {
         self.attempt.set(attempt);
         self.opening.set(true);
         let weak = Rc::downgrade(self);
-        let connector = self.connector.clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            let config = connector.connect_config().await;
+        self.connector.connect_config(move |config| {
             let Some(driver) = weak.upgrade() else { return };
             let connecting = driver.session.try_borrow().is_ok_and(|s| s.state() == ConnectionState::Connecting);
             if driver.attempt.get() != attempt || !connecting {
@@ -718,8 +748,7 @@ impl Driver {
         let returned = call_tool(&handler, &to_js(&run.arguments), &run.call_id, &run.name, controller.as_ref());
         let weak = Rc::downgrade(self);
         let call_id = run.call_id;
-        wasm_bindgen_futures::spawn_local(async move {
-            let settled = wasm_bindgen_futures::JsFuture::from(returned).await;
+        when_settled(&returned, move |settled| {
             let outcome = match settled {
                 Ok(value) if value.is_undefined() => Ok(Json::Null),
                 Ok(value) => from_js::<JsonValue>(value, "the result").map_err(|e| describe_js_error(&e)),

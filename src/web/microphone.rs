@@ -1,30 +1,34 @@
 //! The microphone: connecting a stream (the app's, or one `audio::request_microphone` opened) to
 //! the capture worklet of the session's audio engine.
 //!
-//! Must never: keep a stream alive for a session that is gone — every await is followed by a check
+//! Must never: keep a stream alive for a session that is gone — every wait is followed by a check
 //! that the session is still live.
 
 use super::audio::{self, AudioEngine, AudioOptions};
 use super::convert::session_error;
-use super::driver::Driver;
+use super::driver::{when_settled, Driver, Settle};
 use crate::session::{ErrorCode, SessionError};
 use std::rc::Weak;
 use wasm_bindgen::prelude::*;
 
 /// Connects a microphone stream to the capture worklet (creating the audio engine if the session
-/// was opened without playback). The session is checked after every await: if it closed or was
-/// released meanwhile (the permission prompt can stay up for minutes), a stream the SDK opened is
-/// stopped and the promise rejects with `session_closed`; nothing is built. The work around the
-/// one await is in plain fns (a smaller state machine).
-pub(super) async fn attach(driver: &Weak<Driver>, stream: web_sys::MediaStream, owned: bool) -> Result<JsValue, JsValue> {
-    if let Some(engine) = new_engine(driver)? {
-        wasm_bindgen_futures::JsFuture::from(engine.module_loaded()).await?;
-        // A session gone meanwhile: `engine` closes as it drops, and the stream is refused below.
-        if let Some(current) = live(driver) {
-            *current.audio.borrow_mut() = Some(engine);
-        }
+/// was opened without playback) and settles `settle`. The session is checked after every wait: if
+/// it closed or was released meanwhile (the permission prompt can stay up for minutes), a stream
+/// the SDK opened is stopped and the promise rejects with `session_closed`; nothing is built.
+pub(super) fn attach(driver: Weak<Driver>, stream: web_sys::MediaStream, owned: bool, settle: Settle) {
+    match new_engine(&driver) {
+        Ok(Some(engine)) => when_settled(&engine.module_loaded(), move |loaded| {
+            if loaded.is_ok() {
+                // A session gone meanwhile: `engine` closes as it drops, and the stream is refused.
+                if let Some(current) = live(&driver) {
+                    *current.audio.borrow_mut() = Some(engine);
+                }
+            }
+            settle.settle(loaded.and_then(|_| connect_stream(&driver, stream, owned)));
+        }),
+        Ok(None) => settle.settle(connect_stream(&driver, stream, owned)),
+        Err(e) => settle.reject(&e),
     }
-    connect_stream(driver, stream, owned)
 }
 
 fn live(driver: &Weak<Driver>) -> Option<std::rc::Rc<Driver>> {
@@ -33,7 +37,6 @@ fn live(driver: &Weak<Driver>) -> Option<std::rc::Rc<Driver>> {
 
 /// The audio engine of a live session opened without playback (its worklet module loading);
 /// `None` when the session has one, or is gone (the stream is then refused by [`connect_stream`]).
-#[inline(never)]
 fn new_engine(driver: &Weak<Driver>) -> Result<Option<AudioEngine>, JsValue> {
     let Some(current) = live(driver) else { return Ok(None) };
     if current.audio.borrow().is_some() {
@@ -45,7 +48,6 @@ fn new_engine(driver: &Weak<Driver>) -> Result<Option<AudioEngine>, JsValue> {
 
 /// Connects the stream to the live session's engine, or refuses it (stopping a stream the SDK
 /// opened).
-#[inline(never)]
 fn connect_stream(driver: &Weak<Driver>, stream: web_sys::MediaStream, owned: bool) -> Result<JsValue, JsValue> {
     if let Some(current) = live(driver) {
         let callback = current.worklet_callback();

@@ -7,7 +7,7 @@
 
 use super::audio::AudioEngine;
 use super::convert::{from_js_noting_unknown, to_js};
-use super::driver::{new_settle, Command, Driver};
+use super::driver::{new_settle, when_settled, Command, Driver};
 use super::microphone;
 use crate::model::ClientMessage;
 use crate::session::ConnectionState;
@@ -34,14 +34,16 @@ impl RealtimeSession {
         RealtimeSession { driver }
     }
 
-    /// Attaches the stream `stream` resolves to (one future type for both microphone entry points).
+    /// Attaches the stream `stream` resolves to (both microphone entry points).
     fn attach(&self, stream: js_sys::Promise, owned: bool) -> js_sys::Promise {
         // Held weakly across the permission prompt: a session dropped meanwhile is not kept alive.
         let driver = Rc::downgrade(&self.driver);
-        wasm_bindgen_futures::future_to_promise(async move {
-            let stream = wasm_bindgen_futures::JsFuture::from(stream).await?;
-            microphone::attach(&driver, stream.unchecked_into(), owned).await
-        })
+        let (promise, settle) = new_settle();
+        when_settled(&stream, move |stream| match stream {
+            Ok(stream) => microphone::attach(driver, stream.unchecked_into(), owned, settle),
+            Err(e) => settle.reject(&e),
+        });
+        promise
     }
 
     /// A promise settled when the session has sent `message` (handed it to the socket).
