@@ -95,14 +95,17 @@ impl Settle {
     }
 }
 
-/// A new pending promise and what settles it. One non-generic function for every caller: a
-/// `Promise::new` per call site (a closure type each) cost ~0.9 kB of wasm.
-#[inline(never)]
+/// A new pending promise and what settles it. Made in `platform.js`: a `Promise::new` executor is a
+/// closure type of its own in the wasm and the glue.
 pub(crate) fn new_settle() -> (js_sys::Promise, Settle) {
-    let mut settle = Settle(None);
-    // The executor runs before `Promise::new` returns.
-    let promise = js_sys::Promise::new(&mut |resolve, reject| settle.0 = Some((resolve, reject)));
-    (promise, settle)
+    let parts = deferred();
+    (parts.get(0).unchecked_into(), Settle(Some((parts.get(1).unchecked_into(), parts.get(2).unchecked_into()))))
+}
+
+#[wasm_bindgen(module = "/src/web/platform.js")]
+extern "C" {
+    /// `[promise, resolve, reject]`.
+    fn deferred() -> js_sys::Array;
 }
 
 /// Calls `then` with the outcome of `promise` once it settles (from the promise's reaction, never

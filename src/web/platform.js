@@ -268,5 +268,12 @@ export function diagnostics(timers, pendingCalls, runningTools, listeners, conve
   return { timers, pendingCalls, runningTools, listeners, conversationItems };
 }
 
+// A pending promise and what settles it, `[promise, resolve, reject]` (web/driver.rs: new_settle).
+export function deferred() {
+  let resolve, reject;
+  const promise = new Promise((yes, no) => { resolve = yes; reject = no; });
+  return [promise, resolve, reject];
+}
+
 // sendText/commitAudio (web/session.rs): resolves with nothing once every send did.
 export const allDone = (promises) => Promise.all(promises).then(() => {});
