@@ -58,7 +58,7 @@ const URGENT_MS: f64 = 100.0;
 #[wasm_bindgen(module = "/src/web/platform.js")]
 extern "C" {
     #[wasm_bindgen(js_name = postAudio)]
-    fn post_audio(port: &web_sys::MessagePort, item: &str, view: &JsValue);
+    fn post_audio(node: &AudioWorkletNode, item: &str, view: &JsValue);
 }
 
 // The worklet nodes, their options and control messages, and the microphone's constraints are
@@ -83,6 +83,9 @@ extern "C" {
     ) -> Result<AudioWorkletNode, JsValue>;
     #[wasm_bindgen(catch, js_name = captureNode)]
     fn capture_node(context: &AudioContext, on_message: &js_sys::Function, chunk_frames: f64) -> Result<AudioWorkletNode, JsValue>;
+    /// Silences a worklet node (`stop` posted first if asked) and disconnects it.
+    #[wasm_bindgen(js_name = releaseNode)]
+    fn release_node(node: &AudioWorkletNode, stop: bool);
     /// Posts `{ type, item? }` to a worklet.
     #[wasm_bindgen(catch, js_name = postControl)]
     fn post_control(node: &AudioWorkletNode, kind: &str, item: Option<&str>) -> Result<(), JsValue>;
@@ -456,16 +459,14 @@ impl AudioEngine {
             return;
         }
         self.queue.posted_since_ms += seconds * 1_000.0;
-        if let Ok(port) = node.port() {
-            // SAFETY: the views are copied (`slice`) before anything can allocate wasm memory.
-            if !self.held_linear.is_empty() {
-                let view = unsafe { js_sys::Int16Array::view(&self.held_linear) };
-                post_audio(&port, &self.held_item, &view);
-            }
-            if !self.held.is_empty() {
-                let view = unsafe { Float32Array::view(&self.held) };
-                post_audio(&port, &self.held_item, &view);
-            }
+        // SAFETY: the views are copied (`slice`) before anything can allocate wasm memory.
+        if !self.held_linear.is_empty() {
+            let view = unsafe { js_sys::Int16Array::view(&self.held_linear) };
+            post_audio(node, &self.held_item, &view);
+        }
+        if !self.held.is_empty() {
+            let view = unsafe { Float32Array::view(&self.held) };
+            post_audio(node, &self.held_item, &view);
         }
         self.held_linear.clear();
         self.held.clear();
@@ -590,10 +591,7 @@ impl AudioEngine {
         let attached = self.capture.is_some();
         if let Some(capture) = self.capture.take() {
             let _ = capture.source.disconnect();
-            let _ = post_control(&capture.node, "stop", None);
-            if let Ok(port) = capture.node.port() {
-                port.set_onmessage(None);
-            }
+            release_node(&capture.node, true);
             if capture.owned {
                 stop_tracks(&capture.stream);
             }
@@ -645,10 +643,7 @@ impl AudioEngine {
     pub fn close(&mut self) {
         self.detach_microphone();
         if let Some((node, gain)) = self.playback.take() {
-            if let Ok(port) = node.port() {
-                port.set_onmessage(None);
-            }
-            let _ = node.disconnect();
+            release_node(&node, false);
             let _ = gain.disconnect();
         }
         // A second `close()` on a context rejects: close it once.

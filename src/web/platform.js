@@ -29,9 +29,9 @@ export async function loadWorklet(worklet, explicit, source) {
 }
 
 // Hands a chunk of playback samples to the worklet: a copy whose buffer is transferred.
-export function postAudio(port, item, view) {
+export function postAudio(node, item, view) {
   const samples = view.slice();
-  port.postMessage({ type: 'audio', item, samples }, [samples.buffer]);
+  node.port.postMessage({ type: 'audio', item, samples }, [samples.buffer]);
 }
 
 // ---- values across the boundary (web/convert.rs) --------------------------------------------
@@ -192,6 +192,13 @@ export const captureNode = (context, onmessage, chunkFrames) => workletNode(cont
 // `duck`, `restore`, `stop` (with the item to stop, for playback).
 export function postControl(node, type, item) {
   node.port.postMessage(item === undefined ? { type } : { type, item });
+}
+
+// A worklet node let go of: `stop` posted first if asked, its port silenced, disconnected.
+export function releaseNode(node, stop) {
+  if (stop) postControl(node, 'stop');
+  node.port.onmessage = null;
+  node.disconnect();
 }
 
 // The microphone (web/microphone.rs), with options checked in Rust.
