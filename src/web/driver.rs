@@ -17,7 +17,7 @@ use super::connector::Connector;
 use super::convert::{describe_js_error, get, event_to_js, frame_from_js, from_js, message_to_js, session_error, to_js};
 use super::network::NetworkWatch;
 use super::stream::MessageStream;
-use crate::json::{Json, JsonValue, RawJson};
+use crate::json::{Json, JsonValue};
 use crate::model::{Base64Data, ClientMessage, Tool};
 use crate::session::{ConnectionState, ErrorCode, FrameBuf, Output, Session, SessionError, SessionEvent, Ticket, Timer, ToolRun, VecMap};
 use std::cell::{Cell, RefCell};
@@ -511,7 +511,7 @@ impl Driver {
                 }
                 if blocked && !self.playback_blocked_reported.replace(true) {
                     // Autoplay policy: the app must call resumeAudio() from a user gesture.
-                    self.emit("playbackBlocked", &to_js(&RawJson(r#"{"type":"playbackBlocked"}"#)));
+                    self.emit("playbackBlocked", &js_sys::JSON::parse(r#"{"type":"playbackBlocked"}"#).unwrap_or_default());
                 }
             }
             Output::StopPlayback { item_id } => {
