@@ -91,7 +91,6 @@ impl RealtimeClient {
 /// session is ready: open (the server confirmed it) and, when audio plays, its playback node made
 /// (once the worklet module loaded); rejected when the session ends first or the playback cannot
 /// start.
-#[inline(never)]
 fn start(connector: Connector, parsed: ConnectOptions, config: &crate::provider::ConnectConfig) -> Result<(Rc<Driver>, js_sys::Promise), JsValue> {
     let mut codec = connector.provider.codec();
     codec.set_model(&connector.model);
