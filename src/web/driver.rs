@@ -19,7 +19,7 @@ use super::network::NetworkWatch;
 use super::stream::MessageStream;
 use crate::json::{Json, JsonValue};
 use crate::model::{Base64Data, ClientMessage, Tool};
-use crate::session::{ConnectionState, ErrorCode, FrameBuf, Output, Session, SessionError, SessionEvent, Ticket, Timer, ToolRun, VecMap};
+use crate::session::{ConnectionState, ErrorCode, FrameBuf, Output, Session, SessionEvent, Ticket, Timer, ToolRun, VecMap};
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
@@ -579,13 +579,14 @@ impl Driver {
                 let _ = socket.close_with_code_and_reason(1000, "session released");
             }
         }
-        let closed = SessionError::state(ErrorCode::SessionClosed, "the session was released (free() or dispose) before this settled");
+        // An error object each: the app may keep or change one.
+        let closed = || super::convert::error(ErrorCode::SessionClosed, "the session was released (free() or dispose) before this settled");
         let pending: Vec<Settle> = self.pending.borrow_mut().drain().map(|(_, settle)| settle).collect();
         for settle in pending {
-            settle.reject(&session_error(&closed));
+            settle.reject(&closed());
         }
         if let Some(opened) = self.on_open.borrow_mut().take() {
-            opened.reject(&session_error(&closed));
+            opened.reject(&closed());
         }
         // `close` listeners (and `close()` promises still waiting) learn that it ended.
         if self.session.try_borrow().is_ok_and(|s| s.state() != ConnectionState::Closed) {

@@ -5,9 +5,8 @@
 //! that the session is still live.
 
 use super::audio::{self, AudioEngine, AudioOptions};
-use super::convert::session_error;
 use super::driver::{when_settled, Driver, Settle};
-use crate::session::{ErrorCode, SessionError};
+use crate::session::ErrorCode;
 use std::rc::Weak;
 use wasm_bindgen::prelude::*;
 
@@ -61,5 +60,5 @@ fn connect_stream(driver: &Weak<Driver>, stream: web_sys::MediaStream, owned: bo
     if owned {
         audio::stop_tracks(&stream);
     }
-    Err(session_error(&SessionError::state(ErrorCode::SessionClosed, "the session closed before the microphone started")))
+    Err(super::convert::error(ErrorCode::SessionClosed, "the session closed before the microphone started"))
 }
