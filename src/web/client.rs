@@ -7,7 +7,7 @@ use super::connect_options::{speaks, ConnectOptions};
 use super::connector::{refuse_standard_key, Connector, Credential};
 use super::convert::{console_debug, console_error, console_warn, error, get, optional_bool, optional_string, range_error, type_error, warn_unknown_keys};
 use super::driver::{new_settle, now, when_settled, Driver};
-use super::session::RealtimeSession;
+use super::session::{all_done, RealtimeSession};
 use crate::provider::Provider;
 use crate::session::{ErrorCode, LogLevel, LoggingMiddleware, Session, SessionConfig};
 use std::rc::Rc;
@@ -160,7 +160,10 @@ fn start(connector: Connector, parsed: ConnectOptions, config: &crate::provider:
             playing.shut_down();
         }
     });
-    // `Promise.all` handles `opened` from here on: a rejection while the worklet loads is not an
-    // unhandled one.
-    Ok((driver, js_sys::Promise::all(&js_sys::Array::of2(&started, &opened))))
+    // `Promise.all` (in `allDone`) handles `opened` from here on: a rejection while the worklet
+    // loads is not an unhandled one.
+    let both = js_sys::Array::new();
+    both.push(&started);
+    both.push(&opened);
+    Ok((driver, all_done(&both)))
 }

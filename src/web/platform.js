@@ -282,5 +282,6 @@ export function deferred() {
   return [promise, resolve, reject];
 }
 
-// sendText/commitAudio (web/session.rs): resolves with nothing once every send did.
+// sendText/commitAudio (web/session.rs), connect (web/client.rs): resolves with nothing once
+// every promise did.
 export const allDone = (promises) => Promise.all(promises).then(() => {});

@@ -59,7 +59,7 @@ impl RealtimeSession {
 #[wasm_bindgen(module = "/src/web/platform.js")]
 extern "C" {
     #[wasm_bindgen(js_name = allDone)]
-    fn all_done(promises: &js_sys::Array) -> js_sys::Promise;
+    pub(super) fn all_done(promises: &js_sys::Array) -> js_sys::Promise;
 }
 
 /// An event (or tool) name as `on`/`once`/`off` (`unregisterTool`) take it: a `JsValue`, not a
