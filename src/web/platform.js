@@ -4,8 +4,9 @@
 // 2-core machine's test server stalled on the fifth and sixth).
 //
 // Rust callers: web/audio.rs (worklets, nodes, microphone), web/convert.rs (values, strings,
-// errors), web/stream.rs (MessageStream), web/driver.rs (clock, tools, frames, diagnostics),
-// web/network.rs, web/session.rs (allDone). Each section names its caller.
+// errors, the console), web/stream.rs (MessageStream), web/driver.rs (clock, tools, frames,
+// socket handlers, promises, diagnostics), web/connector.rs (the socket), web/network.rs,
+// web/session.rs and web/client.rs (allDone). Each section names its caller.
 
 // ---- audio (web/audio.rs) ------------------------------------------------------------------
 
