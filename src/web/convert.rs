@@ -273,6 +273,14 @@ extern "C" {
     pub fn console_error_value(value: &JsValue);
 }
 
+#[wasm_bindgen(module = "/src/web/platform.js")]
+extern "C" {
+    /// A shallow copy of an app object (its own enumerable properties) without the keys listed,
+    /// comma-separated.
+    #[wasm_bindgen(js_name = copyWithout)]
+    pub fn copy_without(object: &JsValue, keys: &str) -> JsValue;
+}
+
 pub fn type_error(message: &str) -> JsValue {
     js_sys::TypeError::new(message).into()
 }
@@ -420,12 +428,11 @@ pub(crate) fn function_tool(tool: &JsValue, field: &str) -> Result<(Tool, Option
     } else {
         Some(handler.dyn_into::<js_sys::Function>().map_err(|_| type_error(&format!("{field}.handler must be a function")))?)
     };
-    let declaration = js_sys::Object::assign(&js_sys::Object::new(), tool.unchecked_ref());
-    let _ = js_sys::Reflect::delete_property(&declaration, &"handler".into());
+    let declaration = copy_without(tool, "handler");
     if get(&declaration, "type").is_undefined() {
         let _ = js_sys::Reflect::set(&declaration, &"type".into(), &"function".into());
     }
-    let declaration: Tool = from_js_noting_unknown(declaration.into(), field)?;
+    let declaration: Tool = from_js_noting_unknown(declaration, field)?;
     if declaration.name().is_empty() {
         return Err(range_error(&format!("{field}.name must not be empty")));
     }

@@ -60,6 +60,14 @@ export function toJson(value, what, limit) {
   return text;
 }
 
+// A shallow copy of an app object without the keys listed, comma-separated (the connect options'
+// neutral part, a tool's declaration, createResponse's overrides).
+export function copyWithout(object, keys) {
+  const copy = Object.assign({}, object);
+  for (const key of keys.split(',')) delete copy[key];
+  return copy;
+}
+
 // ---- strings out of wasm memory (web/convert.rs) ------------------------------------------
 
 // wasm-bindgen decodes every string it passes with a TextDecoder call, whose fixed cost is most

@@ -124,13 +124,13 @@ impl RealtimeSession {
 
     #[wasm_bindgen(js_name = createResponse)]
     pub fn create_response(&self, overrides: JsValue) -> js_sys::Promise {
-        let object = if overrides.is_undefined() || overrides.is_null() { js_sys::Object::new().into() } else { overrides };
-        if !object.is_object() {
+        if !(overrides.is_undefined() || overrides.is_null() || overrides.is_object()) {
             return rejected(super::convert::type_error("overrides must be an object"));
         }
-        let copy = js_sys::Object::assign(&js_sys::Object::new(), object.unchecked_ref());
+        // `undefined`/`null` copy as `{}`.
+        let copy = super::convert::copy_without(&overrides, "type");
         let _ = js_sys::Reflect::set(&copy, &"type".into(), &"createResponse".into());
-        self.send(copy.into())
+        self.send(copy)
     }
 
     #[wasm_bindgen(js_name = cancelResponse)]
