@@ -66,7 +66,9 @@ extern "C" {
 // string) in the wasm.
 #[wasm_bindgen(module = "/src/web/platform.js")]
 extern "C" {
-    /// `phases`: the resampler's filter when the worklet is to resample (then `up`…`grid` too).
+    /// `[node, gain, destination?]`: the playback worklet node wired through its gain to
+    /// `element`, `output` or the speakers. `phases`: the resampler's filter when the worklet is to
+    /// resample (then `up`…`grid` too).
     #[wasm_bindgen(catch, js_name = playbackNode)]
     #[allow(clippy::too_many_arguments)]
     fn playback_node(
@@ -80,9 +82,12 @@ extern "C" {
         down: f64,
         taps: f64,
         grid: f64,
-    ) -> Result<AudioWorkletNode, JsValue>;
+        element: Option<&web_sys::HtmlAudioElement>,
+        output: Option<&web_sys::AudioNode>,
+    ) -> Result<js_sys::Array, JsValue>;
+    /// `[node, source]`: the capture worklet node with the stream's source connected to it.
     #[wasm_bindgen(catch, js_name = captureNode)]
-    fn capture_node(context: &AudioContext, on_message: &js_sys::Function, chunk_frames: f64) -> Result<AudioWorkletNode, JsValue>;
+    fn capture_node(context: &AudioContext, on_message: &js_sys::Function, chunk_frames: f64, stream: &MediaStream) -> Result<js_sys::Array, JsValue>;
     /// Silences a worklet node (`stop` posted first if asked) and disconnects it.
     #[wasm_bindgen(js_name = releaseNode)]
     fn release_node(node: &AudioWorkletNode, stop: bool);
@@ -193,7 +198,7 @@ impl WorkletMessage {
 
 struct Capture {
     node: AudioWorkletNode,
-    source: web_sys::MediaStreamAudioSourceNode,
+    source: web_sys::AudioNode,
     stream: MediaStream,
     /// Ours to stop (from `startMicrophone`), or the app's (`attachMicrophoneStream`).
     owned: bool,
@@ -229,7 +234,8 @@ pub(crate) struct AudioEngine {
     options: AudioOptions,
     module: js_sys::Promise,
     playback: Option<(AudioWorkletNode, GainNode)>,
-    output_stream: Option<web_sys::MediaStreamAudioDestinationNode>,
+    /// The `MediaStream` destination feeding `audio.outputElement` (undefined without one).
+    output_stream: JsValue,
     playback_pipeline: PlaybackPipeline,
     /// Who resamples the playback audio; audio is held until that is known.
     resampling: Resampling,
@@ -306,7 +312,7 @@ impl AudioEngine {
             held_item: String::new(),
             early: Vec::new(),
             queue: QueueEstimate::default(),
-            output_stream: None,
+            output_stream: JsValue::UNDEFINED,
             capture: None,
             muted: false,
             provider_input,
@@ -351,6 +357,7 @@ impl AudioEngine {
         let rate = self.sample_rate();
         let table = self.playback_pipeline.table();
         let handed_off = table.is_some();
+        // The worklet node, its gain, and what it plays to (see `playbackNode`).
         let node = playback_node(
             &self.context,
             on_message,
@@ -368,29 +375,11 @@ impl AudioEngine {
             table.as_ref().map_or(0.0, |t| t.down as f64),
             table.as_ref().map_or(0.0, |t| t.taps as f64),
             table.as_ref().map_or(0.0, |t| t.grid as f64),
+            self.options.output_element.as_ref(),
+            self.options.output_node.as_ref(),
         )?;
-        let gain = self.context.create_gain()?;
-        node.connect_with_audio_node(&gain)?;
-        match &self.options.output_element {
-            Some(element) => {
-                // Through a MediaStream into an <audio>: output-device choice (setSinkId) and the
-                // browser's echo canceller sees what is played.
-                let destination = self.context.create_media_stream_destination()?;
-                gain.connect_with_audio_node(&destination)?;
-                element.set_src_object(Some(&destination.stream()));
-                let _ = element.play();
-                self.output_stream = Some(destination);
-            }
-            None => match &self.options.output_node {
-                Some(node) => {
-                    gain.connect_with_audio_node(node)?;
-                }
-                None => {
-                    gain.connect_with_audio_node(&self.context.destination())?;
-                }
-            },
-        }
-        self.playback = Some((node, gain));
+        self.playback = Some((node.get(0).unchecked_into(), node.get(1).unchecked_into()));
+        self.output_stream = node.get(2);
         if !handed_off {
             self.settle_resampling(Resampling::MainThread);
         }
@@ -568,12 +557,10 @@ impl AudioEngine {
         let chunk_frames = (rate * post_ms as f64 / 1_000.0).round().max(128.0);
         let send_bytes = (self.provider_input.rate as u64 * self.options.chunk_ms as u64 / 1_000) as usize
             * self.provider_input.encoding.bytes_per_sample();
-        let node = capture_node(&self.context, on_message, chunk_frames)?;
-        let source = self.context.create_media_stream_source(&stream)?;
-        source.connect_with_audio_node(&node)?;
+        let nodes = capture_node(&self.context, on_message, chunk_frames, &stream)?;
         self.capture = Some(Capture {
-            node,
-            source,
+            node: nodes.get(0).unchecked_into(),
+            source: nodes.get(1).unchecked_into(),
             stream,
             owned,
             pipeline: CapturePipeline::new(rate as u32, self.provider_input),

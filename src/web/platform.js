@@ -191,13 +191,33 @@ function workletNode(context, name, numberOfOutputs, processorOptions, onmessage
   node.port.onmessage = onmessage;
   return node;
 }
-// `phases` (with up…grid): the resampler's filter, for a worklet that resamples.
-export function playbackNode(context, onmessage, prebufferFrames, fadeFrames, reportFrames, phases, up, down, taps, grid) {
+// The playback graph: worklet → gain → an <audio> element (through a MediaStream: output-device
+// choice, and the browser's echo canceller sees what is played), the app's node, or the speakers;
+// `[node, gain, destination?]`. `phases` (with up…grid): the resampler's filter, for a worklet
+// that resamples.
+export function playbackNode(context, onmessage, prebufferFrames, fadeFrames, reportFrames, phases, up, down, taps, grid, element, output) {
   const options = { prebufferFrames, fadeFrames, reportFrames };
   if (phases) options.int16Resampler = { up, down, taps, grid, phases };
-  return workletNode(context, 'realtime-playback', 1, options, onmessage);
+  const node = workletNode(context, 'realtime-playback', 1, options, onmessage);
+  const gain = context.createGain();
+  node.connect(gain);
+  if (element) {
+    const destination = context.createMediaStreamDestination();
+    gain.connect(destination);
+    element.srcObject = destination.stream;
+    element.play();
+    return [node, gain, destination];
+  }
+  gain.connect(output ?? context.destination);
+  return [node, gain];
 }
-export const captureNode = (context, onmessage, chunkFrames) => workletNode(context, 'realtime-capture', 0, { chunkFrames }, onmessage);
+// `[node, source]`: the capture worklet, the microphone stream's source connected to it.
+export function captureNode(context, onmessage, chunkFrames, stream) {
+  const node = workletNode(context, 'realtime-capture', 0, { chunkFrames }, onmessage);
+  const source = context.createMediaStreamSource(stream);
+  source.connect(node);
+  return [node, source];
+}
 // `duck`, `restore`, `stop` (with the item to stop, for playback).
 export function postControl(node, type, item) {
   node.port.postMessage(item === undefined ? { type } : { type, item });
