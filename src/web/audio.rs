@@ -31,7 +31,7 @@ const WORKLET_SOURCE: &str = include_str!(concat!(env!("OUT_DIR"), "/realtime-au
 #[wasm_bindgen(module = "/src/web/platform.js")]
 extern "C" {
     #[wasm_bindgen(js_name = loadWorklet)]
-    fn load_worklet(worklet: &web_sys::AudioWorklet, explicit: Option<&str>, source: &str) -> js_sys::Promise;
+    fn load_worklet(context: &AudioContext, explicit: Option<&str>, source: &str) -> js_sys::Promise;
 }
 
 /// The most audio held before it is posted mid-burst (see [`AudioEngine::play`]): a post's cost is
@@ -295,7 +295,7 @@ impl AudioEngine {
             Some(context) => (context, false),
             None => (AudioContext::new()?, true),
         };
-        let module = load_worklet(&context.audio_worklet()?, options.worklet_url.as_deref(), WORKLET_SOURCE);
+        let module = load_worklet(&context, options.worklet_url.as_deref(), WORKLET_SOURCE);
         let device_rate = context.sample_rate() as u32;
         Ok(AudioEngine {
             playback_pipeline: PlaybackPipeline::new(provider_output, device_rate),

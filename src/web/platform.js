@@ -13,7 +13,8 @@
 // Where the worklet comes from, in order: the app's `audio.workletUrl`; the package's own file
 // (`new URL(…, import.meta.url)`: bundlers emit it as an asset; this module sits four levels below
 // the package root); a blob: URL of the embedded source.
-export async function loadWorklet(worklet, explicit, source) {
+export async function loadWorklet(context, explicit, source) {
+  const worklet = context.audioWorklet;
   if (explicit) {
     try { return await worklet.addModule(explicit); }
     catch (e) { throw new Error(`options.audio.workletUrl: the audio worklet could not be loaded from ${explicit} (${e.message})`); }
