@@ -103,7 +103,7 @@ thread_local! {
 /// `text` as a JS string, reused while it repeats: a delta's type, key, response and item ids are
 /// the same as the previous delta's, and each new string is a UTF-8 decode (the largest cost of
 /// building a delta's message after copying its audio).
-fn js_string(text: &str) -> JsValue {
+pub(super) fn js_string(text: &str) -> JsValue {
     const KEPT: usize = 8;
     STRINGS.with(|strings| {
         let mut strings = strings.borrow_mut();

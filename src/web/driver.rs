@@ -142,7 +142,10 @@ pub(crate) struct Driver {
     commands: RefCell<VecDeque<Command>>,
     pumping: Cell<bool>,
     pending: RefCell<VecMap<Ticket, Settle>>,
-    handlers: RefCell<VecMap<String, Vec<(js_sys::Function, bool)>>>,
+    /// The app's `on`/`once` listeners (in `platform.js`), and how many each event name has: the
+    /// counts answer "does anyone listen?" without a boundary crossing per message.
+    listeners: Listeners,
+    listened: RefCell<VecMap<String, u32>>,
     pub(super) tool_handlers: RefCell<VecMap<String, js_sys::Function>>,
     aborts: RefCell<VecMap<String, web_sys::AbortController>>,
     pub(super) stream: MessageStream,
@@ -257,7 +260,8 @@ impl Driver {
             commands: RefCell::new(VecDeque::new()),
             pumping: Cell::new(false),
             pending: RefCell::new(VecMap::new()),
-            handlers: RefCell::new(VecMap::new()),
+            listeners: Listeners::new(),
+            listened: RefCell::new(VecMap::new()),
             tool_handlers: RefCell::new(tool_handlers),
             aborts: RefCell::new(VecMap::new()),
             stream: MessageStream::new(),
@@ -593,7 +597,8 @@ impl Driver {
             let event = SessionEvent::Close { code: 1000, reason: "session released".into(), was_clean: true };
             self.emit(event.kind(), &event_to_js(&event));
         }
-        self.handlers.borrow_mut().clear();
+        self.listeners.clear();
+        self.listened.borrow_mut().clear();
         self.commands.borrow_mut().clear();
     }
 
@@ -720,21 +725,24 @@ impl Driver {
 
     /// Whether an app listener waits for `kind` (events are built only for someone who reads them).
     fn listens(&self, kind: &str) -> bool {
-        self.handlers.borrow().get(kind).is_some_and(|list| !list.is_empty())
+        self.listened.borrow().get(kind).is_some_and(|n| *n > 0)
     }
 
     fn emit(&self, kind: &str, value: &JsValue) {
-        let handlers: Vec<js_sys::Function> = {
-            let mut map = self.handlers.borrow_mut();
-            let Some(list) = map.get_mut(kind) else { return };
-            let snapshot = list.iter().map(|(f, _)| f.clone()).collect();
-            list.retain(|(_, once)| !once);
-            snapshot
-        };
-        for handler in handlers {
-            if let Err(e) = handler.call1(&JsValue::UNDEFINED, value) {
-                // An app handler's exception must not stop the others (nor the session).
-                super::convert::console_error(&format!("realtime-wasm: a {kind} handler threw:"), Some(&e));
+        if self.listens(kind) {
+            // The name as a kept JS string: emitted per delta, a decode each time otherwise.
+            let left = self.listeners.emit(&super::convert::js_string(kind), value);
+            self.count_listeners(kind, left);
+        }
+    }
+
+    /// What `platform.js` says is left of `kind`'s listeners.
+    fn count_listeners(&self, kind: &str, left: u32) {
+        let mut listened = self.listened.borrow_mut();
+        match listened.get_mut(kind) {
+            Some(n) => *n = left,
+            None => {
+                listened.insert(kind.to_owned(), left);
             }
         }
     }
@@ -768,14 +776,14 @@ impl Driver {
     /// Adds an app listener (`on`/`once`).
     pub(super) fn listen(&self, kind: String, handler: js_sys::Function, once: bool) {
         super::convert::warn_unknown_event(&kind);
-        self.handlers.borrow_mut().get_or_insert_with(kind, Vec::new).push((handler, once));
+        let left = self.listeners.add(&kind, &handler, once);
+        self.count_listeners(&kind, left);
     }
 
     /// Removes every registration of `handler` for `kind` (`off`).
     pub(super) fn unlisten(&self, kind: &str, handler: &js_sys::Function) {
-        if let Some(list) = self.handlers.borrow_mut().get_mut(kind) {
-            list.retain(|(f, _)| !js_sys::Object::is(f, handler));
-        }
+        let left = self.listeners.remove(kind, handler);
+        self.count_listeners(kind, left);
     }
 
     /// `RealtimeSession.diagnostics`: what the driver holds right now. Each count stays bounded
@@ -785,7 +793,7 @@ impl Driver {
             self.timers.borrow().len(),
             self.pending.borrow().len(),
             self.aborts.borrow().len(),
-            self.handlers.borrow().values().map(Vec::len).sum(),
+            self.listened.borrow().values().map(|n| *n as usize).sum(),
             self.session.try_borrow().map_or(0, |s| s.conversation().items().len()),
         )
     }
@@ -795,6 +803,24 @@ impl Drop for Driver {
     fn drop(&mut self) {
         self.shut_down();
     }
+}
+
+// The app's listeners: per event name, `[handler, once]` pairs. `emit` calls a snapshot (`once`
+// listeners removed first) and reports a throwing listener without stopping the others (nor the
+// session). Each returns how many listeners the name has left.
+#[wasm_bindgen(module = "/src/web/platform.js")]
+extern "C" {
+    type Listeners;
+    #[wasm_bindgen(constructor)]
+    fn new() -> Listeners;
+    #[wasm_bindgen(method)]
+    fn add(this: &Listeners, kind: &str, handler: &js_sys::Function, once: bool) -> u32;
+    #[wasm_bindgen(method)]
+    fn remove(this: &Listeners, kind: &str, handler: &js_sys::Function) -> u32;
+    #[wasm_bindgen(method)]
+    fn emit(this: &Listeners, kind: &JsValue, value: &JsValue) -> u32;
+    #[wasm_bindgen(method)]
+    fn clear(this: &Listeners);
 }
 
 // Level events (one per 10–20 ms capture chunk while listened to) are built in one JS call, not

@@ -182,6 +182,39 @@ export class MessageStream {
   }
 }
 
+// ---- listeners (web/driver.rs) ----------------------------------------------------------------
+
+// The app's `on`/`once` listeners: per event name, `[handler, once]` pairs. Each method returns how
+// many listeners the name has left (the driver keeps the counts: a message is built only for
+// someone who reads it).
+export class Listeners {
+  constructor() { this.byName = new Map(); }
+  add(name, handler, once) {
+    const list = this.byName.get(name) ?? [];
+    list.push([handler, once]);
+    this.byName.set(name, list);
+    return list.length;
+  }
+  remove(name, handler) {
+    const list = (this.byName.get(name) ?? []).filter(([h]) => h !== handler);
+    this.byName.set(name, list);
+    return list.length;
+  }
+  // Calls a snapshot (`once` listeners removed first: one added meanwhile waits for the next
+  // event); a throwing listener is reported, and the others (and the session) go on.
+  emit(name, value) {
+    const list = this.byName.get(name) ?? [];
+    const kept = list.filter(([, once]) => !once);
+    this.byName.set(name, kept);
+    for (const [handler] of list) {
+      try { handler(value); } catch (e) { console.error(`realtime-wasm: a ${name} handler threw:`, e); }
+    }
+    // Counted after the calls: a listener may have added or removed some (or freed the session).
+    return this.byName.get(name)?.length ?? 0;
+  }
+  clear() { this.byName.clear(); }
+}
+
 // ---- browser objects (web/audio.rs, web/driver.rs) ------------------------------------------
 
 // The worklet nodes (web/audio.rs): mono, their port's messages to `onmessage`.
