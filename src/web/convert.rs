@@ -316,12 +316,13 @@ pub fn session_error(e: &SessionError) -> JsValue {
     value
 }
 
-/// The text of whatever a JS handler threw or rejected with.
-pub fn describe_js_error(value: &JsValue) -> String {
-    if let Some(e) = value.dyn_ref::<js_sys::Error>() {
-        return String::from(e.message());
-    }
-    value.as_string().unwrap_or_else(|| js_sys::JSON::stringify(value).map(String::from).unwrap_or_else(|_| "unknown error".into()))
+#[wasm_bindgen(module = "/src/web/platform.js")]
+extern "C" {
+    /// The text of whatever a JS handler threw or rejected with: an `Error`'s message, a string,
+    /// else its JSON (or `String(value)`; "unknown error" when even that fails). In Rust it threw
+    /// for `undefined` (its JSON is no string), and a tool that rejected with it hung.
+    #[wasm_bindgen(js_name = describeError)]
+    pub fn describe_js_error(value: &JsValue) -> String;
 }
 
 /// A property of a JS object (`undefined` when absent or when `object` is not an object).

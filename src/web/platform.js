@@ -117,6 +117,13 @@ export function levelEvent(type, level, rms, peak) {
   return e;
 }
 
+// The text of whatever an app function threw or rejected with (web/convert.rs).
+export function describeError(value) {
+  if (value instanceof Error) return String(value.message);
+  if (typeof value === 'string') return value;
+  try { return JSON.stringify(value) ?? String(value); } catch { return 'unknown error'; }
+}
+
 // The error class the SDK rejects with (exported from the package entry by scripts/build-pkg.mjs).
 export class RealtimeError extends Error {
   constructor(message, code) { super(message); this.name = 'RealtimeError'; this.code = code; }
