@@ -110,7 +110,7 @@ extern "C" {
 
 /// Calls `then` with the outcome of `promise` once it settles (from the promise's reaction, never
 /// synchronously). The SDK's one way to wait: Rust futures brought an executor, its queue and a
-/// state machine per `async fn` into the package (~1 kB gzipped).
+/// state machine per `async fn` into the package (3.3 kB gzipped, measured when they went).
 pub(crate) fn when_settled(promise: &js_sys::Promise, then: impl FnOnce(Result<JsValue, JsValue>) + 'static) {
     when_settled_boxed(promise, Box::new(then));
 }
