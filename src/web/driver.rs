@@ -335,9 +335,6 @@ impl Driver {
             }
         });
         *self.network.borrow_mut() = watch;
-        if !NetworkWatch::is_online() {
-            self.command(Command::NetworkChanged(false));
-        }
     }
 
     /// A new connection for the resuming session: a fresh credential, the provider's URL.

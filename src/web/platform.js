@@ -307,10 +307,12 @@ export function error(message, detail) {
 // Monotonic milliseconds; `Date.now()` where there is no `performance`.
 export const now = globalThis.performance ? () => performance.now() : Date.now;
 
-// The window's `online`/`offline` events as `changed(online)`; returns what stops them, or
-// undefined outside a window (a worker: no such events).
+// The window's `online`/`offline` events as `changed(online)` (and `changed(false)` at once when
+// offline already); returns what stops them, or undefined outside a window (a worker: no such
+// events, and nothing would report going online again).
 export function watchNetwork(changed) {
   if (typeof window === 'undefined') return undefined;
+  if (!navigator.onLine) changed(false);
   const online = () => changed(true);
   const offline = () => changed(false);
   window.addEventListener('online', online);
@@ -320,8 +322,6 @@ export function watchNetwork(changed) {
     window.removeEventListener('offline', offline);
   };
 }
-// `navigator.onLine`; true outside a window (nothing would report going online again).
-export const isOnline = () => typeof window === 'undefined' || navigator.onLine;
 
 // The socket (web/connector.rs, web/driver.rs): binary frames as ArrayBuffers; its handlers set
 // (the message handler gets the event's data) or, called without them, removed.
