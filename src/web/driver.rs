@@ -115,14 +115,21 @@ pub(crate) fn when_settled(promise: &js_sys::Promise, then: impl FnOnce(Result<J
     when_settled_boxed(promise, Box::new(then));
 }
 
+/// The driver's one closure type (every callback JS makes into the driver): each closure signature
+/// has glue of its own in the wasm and in JS.
+pub(super) type Callback = Closure<dyn FnMut(JsValue)>;
+
+/// What [`when_settled`] calls.
+type Then = Box<dyn FnOnce(Result<JsValue, JsValue>)>;
+
 /// [`when_settled`] in one non-generic copy. Both reactions are the driver's closure type; they
 /// are forgotten, not dropped: the promise holds them, and the glue frees them once the garbage
 /// collector takes them (wasm-bindgen's `FinalizationRegistry`).
 #[inline(never)]
-fn when_settled_boxed(promise: &js_sys::Promise, then: Box<dyn FnOnce(Result<JsValue, JsValue>)>) {
+fn when_settled_boxed(promise: &js_sys::Promise, then: Then) {
     let slot = Rc::new(Cell::new(Some(then)));
-    let reaction = |slot: Rc<Cell<Option<Box<dyn FnOnce(Result<JsValue, JsValue>)>>>>, fulfilled: bool| {
-        Closure::<dyn FnMut(JsValue)>::new(move |value: JsValue| {
+    let reaction = |slot: Rc<Cell<Option<Then>>>, fulfilled: bool| {
+        Callback::new(move |value: JsValue| {
             if let Some(then) = slot.take() {
                 then(if fulfilled { Ok(value) } else { Err(value) });
             }
@@ -154,7 +161,7 @@ pub(crate) struct Driver {
     /// One armed timeout per [`Timer`] kind: re-arming a kind replaces (and so cancels) its previous
     /// timeout, so the list never outgrows the kinds however long the session runs.
     timers: RefCell<Vec<(Timer, Timeout)>>,
-    socket_callbacks: RefCell<Vec<Closure<dyn FnMut(JsValue)>>>,
+    socket_callbacks: RefCell<Vec<Callback>>,
     /// Counts reconnect attempts: a credential that arrives for a superseded attempt is dropped.
     attempt: Cell<u32>,
     /// Between `Output::Reconnect` and the new socket (the token provider is being asked): there is
@@ -165,10 +172,10 @@ pub(crate) struct Driver {
     pub(super) provider: &'static str,
     pub(super) audio: RefCell<Option<AudioEngine>>,
     /// Receives both worklets' port messages.
-    worklet_callback: RefCell<Option<Closure<dyn FnMut(JsValue)>>>,
+    worklet_callback: RefCell<Option<Callback>>,
     /// Posts the playback audio held during a burst of deltas: a zero-delay timeout runs after the
     /// frames already received (see `AudioEngine::play`). The timeout id while one is armed.
-    post_held: RefCell<Option<Closure<dyn FnMut(JsValue)>>>,
+    post_held: RefCell<Option<Callback>>,
     /// The armed post timer and when it fires.
     post_held_timeout: Cell<Option<(i32, f64)>>,
     playback_blocked_reported: Cell<bool>,
@@ -217,14 +224,13 @@ extern "C" {
 /// post, not gloo-timers' own).
 struct Timeout {
     id: i32,
-    _callback: Closure<dyn FnMut(JsValue)>,
+    _callback: Callback,
 }
 
 impl Timeout {
     fn new(delay_ms: u32, callback: impl FnMut(JsValue) + 'static) -> Timeout {
-        // `FnMut(JsValue)` (the argument unused) like every callback of the driver's: one closure
-        // type's glue in the package, not one per signature.
-        let callback = Closure::<dyn FnMut(JsValue)>::new(callback);
+        // A `Callback` (its argument unused), not a closure type of its own.
+        let callback = Callback::new(callback);
         // Browsers take at most i32::MAX ms (about 24.8 days) and fire at once above it.
         let id = set_timeout(callback.as_ref().unchecked_ref(), delay_ms.min(i32::MAX as u32) as i32);
         Timeout { id, _callback: callback }
@@ -291,7 +297,7 @@ impl Driver {
     fn attach_socket(self: &Rc<Self>) {
         let weak = Rc::downgrade(self);
         let on = |weak: Weak<Driver>, f: fn(&Rc<Driver>, JsValue)| {
-            Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+            Callback::new(move |event: JsValue| {
                 if let Some(driver) = weak.upgrade() {
                     f(&driver, event);
                 }
@@ -640,7 +646,7 @@ impl Driver {
         let mut slot = self.post_held.borrow_mut();
         let closure = slot.get_or_insert_with(|| {
             let weak = Rc::downgrade(self);
-            Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| {
+            Callback::new(move |_: JsValue| {
                 if let Some(driver) = weak.upgrade() {
                     driver.post_held_timeout.set(None);
                     if let Some(engine) = driver.audio.borrow_mut().as_mut() {
@@ -664,7 +670,7 @@ impl Driver {
         let mut slot = self.worklet_callback.borrow_mut();
         let closure = slot.get_or_insert_with(|| {
             let weak = Rc::downgrade(self);
-            Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+            Callback::new(move |event: JsValue| {
                 if let (Some(driver), Some(message)) = (weak.upgrade(), WorkletMessage::parse(&get_data(&event))) {
                     driver.on_worklet(message);
                 }

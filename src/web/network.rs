@@ -2,6 +2,7 @@
 //! makes no attempts while offline). RAII: dropping the watch removes both listeners. The listeners
 //! are added and removed by `platform.js` (no `web_sys::window()` in the wasm).
 
+use super::driver::Callback;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/web/platform.js")]
@@ -15,15 +16,15 @@ extern "C" {
 
 pub(crate) struct NetworkWatch {
     unwatch: js_sys::Function,
-    _changed: Closure<dyn FnMut(JsValue)>,
+    _changed: Callback,
 }
 
 impl NetworkWatch {
     /// Calls `changed(online)` on every `online`/`offline` event, and `changed(false)` at once when
     /// the browser is offline already; `None` outside a window.
     pub(crate) fn start(changed: impl Fn(bool) + 'static) -> Option<NetworkWatch> {
-        // `FnMut(JsValue)`, the driver's one closure type (each signature has glue of its own).
-        let changed = Closure::<dyn FnMut(JsValue)>::new(move |online: JsValue| changed(online.is_truthy()));
+        // The driver's one closure type (each signature has glue of its own).
+        let changed = Callback::new(move |online: JsValue| changed(online.is_truthy()));
         let unwatch = watch_network(changed.as_ref().unchecked_ref())?;
         Some(NetworkWatch { unwatch, _changed: changed })
     }
