@@ -232,7 +232,7 @@ impl Recorder {
             let events = recorder.events.clone();
             let name = kind.to_string();
             let closure = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| events.borrow_mut().push((name.clone(), e)));
-            session.on(kind.to_string(), closure.as_ref().unchecked_ref::<js_sys::Function>().clone());
+            session.on((*kind).into(), closure.as_ref().unchecked_ref::<js_sys::Function>().clone());
             recorder._closures.borrow_mut().push(closure);
         }
         recorder
@@ -355,7 +355,7 @@ async fn cancel_ends_an_audio_response_as_cancelled() {
     JsFuture::from(session.send_text("please talk for a while about many things".into(), JsValue::UNDEFINED)).await.unwrap();
     let delta = rec.wait("outputAudioDelta", |_| true).await;
     assert!(get(&delta, "audio").is_instance_of::<js_sys::Uint8Array>(), "audio is a Uint8Array");
-    JsFuture::from(session.cancel_response(None)).await.unwrap();
+    JsFuture::from(session.cancel_response(JsValue::UNDEFINED)).await.unwrap();
     let done = rec.wait("responseDone", |_| true).await;
     assert_eq!(get(&done, "status").as_string().as_deref(), Some("cancelled"));
     JsFuture::from(session.close()).await.unwrap();
@@ -557,7 +557,9 @@ async fn hostile_app_values_are_type_errors_and_the_sdk_keeps_working() {
     let handler = js_sys::Function::new_no_args("const v = {}; v.v = v; return v;");
     let options = text_options();
     let cyclic_tool = object(&[("name", "loop".into()), ("handler", handler.into())]);
-    js_sys::Reflect::set(&options, &"tools".into(), &js_sys::Array::of1(&cyclic_tool)).unwrap();
+    // A handler that throws `undefined` (no message, no JSON).
+    let silent_tool = object(&[("name", "mute".into()), ("handler", js_sys::Function::new_no_args("throw undefined;").into())]);
+    js_sys::Reflect::set(&options, &"tools".into(), &js_sys::Array::of2(&cyclic_tool, &silent_tool)).unwrap();
     // A middleware whose results are unreadable is skipped (the original passes on).
     let middleware = js("return [{ name: 'deep', send: () => { let v = {}; for (let i = 0; i < 10000; i++) v = { a: v }; return v; } }];");
     js_sys::Reflect::set(&options, &"middleware".into(), &middleware).unwrap();
@@ -581,6 +583,11 @@ async fn hostile_app_values_are_type_errors_and_the_sdk_keeps_working() {
     rec.wait("outputTextDone", |e| get(e, "text").as_string().unwrap_or_default().contains("The tool loop returned")).await;
     JsFuture::from(session.send_text("still there?".into(), JsValue::UNDEFINED)).await.unwrap();
     rec.wait("outputTextDone", |e| get(e, "text").as_string().unwrap_or_default().contains("still there?")).await;
+    // What it threw is described all the same, and its call ends (it hung when describing
+    // `undefined` threw in the wasm).
+    JsFuture::from(session.send_text("call mute {}".into(), JsValue::UNDEFINED)).await.unwrap();
+    let completed = rec.wait("toolCallCompleted", |e| get(e, "name").as_string().as_deref() == Some("mute")).await;
+    assert_eq!(get(&completed, "error").as_string().as_deref(), Some("undefined"), "{:?}", completed);
     JsFuture::from(session.close()).await.unwrap();
 
     // And a new session on the page works.

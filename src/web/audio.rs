@@ -31,7 +31,7 @@ const WORKLET_SOURCE: &str = include_str!(concat!(env!("OUT_DIR"), "/realtime-au
 #[wasm_bindgen(module = "/src/web/platform.js")]
 extern "C" {
     #[wasm_bindgen(js_name = loadWorklet)]
-    fn load_worklet(worklet: &web_sys::AudioWorklet, explicit: Option<&str>, source: &str) -> js_sys::Promise;
+    fn load_worklet(context: &AudioContext, explicit: Option<&str>, source: &str) -> js_sys::Promise;
 }
 
 /// The most audio held before it is posted mid-burst (see [`AudioEngine::play`]): a post's cost is
@@ -58,7 +58,7 @@ const URGENT_MS: f64 = 100.0;
 #[wasm_bindgen(module = "/src/web/platform.js")]
 extern "C" {
     #[wasm_bindgen(js_name = postAudio)]
-    fn post_audio(port: &web_sys::MessagePort, item: &str, view: &JsValue);
+    fn post_audio(node: &AudioWorkletNode, item: &str, view: &JsValue);
 }
 
 // The worklet nodes, their options and control messages, and the microphone's constraints are
@@ -66,7 +66,9 @@ extern "C" {
 // string) in the wasm.
 #[wasm_bindgen(module = "/src/web/platform.js")]
 extern "C" {
-    /// `phases`: the resampler's filter when the worklet is to resample (then `up`…`grid` too).
+    /// `[node, gain, destination?]`: the playback worklet node wired through its gain to
+    /// `element`, `output` or the speakers. `phases`: the resampler's filter when the worklet is to
+    /// resample (then `up`…`grid` too).
     #[wasm_bindgen(catch, js_name = playbackNode)]
     #[allow(clippy::too_many_arguments)]
     fn playback_node(
@@ -80,9 +82,15 @@ extern "C" {
         down: f64,
         taps: f64,
         grid: f64,
-    ) -> Result<AudioWorkletNode, JsValue>;
+        element: Option<&web_sys::HtmlAudioElement>,
+        output: Option<&web_sys::AudioNode>,
+    ) -> Result<js_sys::Array, JsValue>;
+    /// `[node, source]`: the capture worklet node with the stream's source connected to it.
     #[wasm_bindgen(catch, js_name = captureNode)]
-    fn capture_node(context: &AudioContext, on_message: &js_sys::Function, chunk_frames: f64) -> Result<AudioWorkletNode, JsValue>;
+    fn capture_node(context: &AudioContext, on_message: &js_sys::Function, chunk_frames: f64, stream: &MediaStream) -> Result<js_sys::Array, JsValue>;
+    /// Silences a worklet node (`stop` posted first if asked) and disconnects it.
+    #[wasm_bindgen(js_name = releaseNode)]
+    fn release_node(node: &AudioWorkletNode, stop: bool);
     /// Posts `{ type, item? }` to a worklet.
     #[wasm_bindgen(catch, js_name = postControl)]
     fn post_control(node: &AudioWorkletNode, kind: &str, item: Option<&str>) -> Result<(), JsValue>;
@@ -91,6 +99,9 @@ extern "C" {
     #[wasm_bindgen(catch, js_name = openMicrophone)]
     fn open_microphone(device_id: Option<String>, echo_cancellation: bool, noise_suppression: bool, auto_gain_control: bool) -> Result<js_sys::Promise, JsValue>;
 }
+
+const DEFAULT_CHUNK_MS: u32 = 20;
+const DEFAULT_PREBUFFER_MS: u32 = 60;
 
 /// `connect({ audio })`.
 pub(crate) struct AudioOptions {
@@ -105,6 +116,12 @@ pub(crate) struct AudioOptions {
 }
 
 impl AudioOptions {
+    /// The defaults without playback: the engine a microphone needs in a session opened without
+    /// one.
+    pub fn capture_only() -> AudioOptions {
+        AudioOptions { playback: false, context: None, worklet_url: None, chunk_ms: DEFAULT_CHUNK_MS, prebuffer_ms: DEFAULT_PREBUFFER_MS, output_element: None, output_node: None }
+    }
+
     pub fn parse(value: &JsValue) -> Result<AudioOptions, JsValue> {
         let owner = "options.audio";
         if !(value.is_undefined() || value.is_null() || value.is_object()) {
@@ -132,7 +149,7 @@ impl AudioOptions {
             Some(node.dyn_into::<web_sys::AudioNode>().map_err(|_| type_error("options.audio.outputNode must be an AudioNode"))?)
         };
         super::convert::warn_unknown_keys(value, &["playback", "context", "workletUrl", "chunkMs", "prebufferMs", "outputElement", "outputNode"], owner);
-        let chunk_ms = optional_count(value, "chunkMs", owner, 200.0)?.unwrap_or(20);
+        let chunk_ms = optional_count(value, "chunkMs", owner, 200.0)?.unwrap_or(DEFAULT_CHUNK_MS);
         if chunk_ms < 3 {
             return Err(js_sys::RangeError::new("options.audio.chunkMs must be 3–200").into());
         }
@@ -141,7 +158,7 @@ impl AudioOptions {
             context,
             worklet_url: optional_string(value, "workletUrl", owner)?,
             chunk_ms,
-            prebuffer_ms: optional_count(value, "prebufferMs", owner, 2_000.0)?.unwrap_or(60),
+            prebuffer_ms: optional_count(value, "prebufferMs", owner, 2_000.0)?.unwrap_or(DEFAULT_PREBUFFER_MS),
             output_element,
             output_node,
         })
@@ -181,7 +198,7 @@ impl WorkletMessage {
 
 struct Capture {
     node: AudioWorkletNode,
-    source: web_sys::MediaStreamAudioSourceNode,
+    source: web_sys::AudioNode,
     stream: MediaStream,
     /// Ours to stop (from `startMicrophone`), or the app's (`attachMicrophoneStream`).
     owned: bool,
@@ -217,7 +234,8 @@ pub(crate) struct AudioEngine {
     options: AudioOptions,
     module: js_sys::Promise,
     playback: Option<(AudioWorkletNode, GainNode)>,
-    output_stream: Option<web_sys::MediaStreamAudioDestinationNode>,
+    /// The `MediaStream` destination feeding `audio.outputElement` (undefined without one).
+    output_stream: JsValue,
     playback_pipeline: PlaybackPipeline,
     /// Who resamples the playback audio; audio is held until that is known.
     resampling: Resampling,
@@ -277,7 +295,7 @@ impl AudioEngine {
             Some(context) => (context, false),
             None => (AudioContext::new()?, true),
         };
-        let module = load_worklet(&context.audio_worklet()?, options.worklet_url.as_deref(), WORKLET_SOURCE);
+        let module = load_worklet(&context, options.worklet_url.as_deref(), WORKLET_SOURCE);
         let device_rate = context.sample_rate() as u32;
         Ok(AudioEngine {
             playback_pipeline: PlaybackPipeline::new(provider_output, device_rate),
@@ -294,7 +312,7 @@ impl AudioEngine {
             held_item: String::new(),
             early: Vec::new(),
             queue: QueueEstimate::default(),
-            output_stream: None,
+            output_stream: JsValue::UNDEFINED,
             capture: None,
             muted: false,
             provider_input,
@@ -322,7 +340,9 @@ impl AudioEngine {
     }
 
     pub fn is_suspended(&self) -> bool {
-        self.context.state() == web_sys::AudioContextState::Suspended
+        // Read by name and compared as text: web-sys's `AudioContextState` conversion brings an
+        // enum table into the glue and a panic path into the wasm.
+        Reflect::get(&self.context, &"state".into()).ok().and_then(|state| state.as_string()).as_deref() == Some("suspended")
     }
 
     pub fn resume(&self) -> Result<js_sys::Promise, JsValue> {
@@ -337,6 +357,7 @@ impl AudioEngine {
         let rate = self.sample_rate();
         let table = self.playback_pipeline.table();
         let handed_off = table.is_some();
+        // The worklet node, its gain, and what it plays to (see `playbackNode`).
         let node = playback_node(
             &self.context,
             on_message,
@@ -354,29 +375,11 @@ impl AudioEngine {
             table.as_ref().map_or(0.0, |t| t.down as f64),
             table.as_ref().map_or(0.0, |t| t.taps as f64),
             table.as_ref().map_or(0.0, |t| t.grid as f64),
+            self.options.output_element.as_ref(),
+            self.options.output_node.as_ref(),
         )?;
-        let gain = self.context.create_gain()?;
-        node.connect_with_audio_node(&gain)?;
-        match &self.options.output_element {
-            Some(element) => {
-                // Through a MediaStream into an <audio>: output-device choice (setSinkId) and the
-                // browser's echo canceller sees what is played.
-                let destination = self.context.create_media_stream_destination()?;
-                gain.connect_with_audio_node(&destination)?;
-                element.set_src_object(Some(&destination.stream()));
-                let _ = element.play();
-                self.output_stream = Some(destination);
-            }
-            None => match &self.options.output_node {
-                Some(node) => {
-                    gain.connect_with_audio_node(node)?;
-                }
-                None => {
-                    gain.connect_with_audio_node(&self.context.destination())?;
-                }
-            },
-        }
-        self.playback = Some((node, gain));
+        self.playback = Some((node.get(0).unchecked_into(), node.get(1).unchecked_into()));
+        self.output_stream = node.get(2);
         if !handed_off {
             self.settle_resampling(Resampling::MainThread);
         }
@@ -445,16 +448,14 @@ impl AudioEngine {
             return;
         }
         self.queue.posted_since_ms += seconds * 1_000.0;
-        if let Ok(port) = node.port() {
-            // SAFETY: the views are copied (`slice`) before anything can allocate wasm memory.
-            if !self.held_linear.is_empty() {
-                let view = unsafe { js_sys::Int16Array::view(&self.held_linear) };
-                post_audio(&port, &self.held_item, &view);
-            }
-            if !self.held.is_empty() {
-                let view = unsafe { Float32Array::view(&self.held) };
-                post_audio(&port, &self.held_item, &view);
-            }
+        // SAFETY: the views are copied (`slice`) before anything can allocate wasm memory.
+        if !self.held_linear.is_empty() {
+            let view = unsafe { js_sys::Int16Array::view(&self.held_linear) };
+            post_audio(node, &self.held_item, &view);
+        }
+        if !self.held.is_empty() {
+            let view = unsafe { Float32Array::view(&self.held) };
+            post_audio(node, &self.held_item, &view);
         }
         self.held_linear.clear();
         self.held.clear();
@@ -474,7 +475,7 @@ impl AudioEngine {
             WorkletMessage::Ready { resampling: true } => Resampling::Worklet,
             WorkletMessage::Chunk(_) => return,
             _ => {
-                web_sys::console::warn_1(&"realtime-wasm: the playback worklet (options.audio.workletUrl) is from another version of realtime-wasm and cannot resample: the main thread does. Serve this version's worklets/realtime-audio.js.".into());
+                super::convert::console_warn("realtime-wasm: the playback worklet (options.audio.workletUrl) is from another version of realtime-wasm and cannot resample: the main thread does. Serve this version's worklets/realtime-audio.js.");
                 Resampling::MainThread
             }
         };
@@ -556,12 +557,10 @@ impl AudioEngine {
         let chunk_frames = (rate * post_ms as f64 / 1_000.0).round().max(128.0);
         let send_bytes = (self.provider_input.rate as u64 * self.options.chunk_ms as u64 / 1_000) as usize
             * self.provider_input.encoding.bytes_per_sample();
-        let node = capture_node(&self.context, on_message, chunk_frames)?;
-        let source = self.context.create_media_stream_source(&stream)?;
-        source.connect_with_audio_node(&node)?;
+        let nodes = capture_node(&self.context, on_message, chunk_frames, &stream)?;
         self.capture = Some(Capture {
-            node,
-            source,
+            node: nodes.get(0).unchecked_into(),
+            source: nodes.get(1).unchecked_into(),
             stream,
             owned,
             pipeline: CapturePipeline::new(rate as u32, self.provider_input),
@@ -579,10 +578,7 @@ impl AudioEngine {
         let attached = self.capture.is_some();
         if let Some(capture) = self.capture.take() {
             let _ = capture.source.disconnect();
-            let _ = post_control(&capture.node, "stop", None);
-            if let Ok(port) = capture.node.port() {
-                port.set_onmessage(None);
-            }
+            release_node(&capture.node, true);
             if capture.owned {
                 stop_tracks(&capture.stream);
             }
@@ -634,10 +630,7 @@ impl AudioEngine {
     pub fn close(&mut self) {
         self.detach_microphone();
         if let Some((node, gain)) = self.playback.take() {
-            if let Ok(port) = node.port() {
-                port.set_onmessage(None);
-            }
-            let _ = node.disconnect();
+            release_node(&node, false);
             let _ = gain.disconnect();
         }
         // A second `close()` on a context rejects: close it once.
@@ -653,13 +646,12 @@ impl Drop for AudioEngine {
     }
 }
 
-/// Ends a stream the SDK opened (the browser's recording indicator goes off).
-pub(crate) fn stop_tracks(stream: &MediaStream) {
-    for track in stream.get_tracks().iter() {
-        if let Ok(track) = track.dyn_into::<web_sys::MediaStreamTrack>() {
-            track.stop();
-        }
-    }
+// Ends a stream the SDK opened (the browser's recording indicator goes off): `getTracks()` and
+// each track's `stop()` in JS (in Rust: an array walk, a cast and three imports).
+#[wasm_bindgen(module = "/src/web/platform.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = stopTracks)]
+    pub(crate) fn stop_tracks(stream: &MediaStream);
 }
 
 /// Asks for a microphone: `getUserMedia` with the speech-friendly processing on unless the app

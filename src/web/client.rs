@@ -5,9 +5,9 @@
 use super::audio::AudioEngine;
 use super::connect_options::{speaks, ConnectOptions};
 use super::connector::{refuse_standard_key, Connector, Credential};
-use super::convert::{error, get, optional_bool, optional_string, range_error, type_error, warn_unknown_keys};
-use super::driver::{new_settle, now, Driver};
-use super::session::RealtimeSession;
+use super::convert::{console_debug, console_error, console_warn, error, get, optional_bool, optional_string, range_error, type_error, warn_unknown_keys};
+use super::driver::{new_settle, now, when_settled, Driver};
+use super::session::{all_done, RealtimeSession};
 use crate::provider::Provider;
 use crate::session::{ErrorCode, LogLevel, LoggingMiddleware, Session, SessionConfig};
 use std::rc::Rc;
@@ -71,18 +71,30 @@ impl RealtimeClient {
 
     /// Opens a session; resolves once it is open (the server confirmed it).
     pub fn connect(&self, options: JsValue) -> js_sys::Promise {
+        // The options are checked at once: a bad one rejects before the token provider is asked.
+        let parsed = match ConnectOptions::parse(options) {
+            Ok(parsed) => parsed,
+            Err(e) => return js_sys::Promise::reject(&e),
+        };
+        let (promise, settle) = new_settle();
         let connector = self.connector.clone();
-        wasm_bindgen_futures::future_to_promise(async move { connect(connector, options).await.map(JsValue::from) })
+        self.connector.connect_config(move |config| match config.and_then(|config| start(connector, parsed, &config)) {
+            Ok((driver, ready)) => when_settled(&ready, move |ready| settle.settle(ready.map(|_| RealtimeSession::new(driver).into()))),
+            Err(e) => settle.reject(&e),
+        });
+        promise
     }
 }
 
-/// Opens a session: parses the options, builds the session and its audio engine, opens the socket
-/// and resolves once the server confirmed the session.
-async fn connect(connector: Connector, options: JsValue) -> Result<RealtimeSession, JsValue> {
-    let parsed = ConnectOptions::parse(options)?;
+/// Builds the session and its audio engine, opens the socket and starts the driver: what
+/// `connect()` does once it has the credential. Returns the driver and what settles when the
+/// session is ready: open (the server confirmed it) and, when audio plays, its playback node made
+/// (once the worklet module loaded); rejected when the session ends first or the playback cannot
+/// start.
+fn start(connector: Connector, parsed: ConnectOptions, config: &crate::provider::ConnectConfig) -> Result<(Rc<Driver>, js_sys::Promise), JsValue> {
     let mut codec = connector.provider.codec();
     codec.set_model(&connector.model);
-    let request = codec.connect_request(&connector.connect_config().await?);
+    let request = codec.connect_request(config);
     // Audio starts only when the session needs it: a text-only (or transcription) session
     // creates no AudioContext and loads no worklet until the app starts a microphone.
     let playback = parsed.audio.playback && speaks(&parsed.options);
@@ -107,13 +119,10 @@ async fn connect(connector: Connector, options: JsValue) -> Result<RealtimeSessi
         session.add_middleware(Box::new(middleware));
     }
     if parsed.log_level > LogLevel::Off {
-        session.add_middleware(Box::new(LoggingMiddleware::new(parsed.log_level, |level, line| {
-            let line = JsValue::from_str(line);
-            match level {
-                LogLevel::Error => web_sys::console::error_1(&line),
-                LogLevel::Warn => web_sys::console::warn_1(&line),
-                _ => web_sys::console::debug_1(&line),
-            }
+        session.add_middleware(Box::new(LoggingMiddleware::new(parsed.log_level, |level, line| match level {
+            LogLevel::Error => console_error(line, None),
+            LogLevel::Warn => console_warn(line),
+            _ => console_debug(line),
         })));
     }
     // The audio engine first (its context and worklet module start loading), then the socket, at
@@ -135,25 +144,26 @@ async fn connect(connector: Connector, options: JsValue) -> Result<RealtimeSessi
         .map_err(|_| error(ErrorCode::ConnectionFailed, "could not open the WebSocket (bad endpoint URL?)"))?;
     // Settled by the driver when the session opens, or ends first (never dropped unsettled).
     let (opened, on_open) = new_settle();
-    let opened = wasm_bindgen_futures::JsFuture::from(opened);
     let provider = connector.provider.name();
-    let driver: Rc<Driver> = Driver::start(session, socket, parsed.handlers, provider, engine, connector, parsed.raw_frames, on_open);
-    if let Some(module) = module {
-        let started = match wasm_bindgen_futures::JsFuture::from(module).await {
-            Ok(_) => {
-                let callback = driver.worklet_callback();
-                driver.audio.borrow_mut().as_mut().map_or(Ok(()), |engine| engine.start_playback(&callback))
-            }
-            Err(e) => Err(e),
-        };
-        if let Err(e) = started {
+    let driver = Driver::start(session, socket, parsed.handlers, provider, engine, connector, parsed.raw_frames, on_open);
+    let Some(module) = module else { return Ok((driver, opened)) };
+    let (started, on_started) = new_settle();
+    let playing = driver.clone();
+    when_settled(&module, move |loaded| {
+        let result = loaded.and_then(|_| playing.start_playback());
+        let failed = result.is_err();
+        // `started` first: `connect()` rejects with why the playback could not start, not with
+        // the error the shut-down gives `opened`.
+        on_started.settle(result.map(|()| JsValue::UNDEFINED));
+        if failed {
             // No playback, no session: the socket and the context go with it.
-            driver.shut_down();
-            // `opened` is rejected by now, and handled here (not an unhandled rejection).
-            let _ = opened.await;
-            return Err(e);
+            playing.shut_down();
         }
-    }
-    opened.await?;
-    Ok(RealtimeSession::new(driver))
+    });
+    // `Promise.all` (in `allDone`) handles `opened` from here on: a rejection while the worklet
+    // loads is not an unhandled one.
+    let both = js_sys::Array::new();
+    both.push(&started);
+    both.push(&opened);
+    Ok((driver, all_done(&both)))
 }

@@ -5,7 +5,7 @@
 //! Must never: act on the options (the client and the driver do).
 
 use super::audio::AudioOptions;
-use super::convert::{from_js, from_js_noting_unknown, function_tool, get, optional_bool, optional_count, optional_string, range_error, type_error, warn_unknown_keys};
+use super::convert::{copy_without, from_js, from_js_noting_unknown, function_tool, get, optional_bool, optional_count, optional_string, range_error, type_error, warn_unknown_keys};
 use super::middleware::JsMiddleware;
 use crate::model::{BargeInOptions, Modality, SessionKind, SessionOptions};
 use crate::session::{InvocationOptions, LogLevel, ReconnectConfig, VecMap};
@@ -35,16 +35,13 @@ pub(super) struct ConnectOptions {
 
 impl ConnectOptions {
     pub(super) fn parse(value: JsValue) -> Result<ConnectOptions, JsValue> {
-        let value = if value.is_undefined() || value.is_null() { js_sys::Object::new().into() } else { value };
-        if !value.is_object() {
+        // `undefined`/`null`: every default (`get` reads `undefined` from them).
+        if !(value.is_undefined() || value.is_null() || value.is_object()) {
             return Err(type_error("connect options must be an object"));
         }
         // A shallow copy without the JS-only fields becomes the neutral options.
-        let neutral = js_sys::Object::assign(&js_sys::Object::new(), value.unchecked_ref());
-        for key in ["tools", "functionInvocation", "middleware", "logLevel", "connectTimeoutMs", "audio", "reconnect", "resume", "maxFrameBytes", "rawFrames", "bargeIn"] {
-            let _ = js_sys::Reflect::delete_property(&neutral, &key.into());
-        }
-        let mut options: SessionOptions = from_js_noting_unknown(neutral.into(), "options")?;
+        let neutral = copy_without(&value, "tools,functionInvocation,middleware,logLevel,connectTimeoutMs,audio,reconnect,resume,maxFrameBytes,rawFrames,bargeIn");
+        let mut options: SessionOptions = from_js_noting_unknown(neutral, "options")?;
 
         let mut handlers = VecMap::new();
         let tools = get(&value, "tools");

@@ -5,9 +5,18 @@
 //! API keys in a browser. Must never: put a credential in a log or an error message.
 
 use super::convert::{optional_string, type_error};
+use super::driver::when_settled;
 use crate::provider::{ConnectConfig, ConnectRequest, Provider};
 use wasm_bindgen::prelude::*;
-use web_sys::{BinaryType, WebSocket};
+use web_sys::WebSocket;
+
+#[wasm_bindgen(module = "/src/web/platform.js")]
+extern "C" {
+    /// `new WebSocket(url, protocols)`, its binary frames as `ArrayBuffer`s (in JS: the binary
+    /// type's enum and setter are no imports of the wasm).
+    #[wasm_bindgen(catch, js_name = openSocket)]
+    fn open_socket(url: &str, protocols: &js_sys::Array) -> Result<WebSocket, JsValue>;
+}
 
 #[derive(Clone)]
 pub(crate) enum Credential {
@@ -27,11 +36,12 @@ pub(crate) struct Connector {
 }
 
 impl Connector {
-    /// The connect config with a fresh credential (from the token provider, if there is one).
-    pub(crate) async fn connect_config(&self) -> Result<ConnectConfig, JsValue> {
-        let (credential, url) = self.credential().await?;
-        refuse_standard_key(self.provider, &credential, self.allow_api_key)?;
-        Ok(ConnectConfig { model: self.model.clone(), endpoint: url.or_else(|| self.endpoint.clone()), credential })
+    /// Calls `then` with the connect config once there is a fresh credential (from the token
+    /// provider, if there is one); never synchronously.
+    pub(crate) fn connect_config(&self, then: impl FnOnce(Result<ConnectConfig, JsValue>) + 'static) {
+        let credential = self.credential().unwrap_or_else(|e| js_sys::Promise::reject(&e));
+        let connector = self.clone();
+        when_settled(&credential, move |credential| then(credential.and_then(|credential| connector.config(credential))));
     }
 
     /// Opens the WebSocket of `request` (binary frames as `ArrayBuffer`s).
@@ -40,27 +50,29 @@ impl Connector {
         for protocol in &request.protocols {
             protocols.push(&protocol.into());
         }
-        let socket = WebSocket::new_with_str_sequence(&request.url, &protocols)?;
-        socket.set_binary_type(BinaryType::Arraybuffer);
-        Ok(socket)
+        open_socket(&request.url, &protocols)
     }
 
-    /// The credential (and possibly an endpoint URL) from the string or the token provider.
-    async fn credential(&self) -> Result<(String, Option<String>), JsValue> {
-        match &self.credential {
-            Credential::Fixed(token) => Ok((token.clone(), None)),
-            Credential::Provider(function) => {
-                let returned = function.call0(&JsValue::UNDEFINED)?;
-                let value = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&returned)).await?;
-                if let Some(token) = value.as_string() {
-                    return Ok((token, None));
-                }
-                let token = optional_string(&value, "token", "token()")?
-                    .ok_or_else(|| type_error("token() must resolve to a string or { token, url? }"))?;
-                let url = optional_string(&value, "url", "token()")?;
-                Ok((token, url))
-            }
-        }
+    /// The credential: the string, or what the token provider returns (a string or
+    /// `{ token, url? }`), as a promise.
+    fn credential(&self) -> Result<js_sys::Promise, JsValue> {
+        Ok(js_sys::Promise::resolve(&match &self.credential {
+            Credential::Fixed(token) => JsValue::from_str(token),
+            Credential::Provider(function) => function.call0(&JsValue::UNDEFINED)?,
+        }))
+    }
+
+    /// The connect config of a credential.
+    fn config(&self, credential: JsValue) -> Result<ConnectConfig, JsValue> {
+        let (token, url) = match credential.as_string() {
+            Some(token) => (token, None),
+            None => (
+                optional_string(&credential, "token", "token()")?.ok_or_else(|| type_error("token() must resolve to a string or { token, url? }"))?,
+                optional_string(&credential, "url", "token()")?,
+            ),
+        };
+        refuse_standard_key(self.provider, &token, self.allow_api_key)?;
+        Ok(ConnectConfig { model: self.model.clone(), endpoint: url.or_else(|| self.endpoint.clone()), credential: token })
     }
 }
 

@@ -103,7 +103,7 @@ thread_local! {
 /// `text` as a JS string, reused while it repeats: a delta's type, key, response and item ids are
 /// the same as the previous delta's, and each new string is a UTF-8 decode (the largest cost of
 /// building a delta's message after copying its audio).
-fn js_string(text: &str) -> JsValue {
+pub(super) fn js_string(text: &str) -> JsValue {
     const KEPT: usize = 8;
     STRINGS.with(|strings| {
         let mut strings = strings.borrow_mut();
@@ -253,8 +253,32 @@ fn warn_once(message: String) {
         new
     });
     if new {
-        web_sys::console::warn_1(&message.into());
+        console_warn(&message);
     }
+}
+
+#[wasm_bindgen(module = "/src/web/platform.js")]
+extern "C" {
+    /// `console.warn(message)`.
+    #[wasm_bindgen(js_name = warn)]
+    pub fn console_warn(message: &str);
+    /// `console.debug(message)`.
+    #[wasm_bindgen(js_name = debug)]
+    pub fn console_debug(message: &str);
+    /// `console.error(message)`, or `console.error(message, detail)`.
+    #[wasm_bindgen(js_name = error)]
+    pub fn console_error(message: &str, detail: Option<&JsValue>);
+    /// `console.error(value)`: what an app function threw.
+    #[wasm_bindgen(js_name = error)]
+    pub fn console_error_value(value: &JsValue);
+}
+
+#[wasm_bindgen(module = "/src/web/platform.js")]
+extern "C" {
+    /// A shallow copy of an app object (its own enumerable properties) without the keys listed,
+    /// comma-separated.
+    #[wasm_bindgen(js_name = copyWithout)]
+    pub fn copy_without(object: &JsValue, keys: &str) -> JsValue;
 }
 
 pub fn type_error(message: &str) -> JsValue {
@@ -292,12 +316,13 @@ pub fn session_error(e: &SessionError) -> JsValue {
     value
 }
 
-/// The text of whatever a JS handler threw or rejected with.
-pub fn describe_js_error(value: &JsValue) -> String {
-    if let Some(e) = value.dyn_ref::<js_sys::Error>() {
-        return String::from(e.message());
-    }
-    value.as_string().unwrap_or_else(|| js_sys::JSON::stringify(value).map(String::from).unwrap_or_else(|_| "unknown error".into()))
+#[wasm_bindgen(module = "/src/web/platform.js")]
+extern "C" {
+    /// The text of whatever a JS handler threw or rejected with: an `Error`'s message, a string,
+    /// else its JSON (or `String(value)`; "unknown error" when even that fails). In Rust it threw
+    /// for `undefined` (its JSON is no string), and a tool that rejected with it hung.
+    #[wasm_bindgen(js_name = describeError)]
+    pub fn describe_js_error(value: &JsValue) -> String;
 }
 
 /// A property of a JS object (`undefined` when absent or when `object` is not an object).
@@ -404,12 +429,11 @@ pub(crate) fn function_tool(tool: &JsValue, field: &str) -> Result<(Tool, Option
     } else {
         Some(handler.dyn_into::<js_sys::Function>().map_err(|_| type_error(&format!("{field}.handler must be a function")))?)
     };
-    let declaration = js_sys::Object::assign(&js_sys::Object::new(), tool.unchecked_ref());
-    let _ = js_sys::Reflect::delete_property(&declaration, &"handler".into());
+    let declaration = copy_without(tool, "handler");
     if get(&declaration, "type").is_undefined() {
         let _ = js_sys::Reflect::set(&declaration, &"type".into(), &"function".into());
     }
-    let declaration: Tool = from_js_noting_unknown(declaration.into(), field)?;
+    let declaration: Tool = from_js_noting_unknown(declaration, field)?;
     if declaration.name().is_empty() {
         return Err(range_error(&format!("{field}.name must not be empty")));
     }

@@ -14,18 +14,18 @@
 
 use super::audio::{AudioEngine, WorkletMessage};
 use super::connector::Connector;
-use super::convert::{describe_js_error, event_to_js, frame_from_js, from_js, message_to_js, session_error, to_js};
+use super::convert::{describe_js_error, get, event_to_js, frame_from_js, from_js, message_to_js, session_error, to_js};
 use super::network::NetworkWatch;
 use super::stream::MessageStream;
-use crate::json::{Json, JsonValue, RawJson};
+use crate::json::{Json, JsonValue};
 use crate::model::{Base64Data, ClientMessage, Tool};
-use crate::session::{ConnectionState, ErrorCode, FrameBuf, Output, Session, SessionError, SessionEvent, Ticket, Timer, ToolRun, VecMap};
+use crate::session::{ConnectionState, ErrorCode, FrameBuf, Output, Session, SessionEvent, Ticket, Timer, ToolRun, VecMap};
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{CloseEvent, MessageEvent, WebSocket};
+use web_sys::WebSocket;
 
 pub(crate) enum Command {
     SocketOpened,
@@ -80,16 +80,66 @@ impl Settle {
     }
 }
 
-/// A new pending promise and what settles it. One non-generic function for every caller: a
-/// `Promise::new` per call site (a closure type each) cost ~0.9 kB of wasm.
-#[inline(never)]
-pub(crate) fn new_settle() -> (js_sys::Promise, Settle) {
-    let mut settle = Settle(None);
-    // The executor runs before `Promise::new` returns.
-    let promise = js_sys::Promise::new(&mut |resolve, reject| settle.0 = Some((resolve, reject)));
-    (promise, settle)
+impl Settle {
+    pub(crate) fn settle(self, result: Result<JsValue, JsValue>) {
+        match result {
+            Ok(value) => self.resolve(&value),
+            Err(e) => self.reject(&e),
+        }
+    }
+
+    /// A listener that resolves the promise with nothing (the d.ts says `Promise<void>`), not with
+    /// the event it is called with.
+    pub(crate) fn into_listener(mut self) -> Option<js_sys::Function> {
+        self.0.take().map(|(resolve, _)| resolve.bind1(&JsValue::NULL, &JsValue::UNDEFINED).unchecked_into())
+    }
 }
 
+/// A new pending promise and what settles it. Made in `platform.js`: a `Promise::new` executor is a
+/// closure type of its own in the wasm and the glue.
+pub(crate) fn new_settle() -> (js_sys::Promise, Settle) {
+    let parts = deferred();
+    (parts.get(0).unchecked_into(), Settle(Some((parts.get(1).unchecked_into(), parts.get(2).unchecked_into()))))
+}
+
+#[wasm_bindgen(module = "/src/web/platform.js")]
+extern "C" {
+    /// `[promise, resolve, reject]`.
+    fn deferred() -> js_sys::Array;
+}
+
+/// Calls `then` with the outcome of `promise` once it settles (from the promise's reaction, never
+/// synchronously). The SDK's one way to wait: Rust futures brought an executor, its queue and a
+/// state machine per `async fn` into the package (3.3 kB gzipped, measured when they went).
+pub(crate) fn when_settled(promise: &js_sys::Promise, then: impl FnOnce(Result<JsValue, JsValue>) + 'static) {
+    when_settled_boxed(promise, Box::new(then));
+}
+
+/// The driver's one closure type (every callback JS makes into the driver): each closure signature
+/// has glue of its own in the wasm and in JS.
+pub(super) type Callback = Closure<dyn FnMut(JsValue)>;
+
+/// What [`when_settled`] calls.
+type Then = Box<dyn FnOnce(Result<JsValue, JsValue>)>;
+
+/// [`when_settled`] in one non-generic copy. Both reactions are the driver's closure type; they
+/// are forgotten, not dropped: the promise holds them, and the glue frees them once the garbage
+/// collector takes them (wasm-bindgen's `FinalizationRegistry`).
+#[inline(never)]
+fn when_settled_boxed(promise: &js_sys::Promise, then: Then) {
+    let slot = Rc::new(Cell::new(Some(then)));
+    let reaction = |slot: Rc<Cell<Option<Then>>>, fulfilled: bool| {
+        Callback::new(move |value: JsValue| {
+            if let Some(then) = slot.take() {
+                then(if fulfilled { Ok(value) } else { Err(value) });
+            }
+        })
+    };
+    let (fulfilled, rejected) = (reaction(slot.clone(), true), reaction(slot, false));
+    let _ = promise.then2(&fulfilled, &rejected);
+    fulfilled.forget();
+    rejected.forget();
+}
 
 pub(crate) struct Driver {
     pub(super) session: RefCell<Session>,
@@ -99,7 +149,10 @@ pub(crate) struct Driver {
     commands: RefCell<VecDeque<Command>>,
     pumping: Cell<bool>,
     pending: RefCell<VecMap<Ticket, Settle>>,
-    handlers: RefCell<VecMap<String, Vec<(js_sys::Function, bool)>>>,
+    /// The app's `on`/`once` listeners (in `platform.js`), and how many each event name has: the
+    /// counts answer "does anyone listen?" without a boundary crossing per message.
+    listeners: Listeners,
+    listened: RefCell<VecMap<String, u32>>,
     pub(super) tool_handlers: RefCell<VecMap<String, js_sys::Function>>,
     aborts: RefCell<VecMap<String, web_sys::AbortController>>,
     pub(super) stream: MessageStream,
@@ -108,7 +161,7 @@ pub(crate) struct Driver {
     /// One armed timeout per [`Timer`] kind: re-arming a kind replaces (and so cancels) its previous
     /// timeout, so the list never outgrows the kinds however long the session runs.
     timers: RefCell<Vec<(Timer, Timeout)>>,
-    socket_callbacks: RefCell<Vec<Closure<dyn FnMut(JsValue)>>>,
+    socket_callbacks: RefCell<Vec<Callback>>,
     /// Counts reconnect attempts: a credential that arrives for a superseded attempt is dropped.
     attempt: Cell<u32>,
     /// Between `Output::Reconnect` and the new socket (the token provider is being asked): there is
@@ -119,10 +172,10 @@ pub(crate) struct Driver {
     pub(super) provider: &'static str,
     pub(super) audio: RefCell<Option<AudioEngine>>,
     /// Receives both worklets' port messages.
-    worklet_callback: RefCell<Option<Closure<dyn FnMut(JsValue)>>>,
+    worklet_callback: RefCell<Option<Callback>>,
     /// Posts the playback audio held during a burst of deltas: a zero-delay timeout runs after the
     /// frames already received (see `AudioEngine::play`). The timeout id while one is armed.
-    post_held: RefCell<Option<Closure<dyn FnMut()>>>,
+    post_held: RefCell<Option<Callback>>,
     /// The armed post timer and when it fires.
     post_held_timeout: Cell<Option<(i32, f64)>>,
     playback_blocked_reported: Cell<bool>,
@@ -148,6 +201,11 @@ extern "C" {
     /// bytes replaced (as `String::from_utf8_lossy` would, without its code in the wasm).
     #[wasm_bindgen(js_name = frameText)]
     fn frame_text(data: &JsValue) -> JsValue;
+    /// Sets the socket's `open`, `message` (called with the event's data) and `close` handlers, or
+    /// (`None`) removes them. An `error` event needs none: a `close` always follows it, and says
+    /// what there is to know.
+    #[wasm_bindgen(js_name = listenSocket)]
+    fn listen_socket(socket: &WebSocket, open: Option<&js_sys::Function>, message: Option<&js_sys::Function>, close: Option<&js_sys::Function>);
     /// `{ timers, pendingCalls, runningTools, listeners, conversationItems }`, an object literal
     /// (written as JSON and parsed it cost the wasm a JSON writer's worth of code).
     #[wasm_bindgen(js_name = diagnostics)]
@@ -166,12 +224,13 @@ extern "C" {
 /// post, not gloo-timers' own).
 struct Timeout {
     id: i32,
-    _callback: Closure<dyn FnMut()>,
+    _callback: Callback,
 }
 
 impl Timeout {
-    fn new(delay_ms: u32, callback: impl FnMut() + 'static) -> Timeout {
-        let callback = Closure::<dyn FnMut()>::new(callback);
+    fn new(delay_ms: u32, callback: impl FnMut(JsValue) + 'static) -> Timeout {
+        // A `Callback` (its argument unused), not a closure type of its own.
+        let callback = Callback::new(callback);
         // Browsers take at most i32::MAX ms (about 24.8 days) and fire at once above it.
         let id = set_timeout(callback.as_ref().unchecked_ref(), delay_ms.min(i32::MAX as u32) as i32);
         Timeout { id, _callback: callback }
@@ -185,7 +244,7 @@ impl Drop for Timeout {
 }
 
 fn get_data(event: &JsValue) -> JsValue {
-    super::convert::get(event, "data")
+    get(event, "data")
 }
 
 impl Driver {
@@ -207,7 +266,8 @@ impl Driver {
             commands: RefCell::new(VecDeque::new()),
             pumping: Cell::new(false),
             pending: RefCell::new(VecMap::new()),
-            handlers: RefCell::new(VecMap::new()),
+            listeners: Listeners::new(),
+            listened: RefCell::new(VecMap::new()),
             tool_handlers: RefCell::new(tool_handlers),
             aborts: RefCell::new(VecMap::new()),
             stream: MessageStream::new(),
@@ -237,52 +297,39 @@ impl Driver {
     fn attach_socket(self: &Rc<Self>) {
         let weak = Rc::downgrade(self);
         let on = |weak: Weak<Driver>, f: fn(&Rc<Driver>, JsValue)| {
-            Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+            Callback::new(move |event: JsValue| {
                 if let Some(driver) = weak.upgrade() {
                     f(&driver, event);
                 }
             })
         };
         let open = on(weak.clone(), |driver, _| driver.command(Command::SocketOpened));
-        let message = on(weak.clone(), |driver, event| {
-            // The socket's `message` events are MessageEvents (no `instanceof` crossing per frame).
-            let event = event.unchecked_into::<MessageEvent>();
-            match frame_from_js(&event.data(), driver.max_frame_bytes) {
-                Ok(frame) => {
-                    // Only while this frame is handled: what it decodes to is emitted synchronously.
-                    if driver.raw_frames {
-                        driver.frame_text.replace(Some(frame_text(&event.data())));
-                    }
-                    driver.command(Command::Frame(frame));
-                    driver.frame_text.take();
+        // `platform.js` hands over the message event's data.
+        let message = on(weak.clone(), |driver, data| match frame_from_js(&data, driver.max_frame_bytes) {
+            Ok(frame) => {
+                // Only while this frame is handled: what it decodes to is emitted synchronously.
+                if driver.raw_frames {
+                    driver.frame_text.replace(Some(frame_text(&data)));
                 }
-                Err(size) => driver.command(Command::FrameRefused(size)),
+                driver.command(Command::Frame(frame));
+                driver.frame_text.take();
             }
+            Err(size) => driver.command(Command::FrameRefused(size)),
         });
-        let close = on(weak.clone(), |driver, event| {
-            let (code, reason, was_clean) = match event.dyn_into::<CloseEvent>() {
-                Ok(e) => (e.code(), e.reason(), e.was_clean()),
-                Err(_) => (1006, String::new(), false),
-            };
+        // A `CloseEvent`'s fields read by name (no `instanceof` and getter imports for them).
+        let close = on(weak, |driver, event| {
+            let code = get(&event, "code").as_f64().map_or(1006, |code| code as u16);
+            let reason = get(&event, "reason").as_string().unwrap_or_default();
+            let was_clean = get(&event, "wasClean").is_truthy();
             driver.command(Command::SocketClosed { code, reason, was_clean });
         });
-        // `error` is always followed by `close`, which carries what there is to know.
-        let error = on(weak, |_, _| {});
-        let socket = self.socket.borrow();
-        socket.set_onopen(Some(open.as_ref().unchecked_ref()));
-        socket.set_onmessage(Some(message.as_ref().unchecked_ref()));
-        socket.set_onclose(Some(close.as_ref().unchecked_ref()));
-        socket.set_onerror(Some(error.as_ref().unchecked_ref()));
-        self.socket_callbacks.borrow_mut().extend([open, message, close, error]);
+        listen_socket(&self.socket.borrow(), Some(open.as_ref().unchecked_ref()), Some(message.as_ref().unchecked_ref()), Some(close.as_ref().unchecked_ref()));
+        self.socket_callbacks.borrow_mut().extend([open, message, close]);
     }
 
-    /// Silences the current socket (its close is not the session's any more) and closes it.
+    /// Silences the current socket (its close is not the session's any more).
     fn detach_socket(&self) {
-        let socket = self.socket.borrow();
-        socket.set_onopen(None);
-        socket.set_onmessage(None);
-        socket.set_onclose(None);
-        socket.set_onerror(None);
+        listen_socket(&self.socket.borrow(), None, None, None);
         self.socket_callbacks.borrow_mut().clear();
     }
 
@@ -294,9 +341,6 @@ impl Driver {
             }
         });
         *self.network.borrow_mut() = watch;
-        if !NetworkWatch::is_online() {
-            self.command(Command::NetworkChanged(false));
-        }
     }
 
     /// A new connection for the resuming session: a fresh credential, the provider's URL.
@@ -307,9 +351,7 @@ impl Driver {
         self.attempt.set(attempt);
         self.opening.set(true);
         let weak = Rc::downgrade(self);
-        let connector = self.connector.clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            let config = connector.connect_config().await;
+        self.connector.connect_config(move |config| {
             let Some(driver) = weak.upgrade() else { return };
             let connecting = driver.session.try_borrow().is_ok_and(|s| s.state() == ConnectionState::Connecting);
             if driver.attempt.get() != attempt || !connecting {
@@ -362,7 +404,7 @@ impl Driver {
                 // No `{:?}` of the outputs: their Debug code would cost the package ~7 kB.
                 let report = "realtime-wasm: the session did not settle (a command/output loop); inputs stopped for this turn";
                 debug_assert!(false, "{report}");
-                web_sys::console::error_1(&report.into());
+                super::convert::console_error(report, None);
             }
             for output in outputs {
                 self.dispatch(output);
@@ -371,6 +413,9 @@ impl Driver {
         self.pumping.set(false);
     }
 
+    // `apply` and `dispatch` are kept out of `pump` (each has one caller): measured, the package
+    // is ~0.2 kB smaller gzipped than with both inlined into it.
+    #[inline(never)]
     fn apply(&self, session: &mut Session, command: Command) {
         let t = now();
         match command {
@@ -410,11 +455,12 @@ impl Driver {
         }
     }
 
+    #[inline(never)]
     fn dispatch(self: &Rc<Self>, output: Output) {
         match output {
             Output::Transmit(frame) => {
                 if self.socket.borrow().send_with_str(&frame).is_err() {
-                    web_sys::console::warn_1(&"realtime-wasm: the socket refused a frame".into());
+                    super::convert::console_warn("realtime-wasm: the socket refused a frame");
                 }
             }
             Output::Message(message) => {
@@ -449,7 +495,7 @@ impl Driver {
                 let weak = Rc::downgrade(self);
                 // Never early: the session takes an early timer for a superseded one.
                 let delay = ((at_ms - now()).ceil() + 1.0).clamp(0.0, u32::MAX as f64) as u32;
-                let handle = Timeout::new(delay, move || {
+                let handle = Timeout::new(delay, move |_| {
                     if let Some(driver) = weak.upgrade() {
                         driver.command(Command::Timer(timer));
                     }
@@ -472,7 +518,7 @@ impl Driver {
                 }
                 if blocked && !self.playback_blocked_reported.replace(true) {
                     // Autoplay policy: the app must call resumeAudio() from a user gesture.
-                    self.emit("playbackBlocked", &to_js(&RawJson(r#"{"type":"playbackBlocked"}"#)));
+                    self.emit("playbackBlocked", &js_sys::JSON::parse(r#"{"type":"playbackBlocked"}"#).unwrap_or_default());
                 }
             }
             Output::StopPlayback { item_id } => {
@@ -540,20 +586,22 @@ impl Driver {
                 let _ = socket.close_with_code_and_reason(1000, "session released");
             }
         }
-        let closed = SessionError::state(ErrorCode::SessionClosed, "the session was released (free() or dispose) before this settled");
+        // An error object each: the app may keep or change one.
+        let closed = || super::convert::error(ErrorCode::SessionClosed, "the session was released (free() or dispose) before this settled");
         let pending: Vec<Settle> = self.pending.borrow_mut().drain().map(|(_, settle)| settle).collect();
         for settle in pending {
-            settle.reject(&session_error(&closed));
+            settle.reject(&closed());
         }
         if let Some(opened) = self.on_open.borrow_mut().take() {
-            opened.reject(&session_error(&closed));
+            opened.reject(&closed());
         }
         // `close` listeners (and `close()` promises still waiting) learn that it ended.
         if self.session.try_borrow().is_ok_and(|s| s.state() != ConnectionState::Closed) {
             let event = SessionEvent::Close { code: 1000, reason: "session released".into(), was_clean: true };
             self.emit(event.kind(), &event_to_js(&event));
         }
-        self.handlers.borrow_mut().clear();
+        self.listeners.clear();
+        self.listened.borrow_mut().clear();
         self.commands.borrow_mut().clear();
     }
 
@@ -598,7 +646,7 @@ impl Driver {
         let mut slot = self.post_held.borrow_mut();
         let closure = slot.get_or_insert_with(|| {
             let weak = Rc::downgrade(self);
-            Closure::<dyn FnMut()>::new(move || {
+            Callback::new(move |_: JsValue| {
                 if let Some(driver) = weak.upgrade() {
                     driver.post_held_timeout.set(None);
                     if let Some(engine) = driver.audio.borrow_mut().as_mut() {
@@ -611,12 +659,18 @@ impl Driver {
         self.post_held_timeout.set(Some((id, t + delay)));
     }
 
+    /// The playback node, once the worklet module loaded (`connect()`).
+    pub(super) fn start_playback(self: &Rc<Self>) -> Result<(), JsValue> {
+        let callback = self.worklet_callback();
+        self.audio.borrow_mut().as_mut().map_or(Ok(()), |engine| engine.start_playback(&callback))
+    }
+
     /// The callback both worklet ports deliver to (created once, held weakly).
     pub(crate) fn worklet_callback(self: &Rc<Self>) -> js_sys::Function {
         let mut slot = self.worklet_callback.borrow_mut();
         let closure = slot.get_or_insert_with(|| {
             let weak = Rc::downgrade(self);
-            Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+            Callback::new(move |event: JsValue| {
                 if let (Some(driver), Some(message)) = (weak.upgrade(), WorkletMessage::parse(&get_data(&event))) {
                     driver.on_worklet(message);
                 }
@@ -674,21 +728,24 @@ impl Driver {
 
     /// Whether an app listener waits for `kind` (events are built only for someone who reads them).
     fn listens(&self, kind: &str) -> bool {
-        self.handlers.borrow().get(kind).is_some_and(|list| !list.is_empty())
+        self.listened.borrow().get(kind).is_some_and(|n| *n > 0)
     }
 
     fn emit(&self, kind: &str, value: &JsValue) {
-        let handlers: Vec<js_sys::Function> = {
-            let mut map = self.handlers.borrow_mut();
-            let Some(list) = map.get_mut(kind) else { return };
-            let snapshot = list.iter().map(|(f, _)| f.clone()).collect();
-            list.retain(|(_, once)| !once);
-            snapshot
-        };
-        for handler in handlers {
-            if let Err(e) = handler.call1(&JsValue::UNDEFINED, value) {
-                // An app handler's exception must not stop the others (nor the session).
-                web_sys::console::error_2(&format!("realtime-wasm: a {kind} handler threw:").into(), &e);
+        if self.listens(kind) {
+            // The name as a kept JS string: emitted per delta, a decode each time otherwise.
+            let left = self.listeners.emit(&super::convert::js_string(kind), value);
+            self.count_listeners(kind, left);
+        }
+    }
+
+    /// What `platform.js` says is left of `kind`'s listeners.
+    fn count_listeners(&self, kind: &str, left: u32) {
+        let mut listened = self.listened.borrow_mut();
+        match listened.get_mut(kind) {
+            Some(n) => *n = left,
+            None => {
+                listened.insert(kind.to_owned(), left);
             }
         }
     }
@@ -706,8 +763,7 @@ impl Driver {
         let returned = call_tool(&handler, &to_js(&run.arguments), &run.call_id, &run.name, controller.as_ref());
         let weak = Rc::downgrade(self);
         let call_id = run.call_id;
-        wasm_bindgen_futures::spawn_local(async move {
-            let settled = wasm_bindgen_futures::JsFuture::from(returned).await;
+        when_settled(&returned, move |settled| {
             let outcome = match settled {
                 Ok(value) if value.is_undefined() => Ok(Json::Null),
                 Ok(value) => from_js::<JsonValue>(value, "the result").map_err(|e| describe_js_error(&e)),
@@ -723,14 +779,14 @@ impl Driver {
     /// Adds an app listener (`on`/`once`).
     pub(super) fn listen(&self, kind: String, handler: js_sys::Function, once: bool) {
         super::convert::warn_unknown_event(&kind);
-        self.handlers.borrow_mut().get_or_insert_with(kind, Vec::new).push((handler, once));
+        let left = self.listeners.add(&kind, &handler, once);
+        self.count_listeners(&kind, left);
     }
 
     /// Removes every registration of `handler` for `kind` (`off`).
     pub(super) fn unlisten(&self, kind: &str, handler: &js_sys::Function) {
-        if let Some(list) = self.handlers.borrow_mut().get_mut(kind) {
-            list.retain(|(f, _)| !js_sys::Object::is(f, handler));
-        }
+        let left = self.listeners.remove(kind, handler);
+        self.count_listeners(kind, left);
     }
 
     /// `RealtimeSession.diagnostics`: what the driver holds right now. Each count stays bounded
@@ -740,7 +796,7 @@ impl Driver {
             self.timers.borrow().len(),
             self.pending.borrow().len(),
             self.aborts.borrow().len(),
-            self.handlers.borrow().values().map(Vec::len).sum(),
+            self.listened.borrow().values().map(|n| *n as usize).sum(),
             self.session.try_borrow().map_or(0, |s| s.conversation().items().len()),
         )
     }
@@ -750,6 +806,24 @@ impl Drop for Driver {
     fn drop(&mut self) {
         self.shut_down();
     }
+}
+
+// The app's listeners: per event name, `[handler, once]` pairs. `emit` calls a snapshot (`once`
+// listeners removed first) and reports a throwing listener without stopping the others (nor the
+// session). Each returns how many listeners the name has left.
+#[wasm_bindgen(module = "/src/web/platform.js")]
+extern "C" {
+    type Listeners;
+    #[wasm_bindgen(constructor)]
+    fn new() -> Listeners;
+    #[wasm_bindgen(method)]
+    fn add(this: &Listeners, kind: &str, handler: &js_sys::Function, once: bool) -> u32;
+    #[wasm_bindgen(method)]
+    fn remove(this: &Listeners, kind: &str, handler: &js_sys::Function) -> u32;
+    #[wasm_bindgen(method)]
+    fn emit(this: &Listeners, kind: &JsValue, value: &JsValue) -> u32;
+    #[wasm_bindgen(method)]
+    fn clear(this: &Listeners);
 }
 
 // Level events (one per 10–20 ms capture chunk while listened to) are built in one JS call, not

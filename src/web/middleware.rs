@@ -65,7 +65,7 @@ impl JsMiddleware {
             Ok(returned) => Some(Some(returned)),
             Err(thrown) => {
                 self.warn("threw; passing the original on");
-                web_sys::console::error_1(&thrown);
+                super::convert::console_error_value(&thrown);
                 Some(None)
             }
         }
@@ -76,7 +76,7 @@ impl JsMiddleware {
     }
 
     fn warn(&self, what: &str) {
-        web_sys::console::warn_1(&format!("realtime-wasm: middleware {} {what}", crate::json::to_string(self.name.as_str())).into());
+        super::convert::console_warn(&format!("realtime-wasm: middleware {} {what}", crate::json::to_string(self.name.as_str())));
     }
 }
 

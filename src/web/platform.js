@@ -4,15 +4,17 @@
 // 2-core machine's test server stalled on the fifth and sixth).
 //
 // Rust callers: web/audio.rs (worklets, nodes, microphone), web/convert.rs (values, strings,
-// errors), web/stream.rs (MessageStream), web/driver.rs (clock, tools, frames, diagnostics),
-// web/network.rs, web/session.rs (allDone). Each section names its caller.
+// errors, the console), web/stream.rs (MessageStream), web/driver.rs (clock, tools, frames,
+// socket handlers, promises, diagnostics), web/connector.rs (the socket), web/network.rs,
+// web/session.rs and web/client.rs (allDone). Each section names its caller.
 
 // ---- audio (web/audio.rs) ------------------------------------------------------------------
 
 // Where the worklet comes from, in order: the app's `audio.workletUrl`; the package's own file
 // (`new URL(…, import.meta.url)`: bundlers emit it as an asset; this module sits four levels below
 // the package root); a blob: URL of the embedded source.
-export async function loadWorklet(worklet, explicit, source) {
+export async function loadWorklet(context, explicit, source) {
+  const worklet = context.audioWorklet;
   if (explicit) {
     try { return await worklet.addModule(explicit); }
     catch (e) { throw new Error(`options.audio.workletUrl: the audio worklet could not be loaded from ${explicit} (${e.message})`); }
@@ -29,9 +31,9 @@ export async function loadWorklet(worklet, explicit, source) {
 }
 
 // Hands a chunk of playback samples to the worklet: a copy whose buffer is transferred.
-export function postAudio(port, item, view) {
+export function postAudio(node, item, view) {
   const samples = view.slice();
-  port.postMessage({ type: 'audio', item, samples }, [samples.buffer]);
+  node.port.postMessage({ type: 'audio', item, samples }, [samples.buffer]);
 }
 
 // ---- values across the boundary (web/convert.rs) --------------------------------------------
@@ -57,6 +59,14 @@ export function toJson(value, what, limit) {
   if (text === undefined) return 'null';
   if (text.length > limit) throw new TypeError(`${what}: too large (${text.length} characters of JSON; the limit is ${limit})`);
   return text;
+}
+
+// A shallow copy of an app object without the keys listed, comma-separated (the connect options'
+// neutral part, a tool's declaration, createResponse's overrides).
+export function copyWithout(object, keys) {
+  const copy = Object.assign({}, object);
+  for (const key of keys.split(',')) delete copy[key];
+  return copy;
 }
 
 // ---- strings out of wasm memory (web/convert.rs) ------------------------------------------
@@ -105,6 +115,13 @@ export function levelEvent(type, level, rms, peak) {
   const e = { type, level: f32(level), rms: f32(rms) };
   if (peak !== undefined) e.peak = f32(peak);
   return e;
+}
+
+// The text of whatever an app function threw or rejected with (web/convert.rs).
+export function describeError(value) {
+  if (value instanceof Error) return String(value.message);
+  if (typeof value === 'string') return value;
+  try { return JSON.stringify(value) ?? String(value); } catch { return 'unknown error'; }
 }
 
 // The error class the SDK rejects with (exported from the package entry by scripts/build-pkg.mjs).
@@ -172,6 +189,39 @@ export class MessageStream {
   }
 }
 
+// ---- listeners (web/driver.rs) ----------------------------------------------------------------
+
+// The app's `on`/`once` listeners: per event name, `[handler, once]` pairs. Each method returns how
+// many listeners the name has left (the driver keeps the counts: a message is built only for
+// someone who reads it).
+export class Listeners {
+  constructor() { this.byName = new Map(); }
+  add(name, handler, once) {
+    const list = this.byName.get(name) ?? [];
+    list.push([handler, once]);
+    this.byName.set(name, list);
+    return list.length;
+  }
+  remove(name, handler) {
+    const list = (this.byName.get(name) ?? []).filter(([h]) => h !== handler);
+    this.byName.set(name, list);
+    return list.length;
+  }
+  // Calls a snapshot (`once` listeners removed first: one added meanwhile waits for the next
+  // event); a throwing listener is reported, and the others (and the session) go on.
+  emit(name, value) {
+    const list = this.byName.get(name) ?? [];
+    const kept = list.filter(([, once]) => !once);
+    this.byName.set(name, kept);
+    for (const [handler] of list) {
+      try { handler(value); } catch (e) { console.error(`realtime-wasm: a ${name} handler threw:`, e); }
+    }
+    // Counted after the calls: a listener may have added or removed some (or freed the session).
+    return this.byName.get(name)?.length ?? 0;
+  }
+  clear() { this.byName.clear(); }
+}
+
 // ---- browser objects (web/audio.rs, web/driver.rs) ------------------------------------------
 
 // The worklet nodes (web/audio.rs): mono, their port's messages to `onmessage`.
@@ -182,16 +232,43 @@ function workletNode(context, name, numberOfOutputs, processorOptions, onmessage
   node.port.onmessage = onmessage;
   return node;
 }
-// `phases` (with up…grid): the resampler's filter, for a worklet that resamples.
-export function playbackNode(context, onmessage, prebufferFrames, fadeFrames, reportFrames, phases, up, down, taps, grid) {
+// The playback graph: worklet → gain → an <audio> element (through a MediaStream: output-device
+// choice, and the browser's echo canceller sees what is played), the app's node, or the speakers;
+// `[node, gain, destination?]`. `phases` (with up…grid): the resampler's filter, for a worklet
+// that resamples.
+export function playbackNode(context, onmessage, prebufferFrames, fadeFrames, reportFrames, phases, up, down, taps, grid, element, output) {
   const options = { prebufferFrames, fadeFrames, reportFrames };
   if (phases) options.int16Resampler = { up, down, taps, grid, phases };
-  return workletNode(context, 'realtime-playback', 1, options, onmessage);
+  const node = workletNode(context, 'realtime-playback', 1, options, onmessage);
+  const gain = context.createGain();
+  node.connect(gain);
+  if (element) {
+    const destination = context.createMediaStreamDestination();
+    gain.connect(destination);
+    element.srcObject = destination.stream;
+    element.play();
+    return [node, gain, destination];
+  }
+  gain.connect(output ?? context.destination);
+  return [node, gain];
 }
-export const captureNode = (context, onmessage, chunkFrames) => workletNode(context, 'realtime-capture', 0, { chunkFrames }, onmessage);
+// `[node, source]`: the capture worklet, the microphone stream's source connected to it.
+export function captureNode(context, onmessage, chunkFrames, stream) {
+  const node = workletNode(context, 'realtime-capture', 0, { chunkFrames }, onmessage);
+  const source = context.createMediaStreamSource(stream);
+  source.connect(node);
+  return [node, source];
+}
 // `duck`, `restore`, `stop` (with the item to stop, for playback).
 export function postControl(node, type, item) {
   node.port.postMessage(item === undefined ? { type } : { type, item });
+}
+
+// A worklet node let go of: `stop` posted first if asked, its port silenced, disconnected.
+export function releaseNode(node, stop) {
+  if (stop) postControl(node, 'stop');
+  node.port.onmessage = null;
+  node.disconnect();
 }
 
 // The microphone (web/microphone.rs), with options checked in Rust.
@@ -204,11 +281,25 @@ export function openMicrophone(deviceId, echoCancellation, noiseSuppression, aut
   return devices.getUserMedia({ audio });
 }
 
+// Ends a stream the SDK opened (web/audio.rs).
+export const stopTracks = (stream) => { for (const track of stream.getTracks()) track.stop(); };
+
 // A tool handler's run (web/driver.rs): what it returns or throws, as a promise.
 export function callTool(handler, args, callId, name, controller) {
   const context = { callId, name };
   if (controller) context.signal = controller.signal;
   return new Promise((resolve) => resolve(handler(args, context)));
+}
+
+// ---- the console (web/*.rs) ------------------------------------------------------------------
+
+// Messages cross as Rust strings (no JS string made in the wasm first); the console's method is
+// looked up at each call (apps and tests wrap it).
+export const warn = (message) => console.warn(message);
+export const debug = (message) => console.debug(message);
+export function error(message, detail) {
+  if (detail === undefined) console.error(message);
+  else console.error(message, detail);
 }
 
 // ---- the page (web/driver.rs, web/network.rs) -----------------------------------------------
@@ -218,10 +309,12 @@ export function callTool(handler, args, callId, name, controller) {
 // receive path's profile).
 export const now = globalThis.performance ? performance.now.bind(performance) : Date.now;
 
-// The window's `online`/`offline` events as `changed(online)`; returns what stops them, or
-// undefined outside a window (a worker: no such events).
+// The window's `online`/`offline` events as `changed(online)` (and `changed(false)` at once when
+// offline already); returns what stops them, or undefined outside a window (a worker: no such
+// events, and nothing would report going online again).
 export function watchNetwork(changed) {
   if (typeof window === 'undefined') return undefined;
+  if (!navigator.onLine) changed(false);
   const online = () => changed(true);
   const offline = () => changed(false);
   window.addEventListener('online', online);
@@ -231,8 +324,19 @@ export function watchNetwork(changed) {
     window.removeEventListener('offline', offline);
   };
 }
-// `navigator.onLine`; true outside a window (nothing would report going online again).
-export const isOnline = () => typeof window === 'undefined' || navigator.onLine;
+
+// The socket (web/connector.rs, web/driver.rs): binary frames as ArrayBuffers; its handlers set
+// (the message handler gets the event's data) or, called without them, removed.
+export function openSocket(url, protocols) {
+  const socket = new WebSocket(url, protocols);
+  socket.binaryType = 'arraybuffer';
+  return socket;
+}
+export function listenSocket(socket, open, message, close) {
+  socket.onopen = open;
+  socket.onmessage = message && ((e) => message(e.data));
+  socket.onclose = close;
+}
 
 // A frame's data as text, for `options.rawFrames` (web/driver.rs): binary frames as UTF-8, invalid
 // bytes replaced.
@@ -243,5 +347,13 @@ export function diagnostics(timers, pendingCalls, runningTools, listeners, conve
   return { timers, pendingCalls, runningTools, listeners, conversationItems };
 }
 
-// sendText/commitAudio (web/session.rs): resolves with nothing once every send did.
+// A pending promise and what settles it, `[promise, resolve, reject]` (web/driver.rs: new_settle).
+export function deferred() {
+  let resolve, reject;
+  const promise = new Promise((yes, no) => { resolve = yes; reject = no; });
+  return [promise, resolve, reject];
+}
+
+// sendText/commitAudio (web/session.rs), connect (web/client.rs): resolves with nothing once
+// every promise did.
 export const allDone = (promises) => Promise.all(promises).then(() => {});

@@ -7,7 +7,7 @@
 
 use super::audio::AudioEngine;
 use super::convert::{from_js_noting_unknown, to_js};
-use super::driver::{new_settle, Command, Driver};
+use super::driver::{new_settle, when_settled, Command, Driver};
 use super::microphone;
 use crate::model::ClientMessage;
 use crate::session::ConnectionState;
@@ -34,6 +34,18 @@ impl RealtimeSession {
         RealtimeSession { driver }
     }
 
+    /// Attaches the stream `stream` resolves to (both microphone entry points).
+    fn attach(&self, stream: js_sys::Promise, owned: bool) -> js_sys::Promise {
+        // Held weakly across the permission prompt: a session dropped meanwhile is not kept alive.
+        let driver = Rc::downgrade(&self.driver);
+        let (promise, settle) = new_settle();
+        when_settled(&stream, move |stream| match stream {
+            Ok(stream) => microphone::attach(driver, stream.unchecked_into(), owned, settle),
+            Err(e) => settle.reject(&e),
+        });
+        promise
+    }
+
     /// A promise settled when the session has sent `message` (handed it to the socket).
     fn sent(&self, message: ClientMessage) -> js_sys::Promise {
         let (promise, settle) = new_settle();
@@ -47,7 +59,14 @@ impl RealtimeSession {
 #[wasm_bindgen(module = "/src/web/platform.js")]
 extern "C" {
     #[wasm_bindgen(js_name = allDone)]
-    fn all_done(promises: &js_sys::Array) -> js_sys::Promise;
+    pub(super) fn all_done(promises: &js_sys::Array) -> js_sys::Promise;
+}
+
+/// An event (or tool) name as `on`/`once`/`off` (`unregisterTool`) take it: a `JsValue`, not a
+/// `String` parameter (whose wasm-bindgen glue encodes it in JS, per method); a non-string names
+/// nothing.
+fn event_name(kind: JsValue) -> String {
+    kind.as_string().unwrap_or_default()
 }
 
 fn rejected(error: JsValue) -> js_sys::Promise {
@@ -105,18 +124,18 @@ impl RealtimeSession {
 
     #[wasm_bindgen(js_name = createResponse)]
     pub fn create_response(&self, overrides: JsValue) -> js_sys::Promise {
-        let object = if overrides.is_undefined() || overrides.is_null() { js_sys::Object::new().into() } else { overrides };
-        if !object.is_object() {
+        if !(overrides.is_undefined() || overrides.is_null() || overrides.is_object()) {
             return rejected(super::convert::type_error("overrides must be an object"));
         }
-        let copy = js_sys::Object::assign(&js_sys::Object::new(), object.unchecked_ref());
+        // `undefined`/`null` copy as `{}`.
+        let copy = super::convert::copy_without(&overrides, "type");
         let _ = js_sys::Reflect::set(&copy, &"type".into(), &"createResponse".into());
-        self.send(copy.into())
+        self.send(copy)
     }
 
     #[wasm_bindgen(js_name = cancelResponse)]
-    pub fn cancel_response(&self, response_id: Option<String>) -> js_sys::Promise {
-        self.sent(ClientMessage::CancelResponse { message_id: None, response_id })
+    pub fn cancel_response(&self, response_id: JsValue) -> js_sys::Promise {
+        self.sent(ClientMessage::CancelResponse { message_id: None, response_id: response_id.as_string() })
     }
 
     /// `sessionUpdate` with these options.
@@ -142,7 +161,9 @@ impl RealtimeSession {
     }
 
     #[wasm_bindgen(js_name = unregisterTool)]
-    pub fn unregister_tool(&self, name: String) -> js_sys::Promise {
+    pub fn unregister_tool(&self, name: JsValue) -> js_sys::Promise {
+        // A non-string names no tool: nothing is unregistered (as for an unknown name).
+        let name = event_name(name);
         self.driver.tool_handlers.borrow_mut().remove(&name);
         let (promise, settle) = new_settle();
         self.driver.command(Command::UnregisterTool(name, settle));
@@ -156,16 +177,16 @@ impl RealtimeSession {
 
     /// Listens to a server message type or an SDK event (`stateChange`, `error`, `close`,
     /// `toolCallStarted`, `toolCallCompleted`).
-    pub fn on(&self, kind: String, handler: js_sys::Function) {
-        self.driver.listen(kind, handler, false);
+    pub fn on(&self, kind: JsValue, handler: js_sys::Function) {
+        self.driver.listen(event_name(kind), handler, false);
     }
 
-    pub fn once(&self, kind: String, handler: js_sys::Function) {
-        self.driver.listen(kind, handler, true);
+    pub fn once(&self, kind: JsValue, handler: js_sys::Function) {
+        self.driver.listen(event_name(kind), handler, true);
     }
 
-    pub fn off(&self, kind: String, handler: js_sys::Function) {
-        self.driver.unlisten(&kind, &handler);
+    pub fn off(&self, kind: JsValue, handler: js_sys::Function) {
+        self.driver.unlisten(&event_name(kind), &handler);
     }
 
     /// The server messages as an async iterator (the seed's `GetStreamingResponseAsync`). One
@@ -178,22 +199,19 @@ impl RealtimeSession {
     /// control on unless turned off) and streams it to the provider.
     #[wasm_bindgen(js_name = startMicrophone)]
     pub fn start_microphone(&self, options: JsValue) -> js_sys::Promise {
-        // Held weakly across the permission prompt: a session dropped meanwhile is not kept alive.
-        let driver = Rc::downgrade(&self.driver);
-        wasm_bindgen_futures::future_to_promise(async move {
-            let stream = microphone::open(&options).await?;
-            microphone::attach(&driver, stream, true).await
-        })
+        match super::audio::request_microphone(&options) {
+            Ok(stream) => self.attach(stream, true),
+            Err(e) => rejected(e),
+        }
     }
 
     /// Streams an app-owned `MediaStream` (never stopped by the SDK).
     #[wasm_bindgen(js_name = attachMicrophoneStream)]
     pub fn attach_microphone_stream(&self, stream: JsValue) -> js_sys::Promise {
-        let driver = Rc::downgrade(&self.driver);
-        wasm_bindgen_futures::future_to_promise(async move {
-            let stream = stream.dyn_into::<web_sys::MediaStream>().map_err(|_| super::convert::type_error("stream must be a MediaStream"))?;
-            microphone::attach(&driver, stream, false).await
-        })
+        if !stream.is_instance_of::<web_sys::MediaStream>() {
+            return rejected(super::convert::type_error("stream must be a MediaStream"));
+        }
+        self.attach(js_sys::Promise::resolve(&stream), false)
     }
 
     /// Stops capturing. A turn the user was in the middle of (server turn detection) is committed
@@ -261,17 +279,17 @@ impl RealtimeSession {
 
     /// Closes the session (idempotent); resolves once the socket is closed.
     pub fn close(&self) -> js_sys::Promise {
-        let driver = self.driver.clone();
-        js_sys::Promise::new(&mut |resolve, _reject| {
-            let closed = driver.session.try_borrow().map(|s| s.state() == ConnectionState::Closed).unwrap_or(false);
-            if closed {
-                let _ = resolve.call0(&JsValue::UNDEFINED);
-                return;
-            }
-            // Resolves with nothing (the d.ts says `Promise<void>`), not with the close event.
-            let resolve_void: js_sys::Function = resolve.bind1(&JsValue::NULL, &JsValue::UNDEFINED).unchecked_into();
-            driver.listen("close".into(), resolve_void, true);
-            driver.command(Command::Close);
-        })
+        let closed = self.driver.session.try_borrow().map(|s| s.state() == ConnectionState::Closed).unwrap_or(false);
+        if closed {
+            return js_sys::Promise::resolve(&JsValue::UNDEFINED);
+        }
+        // The promise of `new_settle` (one `Promise::new` closure type in the package), resolved by
+        // a `close` listener.
+        let (promise, settle) = new_settle();
+        if let Some(resolve) = settle.into_listener() {
+            self.driver.listen("close".into(), resolve, true);
+        }
+        self.driver.command(Command::Close);
+        promise
     }
 }
