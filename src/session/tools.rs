@@ -155,13 +155,10 @@ impl ToolInvoker {
         declared: &dyn Fn(&str) -> bool,
         now_ms: f64,
     ) -> Vec<Action> {
-        let calls: Vec<(String, String, String)> =
-            item.function_calls().map(|(id, name, args)| (id.to_owned(), name.to_owned(), args.to_owned())).collect();
-        if calls.is_empty() {
-            return Vec::new();
-        }
         let mut actions = Vec::new();
-        if self.halted {
+        // The item's calls are read where they are (no owned copies of every id, name and
+        // argument text first: that list's element type cost its own drop and iteration code).
+        if item.function_calls().next().is_none() || self.halted {
             return actions;
         }
         if self.iterations >= self.options.max_iterations_per_turn {
@@ -169,25 +166,24 @@ impl ToolInvoker {
                 ErrorCode::MaxToolIterations,
                 format!(
                     "not invoking {}: {} tool rounds already this turn (maxIterationsPerTurn)",
-                    calls.iter().map(|c| c.1.as_str()).collect::<Vec<_>>().join(", "),
+                    item.function_calls().map(|(_, name, _)| name).collect::<Vec<_>>().join(", "),
                     self.iterations
                 ),
             )));
             return actions;
         }
-        let allowed = responses.tools_of(response_id);
-        let permitted: Vec<bool> = calls.iter().map(|(_, name, _)| allowed.is_none_or(|list| list.iter().any(|t| t.name() == name.as_str()))).collect();
         let mut app_answers = false;
         let mut collected = Vec::new();
-        for ((call_id, name, arguments), permitted) in calls.into_iter().zip(permitted) {
-            let known = self.handlers.contains(&name) && permitted;
-            if !known && permitted && declared(&name) && !self.options.answer_calls_without_handler {
+        for (call_id, name, arguments) in item.function_calls() {
+            let permitted = responses.tools_of(response_id).is_none_or(|list| list.iter().any(|t| t.name() == name));
+            let known = permitted && self.handlers.iter().any(|h| h == name);
+            if !known && permitted && declared(name) && !self.options.answer_calls_without_handler {
                 app_answers = true;
                 continue;
             }
             let status = if !known {
                 if self.options.terminate_on_unknown_calls {
-                    self.halt(responses, &mut actions, ErrorCode::UnknownTool, format!("the model called {}, which has no handler", crate::json::to_string(&name)));
+                    self.halt(responses, &mut actions, ErrorCode::UnknownTool, format!("the model called {}, which has no handler", crate::json::to_string(name)));
                     return actions;
                 }
                 self.count_error();
@@ -195,7 +191,7 @@ impl ToolInvoker {
             } else {
                 // Blank arguments are no arguments. (`trim().is_empty()` says the same, with a
                 // two-ended trim linked for it.)
-                match crate::json::parse(if arguments.chars().all(char::is_whitespace) { "{}" } else { &arguments }) {
+                match crate::json::parse(if arguments.chars().all(char::is_whitespace) { "{}" } else { arguments }) {
                     Ok(args) => Status::Queued(args.to_value()),
                     Err(e) => {
                         self.count_error();
@@ -203,6 +199,7 @@ impl ToolInvoker {
                     }
                 }
             };
+            let (call_id, name) = (call_id.to_owned(), name.to_owned());
             if let Status::Finished { error, .. } = &status {
                 actions.push(Action::Event(SessionEvent::ToolCallCompleted {
                     call_id: call_id.clone(),
