@@ -998,6 +998,10 @@ impl Session {
         let report = self.metrics.observe(now_ms, &message);
         let mut after: Vec<Action> = Vec::new();
         let mut play: Option<Output> = None;
+        // What the message makes the session send, after the app has seen it (one tail for
+        // every such message rather than a copy of the tail per message).
+        let mut then: Option<Request> = None;
+        let mut go_away = false;
         match &message {
             ServerMessage::SessionCreated(info) => {
                 self.adopt_options(&info.options);
@@ -1058,18 +1062,8 @@ impl Session {
                 if let (Some(policy), ConnectionState::Open) = (&mut self.reconnect, self.state) {
                     policy.turn_completed(); // the connection works: a later drop is a new outage
                 }
-                let next = self.responses.done(r.response_id.as_deref(), r.in_conversation);
+                then = self.responses.done(r.response_id.as_deref(), r.in_conversation);
                 after = self.invoker.response_done(&mut self.responses);
-                if let Some(Request { request, ticket }) = next {
-                    self.outputs.push(Output::Message(message));
-                    self.report_metrics(report);
-                    for ended in ended {
-                        self.playback_ended(ended);
-                    }
-                    self.apply(now_ms, after);
-                    self.transmit(now_ms, ClientMessage::CreateResponse(request), ticket);
-                    return;
-                }
             }
             ServerMessage::ResponseOutputItemDone(o) => {
                 let tools = self.requested.tools.as_deref().unwrap_or_default();
@@ -1105,22 +1099,12 @@ impl Session {
                 if std::mem::take(&mut self.answer_stop_commit) && self.effective.voice_activity_detection.as_ref().is_none_or(|v| v.create_response != Some(false)) {
                     // Our commit (the microphone stopped mid-utterance): ask for the answer the
                     // server's turn detection would have started.
-                    self.outputs.push(Output::Message(message));
-                    self.transmit(now_ms, ClientMessage::CreateResponse(CreateResponse::default()), None);
-                    return;
+                    then = Some(Request { request: CreateResponse::default(), ticket: None });
                 }
             }
             ServerMessage::ToolCallsCancelled(c) => after = self.invoker.cancel_calls(&mut self.responses, &c.call_ids, now_ms),
-            ServerMessage::GoAway(_) => {
-                // The app sees the notice; the session moves before the server closes.
-                self.outputs.push(Output::Message(message));
-                if self.state == ConnectionState::Open
-                    && self.connection_lost(now_ms, Loss::GoAway, "the provider asked to reconnect (goAway)".to_owned()) == Lost::GaveUp
-                {
-                    self.begin_close(1000, "reconnect failed");
-                }
-                return;
-            }
+            // The app sees the notice; the session moves before the server closes.
+            ServerMessage::GoAway(_) => go_away = true,
             _ => {}
         }
         // The app sees the message before anything it triggers.
@@ -1133,6 +1117,15 @@ impl Session {
             self.playback_ended(ended);
         }
         self.apply(now_ms, after);
+        if let Some(Request { request, ticket }) = then {
+            self.transmit(now_ms, ClientMessage::CreateResponse(request), ticket);
+        }
+        if go_away
+            && self.state == ConnectionState::Open
+            && self.connection_lost(now_ms, Loss::GoAway, "the provider asked to reconnect (goAway)".to_owned()) == Lost::GaveUp
+        {
+            self.begin_close(1000, "reconnect failed");
+        }
     }
 
     fn interruption_allowed(&self) -> bool {
