@@ -762,11 +762,14 @@ impl Session {
         self.deliver(now_ms, ServerMessage::ResponseDone(done));
     }
 
-    /// The conversation so far, as the provider can re-create it (nothing for a provider that keeps
-    /// it): `(id the app knows, item)` in order.
-    fn replay_items(&self) -> Vec<(String, ConversationItem)> {
+    /// The messages that re-create the conversation so far on a new connection, in order (none
+    /// for a provider that keeps it). One loop from the view to the messages: no list of
+    /// `(id, item)` pairs between them, whose element type cost its own iteration and drop code.
+    fn replay_messages(&mut self) -> Vec<ClientMessage> {
+        self.replay.forget();
+        let mut messages = Vec::new();
         if !self.codec.replays_conversation() {
-            return Vec::new();
+            return messages;
         }
         // A result whose call the bounded view has forgotten would be refused by the new
         // connection (an output for a call it never saw): it goes with its call.
@@ -777,14 +780,16 @@ impl Session {
             }
         }
         let orphan = |c: &Content| matches!(c, Content::FunctionResult { call_id, .. } if !calls.contains(call_id));
-        let items = self.conversation.items().iter();
-        items
-            .filter(|entry| !entry.contents.iter().any(orphan))
-            .filter_map(|entry| {
-                let item = ConversationItem { id: None, role: entry.role, status: entry.status, contents: entry.contents.clone() };
-                self.codec.replay_item(&item).map(|item| (entry.id.clone(), item))
-            })
-            .collect()
+        for entry in self.conversation.items() {
+            if entry.contents.iter().any(orphan) {
+                continue;
+            }
+            let item = ConversationItem { id: None, role: entry.role, status: entry.status, contents: entry.contents.clone() };
+            if let Some(item) = self.codec.replay_item(&item) {
+                messages.push(self.replay.item(entry.id.clone(), item));
+            }
+        }
+        messages
     }
 
     /// A resumed connection has what the old one had: the session is open again and what the app
@@ -1016,8 +1021,7 @@ impl Session {
                     for first in std::mem::take(&mut self.on_session_open) {
                         self.transmit_now(now_ms, first, None);
                     }
-                    let items = self.replay_items();
-                    for item in self.replay.start(items) {
+                    for item in self.replay_messages() {
                         self.transmit_now(now_ms, item, None);
                     }
                     return self.resume_if_replayed(now_ms);
