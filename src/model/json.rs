@@ -187,20 +187,23 @@ fn closest<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
     known.iter().copied().find(near)
 }
 
-/// Levenshtein distance (keys are short).
+/// Levenshtein distance (keys are short: `b` is decoded again for each character of `a` rather
+/// than collected, whose code would be its own).
 fn edits(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
+    let mut row: Vec<usize> = Vec::new();
+    for j in 0..=b.chars().count() {
+        row.push(j);
+    }
     for (i, ca) in a.chars().enumerate() {
         let mut diagonal = row[0];
         row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
+        for (j, cb) in b.chars().enumerate() {
             let above = row[j + 1];
-            row[j + 1] = (diagonal + usize::from(ca != *cb)).min(row[j] + 1).min(above + 1);
+            row[j + 1] = (diagonal + usize::from(ca != cb)).min(row[j] + 1).min(above + 1);
             diagonal = above;
         }
     }
-    row[b.len()]
+    row[row.len() - 1]
 }
 
 /// The fields of one JSON object.
