@@ -127,7 +127,11 @@ fn log_object(pairs: &Pairs, at: &Path) {
         if let Some(log) = log.borrow_mut().as_mut() {
             let address = pairs.as_ptr() as usize;
             if !log.objects.iter().any(|(a, _, _)| *a == address) {
-                log.objects.push((address, at.to_string(), pairs.iter().map(|(k, _)| k.as_ref().to_owned()).collect()));
+                let mut keys = Vec::with_capacity(pairs.len());
+                for (key, _) in pairs {
+                    keys.push(key.as_ref().to_owned());
+                }
+                log.objects.push((address, at.to_string(), keys));
             }
         }
     });
@@ -167,8 +171,17 @@ fn unknown_keys(previous: Option<KeyLog>) -> Vec<UnknownKey> {
     let log = KEY_LOG.with(|log| std::mem::replace(&mut *log.borrow_mut(), previous)).unwrap_or_default();
     let mut unknown = Vec::new();
     for (address, path, keys) in &log.objects {
-        let asked: Vec<&str> = log.asked.iter().filter(|(a, _)| a == address).map(|(_, k)| k.as_str()).collect();
-        for key in keys.iter().filter(|k| !asked.contains(&k.as_str())) {
+        // Loops, not iterator adapters: each adapter's code is its own.
+        let mut asked: Vec<&str> = Vec::new();
+        for (a, k) in &log.asked {
+            if a == address {
+                asked.push(k);
+            }
+        }
+        for key in keys {
+            if asked.contains(&key.as_str()) {
+                continue;
+            }
             let path = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
             unknown.push(UnknownKey { path, suggestion: closest(key, &asked).map(str::to_owned) });
         }
