@@ -150,7 +150,11 @@ impl<V> IdMap<V> {
         }
         if self.len >= self.buckets.len() {
             let size = (self.buckets.len() * 2).max(8);
-            let old = std::mem::replace(&mut self.buckets, (0..size).map(|_| Vec::new()).collect());
+            let mut buckets = Vec::with_capacity(size);
+            for _ in 0..size {
+                buckets.push(Vec::new());
+            }
+            let old = std::mem::replace(&mut self.buckets, buckets);
             // Nested loops, not `flatten()`: its adapter state is more wasm than the loop.
             for bucket in old {
                 for (k, v) in bucket {
