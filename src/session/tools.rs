@@ -234,7 +234,7 @@ impl ToolInvoker {
     /// A handler finished (its value, or its exception message).
     pub fn finished(&mut self, responses: &mut ResponseTracker, call_id: &str, outcome: Result<JsonValue, String>, now_ms: f64) -> Vec<Action> {
         let mut actions = Vec::new();
-        let Some(call) = responses.batches_mut().flat_map(|b| b.calls.iter_mut()).find(|c| c.call_id == call_id) else {
+        let Some(call) = responses.batches_mut().find_map(|b| b.calls.iter_mut().find(|c| c.call_id == call_id)) else {
             return actions; // cancelled and dropped, or never ours
         };
         let Status::Running { started_ms } = call.status else { return actions };
@@ -326,21 +326,27 @@ impl ToolInvoker {
     /// Starts queued calls: all of them, or one at a time when invocation is serial.
     fn schedule(&mut self, responses: &mut ResponseTracker, now_ms: f64, actions: &mut Vec<Action>) {
         let concurrent = self.options.allow_concurrent_invocation;
-        let mut running = responses.batches().flat_map(|b| &b.calls).any(|c| matches!(c.status, Status::Running { .. }));
-        for call in responses.batches_mut().flat_map(|b| b.calls.iter_mut()) {
-            if running && !concurrent {
-                break;
-            }
-            if let Status::Queued(arguments) = &call.status {
-                let arguments = arguments.clone();
-                actions.push(Action::Event(SessionEvent::ToolCallStarted {
-                    call_id: call.call_id.clone(),
-                    name: call.name.clone(),
-                    arguments: arguments.clone(),
-                }));
-                actions.push(Action::Run(ToolRun { call_id: call.call_id.clone(), name: call.name.clone(), arguments }));
-                call.status = Status::Running { started_ms: now_ms };
-                running = true;
+        // Nested loops, not `flat_map`: its adapter state is more wasm than the loops.
+        let mut running = false;
+        for batch in responses.batches() {
+            running |= batch.calls.iter().any(|c| matches!(c.status, Status::Running { .. }));
+        }
+        for batch in responses.batches_mut() {
+            for call in &mut batch.calls {
+                if running && !concurrent {
+                    return;
+                }
+                if let Status::Queued(arguments) = &call.status {
+                    let arguments = arguments.clone();
+                    actions.push(Action::Event(SessionEvent::ToolCallStarted {
+                        call_id: call.call_id.clone(),
+                        name: call.name.clone(),
+                        arguments: arguments.clone(),
+                    }));
+                    actions.push(Action::Run(ToolRun { call_id: call.call_id.clone(), name: call.name.clone(), arguments }));
+                    call.status = Status::Running { started_ms: now_ms };
+                    running = true;
+                }
             }
         }
     }
