@@ -774,9 +774,11 @@ impl Session {
         // A result whose call the bounded view has forgotten would be refused by the new
         // connection (an output for a call it never saw): it goes with its call.
         let mut calls = IdSet::default();
-        for content in self.conversation.items().iter().flat_map(|entry| &entry.contents) {
-            if let Content::FunctionCall { call_id, .. } = content {
-                calls.insert(call_id.clone());
+        for entry in self.conversation.items() {
+            for content in &entry.contents {
+                if let Content::FunctionCall { call_id, .. } = content {
+                    calls.insert(call_id.clone());
+                }
             }
         }
         let orphan = |c: &Content| matches!(c, Content::FunctionResult { call_id, .. } if !calls.contains(call_id));
@@ -892,8 +894,11 @@ impl Session {
         // Taken whole, not drained: a `VecDeque::drain` per element type costs a kilobyte of wasm.
         let queued = std::mem::take(&mut self.queue);
         let parked = self.responses.drain();
-        for ticket in queued.into_iter().map(|q| q.ticket).chain(parked.into_iter().map(|r| r.ticket)) {
-            self.settle(ticket, Err(error.clone()));
+        for queued in queued {
+            self.settle(queued.ticket, Err(error.clone()));
+        }
+        for parked in parked {
+            self.settle(parked.ticket, Err(error.clone()));
         }
     }
 
