@@ -344,7 +344,7 @@ macro_rules! need {
 
 /// An unknown `type` value, listing the known ones.
 pub fn unknown_tag(at: &Path, tag: &str, known: &[&str]) -> JsonError {
-    JsonError::new(&Path::Field(at, "type"), format!("unknown type {} (expected one of {})", crate::json::to_string(tag), known.join(", ")))
+    JsonError::new(&Path::Field(at, "type"), format!("unknown type {} (expected one of {})", crate::json::to_string(tag), crate::text::join(known, ", ")))
 }
 
 impl FromJson for String {

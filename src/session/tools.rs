@@ -166,7 +166,7 @@ impl ToolInvoker {
                 ErrorCode::MaxToolIterations,
                 format!(
                     "not invoking {}: {} tool rounds already this turn (maxIterationsPerTurn)",
-                    item.function_calls().map(|(_, name, _)| name).collect::<Vec<_>>().join(", "),
+                    crate::text::join(&item.function_calls().map(|(_, name, _)| name).collect::<Vec<_>>(), ", "),
                     self.iterations
                 ),
             )));
