@@ -162,13 +162,16 @@ impl ToolInvoker {
             return actions;
         }
         if self.iterations >= self.options.max_iterations_per_turn {
+            let mut names = String::new();
+            for (i, (_, name, _)) in item.function_calls().enumerate() {
+                if i > 0 {
+                    names.push_str(", ");
+                }
+                names.push_str(name);
+            }
             actions.push(Action::Event(SessionEvent::sdk_error(
                 ErrorCode::MaxToolIterations,
-                format!(
-                    "not invoking {}: {} tool rounds already this turn (maxIterationsPerTurn)",
-                    crate::text::join(&item.function_calls().map(|(_, name, _)| name).collect::<Vec<_>>(), ", "),
-                    self.iterations
-                ),
+                format!("not invoking {names}: {} tool rounds already this turn (maxIterationsPerTurn)", self.iterations),
             )));
             return actions;
         }
