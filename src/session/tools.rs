@@ -290,7 +290,10 @@ impl ToolInvoker {
     pub fn cancel_calls(&mut self, responses: &mut ResponseTracker, call_ids: &[String], now_ms: f64) -> Vec<Action> {
         let mut actions = Vec::new();
         for batch in responses.batches_mut() {
-            for call in batch.calls.iter_mut().filter(|c| call_ids.contains(&c.call_id)) {
+            for call in &mut batch.calls {
+                if !call_ids.contains(&call.call_id) {
+                    continue;
+                }
                 let taken = std::mem::replace(&mut call.status, Status::Cancelled);
                 cancel(Call { status: taken, ..call.clone() }, now_ms, &mut actions);
             }
