@@ -193,11 +193,13 @@ fn unknown_keys(previous: Option<KeyLog>) -> Vec<UnknownKey> {
 /// `outputModalities`), or at most two edits away (`instruction` → `instructions`).
 fn closest<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
     let lower = key.to_ascii_lowercase();
-    let near = |k: &&str| {
+    for &k in known {
         let candidate = k.to_ascii_lowercase();
-        (lower.len() >= 4 && crate::text::contains(&candidate, &lower)) || (candidate.len() >= 4 && crate::text::contains(&lower, &candidate)) || edits(&lower, &candidate) <= 2
-    };
-    known.iter().copied().find(near)
+        if (lower.len() >= 4 && crate::text::contains(&candidate, &lower)) || (candidate.len() >= 4 && crate::text::contains(&lower, &candidate)) || edits(&lower, &candidate) <= 2 {
+            return Some(k);
+        }
+    }
+    None
 }
 
 /// Levenshtein distance (keys are short: `b` is decoded again for each character of `a` rather
