@@ -456,7 +456,13 @@ fn max_iterations_are_per_user_turn() {
         started
     };
     assert_eq!((round(&mut h, 1), round(&mut h, 2)), (1, 1));
-    assert_eq!(round(&mut h, 3), 0, "third round in one turn is not invoked");
+    h.server(response_created("r3"));
+    let out = h.server(call_item_done("r3", "c3", "f", "{}"));
+    assert!(runs(&out).is_empty(), "third round in one turn is not invoked");
+    let errors: Vec<&str> =
+        events(&out).into_iter().filter_map(|e| if let SessionEvent::Error { error, .. } = e { Some(error.message.as_str()) } else { None }).collect();
+    assert_eq!(errors, ["not invoking f: 2 tool rounds already this turn (maxIterationsPerTurn)"]);
+    h.server(response_done("r3"));
     // Audio committed by the server's VAD is a new user turn.
     h.server(json!({ "type": "input_audio_buffer.committed", "item_id": "item_u" }));
     assert_eq!(round(&mut h, 4), 1);

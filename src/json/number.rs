@@ -95,7 +95,7 @@ fn quotient(digits: u64, k: u32) -> f64 {
     let divisor = 5u128.pow(k); // < 2^72
     let s = (55 + bits(divisor)).saturating_sub(bits(u128::from(digits)));
     let n = u128::from(digits) << s; // 55 + bits(divisor) ≤ 127 bits
-    let (q, r) = (n / divisor, n % divisor); // q ≥ 2^54
+    let (q, r) = div_rem(n, divisor); // q ≥ 2^54
     let shift = bits(q) - 53;
     let (mut mantissa, dropped, half) = (q >> shift, q & ((1 << shift) - 1), 1u128 << (shift - 1));
     if dropped > half || (dropped == half && (r != 0 || mantissa & 1 == 1)) {
@@ -104,6 +104,23 @@ fn quotient(digits: u64, k: u32) -> f64 {
     // 2^(shift - s - k): between 2^-160 and 2^3 here, so a normal double and the product exact.
     let power = (1023 + i64::from(shift) - i64::from(s) - i64::from(k)) as u64;
     mantissa as f64 * f64::from_bits(power << 52)
+}
+
+/// `(n / d, n % d)` for `d` > 0, by binary long division: a loop of shifts and subtractions in
+/// place of the `/` and `%` operators, whose 128-bit division routine (compiler-builtins'
+/// `u128_div_rem`) is a kilobyte of wasm. Numbers are read only when a reader asks for one, and
+/// few have a fraction: 128 steps each is no cost that shows.
+fn div_rem(n: u128, d: u128) -> (u128, u128) {
+    let (mut q, mut r) = (0u128, 0u128);
+    for i in (0..128).rev() {
+        // `r` < `d` < 2^72 before the shift: it cannot overflow.
+        r = (r << 1) | ((n >> i) & 1);
+        if r >= d {
+            r -= d;
+            q |= 1 << i;
+        }
+    }
+    (q, r)
 }
 
 /// Outside the exact ranges: scaled by exact powers of ten, one rounding per step.
@@ -166,6 +183,25 @@ mod tests {
             let text = format!("{value:e}");
             let ours = parse_number(&text).unwrap();
             assert!((ours - value).abs() <= value.abs() * 4e-15, "{text}: {ours} vs {value}");
+        }
+    }
+
+    #[test]
+    fn long_division_is_the_operators_division() {
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for k in 0..=31 {
+            let d = 5u128.pow(k);
+            for _ in 0..200 {
+                // Up to 127 bits, as `quotient` shifts them.
+                let n = ((u128::from(next()) << 64) | u128::from(next())) >> (next() % 127 + 1);
+                assert_eq!(div_rem(n, d), (n / d, n % d), "{n} / {d}");
+            }
         }
     }
 

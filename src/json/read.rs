@@ -127,8 +127,21 @@ impl<'a> Json<'a> {
             Json::Bool(b) => Json::Bool(*b),
             Json::Number(text) => Json::Number(owned(text)),
             Json::String(s) => Json::String(owned(s)),
-            Json::Array(items) => Json::Array(items.iter().map(Json::to_value).collect()),
-            Json::Object(pairs) => Json::Object(pairs.iter().map(|(k, v)| (owned(k), v.to_value())).collect()),
+            // Loops, not `map(..).collect()`: the iterator's collect code is per element type.
+            Json::Array(items) => {
+                let mut copy = Vec::with_capacity(items.len());
+                for item in items {
+                    copy.push(item.to_value());
+                }
+                Json::Array(copy)
+            }
+            Json::Object(pairs) => {
+                let mut copy = Vec::with_capacity(pairs.len());
+                for (k, v) in pairs {
+                    copy.push((owned(k), v.to_value()));
+                }
+                Json::Object(copy)
+            }
         }
     }
 

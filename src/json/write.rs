@@ -128,7 +128,10 @@ fn write_string(text: &str, out: &mut String) {
         };
         out.push_str(text.get(run..i).unwrap_or_default());
         if escape.is_empty() {
-            let _ = write!(out, "\\u{:04x}", b);
+            // `\u00XX` by hand (`b` < 0x20): no formatting machinery for four hex digits.
+            out.push_str("\\u00");
+            out.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
+            out.push(char::from(b"0123456789abcdef"[usize::from(b & 0xf)]));
         } else {
             out.push_str(escape);
         }

@@ -127,7 +127,11 @@ fn log_object(pairs: &Pairs, at: &Path) {
         if let Some(log) = log.borrow_mut().as_mut() {
             let address = pairs.as_ptr() as usize;
             if !log.objects.iter().any(|(a, _, _)| *a == address) {
-                log.objects.push((address, at.to_string(), pairs.iter().map(|(k, _)| k.as_ref().to_owned()).collect()));
+                let mut keys = Vec::with_capacity(pairs.len());
+                for (key, _) in pairs {
+                    keys.push(key.as_ref().to_owned());
+                }
+                log.objects.push((address, at.to_string(), keys));
             }
         }
     });
@@ -167,8 +171,17 @@ fn unknown_keys(previous: Option<KeyLog>) -> Vec<UnknownKey> {
     let log = KEY_LOG.with(|log| std::mem::replace(&mut *log.borrow_mut(), previous)).unwrap_or_default();
     let mut unknown = Vec::new();
     for (address, path, keys) in &log.objects {
-        let asked: Vec<&str> = log.asked.iter().filter(|(a, _)| a == address).map(|(_, k)| k.as_str()).collect();
-        for key in keys.iter().filter(|k| !asked.contains(&k.as_str())) {
+        // Loops, not iterator adapters: each adapter's code is its own.
+        let mut asked: Vec<&str> = Vec::new();
+        for (a, k) in &log.asked {
+            if a == address {
+                asked.push(k);
+            }
+        }
+        for key in keys {
+            if asked.contains(&key.as_str()) {
+                continue;
+            }
             let path = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
             unknown.push(UnknownKey { path, suggestion: closest(key, &asked).map(str::to_owned) });
         }
@@ -180,27 +193,32 @@ fn unknown_keys(previous: Option<KeyLog>) -> Vec<UnknownKey> {
 /// `outputModalities`), or at most two edits away (`instruction` → `instructions`).
 fn closest<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
     let lower = key.to_ascii_lowercase();
-    let near = |k: &&str| {
+    for &k in known {
         let candidate = k.to_ascii_lowercase();
-        (lower.len() >= 4 && crate::text::contains(&candidate, &lower)) || (candidate.len() >= 4 && crate::text::contains(&lower, &candidate)) || edits(&lower, &candidate) <= 2
-    };
-    known.iter().copied().find(near)
+        if (lower.len() >= 4 && crate::text::contains(&candidate, &lower)) || (candidate.len() >= 4 && crate::text::contains(&lower, &candidate)) || edits(&lower, &candidate) <= 2 {
+            return Some(k);
+        }
+    }
+    None
 }
 
-/// Levenshtein distance (keys are short).
+/// Levenshtein distance (keys are short: `b` is decoded again for each character of `a` rather
+/// than collected, whose code would be its own).
 fn edits(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
+    let mut row: Vec<usize> = Vec::new();
+    for j in 0..=b.chars().count() {
+        row.push(j);
+    }
     for (i, ca) in a.chars().enumerate() {
         let mut diagonal = row[0];
         row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
+        for (j, cb) in b.chars().enumerate() {
             let above = row[j + 1];
-            row[j + 1] = (diagonal + usize::from(ca != *cb)).min(row[j] + 1).min(above + 1);
+            row[j + 1] = (diagonal + usize::from(ca != cb)).min(row[j] + 1).min(above + 1);
             diagonal = above;
         }
     }
-    row[b.len()]
+    row[row.len() - 1]
 }
 
 /// The fields of one JSON object.
@@ -328,7 +346,7 @@ macro_rules! need {
 
 /// An unknown `type` value, listing the known ones.
 pub fn unknown_tag(at: &Path, tag: &str, known: &[&str]) -> JsonError {
-    JsonError::new(&Path::Field(at, "type"), format!("unknown type {} (expected one of {})", crate::json::to_string(tag), known.join(", ")))
+    JsonError::new(&Path::Field(at, "type"), format!("unknown type {} (expected one of {})", crate::json::to_string(tag), crate::text::join(known, ", ")))
 }
 
 impl FromJson for String {

@@ -208,7 +208,12 @@ pub(crate) fn encode_query_value(value: &str) -> String {
     for b in value.bytes() {
         match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
-            _ => out.push_str(&format!("%{b:02X}")),
+            // By hand, not `format!("%{b:02X}")`: no formatting machinery per escaped byte.
+            _ => {
+                out.push('%');
+                out.push(char::from(b"0123456789ABCDEF"[usize::from(b >> 4)]));
+                out.push(char::from(b"0123456789ABCDEF"[usize::from(b & 0xf)]));
+            }
         }
     }
     out

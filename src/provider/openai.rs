@@ -126,15 +126,19 @@ impl Codec for OpenAiCodec {
             [Content::FunctionResult { .. }] => item.contents.clone(),
             parts => {
                 item.role?;
-                parts
-                    .iter()
-                    .filter_map(|part| match part {
-                        Content::Text { text } if !text.is_empty() => Some(Content::Text { text: text.clone() }),
-                        Content::Audio { transcript: Some(text), .. } if !text.chars().all(char::is_whitespace) => Some(Content::Text { text: text.clone() }),
-                        Content::Image { .. } if item.role == Some(Role::User) => Some(part.clone()),
-                        _ => None,
-                    })
-                    .collect()
+                // A loop, not `filter_map(..).collect()`: the adapter's code is per closure.
+                let mut kept = Vec::new();
+                for part in parts {
+                    match part {
+                        Content::Text { text } if !text.is_empty() => kept.push(Content::Text { text: text.clone() }),
+                        Content::Audio { transcript: Some(text), .. } if !text.chars().all(char::is_whitespace) => {
+                            kept.push(Content::Text { text: text.clone() })
+                        }
+                        Content::Image { .. } if item.role == Some(Role::User) => kept.push(part.clone()),
+                        _ => {}
+                    }
+                }
+                kept
             }
         };
         (!contents.is_empty()).then_some(ConversationItem { id: None, role: item.role, status: None, contents })

@@ -150,10 +150,15 @@ impl<V> IdMap<V> {
         }
         if self.len >= self.buckets.len() {
             let size = (self.buckets.len() * 2).max(8);
-            let old = std::mem::replace(&mut self.buckets, (0..size).map(|_| Vec::new()).collect());
-            // Nested loops, not `flatten()`: its adapter state is more wasm than the loop.
-            for bucket in old {
-                for (k, v) in bucket {
+            let mut buckets = Vec::with_capacity(size);
+            for _ in 0..size {
+                buckets.push(Vec::new());
+            }
+            let mut old = std::mem::replace(&mut self.buckets, buckets);
+            // Popped, not iterated by value (nor `flatten()`ed): no consuming iterators and their
+            // drop code. The order within a bucket means nothing.
+            while let Some(mut bucket) = old.pop() {
+                while let Some((k, v)) = bucket.pop() {
                     let at = self.bucket(&k);
                     self.buckets[at].push((k, v));
                 }

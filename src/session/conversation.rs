@@ -57,7 +57,7 @@ impl Conversation {
         match message {
             ServerMessage::ConversationItemAdded(e) | ServerMessage::ConversationItemDone(e) => {
                 let Some(id) = e.item.id.clone() else { return };
-                let contents = if self.record_contents { e.item.contents.iter().map(without_audio).collect() } else { Vec::new() };
+                let contents = if self.record_contents { without_audio(&e.item.contents) } else { Vec::new() };
                 let entry = ItemEntry { id: id.clone(), role: e.item.role, status: e.item.status, contents };
                 if self.ids.contains(&id) {
                     if let Some(existing) = self.items.iter_mut().rev().find(|i| i.id == id) {
@@ -112,7 +112,7 @@ impl Conversation {
         match message {
             ServerMessage::ResponseOutputItemDone(o) => {
                 let Some(entry) = o.item.id.as_deref().and_then(|id| self.entry(id)) else { return };
-                let known = std::mem::replace(&mut entry.contents, o.item.contents.iter().map(without_audio).collect());
+                let known = std::mem::replace(&mut entry.contents, without_audio(&o.item.contents));
                 entry.status = o.item.status.or(entry.status);
                 keep_known_text(&mut entry.contents, known);
             }
@@ -198,12 +198,17 @@ fn json_bytes(value: &Json) -> usize {
     }
 }
 
-/// A part as recorded: audio bytes dropped (the transcript is what a replay can carry).
-fn without_audio(content: &Content) -> Content {
-    match content {
-        Content::Audio { transcript, format, .. } => Content::Audio { audio: None, transcript: transcript.clone(), format: format.clone() },
-        other => other.clone(),
+/// Parts as recorded: audio bytes dropped (the transcript is what a replay can carry).
+fn without_audio(contents: &[Content]) -> Vec<Content> {
+    // A loop, not `map(..).collect()`: the iterator's collect code is per element type.
+    let mut out = Vec::with_capacity(contents.len());
+    for content in contents {
+        out.push(match content {
+            Content::Audio { transcript, format, .. } => Content::Audio { audio: None, transcript: transcript.clone(), format: format.clone() },
+            other => other.clone(),
+        });
     }
+    out
 }
 
 /// A later report of an item may come without the text learnt meanwhile (a transcript that

@@ -762,29 +762,36 @@ impl Session {
         self.deliver(now_ms, ServerMessage::ResponseDone(done));
     }
 
-    /// The conversation so far, as the provider can re-create it (nothing for a provider that keeps
-    /// it): `(id the app knows, item)` in order.
-    fn replay_items(&self) -> Vec<(String, ConversationItem)> {
+    /// The messages that re-create the conversation so far on a new connection, in order (none
+    /// for a provider that keeps it). One loop from the view to the messages: no list of
+    /// `(id, item)` pairs between them, whose element type cost its own iteration and drop code.
+    fn replay_messages(&mut self) -> Vec<ClientMessage> {
+        self.replay.forget();
+        let mut messages = Vec::new();
         if !self.codec.replays_conversation() {
-            return Vec::new();
+            return messages;
         }
         // A result whose call the bounded view has forgotten would be refused by the new
         // connection (an output for a call it never saw): it goes with its call.
         let mut calls = IdSet::default();
-        for content in self.conversation.items().iter().flat_map(|entry| &entry.contents) {
-            if let Content::FunctionCall { call_id, .. } = content {
-                calls.insert(call_id.clone());
+        for entry in self.conversation.items() {
+            for content in &entry.contents {
+                if let Content::FunctionCall { call_id, .. } = content {
+                    calls.insert(call_id.clone());
+                }
             }
         }
         let orphan = |c: &Content| matches!(c, Content::FunctionResult { call_id, .. } if !calls.contains(call_id));
-        let items = self.conversation.items().iter();
-        items
-            .filter(|entry| !entry.contents.iter().any(orphan))
-            .filter_map(|entry| {
-                let item = ConversationItem { id: None, role: entry.role, status: entry.status, contents: entry.contents.clone() };
-                self.codec.replay_item(&item).map(|item| (entry.id.clone(), item))
-            })
-            .collect()
+        for entry in self.conversation.items() {
+            if entry.contents.iter().any(orphan) {
+                continue;
+            }
+            let item = ConversationItem { id: None, role: entry.role, status: entry.status, contents: entry.contents.clone() };
+            if let Some(item) = self.codec.replay_item(&item) {
+                messages.push(self.replay.item(entry.id.clone(), item));
+            }
+        }
+        messages
     }
 
     /// A resumed connection has what the old one had: the session is open again and what the app
@@ -887,8 +894,11 @@ impl Session {
         // Taken whole, not drained: a `VecDeque::drain` per element type costs a kilobyte of wasm.
         let queued = std::mem::take(&mut self.queue);
         let parked = self.responses.drain();
-        for ticket in queued.into_iter().map(|q| q.ticket).chain(parked.into_iter().map(|r| r.ticket)) {
-            self.settle(ticket, Err(error.clone()));
+        for queued in queued {
+            self.settle(queued.ticket, Err(error.clone()));
+        }
+        for parked in parked {
+            self.settle(parked.ticket, Err(error.clone()));
         }
     }
 
@@ -998,6 +1008,10 @@ impl Session {
         let report = self.metrics.observe(now_ms, &message);
         let mut after: Vec<Action> = Vec::new();
         let mut play: Option<Output> = None;
+        // What the message makes the session send, after the app has seen it (one tail for
+        // every such message rather than a copy of the tail per message).
+        let mut then: Option<Request> = None;
+        let mut go_away = false;
         match &message {
             ServerMessage::SessionCreated(info) => {
                 self.adopt_options(&info.options);
@@ -1012,8 +1026,7 @@ impl Session {
                     for first in std::mem::take(&mut self.on_session_open) {
                         self.transmit_now(now_ms, first, None);
                     }
-                    let items = self.replay_items();
-                    for item in self.replay.start(items) {
+                    for item in self.replay_messages() {
                         self.transmit_now(now_ms, item, None);
                     }
                     return self.resume_if_replayed(now_ms);
@@ -1058,18 +1071,8 @@ impl Session {
                 if let (Some(policy), ConnectionState::Open) = (&mut self.reconnect, self.state) {
                     policy.turn_completed(); // the connection works: a later drop is a new outage
                 }
-                let next = self.responses.done(r.response_id.as_deref(), r.in_conversation);
+                then = self.responses.done(r.response_id.as_deref(), r.in_conversation);
                 after = self.invoker.response_done(&mut self.responses);
-                if let Some(Request { request, ticket }) = next {
-                    self.outputs.push(Output::Message(message));
-                    self.report_metrics(report);
-                    for ended in ended {
-                        self.playback_ended(ended);
-                    }
-                    self.apply(now_ms, after);
-                    self.transmit(now_ms, ClientMessage::CreateResponse(request), ticket);
-                    return;
-                }
             }
             ServerMessage::ResponseOutputItemDone(o) => {
                 let tools = self.requested.tools.as_deref().unwrap_or_default();
@@ -1105,22 +1108,12 @@ impl Session {
                 if std::mem::take(&mut self.answer_stop_commit) && self.effective.voice_activity_detection.as_ref().is_none_or(|v| v.create_response != Some(false)) {
                     // Our commit (the microphone stopped mid-utterance): ask for the answer the
                     // server's turn detection would have started.
-                    self.outputs.push(Output::Message(message));
-                    self.transmit(now_ms, ClientMessage::CreateResponse(CreateResponse::default()), None);
-                    return;
+                    then = Some(Request { request: CreateResponse::default(), ticket: None });
                 }
             }
             ServerMessage::ToolCallsCancelled(c) => after = self.invoker.cancel_calls(&mut self.responses, &c.call_ids, now_ms),
-            ServerMessage::GoAway(_) => {
-                // The app sees the notice; the session moves before the server closes.
-                self.outputs.push(Output::Message(message));
-                if self.state == ConnectionState::Open
-                    && self.connection_lost(now_ms, Loss::GoAway, "the provider asked to reconnect (goAway)".to_owned()) == Lost::GaveUp
-                {
-                    self.begin_close(1000, "reconnect failed");
-                }
-                return;
-            }
+            // The app sees the notice; the session moves before the server closes.
+            ServerMessage::GoAway(_) => go_away = true,
             _ => {}
         }
         // The app sees the message before anything it triggers.
@@ -1133,6 +1126,15 @@ impl Session {
             self.playback_ended(ended);
         }
         self.apply(now_ms, after);
+        if let Some(Request { request, ticket }) = then {
+            self.transmit(now_ms, ClientMessage::CreateResponse(request), ticket);
+        }
+        if go_away
+            && self.state == ConnectionState::Open
+            && self.connection_lost(now_ms, Loss::GoAway, "the provider asked to reconnect (goAway)".to_owned()) == Lost::GaveUp
+        {
+            self.begin_close(1000, "reconnect failed");
+        }
     }
 
     fn interruption_allowed(&self) -> bool {

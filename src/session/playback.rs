@@ -112,9 +112,14 @@ impl Playback {
             ServerMessage::ResponseDone(r) => {
                 let rate = self.output_rate as f64;
                 let mut ended = Vec::new();
-                for item in self.items.iter_mut().filter(|i| i.response_id.is_some() && i.response_id == r.response_id) {
+                for item in &mut self.items {
+                    if item.response_id.is_none() || item.response_id != r.response_id {
+                        continue;
+                    }
                     item.complete = true;
-                    ended.extend(end_if_played(item, rate));
+                    if let Some(end) = end_if_played(item, rate) {
+                        ended.push(end);
+                    }
                 }
                 ended
             }
@@ -151,9 +156,14 @@ impl Playback {
         // Audio plays in arrival order: the oldest item with audio left is the one being heard;
         // later ones are queued behind it and flushed with it. All of them are muted.
         let mut id = None;
-        for item in self.items.iter_mut().filter(|i| unheard(i, rate)) {
+        for item in &mut self.items {
+            if !unheard(item, rate) {
+                continue;
+            }
             self.muted_items.push(item.item_id.clone());
-            self.muted_responses.extend(item.response_id.clone());
+            if let Some(response_id) = &item.response_id {
+                self.muted_responses.push(response_id.clone());
+            }
             match id {
                 None => id = Some(item.item_id.clone()),
                 Some(_) => item.ended = true, // flushed unheard: no `playbackEnded` will come for it

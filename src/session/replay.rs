@@ -42,19 +42,14 @@ pub enum Acknowledged {
 }
 
 impl Replay {
-    /// A new connection: the old one's ids mean nothing any more. Returns the messages that replay
-    /// `items` (each with the id the app knows), in order.
-    pub fn start(&mut self, items: Vec<(String, ConversationItem)>) -> Vec<ClientMessage> {
-        self.forget();
-        items
-            .into_iter()
-            .map(|(app_id, item)| {
-                self.sent += 1;
-                let message_id = format!("{REPLAY_MESSAGE_PREFIX}{}", self.sent);
-                self.waiting.push((message_id.clone(), app_id));
-                ClientMessage::CreateConversationItem { message_id: Some(message_id), item, previous_item_id: None }
-            })
-            .collect()
+    /// The message that replays `item` (which the app knows as `app_id`), after those of the
+    /// items before it. A new connection's replay starts from [`Replay::forget`]: the old one's
+    /// ids mean nothing any more.
+    pub fn item(&mut self, app_id: String, item: ConversationItem) -> ClientMessage {
+        self.sent += 1;
+        let message_id = format!("{REPLAY_MESSAGE_PREFIX}{}", self.sent);
+        self.waiting.push((message_id.clone(), app_id));
+        ClientMessage::CreateConversationItem { message_id: Some(message_id), item, previous_item_id: None }
     }
 
     /// The connection is gone: so are its ids and whatever it had still to acknowledge.

@@ -155,39 +155,38 @@ impl ToolInvoker {
         declared: &dyn Fn(&str) -> bool,
         now_ms: f64,
     ) -> Vec<Action> {
-        let calls: Vec<(String, String, String)> =
-            item.function_calls().map(|(id, name, args)| (id.to_owned(), name.to_owned(), args.to_owned())).collect();
-        if calls.is_empty() {
-            return Vec::new();
-        }
         let mut actions = Vec::new();
-        if self.halted {
+        // The item's calls are read where they are (no owned copies of every id, name and
+        // argument text first: that list's element type cost its own drop and iteration code).
+        if item.function_calls().next().is_none() || self.halted {
             return actions;
         }
         if self.iterations >= self.options.max_iterations_per_turn {
+            let mut names = String::new();
+            for (i, (_, name, _)) in item.function_calls().enumerate() {
+                if i > 0 {
+                    names.push_str(", ");
+                }
+                names.push_str(name);
+            }
             actions.push(Action::Event(SessionEvent::sdk_error(
                 ErrorCode::MaxToolIterations,
-                format!(
-                    "not invoking {}: {} tool rounds already this turn (maxIterationsPerTurn)",
-                    calls.iter().map(|c| c.1.as_str()).collect::<Vec<_>>().join(", "),
-                    self.iterations
-                ),
+                format!("not invoking {names}: {} tool rounds already this turn (maxIterationsPerTurn)", self.iterations),
             )));
             return actions;
         }
-        let allowed = responses.tools_of(response_id);
-        let permitted: Vec<bool> = calls.iter().map(|(_, name, _)| allowed.is_none_or(|list| list.iter().any(|t| t.name() == name.as_str()))).collect();
         let mut app_answers = false;
         let mut collected = Vec::new();
-        for ((call_id, name, arguments), permitted) in calls.into_iter().zip(permitted) {
-            let known = self.handlers.contains(&name) && permitted;
-            if !known && permitted && declared(&name) && !self.options.answer_calls_without_handler {
+        for (call_id, name, arguments) in item.function_calls() {
+            let permitted = responses.tools_of(response_id).is_none_or(|list| list.iter().any(|t| t.name() == name));
+            let known = permitted && self.handlers.iter().any(|h| h == name);
+            if !known && permitted && declared(name) && !self.options.answer_calls_without_handler {
                 app_answers = true;
                 continue;
             }
             let status = if !known {
                 if self.options.terminate_on_unknown_calls {
-                    self.halt(responses, &mut actions, ErrorCode::UnknownTool, format!("the model called {}, which has no handler", crate::json::to_string(&name)));
+                    self.halt(responses, &mut actions, ErrorCode::UnknownTool, format!("the model called {}, which has no handler", crate::json::to_string(name)));
                     return actions;
                 }
                 self.count_error();
@@ -195,7 +194,7 @@ impl ToolInvoker {
             } else {
                 // Blank arguments are no arguments. (`trim().is_empty()` says the same, with a
                 // two-ended trim linked for it.)
-                match crate::json::parse(if arguments.chars().all(char::is_whitespace) { "{}" } else { &arguments }) {
+                match crate::json::parse(if arguments.chars().all(char::is_whitespace) { "{}" } else { arguments }) {
                     Ok(args) => Status::Queued(args.to_value()),
                     Err(e) => {
                         self.count_error();
@@ -203,6 +202,7 @@ impl ToolInvoker {
                     }
                 }
             };
+            let (call_id, name) = (call_id.to_owned(), name.to_owned());
             if let Status::Finished { error, .. } = &status {
                 actions.push(Action::Event(SessionEvent::ToolCallCompleted {
                     call_id: call_id.clone(),
@@ -237,7 +237,7 @@ impl ToolInvoker {
     /// A handler finished (its value, or its exception message).
     pub fn finished(&mut self, responses: &mut ResponseTracker, call_id: &str, outcome: Result<JsonValue, String>, now_ms: f64) -> Vec<Action> {
         let mut actions = Vec::new();
-        let Some(call) = responses.batches_mut().flat_map(|b| b.calls.iter_mut()).find(|c| c.call_id == call_id) else {
+        let Some(call) = responses.batches_mut().find_map(|b| b.calls.iter_mut().find(|c| c.call_id == call_id)) else {
             return actions; // cancelled and dropped, or never ours
         };
         let Status::Running { started_ms } = call.status else { return actions };
@@ -290,7 +290,10 @@ impl ToolInvoker {
     pub fn cancel_calls(&mut self, responses: &mut ResponseTracker, call_ids: &[String], now_ms: f64) -> Vec<Action> {
         let mut actions = Vec::new();
         for batch in responses.batches_mut() {
-            for call in batch.calls.iter_mut().filter(|c| call_ids.contains(&c.call_id)) {
+            for call in &mut batch.calls {
+                if !call_ids.contains(&call.call_id) {
+                    continue;
+                }
                 let taken = std::mem::replace(&mut call.status, Status::Cancelled);
                 cancel(Call { status: taken, ..call.clone() }, now_ms, &mut actions);
             }
@@ -329,21 +332,27 @@ impl ToolInvoker {
     /// Starts queued calls: all of them, or one at a time when invocation is serial.
     fn schedule(&mut self, responses: &mut ResponseTracker, now_ms: f64, actions: &mut Vec<Action>) {
         let concurrent = self.options.allow_concurrent_invocation;
-        let mut running = responses.batches().flat_map(|b| &b.calls).any(|c| matches!(c.status, Status::Running { .. }));
-        for call in responses.batches_mut().flat_map(|b| b.calls.iter_mut()) {
-            if running && !concurrent {
-                break;
-            }
-            if let Status::Queued(arguments) = &call.status {
-                let arguments = arguments.clone();
-                actions.push(Action::Event(SessionEvent::ToolCallStarted {
-                    call_id: call.call_id.clone(),
-                    name: call.name.clone(),
-                    arguments: arguments.clone(),
-                }));
-                actions.push(Action::Run(ToolRun { call_id: call.call_id.clone(), name: call.name.clone(), arguments }));
-                call.status = Status::Running { started_ms: now_ms };
-                running = true;
+        // Nested loops, not `flat_map`: its adapter state is more wasm than the loops.
+        let mut running = false;
+        for batch in responses.batches() {
+            running |= batch.calls.iter().any(|c| matches!(c.status, Status::Running { .. }));
+        }
+        for batch in responses.batches_mut() {
+            for call in &mut batch.calls {
+                if running && !concurrent {
+                    return;
+                }
+                if let Status::Queued(arguments) = &call.status {
+                    let arguments = arguments.clone();
+                    actions.push(Action::Event(SessionEvent::ToolCallStarted {
+                        call_id: call.call_id.clone(),
+                        name: call.name.clone(),
+                        arguments: arguments.clone(),
+                    }));
+                    actions.push(Action::Run(ToolRun { call_id: call.call_id.clone(), name: call.name.clone(), arguments }));
+                    call.status = Status::Running { started_ms: now_ms };
+                    running = true;
+                }
             }
         }
     }

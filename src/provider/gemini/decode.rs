@@ -46,8 +46,10 @@ pub(super) fn server_frame(codec: &mut GeminiCodec, frame: &str) -> Result<Vec<S
     if let Some(cancellation) = v.get("toolCallCancellation") {
         let ids = cancellation.get("ids").and_then(Json::as_array).ok_or_else(|| error("toolCallCancellation.ids must be an array"))?;
         let mut call_ids = Vec::with_capacity(ids.len());
-        for id in ids.iter().filter_map(Json::as_str) {
-            call_ids.push(id.to_owned());
+        for id in ids {
+            if let Some(id) = id.as_str() {
+                call_ids.push(id.to_owned());
+            }
         }
         out.push(ServerMessage::ToolCallsCancelled(CallsCancelled { message_id: None, call_ids }));
     }
@@ -71,7 +73,13 @@ pub(super) fn server_frame(codec: &mut GeminiCodec, frame: &str) -> Result<Vec<S
 fn raw(v: &Json) -> ServerMessage {
     let payload = v.to_value();
     // The first key in sorted order (as serde_json's map kept them, before this tree).
-    let key = payload.as_object().and_then(|m| m.iter().map(|(k, _)| k).min()).map(|k| k.as_ref().to_owned());
+    let mut key: Option<&str> = None;
+    for (k, _) in payload.as_object().unwrap_or_default() {
+        if key.is_none_or(|first| k.as_ref() < first) {
+            key = Some(k);
+        }
+    }
+    let key = key.map(str::to_owned);
     ServerMessage::Raw(RawEvent { message_id: None, event_type: key, payload })
 }
 
