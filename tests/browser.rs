@@ -669,6 +669,30 @@ async fn a_dropped_session_releases_its_socket_and_microphone() {
     assert_no_unhandled_rejections().await;
 }
 
+/// A session opened without playback builds its microphone's engine with the app's `audio`
+/// options (before, with the defaults: a strict-CSP app's `workletUrl` was ignored), and when
+/// that engine cannot start (here: the app's worklet URL does not load) the stream the SDK opened
+/// is stopped (before, the microphone stayed on, recording indicator and all).
+#[wasm_bindgen_test]
+async fn a_microphone_in_a_text_session_uses_the_audio_options_and_is_released_when_it_fails() {
+    watch_tracks_and_sockets();
+    let options = text_options();
+    let missing = format!("{}/no-such-worklet.js", emulator());
+    js_sys::Reflect::set(&options, &"audio".into(), &object(&[("workletUrl", missing.into())])).unwrap();
+    let session = connect("", options).await.unwrap();
+    let stops = tracks_stopped();
+    let e = JsFuture::from(session.start_microphone(JsValue::UNDEFINED)).await.expect_err("the app's worklet URL does not load");
+    assert!(message_of(&e).contains("options.audio.workletUrl"), "{}", message_of(&e));
+    assert_eq!(tracks_stopped(), stops + 1.0, "the track getUserMedia gave was stopped");
+    assert!(!session.muted(), "no microphone attached");
+    // Tried again, with the same options: the same refusal, the same release.
+    let e = JsFuture::from(session.start_microphone(JsValue::UNDEFINED)).await.expect_err("still not loading");
+    assert!(message_of(&e).contains("options.audio.workletUrl"), "{}", message_of(&e));
+    assert_eq!(tracks_stopped(), stops + 2.0, "the second track was stopped too");
+    JsFuture::from(session.close()).await.unwrap();
+    assert_no_unhandled_rejections().await;
+}
+
 /// `startMicrophone()` racing `close()` (or a drop) while the permission prompt is up: the stream
 /// it gets is stopped, nothing is built, and the promise says why.
 #[wasm_bindgen_test]

@@ -104,6 +104,7 @@ const DEFAULT_CHUNK_MS: u32 = 20;
 const DEFAULT_PREBUFFER_MS: u32 = 60;
 
 /// `connect({ audio })`.
+#[derive(Clone)]
 pub(crate) struct AudioOptions {
     pub playback: bool,
     pub context: Option<AudioContext>,
@@ -116,10 +117,15 @@ pub(crate) struct AudioOptions {
 }
 
 impl AudioOptions {
-    /// The defaults without playback: the engine a microphone needs in a session opened without
-    /// one.
+    /// The defaults without playback (a session whose options are not at hand).
     pub fn capture_only() -> AudioOptions {
         AudioOptions { playback: false, context: None, worklet_url: None, chunk_ms: DEFAULT_CHUNK_MS, prebuffer_ms: DEFAULT_PREBUFFER_MS, output_element: None, output_node: None }
+    }
+
+    /// What of these options the engine of a microphone needs in a session opened without
+    /// playback: the app's context, worklet URL and chunk size; no playback or its outputs.
+    pub fn for_capture(self) -> AudioOptions {
+        AudioOptions { playback: false, output_element: None, output_node: None, ..self }
     }
 
     pub fn parse(value: &JsValue) -> Result<AudioOptions, JsValue> {

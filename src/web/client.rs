@@ -130,14 +130,14 @@ fn start(connector: Connector, parsed: ConnectOptions, config: &crate::provider:
     // between opening it and starting the driver. The worklet module loads while the socket
     // handshakes (cold start with playback: README, performance); audio that would come before
     // the playback node exists is held by the engine.
-    let engine = if playback {
+    let (engine, capture_options) = if playback {
         let mut engine = AudioEngine::new(parsed.audio, session.input_audio(), session.output_audio())?;
         if parsed.barge_in.local {
             engine.detect_voice(parsed.barge_in.sensitivity);
         }
-        Some(engine)
+        (Some(engine), None)
     } else {
-        None
+        (None, Some(parsed.audio.for_capture()))
     };
     let module = engine.as_ref().map(AudioEngine::module_loaded);
     let socket = Connector::open_socket(&request)
@@ -146,6 +146,7 @@ fn start(connector: Connector, parsed: ConnectOptions, config: &crate::provider:
     let (opened, on_open) = new_settle();
     let provider = connector.provider.name();
     let driver = Driver::start(session, socket, parsed.handlers, provider, engine, connector, parsed.raw_frames, on_open);
+    *driver.capture_options.borrow_mut() = capture_options;
     let Some(module) = module else { return Ok((driver, opened)) };
     let (started, on_started) = new_settle();
     let playing = driver.clone();

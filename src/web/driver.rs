@@ -12,7 +12,7 @@
 //! Must never: decide anything about the protocol or the conversation (the session does), or
 //! parse the app's options (`connect_options`).
 
-use super::audio::{AudioEngine, WorkletMessage};
+use super::audio::{AudioEngine, AudioOptions, WorkletMessage};
 use super::connector::Connector;
 use super::convert::{describe_js_error, get, event_to_js, frame_from_js, from_js, message_to_js, session_error, to_js};
 use super::network::NetworkWatch;
@@ -171,6 +171,9 @@ pub(crate) struct Driver {
     network: RefCell<Option<NetworkWatch>>,
     pub(super) provider: &'static str,
     pub(super) audio: RefCell<Option<AudioEngine>>,
+    /// The app's `audio` options of a session opened without playback, for the engine its first
+    /// microphone makes (the app's context, worklet URL and chunk size hold for it too).
+    pub(super) capture_options: RefCell<Option<AudioOptions>>,
     /// Receives both worklets' port messages.
     worklet_callback: RefCell<Option<Callback>>,
     /// Posts the playback audio held during a burst of deltas: a zero-delay timeout runs after the
@@ -279,6 +282,7 @@ impl Driver {
             network: RefCell::new(None),
             provider,
             audio: RefCell::new(audio),
+            capture_options: RefCell::new(None),
             worklet_callback: RefCell::new(None),
             post_held: RefCell::new(None),
             post_held_timeout: Cell::new(None),

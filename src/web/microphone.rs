@@ -12,9 +12,18 @@ use wasm_bindgen::prelude::*;
 
 /// Connects a microphone stream to the capture worklet (creating the audio engine if the session
 /// was opened without playback) and settles `settle`. The session is checked after every wait: if
-/// it closed or was released meanwhile (the permission prompt can stay up for minutes), a stream
-/// the SDK opened is stopped and the promise rejects with `session_closed`; nothing is built.
+/// it closed or was released meanwhile (the permission prompt can stay up for minutes), the
+/// promise rejects with `session_closed`; nothing is built. Whatever fails, a stream the SDK
+/// opened is stopped: the browser's recording indicator must not stay on for a microphone the
+/// session does not hear.
 pub(super) fn attach(driver: Weak<Driver>, stream: web_sys::MediaStream, owned: bool, settle: Settle) {
+    let finish = move |driver: &Weak<Driver>, ready: Result<JsValue, JsValue>| {
+        let result = ready.and_then(|_| connect_stream(driver, &stream, owned));
+        if result.is_err() && owned {
+            audio::stop_tracks(&stream);
+        }
+        settle.settle(result);
+    };
     match new_engine(&driver) {
         Ok(Some(engine)) => when_settled(&engine.module_loaded(), move |loaded| {
             if loaded.is_ok() {
@@ -23,10 +32,10 @@ pub(super) fn attach(driver: Weak<Driver>, stream: web_sys::MediaStream, owned: 
                     *current.audio.borrow_mut() = Some(engine);
                 }
             }
-            settle.settle(loaded.and_then(|_| connect_stream(&driver, stream, owned)));
+            finish(&driver, loaded);
         }),
-        Ok(None) => settle.settle(connect_stream(&driver, stream, owned)),
-        Err(e) => settle.reject(&e),
+        Ok(None) => finish(&driver, Ok(JsValue::UNDEFINED)),
+        Err(e) => finish(&driver, Err(e)),
     }
 }
 
@@ -34,31 +43,31 @@ fn live(driver: &Weak<Driver>) -> Option<std::rc::Rc<Driver>> {
     driver.upgrade().filter(|s| s.is_live())
 }
 
-/// The audio engine of a live session opened without playback (its worklet module loading);
-/// `None` when the session has one, or is gone (the stream is then refused by [`connect_stream`]).
+/// The audio engine of a live session opened without playback (its worklet module loading), made
+/// with the app's `audio` options; `None` when the session has one, or is gone (the stream is then
+/// refused by [`connect_stream`]).
 fn new_engine(driver: &Weak<Driver>) -> Result<Option<AudioEngine>, JsValue> {
     let Some(current) = live(driver) else { return Ok(None) };
     if current.audio.borrow().is_some() {
         return Ok(None);
     }
     let Ok((input, output)) = current.session.try_borrow().map(|s| (s.input_audio(), s.output_audio())) else { return Ok(None) };
-    AudioEngine::new(AudioOptions::capture_only(), input, output).map(Some)
+    // Kept, not taken: a microphone started again after a failed one (its worklet did not load)
+    // tries with the same options.
+    let options = current.capture_options.borrow().clone().unwrap_or_else(AudioOptions::capture_only);
+    AudioEngine::new(options, input, output).map(Some)
 }
 
-/// Connects the stream to the live session's engine, or refuses it (stopping a stream the SDK
-/// opened).
-fn connect_stream(driver: &Weak<Driver>, stream: web_sys::MediaStream, owned: bool) -> Result<JsValue, JsValue> {
+/// Connects the stream to the live session's engine, or refuses it.
+fn connect_stream(driver: &Weak<Driver>, stream: &web_sys::MediaStream, owned: bool) -> Result<JsValue, JsValue> {
     if let Some(current) = live(driver) {
         let callback = current.worklet_callback();
         if let Some(engine) = current.audio.borrow_mut().as_mut() {
-            engine.attach_microphone(stream, owned, &callback)?;
+            engine.attach_microphone(stream.clone(), owned, &callback)?;
             // Most likely inside a user gesture: a good moment to leave the autoplay suspension.
             let _ = engine.resume();
             return Ok(JsValue::UNDEFINED);
         }
-    }
-    if owned {
-        audio::stop_tracks(&stream);
     }
     Err(super::convert::error(ErrorCode::SessionClosed, "the session closed before the microphone started"))
 }
