@@ -37,6 +37,12 @@ fn now() -> f64 {
     js_sys::Date::now()
 }
 
+/// `n` frames as JS strings, and a handler that counts its calls in `globalThis.__benchCount`.
+fn frames_and_counter(n: usize) -> (js_sys::Array, js_sys::Function) {
+    let js_frames = frames(n).iter().map(|f| JsValue::from_str(f)).collect();
+    (js_frames, js_sys::Function::new_with_args("m", "globalThis.__benchCount = (globalThis.__benchCount || 0) + 1;"))
+}
+
 /// Best of `runs` timings of `f`, in ms.
 fn best(runs: usize, mut f: impl FnMut()) -> f64 {
     (0..runs).map(|_| { let t = now(); f(); now() - t }).fold(f64::INFINITY, f64::min)
@@ -45,9 +51,7 @@ fn best(runs: usize, mut f: impl FnMut()) -> f64 {
 #[wasm_bindgen_test]
 fn receive_path_frames_per_second_against_js_baselines() {
     const N: usize = 4_000;
-    let frames = frames(N);
-    let js_frames: js_sys::Array = frames.iter().map(|f| JsValue::from_str(f)).collect();
-    let count = js_sys::Function::new_with_args("m", "globalThis.__benchCount = (globalThis.__benchCount || 0) + 1;");
+    let (js_frames, count) = frames_and_counter(N);
     let parse_only = js_sys::Function::new_with_args("frames, handler", "for (const f of frames) handler(JSON.parse(f));");
     let parse_and_decode = js_sys::Function::new_with_args(
         "frames, handler",
@@ -84,9 +88,7 @@ fn receive_path_frames_per_second_against_js_baselines() {
 #[wasm_bindgen_test]
 fn receive_path_by_stage() {
     const N: usize = 4_000;
-    let frames = frames(N);
-    let js_frames: js_sys::Array = frames.iter().map(|f| JsValue::from_str(f)).collect();
-    let count = js_sys::Function::new_with_args("m", "globalThis.__benchCount = (globalThis.__benchCount || 0) + 1;");
+    let (js_frames, count) = frames_and_counter(N);
     let floor = js_sys::Function::new_with_args(
         "frames, handler",
         "for (const f of frames) { const m = JSON.parse(f);

@@ -11,32 +11,15 @@ use wasm_bindgen::prelude::*;
 /// message and event; returns how many times it was called.
 /// Frames are JS strings, copied into wasm one by one as the socket's `message` handler does.
 pub fn receive(frames: &js_sys::Array, handler: &js_sys::Function) -> usize {
-    let Ok(mut session) = Session::new(Box::new(OpenAiCodec::new()), SessionConfig::default(), 0.0) else { return 0 };
-    session.socket_opened(0.0);
-    session.frame_received(0.0, Frame::Text(r#"{"type":"session.created","session":{"type":"realtime"}}"#));
-    while session.poll_output().is_some() {}
-    let mut calls = 0;
-    for frame in frames.iter() {
-        let Ok(frame) = frame_from_js(&frame, usize::MAX) else { continue };
-        session.frame_received(0.0, frame.as_frame());
-        while let Some(output) = session.poll_output() {
-            let value = match output {
-                Output::Message(m) => message_to_js(&m),
-                Output::Event(e) => event_to_js(&e),
-                _ => continue,
-            };
-            let _ = handler.call1(&JsValue::UNDEFINED, &value);
-            calls += 1;
-        }
-    }
-    calls
+    receive_stage(frames, handler, 4)
 }
 
 /// The receive path in stages, for finding where its time goes (in a hot loop: a live socket's
 /// frames, each a task of its own, cost about five times as much per frame, the JS floor's alike):
-/// the same frames through the first `stage` steps only — 0: copied into wasm memory; 1: + decoded by the codec; 2: + through
-/// the session (outputs drained); 3: + the JS message objects built; 4: + the handler called.
-/// Returns how many frames (0–2) or handler calls (3–4) there were.
+/// the same frames through the first `stage` steps only — 0: copied into wasm memory; 1: +
+/// decoded by the codec; 2: + through the session (outputs drained); 3: + the JS message and
+/// event objects built; 4: + the handler called. Returns how many frames (0–1), messages (2) or
+/// objects (3–4) there were.
 pub fn receive_stage(frames: &js_sys::Array, handler: &js_sys::Function, stage: u32) -> usize {
     use crate::provider::Codec;
     let mut codec = OpenAiCodec::new();
@@ -60,8 +43,9 @@ pub fn receive_stage(frames: &js_sys::Array, handler: &js_sys::Function, stage: 
                 session.frame_received(0.0, frame.as_frame());
                 while let Some(output) = session.poll_output() {
                     let value = match output {
-                        Output::Message(m) if stage >= 3 => message_to_js(&m),
-                        Output::Message(_) => { count += 1; continue }
+                        Output::Message(_) if stage == 2 => JsValue::UNDEFINED,
+                        Output::Message(m) => message_to_js(&m),
+                        Output::Event(e) if stage >= 3 => event_to_js(&e),
                         _ => continue,
                     };
                     if stage >= 4 {
