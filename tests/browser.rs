@@ -557,9 +557,12 @@ async fn hostile_app_values_are_type_errors_and_the_sdk_keeps_working() {
     let handler = js_sys::Function::new_no_args("const v = {}; v.v = v; return v;");
     let options = text_options();
     let cyclic_tool = object(&[("name", "loop".into()), ("handler", handler.into())]);
-    // A handler that throws `undefined` (no message, no JSON).
+    // A handler that throws `undefined` (no message, no JSON), and one that throws a revoked proxy
+    // (even `instanceof` throws on it).
     let silent_tool = object(&[("name", "mute".into()), ("handler", js_sys::Function::new_no_args("throw undefined;").into())]);
-    js_sys::Reflect::set(&options, &"tools".into(), &js_sys::Array::of2(&cyclic_tool, &silent_tool)).unwrap();
+    let revoked = js_sys::Function::new_no_args("const { proxy, revoke } = Proxy.revocable({}, {}); revoke(); throw proxy;");
+    let revoked_tool = object(&[("name", "gone".into()), ("handler", revoked.into())]);
+    js_sys::Reflect::set(&options, &"tools".into(), &js_sys::Array::of3(&cyclic_tool, &silent_tool, &revoked_tool)).unwrap();
     // A middleware whose results are unreadable is skipped (the original passes on).
     let middleware = js("return [{ name: 'deep', send: () => { let v = {}; for (let i = 0; i < 10000; i++) v = { a: v }; return v; } }];");
     js_sys::Reflect::set(&options, &"middleware".into(), &middleware).unwrap();
@@ -588,6 +591,23 @@ async fn hostile_app_values_are_type_errors_and_the_sdk_keeps_working() {
     JsFuture::from(session.send_text("call mute {}".into(), JsValue::UNDEFINED)).await.unwrap();
     let completed = rec.wait("toolCallCompleted", |e| get(e, "name").as_string().as_deref() == Some("mute")).await;
     assert_eq!(get(&completed, "error").as_string().as_deref(), Some("undefined"), "{:?}", completed);
+    rec.wait("outputTextDone", |e| get(e, "text").as_string().unwrap_or_default().contains("The tool mute returned")).await;
+    JsFuture::from(session.send_text("call gone {}".into(), JsValue::UNDEFINED)).await.unwrap();
+    let completed = rec.wait("toolCallCompleted", |e| get(e, "name").as_string().as_deref() == Some("gone")).await;
+    assert_eq!(get(&completed, "error").as_string().as_deref(), Some("unknown error"), "{:?}", completed);
+
+    // App objects whose getters throw are TypeErrors naming what was read, and the session (and
+    // its object) stay usable: before, the exception went through the wasm and left it borrowed.
+    let throwing = || js("return { get instructions() { throw new Error('boom'); } };");
+    let e = JsFuture::from(session.create_response(throwing())).await.unwrap_err();
+    assert!(e.is_instance_of::<js_sys::TypeError>() && message_of(&e) == "overrides could not be read: boom", "{}", message_of(&e));
+    let e = JsFuture::from(client("").connect(throwing())).await.unwrap_err();
+    assert!(e.is_instance_of::<js_sys::TypeError>() && message_of(&e) == "options could not be read: boom", "{}", message_of(&e));
+    let e = realtime_wasm::web::define_tool(js("return { name: 'x', get description() { throw new Error('boom'); } };")).unwrap_err();
+    assert!(e.is_instance_of::<js_sys::TypeError>() && message_of(&e) == "tool could not be read: boom", "{}", message_of(&e));
+    // A response id that is not a string is a mistake, not "the active response".
+    let e = JsFuture::from(session.cancel_response(5.into())).await.unwrap_err();
+    assert!(e.is_instance_of::<js_sys::TypeError>() && message_of(&e) == "responseId must be a string", "{}", message_of(&e));
     JsFuture::from(session.close()).await.unwrap();
 
     // And a new session on the page works.
@@ -595,6 +615,55 @@ async fn hostile_app_values_are_type_errors_and_the_sdk_keeps_working() {
     assert_eq!(again.state(), "open");
     JsFuture::from(again.close()).await.unwrap();
     assert_no_unhandled_rejections().await;
+}
+
+/// Listeners: `once` hears one event; one added during an emit waits for the next event, one
+/// removed during an emit still hears that one (the emit walks the listeners it started with);
+/// one that throws stops neither the others nor the session.
+#[wasm_bindgen_test]
+async fn listeners_added_removed_and_failing_during_an_emit() {
+    let session: JsValue = connect("", text_options()).await.unwrap().into();
+    let run = js_sys::Function::new_with_args(
+        "s",
+        "return new Promise((resolve) => {
+           const log = [];
+           let first = true;
+           const d = () => log.push('d'), e = () => log.push('e');
+           s.on('outputTextDelta', () => { log.push('a'); if (first) { first = false; s.on('outputTextDelta', d); s.off('outputTextDelta', e); } });
+           s.once('outputTextDelta', () => log.push('b'));
+           s.on('outputTextDelta', () => { log.push('c'); throw new Error('a failing listener'); });
+           s.on('outputTextDelta', e);
+           s.once('outputTextDone', () => resolve(log.join(' ')));
+           s.sendText('hello there, listeners');
+         });",
+    );
+    let log = JsFuture::from(run.call1(&JsValue::UNDEFINED, &session).unwrap().unchecked_into::<js_sys::Promise>()).await.unwrap();
+    let log = log.as_string().unwrap();
+    let calls: Vec<&str> = log.split(' ').collect();
+    assert_eq!(calls[..4], ["a", "b", "c", "e"], "the first delta: {log}");
+    assert!(calls.len() > 4 && calls[4..].chunks(3).all(|c| c == ["a", "c", "d"]), "the later deltas: {log}");
+    let close = js_sys::Reflect::get(&session, &"close".into()).unwrap().unchecked_into::<js_sys::Function>();
+    JsFuture::from(close.call0(&session).unwrap().unchecked_into::<js_sys::Promise>()).await.unwrap();
+}
+
+/// What the SDK waits on (a token provider, a tool's promise, a worklet module) leaves nothing
+/// behind once it settled: before, both reactions of every wait were forgotten, each keeping a
+/// slot of wasm-bindgen's externref table (and its closure) for good.
+#[wasm_bindgen_test]
+async fn settled_waits_leave_no_externrefs_behind() {
+    let failing = js("return { provider: 'openai', token: () => Promise.reject(new Error('no token')) };");
+    let attempt = || async {
+        let client = RealtimeClient::new(failing.clone()).unwrap();
+        let e = JsFuture::from(client.connect(text_options())).await.unwrap_err();
+        assert!(message_of(&e).contains("no token"), "{}", message_of(&e));
+    };
+    attempt().await; // the first one may set up what is kept for the page's lifetime
+    let before = wasm_bindgen::externref_heap_live_count();
+    for _ in 0..50 {
+        attempt().await;
+    }
+    let grown = wasm_bindgen::externref_heap_live_count().saturating_sub(before);
+    assert!(grown < 10, "50 settled connects left {grown} externrefs alive");
 }
 
 /// App middleware: `null` drops a message, a returned object replaces it, `undefined` passes it

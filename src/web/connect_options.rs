@@ -40,7 +40,7 @@ impl ConnectOptions {
             return Err(type_error("connect options must be an object"));
         }
         // A shallow copy without the JS-only fields becomes the neutral options.
-        let neutral = copy_without(&value, "tools,functionInvocation,middleware,logLevel,connectTimeoutMs,audio,reconnect,resume,maxFrameBytes,rawFrames,bargeIn");
+        let neutral = copy_without(&value, "tools,functionInvocation,middleware,logLevel,connectTimeoutMs,audio,reconnect,resume,maxFrameBytes,rawFrames,bargeIn", "options")?;
         let mut options: SessionOptions = from_js_noting_unknown(neutral, "options")?;
 
         let mut handlers = VecMap::new();

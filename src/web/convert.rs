@@ -276,9 +276,9 @@ extern "C" {
 #[wasm_bindgen(module = "/src/web/platform.js")]
 extern "C" {
     /// A shallow copy of an app object (its own enumerable properties) without the keys listed,
-    /// comma-separated.
-    #[wasm_bindgen(js_name = copyWithout)]
-    pub fn copy_without(object: &JsValue, keys: &str) -> JsValue;
+    /// comma-separated; a `TypeError` naming `what` when the app's getters or proxy throw.
+    #[wasm_bindgen(catch, js_name = copyWithout)]
+    pub fn copy_without(object: &JsValue, keys: &str, what: &str) -> Result<JsValue, JsValue>;
 }
 
 pub fn type_error(message: &str) -> JsValue {
@@ -429,7 +429,7 @@ pub(crate) fn function_tool(tool: &JsValue, field: &str) -> Result<(Tool, Option
     } else {
         Some(handler.dyn_into::<js_sys::Function>().map_err(|_| type_error(&format!("{field}.handler must be a function")))?)
     };
-    let declaration = copy_without(tool, "handler");
+    let declaration = copy_without(tool, "handler", field)?;
     if get(&declaration, "type").is_undefined() {
         let _ = js_sys::Reflect::set(&declaration, &"type".into(), &"function".into());
     }

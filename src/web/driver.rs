@@ -122,9 +122,11 @@ pub(super) type Callback = Closure<dyn FnMut(JsValue)>;
 /// What [`when_settled`] calls.
 type Then = Box<dyn FnOnce(Result<JsValue, JsValue>)>;
 
-/// [`when_settled`] in one non-generic copy. Both reactions are the driver's closure type; they
-/// are forgotten, not dropped: the promise holds them, and the glue frees them once the garbage
-/// collector takes them (wasm-bindgen's `FinalizationRegistry`).
+/// [`when_settled`] in one non-generic copy. Both reactions are the driver's closure type, handed
+/// to JS whole (`into_js_value`): the promise holds them, and wasm-bindgen frees each once the
+/// garbage collector takes its function (`forget` would have kept both, and their table slots,
+/// for good: two per tool run, connect and reconnect). A promise that never settles is collected
+/// with them, and `then`'s `Settle` rejects as it drops: nothing waits forever.
 #[inline(never)]
 fn when_settled_boxed(promise: &js_sys::Promise, then: Then) {
     let slot = Rc::new(Cell::new(Some(then)));
@@ -137,8 +139,8 @@ fn when_settled_boxed(promise: &js_sys::Promise, then: Then) {
     };
     let (fulfilled, rejected) = (reaction(slot.clone(), true), reaction(slot, false));
     let _ = promise.then2(&fulfilled, &rejected);
-    fulfilled.forget();
-    rejected.forget();
+    drop(fulfilled.into_js_value());
+    drop(rejected.into_js_value());
 }
 
 pub(crate) struct Driver {

@@ -62,9 +62,12 @@ export function toJson(value, what, limit) {
 }
 
 // A shallow copy of an app object without the keys listed, comma-separated (the connect options'
-// neutral part, a tool's declaration, createResponse's overrides).
-export function copyWithout(object, keys) {
-  const copy = Object.assign({}, object);
+// neutral part, a tool's declaration, createResponse's overrides). The app's getters and proxy
+// traps run here: what they throw becomes a TypeError naming `what`.
+export function copyWithout(object, keys, what) {
+  let copy;
+  try { copy = Object.assign({}, object); }
+  catch (e) { throw new TypeError(`${what} could not be read: ${describeError(e)}`); }
   for (const key of keys.split(',')) delete copy[key];
   return copy;
 }
@@ -118,10 +121,13 @@ export function levelEvent(type, level, rms, peak) {
 }
 
 // The text of whatever an app function threw or rejected with (web/convert.rs).
+// Never throws (a revoked proxy fails even `instanceof`).
 export function describeError(value) {
-  if (value instanceof Error) return String(value.message);
-  if (typeof value === 'string') return value;
-  try { return JSON.stringify(value) ?? String(value); } catch { return 'unknown error'; }
+  try {
+    if (value instanceof Error) return String(value.message);
+    if (typeof value === 'string') return value;
+    return JSON.stringify(value) ?? String(value);
+  } catch { return 'unknown error'; }
 }
 
 // The error class the SDK rejects with (exported from the package entry by scripts/build-pkg.mjs).
@@ -196,9 +202,9 @@ export class MessageStream {
 // someone who reads it).
 export class Listeners {
   constructor() { this.byName = new Map(); }
+  // Lists are never changed in place (a new one each time): an emit walks the list it started with.
   add(name, handler, once) {
-    const list = this.byName.get(name) ?? [];
-    list.push([handler, once]);
+    const list = [...(this.byName.get(name) ?? []), [handler, once]];
     this.byName.set(name, list);
     return list.length;
   }
@@ -211,10 +217,10 @@ export class Listeners {
   // event); a throwing listener is reported, and the others (and the session) go on.
   emit(name, value) {
     const list = this.byName.get(name) ?? [];
-    const kept = list.filter(([, once]) => !once);
-    this.byName.set(name, kept);
+    // No new list per delta unless a `once` listener goes.
+    if (list.some(([, once]) => once)) this.byName.set(name, list.filter(([, once]) => !once));
     for (const [handler] of list) {
-      try { handler(value); } catch (e) { console.error(`realtime-wasm: a ${name} handler threw:`, e); }
+      try { handler(value); } catch (e) { error(`realtime-wasm: a ${name} handler threw:`, e); }
     }
     // Counted after the calls: a listener may have added or removed some (or freed the session).
     return this.byName.get(name)?.length ?? 0;
@@ -264,11 +270,14 @@ export function postControl(node, type, item) {
   node.port.postMessage(item === undefined ? { type } : { type, item });
 }
 
-// A worklet node let go of: `stop` posted first if asked, its port silenced, disconnected.
+// A worklet node let go of: `stop` posted first if asked, its port silenced, disconnected. Never
+// throws: it runs while the session releases what it holds.
 export function releaseNode(node, stop) {
-  if (stop) postControl(node, 'stop');
-  node.port.onmessage = null;
-  node.disconnect();
+  try {
+    if (stop) postControl(node, 'stop');
+    node.port.onmessage = null;
+    node.disconnect();
+  } catch { /* a node already gone with its context */ }
 }
 
 // The microphone (web/microphone.rs), with options checked in Rust.
@@ -294,12 +303,15 @@ export function callTool(handler, args, callId, name, controller) {
 // ---- the console (web/*.rs) ------------------------------------------------------------------
 
 // Messages cross as Rust strings (no JS string made in the wasm first); the console's method is
-// looked up at each call (apps and tests wrap it).
-export const warn = (message) => console.warn(message);
-export const debug = (message) => console.debug(message);
+// looked up at each call (apps and tests wrap it). Never throw: a console an app made to throw
+// must not unwind through the session while it is in the middle of an input.
+export function warn(message) { try { console.warn(message); } catch { /* the app's console */ } }
+export function debug(message) { try { console.debug(message); } catch { /* the app's console */ } }
 export function error(message, detail) {
-  if (detail === undefined) console.error(message);
-  else console.error(message, detail);
+  try {
+    if (detail === undefined) console.error(message);
+    else console.error(message, detail);
+  } catch { /* the app's console */ }
 }
 
 // ---- the page (web/driver.rs, web/network.rs) -----------------------------------------------

@@ -128,13 +128,20 @@ impl RealtimeSession {
             return rejected(super::convert::type_error("overrides must be an object"));
         }
         // `undefined`/`null` copy as `{}`.
-        let copy = super::convert::copy_without(&overrides, "type");
+        let copy = match super::convert::copy_without(&overrides, "type", "overrides") {
+            Ok(copy) => copy,
+            Err(e) => return rejected(e),
+        };
         let _ = js_sys::Reflect::set(&copy, &"type".into(), &"createResponse".into());
         self.send(copy)
     }
 
     #[wasm_bindgen(js_name = cancelResponse)]
     pub fn cancel_response(&self, response_id: JsValue) -> js_sys::Promise {
+        // Not a string: a mistake (a response object?), not "whatever response is active".
+        if !(response_id.is_undefined() || response_id.is_null() || response_id.is_string()) {
+            return rejected(super::convert::type_error("responseId must be a string"));
+        }
         self.sent(ClientMessage::CancelResponse { message_id: None, response_id: response_id.as_string() })
     }
 
