@@ -927,12 +927,15 @@ impl Session {
     /// Sequence, intercept, encode, send — on a connection that takes it (open, or a resumed one
     /// being given its options and conversation).
     fn transmit_now(&mut self, now_ms: f64, message: ClientMessage, ticket: Option<Ticket>) {
-        let mut message = message;
-        if let ClientMessage::CreateResponse(request) = &mut message {
-            if !self.responses.may_send(request) {
-                self.responses.park(Request { request: request.clone(), ticket });
+        let mut message = match message {
+            // Moved, not cloned (as into `ResponseTracker::sent` below): no `CreateResponse::clone` in the package.
+            ClientMessage::CreateResponse(request) if !self.responses.may_send(&request) => {
+                self.responses.park(Request { request, ticket });
                 return;
             }
+            other => other,
+        };
+        if let ClientMessage::CreateResponse(request) = &mut message {
             // Our own id, so a refusal of this very request can be recognised.
             if request.message_id.is_none() && request.exclude_from_conversation != Some(true) {
                 request.message_id = Some(format!("rtw_{}", self.next_id()));
@@ -953,7 +956,7 @@ impl Session {
             Ok(frames) => {
                 // A request that encodes to nothing (Gemini's bare `createResponse`) starts no
                 // response: counting it in flight would park every later one for good.
-                if let (ClientMessage::CreateResponse(request), false) = (&message, frames.is_empty()) {
+                if let (ClientMessage::CreateResponse(request), false) = (message, frames.is_empty()) {
                     self.responses.sent(request);
                 }
                 for frame in frames {
