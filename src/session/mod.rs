@@ -421,15 +421,14 @@ impl Session {
     /// which is how providers that cannot change a session (Gemini) take a handler later. Where a
     /// new declaration cannot be sent, the error names `registerTool` and says what works instead.
     pub fn register_tool(&mut self, now_ms: f64, tool: Tool) -> Ticket {
-        let mut tools = self.requested.tools.clone().unwrap_or_default();
-        if tools.contains(&tool) {
+        if self.requested.tools.as_deref().unwrap_or_default().contains(&tool) {
             self.invoker.register(tool.name());
             let ticket = Ticket(self.next_id());
             self.settle(Some(ticket), Ok(()));
             return ticket;
         }
         let name = tool.name().to_owned();
-        tools.retain(|t| t.name() != name);
+        let mut tools = self.tools_without(&name);
         tools.push(tool);
         // Checked as it will be sent (the same message goes out below: no copy of the list).
         let update = ClientMessage::SessionUpdate { message_id: None, options: SessionOptions { tools: Some(tools), ..SessionOptions::default() } };
@@ -450,9 +449,16 @@ impl Session {
 
     pub fn unregister_tool(&mut self, now_ms: f64, name: &str) -> Ticket {
         self.invoker.unregister(name);
+        let tools = self.tools_without(name);
+        self.update_tools(now_ms, tools)
+    }
+
+    /// The tools the app asked for, but the one called `name` (shared by registering and
+    /// unregistering: one copy of the list's clone and filter).
+    fn tools_without(&self, name: &str) -> Vec<Tool> {
         let mut tools = self.requested.tools.clone().unwrap_or_default();
         tools.retain(|t| t.name() != name);
-        self.update_tools(now_ms, tools)
+        tools
     }
 
     fn update_tools(&mut self, now_ms: f64, tools: Vec<Tool>) -> Ticket {
