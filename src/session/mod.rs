@@ -507,7 +507,7 @@ impl Session {
             if !std::mem::take(&mut self.user_speaking) {
                 return;
             }
-            let id = format!("rtw_{}", self.next_id());
+            let id = self.message_id();
             self.stop_commit = Some(id.clone());
             self.answer_stop_commit = true;
             self.transmit(now_ms, ClientMessage::InputAudioBufferCommit { message_id: Some(id) }, None);
@@ -695,6 +695,11 @@ impl Session {
     fn next_id(&mut self) -> u64 {
         self.next_id += 1;
         self.next_id
+    }
+
+    /// An id for a message of our own (`rtw_<n>`), to recognise the server's answer to it.
+    fn message_id(&mut self) -> String {
+        format!("rtw_{}", self.next_id())
     }
 
     fn event(&mut self, event: SessionEvent) {
@@ -944,7 +949,7 @@ impl Session {
         if let ClientMessage::CreateResponse(request) = &mut message {
             // Our own id, so a refusal of this very request can be recognised.
             if request.message_id.is_none() && request.exclude_from_conversation != Some(true) {
-                request.message_id = Some(format!("rtw_{}", self.next_id()));
+                request.message_id = Some(self.message_id());
             }
         }
         for middleware in &mut self.middleware {
