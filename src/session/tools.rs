@@ -277,7 +277,7 @@ impl ToolInvoker {
     pub fn cancel_all(&mut self, responses: &mut ResponseTracker, now_ms: f64) -> Vec<Action> {
         let mut actions = Vec::new();
         for batch in responses.batches_mut() {
-            for call in std::mem::take(batch).calls {
+            for call in &std::mem::take(batch).calls {
                 cancel(call, now_ms, &mut actions);
             }
         }
@@ -294,8 +294,8 @@ impl ToolInvoker {
                 if !call_ids.contains(&call.call_id) {
                     continue;
                 }
-                let taken = std::mem::replace(&mut call.status, Status::Cancelled);
-                cancel(Call { status: taken, ..call.clone() }, now_ms, &mut actions);
+                cancel(call, now_ms, &mut actions);
+                call.status = Status::Cancelled;
             }
         }
         self.schedule(responses, now_ms, &mut actions);
@@ -320,9 +320,9 @@ impl ToolInvoker {
         self.halted = true;
         actions.push(Action::Event(SessionEvent::sdk_error(code, message)));
         for batch in responses.batches_mut() {
-            for call in std::mem::take(batch).calls {
+            for call in &std::mem::take(batch).calls {
                 if matches!(call.status, Status::Running { .. }) {
-                    actions.push(Action::Cancel(call.call_id));
+                    actions.push(Action::Cancel(call.call_id.clone()));
                 }
             }
         }
@@ -382,13 +382,15 @@ impl ToolInvoker {
     }
 }
 
-fn cancel(call: Call, now_ms: f64, actions: &mut Vec<Action>) {
+/// Read in place (the callers' calls are iterated by reference): no consuming iterator over, nor
+/// copy of, a `Call`.
+fn cancel(call: &Call, now_ms: f64, actions: &mut Vec<Action>) {
     match call.status {
         Status::Running { started_ms } => {
             actions.push(Action::Cancel(call.call_id.clone()));
             actions.push(Action::Event(SessionEvent::ToolCallCompleted {
-                call_id: call.call_id,
-                name: call.name,
+                call_id: call.call_id.clone(),
+                name: call.name.clone(),
                 result: None,
                 error: None,
                 cancelled: true,
