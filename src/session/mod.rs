@@ -903,12 +903,13 @@ impl Session {
 
     fn reject_pending(&mut self, error: &SessionError) {
         // Taken whole, not drained: a `VecDeque::drain` per element type costs a kilobyte of wasm.
+        // Read by reference: no consuming iterator (and its drop code) per element type.
         let queued = std::mem::take(&mut self.queue);
         let parked = self.responses.drain();
-        for queued in queued {
+        for queued in &queued {
             self.settle(queued.ticket, Err(error.clone()));
         }
-        for parked in parked {
+        for parked in &parked {
             self.settle(parked.ticket, Err(error.clone()));
         }
     }
