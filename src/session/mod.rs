@@ -475,7 +475,7 @@ impl Session {
     /// The driver rendered `played_ms` of `item_id` so far.
     pub fn playback_progress(&mut self, _now_ms: f64, item_id: &str, played_ms: f64) {
         if let Some(ended) = self.playback.as_mut().and_then(|p| p.progress(item_id, played_ms)) {
-            self.playback_ended(ended);
+            self.playback_ended(&ended);
         }
     }
 
@@ -518,9 +518,10 @@ impl Session {
         }
     }
 
-    fn playback_ended(&mut self, ended: playback::Ended) {
+    /// By reference: the list `deliver` gets is read, not consumed (no `IntoIter<Ended>`).
+    fn playback_ended(&mut self, ended: &playback::Ended) {
         let report = self.metrics.item_ended(&ended.item_id, ended.played_ms);
-        self.event(SessionEvent::PlaybackEnded { item_id: ended.item_id, played_ms: ended.played_ms, received_ms: ended.received_ms });
+        self.event(SessionEvent::PlaybackEnded { item_id: ended.item_id.clone(), played_ms: ended.played_ms, received_ms: ended.received_ms });
         self.report_metrics(report);
     }
 
@@ -1137,7 +1138,7 @@ impl Session {
         if let Some(play) = play {
             self.outputs.push(play);
         }
-        for ended in ended {
+        for ended in &ended {
             self.playback_ended(ended);
         }
         self.apply(now_ms, after);
