@@ -359,15 +359,19 @@ impl ToolInvoker {
 
     /// Sends back every batch whose response is done and whose calls have all finished.
     fn complete(&mut self, responses: &mut ResponseTracker, actions: &mut Vec<Action>) {
-        for batch in responses.take_settled(Batch::settled) {
+        // The settled batches by reference, their parts taken out in place: no consuming iterator
+        // over batches or calls in the wasm.
+        for batch in &mut responses.take_settled(Batch::settled) {
             let mut any = false;
-            for call in batch.calls {
-                if let Status::Finished { result, error } = call.status {
+            for call in &mut batch.calls {
+                if let Status::Finished { result, error } = &mut call.status {
                     any = true;
+                    let (call_id, name, result, error) =
+                        (std::mem::take(&mut call.call_id), std::mem::take(&mut call.name), std::mem::take(result), error.take());
                     actions.push(Action::Send(ClientMessage::CreateConversationItem {
                         message_id: None,
                         item: ConversationItem {
-                            contents: vec![Content::FunctionResult { call_id: call.call_id, name: Some(call.name), result, error }],
+                            contents: vec![Content::FunctionResult { call_id, name: Some(name), result, error }],
                             ..ConversationItem::default()
                         },
                         previous_item_id: None,
