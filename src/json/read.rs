@@ -9,7 +9,7 @@ pub const MAX_DEPTH: usize = 128;
 /// One JSON value, borrowing from the text it was parsed from ([`JsonValue`] when owned).
 ///
 /// Equality is structural: member order and the number's text count (`1.0` ≠ `1`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, PartialEq)]
 pub enum Json<'a> {
     Null,
     Bool(bool),
@@ -24,6 +24,14 @@ pub enum Json<'a> {
 }
 
 static NULL: Json<'static> = Json::Null;
+
+/// A copy is an owned copy ([`Json::to_value`]): a derived `Clone` would be a second walk of the
+/// tree in the wasm, differing only in keeping borrowed strings borrowed.
+impl Clone for Json<'_> {
+    fn clone(&self) -> Self {
+        self.to_value()
+    }
+}
 
 /// `null`.
 impl Default for Json<'_> {

@@ -230,6 +230,42 @@ pub struct SessionOptions {
     pub provider_options: Option<JsonValue>,
 }
 
+impl SessionOptions {
+    /// Whether nothing is set (`== SessionOptions::default()`), by field presence: the derived
+    /// comparison would compare every field's type in the package for this one question. The
+    /// destructuring names every field, so a new one cannot be forgotten here.
+    pub fn is_empty(&self) -> bool {
+        let SessionOptions {
+            kind,
+            model,
+            input_audio_format,
+            output_audio_format,
+            transcription,
+            voice,
+            instructions,
+            max_output_tokens,
+            output_modalities,
+            tool_mode,
+            tools,
+            voice_activity_detection,
+            provider_options,
+        } = self;
+        is_default_kind(kind)
+            && model.is_none()
+            && input_audio_format.is_none()
+            && output_audio_format.is_none()
+            && transcription.is_none()
+            && voice.is_none()
+            && instructions.is_none()
+            && max_output_tokens.is_none()
+            && output_modalities.is_none()
+            && tool_mode.is_none()
+            && tools.is_none()
+            && voice_activity_detection.is_none()
+            && provider_options.is_none()
+    }
+}
+
 fn is_default_kind(kind: &SessionKind) -> bool {
     *kind == SessionKind::Conversation
 }
@@ -428,5 +464,34 @@ impl ToJson for Tool {
                 .field("requireApproval", require_approval),
         };
         o.end();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn empty_means_equal_to_the_default() {
+        assert!(SessionOptions::default().is_empty());
+        for one in [
+            json!({ "kind": "transcription" }),
+            json!({ "model": "m" }),
+            json!({ "inputAudioFormat": { "mediaType": "audio/pcm", "sampleRate": 24000 } }),
+            json!({ "outputAudioFormat": { "mediaType": "audio/pcm", "sampleRate": 24000 } }),
+            json!({ "transcription": {} }),
+            json!({ "voice": "v" }),
+            json!({ "instructions": "" }),
+            json!({ "maxOutputTokens": 1 }),
+            json!({ "outputModalities": [] }),
+            json!({ "toolMode": "auto" }),
+            json!({ "tools": [] }),
+            json!({ "voiceActivityDetection": {} }),
+            json!({ "providerOptions": {} }),
+        ] {
+            let options: SessionOptions = serde_json::from_value(one.clone()).unwrap();
+            assert!(!options.is_empty() && options != SessionOptions::default(), "{one}");
+        }
     }
 }

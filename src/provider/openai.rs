@@ -83,7 +83,7 @@ impl Codec for OpenAiCodec {
     /// `session.update`.
     fn session_start(&mut self, options: &SessionOptions) -> Result<SessionStart, EncodeError> {
         let mut start = SessionStart::default();
-        if *options != SessionOptions::default() {
+        if !options.is_empty() {
             let update = ClientMessage::SessionUpdate { message_id: None, options: options.clone() };
             encode::client_event(&update)?; // fail at connect, not later
             start.on_session_open.push(update);

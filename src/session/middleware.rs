@@ -64,9 +64,16 @@ impl LoggingMiddleware {
         if self.level < level {
             return;
         }
-        let mut line = format!("realtime {direction} {kind}");
+        // Pushed, not `format!`ted: no formatting call (nor its argument tables) for a line of
+        // known pieces.
+        let mut line = String::from("realtime ");
+        line.push_str(direction);
+        line.push(' ');
+        line.push_str(kind);
         if let Some(id) = id {
-            line.push_str(&format!(" ({id})"));
+            line.push_str(" (");
+            line.push_str(id);
+            line.push(')');
         }
         if self.level >= LogLevel::Trace || kind == "error" {
             let text = body();

@@ -421,15 +421,14 @@ impl Session {
     /// which is how providers that cannot change a session (Gemini) take a handler later. Where a
     /// new declaration cannot be sent, the error names `registerTool` and says what works instead.
     pub fn register_tool(&mut self, now_ms: f64, tool: Tool) -> Ticket {
-        let mut tools = self.requested.tools.clone().unwrap_or_default();
-        if tools.contains(&tool) {
+        if self.requested.tools.as_deref().unwrap_or_default().contains(&tool) {
             self.invoker.register(tool.name());
             let ticket = Ticket(self.next_id());
             self.settle(Some(ticket), Ok(()));
             return ticket;
         }
         let name = tool.name().to_owned();
-        tools.retain(|t| t.name() != name);
+        let mut tools = self.tools_without(&name);
         tools.push(tool);
         // Checked as it will be sent (the same message goes out below: no copy of the list).
         let update = ClientMessage::SessionUpdate { message_id: None, options: SessionOptions { tools: Some(tools), ..SessionOptions::default() } };
@@ -450,9 +449,16 @@ impl Session {
 
     pub fn unregister_tool(&mut self, now_ms: f64, name: &str) -> Ticket {
         self.invoker.unregister(name);
+        let tools = self.tools_without(name);
+        self.update_tools(now_ms, tools)
+    }
+
+    /// The tools the app asked for, but the one called `name` (shared by registering and
+    /// unregistering: one copy of the list's clone and filter).
+    fn tools_without(&self, name: &str) -> Vec<Tool> {
         let mut tools = self.requested.tools.clone().unwrap_or_default();
         tools.retain(|t| t.name() != name);
-        self.update_tools(now_ms, tools)
+        tools
     }
 
     fn update_tools(&mut self, now_ms: f64, tools: Vec<Tool>) -> Ticket {
@@ -469,7 +475,7 @@ impl Session {
     /// The driver rendered `played_ms` of `item_id` so far.
     pub fn playback_progress(&mut self, _now_ms: f64, item_id: &str, played_ms: f64) {
         if let Some(ended) = self.playback.as_mut().and_then(|p| p.progress(item_id, played_ms)) {
-            self.playback_ended(ended);
+            self.playback_ended(&ended);
         }
     }
 
@@ -501,7 +507,7 @@ impl Session {
             if !std::mem::take(&mut self.user_speaking) {
                 return;
             }
-            let id = format!("rtw_{}", self.next_id());
+            let id = self.message_id();
             self.stop_commit = Some(id.clone());
             self.answer_stop_commit = true;
             self.transmit(now_ms, ClientMessage::InputAudioBufferCommit { message_id: Some(id) }, None);
@@ -512,9 +518,10 @@ impl Session {
         }
     }
 
-    fn playback_ended(&mut self, ended: playback::Ended) {
+    /// By reference: the list `deliver` gets is read, not consumed (no `IntoIter<Ended>`).
+    fn playback_ended(&mut self, ended: &playback::Ended) {
         let report = self.metrics.item_ended(&ended.item_id, ended.played_ms);
-        self.event(SessionEvent::PlaybackEnded { item_id: ended.item_id, played_ms: ended.played_ms, received_ms: ended.received_ms });
+        self.event(SessionEvent::PlaybackEnded { item_id: ended.item_id.clone(), played_ms: ended.played_ms, received_ms: ended.received_ms });
         self.report_metrics(report);
     }
 
@@ -689,6 +696,11 @@ impl Session {
     fn next_id(&mut self) -> u64 {
         self.next_id += 1;
         self.next_id
+    }
+
+    /// An id for a message of our own (`rtw_<n>`), to recognise the server's answer to it.
+    fn message_id(&mut self) -> String {
+        format!("rtw_{}", self.next_id())
     }
 
     fn event(&mut self, event: SessionEvent) {
@@ -892,12 +904,13 @@ impl Session {
 
     fn reject_pending(&mut self, error: &SessionError) {
         // Taken whole, not drained: a `VecDeque::drain` per element type costs a kilobyte of wasm.
+        // Read by reference: no consuming iterator (and its drop code) per element type.
         let queued = std::mem::take(&mut self.queue);
         let parked = self.responses.drain();
-        for queued in queued {
+        for queued in &queued {
             self.settle(queued.ticket, Err(error.clone()));
         }
-        for parked in parked {
+        for parked in &parked {
             self.settle(parked.ticket, Err(error.clone()));
         }
     }
@@ -927,15 +940,18 @@ impl Session {
     /// Sequence, intercept, encode, send — on a connection that takes it (open, or a resumed one
     /// being given its options and conversation).
     fn transmit_now(&mut self, now_ms: f64, message: ClientMessage, ticket: Option<Ticket>) {
-        let mut message = message;
-        if let ClientMessage::CreateResponse(request) = &mut message {
-            if !self.responses.may_send(request) {
-                self.responses.park(Request { request: request.clone(), ticket });
+        let mut message = match message {
+            // Moved, not cloned (as into `ResponseTracker::sent` below): no `CreateResponse::clone` in the package.
+            ClientMessage::CreateResponse(request) if !self.responses.may_send(&request) => {
+                self.responses.park(Request { request, ticket });
                 return;
             }
+            other => other,
+        };
+        if let ClientMessage::CreateResponse(request) = &mut message {
             // Our own id, so a refusal of this very request can be recognised.
             if request.message_id.is_none() && request.exclude_from_conversation != Some(true) {
-                request.message_id = Some(format!("rtw_{}", self.next_id()));
+                request.message_id = Some(self.message_id());
             }
         }
         for middleware in &mut self.middleware {
@@ -953,7 +969,7 @@ impl Session {
             Ok(frames) => {
                 // A request that encodes to nothing (Gemini's bare `createResponse`) starts no
                 // response: counting it in flight would park every later one for good.
-                if let (ClientMessage::CreateResponse(request), false) = (&message, frames.is_empty()) {
+                if let (ClientMessage::CreateResponse(request), false) = (message, frames.is_empty()) {
                     self.responses.sent(request);
                 }
                 for frame in frames {
@@ -1122,7 +1138,7 @@ impl Session {
         if let Some(play) = play {
             self.outputs.push(play);
         }
-        for ended in ended {
+        for ended in &ended {
             self.playback_ended(ended);
         }
         self.apply(now_ms, after);

@@ -56,6 +56,8 @@ pub enum Decision {
     GiveUp { attempts: u32, elapsed_ms: f64 },
 }
 
+/// Tested with `matches!`, not `==`: the derived comparison (of the f64 fields too) would be code
+/// of its own in the package.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Phase {
     /// Connected (or never lost).
@@ -178,7 +180,7 @@ impl ReconnectPolicy {
         if let Some(since) = outage.offline_since_ms.take() {
             outage.offline_ms += now_ms - since;
         }
-        if self.phase != Phase::Offline {
+        if !matches!(self.phase, Phase::Offline) {
             return None;
         }
         self.phase = Phase::Scheduled { at_ms: now_ms };
@@ -205,12 +207,12 @@ impl ReconnectPolicy {
 
     /// An attempt is under way.
     pub fn is_attempting(&self) -> bool {
-        self.phase == Phase::Attempting
+        matches!(self.phase, Phase::Attempting)
     }
 
     /// The limits were reached: nothing more will be attempted.
     pub fn gave_up(&self) -> bool {
-        self.phase == Phase::Stopped
+        matches!(self.phase, Phase::Stopped)
     }
 
     fn give_up(&mut self, now_ms: f64) -> Decision {

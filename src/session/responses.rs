@@ -83,9 +83,9 @@ impl<Batch: Default> ResponseTracker<Batch> {
 
     /// Our request went out (it starts a response). Out-of-band ones are not followed: nothing
     /// ties their response to them.
-    pub fn sent(&mut self, request: &CreateResponse) {
-        if !is_out_of_band(request) {
-            self.in_flight = Some(request.clone());
+    pub fn sent(&mut self, request: CreateResponse) {
+        if !is_out_of_band(&request) {
+            self.in_flight = Some(request);
         }
     }
 
@@ -254,7 +254,7 @@ mod tests {
         let mut t: ResponseTracker<()> = ResponseTracker::default();
         let ours = request("m1", Some("a"));
         assert!(t.may_send(&ours));
-        t.sent(&ours);
+        t.sent(ours.clone());
         assert!(!t.may_send(&request("m2", None)), "in flight");
         t.created(Some("r1"), Some(true));
         assert_eq!(tool_names(&t, "r1"), Some(vec!["a".to_owned()]));
@@ -269,14 +269,14 @@ mod tests {
     #[test]
     fn a_refusal_before_the_racing_response_is_seen_holds_the_conversation_until_it_ends() {
         let mut t: ResponseTracker<()> = ResponseTracker::default();
-        t.sent(&request("m1", Some("a")));
+        t.sent(request("m1", Some("a")));
         assert!(t.refused(Some("m1"), Some(BUSY_ERROR_CODE)));
         assert!(t.next_ready().is_none(), "the server is busy with a response not seen yet");
         t.created(Some("r_vad"), Some(true));
         assert_eq!(tool_names(&t, "r_vad"), None);
         assert!(t.done(Some("r_vad"), Some(true)).is_some());
         // Or its `responseDone` alone releases it.
-        t.sent(&request("m2", None));
+        t.sent(request("m2", None));
         assert!(t.refused(Some("m2"), Some(BUSY_ERROR_CODE)));
         assert!(t.done(Some("r_unseen"), None).is_some());
     }
@@ -287,7 +287,7 @@ mod tests {
         t.created(Some("r1"), Some(true));
         let oob = CreateResponse { exclude_from_conversation: Some(true), ..CreateResponse::default() };
         assert!(t.may_send(&oob) && !t.may_send(&request("m1", None)));
-        t.sent(&oob);
+        t.sent(oob);
         t.created(Some("r_oob"), Some(false));
         assert_eq!(t.active(), Some("r1"));
         t.park(Request { request: request("m1", None), ticket: Some(Ticket(7)) });
@@ -298,7 +298,7 @@ mod tests {
     #[test]
     fn responses_are_forgotten_once_done_and_settled_and_with_the_connection() {
         let mut t: ResponseTracker<()> = ResponseTracker::default();
-        t.sent(&request("m1", None));
+        t.sent(request("m1", None));
         t.created(Some("r1"), Some(true));
         t.batch(Some("r2")); // known only from an output item: holds nothing
         assert_eq!(t.active(), Some("r1"));
@@ -306,7 +306,7 @@ mod tests {
         t.done(Some("r1"), Some(true));
         assert_eq!(t.take_settled(|_| true).len(), 1);
         assert!(t.may_send(&request("m2", None)));
-        t.sent(&request("m2", None));
+        t.sent(request("m2", None));
         t.forget_connection();
         assert_eq!(t.waiting(), 1, "the unanswered request goes again on the new connection");
         assert_eq!(t.take_settled(|_| true).len(), 1, "r2 will never finish: it settles");

@@ -277,7 +277,7 @@ impl ToolInvoker {
     pub fn cancel_all(&mut self, responses: &mut ResponseTracker, now_ms: f64) -> Vec<Action> {
         let mut actions = Vec::new();
         for batch in responses.batches_mut() {
-            for call in std::mem::take(batch).calls {
+            for call in &std::mem::take(batch).calls {
                 cancel(call, now_ms, &mut actions);
             }
         }
@@ -294,8 +294,8 @@ impl ToolInvoker {
                 if !call_ids.contains(&call.call_id) {
                     continue;
                 }
-                let taken = std::mem::replace(&mut call.status, Status::Cancelled);
-                cancel(Call { status: taken, ..call.clone() }, now_ms, &mut actions);
+                cancel(call, now_ms, &mut actions);
+                call.status = Status::Cancelled;
             }
         }
         self.schedule(responses, now_ms, &mut actions);
@@ -320,9 +320,9 @@ impl ToolInvoker {
         self.halted = true;
         actions.push(Action::Event(SessionEvent::sdk_error(code, message)));
         for batch in responses.batches_mut() {
-            for call in std::mem::take(batch).calls {
+            for call in &std::mem::take(batch).calls {
                 if matches!(call.status, Status::Running { .. }) {
-                    actions.push(Action::Cancel(call.call_id));
+                    actions.push(Action::Cancel(call.call_id.clone()));
                 }
             }
         }
@@ -359,15 +359,19 @@ impl ToolInvoker {
 
     /// Sends back every batch whose response is done and whose calls have all finished.
     fn complete(&mut self, responses: &mut ResponseTracker, actions: &mut Vec<Action>) {
-        for batch in responses.take_settled(Batch::settled) {
+        // The settled batches by reference, their parts taken out in place: no consuming iterator
+        // over batches or calls in the wasm.
+        for batch in &mut responses.take_settled(Batch::settled) {
             let mut any = false;
-            for call in batch.calls {
-                if let Status::Finished { result, error } = call.status {
+            for call in &mut batch.calls {
+                if let Status::Finished { result, error } = &mut call.status {
                     any = true;
+                    let (call_id, name, result, error) =
+                        (std::mem::take(&mut call.call_id), std::mem::take(&mut call.name), std::mem::take(result), error.take());
                     actions.push(Action::Send(ClientMessage::CreateConversationItem {
                         message_id: None,
                         item: ConversationItem {
-                            contents: vec![Content::FunctionResult { call_id: call.call_id, name: Some(call.name), result, error }],
+                            contents: vec![Content::FunctionResult { call_id, name: Some(name), result, error }],
                             ..ConversationItem::default()
                         },
                         previous_item_id: None,
@@ -382,13 +386,15 @@ impl ToolInvoker {
     }
 }
 
-fn cancel(call: Call, now_ms: f64, actions: &mut Vec<Action>) {
+/// Read in place (the callers' calls are iterated by reference): no consuming iterator over, nor
+/// copy of, a `Call`.
+fn cancel(call: &Call, now_ms: f64, actions: &mut Vec<Action>) {
     match call.status {
         Status::Running { started_ms } => {
             actions.push(Action::Cancel(call.call_id.clone()));
             actions.push(Action::Event(SessionEvent::ToolCallCompleted {
-                call_id: call.call_id,
-                name: call.name,
+                call_id: call.call_id.clone(),
+                name: call.name.clone(),
                 result: None,
                 error: None,
                 cancelled: true,

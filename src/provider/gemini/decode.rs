@@ -204,7 +204,7 @@ fn server_content(codec: &mut GeminiCodec, content: &Json, usage: Option<&Json>,
 
 /// Closes the turn: the done events of its content, its item, and `responseDone`.
 fn finish_turn(codec: &mut GeminiCodec, usage: Option<Usage>, out: &mut Vec<ServerMessage>) {
-    let Some(turn) = codec.turn.take() else {
+    let Some(mut turn) = codec.turn.take() else {
         // A turn with no content (e.g. the end of an interrupted one already closed): still a
         // response for the app, so every turnComplete pairs with a responseCreated.
         let mut empty = Vec::new();
@@ -242,7 +242,8 @@ fn finish_turn(codec: &mut GeminiCodec, usage: Option<Usage>, out: &mut Vec<Serv
         }));
         items.push(item);
     }
-    items.extend(turn.calls);
+    // Moved over whole (`append`), not item by item (`extend`: a consuming iterator and its drop).
+    items.append(&mut turn.calls);
     out.push(ServerMessage::ResponseDone(ResponseInfo {
         response_id: Some(turn.response_id),
         status: Some(status),
