@@ -281,6 +281,13 @@ export function openMicrophone(deviceId, echoCancellation, noiseSuppression, aut
   return devices.getUserMedia({ audio });
 }
 
+// `value instanceof globalThis[name]`, false where there is no such class (web/audio.rs,
+// web/session.rs): one import instead of a web-sys `instanceof` import per class.
+export function isA(value, name) {
+  const C = globalThis[name];
+  return typeof C === 'function' && value instanceof C;
+}
+
 // Ends a stream the SDK opened (web/audio.rs).
 export const stopTracks = (stream) => { for (const track of stream.getTracks()) track.stop(); };
 
