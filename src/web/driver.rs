@@ -21,7 +21,6 @@ use crate::json::{Json, JsonValue};
 use crate::model::{Base64Data, ClientMessage, Tool};
 use crate::session::{ConnectionState, ErrorCode, FrameBuf, Output, Session, SessionEvent, Ticket, Timer, ToolRun, VecMap};
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -146,7 +145,11 @@ pub(crate) struct Driver {
     socket: RefCell<WebSocket>,
     /// How to open a new connection (fresh credential included) when the session resumes.
     connector: Connector,
-    commands: RefCell<VecDeque<Command>>,
+    /// Queued inputs, in order. Each round of the pump takes them whole: not borrowed while they
+    /// are applied, since app middleware runs then and may call the session (queueing more, for
+    /// the next round). A `Vec`, not a `VecDeque`, whose ring code the package carried for this
+    /// one queue (0.3 kB gzipped).
+    commands: RefCell<Vec<Command>>,
     pumping: Cell<bool>,
     pending: RefCell<VecMap<Ticket, Settle>>,
     /// The app's `on`/`once` listeners (in `platform.js`), and how many each event name has: the
@@ -266,7 +269,7 @@ impl Driver {
             session: RefCell::new(session),
             socket: RefCell::new(socket),
             connector,
-            commands: RefCell::new(VecDeque::new()),
+            commands: RefCell::new(Vec::new()),
             pumping: Cell::new(false),
             pending: RefCell::new(VecMap::new()),
             listeners: Listeners::new(),
@@ -383,7 +386,7 @@ impl Driver {
         if self.shut_down.get() {
             return;
         }
-        self.commands.borrow_mut().push_back(command);
+        self.commands.borrow_mut().push(command);
         self.pump();
     }
 
@@ -396,7 +399,8 @@ impl Driver {
         for round in 0..MAX_PUMP_ROUNDS {
             let outputs = {
                 let Ok(mut session) = self.session.try_borrow_mut() else { break };
-                while let Some(command) = self.commands.borrow_mut().pop_front() {
+                let commands = std::mem::take(&mut *self.commands.borrow_mut());
+                for command in commands {
                     self.apply(&mut session, command);
                 }
                 std::iter::from_fn(|| session.poll_output()).collect::<Vec<_>>()
