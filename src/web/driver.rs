@@ -212,6 +212,13 @@ extern "C" {
     /// what there is to know.
     #[wasm_bindgen(js_name = listenSocket)]
     fn listen_socket(socket: &WebSocket, open: Option<&js_sys::Function>, message: Option<&js_sys::Function>, close: Option<&js_sys::Function>);
+    /// `socket.send(frame)`; a socket that refuses it (not open) is reported on the console.
+    #[wasm_bindgen(js_name = sendFrame)]
+    fn send_frame(socket: &WebSocket, frame: &str);
+    /// `socket.close(code, reason)` unless it is closing or closed already; a refused code or
+    /// reason is ignored (the socket is let go of either way).
+    #[wasm_bindgen(js_name = closeSocket)]
+    fn close_socket(socket: &WebSocket, code: u16, reason: &str);
     /// `{ timers, pendingCalls, runningTools, listeners, conversationItems }`, an object literal
     /// (written as JSON and parsed it cost the wasm a JSON writer's worth of code).
     #[wasm_bindgen(js_name = diagnostics)]
@@ -353,7 +360,7 @@ impl Driver {
     /// A new connection for the resuming session: a fresh credential, the provider's URL.
     fn reconnect(self: &Rc<Self>) {
         self.detach_socket();
-        let _ = self.socket.borrow().close_with_code_and_reason(1000, "moving to a new connection");
+        close_socket(&self.socket.borrow(), 1000, "moving to a new connection");
         let attempt = self.attempt.get().wrapping_add(1);
         self.attempt.set(attempt);
         self.opening.set(true);
@@ -467,9 +474,7 @@ impl Driver {
     fn dispatch(self: &Rc<Self>, output: Output) {
         match output {
             Output::Transmit(frame) => {
-                if self.socket.borrow().send_with_str(&frame).is_err() {
-                    super::convert::console_warn("realtime-wasm: the socket refused a frame");
-                }
+                send_frame(&self.socket.borrow(), &frame);
             }
             Output::Message(message) => {
                 // A JS object only for someone who reads it (most apps listen to a few kinds). The
@@ -546,7 +551,7 @@ impl Driver {
                     // No socket yet (the credential is on its way): closed as asked, at once.
                     self.command(Command::SocketClosed { code, reason, was_clean: true });
                 } else {
-                    let _ = self.socket.borrow().close_with_code_and_reason(code, &reason);
+                    close_socket(&self.socket.borrow(), code, &reason);
                 }
             }
         }
@@ -588,12 +593,7 @@ impl Driver {
             return;
         }
         self.release();
-        {
-            let socket = self.socket.borrow();
-            if socket.ready_state() < WebSocket::CLOSING {
-                let _ = socket.close_with_code_and_reason(1000, "session released");
-            }
-        }
+        close_socket(&self.socket.borrow(), 1000, "session released");
         // An error object each: the app may keep or change one.
         let closed = || super::convert::error(ErrorCode::SessionClosed, "the session was released (free() or dispose) before this settled");
         let pending: Vec<Settle> = self.pending.borrow_mut().drain().map(|(_, settle)| settle).collect();

@@ -344,6 +344,12 @@ export function listenSocket(socket, open, message, close) {
   socket.onmessage = message && ((e) => message(e.data));
   socket.onclose = close;
 }
+export function sendFrame(socket, frame) {
+  try { socket.send(frame); } catch { console.warn('realtime-wasm: the socket refused a frame'); }
+}
+export function closeSocket(socket, code, reason) {
+  try { if (socket.readyState < 2 /* CLOSING */) socket.close(code, reason); } catch {}
+}
 
 // A frame's data as text, for `options.rawFrames` (web/driver.rs): binary frames as UTF-8, invalid
 // bytes replaced.
