@@ -596,8 +596,10 @@ impl Driver {
         close_socket(&self.socket.borrow(), 1000, "session released");
         // An error object each: the app may keep or change one.
         let closed = || super::convert::error(ErrorCode::SessionClosed, "the session was released (free() or dispose) before this settled");
-        let pending: Vec<Settle> = self.pending.borrow_mut().drain().map(|(_, settle)| settle).collect();
-        for settle in pending {
+        // Taken out whole (no borrow held while JS is called) and drained: collected into a `Vec`
+        // they cost the package 0.1 kB gzipped.
+        let mut pending = std::mem::take(&mut *self.pending.borrow_mut());
+        for (_, settle) in pending.drain() {
             settle.reject(&closed());
         }
         if let Some(opened) = self.on_open.borrow_mut().take() {
