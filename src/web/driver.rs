@@ -410,7 +410,11 @@ impl Driver {
                 for command in commands {
                     self.apply(&mut session, command);
                 }
-                std::iter::from_fn(|| session.poll_output()).collect::<Vec<_>>()
+                let mut outputs = Vec::new();
+                while let Some(output) = session.poll_output() {
+                    outputs.push(output);
+                }
+                outputs
             };
             if outputs.is_empty() && self.commands.borrow().is_empty() {
                 break;
