@@ -218,7 +218,9 @@ pub fn warn_unknown_keys(object: &JsValue, known: &[&str], owner: &str) {
     if !object.is_object() || object.is_function() || object.is_array() {
         return;
     }
-    for key in js_sys::Object::keys(object.unchecked_ref::<js_sys::Object>()).iter().filter_map(|k| k.as_string()) {
+    let keys = js_sys::Object::keys(object.unchecked_ref::<js_sys::Object>());
+    for i in 0..keys.length() {
+        let Some(key) = keys.get(i).as_string() else { continue };
         if !known.contains(&key.as_str()) {
             warn_unknown(&format!("{owner}.{key}"), "option", closest_key(&key, known));
         }
