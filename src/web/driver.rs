@@ -164,7 +164,8 @@ pub(crate) struct Driver {
     /// One armed timeout per [`Timer`] kind: re-arming a kind replaces (and so cancels) its previous
     /// timeout, so the list never outgrows the kinds however long the session runs.
     timers: RefCell<Vec<(Timer, Timeout)>>,
-    socket_callbacks: RefCell<Vec<Callback>>,
+    /// The current socket's `open`, `message` and `close` handlers.
+    socket_callbacks: RefCell<Option<[Callback; 3]>>,
     /// Counts reconnect attempts: a credential that arrives for a superseded attempt is dropped.
     attempt: Cell<u32>,
     /// Between `Output::Reconnect` and the new socket (the token provider is being asked): there is
@@ -286,7 +287,7 @@ impl Driver {
             stream: MessageStream::new(),
             on_open: RefCell::new(Some(on_open)),
             timers: RefCell::new(Vec::new()),
-            socket_callbacks: RefCell::new(Vec::new()),
+            socket_callbacks: RefCell::new(None),
             attempt: Cell::new(0),
             opening: Cell::new(false),
             network: RefCell::new(None),
@@ -338,13 +339,13 @@ impl Driver {
             driver.command(Command::SocketClosed { code, reason, was_clean });
         });
         listen_socket(&self.socket.borrow(), Some(open.as_ref().unchecked_ref()), Some(message.as_ref().unchecked_ref()), Some(close.as_ref().unchecked_ref()));
-        self.socket_callbacks.borrow_mut().extend([open, message, close]);
+        *self.socket_callbacks.borrow_mut() = Some([open, message, close]);
     }
 
     /// Silences the current socket (its close is not the session's any more).
     fn detach_socket(&self) {
         listen_socket(&self.socket.borrow(), None, None, None);
-        self.socket_callbacks.borrow_mut().clear();
+        self.socket_callbacks.borrow_mut().take();
     }
 
     fn watch_network(self: &Rc<Self>) {
