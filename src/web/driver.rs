@@ -161,9 +161,9 @@ pub(crate) struct Driver {
     pub(super) stream: MessageStream,
     /// What `connect()` waits for: settled when the session opens or ends first.
     on_open: RefCell<Option<Settle>>,
-    /// One armed timeout per [`Timer`] kind: re-arming a kind replaces (and so cancels) its previous
-    /// timeout, so the list never outgrows the kinds however long the session runs.
-    timers: RefCell<Vec<(Timer, Timeout)>>,
+    /// One slot per [`Timer`] kind ([`timer_slot`]): re-arming a kind replaces (and so cancels)
+    /// its previous timeout, so they never outgrow the kinds however long the session runs.
+    timers: RefCell<[Option<Timeout>; 3]>,
     /// The current socket's `open`, `message` and `close` handlers.
     socket_callbacks: RefCell<Option<[Callback; 3]>>,
     /// Counts reconnect attempts: a credential that arrives for a superseded attempt is dropped.
@@ -257,6 +257,15 @@ impl Drop for Timeout {
     }
 }
 
+/// A timer kind's slot in `Driver::timers` (an array, not a list searched and retained: less code).
+fn timer_slot(timer: Timer) -> usize {
+    match timer {
+        Timer::ConnectTimeout => 0,
+        Timer::Reconnect => 1,
+        Timer::BargeIn => 2,
+    }
+}
+
 fn get_data(event: &JsValue) -> JsValue {
     get(event, "data")
 }
@@ -286,7 +295,7 @@ impl Driver {
             aborts: RefCell::new(VecMap::new()),
             stream: MessageStream::new(),
             on_open: RefCell::new(Some(on_open)),
-            timers: RefCell::new(Vec::new()),
+            timers: RefCell::new([None, None, None]),
             socket_callbacks: RefCell::new(None),
             attempt: Cell::new(0),
             opening: Cell::new(false),
@@ -518,9 +527,7 @@ impl Driver {
                         driver.command(Command::Timer(timer));
                     }
                 });
-                let mut timers = self.timers.borrow_mut();
-                timers.retain(|(armed, _)| *armed != timer);
-                timers.push((timer, handle));
+                self.timers.borrow_mut()[timer_slot(timer)] = Some(handle);
             }
             Output::PlayAudio { item_id, audio } => {
                 let (held, blocked) = {
@@ -630,7 +637,7 @@ impl Driver {
             clear_timeout(id);
         }
         self.post_held.borrow_mut().take();
-        self.timers.borrow_mut().clear();
+        *self.timers.borrow_mut() = [None, None, None];
         self.network.borrow_mut().take();
         for (_, controller) in self.aborts.borrow_mut().drain() {
             controller.abort();
@@ -808,7 +815,7 @@ impl Driver {
     /// however long the session runs (`conversationItems` by the view's 1,000 newest items).
     pub(super) fn diagnostics(&self) -> JsValue {
         diagnostics_js(
-            self.timers.borrow().len(),
+            self.timers.borrow().iter().filter(|t| t.is_some()).count(),
             self.pending.borrow().len(),
             self.aborts.borrow().len(),
             self.listened.borrow().values().map(|n| *n as usize).sum(),
