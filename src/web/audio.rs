@@ -615,7 +615,7 @@ impl AudioEngine {
     pub fn captured(&mut self, chunk: Float32Array, now_ms: f64) -> Captured {
         let Some(capture) = &mut self.capture else { return Captured { pcm: Vec::new(), level: None, speech: None } };
         capture.scratch.resize(chunk.length() as usize, 0.0);
-        chunk.copy_to(&mut capture.scratch);
+        super::convert::copy_f32(&mut capture.scratch, &chunk);
         // Muted, the user is not talking to the assistant: no barge-in either (the detector keeps
         // its noise floor meanwhile).
         let speech = match capture.detector.as_mut().and_then(|d| d.push(&capture.scratch)) {

@@ -408,7 +408,20 @@ pub fn frame_from_js(data: &JsValue, limit: usize) -> Result<FrameBuf, usize> {
     if size > limit {
         return Err(size);
     }
-    Ok(FrameBuf::Binary(bytes.to_vec()))
+    let mut frame = vec![0; size];
+    copy_u8(&mut frame, &bytes);
+    Ok(FrameBuf::Binary(frame))
+}
+
+// `dst.set(src)` into wasm memory: what js_sys's `copy_to`/`to_vec` call, without their length
+// assertion (its panic path was the package's one `assert_failed::<usize, usize>`); each caller
+// sizes `dst` from `src`.
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = Uint8Array, js_name = "prototype.set.call")]
+    fn copy_u8(dst: &mut [u8], src: &js_sys::Uint8Array);
+    #[wasm_bindgen(js_namespace = Float32Array, js_name = "prototype.set.call")]
+    pub(super) fn copy_f32(dst: &mut [f32], src: &js_sys::Float32Array);
 }
 
 /// `defineTool(tool)`: checks a function tool as `connect({ tools })` and `registerTool` do (a
