@@ -151,7 +151,9 @@ pub(crate) struct Driver {
     /// one queue (0.3 kB gzipped).
     commands: RefCell<Vec<Command>>,
     pumping: Cell<bool>,
-    pending: RefCell<VecMap<Ticket, Settle>>,
+    /// The promises awaiting their ticket's `Output::Settled`. Tickets are unique (the session
+    /// numbers them): a list pushed to, not a map (whose insert looks for the key first).
+    pending: RefCell<Vec<(Ticket, Settle)>>,
     /// The app's `on`/`once` listeners (in `platform.js`), and how many each event name has: the
     /// counts answer "does anyone listen?" without a boundary crossing per message.
     listeners: Listeners,
@@ -288,7 +290,7 @@ impl Driver {
             connector,
             commands: RefCell::new(Vec::new()),
             pumping: Cell::new(false),
-            pending: RefCell::new(VecMap::new()),
+            pending: RefCell::new(Vec::new()),
             listeners: Listeners::new(),
             listened: RefCell::new(VecMap::new()),
             tool_handlers: RefCell::new(tool_handlers),
@@ -454,15 +456,15 @@ impl Driver {
             Command::SocketClosed { code, reason, was_clean } => session.socket_closed(t, code, &reason, was_clean),
             Command::Send(message, settle) => {
                 let ticket = session.send(t, message);
-                self.pending.borrow_mut().insert(ticket, settle);
+                self.pending.borrow_mut().push((ticket, settle));
             }
             Command::RegisterTool(tool, settle) => {
                 let ticket = session.register_tool(t, tool);
-                self.pending.borrow_mut().insert(ticket, settle);
+                self.pending.borrow_mut().push((ticket, settle));
             }
             Command::UnregisterTool(name, settle) => {
                 let ticket = session.unregister_tool(t, &name);
-                self.pending.borrow_mut().insert(ticket, settle);
+                self.pending.borrow_mut().push((ticket, settle));
             }
             Command::ToolFinished(call_id, outcome) => session.tool_finished(t, &call_id, outcome),
             Command::Timer(timer) => session.timer_fired(t, timer),
@@ -511,7 +513,11 @@ impl Driver {
                 }
             }
             Output::Settled { ticket, result } => {
-                if let Some(settle) = self.pending.borrow_mut().remove(&ticket) {
+                let settle = {
+                    let mut pending = self.pending.borrow_mut();
+                    pending.iter().position(|(t, _)| *t == ticket).map(|i| pending.swap_remove(i).1)
+                };
+                if let Some(settle) = settle {
                     match result {
                         Ok(()) => settle.resolve(&JsValue::UNDEFINED),
                         Err(e) => settle.reject(&session_error(&e)),
@@ -608,10 +614,9 @@ impl Driver {
         close_socket(&self.socket.borrow(), 1000, "session released");
         // An error object each: the app may keep or change one.
         let closed = || super::convert::error(ErrorCode::SessionClosed, "the session was released (free() or dispose) before this settled");
-        // Taken out whole (no borrow held while JS is called) and drained: collected into a `Vec`
-        // they cost the package 0.1 kB gzipped.
-        let mut pending = std::mem::take(&mut *self.pending.borrow_mut());
-        for (_, settle) in pending.drain() {
+        // Taken out whole: no borrow held while JS is called.
+        let pending = std::mem::take(&mut *self.pending.borrow_mut());
+        for (_, settle) in pending {
             settle.reject(&closed());
         }
         if let Some(opened) = self.on_open.borrow_mut().take() {
