@@ -53,33 +53,31 @@ pub(crate) enum Command {
     LocalSpeech(bool),
 }
 
-/// The resolve/reject pair of a pending JS promise. Never dropped unsettled: a promise the app (or
-/// `connect()`) awaits must not hang, so dropping one rejects it.
-pub(crate) struct Settle(Option<(js_sys::Function, js_sys::Function)>);
+/// What settles a pending JS promise (`platform.js`'s `[promise, resolve, reject]`). Never dropped
+/// unsettled: a promise the app (or `connect()`) awaits must not hang, so dropping one rejects it.
+pub(crate) struct Settle(Option<js_sys::Array>);
 
 impl Drop for Settle {
     fn drop(&mut self) {
-        if let Some((_, reject)) = self.0.take() {
-            let _ = reject.call1(&JsValue::UNDEFINED, &super::convert::error(ErrorCode::SessionClosed, "the session ended before this settled"));
+        if let Some(parts) = self.0.take() {
+            settle(&parts, false, &super::convert::error(ErrorCode::SessionClosed, "the session ended before this settled"));
         }
     }
 }
 
 impl Settle {
     pub(crate) fn resolve(mut self, value: &JsValue) {
-        if let Some((resolve, _)) = self.0.take() {
-            let _ = resolve.call1(&JsValue::UNDEFINED, value);
+        if let Some(parts) = self.0.take() {
+            settle(&parts, true, value);
         }
     }
 
     pub(crate) fn reject(mut self, error: &JsValue) {
-        if let Some((_, reject)) = self.0.take() {
-            let _ = reject.call1(&JsValue::UNDEFINED, error);
+        if let Some(parts) = self.0.take() {
+            settle(&parts, false, error);
         }
     }
-}
 
-impl Settle {
     pub(crate) fn settle(self, result: Result<JsValue, JsValue>) {
         match result {
             Ok(value) => self.resolve(&value),
@@ -90,7 +88,7 @@ impl Settle {
     /// A listener that resolves the promise with nothing (the d.ts says `Promise<void>`), not with
     /// the event it is called with.
     pub(crate) fn into_listener(mut self) -> Option<js_sys::Function> {
-        self.0.take().map(|(resolve, _)| resolve.bind1(&JsValue::NULL, &JsValue::UNDEFINED).unchecked_into())
+        self.0.take().map(|parts| resolver(&parts))
     }
 }
 
@@ -98,13 +96,17 @@ impl Settle {
 /// closure type of its own in the wasm and the glue.
 pub(crate) fn new_settle() -> (js_sys::Promise, Settle) {
     let parts = deferred();
-    (parts.get(0).unchecked_into(), Settle(Some((parts.get(1).unchecked_into(), parts.get(2).unchecked_into()))))
+    (parts.get(0).unchecked_into(), Settle(Some(parts)))
 }
 
 #[wasm_bindgen(module = "/src/web/platform.js")]
 extern "C" {
     /// `[promise, resolve, reject]`.
     fn deferred() -> js_sys::Array;
+    /// Resolves (`fulfilled`) or rejects the promise of `deferred()`'s `parts` with `value`.
+    fn settle(parts: &js_sys::Array, fulfilled: bool, value: &JsValue);
+    /// `() => resolve()`.
+    fn resolver(parts: &js_sys::Array) -> js_sys::Function;
 }
 
 /// Calls `then` with the outcome of `promise` once it settles (from the promise's reaction, never

@@ -360,12 +360,15 @@ export function diagnostics(timers, pendingCalls, runningTools, listeners, conve
   return { timers, pendingCalls, runningTools, listeners, conversationItems };
 }
 
-// A pending promise and what settles it, `[promise, resolve, reject]` (web/driver.rs: new_settle).
+// A pending promise and what settles it, `[promise, resolve, reject]` (web/driver.rs: new_settle,
+// Settle); `settle` and `resolver` are Settle's resolve/reject and close() listener.
 export function deferred() {
   let resolve, reject;
   const promise = new Promise((yes, no) => { resolve = yes; reject = no; });
   return [promise, resolve, reject];
 }
+export const settle = (parts, fulfilled, value) => parts[fulfilled ? 1 : 2](value);
+export const resolver = (parts) => () => parts[1]();
 
 // sendText/commitAudio (web/session.rs), connect (web/client.rs): resolves with nothing once
 // every promise did.
