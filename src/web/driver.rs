@@ -785,11 +785,9 @@ impl Driver {
             self.command(Command::ToolFinished(run.call_id, Err(format!("no handler registered for {}", run.name))));
             return;
         };
-        let controller = web_sys::AbortController::new().ok();
-        if let Some(c) = &controller {
-            self.aborts.borrow_mut().insert(run.call_id.clone(), c.clone());
-        }
-        let returned = call_tool(&handler, &to_js(&run.arguments), &run.call_id, &run.name, controller.as_ref());
+        let controller = web_sys::AbortController::unchecked_from_js(new_abort_controller());
+        self.aborts.borrow_mut().insert(run.call_id.clone(), controller.clone());
+        let returned = call_tool(&handler, &to_js(&run.arguments), &run.call_id, &run.name, &controller);
         let weak = Rc::downgrade(self);
         let call_id = run.call_id;
         when_settled(&returned, move |settled| {
@@ -869,5 +867,8 @@ extern "C" {
 #[wasm_bindgen(module = "/src/web/platform.js")]
 extern "C" {
     #[wasm_bindgen(js_name = callTool)]
-    fn call_tool(handler: &js_sys::Function, arguments: &JsValue, call_id: &str, name: &str, controller: Option<&web_sys::AbortController>) -> js_sys::Promise;
+    fn call_tool(handler: &js_sys::Function, arguments: &JsValue, call_id: &str, name: &str, controller: &web_sys::AbortController) -> js_sys::Promise;
+    /// `new AbortController()` (which cannot throw: no `catch` glue, unlike web-sys's import).
+    #[wasm_bindgen(js_name = abortController)]
+    fn new_abort_controller() -> JsValue;
 }

@@ -293,10 +293,10 @@ export const stopTracks = (stream) => { for (const track of stream.getTracks()) 
 
 // A tool handler's run (web/driver.rs): what it returns or throws, as a promise.
 export function callTool(handler, args, callId, name, controller) {
-  const context = { callId, name };
-  if (controller) context.signal = controller.signal;
+  const context = { callId, name, signal: controller.signal };
   return new Promise((resolve) => resolve(handler(args, context)));
 }
+export const abortController = () => new AbortController();
 
 // ---- the console (web/*.rs) ------------------------------------------------------------------
 
