@@ -125,7 +125,7 @@ fn start(connector: Connector, parsed: ConnectOptions, config: &crate::provider:
     }
     if parsed.log_level > LogLevel::Off {
         session.add_middleware(Box::new(LoggingMiddleware::new(parsed.log_level, |level, line| match level {
-            LogLevel::Error => console_error(line, None),
+            LogLevel::Error => console_error(line),
             LogLevel::Warn => console_warn(line),
             _ => console_debug(line),
         })));

@@ -261,18 +261,27 @@ fn warn_once(message: String) {
 
 #[wasm_bindgen(module = "/src/web/platform.js")]
 extern "C" {
-    /// `console.warn(message)`.
-    #[wasm_bindgen(js_name = warn)]
-    pub fn console_warn(message: &str);
-    /// `console.debug(message)`.
-    #[wasm_bindgen(js_name = debug)]
-    pub fn console_debug(message: &str);
-    /// `console.error(message)`, or `console.error(message, detail)`.
-    #[wasm_bindgen(js_name = error)]
-    pub fn console_error(message: &str, detail: Option<&JsValue>);
+    /// `console[method](message)`: one import for the console's methods the SDK writes text to.
+    #[wasm_bindgen(js_name = log)]
+    fn console_log(method: &str, message: &str);
     /// `console.error(value)`: what an app function threw.
     #[wasm_bindgen(js_name = error)]
     pub fn console_error_value(value: &JsValue);
+}
+
+/// `console.warn(message)`.
+pub fn console_warn(message: &str) {
+    console_log("warn", message);
+}
+
+/// `console.debug(message)`.
+pub fn console_debug(message: &str) {
+    console_log("debug", message);
+}
+
+/// `console.error(message)`.
+pub fn console_error(message: &str) {
+    console_log("error", message);
 }
 
 #[wasm_bindgen(module = "/src/web/platform.js")]

@@ -437,7 +437,7 @@ impl Driver {
                 // No `{:?}` of the outputs: their Debug code would cost the package ~7 kB.
                 let report = "realtime-wasm: the session did not settle (a command/output loop); inputs stopped for this turn";
                 debug_assert!(false, "{report}");
-                super::convert::console_error(report, None);
+                super::convert::console_error(report);
             }
             for output in outputs {
                 self.dispatch(output);

@@ -302,12 +302,8 @@ export const abortController = () => new AbortController();
 
 // Messages cross as Rust strings (no JS string made in the wasm first); the console's method is
 // looked up at each call (apps and tests wrap it).
-export const warn = (message) => console.warn(message);
-export const debug = (message) => console.debug(message);
-export function error(message, detail) {
-  if (detail === undefined) console.error(message);
-  else console.error(message, detail);
-}
+export const log = (method, message) => console[method](message);
+export const error = (value) => console.error(value);
 
 // ---- the page (web/driver.rs, web/network.rs) -----------------------------------------------
 
