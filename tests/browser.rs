@@ -686,6 +686,39 @@ async fn middleware_drops_replaces_and_survives_a_throw() {
     assert_no_unhandled_rejections().await;
 }
 
+/// App middleware may call the session it runs in: a `receive` that sends a message queues it
+/// behind the frame being handled. Before, the driver held its command queue borrowed while it
+/// applied a command, and the call trapped the module ("already borrowed").
+#[wasm_bindgen_test]
+async fn middleware_may_call_its_session() {
+    let options = text_options();
+    let middleware = js("return [{ receive: (m) => {
+        if (m.type === 'outputTextDone' && !globalThis.__fromMiddleware) {
+            globalThis.__fromMiddleware = globalThis.__mwSession.sendText('again', { createResponse: false });
+        }
+    } }];");
+    js_sys::Reflect::set(&options, &"middleware".into(), &middleware).unwrap();
+    UNHANDLED.with(|_| ());
+    // Driven from JS: the middleware needs the session's JS object.
+    let value = JsFuture::from(client("").connect(options)).await.unwrap();
+    js_sys::Reflect::set(&js_sys::global(), &"__mwSession".into(), &value).unwrap();
+    JsFuture::from(js("return globalThis.__mwSession.sendText('hello');").unchecked_into::<js_sys::Promise>()).await.unwrap();
+    let mut sent = JsValue::UNDEFINED;
+    for _ in 0..100 {
+        sent = js("return globalThis.__fromMiddleware;");
+        if !sent.is_undefined() {
+            break;
+        }
+        gloo_timers::future::TimeoutFuture::new(50).await;
+    }
+    assert!(sent.is_instance_of::<js_sys::Promise>(), "the middleware ran and called sendText: {sent:?}");
+    JsFuture::from(sent.unchecked_into::<js_sys::Promise>()).await.expect("the middleware's sendText resolves");
+    JsFuture::from(js("const s = globalThis.__mwSession; delete globalThis.__mwSession; delete globalThis.__fromMiddleware; return s.close();").unchecked_into::<js_sys::Promise>())
+        .await
+        .unwrap();
+    assert_no_unhandled_rejections().await;
+}
+
 /// Counts, page-wide, the microphone tracks stopped and the WebSockets opened (installed once).
 fn watch_tracks_and_sockets() {
     js("if (!globalThis.__watching) { globalThis.__watching = true; globalThis.__stops = 0; globalThis.__sockets = [];

@@ -137,13 +137,13 @@ impl AudioOptions {
         let context = if context.is_undefined() || context.is_null() {
             None
         } else {
-            Some(context.dyn_into::<AudioContext>().map_err(|_| type_error("options.audio.context must be an AudioContext"))?)
+            Some(instance(context, "AudioContext", "options.audio.context must be an AudioContext")?)
         };
         let element = get(value, "outputElement");
         let output_element = if element.is_undefined() || element.is_null() {
             None
         } else {
-            Some(element.dyn_into::<web_sys::HtmlAudioElement>().map_err(|_| type_error("options.audio.outputElement must be an <audio> element"))?)
+            Some(instance(element, "HTMLAudioElement", "options.audio.outputElement must be an <audio> element")?)
         };
         let node = get(value, "outputNode");
         let output_node = if node.is_undefined() || node.is_null() {
@@ -152,7 +152,7 @@ impl AudioOptions {
             if context.is_none() {
                 return Err(type_error("options.audio.outputNode needs options.audio.context (the context it belongs to)"));
             }
-            Some(node.dyn_into::<web_sys::AudioNode>().map_err(|_| type_error("options.audio.outputNode must be an AudioNode"))?)
+            Some(instance(node, "AudioNode", "options.audio.outputNode must be an AudioNode")?)
         };
         super::convert::warn_unknown_keys(value, &["playback", "context", "workletUrl", "chunkMs", "prebufferMs", "outputElement", "outputNode"], owner);
         let chunk_ms = optional_count(value, "chunkMs", owner, 200.0)?.unwrap_or(DEFAULT_CHUNK_MS);
@@ -168,6 +168,23 @@ impl AudioOptions {
             output_element,
             output_node,
         })
+    }
+}
+
+#[wasm_bindgen(module = "/src/web/platform.js")]
+extern "C" {
+    /// `value instanceof globalThis[class]` (false where the page has no such class: a worker has
+    /// no `HTMLAudioElement`). One import for every class the shell checks, not one each.
+    #[wasm_bindgen(js_name = isA)]
+    pub(super) fn is_a(value: &JsValue, class: &str) -> bool;
+}
+
+/// `value` as a `T` when it is an instance of the JS `class`, else the `TypeError` `message`.
+fn instance<T: JsCast>(value: JsValue, class: &str, message: &str) -> Result<T, JsValue> {
+    if is_a(&value, class) {
+        Ok(value.unchecked_into())
+    } else {
+        Err(type_error(message))
     }
 }
 
@@ -187,7 +204,7 @@ impl WorkletMessage {
         let item = || get(data, "item").as_string().unwrap_or_default();
         let frames = || get(data, "rendered").as_f64().unwrap_or(0.0);
         Some(match get(data, "type").as_string()?.as_str() {
-            "chunk" => WorkletMessage::Chunk(get(data, "samples").dyn_into().ok()?),
+            "chunk" => WorkletMessage::Chunk(Some(get(data, "samples")).filter(|s| is_a(s, "Float32Array"))?.unchecked_into()),
             "position" => WorkletMessage::Position {
                 item: item(),
                 frames: frames(),
@@ -598,7 +615,7 @@ impl AudioEngine {
     pub fn captured(&mut self, chunk: Float32Array, now_ms: f64) -> Captured {
         let Some(capture) = &mut self.capture else { return Captured { pcm: Vec::new(), level: None, speech: None } };
         capture.scratch.resize(chunk.length() as usize, 0.0);
-        chunk.copy_to(&mut capture.scratch);
+        super::convert::copy_f32(&mut capture.scratch, &chunk);
         // Muted, the user is not talking to the assistant: no barge-in either (the detector keeps
         // its noise floor meanwhile).
         let speech = match capture.detector.as_mut().and_then(|d| d.push(&capture.scratch)) {

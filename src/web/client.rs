@@ -98,10 +98,15 @@ fn start(connector: Connector, parsed: ConnectOptions, config: &crate::provider:
     // Audio starts only when the session needs it: a text-only (or transcription) session
     // creates no AudioContext and loads no worklet until the app starts a microphone.
     let playback = parsed.audio.playback && speaks(&parsed.options);
+    // A loop, not `keys().cloned().collect()` (the adapters' code, for one call).
+    let mut tool_handlers = Vec::new();
+    for name in parsed.handlers.keys() {
+        tool_handlers.push(name.clone());
+    }
     let config = SessionConfig {
         options: parsed.options,
         invocation: parsed.invocation,
-        tool_handlers: parsed.handlers.keys().cloned().collect(),
+        tool_handlers,
         connect_timeout_ms: parsed.connect_timeout_ms,
         playback,
         reconnect: parsed.reconnect,
@@ -120,7 +125,7 @@ fn start(connector: Connector, parsed: ConnectOptions, config: &crate::provider:
     }
     if parsed.log_level > LogLevel::Off {
         session.add_middleware(Box::new(LoggingMiddleware::new(parsed.log_level, |level, line| match level {
-            LogLevel::Error => console_error(line, None),
+            LogLevel::Error => console_error(line),
             LogLevel::Warn => console_warn(line),
             _ => console_debug(line),
         })));

@@ -48,8 +48,9 @@ impl ConnectOptions {
         if !tools.is_undefined() && !tools.is_null() {
             let list = tools.dyn_ref::<js_sys::Array>().ok_or_else(|| type_error("options.tools must be an array"))?;
             let mut declared = Vec::new();
-            for (i, tool) in list.iter().enumerate() {
-                let (declaration, handler) = function_tool(&tool, &format!("options.tools[{i}]"))?;
+            // Indexed, not `iter().enumerate()` (an iterator's code for two loops).
+            for i in 0..list.length() {
+                let (declaration, handler) = function_tool(&list.get(i), &format!("options.tools[{i}]"))?;
                 if let Some(handler) = handler {
                     handlers.insert(declaration.name().to_owned(), handler);
                 }
@@ -80,8 +81,8 @@ impl ConnectOptions {
         let list = get(&value, "middleware");
         if !list.is_undefined() && !list.is_null() {
             let list = list.dyn_ref::<js_sys::Array>().ok_or_else(|| type_error("options.middleware must be an array"))?;
-            for (i, object) in list.iter().enumerate() {
-                middleware.push(JsMiddleware::parse(&object, &format!("options.middleware[{i}]"))?);
+            for i in 0..list.length() {
+                middleware.push(JsMiddleware::parse(&list.get(i), &format!("options.middleware[{i}]"))?);
             }
         }
 

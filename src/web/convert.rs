@@ -218,7 +218,9 @@ pub fn warn_unknown_keys(object: &JsValue, known: &[&str], owner: &str) {
     if !object.is_object() || object.is_function() || object.is_array() {
         return;
     }
-    for key in js_sys::Object::keys(object.unchecked_ref::<js_sys::Object>()).iter().filter_map(|k| k.as_string()) {
+    let keys = js_sys::Object::keys(object.unchecked_ref::<js_sys::Object>());
+    for i in 0..keys.length() {
+        let Some(key) = keys.get(i).as_string() else { continue };
         if !known.contains(&key.as_str()) {
             warn_unknown(&format!("{owner}.{key}"), "option", closest_key(&key, known));
         }
@@ -259,18 +261,27 @@ fn warn_once(message: String) {
 
 #[wasm_bindgen(module = "/src/web/platform.js")]
 extern "C" {
-    /// `console.warn(message)`.
-    #[wasm_bindgen(js_name = warn)]
-    pub fn console_warn(message: &str);
-    /// `console.debug(message)`.
-    #[wasm_bindgen(js_name = debug)]
-    pub fn console_debug(message: &str);
-    /// `console.error(message)`, or `console.error(message, detail)`.
-    #[wasm_bindgen(js_name = error)]
-    pub fn console_error(message: &str, detail: Option<&JsValue>);
+    /// `console[method](message)`: one import for the console's methods the SDK writes text to.
+    #[wasm_bindgen(js_name = log)]
+    fn console_log(method: &str, message: &str);
     /// `console.error(value)`: what an app function threw.
     #[wasm_bindgen(js_name = error)]
     pub fn console_error_value(value: &JsValue);
+}
+
+/// `console.warn(message)`.
+pub fn console_warn(message: &str) {
+    console_log("warn", message);
+}
+
+/// `console.debug(message)`.
+pub fn console_debug(message: &str) {
+    console_log("debug", message);
+}
+
+/// `console.error(message)`.
+pub fn console_error(message: &str) {
+    console_log("error", message);
 }
 
 #[wasm_bindgen(module = "/src/web/platform.js")]
@@ -406,7 +417,20 @@ pub fn frame_from_js(data: &JsValue, limit: usize) -> Result<FrameBuf, usize> {
     if size > limit {
         return Err(size);
     }
-    Ok(FrameBuf::Binary(bytes.to_vec()))
+    let mut frame = vec![0; size];
+    copy_u8(&mut frame, &bytes);
+    Ok(FrameBuf::Binary(frame))
+}
+
+// `dst.set(src)` into wasm memory: what js_sys's `copy_to`/`to_vec` call, without their length
+// assertion (its panic path was the package's one `assert_failed::<usize, usize>`); each caller
+// sizes `dst` from `src`.
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = Uint8Array, js_name = "prototype.set.call")]
+    fn copy_u8(dst: &mut [u8], src: &js_sys::Uint8Array);
+    #[wasm_bindgen(js_namespace = Float32Array, js_name = "prototype.set.call")]
+    pub(super) fn copy_f32(dst: &mut [f32], src: &js_sys::Float32Array);
 }
 
 /// `defineTool(tool)`: checks a function tool as `connect({ tools })` and `registerTool` do (a

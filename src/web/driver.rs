@@ -21,7 +21,6 @@ use crate::json::{Json, JsonValue};
 use crate::model::{Base64Data, ClientMessage, Tool};
 use crate::session::{ConnectionState, ErrorCode, FrameBuf, Output, Session, SessionEvent, Ticket, Timer, ToolRun, VecMap};
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -54,33 +53,31 @@ pub(crate) enum Command {
     LocalSpeech(bool),
 }
 
-/// The resolve/reject pair of a pending JS promise. Never dropped unsettled: a promise the app (or
-/// `connect()`) awaits must not hang, so dropping one rejects it.
-pub(crate) struct Settle(Option<(js_sys::Function, js_sys::Function)>);
+/// What settles a pending JS promise (`platform.js`'s `[promise, resolve, reject]`). Never dropped
+/// unsettled: a promise the app (or `connect()`) awaits must not hang, so dropping one rejects it.
+pub(crate) struct Settle(Option<js_sys::Array>);
 
 impl Drop for Settle {
     fn drop(&mut self) {
-        if let Some((_, reject)) = self.0.take() {
-            let _ = reject.call1(&JsValue::UNDEFINED, &super::convert::error(ErrorCode::SessionClosed, "the session ended before this settled"));
+        if let Some(parts) = self.0.take() {
+            settle(&parts, false, &super::convert::error(ErrorCode::SessionClosed, "the session ended before this settled"));
         }
     }
 }
 
 impl Settle {
     pub(crate) fn resolve(mut self, value: &JsValue) {
-        if let Some((resolve, _)) = self.0.take() {
-            let _ = resolve.call1(&JsValue::UNDEFINED, value);
+        if let Some(parts) = self.0.take() {
+            settle(&parts, true, value);
         }
     }
 
     pub(crate) fn reject(mut self, error: &JsValue) {
-        if let Some((_, reject)) = self.0.take() {
-            let _ = reject.call1(&JsValue::UNDEFINED, error);
+        if let Some(parts) = self.0.take() {
+            settle(&parts, false, error);
         }
     }
-}
 
-impl Settle {
     pub(crate) fn settle(self, result: Result<JsValue, JsValue>) {
         match result {
             Ok(value) => self.resolve(&value),
@@ -91,7 +88,7 @@ impl Settle {
     /// A listener that resolves the promise with nothing (the d.ts says `Promise<void>`), not with
     /// the event it is called with.
     pub(crate) fn into_listener(mut self) -> Option<js_sys::Function> {
-        self.0.take().map(|(resolve, _)| resolve.bind1(&JsValue::NULL, &JsValue::UNDEFINED).unchecked_into())
+        self.0.take().map(|parts| resolver(&parts))
     }
 }
 
@@ -99,13 +96,17 @@ impl Settle {
 /// closure type of its own in the wasm and the glue.
 pub(crate) fn new_settle() -> (js_sys::Promise, Settle) {
     let parts = deferred();
-    (parts.get(0).unchecked_into(), Settle(Some((parts.get(1).unchecked_into(), parts.get(2).unchecked_into()))))
+    (parts.get(0).unchecked_into(), Settle(Some(parts)))
 }
 
 #[wasm_bindgen(module = "/src/web/platform.js")]
 extern "C" {
     /// `[promise, resolve, reject]`.
     fn deferred() -> js_sys::Array;
+    /// Resolves (`fulfilled`) or rejects the promise of `deferred()`'s `parts` with `value`.
+    fn settle(parts: &js_sys::Array, fulfilled: bool, value: &JsValue);
+    /// `() => resolve()`.
+    fn resolver(parts: &js_sys::Array) -> js_sys::Function;
 }
 
 /// Calls `then` with the outcome of `promise` once it settles (from the promise's reaction, never
@@ -148,9 +149,15 @@ pub(crate) struct Driver {
     socket: RefCell<WebSocket>,
     /// How to open a new connection (fresh credential included) when the session resumes.
     connector: Connector,
-    commands: RefCell<VecDeque<Command>>,
+    /// Queued inputs, in order. Each round of the pump takes them whole: not borrowed while they
+    /// are applied, since app middleware runs then and may call the session (queueing more, for
+    /// the next round). A `Vec`, not a `VecDeque`, whose ring code the package carried for this
+    /// one queue (0.3 kB gzipped).
+    commands: RefCell<Vec<Command>>,
     pumping: Cell<bool>,
-    pending: RefCell<VecMap<Ticket, Settle>>,
+    /// The promises awaiting their ticket's `Output::Settled`. Tickets are unique (the session
+    /// numbers them): a list pushed to, not a map (whose insert looks for the key first).
+    pending: RefCell<Vec<(Ticket, Settle)>>,
     /// The app's `on`/`once` listeners (in `platform.js`), and how many each event name has: the
     /// counts answer "does anyone listen?" without a boundary crossing per message.
     listeners: Listeners,
@@ -160,10 +167,11 @@ pub(crate) struct Driver {
     pub(super) stream: MessageStream,
     /// What `connect()` waits for: settled when the session opens or ends first.
     on_open: RefCell<Option<Settle>>,
-    /// One armed timeout per [`Timer`] kind: re-arming a kind replaces (and so cancels) its previous
-    /// timeout, so the list never outgrows the kinds however long the session runs.
-    timers: RefCell<Vec<(Timer, Timeout)>>,
-    socket_callbacks: RefCell<Vec<Callback>>,
+    /// One slot per [`Timer`] kind ([`timer_slot`]): re-arming a kind replaces (and so cancels)
+    /// its previous timeout, so they never outgrow the kinds however long the session runs.
+    timers: RefCell<[Option<Timeout>; 3]>,
+    /// The current socket's `open`, `message` and `close` handlers.
+    socket_callbacks: RefCell<Option<[Callback; 3]>>,
     /// Counts reconnect attempts: a credential that arrives for a superseded attempt is dropped.
     attempt: Cell<u32>,
     /// Between `Output::Reconnect` and the new socket (the token provider is being asked): there is
@@ -211,6 +219,13 @@ extern "C" {
     /// what there is to know.
     #[wasm_bindgen(js_name = listenSocket)]
     fn listen_socket(socket: &WebSocket, open: Option<&js_sys::Function>, message: Option<&js_sys::Function>, close: Option<&js_sys::Function>);
+    /// `socket.send(frame)`; a socket that refuses it (not open) is reported on the console.
+    #[wasm_bindgen(js_name = sendFrame)]
+    fn send_frame(socket: &WebSocket, frame: &str);
+    /// `socket.close(code, reason)` unless it is closing or closed already; a refused code or
+    /// reason is ignored (the socket is let go of either way).
+    #[wasm_bindgen(js_name = closeSocket)]
+    fn close_socket(socket: &WebSocket, code: u16, reason: &str);
     /// `{ timers, pendingCalls, runningTools, listeners, conversationItems }`, an object literal
     /// (written as JSON and parsed it cost the wasm a JSON writer's worth of code).
     #[wasm_bindgen(js_name = diagnostics)]
@@ -248,6 +263,15 @@ impl Drop for Timeout {
     }
 }
 
+/// A timer kind's slot in `Driver::timers` (an array, not a list searched and retained: less code).
+fn timer_slot(timer: Timer) -> usize {
+    match timer {
+        Timer::ConnectTimeout => 0,
+        Timer::Reconnect => 1,
+        Timer::BargeIn => 2,
+    }
+}
+
 fn get_data(event: &JsValue) -> JsValue {
     get(event, "data")
 }
@@ -268,17 +292,17 @@ impl Driver {
             session: RefCell::new(session),
             socket: RefCell::new(socket),
             connector,
-            commands: RefCell::new(VecDeque::new()),
+            commands: RefCell::new(Vec::new()),
             pumping: Cell::new(false),
-            pending: RefCell::new(VecMap::new()),
+            pending: RefCell::new(Vec::new()),
             listeners: Listeners::new(),
             listened: RefCell::new(VecMap::new()),
             tool_handlers: RefCell::new(tool_handlers),
             aborts: RefCell::new(VecMap::new()),
             stream: MessageStream::new(),
             on_open: RefCell::new(Some(on_open)),
-            timers: RefCell::new(Vec::new()),
-            socket_callbacks: RefCell::new(Vec::new()),
+            timers: RefCell::new([None, None, None]),
+            socket_callbacks: RefCell::new(None),
             attempt: Cell::new(0),
             opening: Cell::new(false),
             network: RefCell::new(None),
@@ -330,13 +354,13 @@ impl Driver {
             driver.command(Command::SocketClosed { code, reason, was_clean });
         });
         listen_socket(&self.socket.borrow(), Some(open.as_ref().unchecked_ref()), Some(message.as_ref().unchecked_ref()), Some(close.as_ref().unchecked_ref()));
-        self.socket_callbacks.borrow_mut().extend([open, message, close]);
+        *self.socket_callbacks.borrow_mut() = Some([open, message, close]);
     }
 
     /// Silences the current socket (its close is not the session's any more).
     fn detach_socket(&self) {
         listen_socket(&self.socket.borrow(), None, None, None);
-        self.socket_callbacks.borrow_mut().clear();
+        self.socket_callbacks.borrow_mut().take();
     }
 
     fn watch_network(self: &Rc<Self>) {
@@ -352,7 +376,7 @@ impl Driver {
     /// A new connection for the resuming session: a fresh credential, the provider's URL.
     fn reconnect(self: &Rc<Self>) {
         self.detach_socket();
-        let _ = self.socket.borrow().close_with_code_and_reason(1000, "moving to a new connection");
+        close_socket(&self.socket.borrow(), 1000, "moving to a new connection");
         let attempt = self.attempt.get().wrapping_add(1);
         self.attempt.set(attempt);
         self.opening.set(true);
@@ -385,7 +409,7 @@ impl Driver {
         if self.shut_down.get() {
             return;
         }
-        self.commands.borrow_mut().push_back(command);
+        self.commands.borrow_mut().push(command);
         self.pump();
     }
 
@@ -398,10 +422,15 @@ impl Driver {
         for round in 0..MAX_PUMP_ROUNDS {
             let outputs = {
                 let Ok(mut session) = self.session.try_borrow_mut() else { break };
-                while let Some(command) = self.commands.borrow_mut().pop_front() {
+                let commands = std::mem::take(&mut *self.commands.borrow_mut());
+                for command in commands {
                     self.apply(&mut session, command);
                 }
-                std::iter::from_fn(|| session.poll_output()).collect::<Vec<_>>()
+                let mut outputs = Vec::new();
+                while let Some(output) = session.poll_output() {
+                    outputs.push(output);
+                }
+                outputs
             };
             if outputs.is_empty() && self.commands.borrow().is_empty() {
                 break;
@@ -410,7 +439,7 @@ impl Driver {
                 // No `{:?}` of the outputs: their Debug code would cost the package ~7 kB.
                 let report = "realtime-wasm: the session did not settle (a command/output loop); inputs stopped for this turn";
                 debug_assert!(false, "{report}");
-                super::convert::console_error(report, None);
+                super::convert::console_error(report);
             }
             for output in outputs {
                 self.dispatch(output);
@@ -431,15 +460,15 @@ impl Driver {
             Command::SocketClosed { code, reason, was_clean } => session.socket_closed(t, code, &reason, was_clean),
             Command::Send(message, settle) => {
                 let ticket = session.send(t, message);
-                self.pending.borrow_mut().insert(ticket, settle);
+                self.pending.borrow_mut().push((ticket, settle));
             }
             Command::RegisterTool(tool, settle) => {
                 let ticket = session.register_tool(t, tool);
-                self.pending.borrow_mut().insert(ticket, settle);
+                self.pending.borrow_mut().push((ticket, settle));
             }
             Command::UnregisterTool(name, settle) => {
                 let ticket = session.unregister_tool(t, &name);
-                self.pending.borrow_mut().insert(ticket, settle);
+                self.pending.borrow_mut().push((ticket, settle));
             }
             Command::ToolFinished(call_id, outcome) => session.tool_finished(t, &call_id, outcome),
             Command::Timer(timer) => session.timer_fired(t, timer),
@@ -465,9 +494,7 @@ impl Driver {
     fn dispatch(self: &Rc<Self>, output: Output) {
         match output {
             Output::Transmit(frame) => {
-                if self.socket.borrow().send_with_str(&frame).is_err() {
-                    super::convert::console_warn("realtime-wasm: the socket refused a frame");
-                }
+                send_frame(&self.socket.borrow(), &frame);
             }
             Output::Message(message) => {
                 // A JS object only for someone who reads it (most apps listen to a few kinds). The
@@ -490,7 +517,11 @@ impl Driver {
                 }
             }
             Output::Settled { ticket, result } => {
-                if let Some(settle) = self.pending.borrow_mut().remove(&ticket) {
+                let settle = {
+                    let mut pending = self.pending.borrow_mut();
+                    pending.iter().position(|(t, _)| *t == ticket).map(|i| pending.swap_remove(i).1)
+                };
+                if let Some(settle) = settle {
                     match result {
                         Ok(()) => settle.resolve(&JsValue::UNDEFINED),
                         Err(e) => settle.reject(&session_error(&e)),
@@ -506,9 +537,7 @@ impl Driver {
                         driver.command(Command::Timer(timer));
                     }
                 });
-                let mut timers = self.timers.borrow_mut();
-                timers.retain(|(armed, _)| *armed != timer);
-                timers.push((timer, handle));
+                self.timers.borrow_mut()[timer_slot(timer)] = Some(handle);
             }
             Output::PlayAudio { item_id, audio } => {
                 let (held, blocked) = {
@@ -544,7 +573,7 @@ impl Driver {
                     // No socket yet (the credential is on its way): closed as asked, at once.
                     self.command(Command::SocketClosed { code, reason, was_clean: true });
                 } else {
-                    let _ = self.socket.borrow().close_with_code_and_reason(code, &reason);
+                    close_socket(&self.socket.borrow(), code, &reason);
                 }
             }
         }
@@ -586,16 +615,12 @@ impl Driver {
             return;
         }
         self.release();
-        {
-            let socket = self.socket.borrow();
-            if socket.ready_state() < WebSocket::CLOSING {
-                let _ = socket.close_with_code_and_reason(1000, "session released");
-            }
-        }
+        close_socket(&self.socket.borrow(), 1000, "session released");
         // An error object each: the app may keep or change one.
         let closed = || super::convert::error(ErrorCode::SessionClosed, "the session was released (free() or dispose) before this settled");
-        let pending: Vec<Settle> = self.pending.borrow_mut().drain().map(|(_, settle)| settle).collect();
-        for settle in pending {
+        // Taken out whole: no borrow held while JS is called.
+        let pending = std::mem::take(&mut *self.pending.borrow_mut());
+        for (_, settle) in pending {
             settle.reject(&closed());
         }
         if let Some(opened) = self.on_open.borrow_mut().take() {
@@ -621,7 +646,7 @@ impl Driver {
             clear_timeout(id);
         }
         self.post_held.borrow_mut().take();
-        self.timers.borrow_mut().clear();
+        *self.timers.borrow_mut() = [None, None, None];
         self.network.borrow_mut().take();
         for (_, controller) in self.aborts.borrow_mut().drain() {
             controller.abort();
@@ -762,11 +787,9 @@ impl Driver {
             self.command(Command::ToolFinished(run.call_id, Err(format!("no handler registered for {}", run.name))));
             return;
         };
-        let controller = web_sys::AbortController::new().ok();
-        if let Some(c) = &controller {
-            self.aborts.borrow_mut().insert(run.call_id.clone(), c.clone());
-        }
-        let returned = call_tool(&handler, &to_js(&run.arguments), &run.call_id, &run.name, controller.as_ref());
+        let controller = web_sys::AbortController::unchecked_from_js(new_abort_controller());
+        self.aborts.borrow_mut().insert(run.call_id.clone(), controller.clone());
+        let returned = call_tool(&handler, &to_js(&run.arguments), &run.call_id, &run.name, &controller);
         let weak = Rc::downgrade(self);
         let call_id = run.call_id;
         when_settled(&returned, move |settled| {
@@ -799,7 +822,7 @@ impl Driver {
     /// however long the session runs (`conversationItems` by the view's 1,000 newest items).
     pub(super) fn diagnostics(&self) -> JsValue {
         diagnostics_js(
-            self.timers.borrow().len(),
+            self.timers.borrow().iter().filter(|t| t.is_some()).count(),
             self.pending.borrow().len(),
             self.aborts.borrow().len(),
             self.listened.borrow().values().map(|n| *n as usize).sum(),
@@ -846,5 +869,8 @@ extern "C" {
 #[wasm_bindgen(module = "/src/web/platform.js")]
 extern "C" {
     #[wasm_bindgen(js_name = callTool)]
-    fn call_tool(handler: &js_sys::Function, arguments: &JsValue, call_id: &str, name: &str, controller: Option<&web_sys::AbortController>) -> js_sys::Promise;
+    fn call_tool(handler: &js_sys::Function, arguments: &JsValue, call_id: &str, name: &str, controller: &web_sys::AbortController) -> js_sys::Promise;
+    /// `new AbortController()` (which cannot throw: no `catch` glue, unlike web-sys's import).
+    #[wasm_bindgen(js_name = abortController)]
+    fn new_abort_controller() -> JsValue;
 }

@@ -220,7 +220,7 @@ export class Listeners {
     // No new list per delta unless a `once` listener goes.
     if (list.some(([, once]) => once)) this.byName.set(name, list.filter(([, once]) => !once));
     for (const [handler] of list) {
-      try { handler(value); } catch (e) { error(`realtime-wasm: a ${name} handler threw:`, e); }
+      try { handler(value); } catch (e) { log('error', `realtime-wasm: a ${name} handler threw:`, e); }
     }
     // Counted after the calls: a listener may have added or removed some (or freed the session).
     return this.byName.get(name)?.length ?? 0;
@@ -290,29 +290,36 @@ export function openMicrophone(deviceId, echoCancellation, noiseSuppression, aut
   return devices.getUserMedia({ audio });
 }
 
+// `value instanceof globalThis[name]`, false where there is no such class (web/audio.rs,
+// web/session.rs): one import instead of a web-sys `instanceof` import per class.
+export function isA(value, name) {
+  const C = globalThis[name];
+  // An app's revoked proxy throws even here: it is then no such object.
+  try { return typeof C === 'function' && value instanceof C; } catch { return false; }
+}
+
 // Ends a stream the SDK opened (web/audio.rs).
 export const stopTracks = (stream) => { for (const track of stream.getTracks()) track.stop(); };
 
 // A tool handler's run (web/driver.rs): what it returns or throws, as a promise.
 export function callTool(handler, args, callId, name, controller) {
-  const context = { callId, name };
-  if (controller) context.signal = controller.signal;
+  const context = { callId, name, signal: controller.signal };
   return new Promise((resolve) => resolve(handler(args, context)));
 }
+export const abortController = () => new AbortController();
 
 // ---- the console (web/*.rs) ------------------------------------------------------------------
 
 // Messages cross as Rust strings (no JS string made in the wasm first); the console's method is
 // looked up at each call (apps and tests wrap it). Never throw: a console an app made to throw
 // must not unwind through the session while it is in the middle of an input.
-export function warn(message) { try { console.warn(message); } catch { /* the app's console */ } }
-export function debug(message) { try { console.debug(message); } catch { /* the app's console */ } }
-export function error(message, detail) {
+export function log(method, message, detail) {
   try {
-    if (detail === undefined) console.error(message);
-    else console.error(message, detail);
+    if (detail === undefined) console[method](message);
+    else console[method](message, detail);
   } catch { /* the app's console */ }
 }
+export function error(value) { try { console.error(value); } catch { /* the app's console */ } }
 
 // ---- the page (web/driver.rs, web/network.rs) -----------------------------------------------
 
@@ -349,6 +356,12 @@ export function listenSocket(socket, open, message, close) {
   socket.onmessage = message && ((e) => message(e.data));
   socket.onclose = close;
 }
+export function sendFrame(socket, frame) {
+  try { socket.send(frame); } catch { log('warn', 'realtime-wasm: the socket refused a frame'); }
+}
+export function closeSocket(socket, code, reason) {
+  try { if (socket.readyState < 2 /* CLOSING */) socket.close(code, reason); } catch {}
+}
 
 // A frame's data as text, for `options.rawFrames` (web/driver.rs): binary frames as UTF-8, invalid
 // bytes replaced.
@@ -359,12 +372,15 @@ export function diagnostics(timers, pendingCalls, runningTools, listeners, conve
   return { timers, pendingCalls, runningTools, listeners, conversationItems };
 }
 
-// A pending promise and what settles it, `[promise, resolve, reject]` (web/driver.rs: new_settle).
+// A pending promise and what settles it, `[promise, resolve, reject]` (web/driver.rs: new_settle,
+// Settle); `settle` and `resolver` are Settle's resolve/reject and close() listener.
 export function deferred() {
   let resolve, reject;
   const promise = new Promise((yes, no) => { resolve = yes; reject = no; });
   return [promise, resolve, reject];
 }
+export const settle = (parts, fulfilled, value) => parts[fulfilled ? 1 : 2](value);
+export const resolver = (parts) => () => parts[1]();
 
 // sendText/commitAudio (web/session.rs), connect (web/client.rs): resolves with nothing once
 // every promise did.

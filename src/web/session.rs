@@ -215,7 +215,7 @@ impl RealtimeSession {
     /// Streams an app-owned `MediaStream` (never stopped by the SDK).
     #[wasm_bindgen(js_name = attachMicrophoneStream)]
     pub fn attach_microphone_stream(&self, stream: JsValue) -> js_sys::Promise {
-        if !stream.is_instance_of::<web_sys::MediaStream>() {
+        if !super::audio::is_a(&stream, "MediaStream") {
             return rejected(super::convert::type_error("stream must be a MediaStream"));
         }
         self.attach(js_sys::Promise::resolve(&stream), false)
