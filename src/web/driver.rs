@@ -272,10 +272,6 @@ fn timer_slot(timer: Timer) -> usize {
     }
 }
 
-fn get_data(event: &JsValue) -> JsValue {
-    get(event, "data")
-}
-
 impl Driver {
     pub(crate) fn start(
         session: Session,
@@ -702,7 +698,7 @@ impl Driver {
         let closure = slot.get_or_insert_with(|| {
             let weak = Rc::downgrade(self);
             Callback::new(move |event: JsValue| {
-                if let (Some(driver), Some(message)) = (weak.upgrade(), WorkletMessage::parse(&get_data(&event))) {
+                if let (Some(driver), Some(message)) = (weak.upgrade(), WorkletMessage::parse(&get(&event, "data"))) {
                     driver.on_worklet(message);
                 }
             })
@@ -775,9 +771,11 @@ impl Driver {
         let mut listened = self.listened.borrow_mut();
         match listened.get_mut(kind) {
             Some(n) => *n = left,
-            None => {
+            // An `off` for a name nobody listens to adds no entry: app input cannot grow the map.
+            None if left > 0 => {
                 listened.insert(kind.to_owned(), left);
             }
+            None => {}
         }
     }
 

@@ -252,7 +252,8 @@ export function playbackNode(context, onmessage, prebufferFrames, fadeFrames, re
     const destination = context.createMediaStreamDestination();
     gain.connect(destination);
     element.srcObject = destination.stream;
-    element.play();
+    // Refused (the autoplay policy): said on the console, not left an unhandled rejection.
+    element.play().catch((e) => log('warn', `realtime-wasm: audio.outputElement did not start playing (${describeError(e)}): call its play() from a user gesture`));
     return [node, gain, destination];
   }
   gain.connect(output ?? context.destination);
