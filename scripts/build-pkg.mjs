@@ -24,13 +24,13 @@ const args = ["build", root, "--target", target, "--out-dir", outDir, "--out-nam
 console.log(`build-pkg: wasm-pack ${args.join(" ")}`);
 // wasm-pack leaves the JS snippets of earlier builds in place: the package holds this build's only.
 rmSync(join(root, outDir, "snippets"), { recursive: true, force: true });
-// The worklet, minified once: shipped as pkg/worklets/realtime-audio.js and embedded in the .wasm
-// (the blob-URL fallback; build.rs reads RTW_MINIFIED_WORKLET).
+// The worklet, minified: shipped as pkg/worklets/realtime-audio.js (the source sits at the same
+// path in the repo, worklets/, so the package-relative URL resolves in the browser tests too).
 const worklet = join(root, "target", "realtime-audio.min.js");
 mkdirSync(join(root, "target"), { recursive: true });
-const workletSource = readFileSync(join(root, "src/web/worklets/realtime-audio.js"), "utf8");
+const workletSource = readFileSync(join(root, "worklets/realtime-audio.js"), "utf8");
 writeFileSync(worklet, dev ? workletSource : minify(workletSource));
-execFileSync("wasm-pack", args, { stdio: "inherit", cwd: root, env: { ...process.env, RTW_MINIFIED_WORKLET: worklet } });
+execFileSync("wasm-pack", args, { stdio: "inherit", cwd: root });
 
 const pkgDir = join(root, outDir);
 

@@ -1458,7 +1458,7 @@ async fn a_worklet_that_cannot_load_fails_connect_and_closes_the_socket() {
 /// at 48 kHz, and 16-bit samples read as floats are full-scale noise).
 #[wasm_bindgen_test]
 async fn an_older_hosted_worklet_gets_resampled_audio_and_a_warning() {
-    let source = include_str!("../src/web/worklets/realtime-audio.js");
+    let source = include_str!("../worklets/realtime-audio.js");
     let takes = "this.resampler = o.int16Resampler ? new Polyphase(o.int16Resampler) : null;";
     let says = "this.port.postMessage({ type: \"ready\", resampling: this.resampler !== null });";
     assert!(source.contains(takes) && source.contains(says), "the worklet changed shape: update this test");

@@ -10,24 +10,20 @@
 
 // ---- audio (web/audio.rs) ------------------------------------------------------------------
 
-// Where the worklet comes from, in order: the app's `audio.workletUrl`; the package's own file
-// (`new URL(…, import.meta.url)`: bundlers emit it as an asset; this module sits four levels below
-// the package root); a blob: URL of the embedded source.
-export async function loadWorklet(context, explicit, source) {
+// Where the worklet comes from: the app's `audio.workletUrl`, else the package's own file
+// (`new URL(…, import.meta.url)`: bundlers emit it as an asset, as they do the .wasm; this module
+// sits four levels below the package root).
+export async function loadWorklet(context, explicit) {
   const worklet = context.audioWorklet;
   if (explicit) {
     try { return await worklet.addModule(explicit); }
     catch (e) { throw new Error(`options.audio.workletUrl: the audio worklet could not be loaded from ${explicit} (${e.message})`); }
   }
-  let packaged;
-  try { return await worklet.addModule(new URL('../../../../worklets/realtime-audio.js', import.meta.url)); }
-  catch (e) { packaged = e.message; }
-  const blob = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
-  try { return await worklet.addModule(blob); }
+  const packaged = new URL('../../../../worklets/realtime-audio.js', import.meta.url);
+  try { return await worklet.addModule(packaged); }
   catch (e) {
-    throw new Error(`the audio worklet could not be loaded: from the package (${packaged}), nor from a blob: URL (${e.message}). Under a Content-Security-Policy without blob:, serve pkg/worklets/realtime-audio.js and pass its URL as audio.workletUrl`);
+    throw new Error(`the audio worklet could not be loaded from ${packaged} (${e.message}): serve the package's worklets/ folder beside its .wasm, or pass the URL of worklets/realtime-audio.js as options.audio.workletUrl`);
   }
-  finally { URL.revokeObjectURL(blob); }
 }
 
 // Hands a chunk of playback samples to the worklet: a copy whose buffer is transferred.

@@ -1182,7 +1182,7 @@ export interface AudioOptions {
   playback?: boolean;
   /** Use this context (not closed by the SDK) instead of creating one at the device's rate. */
   context?: AudioContext;
-  /** Where the app hosts `worklets/realtime-audio.js` (strict CSP); default: a blob URL of the same script. */
+  /** Where the app hosts the package's `worklets/realtime-audio.js`; default: that file beside the package's module (`new URL(…, import.meta.url)`, which Vite, webpack 5 and Parcel emit as an asset, like the `.wasm`). */
   workletUrl?: string;
   /** Capture chunk length, 3–200 ms. Default 20. */
   chunkMs?: number;

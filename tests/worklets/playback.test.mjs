@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 
-const source = readFileSync(new URL("../../src/web/worklets/realtime-audio.js", import.meta.url), "utf8");
+const source = readFileSync(new URL("../../worklets/realtime-audio.js", import.meta.url), "utf8");
 
 function playbackProcessor(extra = {}) {
   const processors = {};
