@@ -150,7 +150,11 @@ async function bundleApps() {
     const app = path.basename(meta.entryPoint, '.mjs');
     const js = fs.readFileSync(path.join(REPO, output));
     const files = [{ name: 'JS', bytes: js }];
-    if (app === 'realtime-wasm') files.push({ name: '.wasm', bytes: fs.readFileSync(path.join(REPO, 'pkg', 'realtime_wasm_bg.wasm')) });
+    if (app === 'realtime-wasm') {
+      files.push({ name: '.wasm', bytes: fs.readFileSync(path.join(REPO, 'pkg', 'realtime_wasm_bg.wasm')) });
+      // Loaded by every session that plays or captures audio (the peers ship no audio engine).
+      files.push({ name: 'worklet', bytes: fs.readFileSync(path.join(REPO, 'pkg', 'worklets', 'realtime-audio.js')) });
+    }
     const byPackage = new Map();
     for (const [input, { bytesInOutput }] of Object.entries(meta.inputs)) {
       const name = packageOf(input);
@@ -211,7 +215,7 @@ function serveStatic(req, res) {
   if (pathname === '/') return res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
   const file = pathname === '/harness.js' ? path.join(BENCH, 'harness.mjs')
     : pathname.startsWith('/apps/') ? path.join(OUT, 'apps', path.basename(pathname))
-      : pathname.startsWith('/pkg/') ? path.join(REPO, 'pkg', path.basename(pathname))
+      : pathname.startsWith('/pkg/') ? path.join(REPO, 'pkg', ...pathname.slice(5).split('/').filter((part) => part !== '..'))
         : null;
   if (!file || !fs.existsSync(file)) return res.writeHead(404).end();
   res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });

@@ -7,13 +7,14 @@ let session;
 
 export async function open(env) {
   const started = performance.now();
-  // The bundle is not next to the .wasm, so say where it is (as an app's bundler config would).
+  // The bundle (esbuild) is not next to the .wasm and the worklet, so say where they are (as an
+  // app's bundler config would).
   await init({ module_or_path: '/pkg/realtime_wasm_bg.wasm' });
   const wasmInitMs = performance.now() - started;
   const client = env.provider === 'openai'
     ? new RealtimeClient({ provider: 'openai', endpoint: `${env.ws}/v1/realtime`, token: 'ek_bench' })
     : new RealtimeClient({ provider: 'gemini', endpoint: `${env.ws}/ws/live`, token: 'bench' });
-  session = await client.connect({ audio: { playback: env.playback } });
+  session = await client.connect({ audio: { playback: env.playback, workletUrl: '/pkg/worklets/realtime-audio.js' } });
   session.on('outputAudioDelta', (m) => env.audio(m.audio));
   session.on('outputAudioTranscriptionDelta', (m) => env.transcript(m.text));
   return { wasmInitMs };
