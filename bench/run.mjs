@@ -95,6 +95,8 @@ async function main() {
       '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required',
       '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${micWav}`,
+      // Extra engine flags for experiments (e.g. `--js-flags=--no-liftoff`), space-separated.
+      ...(process.env.BENCH_CHROMIUM_FLAGS?.split(' ').filter(Boolean) ?? []),
     ],
   });
   const bench = { browser, socket, origin, next: 0 };
