@@ -13,7 +13,7 @@
 //! Main-thread stalls cannot glitch the audio: the capture worklet keeps filling chunks and the
 //! playback worklet plays from its jitter buffer.
 
-use super::convert::{get, optional_bool, optional_count, optional_string, type_error};
+use super::convert::get;
 use crate::audio::{CapturePipeline, PlaybackPipeline, VoiceDetector, VoiceEdge, WireAudio};
 use js_sys::{Float32Array, Reflect};
 use wasm_bindgen::prelude::*;
@@ -94,14 +94,14 @@ extern "C" {
     /// Posts `{ type, item? }` to a worklet.
     #[wasm_bindgen(catch, js_name = postControl)]
     fn post_control(node: &AudioWorkletNode, kind: &str, item: Option<&str>) -> Result<(), JsValue>;
-    /// `getUserMedia` with these (checked) constraints; an `unsupported` `RealtimeError` without
-    /// `navigator.mediaDevices`.
+    /// `getUserMedia` with the app's `startMicrophone` options (checked there: a `TypeError` naming
+    /// the field); an `unsupported` `RealtimeError` without `navigator.mediaDevices`.
     #[wasm_bindgen(catch, js_name = openMicrophone)]
-    fn open_microphone(device_id: Option<String>, echo_cancellation: bool, noise_suppression: bool, auto_gain_control: bool) -> Result<js_sys::Promise, JsValue>;
+    pub(crate) fn request_microphone(options: &JsValue) -> Result<js_sys::Promise, JsValue>;
 }
 
-const DEFAULT_CHUNK_MS: u32 = 20;
-const DEFAULT_PREBUFFER_MS: u32 = 60;
+pub(super) const DEFAULT_CHUNK_MS: u32 = 20;
+pub(super) const DEFAULT_PREBUFFER_MS: u32 = 60;
 
 /// `connect({ audio })`.
 #[derive(Clone)]
@@ -127,48 +127,6 @@ impl AudioOptions {
     pub fn for_capture(self) -> AudioOptions {
         AudioOptions { playback: false, output_element: None, output_node: None, ..self }
     }
-
-    pub fn parse(value: &JsValue) -> Result<AudioOptions, JsValue> {
-        let owner = "options.audio";
-        if !(value.is_undefined() || value.is_null() || value.is_object()) {
-            return Err(type_error("options.audio must be an object"));
-        }
-        let context = get(value, "context");
-        let context = if context.is_undefined() || context.is_null() {
-            None
-        } else {
-            Some(instance(context, "AudioContext", "options.audio.context must be an AudioContext")?)
-        };
-        let element = get(value, "outputElement");
-        let output_element = if element.is_undefined() || element.is_null() {
-            None
-        } else {
-            Some(instance(element, "HTMLAudioElement", "options.audio.outputElement must be an <audio> element")?)
-        };
-        let node = get(value, "outputNode");
-        let output_node = if node.is_undefined() || node.is_null() {
-            None
-        } else {
-            if context.is_none() {
-                return Err(type_error("options.audio.outputNode needs options.audio.context (the context it belongs to)"));
-            }
-            Some(instance(node, "AudioNode", "options.audio.outputNode must be an AudioNode")?)
-        };
-        super::convert::warn_unknown_keys(value, &["playback", "context", "workletUrl", "chunkMs", "prebufferMs", "outputElement", "outputNode"], owner);
-        let chunk_ms = optional_count(value, "chunkMs", owner, 200.0)?.unwrap_or(DEFAULT_CHUNK_MS);
-        if chunk_ms < 3 {
-            return Err(js_sys::RangeError::new("options.audio.chunkMs must be 3–200").into());
-        }
-        Ok(AudioOptions {
-            playback: optional_bool(value, "playback", owner)?.unwrap_or(true),
-            context,
-            worklet_url: optional_string(value, "workletUrl", owner)?,
-            chunk_ms,
-            prebuffer_ms: optional_count(value, "prebufferMs", owner, 2_000.0)?.unwrap_or(DEFAULT_PREBUFFER_MS),
-            output_element,
-            output_node,
-        })
-    }
 }
 
 #[wasm_bindgen(module = "/src/web/platform.js")]
@@ -177,15 +135,6 @@ extern "C" {
     /// no `HTMLAudioElement`). One import for every class the shell checks, not one each.
     #[wasm_bindgen(js_name = isA)]
     pub(super) fn is_a(value: &JsValue, class: &str) -> bool;
-}
-
-/// `value` as a `T` when it is an instance of the JS `class`, else the `TypeError` `message`.
-fn instance<T: JsCast>(value: JsValue, class: &str, message: &str) -> Result<T, JsValue> {
-    if is_a(&value, class) {
-        Ok(value.unchecked_into())
-    } else {
-        Err(type_error(message))
-    }
 }
 
 /// A message from a worklet, for the driver.
@@ -675,16 +624,4 @@ impl Drop for AudioEngine {
 extern "C" {
     #[wasm_bindgen(js_name = stopTracks)]
     pub(crate) fn stop_tracks(stream: &MediaStream);
-}
-
-/// Asks for a microphone: `getUserMedia` with the speech-friendly processing on unless the app
-/// turns it off (its options checked here: a `TypeError` naming the field).
-pub(crate) fn request_microphone(options: &JsValue) -> Result<js_sys::Promise, JsValue> {
-    let owner = "options";
-    let device = optional_string(options, "deviceId", owner)?;
-    let mut flags = [true; 3];
-    for (flag, key) in flags.iter_mut().zip(["echoCancellation", "noiseSuppression", "autoGainControl"]) {
-        *flag = optional_bool(options, key, owner)?.unwrap_or(true);
-    }
-    open_microphone(device, flags[0], flags[1], flags[2])
 }

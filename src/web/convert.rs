@@ -212,18 +212,16 @@ fn warn_unknown_fields(unknown: Vec<UnknownKey>) {
     }
 }
 
-/// Warns (once per page and path) about the keys of an options object the SDK reads itself
-/// that are not among `known`.
-pub fn warn_unknown_keys(object: &JsValue, known: &[&str], owner: &str) {
-    if !object.is_object() || object.is_function() || object.is_array() {
-        return;
-    }
-    let keys = js_sys::Object::keys(object.unchecked_ref::<js_sys::Object>());
-    for i in 0..keys.length() {
-        let Some(key) = keys.get(i).as_string() else { continue };
-        if !known.contains(&key.as_str()) {
-            warn_unknown(&format!("{owner}.{key}"), "option", closest_key(&key, known));
-        }
+/// Warns (once per page and path) about the keys of the app's options objects that the SDK reads
+/// itself (checked in `platform.js`) and that it does not know: `unknown` is `[path, key, known
+/// keys (comma-separated)]` for each.
+pub fn warn_unknown_keys(unknown: &JsValue) {
+    let Some(unknown) = unknown.dyn_ref::<js_sys::Array>() else { return };
+    for i in (0..unknown.length()).step_by(3) {
+        let (path, key, known) = (unknown.get(i).as_string(), unknown.get(i + 1).as_string(), unknown.get(i + 2).as_string());
+        let (Some(path), Some(key), Some(known)) = (path, key, known) else { continue };
+        let known: Vec<&str> = known.split(',').collect();
+        warn_unknown(&path, "option", closest_key(&key, &known));
     }
 }
 
@@ -359,21 +357,6 @@ pub fn optional_bool(object: &JsValue, key: &str, owner: &str) -> Result<Option<
         return Ok(None);
     }
     value.as_bool().map(Some).ok_or_else(|| type_error(&format!("{owner}.{key} must be a boolean")))
-}
-
-/// An optional non-negative integer property within `max`.
-pub fn optional_count(object: &JsValue, key: &str, owner: &str, max: f64) -> Result<Option<u32>, JsValue> {
-    let value = get(object, key);
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    let Some(n) = value.as_f64() else {
-        return Err(type_error(&format!("{owner}.{key} must be a number")));
-    };
-    if !(n.is_finite() && n >= 0.0 && n <= max && n.fract() == 0.0) {
-        return Err(range_error(&format!("{owner}.{key} must be an integer from 0 to {}", max as u64)));
-    }
-    Ok(Some(n as u32))
 }
 
 // Text frames enter wasm memory through the engine's `TextEncoder.encodeInto` (a native copy),

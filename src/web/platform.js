@@ -72,6 +72,101 @@ export function copyWithout(object, keys, what) {
   return copy;
 }
 
+// ---- the app's options (web/client.rs, web/connect_options.rs, web/audio.rs) -----------------
+
+// The options only JS gives are checked here, field by field: a bad value is a TypeError/RangeError
+// naming its path. In Rust each check was an early return dropping what was read so far (~2 kB of
+// wasm for connect() alone); here it is one throw, and a table says what each field is. Rust gets
+// what was read in one array.
+
+// A property of an app object: undefined when `object` is none (a function included, as in Rust's
+// `get`) or its getter throws (then read as absent; the neutral copy reports it).
+function read(object, key) {
+  if (typeof object == 'object' && object) try { return object[key]; } catch { /* absent */ }
+}
+const BOOLEAN = 'boolean', STRING = 'string';
+// An optional field (null is absent) of its `kind`: a `typeof` (BOOLEAN, STRING, 'function'),
+// `[min, max]` (an integer), the name of a class of the page (an instance of it), or undefined (read
+// as it is).
+function field(object, owner, key, kind) {
+  const value = read(object, key), at = `${owner}.${key}`;
+  if (value == null) return;
+  if (Array.isArray(kind)) {
+    if (typeof value != 'number') throw new TypeError(`${at} must be a number`);
+    if (!(Number.isInteger(value) && value >= kind[0] && value <= kind[1])) throw new RangeError(`${at} must be an integer from ${kind[0]} to ${kind[1]}`);
+  } else if (kind && (/^[a-z]/.test(kind) ? typeof value != kind : !isA(value, kind))) {
+    throw new TypeError(`${at} must be a${/^[AEIOU]/.test(kind) ? 'n' : ''} ${kind}`);
+  }
+  return value;
+}
+// Reads the `fields` of `object` ({ key: kind }) onto `out`, in order; with `unknown`, its other
+// keys are noted there as `[path, key, known keys]` (Rust warns: web/convert.rs, warn_unknown_keys).
+function fields(out, object, owner, kinds, unknown) {
+  const known = Object.keys(kinds);
+  for (const key of known) out.push(field(object, owner, key, kinds[key]));
+  if (unknown && typeof object == 'object' && object && !Array.isArray(object)) {
+    for (const key of Object.keys(object)) if (!known.includes(key)) unknown.push(`${owner}.${key}`, key, known.join());
+  }
+}
+
+// `new RealtimeClient(options)`: `[provider, model?, endpoint?, token, dangerouslyAllowApiKeyInBrowser?, unknown]`.
+export function clientOptions(options) {
+  if (typeof options != 'object' || !options) throw new TypeError('RealtimeClient options must be an object');
+  const out = [], unknown = [];
+  fields(out, options, 'options', { provider: STRING, model: STRING, endpoint: STRING, token: undefined, dangerouslyAllowApiKeyInBrowser: BOOLEAN }, unknown);
+  const [provider, model, endpoint, token] = out;
+  if (provider === undefined) throw new TypeError('options.provider is required ("openai" or "gemini")');
+  if (provider != 'openai' && provider != 'gemini') throw new RangeError(`options.provider: unknown provider ${JSON.stringify(provider)} (expected "openai" or "gemini")`);
+  if (model === '') throw new RangeError('options.model must not be empty');
+  if (endpoint !== undefined && !/^wss?:\/\//.test(endpoint)) throw new RangeError('options.endpoint must be a ws:// or wss:// URL');
+  if (typeof token != STRING && typeof token != 'function') throw new TypeError('options.token must be a string or a function returning a promise of one');
+  out.push(unknown);
+  return out;
+}
+
+// `connect(options)`, what only JS gives (the neutral rest is read in Rust), in this order:
+// functionInvocation's includeDetailedErrors, allowConcurrentInvocation, maxIterationsPerTurn,
+// maxConsecutiveErrors, terminateOnUnknownCalls, answerCallsWithoutHandler (0–5); audio's playback,
+// context, workletUrl, chunkMs, prebufferMs, outputElement, outputNode (6–12); tools, middleware
+// (`[name, object, send?, receive?]` each), logLevel, connectTimeoutMs, maxFrameBytes, rawFrames,
+// bargeIn (13–19); the unknown keys (20); reconnect (on), its maxAttempts, maxDelayMs (21–23).
+export function connectOptions(options) {
+  if (options != null && typeof options != 'object') throw new TypeError('connect options must be an object');
+  const out = [], unknown = [], o = 'options', audio = read(options, 'audio');
+  fields(out, read(options, 'functionInvocation'), 'options.functionInvocation', { includeDetailedErrors: BOOLEAN, allowConcurrentInvocation: BOOLEAN,
+    maxIterationsPerTurn: [1, 1e4], maxConsecutiveErrors: [0, 1e4], terminateOnUnknownCalls: BOOLEAN, answerCallsWithoutHandler: BOOLEAN }, unknown);
+  if (audio != null && typeof audio != 'object') throw new TypeError('options.audio must be an object');
+  fields(out, audio, 'options.audio', { playback: BOOLEAN, context: 'AudioContext', workletUrl: STRING, chunkMs: [3, 200], prebufferMs: [0, 2000],
+    outputElement: 'HTMLAudioElement', outputNode: 'AudioNode' }, unknown);
+  if (out[12] && !out[7]) throw new TypeError('options.audio.outputNode needs options.audio.context (the context it belongs to)');
+  // The other keys are the neutral options' (Rust notes the unknown ones among those).
+  fields(out, options, o, { tools: 'Array', middleware: 'Array', logLevel: STRING, connectTimeoutMs: [0, 6e5], maxFrameBytes: [1024, 2 ** 30],
+    rawFrames: BOOLEAN, bargeIn: undefined });
+  out[14] = Array.from(out[14] ?? [], (layer, i) => {
+    const at = `options.middleware[${i}]`, methods = [];
+    if (typeof layer != 'object' || !layer) throw new TypeError(`${at} must be an object with send() and/or receive()`);
+    fields(methods, layer, at, { send: 'function', receive: 'function', name: undefined });
+    const [send, receive, name] = methods;
+    if (!send && !receive) throw new TypeError(`${at} needs a send() or a receive() function`);
+    return [typeof name == STRING ? name : at, layer, send, receive];
+  });
+  const level = out[15];
+  if (level !== undefined && !['off', 'error', 'warn', 'info', 'debug', 'trace'].includes(level)) {
+    throw new RangeError(`options.logLevel: ${JSON.stringify(level)} is not one of off, error, warn, info, debug, trace`);
+  }
+  out.push(unknown);
+  // `reconnect: false | true | { maxAttempts?, maxDelayMs? }`, or the older `resume: boolean`.
+  const given = read(options, 'reconnect'), resume = field(options, o, 'resume', BOOLEAN);
+  if (resume !== undefined && given !== undefined) throw new TypeError('options.resume is the old name of options.reconnect: give only reconnect');
+  const reconnect = given ?? resume ?? true;
+  out.push(!!reconnect);
+  if (typeof reconnect != BOOLEAN) {
+    if (typeof reconnect != 'object') throw new TypeError('options.reconnect must be false or an object { maxAttempts?, maxDelayMs? }');
+    fields(out, reconnect, 'options.reconnect', { maxAttempts: [1, 100], maxDelayMs: [0, 6e5] }, unknown);
+  }
+  return out;
+}
+
 // ---- strings out of wasm memory (web/convert.rs) ------------------------------------------
 
 // wasm-bindgen decodes every string it passes with a TextDecoder call, whose fixed cost is most
@@ -281,13 +376,16 @@ export function releaseNode(node, stop) {
   } catch { /* a node already gone with its context */ }
 }
 
-// The microphone (web/microphone.rs), with options checked in Rust.
-export function openMicrophone(deviceId, echoCancellation, noiseSuppression, autoGainControl) {
-  const devices = globalThis.navigator?.mediaDevices;
-  if (!devices) throw new RealtimeError('this page cannot use a microphone (navigator.mediaDevices is missing: is it a secure context?)', 'unsupported');
-  const audio = {};
+// The microphone (web/audio.rs: request_microphone), with `startMicrophone`'s options: the
+// speech-friendly processing on unless turned off.
+export function openMicrophone(options) {
+  const given = [], audio = {};
+  fields(given, options, 'options', { deviceId: STRING, echoCancellation: BOOLEAN, noiseSuppression: BOOLEAN, autoGainControl: BOOLEAN });
+  const [deviceId, echoCancellation = true, noiseSuppression = true, autoGainControl = true] = given;
   if (deviceId !== undefined) audio.deviceId = { exact: deviceId };
   Object.assign(audio, { echoCancellation, noiseSuppression, autoGainControl, channelCount: 1 });
+  const devices = globalThis.navigator?.mediaDevices;
+  if (!devices) throw new RealtimeError('this page cannot use a microphone (navigator.mediaDevices is missing: is it a secure context?)', 'unsupported');
   return devices.getUserMedia({ audio });
 }
 
