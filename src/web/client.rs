@@ -4,7 +4,7 @@
 
 use super::audio::AudioEngine;
 use super::connect_options::{speaks, ConnectOptions};
-use super::connector::{refuse_standard_key, Connector, Credential};
+use super::connector::{refuse_standard_key, Connector};
 use super::convert::{console_debug, console_error, console_warn, error, range_error, type_error, warn_unknown_keys};
 use super::driver::{new_settle, now, when_settled, Driver};
 use super::session::{all_done, RealtimeSession};
@@ -12,7 +12,6 @@ use crate::provider::Provider;
 use crate::session::{ErrorCode, LogLevel, LoggingMiddleware, Session, SessionConfig};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 // The options are checked in `platform.js` (`clientOptions`: see there for the array it returns).
 #[wasm_bindgen(module = "/src/web/platform.js")]
@@ -44,16 +43,12 @@ impl RealtimeClient {
         let provider = read.get(0).as_string().and_then(|name| Provider::parse(&name)).unwrap_or(Provider::OpenAi);
         let model = read.get(1).as_string().unwrap_or_else(|| default_model(provider).to_owned());
         let token = read.get(3);
-        let credential = match token.as_string() {
-            Some(text) => Credential::Fixed(text),
-            None => Credential::Provider(token.unchecked_into()),
-        };
         let allow_api_key = read.get(4).is_truthy();
         // A fixed key is refused here, as the d.ts says; one from a token provider at connect.
-        if let Credential::Fixed(token) = &credential {
-            refuse_standard_key(provider, token, allow_api_key)?;
+        if let Some(fixed) = token.as_string() {
+            refuse_standard_key(provider, &fixed, allow_api_key)?;
         }
-        Ok(RealtimeClient { connector: Connector { provider, model, endpoint: read.get(2).as_string(), credential, allow_api_key } })
+        Ok(RealtimeClient { connector: Connector { provider, model, endpoint: read.get(2).as_string(), token, allow_api_key } })
     }
 
     #[wasm_bindgen(getter)]

@@ -7,7 +7,7 @@
 //! Must never: act on the options (the client and the driver do).
 
 use super::audio::{AudioOptions, DEFAULT_CHUNK_MS, DEFAULT_PREBUFFER_MS};
-use super::convert::{copy_without, from_js, from_js_noting_unknown, function_tool, range_error, warn_unknown_keys};
+use super::convert::{from_js, from_js_noting_unknown, function_tool, range_error, warn_unknown_keys};
 use super::middleware::JsMiddleware;
 use crate::model::{BargeInOptions, Modality, SessionKind, SessionOptions};
 use crate::session::{InvocationOptions, LogLevel, ReconnectConfig, VecMap};
@@ -58,9 +58,7 @@ impl ConnectOptions {
         let flag = |i, default| read.get(i).as_bool().unwrap_or(default);
         let count = |i, default| number(i).map_or(default, |n| n as u32);
 
-        // A shallow copy without the JS-only fields becomes the neutral options.
-        let neutral = copy_without(&value, "tools,functionInvocation,middleware,logLevel,connectTimeoutMs,audio,reconnect,resume,maxFrameBytes,rawFrames,bargeIn", "options")?;
-        let mut options: SessionOptions = from_js_noting_unknown(neutral, "options")?;
+        let mut options: SessionOptions = from_js_noting_unknown(read.get(21), "options")?;
 
         let mut handlers = VecMap::new();
         if let Some(list) = present::<js_sys::Array>(read.get(13)) {
@@ -109,9 +107,9 @@ impl ConnectOptions {
         if let Some(message) = barge_in.out_of_range("options.bargeIn") {
             return Err(range_error(&message));
         }
-        let reconnect = flag(21, true).then(|| {
+        let reconnect = flag(22, true).then(|| {
             let defaults = ReconnectConfig::default();
-            ReconnectConfig { max_attempts: count(22, defaults.max_attempts), max_delay_ms: number(23).unwrap_or(defaults.max_delay_ms), ..defaults }
+            ReconnectConfig { max_attempts: count(23, defaults.max_attempts), max_delay_ms: number(24).unwrap_or(defaults.max_delay_ms), ..defaults }
         });
         Ok(ConnectOptions {
             options,

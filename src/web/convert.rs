@@ -342,23 +342,6 @@ pub fn get(object: &JsValue, key: &str) -> JsValue {
     js_sys::Reflect::get(object, &key.into()).unwrap_or(JsValue::UNDEFINED)
 }
 
-/// An optional string property; a present non-string is a `TypeError` naming the field.
-pub fn optional_string(object: &JsValue, key: &str, owner: &str) -> Result<Option<String>, JsValue> {
-    let value = get(object, key);
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    value.as_string().map(Some).ok_or_else(|| type_error(&format!("{owner}.{key} must be a string")))
-}
-
-pub fn optional_bool(object: &JsValue, key: &str, owner: &str) -> Result<Option<bool>, JsValue> {
-    let value = get(object, key);
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    value.as_bool().map(Some).ok_or_else(|| type_error(&format!("{owner}.{key} must be a boolean")))
-}
-
 // Text frames enter wasm memory through the engine's `TextEncoder.encodeInto` (a native copy),
 // not wasm-bindgen's string passing, which copies an ASCII string one character at a time in a JS
 // loop: for a 6 kB audio delta that loop was the largest cost of the receive path.
@@ -427,20 +410,10 @@ pub fn define_tool(tool: JsValue) -> Result<JsValue, JsValue> {
 
 /// A tool as JS gives it: the declaration (`type` defaults to `"function"`) and an optional handler.
 pub(crate) fn function_tool(tool: &JsValue, field: &str) -> Result<(Tool, Option<js_sys::Function>), JsValue> {
-    if !tool.is_object() {
-        return Err(type_error(&format!("{field} must be an object")));
-    }
-    let handler = get(tool, "handler");
-    let handler = if handler.is_undefined() || handler.is_null() {
-        None
-    } else {
-        Some(handler.dyn_into::<js_sys::Function>().map_err(|_| type_error(&format!("{field}.handler must be a function")))?)
-    };
-    let declaration = copy_without(tool, "handler", field)?;
-    if get(&declaration, "type").is_undefined() {
-        let _ = js_sys::Reflect::set(&declaration, &"type".into(), &"function".into());
-    }
-    let declaration: Tool = from_js_noting_unknown(declaration, field)?;
+    let parts = tool_parts(tool, field)?;
+    let handler = parts.get(1);
+    let handler = (!handler.is_undefined()).then(|| handler.unchecked_into::<js_sys::Function>());
+    let declaration: Tool = from_js_noting_unknown(parts.get(0), field)?;
     if declaration.name().is_empty() {
         return Err(range_error(&format!("{field}.name must not be empty")));
     }
@@ -448,4 +421,15 @@ pub(crate) fn function_tool(tool: &JsValue, field: &str) -> Result<(Tool, Option
         return Err(type_error(&format!("{field}: only function tools take a handler")));
     }
     Ok((declaration, handler))
+}
+
+#[wasm_bindgen(module = "/src/web/platform.js")]
+extern "C" {
+    /// `[declaration, handler?]`: a copy of the app's tool without its handler, `type` defaulting to
+    /// `"function"`; a `TypeError` naming `field` when it is no object or its handler no function.
+    #[wasm_bindgen(catch, js_name = toolParts)]
+    fn tool_parts(tool: &JsValue, field: &str) -> Result<js_sys::Array, JsValue>;
+    /// `options.createResponse` (sendText, commitAudio); a `TypeError` when it is no boolean.
+    #[wasm_bindgen(catch, js_name = createResponse)]
+    pub fn create_response_option(options: &JsValue) -> Result<Option<bool>, JsValue>;
 }

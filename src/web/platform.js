@@ -124,12 +124,38 @@ export function clientOptions(options) {
   return out;
 }
 
+// The credential for a connection (web/connector.rs): `options.token`, or what its function
+// resolves to (a string or `{ token, url? }`), as a promise of `[token, url?]`; a token function
+// that throws rejects it.
+export function credential(token) {
+  return new Promise((resolve) => resolve(typeof token == 'function' ? token() : token)).then((value) => {
+    if (typeof value == STRING) return [value];
+    const read = [];
+    fields(read, value, 'token()', { token: STRING, url: STRING });
+    if (read[0] === undefined) throw new TypeError('token() must resolve to a string or { token, url? }');
+    return read;
+  });
+}
+
+// A tool as the app gives it (web/convert.rs, function_tool): `[declaration, handler?]`, the
+// declaration a copy without the handler, of `type: "function"` unless it says another.
+export function toolParts(tool, at) {
+  if (typeof tool != 'object' || !tool) throw new TypeError(`${at} must be an object`);
+  const handler = field(tool, at, 'handler', 'function'), declaration = copyWithout(tool, 'handler', at);
+  if (declaration.type === undefined) declaration.type = 'function';
+  return [declaration, handler];
+}
+
+// `createResponse` of sendText's and commitAudio's options (web/session.rs).
+export const createResponse = (options) => field(options, 'options', 'createResponse', BOOLEAN);
+
 // `connect(options)`, what only JS gives (the neutral rest is read in Rust), in this order:
 // functionInvocation's includeDetailedErrors, allowConcurrentInvocation, maxIterationsPerTurn,
 // maxConsecutiveErrors, terminateOnUnknownCalls, answerCallsWithoutHandler (0–5); audio's playback,
 // context, workletUrl, chunkMs, prebufferMs, outputElement, outputNode (6–12); tools, middleware
 // (`[name, object, send?, receive?]` each), logLevel, connectTimeoutMs, maxFrameBytes, rawFrames,
-// bargeIn (13–19); the unknown keys (20); reconnect (on), its maxAttempts, maxDelayMs (21–23).
+// bargeIn (13–19); the unknown keys (20); the neutral options, a shallow copy without those
+// (21); reconnect (on), its maxAttempts, maxDelayMs (22–24).
 export function connectOptions(options) {
   if (options != null && typeof options != 'object') throw new TypeError('connect options must be an object');
   const out = [], unknown = [], o = 'options', audio = read(options, 'audio');
@@ -140,8 +166,8 @@ export function connectOptions(options) {
     outputElement: 'HTMLAudioElement', outputNode: 'AudioNode' }, unknown);
   if (out[12] && !out[7]) throw new TypeError('options.audio.outputNode needs options.audio.context (the context it belongs to)');
   // The other keys are the neutral options' (Rust notes the unknown ones among those).
-  fields(out, options, o, { tools: 'Array', middleware: 'Array', logLevel: STRING, connectTimeoutMs: [0, 6e5], maxFrameBytes: [1024, 2 ** 30],
-    rawFrames: BOOLEAN, bargeIn: undefined });
+  const top = { tools: 'Array', middleware: 'Array', logLevel: STRING, connectTimeoutMs: [0, 6e5], maxFrameBytes: [1024, 2 ** 30], rawFrames: BOOLEAN, bargeIn: undefined };
+  fields(out, options, o, top);
   out[14] = Array.from(out[14] ?? [], (layer, i) => {
     const at = `options.middleware[${i}]`, methods = [];
     if (typeof layer != 'object' || !layer) throw new TypeError(`${at} must be an object with send() and/or receive()`);
@@ -154,10 +180,10 @@ export function connectOptions(options) {
   if (level !== undefined && !['off', 'error', 'warn', 'info', 'debug', 'trace'].includes(level)) {
     throw new RangeError(`options.logLevel: ${JSON.stringify(level)} is not one of off, error, warn, info, debug, trace`);
   }
-  out.push(unknown);
   // `reconnect: false | true | { maxAttempts?, maxDelayMs? }`, or the older `resume: boolean`.
   const given = read(options, 'reconnect'), resume = field(options, o, 'resume', BOOLEAN);
   if (resume !== undefined && given !== undefined) throw new TypeError('options.resume is the old name of options.reconnect: give only reconnect');
+  out.push(unknown, copyWithout(options, `${Object.keys(top)},functionInvocation,audio,reconnect,resume`, o));
   const reconnect = given ?? resume ?? true;
   out.push(!!reconnect);
   if (typeof reconnect != BOOLEAN) {

@@ -111,7 +111,7 @@ impl RealtimeSession {
     #[wasm_bindgen(js_name = sendText)]
     pub fn send_text(&self, text: JsValue, options: JsValue) -> js_sys::Promise {
         let Some(text) = text.as_string() else { return rejected(super::convert::type_error("text must be a string")) };
-        let create = match super::convert::optional_bool(&options, "createResponse", "options") {
+        let create = match super::convert::create_response_option(&options) {
             Ok(flag) => flag.unwrap_or(true),
             Err(e) => return rejected(e),
         };
@@ -271,7 +271,7 @@ impl RealtimeSession {
     #[wasm_bindgen(js_name = commitAudio)]
     pub fn commit_audio(&self, options: JsValue) -> js_sys::Promise {
         let vad = self.driver.session.try_borrow().map(|s| s.options().voice_activity_detection.as_ref().is_none_or(|v| v.enabled)).unwrap_or(true);
-        let create = match super::convert::optional_bool(&options, "createResponse", "options") {
+        let create = match super::convert::create_response_option(&options) {
             Ok(flag) => flag.unwrap_or(!vad),
             Err(e) => return rejected(e),
         };
