@@ -795,6 +795,22 @@ async fn a_microphone_in_a_text_session_uses_the_audio_options_and_is_released_w
     assert_no_unhandled_rejections().await;
 }
 
+/// Closing stops the very tracks `startMicrophone()` opened (before, the engine was handed
+/// `MediaStream.clone()` of them — web-sys's `clone` method, not `Clone` — and closing stopped the
+/// copies: the browser's recording indicator stayed on).
+#[wasm_bindgen_test]
+async fn closing_stops_the_tracks_start_microphone_opened() {
+    js("if (!globalThis.__mics) { globalThis.__mics = []; const devices = navigator.mediaDevices; const open = devices.getUserMedia.bind(devices);
+          devices.getUserMedia = async (c) => { const s = await open(c); globalThis.__mics.push(s); return s; }; }
+        return 0;");
+    let session = connect("", text_options()).await.unwrap();
+    JsFuture::from(session.start_microphone(JsValue::UNDEFINED)).await.unwrap();
+    JsFuture::from(session.close()).await.unwrap();
+    let live = js("return globalThis.__mics.at(-1).getTracks().filter((t) => t.readyState !== 'ended').length;");
+    assert_eq!(live.as_f64(), Some(0.0), "the tracks getUserMedia gave are stopped");
+    assert_no_unhandled_rejections().await;
+}
+
 /// `startMicrophone()` racing `close()` (or a drop) while the permission prompt is up: the stream
 /// it gets is stopped, nothing is built, and the promise says why.
 #[wasm_bindgen_test]
