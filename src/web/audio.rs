@@ -13,7 +13,6 @@
 //! Main-thread stalls cannot glitch the audio: the capture worklet keeps filling chunks and the
 //! playback worklet plays from its jitter buffer.
 
-use super::convert::get;
 use crate::audio::{CapturePipeline, PlaybackPipeline, VoiceDetector, VoiceEdge, WireAudio};
 use js_sys::{Float32Array, Reflect};
 use wasm_bindgen::prelude::*;
@@ -68,7 +67,7 @@ extern "C" {
 extern "C" {
     /// `[node, gain, destination?]`: the playback worklet node wired through its gain to
     /// `element`, `output` or the speakers. `phases`: the resampler's filter when the worklet is to
-    /// resample (then `up`…`grid` too).
+    /// resample (then `up`…`grid` too), else empty; a view of wasm memory, copied there.
     #[wasm_bindgen(catch, js_name = playbackNode)]
     #[allow(clippy::too_many_arguments)]
     fn playback_node(
@@ -77,7 +76,7 @@ extern "C" {
         prebuffer_frames: f64,
         fade_frames: f64,
         report_frames: f64,
-        phases: Option<Float32Array>,
+        phases: &[f32],
         up: f64,
         down: f64,
         taps: f64,
@@ -88,6 +87,9 @@ extern "C" {
     /// `[node, source]`: the capture worklet node with the stream's source connected to it.
     #[wasm_bindgen(catch, js_name = captureNode)]
     fn capture_node(context: &AudioContext, on_message: &js_sys::Function, chunk_frames: f64, stream: &MediaStream) -> Result<js_sys::Array, JsValue>;
+    /// The gain's value, set first when given (one import for the volume's getter and setter).
+    #[wasm_bindgen(js_name = gainValue)]
+    fn gain_value(gain: &GainNode, value: Option<f32>) -> f32;
     /// Silences a worklet node (`stop` posted first if asked) and disconnects it.
     #[wasm_bindgen(js_name = releaseNode)]
     fn release_node(node: &AudioWorkletNode, stop: bool);
@@ -149,20 +151,20 @@ pub(crate) enum WorkletMessage {
 }
 
 impl WorkletMessage {
-    pub fn parse(data: &JsValue) -> Option<WorkletMessage> {
-        let item = || get(data, "item").as_string().unwrap_or_default();
-        let frames = || get(data, "rendered").as_f64().unwrap_or(0.0);
-        Some(match get(data, "type").as_string()?.as_str() {
-            "chunk" => WorkletMessage::Chunk(Some(get(data, "samples")).filter(|s| is_a(s, "Float32Array"))?.unchecked_into()),
-            "position" => WorkletMessage::Position {
-                item: item(),
-                frames: frames(),
-                underruns: get(data, "underruns").as_f64().unwrap_or(0.0) as u32,
-                queued: get(data, "queued").as_f64().unwrap_or(0.0),
-            },
-            "stopped" => WorkletMessage::Stopped { item: item(), frames: frames() },
-            "level" => WorkletMessage::Level(get(data, "rms").as_f64()?),
-            "ready" => WorkletMessage::Ready { resampling: get(data, "resampling").as_bool() == Some(true) },
+    /// A port message as `platform.js` hands it over (see `workletMessage` there): a capture
+    /// chunk's samples, or `[kind, item, value, underruns, queued]`.
+    pub fn parse(data: JsValue) -> Option<WorkletMessage> {
+        if !js_sys::Array::is_array(&data) {
+            return Some(WorkletMessage::Chunk(data.unchecked_into()));
+        }
+        let fields: js_sys::Array = data.unchecked_into();
+        let item = || fields.get(1).as_string().unwrap_or_default();
+        let number = |i| fields.get(i).as_f64().unwrap_or(0.0);
+        Some(match fields.get(0).as_f64()? as i32 {
+            0 => WorkletMessage::Position { item: item(), frames: number(2), underruns: number(3) as u32, queued: number(4) },
+            1 => WorkletMessage::Stopped { item: item(), frames: number(2) },
+            2 => WorkletMessage::Level(fields.get(2).as_f64()?),
+            3 => WorkletMessage::Ready { resampling: fields.get(2).as_bool() == Some(true) },
             _ => return None,
         })
     }
@@ -342,7 +344,7 @@ impl AudioEngine {
             // whether it does; until then audio is held). Posted as `int16Resampler`, not
             // `resampler`: a session-5 worklet took that and resampled floats; under this name an
             // older worklet ignores the table and gets device-rate floats (see the worklet).
-            table.as_ref().map(|t| Float32Array::from(t.phases)),
+            table.as_ref().map_or(&[][..], |t| t.phases),
             table.as_ref().map_or(0.0, |t| t.up as f64),
             table.as_ref().map_or(0.0, |t| t.down as f64),
             table.as_ref().map_or(0.0, |t| t.taps as f64),
@@ -512,12 +514,12 @@ impl AudioEngine {
 
     pub fn set_volume(&self, volume: f32) {
         if let Some((_, gain)) = &self.playback {
-            gain.gain().set_value(volume);
+            gain_value(gain, Some(volume));
         }
     }
 
     pub fn volume(&self) -> f32 {
-        self.playback.as_ref().map_or(1.0, |(_, gain)| gain.gain().value())
+        self.playback.as_ref().map_or(1.0, |(_, gain)| gain_value(gain, None))
     }
 
     /// Connects a microphone stream to the capture worklet.

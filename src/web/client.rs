@@ -43,7 +43,7 @@ impl RealtimeClient {
         let provider = read.get(0).as_string().and_then(|name| Provider::parse(&name)).unwrap_or(Provider::OpenAi);
         let model = read.get(1).as_string().unwrap_or_else(|| default_model(provider).to_owned());
         let token = read.get(3);
-        let allow_api_key = read.get(4).is_truthy();
+        let allow_api_key = read.get(4).as_bool() == Some(true);
         // A fixed key is refused here, as the d.ts says; one from a token provider at connect.
         if let Some(fixed) = token.as_string() {
             refuse_standard_key(provider, &fixed, allow_api_key)?;

@@ -216,7 +216,7 @@ fn warn_unknown_fields(unknown: Vec<UnknownKey>) {
 /// itself (checked in `platform.js`) and that it does not know: `unknown` is `[path, key, known
 /// keys (comma-separated)]` for each.
 pub fn warn_unknown_keys(unknown: &JsValue) {
-    let Some(unknown) = unknown.dyn_ref::<js_sys::Array>() else { return };
+    let unknown: &js_sys::Array = unknown.unchecked_ref();
     for i in (0..unknown.length()).step_by(3) {
         let (path, key, known) = (unknown.get(i).as_string(), unknown.get(i + 1).as_string(), unknown.get(i + 2).as_string());
         let (Some(path), Some(key), Some(known)) = (path, key, known) else { continue };

@@ -346,7 +346,7 @@ impl Driver {
         let close = on(weak, |driver, event| {
             let code = get(&event, "code").as_f64().map_or(1006, |code| code as u16);
             let reason = get(&event, "reason").as_string().unwrap_or_default();
-            let was_clean = get(&event, "wasClean").is_truthy();
+            let was_clean = get(&event, "wasClean").as_bool() == Some(true);
             driver.command(Command::SocketClosed { code, reason, was_clean });
         });
         listen_socket(&self.socket.borrow(), Some(open.as_ref().unchecked_ref()), Some(message.as_ref().unchecked_ref()), Some(close.as_ref().unchecked_ref()));
@@ -698,7 +698,7 @@ impl Driver {
         let closure = slot.get_or_insert_with(|| {
             let weak = Rc::downgrade(self);
             Callback::new(move |event: JsValue| {
-                if let (Some(driver), Some(message)) = (weak.upgrade(), WorkletMessage::parse(&get(&event, "data"))) {
+                if let (Some(driver), Some(message)) = (weak.upgrade(), WorkletMessage::parse(event)) {
                     driver.on_worklet(message);
                 }
             })

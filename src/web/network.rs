@@ -24,7 +24,7 @@ impl NetworkWatch {
     /// the browser is offline already; `None` outside a window.
     pub(crate) fn start(changed: impl Fn(bool) + 'static) -> Option<NetworkWatch> {
         // The driver's one closure type (each signature has glue of its own).
-        let changed = Callback::new(move |online: JsValue| changed(online.is_truthy()));
+        let changed = Callback::new(move |online: JsValue| changed(online.as_bool() == Some(true)));
         let unwatch = watch_network(changed.as_ref().unchecked_ref())?;
         Some(NetworkWatch { unwatch, _changed: changed })
     }

@@ -351,21 +351,31 @@ export class Listeners {
 
 // ---- browser objects (web/audio.rs, web/driver.rs) ------------------------------------------
 
-// The worklet nodes (web/audio.rs): mono, their port's messages to `onmessage`.
+// A worklet's port message as Rust reads it (web/audio.rs, WorkletMessage::parse): a capture chunk
+// as its samples (the hot path: one value, no fields read across the boundary), any other as
+// `[kind, item, value, underruns, queued]`, kind its index in WORKLET_MESSAGES (-1: none of them)
+// and value its `rendered`, `rms` or `resampling`.
+const WORKLET_MESSAGES = ['position', 'stopped', 'level', 'ready'];
+function workletMessage({ type, samples, item, rendered, rms, resampling, underruns, queued } = {}) {
+  if (type == 'chunk' && samples instanceof Float32Array) return samples;
+  return [WORKLET_MESSAGES.indexOf(type), item, rendered ?? rms ?? resampling, underruns, queued];
+}
+// The worklet nodes (web/audio.rs): mono, their port's messages to `onmessage` (as above).
 function workletNode(context, name, numberOfOutputs, processorOptions, onmessage) {
   const options = { processorOptions, numberOfInputs: 1, numberOfOutputs };
   if (numberOfOutputs) options.outputChannelCount = [1];
   const node = new AudioWorkletNode(context, name, options);
-  node.port.onmessage = onmessage;
+  node.port.onmessage = ({ data }) => onmessage(workletMessage(data ?? undefined));
   return node;
 }
 // The playback graph: worklet → gain → an <audio> element (through a MediaStream: output-device
 // choice, and the browser's echo canceller sees what is played), the app's node, or the speakers;
 // `[node, gain, destination?]`. `phases` (with up…grid): the resampler's filter, for a worklet
-// that resamples.
+// that resamples (else empty).
 export function playbackNode(context, onmessage, prebufferFrames, fadeFrames, reportFrames, phases, up, down, taps, grid, element, output) {
   const options = { prebufferFrames, fadeFrames, reportFrames };
-  if (phases) options.int16Resampler = { up, down, taps, grid, phases };
+  // `phases` is a view of wasm memory: copied.
+  if (phases.length) options.int16Resampler = { up, down, taps, grid, phases: phases.slice() };
   const node = workletNode(context, 'realtime-playback', 1, options, onmessage);
   const gain = context.createGain();
   node.connect(gain);
@@ -386,6 +396,11 @@ export function captureNode(context, onmessage, chunkFrames, stream) {
   const source = context.createMediaStreamSource(stream);
   source.connect(node);
   return [node, source];
+}
+// The playback volume (web/audio.rs): the gain's value, set first when given.
+export function gainValue(node, value) {
+  if (value !== undefined) node.gain.value = value;
+  return node.gain.value;
 }
 // `duck`, `restore`, `stop` (with the item to stop, for playback).
 export function postControl(node, type, item) {
