@@ -102,10 +102,13 @@ fn start(connector: Connector, parsed: ConnectOptions, config: &crate::provider:
         max_frame_bytes: parsed.max_frame_bytes,
         barge_in: Some(parsed.barge_in),
     };
-    let mut session = Session::new(codec, config, now()).map_err(|e| match e.kind {
-        crate::provider::EncodeErrorKind::Type => type_error(&e.to_string()),
-        crate::provider::EncodeErrorKind::Range => range_error(&e.to_string()),
-        crate::provider::EncodeErrorKind::Unsupported => error(ErrorCode::Unsupported, &e.to_string()),
+    let mut session = Session::new(codec, config, now()).map_err(|e| {
+        let text = e.to_string();
+        match e.kind {
+            crate::provider::EncodeErrorKind::Type => type_error(&text),
+            crate::provider::EncodeErrorKind::Range => range_error(&text),
+            crate::provider::EncodeErrorKind::Unsupported => error(ErrorCode::Unsupported, &text),
+        }
     })?;
     for middleware in parsed.middleware {
         session.add_middleware(Box::new(middleware));

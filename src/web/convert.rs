@@ -290,39 +290,40 @@ extern "C" {
     pub fn copy_without(object: &JsValue, keys: &str, what: &str) -> Result<JsValue, JsValue>;
 }
 
-pub fn type_error(message: &str) -> JsValue {
-    js_sys::TypeError::new(message).into()
-}
-
-pub fn range_error(message: &str) -> JsValue {
-    js_sys::RangeError::new(message).into()
-}
-
 // `RealtimeError`: the class of the SDK's own errors, with a stable `code` (the d.ts union
 // `RealtimeErrorCode`, the Rust `ErrorCode`). The package entry re-exports this very class
 // (scripts/build-pkg.mjs), so `e instanceof RealtimeError` holds for what the SDK rejects with.
+// The `TypeError`s and `RangeError`s come from the same import (one for every error the SDK makes).
 #[wasm_bindgen(module = "/src/web/platform.js")]
 extern "C" {
+    /// A `RealtimeError` with `code` (`kind` 0), or a `TypeError` (1) / `RangeError` (2), with
+    /// `code` when given.
     #[wasm_bindgen(js_name = realtimeError)]
-    fn realtime_error(message: &str, code: &str) -> JsValue;
+    fn realtime_error(message: &str, code: Option<&str>, kind: u32) -> JsValue;
+}
+
+pub fn type_error(message: &str) -> JsValue {
+    realtime_error(message, None, 1)
+}
+
+pub fn range_error(message: &str) -> JsValue {
+    realtime_error(message, None, 2)
 }
 
 /// A `RealtimeError` (the package's exported error class) with this code.
 pub fn error(code: ErrorCode, message: &str) -> JsValue {
-    realtime_error(message, code.as_str())
+    realtime_error(message, Some(code.as_str()), 0)
 }
 
 /// A session error as the JS error class its kind calls for: `TypeError`/`RangeError` for a
 /// message of the wrong shape (with `code: "invalid_message"` too), else a `RealtimeError`.
 pub fn session_error(e: &SessionError) -> JsValue {
-    let text = e.to_string();
-    let value = match e.kind {
-        ErrorKind::Type => type_error(&text),
-        ErrorKind::Range => range_error(&text),
-        ErrorKind::State => return error(e.code, &text),
+    let kind = match e.kind {
+        ErrorKind::State => 0,
+        ErrorKind::Type => 1,
+        ErrorKind::Range => 2,
     };
-    let _ = js_sys::Reflect::set(&value, &"code".into(), &e.code.as_str().into());
-    value
+    realtime_error(&e.to_string(), Some(e.code.as_str()), kind)
 }
 
 #[wasm_bindgen(module = "/src/web/platform.js")]

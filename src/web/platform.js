@@ -255,7 +255,14 @@ export function describeError(value) {
 export class RealtimeError extends Error {
   constructor(message, code) { super(message); this.name = 'RealtimeError'; this.code = code; }
 }
-export function realtimeError(message, code) { return new RealtimeError(message, code); }
+// Every error the SDK makes (web/convert.rs): a RealtimeError with `code` (`kind` 0), or a
+// TypeError (1) / RangeError (2), with `code` when given.
+export function realtimeError(message, code, kind) {
+  if (!kind) return new RealtimeError(message, code);
+  const error = new (kind == 1 ? TypeError : RangeError)(message);
+  if (code) error.code = code;
+  return error;
+}
 
 // Bytes leave wasm memory as a copy of wasm-bindgen's view (received audio for the app).
 export const copyBytes = (view) => view.slice();

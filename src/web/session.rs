@@ -52,6 +52,15 @@ impl RealtimeSession {
         self.driver.command(Command::Send(message, settle));
         promise
     }
+
+    /// A promise settled (with nothing) when the session has sent all of `messages`.
+    fn sent_all(&self, messages: Vec<ClientMessage>) -> js_sys::Promise {
+        let promises = js_sys::Array::new();
+        for message in messages {
+            promises.push(&self.sent(message));
+        }
+        all_done(&promises)
+    }
 }
 
 // `Promise.all(promises).then(() => {})`: the d.ts says `Promise<void>` (two Rust futures did
@@ -115,11 +124,7 @@ impl RealtimeSession {
             Ok(flag) => flag.unwrap_or(true),
             Err(e) => return rejected(e),
         };
-        let promises = js_sys::Array::new();
-        for message in crate::session::text_turn(&text, create) {
-            promises.push(&self.sent(message));
-        }
-        all_done(&promises)
+        self.sent_all(crate::session::text_turn(&text, create))
     }
 
     #[wasm_bindgen(js_name = createResponse)]
@@ -275,13 +280,11 @@ impl RealtimeSession {
             Ok(flag) => flag.unwrap_or(!vad),
             Err(e) => return rejected(e),
         };
-        let promises = js_sys::Array::new();
-        promises.push(&self.sent(ClientMessage::InputAudioBufferCommit { message_id: None }));
+        let mut messages = vec![ClientMessage::InputAudioBufferCommit { message_id: None }];
         if create {
-            let request = ClientMessage::CreateResponse(crate::model::CreateResponse::default());
-            promises.push(&self.sent(request));
+            messages.push(ClientMessage::CreateResponse(crate::model::CreateResponse::default()));
         }
-        all_done(&promises)
+        self.sent_all(messages)
     }
 
     /// Closes the session (idempotent); resolves once the socket is closed.
