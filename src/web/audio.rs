@@ -14,7 +14,7 @@
 //! playback worklet plays from its jitter buffer.
 
 use crate::audio::{CapturePipeline, PlaybackPipeline, VoiceDetector, VoiceEdge, WireAudio};
-use js_sys::{Float32Array, Reflect};
+use js_sys::Float32Array;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{AudioContext, AudioWorkletNode, GainNode, MediaStream};
@@ -29,8 +29,17 @@ const WORKLET_SOURCE: &str = include_str!(concat!(env!("OUT_DIR"), "/realtime-au
 // else a blob URL of the embedded source (a page whose CSP forbids `blob:` gets an error that says so).
 #[wasm_bindgen(module = "/src/web/platform.js")]
 extern "C" {
-    #[wasm_bindgen(js_name = loadWorklet)]
-    fn load_worklet(context: &AudioContext, explicit: Option<&str>, source: &str) -> js_sys::Promise;
+    /// `[context, module, sampleRate]`: the app's context or a new one, and its worklet module
+    /// loading (a promise) as said above.
+    #[wasm_bindgen(catch, js_name = openAudio)]
+    fn open_audio(context: Option<&AudioContext>, explicit: Option<&str>, source: &str) -> Result<js_sys::Array, JsValue>;
+    /// `outputLatency` where the browser has it, else `baseLatency` (seconds; 0 when neither).
+    #[wasm_bindgen(js_name = outputLatency)]
+    fn output_latency(context: &AudioContext) -> f64;
+    /// Whether the context is `suspended` (read in JS: web-sys's `AudioContextState` conversion
+    /// brings an enum table into the glue and a panic path into the wasm).
+    #[wasm_bindgen(js_name = isSuspended)]
+    fn is_suspended(context: &AudioContext) -> bool;
 }
 
 /// The most audio held before it is posted mid-burst (see [`AudioEngine::play`]): a post's cost is
@@ -265,12 +274,10 @@ enum Resampling {
 impl AudioEngine {
     /// Creates (or adopts) the context and starts loading the worklet module.
     pub fn new(options: AudioOptions, provider_input: WireAudio, provider_output: WireAudio) -> Result<AudioEngine, JsValue> {
-        let (context, owns_context) = match options.context.clone() {
-            Some(context) => (context, false),
-            None => (AudioContext::new()?, true),
-        };
-        let module = load_worklet(&context, options.worklet_url.as_deref(), WORKLET_SOURCE);
-        let device_rate = context.sample_rate() as u32;
+        let opened = open_audio(options.context.as_ref(), options.worklet_url.as_deref(), WORKLET_SOURCE)?;
+        let (context, owns_context): (AudioContext, _) = (opened.get(0).unchecked_into(), options.context.is_none());
+        let module = opened.get(1).unchecked_into();
+        let device_rate = opened.get(2).as_f64().unwrap_or(48_000.0) as u32;
         Ok(AudioEngine {
             playback_pipeline: PlaybackPipeline::new(provider_output, device_rate),
             // Playback audio that comes before the worklet runs is decoded only, and held at the
@@ -307,16 +314,11 @@ impl AudioEngine {
     /// What is still between the worklet and the listener: `outputLatency` where the browser has it,
     /// else `baseLatency`, plus the playback resampler's delay.
     pub fn output_latency_ms(&self) -> f64 {
-        // Read dynamically: not every browser (nor web-sys) has both.
-        let latency = |name: &str| Reflect::get(&self.context, &name.into()).ok().and_then(|v| v.as_f64()).filter(|v| *v > 0.0);
-        let seconds = latency("outputLatency").or_else(|| latency("baseLatency")).unwrap_or(0.0);
-        (seconds + self.playback_pipeline.latency_seconds()) * 1_000.0
+        (output_latency(&self.context) + self.playback_pipeline.latency_seconds()) * 1_000.0
     }
 
     pub fn is_suspended(&self) -> bool {
-        // Read by name and compared as text: web-sys's `AudioContextState` conversion brings an
-        // enum table into the glue and a panic path into the wasm.
-        Reflect::get(&self.context, &"state".into()).ok().and_then(|state| state.as_string()).as_deref() == Some("suspended")
+        is_suspended(&self.context)
     }
 
     pub fn resume(&self) -> Result<js_sys::Promise, JsValue> {

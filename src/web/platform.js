@@ -10,10 +10,24 @@
 
 // ---- audio (web/audio.rs) ------------------------------------------------------------------
 
+// The engine's context (the app's, or a new one at the device's rate) and its worklet module
+// loading: `[context, module, sampleRate]`.
+export function openAudio(context, explicit, source) {
+  context ??= new AudioContext();
+  return [context, loadWorklet(context, explicit, source), context.sampleRate];
+}
+// What is still between the context and the listener, in seconds: `outputLatency` where the
+// browser has it, else `baseLatency` (not every browser has both).
+export function outputLatency(context) {
+  const positive = (seconds) => (seconds > 0 ? seconds : 0);
+  return positive(context.outputLatency) || positive(context.baseLatency);
+}
+export const isSuspended = (context) => context.state == 'suspended';
+
 // Where the worklet comes from, in order: the app's `audio.workletUrl`; the package's own file
 // (`new URL(…, import.meta.url)`: bundlers emit it as an asset; this module sits four levels below
 // the package root); a blob: URL of the embedded source.
-export async function loadWorklet(context, explicit, source) {
+async function loadWorklet(context, explicit, source) {
   const worklet = context.audioWorklet;
   if (explicit) {
     try { return await worklet.addModule(explicit); }
