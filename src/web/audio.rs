@@ -99,9 +99,15 @@ extern "C" {
     /// The gain's value, set first when given (one import for the volume's getter and setter).
     #[wasm_bindgen(js_name = gainValue)]
     fn gain_value(gain: &GainNode, value: Option<f32>) -> f32;
-    /// Silences a worklet node (`stop` posted first if asked) and disconnects it.
+    /// Silences a worklet node (`stop` posted first if asked) and disconnects it and `other`.
     #[wasm_bindgen(js_name = releaseNode)]
-    fn release_node(node: &AudioWorkletNode, stop: bool);
+    fn release_node(node: &AudioWorkletNode, stop: bool, other: &web_sys::AudioNode);
+    /// `context.resume()` (a promise; a refusal rejects it).
+    #[wasm_bindgen(js_name = resumeContext)]
+    fn resume_context(context: &AudioContext) -> js_sys::Promise;
+    /// `context.close()`, a refusal ignored (nothing waits for it).
+    #[wasm_bindgen(js_name = closeContext)]
+    fn close_context(context: &AudioContext);
     /// Posts `{ type, item? }` to a worklet.
     #[wasm_bindgen(catch, js_name = postControl)]
     fn post_control(node: &AudioWorkletNode, kind: &str, item: Option<&str>) -> Result<(), JsValue>;
@@ -321,8 +327,8 @@ impl AudioEngine {
         is_suspended(&self.context)
     }
 
-    pub fn resume(&self) -> Result<js_sys::Promise, JsValue> {
-        self.context.resume()
+    pub fn resume(&self) -> js_sys::Promise {
+        resume_context(&self.context)
     }
 
     /// The playback node (after the module loaded), wired to the speakers or the output element.
@@ -553,8 +559,7 @@ impl AudioEngine {
     pub fn detach_microphone(&mut self) -> bool {
         let attached = self.capture.is_some();
         if let Some(capture) = self.capture.take() {
-            let _ = capture.source.disconnect();
-            release_node(&capture.node, true);
+            release_node(&capture.node, true, &capture.source);
             if capture.owned {
                 stop_tracks(&capture.stream);
             }
@@ -606,12 +611,11 @@ impl AudioEngine {
     pub fn close(&mut self) {
         self.detach_microphone();
         if let Some((node, gain)) = self.playback.take() {
-            release_node(&node, false);
-            let _ = gain.disconnect();
+            release_node(&node, false, &gain);
         }
         // A second `close()` on a context rejects: close it once.
         if std::mem::take(&mut self.owns_context) {
-            let _ = self.context.close();
+            close_context(&self.context);
         }
     }
 }

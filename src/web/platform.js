@@ -428,14 +428,22 @@ export function postControl(node, type, item) {
   node.port.postMessage(item === undefined ? { type } : { type, item });
 }
 
-// A worklet node let go of: `stop` posted first if asked, its port silenced, disconnected. Never
-// throws: it runs while the session releases what it holds.
-export function releaseNode(node, stop) {
+// A worklet node let go of: `stop` posted first if asked, its port silenced, disconnected, and
+// `other` (its source or gain) disconnected too. Never throws: it runs while the session releases
+// what it holds.
+export function releaseNode(node, stop, other) {
   try {
     if (stop) postControl(node, 'stop');
     node.port.onmessage = null;
     node.disconnect();
   } catch { /* a node already gone with its context */ }
+  try { other.disconnect(); } catch { /* the same */ }
+}
+// The engine's context (web/audio.rs): resumed (a refusal rejects), closed (a refusal ignored).
+// Never throws: a promise, or nothing.
+export const resumeContext = (context) => new Promise((resolve) => resolve(context.resume()));
+export function closeContext(context) {
+  try { context.close().catch(() => {}); } catch { /* a context that cannot close */ }
 }
 
 // The microphone (web/audio.rs: request_microphone), with `startMicrophone`'s options: the

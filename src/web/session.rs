@@ -264,11 +264,7 @@ impl RealtimeSession {
     /// Resumes audio after the browser's autoplay policy suspended it (call from a user gesture).
     #[wasm_bindgen(js_name = resumeAudio)]
     pub fn resume_audio(&self) -> js_sys::Promise {
-        match self.driver.audio.borrow().as_ref().map(AudioEngine::resume) {
-            Some(Ok(promise)) => promise,
-            Some(Err(e)) => rejected(e),
-            None => js_sys::Promise::resolve(&JsValue::UNDEFINED),
-        }
+        self.driver.audio.borrow().as_ref().map_or_else(|| js_sys::Promise::resolve(&JsValue::UNDEFINED), AudioEngine::resume)
     }
 
     /// Manual turns: commits the audio sent so far and, unless `{ createResponse: false }`, asks for
