@@ -510,7 +510,24 @@ async fn bad_options_and_api_keys_are_refused_clearly() {
     assert!(e.is_instance_of::<js_sys::TypeError>() && message_of(&e).contains("options.reconnect"), "{e:?}");
     let e = JsFuture::from(client("").connect(json(r#"{ "reconnect": false, "resume": false }"#))).await.unwrap_err();
     assert!(e.is_instance_of::<js_sys::TypeError>() && message_of(&e).contains("options.resume"), "{e:?}");
+    // The JS-only fields (checked in platform.js): each a TypeError/RangeError naming its path.
+    for (options, range, says) in [
+        (r#"{ "functionInvocation": { "maxIterationsPerTurn": 0 } }"#, true, "options.functionInvocation.maxIterationsPerTurn"),
+        (r#"{ "audio": { "chunkMs": 1 } }"#, true, "options.audio.chunkMs"),
+        (r#"{ "audio": 5 }"#, false, "options.audio must be an object"),
+        (r#"{ "middleware": [{ "name": "m" }] }"#, false, "options.middleware[0] needs a send() or a receive() function"),
+        (r#"{ "maxFrameBytes": 10 }"#, true, "options.maxFrameBytes"),
+        (r#"{ "rawFrames": "yes" }"#, false, "options.rawFrames must be a boolean"),
+    ] {
+        let e = JsFuture::from(client("").connect(json(options))).await.unwrap_err();
+        let class = if range { e.is_instance_of::<js_sys::RangeError>() } else { e.is_instance_of::<js_sys::TypeError>() };
+        assert!(class && message_of(&e).contains(says), "{options}: {}", message_of(&e));
+    }
     let session = connect("", text_options()).await.unwrap();
+    let e = JsFuture::from(session.start_microphone(json(r#"{ "deviceId": 5 }"#))).await.unwrap_err();
+    assert!(e.is_instance_of::<js_sys::TypeError>() && message_of(&e) == "options.deviceId must be a string", "{}", message_of(&e));
+    let e = JsFuture::from(session.send_text("hi".into(), json(r#"{ "createResponse": 1 }"#))).await.unwrap_err();
+    assert!(e.is_instance_of::<js_sys::TypeError>() && message_of(&e) == "options.createResponse must be a boolean", "{}", message_of(&e));
     let e = JsFuture::from(session.send(json(r#"{ "type": "sessionUpdate", "options": { "maxOutputTokens": 100000 } }"#))).await.unwrap_err();
     assert!(e.is_instance_of::<js_sys::RangeError>() && get(&e, "message").as_string().unwrap().contains("options.maxOutputTokens"));
     let e = JsFuture::from(session.send(json(r#"{ "type": "noSuchThing" }"#))).await.unwrap_err();

@@ -12,6 +12,10 @@ extern "C" {
     /// outside a window (a worker), where there are no such events.
     #[wasm_bindgen(js_name = watchNetwork)]
     fn watch_network(changed: &js_sys::Function) -> Option<js_sys::Function>;
+    /// Calls what `watch_network` returned (a function of ours that never throws: no `catch` glue,
+    /// unlike `Function::call0`).
+    #[wasm_bindgen(js_name = unwatchNetwork)]
+    fn unwatch_network(unwatch: &js_sys::Function);
 }
 
 pub(crate) struct NetworkWatch {
@@ -32,6 +36,6 @@ impl NetworkWatch {
 
 impl Drop for NetworkWatch {
     fn drop(&mut self) {
-        let _ = self.unwatch.call0(&JsValue::UNDEFINED);
+        unwatch_network(&self.unwatch);
     }
 }

@@ -512,6 +512,7 @@ export function watchNetwork(changed) {
     window.removeEventListener('offline', offline);
   };
 }
+export const unwatchNetwork = (unwatch) => unwatch();
 
 // The socket (web/connector.rs, web/driver.rs): binary frames as ArrayBuffers; its handlers set
 // (the message handler gets the event's data) or, called without them, removed.
