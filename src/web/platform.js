@@ -550,6 +550,11 @@ export function deferred() {
   return [promise, resolve, reject];
 }
 export const settle = (parts, fulfilled, value) => parts[fulfilled ? 1 : 2](value);
+// `reaction([fulfilled, value])` once `promise` settles (web/driver.rs: when_settled): one Rust
+// closure per wait, not one per outcome.
+export function whenSettled(promise, reaction) {
+  promise.then((value) => reaction([true, value]), (reason) => reaction([false, reason]));
+}
 export const resolver = (parts) => () => parts[1]();
 
 // sendText/commitAudio (web/session.rs), connect (web/client.rs): resolves with nothing once
