@@ -510,7 +510,24 @@ async fn bad_options_and_api_keys_are_refused_clearly() {
     assert!(e.is_instance_of::<js_sys::TypeError>() && message_of(&e).contains("options.reconnect"), "{e:?}");
     let e = JsFuture::from(client("").connect(json(r#"{ "reconnect": false, "resume": false }"#))).await.unwrap_err();
     assert!(e.is_instance_of::<js_sys::TypeError>() && message_of(&e).contains("options.resume"), "{e:?}");
+    // The JS-only fields (checked in platform.js): each a TypeError/RangeError naming its path.
+    for (options, range, says) in [
+        (r#"{ "functionInvocation": { "maxIterationsPerTurn": 0 } }"#, true, "options.functionInvocation.maxIterationsPerTurn"),
+        (r#"{ "audio": { "chunkMs": 1 } }"#, true, "options.audio.chunkMs"),
+        (r#"{ "audio": 5 }"#, false, "options.audio must be an object"),
+        (r#"{ "middleware": [{ "name": "m" }] }"#, false, "options.middleware[0] needs a send() or a receive() function"),
+        (r#"{ "maxFrameBytes": 10 }"#, true, "options.maxFrameBytes"),
+        (r#"{ "rawFrames": "yes" }"#, false, "options.rawFrames must be a boolean"),
+    ] {
+        let e = JsFuture::from(client("").connect(json(options))).await.unwrap_err();
+        let class = if range { e.is_instance_of::<js_sys::RangeError>() } else { e.is_instance_of::<js_sys::TypeError>() };
+        assert!(class && message_of(&e).contains(says), "{options}: {}", message_of(&e));
+    }
     let session = connect("", text_options()).await.unwrap();
+    let e = JsFuture::from(session.start_microphone(json(r#"{ "deviceId": 5 }"#))).await.unwrap_err();
+    assert!(e.is_instance_of::<js_sys::TypeError>() && message_of(&e) == "options.deviceId must be a string", "{}", message_of(&e));
+    let e = JsFuture::from(session.send_text("hi".into(), json(r#"{ "createResponse": 1 }"#))).await.unwrap_err();
+    assert!(e.is_instance_of::<js_sys::TypeError>() && message_of(&e) == "options.createResponse must be a boolean", "{}", message_of(&e));
     let e = JsFuture::from(session.send(json(r#"{ "type": "sessionUpdate", "options": { "maxOutputTokens": 100000 } }"#))).await.unwrap_err();
     assert!(e.is_instance_of::<js_sys::RangeError>() && get(&e, "message").as_string().unwrap().contains("options.maxOutputTokens"));
     let e = JsFuture::from(session.send(json(r#"{ "type": "noSuchThing" }"#))).await.unwrap_err();
@@ -792,6 +809,22 @@ async fn a_microphone_in_a_text_session_uses_the_audio_options_and_is_released_w
     assert!(message_of(&e).contains("options.audio.workletUrl"), "{}", message_of(&e));
     assert_eq!(tracks_stopped(), stops + 2.0, "the second track was stopped too");
     JsFuture::from(session.close()).await.unwrap();
+    assert_no_unhandled_rejections().await;
+}
+
+/// Closing stops the very tracks `startMicrophone()` opened (before, the engine was handed
+/// `MediaStream.clone()` of them — web-sys's `clone` method, not `Clone` — and closing stopped the
+/// copies: the browser's recording indicator stayed on).
+#[wasm_bindgen_test]
+async fn closing_stops_the_tracks_start_microphone_opened() {
+    js("if (!globalThis.__mics) { globalThis.__mics = []; const devices = navigator.mediaDevices; const open = devices.getUserMedia.bind(devices);
+          devices.getUserMedia = async (c) => { const s = await open(c); globalThis.__mics.push(s); return s; }; }
+        return 0;");
+    let session = connect("", text_options()).await.unwrap();
+    JsFuture::from(session.start_microphone(JsValue::UNDEFINED)).await.unwrap();
+    JsFuture::from(session.close()).await.unwrap();
+    let live = js("return globalThis.__mics.at(-1).getTracks().filter((t) => t.readyState !== 'ended').length;");
+    assert_eq!(live.as_f64(), Some(0.0), "the tracks getUserMedia gave are stopped");
     assert_no_unhandled_rejections().await;
 }
 

@@ -13,9 +13,8 @@
 //! Main-thread stalls cannot glitch the audio: the capture worklet keeps filling chunks and the
 //! playback worklet plays from its jitter buffer.
 
-use super::convert::{get, optional_bool, optional_count, optional_string, type_error};
 use crate::audio::{CapturePipeline, PlaybackPipeline, VoiceDetector, VoiceEdge, WireAudio};
-use js_sys::{Float32Array, Reflect};
+use js_sys::Float32Array;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{AudioContext, AudioWorkletNode, GainNode, MediaStream};
@@ -29,8 +28,17 @@ use web_sys::{AudioContext, AudioWorkletNode, GainNode, MediaStream};
 // and a strict CSP refused it anyway.
 #[wasm_bindgen(module = "/src/web/platform.js")]
 extern "C" {
-    #[wasm_bindgen(js_name = loadWorklet)]
-    fn load_worklet(context: &AudioContext, explicit: Option<&str>) -> js_sys::Promise;
+    /// `[context, module, sampleRate]`: the app's context or a new one, and its worklet module
+    /// loading (a promise) as said above.
+    #[wasm_bindgen(catch, js_name = openAudio)]
+    fn open_audio(context: Option<&AudioContext>, explicit: Option<&str>) -> Result<js_sys::Array, JsValue>;
+    /// `outputLatency` where the browser has it, else `baseLatency` (seconds; 0 when neither).
+    #[wasm_bindgen(js_name = outputLatency)]
+    fn output_latency(context: &AudioContext) -> f64;
+    /// Whether the context is `suspended` (read in JS: web-sys's `AudioContextState` conversion
+    /// brings an enum table into the glue and a panic path into the wasm).
+    #[wasm_bindgen(js_name = isSuspended)]
+    fn is_suspended(context: &AudioContext) -> bool;
 }
 
 /// The most audio held before it is posted mid-burst (see [`AudioEngine::play`]): a post's cost is
@@ -67,7 +75,7 @@ extern "C" {
 extern "C" {
     /// `[node, gain, destination?]`: the playback worklet node wired through its gain to
     /// `element`, `output` or the speakers. `phases`: the resampler's filter when the worklet is to
-    /// resample (then `up`…`grid` too).
+    /// resample (then `up`…`grid` too), else empty; a view of wasm memory, copied there.
     #[wasm_bindgen(catch, js_name = playbackNode)]
     #[allow(clippy::too_many_arguments)]
     fn playback_node(
@@ -76,7 +84,7 @@ extern "C" {
         prebuffer_frames: f64,
         fade_frames: f64,
         report_frames: f64,
-        phases: Option<Float32Array>,
+        phases: &[f32],
         up: f64,
         down: f64,
         taps: f64,
@@ -87,20 +95,29 @@ extern "C" {
     /// `[node, source]`: the capture worklet node with the stream's source connected to it.
     #[wasm_bindgen(catch, js_name = captureNode)]
     fn capture_node(context: &AudioContext, on_message: &js_sys::Function, chunk_frames: f64, stream: &MediaStream) -> Result<js_sys::Array, JsValue>;
-    /// Silences a worklet node (`stop` posted first if asked) and disconnects it.
+    /// The gain's value, set first when given (one import for the volume's getter and setter).
+    #[wasm_bindgen(js_name = gainValue)]
+    fn gain_value(gain: &GainNode, value: Option<f32>) -> f32;
+    /// Silences a worklet node (`stop` posted first if asked) and disconnects it and `other`.
     #[wasm_bindgen(js_name = releaseNode)]
-    fn release_node(node: &AudioWorkletNode, stop: bool);
+    fn release_node(node: &AudioWorkletNode, stop: bool, other: &web_sys::AudioNode);
+    /// `context.resume()` (a promise; a refusal rejects it).
+    #[wasm_bindgen(js_name = resumeContext)]
+    fn resume_context(context: &AudioContext) -> js_sys::Promise;
+    /// `context.close()`, a refusal ignored (nothing waits for it).
+    #[wasm_bindgen(js_name = closeContext)]
+    fn close_context(context: &AudioContext);
     /// Posts `{ type, item? }` to a worklet.
     #[wasm_bindgen(catch, js_name = postControl)]
     fn post_control(node: &AudioWorkletNode, kind: &str, item: Option<&str>) -> Result<(), JsValue>;
-    /// `getUserMedia` with these (checked) constraints; an `unsupported` `RealtimeError` without
-    /// `navigator.mediaDevices`.
+    /// `getUserMedia` with the app's `startMicrophone` options (checked there: a `TypeError` naming
+    /// the field); an `unsupported` `RealtimeError` without `navigator.mediaDevices`.
     #[wasm_bindgen(catch, js_name = openMicrophone)]
-    fn open_microphone(device_id: Option<String>, echo_cancellation: bool, noise_suppression: bool, auto_gain_control: bool) -> Result<js_sys::Promise, JsValue>;
+    pub(crate) fn request_microphone(options: &JsValue) -> Result<js_sys::Promise, JsValue>;
 }
 
-const DEFAULT_CHUNK_MS: u32 = 20;
-const DEFAULT_PREBUFFER_MS: u32 = 60;
+pub(super) const DEFAULT_CHUNK_MS: u32 = 20;
+pub(super) const DEFAULT_PREBUFFER_MS: u32 = 60;
 
 /// `connect({ audio })`.
 #[derive(Clone)]
@@ -126,48 +143,6 @@ impl AudioOptions {
     pub fn for_capture(self) -> AudioOptions {
         AudioOptions { playback: false, output_element: None, output_node: None, ..self }
     }
-
-    pub fn parse(value: &JsValue) -> Result<AudioOptions, JsValue> {
-        let owner = "options.audio";
-        if !(value.is_undefined() || value.is_null() || value.is_object()) {
-            return Err(type_error("options.audio must be an object"));
-        }
-        let context = get(value, "context");
-        let context = if context.is_undefined() || context.is_null() {
-            None
-        } else {
-            Some(instance(context, "AudioContext", "options.audio.context must be an AudioContext")?)
-        };
-        let element = get(value, "outputElement");
-        let output_element = if element.is_undefined() || element.is_null() {
-            None
-        } else {
-            Some(instance(element, "HTMLAudioElement", "options.audio.outputElement must be an <audio> element")?)
-        };
-        let node = get(value, "outputNode");
-        let output_node = if node.is_undefined() || node.is_null() {
-            None
-        } else {
-            if context.is_none() {
-                return Err(type_error("options.audio.outputNode needs options.audio.context (the context it belongs to)"));
-            }
-            Some(instance(node, "AudioNode", "options.audio.outputNode must be an AudioNode")?)
-        };
-        super::convert::warn_unknown_keys(value, &["playback", "context", "workletUrl", "chunkMs", "prebufferMs", "outputElement", "outputNode"], owner);
-        let chunk_ms = optional_count(value, "chunkMs", owner, 200.0)?.unwrap_or(DEFAULT_CHUNK_MS);
-        if chunk_ms < 3 {
-            return Err(js_sys::RangeError::new("options.audio.chunkMs must be 3–200").into());
-        }
-        Ok(AudioOptions {
-            playback: optional_bool(value, "playback", owner)?.unwrap_or(true),
-            context,
-            worklet_url: optional_string(value, "workletUrl", owner)?,
-            chunk_ms,
-            prebuffer_ms: optional_count(value, "prebufferMs", owner, 2_000.0)?.unwrap_or(DEFAULT_PREBUFFER_MS),
-            output_element,
-            output_node,
-        })
-    }
 }
 
 #[wasm_bindgen(module = "/src/web/platform.js")]
@@ -176,15 +151,6 @@ extern "C" {
     /// no `HTMLAudioElement`). One import for every class the shell checks, not one each.
     #[wasm_bindgen(js_name = isA)]
     pub(super) fn is_a(value: &JsValue, class: &str) -> bool;
-}
-
-/// `value` as a `T` when it is an instance of the JS `class`, else the `TypeError` `message`.
-fn instance<T: JsCast>(value: JsValue, class: &str, message: &str) -> Result<T, JsValue> {
-    if is_a(&value, class) {
-        Ok(value.unchecked_into())
-    } else {
-        Err(type_error(message))
-    }
 }
 
 /// A message from a worklet, for the driver.
@@ -199,20 +165,20 @@ pub(crate) enum WorkletMessage {
 }
 
 impl WorkletMessage {
-    pub fn parse(data: &JsValue) -> Option<WorkletMessage> {
-        let item = || get(data, "item").as_string().unwrap_or_default();
-        let frames = || get(data, "rendered").as_f64().unwrap_or(0.0);
-        Some(match get(data, "type").as_string()?.as_str() {
-            "chunk" => WorkletMessage::Chunk(Some(get(data, "samples")).filter(|s| is_a(s, "Float32Array"))?.unchecked_into()),
-            "position" => WorkletMessage::Position {
-                item: item(),
-                frames: frames(),
-                underruns: get(data, "underruns").as_f64().unwrap_or(0.0) as u32,
-                queued: get(data, "queued").as_f64().unwrap_or(0.0),
-            },
-            "stopped" => WorkletMessage::Stopped { item: item(), frames: frames() },
-            "level" => WorkletMessage::Level(get(data, "rms").as_f64()?),
-            "ready" => WorkletMessage::Ready { resampling: get(data, "resampling").as_bool() == Some(true) },
+    /// A port message as `platform.js` hands it over (see `workletMessage` there): a capture
+    /// chunk's samples, or `[kind, item, value, underruns, queued]`.
+    pub fn parse(data: JsValue) -> Option<WorkletMessage> {
+        if !js_sys::Array::is_array(&data) {
+            return Some(WorkletMessage::Chunk(data.unchecked_into()));
+        }
+        let fields: js_sys::Array = data.unchecked_into();
+        let item = || fields.get(1).as_string().unwrap_or_default();
+        let number = |i| fields.get(i).as_f64().unwrap_or(0.0);
+        Some(match fields.get(0).as_f64()? as i32 {
+            0 => WorkletMessage::Position { item: item(), frames: number(2), underruns: number(3) as u32, queued: number(4) },
+            1 => WorkletMessage::Stopped { item: item(), frames: number(2) },
+            2 => WorkletMessage::Level(fields.get(2).as_f64()?),
+            3 => WorkletMessage::Ready { resampling: fields.get(2).as_bool() == Some(true) },
             _ => return None,
         })
     }
@@ -313,12 +279,10 @@ enum Resampling {
 impl AudioEngine {
     /// Creates (or adopts) the context and starts loading the worklet module.
     pub fn new(options: AudioOptions, provider_input: WireAudio, provider_output: WireAudio) -> Result<AudioEngine, JsValue> {
-        let (context, owns_context) = match options.context.clone() {
-            Some(context) => (context, false),
-            None => (AudioContext::new()?, true),
-        };
-        let module = load_worklet(&context, options.worklet_url.as_deref());
-        let device_rate = context.sample_rate() as u32;
+        let opened = open_audio(options.context.as_ref(), options.worklet_url.as_deref())?;
+        let (context, owns_context): (AudioContext, _) = (opened.get(0).unchecked_into(), options.context.is_none());
+        let module = opened.get(1).unchecked_into();
+        let device_rate = opened.get(2).as_f64().unwrap_or(48_000.0) as u32;
         Ok(AudioEngine {
             playback_pipeline: PlaybackPipeline::new(provider_output, device_rate),
             // Playback audio that comes before the worklet runs is decoded only, and held at the
@@ -355,20 +319,15 @@ impl AudioEngine {
     /// What is still between the worklet and the listener: `outputLatency` where the browser has it,
     /// else `baseLatency`, plus the playback resampler's delay.
     pub fn output_latency_ms(&self) -> f64 {
-        // Read dynamically: not every browser (nor web-sys) has both.
-        let latency = |name: &str| Reflect::get(&self.context, &name.into()).ok().and_then(|v| v.as_f64()).filter(|v| *v > 0.0);
-        let seconds = latency("outputLatency").or_else(|| latency("baseLatency")).unwrap_or(0.0);
-        (seconds + self.playback_pipeline.latency_seconds()) * 1_000.0
+        (output_latency(&self.context) + self.playback_pipeline.latency_seconds()) * 1_000.0
     }
 
     pub fn is_suspended(&self) -> bool {
-        // Read by name and compared as text: web-sys's `AudioContextState` conversion brings an
-        // enum table into the glue and a panic path into the wasm.
-        Reflect::get(&self.context, &"state".into()).ok().and_then(|state| state.as_string()).as_deref() == Some("suspended")
+        is_suspended(&self.context)
     }
 
-    pub fn resume(&self) -> Result<js_sys::Promise, JsValue> {
-        self.context.resume()
+    pub fn resume(&self) -> js_sys::Promise {
+        resume_context(&self.context)
     }
 
     /// The playback node (after the module loaded), wired to the speakers or the output element.
@@ -392,7 +351,7 @@ impl AudioEngine {
             // whether it does; until then audio is held). Posted as `int16Resampler`, not
             // `resampler`: a session-5 worklet took that and resampled floats; under this name an
             // older worklet ignores the table and gets device-rate floats (see the worklet).
-            table.as_ref().map(|t| Float32Array::from(t.phases)),
+            table.as_ref().map_or(&[][..], |t| t.phases),
             table.as_ref().map_or(0.0, |t| t.up as f64),
             table.as_ref().map_or(0.0, |t| t.down as f64),
             table.as_ref().map_or(0.0, |t| t.taps as f64),
@@ -562,12 +521,12 @@ impl AudioEngine {
 
     pub fn set_volume(&self, volume: f32) {
         if let Some((_, gain)) = &self.playback {
-            gain.gain().set_value(volume);
+            gain_value(gain, Some(volume));
         }
     }
 
     pub fn volume(&self) -> f32 {
-        self.playback.as_ref().map_or(1.0, |(_, gain)| gain.gain().value())
+        self.playback.as_ref().map_or(1.0, |(_, gain)| gain_value(gain, None))
     }
 
     /// Connects a microphone stream to the capture worklet.
@@ -599,8 +558,7 @@ impl AudioEngine {
     pub fn detach_microphone(&mut self) -> bool {
         let attached = self.capture.is_some();
         if let Some(capture) = self.capture.take() {
-            let _ = capture.source.disconnect();
-            release_node(&capture.node, true);
+            release_node(&capture.node, true, &capture.source);
             if capture.owned {
                 stop_tracks(&capture.stream);
             }
@@ -652,12 +610,11 @@ impl AudioEngine {
     pub fn close(&mut self) {
         self.detach_microphone();
         if let Some((node, gain)) = self.playback.take() {
-            release_node(&node, false);
-            let _ = gain.disconnect();
+            release_node(&node, false, &gain);
         }
         // A second `close()` on a context rejects: close it once.
         if std::mem::take(&mut self.owns_context) {
-            let _ = self.context.close();
+            close_context(&self.context);
         }
     }
 }
@@ -674,16 +631,4 @@ impl Drop for AudioEngine {
 extern "C" {
     #[wasm_bindgen(js_name = stopTracks)]
     pub(crate) fn stop_tracks(stream: &MediaStream);
-}
-
-/// Asks for a microphone: `getUserMedia` with the speech-friendly processing on unless the app
-/// turns it off (its options checked here: a `TypeError` naming the field).
-pub(crate) fn request_microphone(options: &JsValue) -> Result<js_sys::Promise, JsValue> {
-    let owner = "options";
-    let device = optional_string(options, "deviceId", owner)?;
-    let mut flags = [true; 3];
-    for (flag, key) in flags.iter_mut().zip(["echoCancellation", "noiseSuppression", "autoGainControl"]) {
-        *flag = optional_bool(options, key, owner)?.unwrap_or(true);
-    }
-    open_microphone(device, flags[0], flags[1], flags[2])
 }

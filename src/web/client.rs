@@ -4,15 +4,21 @@
 
 use super::audio::AudioEngine;
 use super::connect_options::{speaks, ConnectOptions};
-use super::connector::{refuse_standard_key, Connector, Credential};
-use super::convert::{console_debug, console_error, console_warn, error, get, optional_bool, optional_string, range_error, type_error, warn_unknown_keys};
+use super::connector::{refuse_standard_key, Connector};
+use super::convert::{console_debug, console_error, console_warn, error, range_error, type_error, warn_unknown_keys};
 use super::driver::{new_settle, now, when_settled, Driver};
 use super::session::{all_done, RealtimeSession};
 use crate::provider::Provider;
 use crate::session::{ErrorCode, LogLevel, LoggingMiddleware, Session, SessionConfig};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
+
+// The options are checked in `platform.js` (`clientOptions`: see there for the array it returns).
+#[wasm_bindgen(module = "/src/web/platform.js")]
+extern "C" {
+    #[wasm_bindgen(catch, js_name = clientOptions)]
+    fn check_client_options(options: &JsValue) -> Result<js_sys::Array, JsValue>;
+}
 
 #[wasm_bindgen]
 pub struct RealtimeClient {
@@ -28,40 +34,21 @@ fn default_model(provider: Provider) -> &'static str {
 
 #[wasm_bindgen]
 impl RealtimeClient {
-    /// Throws a `TypeError`/`RangeError` naming the bad field.
+    /// Throws a `TypeError`/`RangeError` naming the bad field (checked in `platform.js`).
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<RealtimeClient, JsValue> {
-        if !options.is_object() {
-            return Err(type_error("RealtimeClient options must be an object"));
-        }
-        warn_unknown_keys(&options, &["provider", "model", "endpoint", "token", "dangerouslyAllowApiKeyInBrowser"], "options");
-        let name = optional_string(&options, "provider", "options")?.ok_or_else(|| type_error("options.provider is required (\"openai\" or \"gemini\")"))?;
-        let provider = Provider::parse(&name)
-            .ok_or_else(|| range_error(&format!("options.provider: unknown provider {} (expected \"openai\" or \"gemini\")", crate::json::to_string(&name))))?;
-        let model = optional_string(&options, "model", "options")?.unwrap_or_else(|| default_model(provider).to_owned());
-        if model.is_empty() {
-            return Err(range_error("options.model must not be empty"));
-        }
-        let endpoint = optional_string(&options, "endpoint", "options")?;
-        if let Some(url) = &endpoint {
-            if !(url.starts_with("ws://") || url.starts_with("wss://")) {
-                return Err(range_error("options.endpoint must be a ws:// or wss:// URL"));
-            }
-        }
-        let token = get(&options, "token");
-        let credential = if let Some(text) = token.as_string() {
-            Credential::Fixed(text)
-        } else if let Some(function) = token.dyn_ref::<js_sys::Function>() {
-            Credential::Provider(function.clone())
-        } else {
-            return Err(type_error("options.token must be a string or a function returning a promise of one"));
-        };
-        let allow_api_key = optional_bool(&options, "dangerouslyAllowApiKeyInBrowser", "options")?.unwrap_or(false);
+        let read = check_client_options(&options)?;
+        warn_unknown_keys(&read.get(5));
+        // `platform.js` let only a known provider through.
+        let provider = read.get(0).as_string().and_then(|name| Provider::parse(&name)).unwrap_or(Provider::OpenAi);
+        let model = read.get(1).as_string().unwrap_or_else(|| default_model(provider).to_owned());
+        let token = read.get(3);
+        let allow_api_key = read.get(4).as_bool() == Some(true);
         // A fixed key is refused here, as the d.ts says; one from a token provider at connect.
-        if let Credential::Fixed(token) = &credential {
-            refuse_standard_key(provider, token, allow_api_key)?;
+        if let Some(fixed) = token.as_string() {
+            refuse_standard_key(provider, &fixed, allow_api_key)?;
         }
-        Ok(RealtimeClient { connector: Connector { provider, model, endpoint, credential, allow_api_key } })
+        Ok(RealtimeClient { connector: Connector { provider, model, endpoint: read.get(2).as_string(), token, allow_api_key } })
     }
 
     #[wasm_bindgen(getter)]
@@ -115,10 +102,13 @@ fn start(connector: Connector, parsed: ConnectOptions, config: &crate::provider:
         max_frame_bytes: parsed.max_frame_bytes,
         barge_in: Some(parsed.barge_in),
     };
-    let mut session = Session::new(codec, config, now()).map_err(|e| match e.kind {
-        crate::provider::EncodeErrorKind::Type => type_error(&e.to_string()),
-        crate::provider::EncodeErrorKind::Range => range_error(&e.to_string()),
-        crate::provider::EncodeErrorKind::Unsupported => error(ErrorCode::Unsupported, &e.to_string()),
+    let mut session = Session::new(codec, config, now()).map_err(|e| {
+        let text = e.to_string();
+        match e.kind {
+            crate::provider::EncodeErrorKind::Type => type_error(&text),
+            crate::provider::EncodeErrorKind::Range => range_error(&text),
+            crate::provider::EncodeErrorKind::Unsupported => error(ErrorCode::Unsupported, &text),
+        }
     })?;
     for middleware in parsed.middleware {
         session.add_middleware(Box::new(middleware));

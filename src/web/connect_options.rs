@@ -1,11 +1,13 @@
 //! The options of `connect()`: the neutral session options plus what only JS can give (tool
 //! handlers, middleware, audio, logging, limits), checked field by field — a bad value is a
 //! `TypeError`/`RangeError` naming its path (`options.functionInvocation.maxIterationsPerTurn`).
+//! The JS-only fields are checked by `platform.js` (`connectOptions`), the neutral ones and the
+//! tools here (by the model's readers).
 //!
 //! Must never: act on the options (the client and the driver do).
 
-use super::audio::AudioOptions;
-use super::convert::{copy_without, from_js, from_js_noting_unknown, function_tool, get, optional_bool, optional_count, optional_string, range_error, type_error, warn_unknown_keys};
+use super::audio::{AudioOptions, DEFAULT_CHUNK_MS, DEFAULT_PREBUFFER_MS};
+use super::convert::{from_js, from_js_noting_unknown, function_tool, range_error, warn_unknown_keys};
 use super::middleware::JsMiddleware;
 use crate::model::{BargeInOptions, Modality, SessionKind, SessionOptions};
 use crate::session::{InvocationOptions, LogLevel, ReconnectConfig, VecMap};
@@ -13,6 +15,15 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 const DEFAULT_CONNECT_TIMEOUT_MS: f64 = 15_000.0;
+
+// The fields only JS gives are checked in `platform.js` (`connectOptions`: see there for the
+// array it returns): a check per field there is one throw, here it was an early return that
+// dropped everything read so far.
+#[wasm_bindgen(module = "/src/web/platform.js")]
+extern "C" {
+    #[wasm_bindgen(catch, js_name = connectOptions)]
+    fn check_connect_options(options: &JsValue) -> Result<js_sys::Array, JsValue>;
+}
 
 /// `connect()` options: the neutral session options plus what only JS can give.
 pub(super) struct ConnectOptions {
@@ -33,20 +44,24 @@ pub(super) struct ConnectOptions {
     pub(super) barge_in: BargeInOptions,
 }
 
+/// A value `platform.js` read, absent as `undefined`.
+fn present<T: JsCast>(value: JsValue) -> Option<T> {
+    (!value.is_undefined()).then(|| value.unchecked_into())
+}
+
 impl ConnectOptions {
     pub(super) fn parse(value: JsValue) -> Result<ConnectOptions, JsValue> {
-        // `undefined`/`null`: every default (`get` reads `undefined` from them).
-        if !(value.is_undefined() || value.is_null() || value.is_object()) {
-            return Err(type_error("connect options must be an object"));
-        }
-        // A shallow copy without the JS-only fields becomes the neutral options.
-        let neutral = copy_without(&value, "tools,functionInvocation,middleware,logLevel,connectTimeoutMs,audio,reconnect,resume,maxFrameBytes,rawFrames,bargeIn", "options")?;
-        let mut options: SessionOptions = from_js_noting_unknown(neutral, "options")?;
+        // In `connectOptions`' order (see there).
+        let read = check_connect_options(&value)?;
+        warn_unknown_keys(&read.get(20));
+        let number = |i| read.get(i).as_f64();
+        let flag = |i, default| read.get(i).as_bool().unwrap_or(default);
+        let count = |i, default| number(i).map_or(default, |n| n as u32);
+
+        let mut options: SessionOptions = from_js_noting_unknown(read.get(21), "options")?;
 
         let mut handlers = VecMap::new();
-        let tools = get(&value, "tools");
-        if !tools.is_undefined() && !tools.is_null() {
-            let list = tools.dyn_ref::<js_sys::Array>().ok_or_else(|| type_error("options.tools must be an array"))?;
+        if let Some(list) = present::<js_sys::Array>(read.get(13)) {
             let mut declared = Vec::new();
             // Indexed, not `iter().enumerate()` (an iterator's code for two loops).
             for i in 0..list.length() {
@@ -59,84 +74,57 @@ impl ConnectOptions {
             options.tools = Some(declared);
         }
 
-        let fi = get(&value, "functionInvocation");
-        let owner = "options.functionInvocation";
-        let knobs = ["includeDetailedErrors", "allowConcurrentInvocation", "maxIterationsPerTurn", "maxConsecutiveErrors", "terminateOnUnknownCalls", "answerCallsWithoutHandler"];
-        warn_unknown_keys(&fi, &knobs, owner);
         let defaults = InvocationOptions::default();
         let invocation = InvocationOptions {
-            include_detailed_errors: optional_bool(&fi, "includeDetailedErrors", owner)?.unwrap_or(defaults.include_detailed_errors),
-            allow_concurrent_invocation: optional_bool(&fi, "allowConcurrentInvocation", owner)?.unwrap_or(defaults.allow_concurrent_invocation),
-            max_iterations_per_turn: match optional_count(&fi, "maxIterationsPerTurn", owner, 10_000.0)? {
-                Some(0) => return Err(range_error("options.functionInvocation.maxIterationsPerTurn must be at least 1")),
-                Some(n) => n,
-                None => defaults.max_iterations_per_turn,
-            },
-            max_consecutive_errors: optional_count(&fi, "maxConsecutiveErrors", owner, 10_000.0)?.unwrap_or(defaults.max_consecutive_errors),
-            terminate_on_unknown_calls: optional_bool(&fi, "terminateOnUnknownCalls", owner)?.unwrap_or(defaults.terminate_on_unknown_calls),
-            answer_calls_without_handler: optional_bool(&fi, "answerCallsWithoutHandler", owner)?.unwrap_or(defaults.answer_calls_without_handler),
+            include_detailed_errors: flag(0, defaults.include_detailed_errors),
+            allow_concurrent_invocation: flag(1, defaults.allow_concurrent_invocation),
+            max_iterations_per_turn: count(2, defaults.max_iterations_per_turn),
+            max_consecutive_errors: count(3, defaults.max_consecutive_errors),
+            terminate_on_unknown_calls: flag(4, defaults.terminate_on_unknown_calls),
+            answer_calls_without_handler: flag(5, defaults.answer_calls_without_handler),
+        };
+        let audio = AudioOptions {
+            playback: flag(6, true),
+            context: present(read.get(7)),
+            worklet_url: read.get(8).as_string(),
+            chunk_ms: count(9, DEFAULT_CHUNK_MS),
+            prebuffer_ms: count(10, DEFAULT_PREBUFFER_MS),
+            output_element: present(read.get(11)),
+            output_node: present(read.get(12)),
         };
 
+        let layers: js_sys::Array = read.get(14).unchecked_into();
         let mut middleware = Vec::new();
-        let list = get(&value, "middleware");
-        if !list.is_undefined() && !list.is_null() {
-            let list = list.dyn_ref::<js_sys::Array>().ok_or_else(|| type_error("options.middleware must be an array"))?;
-            for i in 0..list.length() {
-                middleware.push(JsMiddleware::parse(&list.get(i), &format!("options.middleware[{i}]"))?);
-            }
+        for i in 0..layers.length() {
+            middleware.push(JsMiddleware::new(layers.get(i).unchecked_ref()));
         }
-
-        let log_level = match optional_string(&value, "logLevel", "options")? {
-            None => LogLevel::Off,
-            Some(name) => LogLevel::parse(&name)
-                .ok_or_else(|| range_error(&format!("options.logLevel: {} is not one of off, error, warn, info, debug, trace", crate::json::to_string(&name))))?,
-        };
-        let connect_timeout_ms = optional_count(&value, "connectTimeoutMs", "options", 600_000.0)?
-            .map_or(DEFAULT_CONNECT_TIMEOUT_MS, f64::from);
-        let audio = AudioOptions::parse(&get(&value, "audio"))?;
-        let reconnect = reconnect_limits(&value)?;
-        let max_frame_bytes = match optional_count(&value, "maxFrameBytes", "options", (1u32 << 30) as f64)? {
-            Some(n) if n < 1024 => return Err(range_error("options.maxFrameBytes must be at least 1024")),
-            n => n.map(|n| n as usize),
-        };
-        let raw_frames = optional_bool(&value, "rawFrames", "options")?.unwrap_or(false);
-        let barge_in = match get(&value, "bargeIn") {
-            v if v.is_undefined() || v.is_null() => BargeInOptions::default(),
+        // `platform.js` let only a known name through.
+        let log_level = read.get(15).as_string().and_then(|name| LogLevel::parse(&name)).unwrap_or(LogLevel::Off);
+        let barge_in = match read.get(19) {
+            v if v.is_undefined() => BargeInOptions::default(),
             v => from_js::<BargeInOptions>(v, "options.bargeIn")?,
         };
         if let Some(message) = barge_in.out_of_range("options.bargeIn") {
             return Err(range_error(&message));
         }
-        Ok(ConnectOptions { options, invocation, handlers, middleware, log_level, connect_timeout_ms, audio, reconnect, max_frame_bytes, raw_frames, barge_in })
+        let reconnect = flag(22, true).then(|| {
+            let defaults = ReconnectConfig::default();
+            ReconnectConfig { max_attempts: count(23, defaults.max_attempts), max_delay_ms: number(24).unwrap_or(defaults.max_delay_ms), ..defaults }
+        });
+        Ok(ConnectOptions {
+            options,
+            invocation,
+            handlers,
+            middleware,
+            log_level,
+            connect_timeout_ms: number(16).unwrap_or(DEFAULT_CONNECT_TIMEOUT_MS),
+            audio,
+            reconnect,
+            max_frame_bytes: number(17).map(|n| n as usize),
+            raw_frames: flag(18, false),
+            barge_in,
+        })
     }
-}
-
-/// `reconnect: false | true | { maxAttempts?, maxDelayMs? }` (default: on, with the policy's
-/// defaults); the older `resume: boolean` still works in its place.
-fn reconnect_limits(options: &JsValue) -> Result<Option<ReconnectConfig>, JsValue> {
-    let value = get(options, "reconnect");
-    let resume = optional_bool(options, "resume", "options")?;
-    if resume.is_some() && !value.is_undefined() {
-        return Err(type_error("options.resume is the old name of options.reconnect: give only reconnect"));
-    }
-    let defaults = ReconnectConfig::default();
-    if value.is_undefined() || value.is_null() {
-        return Ok(resume.unwrap_or(true).then_some(defaults));
-    }
-    if let Some(on) = value.as_bool() {
-        return Ok(on.then_some(defaults));
-    }
-    if !value.is_object() || value.is_function() {
-        return Err(type_error("options.reconnect must be false or an object { maxAttempts?, maxDelayMs? }"));
-    }
-    let owner = "options.reconnect";
-    warn_unknown_keys(&value, &["maxAttempts", "maxDelayMs"], owner);
-    let max_attempts = match optional_count(&value, "maxAttempts", owner, 100.0)? {
-        Some(0) => return Err(range_error("options.reconnect.maxAttempts must be at least 1 (reconnect: false turns reconnecting off)")),
-        n => n.unwrap_or(defaults.max_attempts),
-    };
-    let max_delay_ms = optional_count(&value, "maxDelayMs", owner, 600_000.0)?.map_or(defaults.max_delay_ms, f64::from);
-    Ok(Some(ReconnectConfig { max_attempts, max_delay_ms, ..defaults }))
 }
 
 /// Whether the model may answer in audio (what playback is for).

@@ -4,7 +4,7 @@
 //! Owns: the credential (a fixed token or the app's token provider) and the refusal of standard
 //! API keys in a browser. Must never: put a credential in a log or an error message.
 
-use super::convert::{optional_string, type_error};
+use super::convert::type_error;
 use super::driver::when_settled;
 use crate::provider::{ConnectConfig, ConnectRequest, Provider};
 use wasm_bindgen::prelude::*;
@@ -16,13 +16,9 @@ extern "C" {
     /// type's enum and setter are no imports of the wasm).
     #[wasm_bindgen(catch, js_name = openSocket)]
     fn open_socket(url: &str, protocols: &js_sys::Array) -> Result<WebSocket, JsValue>;
-}
-
-#[derive(Clone)]
-pub(crate) enum Credential {
-    Fixed(String),
-    /// An async token provider: `() => Promise<string | { token, url? }>`.
-    Provider(js_sys::Function),
+    /// A promise of `[token, url?]`: `token` itself (a string), or what the token function resolves
+    /// to (checked there: a `TypeError` for anything but a string or `{ token, url? }`).
+    fn credential(token: &JsValue) -> js_sys::Promise;
 }
 
 /// How to reach the provider: kept by the client and, for reconnecting, by the driver.
@@ -31,7 +27,9 @@ pub(crate) struct Connector {
     pub(crate) provider: Provider,
     pub(crate) model: String,
     pub(crate) endpoint: Option<String>,
-    pub(crate) credential: Credential,
+    /// The app's `options.token`: a fixed token (a string) or an async token provider
+    /// (`() => Promise<string | { token, url? }>`).
+    pub(crate) token: JsValue,
     pub(crate) allow_api_key: bool,
 }
 
@@ -39,9 +37,8 @@ impl Connector {
     /// Calls `then` with the connect config once there is a fresh credential (from the token
     /// provider, if there is one); never synchronously.
     pub(crate) fn connect_config(&self, then: impl FnOnce(Result<ConnectConfig, JsValue>) + 'static) {
-        let credential = self.credential().unwrap_or_else(|e| js_sys::Promise::reject(&e));
         let connector = self.clone();
-        when_settled(&credential, move |credential| then(credential.and_then(|credential| connector.config(credential))));
+        when_settled(&credential(&self.token), move |credential| then(credential.and_then(|credential| connector.config(&credential))));
     }
 
     /// Opens the WebSocket of `request` (binary frames as `ArrayBuffer`s).
@@ -53,26 +50,12 @@ impl Connector {
         open_socket(&request.url, &protocols)
     }
 
-    /// The credential: the string, or what the token provider returns (a string or
-    /// `{ token, url? }`), as a promise.
-    fn credential(&self) -> Result<js_sys::Promise, JsValue> {
-        Ok(js_sys::Promise::resolve(&match &self.credential {
-            Credential::Fixed(token) => JsValue::from_str(token),
-            Credential::Provider(function) => function.call0(&JsValue::UNDEFINED)?,
-        }))
-    }
-
-    /// The connect config of a credential.
-    fn config(&self, credential: JsValue) -> Result<ConnectConfig, JsValue> {
-        let (token, url) = match credential.as_string() {
-            Some(token) => (token, None),
-            None => (
-                optional_string(&credential, "token", "token()")?.ok_or_else(|| type_error("token() must resolve to a string or { token, url? }"))?,
-                optional_string(&credential, "url", "token()")?,
-            ),
-        };
+    /// The connect config of a credential, `[token, url?]`.
+    fn config(&self, credential: &JsValue) -> Result<ConnectConfig, JsValue> {
+        let part = |i| js_sys::Reflect::get_u32(credential, i).ok().and_then(|v| v.as_string());
+        let token = part(0).unwrap_or_default();
         refuse_standard_key(self.provider, &token, self.allow_api_key)?;
-        Ok(ConnectConfig { model: self.model.clone(), endpoint: url.or_else(|| self.endpoint.clone()), credential: token })
+        Ok(ConnectConfig { model: self.model.clone(), endpoint: part(1).or_else(|| self.endpoint.clone()), credential: token })
     }
 }
 

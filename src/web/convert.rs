@@ -212,18 +212,16 @@ fn warn_unknown_fields(unknown: Vec<UnknownKey>) {
     }
 }
 
-/// Warns (once per page and path) about the keys of an options object the SDK reads itself
-/// that are not among `known`.
-pub fn warn_unknown_keys(object: &JsValue, known: &[&str], owner: &str) {
-    if !object.is_object() || object.is_function() || object.is_array() {
-        return;
-    }
-    let keys = js_sys::Object::keys(object.unchecked_ref::<js_sys::Object>());
-    for i in 0..keys.length() {
-        let Some(key) = keys.get(i).as_string() else { continue };
-        if !known.contains(&key.as_str()) {
-            warn_unknown(&format!("{owner}.{key}"), "option", closest_key(&key, known));
-        }
+/// Warns (once per page and path) about the keys of the app's options objects that the SDK reads
+/// itself (checked in `platform.js`) and that it does not know: `unknown` is `[path, key, known
+/// keys (comma-separated)]` for each.
+pub fn warn_unknown_keys(unknown: &JsValue) {
+    let unknown: &js_sys::Array = unknown.unchecked_ref();
+    for i in (0..unknown.length()).step_by(3) {
+        let (path, key, known) = (unknown.get(i).as_string(), unknown.get(i + 1).as_string(), unknown.get(i + 2).as_string());
+        let (Some(path), Some(key), Some(known)) = (path, key, known) else { continue };
+        let known: Vec<&str> = known.split(',').collect();
+        warn_unknown(&path, "option", closest_key(&key, &known));
     }
 }
 
@@ -292,39 +290,40 @@ extern "C" {
     pub fn copy_without(object: &JsValue, keys: &str, what: &str) -> Result<JsValue, JsValue>;
 }
 
-pub fn type_error(message: &str) -> JsValue {
-    js_sys::TypeError::new(message).into()
-}
-
-pub fn range_error(message: &str) -> JsValue {
-    js_sys::RangeError::new(message).into()
-}
-
 // `RealtimeError`: the class of the SDK's own errors, with a stable `code` (the d.ts union
 // `RealtimeErrorCode`, the Rust `ErrorCode`). The package entry re-exports this very class
 // (scripts/build-pkg.mjs), so `e instanceof RealtimeError` holds for what the SDK rejects with.
+// The `TypeError`s and `RangeError`s come from the same import (one for every error the SDK makes).
 #[wasm_bindgen(module = "/src/web/platform.js")]
 extern "C" {
+    /// A `RealtimeError` with `code` (`kind` 0), or a `TypeError` (1) / `RangeError` (2), with
+    /// `code` when given.
     #[wasm_bindgen(js_name = realtimeError)]
-    fn realtime_error(message: &str, code: &str) -> JsValue;
+    fn realtime_error(message: &str, code: Option<&str>, kind: u32) -> JsValue;
+}
+
+pub fn type_error(message: &str) -> JsValue {
+    realtime_error(message, None, 1)
+}
+
+pub fn range_error(message: &str) -> JsValue {
+    realtime_error(message, None, 2)
 }
 
 /// A `RealtimeError` (the package's exported error class) with this code.
 pub fn error(code: ErrorCode, message: &str) -> JsValue {
-    realtime_error(message, code.as_str())
+    realtime_error(message, Some(code.as_str()), 0)
 }
 
 /// A session error as the JS error class its kind calls for: `TypeError`/`RangeError` for a
 /// message of the wrong shape (with `code: "invalid_message"` too), else a `RealtimeError`.
 pub fn session_error(e: &SessionError) -> JsValue {
-    let text = e.to_string();
-    let value = match e.kind {
-        ErrorKind::Type => type_error(&text),
-        ErrorKind::Range => range_error(&text),
-        ErrorKind::State => return error(e.code, &text),
+    let kind = match e.kind {
+        ErrorKind::State => 0,
+        ErrorKind::Type => 1,
+        ErrorKind::Range => 2,
     };
-    let _ = js_sys::Reflect::set(&value, &"code".into(), &e.code.as_str().into());
-    value
+    realtime_error(&e.to_string(), Some(e.code.as_str()), kind)
 }
 
 #[wasm_bindgen(module = "/src/web/platform.js")]
@@ -342,38 +341,6 @@ pub fn get(object: &JsValue, key: &str) -> JsValue {
         return JsValue::UNDEFINED;
     }
     js_sys::Reflect::get(object, &key.into()).unwrap_or(JsValue::UNDEFINED)
-}
-
-/// An optional string property; a present non-string is a `TypeError` naming the field.
-pub fn optional_string(object: &JsValue, key: &str, owner: &str) -> Result<Option<String>, JsValue> {
-    let value = get(object, key);
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    value.as_string().map(Some).ok_or_else(|| type_error(&format!("{owner}.{key} must be a string")))
-}
-
-pub fn optional_bool(object: &JsValue, key: &str, owner: &str) -> Result<Option<bool>, JsValue> {
-    let value = get(object, key);
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    value.as_bool().map(Some).ok_or_else(|| type_error(&format!("{owner}.{key} must be a boolean")))
-}
-
-/// An optional non-negative integer property within `max`.
-pub fn optional_count(object: &JsValue, key: &str, owner: &str, max: f64) -> Result<Option<u32>, JsValue> {
-    let value = get(object, key);
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    let Some(n) = value.as_f64() else {
-        return Err(type_error(&format!("{owner}.{key} must be a number")));
-    };
-    if !(n.is_finite() && n >= 0.0 && n <= max && n.fract() == 0.0) {
-        return Err(range_error(&format!("{owner}.{key} must be an integer from 0 to {}", max as u64)));
-    }
-    Ok(Some(n as u32))
 }
 
 // Text frames enter wasm memory through the engine's `TextEncoder.encodeInto` (a native copy),
@@ -444,20 +411,10 @@ pub fn define_tool(tool: JsValue) -> Result<JsValue, JsValue> {
 
 /// A tool as JS gives it: the declaration (`type` defaults to `"function"`) and an optional handler.
 pub(crate) fn function_tool(tool: &JsValue, field: &str) -> Result<(Tool, Option<js_sys::Function>), JsValue> {
-    if !tool.is_object() {
-        return Err(type_error(&format!("{field} must be an object")));
-    }
-    let handler = get(tool, "handler");
-    let handler = if handler.is_undefined() || handler.is_null() {
-        None
-    } else {
-        Some(handler.dyn_into::<js_sys::Function>().map_err(|_| type_error(&format!("{field}.handler must be a function")))?)
-    };
-    let declaration = copy_without(tool, "handler", field)?;
-    if get(&declaration, "type").is_undefined() {
-        let _ = js_sys::Reflect::set(&declaration, &"type".into(), &"function".into());
-    }
-    let declaration: Tool = from_js_noting_unknown(declaration, field)?;
+    let parts = tool_parts(tool, field)?;
+    let handler = parts.get(1);
+    let handler = (!handler.is_undefined()).then(|| handler.unchecked_into::<js_sys::Function>());
+    let declaration: Tool = from_js_noting_unknown(parts.get(0), field)?;
     if declaration.name().is_empty() {
         return Err(range_error(&format!("{field}.name must not be empty")));
     }
@@ -465,4 +422,15 @@ pub(crate) fn function_tool(tool: &JsValue, field: &str) -> Result<(Tool, Option
         return Err(type_error(&format!("{field}: only function tools take a handler")));
     }
     Ok((declaration, handler))
+}
+
+#[wasm_bindgen(module = "/src/web/platform.js")]
+extern "C" {
+    /// `[declaration, handler?]`: a copy of the app's tool without its handler, `type` defaulting to
+    /// `"function"`; a `TypeError` naming `field` when it is no object or its handler no function.
+    #[wasm_bindgen(catch, js_name = toolParts)]
+    fn tool_parts(tool: &JsValue, field: &str) -> Result<js_sys::Array, JsValue>;
+    /// `options.createResponse` (sendText, commitAudio); a `TypeError` when it is no boolean.
+    #[wasm_bindgen(catch, js_name = createResponse)]
+    pub fn create_response_option(options: &JsValue) -> Result<Option<bool>, JsValue>;
 }

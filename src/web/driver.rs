@@ -123,25 +123,30 @@ pub(super) type Callback = Closure<dyn FnMut(JsValue)>;
 /// What [`when_settled`] calls.
 type Then = Box<dyn FnOnce(Result<JsValue, JsValue>)>;
 
-/// [`when_settled`] in one non-generic copy. Both reactions are the driver's closure type, handed
-/// to JS whole (`into_js_value`): the promise holds them, and wasm-bindgen frees each once the
-/// garbage collector takes its function (`forget` would have kept both, and their table slots,
-/// for good: two per tool run, connect and reconnect). A promise that never settles is collected
-/// with them, and `then`'s `Settle` rejects as it drops: nothing waits forever.
+/// [`when_settled`] in one non-generic copy. One reaction of the driver's closure type, handed to
+/// JS whole (`into_js_value`): the promise holds it (through `whenSettled` in `platform.js`, which
+/// calls it with `[fulfilled, value]`), and wasm-bindgen frees it once the garbage collector takes
+/// its function (`forget` would have kept it, and its table slot, for good: one per tool run,
+/// connect and reconnect). A promise that never settles is collected with it, and `then`'s
+/// `Settle` rejects as it drops: nothing waits forever.
 #[inline(never)]
 fn when_settled_boxed(promise: &js_sys::Promise, then: Then) {
-    let slot = Rc::new(Cell::new(Some(then)));
-    let reaction = |slot: Rc<Cell<Option<Then>>>, fulfilled: bool| {
-        Callback::new(move |value: JsValue| {
-            if let Some(then) = slot.take() {
-                then(if fulfilled { Ok(value) } else { Err(value) });
-            }
-        })
-    };
-    let (fulfilled, rejected) = (reaction(slot.clone(), true), reaction(slot, false));
-    let _ = promise.then2(&fulfilled, &rejected);
-    drop(fulfilled.into_js_value());
-    drop(rejected.into_js_value());
+    let mut then = Some(then);
+    let reaction = Callback::new(move |outcome: JsValue| {
+        let outcome: &js_sys::Array = outcome.unchecked_ref();
+        if let Some(then) = then.take() {
+            let value = outcome.get(1);
+            then(if outcome.get(0).as_bool() == Some(true) { Ok(value) } else { Err(value) });
+        }
+    });
+    when_settled_js(promise, &reaction.into_js_value());
+}
+
+#[wasm_bindgen(module = "/src/web/platform.js")]
+extern "C" {
+    /// Calls `reaction([fulfilled, value])` once `promise` settles.
+    #[wasm_bindgen(js_name = whenSettled)]
+    fn when_settled_js(promise: &js_sys::Promise, reaction: &JsValue);
 }
 
 pub(crate) struct Driver {
@@ -346,7 +351,7 @@ impl Driver {
         let close = on(weak, |driver, event| {
             let code = get(&event, "code").as_f64().map_or(1006, |code| code as u16);
             let reason = get(&event, "reason").as_string().unwrap_or_default();
-            let was_clean = get(&event, "wasClean").is_truthy();
+            let was_clean = get(&event, "wasClean").as_bool() == Some(true);
             driver.command(Command::SocketClosed { code, reason, was_clean });
         });
         listen_socket(&self.socket.borrow(), Some(open.as_ref().unchecked_ref()), Some(message.as_ref().unchecked_ref()), Some(close.as_ref().unchecked_ref()));
@@ -698,7 +703,7 @@ impl Driver {
         let closure = slot.get_or_insert_with(|| {
             let weak = Rc::downgrade(self);
             Callback::new(move |event: JsValue| {
-                if let (Some(driver), Some(message)) = (weak.upgrade(), WorkletMessage::parse(&get(&event, "data"))) {
+                if let (Some(driver), Some(message)) = (weak.upgrade(), WorkletMessage::parse(event)) {
                     driver.on_worklet(message);
                 }
             })

@@ -63,7 +63,9 @@ fn connect_stream(driver: &Weak<Driver>, stream: &web_sys::MediaStream, owned: b
     if let Some(current) = live(driver) {
         let callback = current.worklet_callback();
         if let Some(engine) = current.audio.borrow_mut().as_mut() {
-            engine.attach_microphone(stream.clone(), owned, &callback)?;
+            // `Clone::clone`, the reference: web-sys's inherent `MediaStream::clone` would copy the
+            // stream, and closing would then stop the copy's tracks, not these.
+            engine.attach_microphone(Clone::clone(stream), owned, &callback)?;
             // Most likely inside a user gesture: a good moment to leave the autoplay suspension.
             let _ = engine.resume();
             return Ok(JsValue::UNDEFINED);

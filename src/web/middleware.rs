@@ -5,7 +5,7 @@
 //! to pass it unchanged. A throw or an unreadable return passes the original on, with a console
 //! warning: an app bug in a logger must not break the session.
 
-use super::convert::{describe_js_error, from_js, get, message_to_js, to_js, type_error};
+use super::convert::{describe_js_error, from_js, message_to_js, to_js};
 use crate::model::{ClientMessage, ServerMessage};
 use crate::session::Middleware;
 use crate::model::json::FromJson;
@@ -21,23 +21,10 @@ pub struct JsMiddleware {
 }
 
 impl JsMiddleware {
-    pub fn parse(value: &JsValue, field: &str) -> Result<JsMiddleware, JsValue> {
-        if !value.is_object() {
-            return Err(type_error(&format!("{field} must be an object with send() and/or receive()")));
-        }
-        let function = |key: &str| -> Result<Option<js_sys::Function>, JsValue> {
-            let f = get(value, key);
-            if f.is_undefined() || f.is_null() {
-                return Ok(None);
-            }
-            f.dyn_into::<js_sys::Function>().map(Some).map_err(|_| type_error(&format!("{field}.{key} must be a function")))
-        };
-        let (send, receive) = (function("send")?, function("receive")?);
-        if send.is_none() && receive.is_none() {
-            return Err(type_error(&format!("{field} needs a send() or a receive() function")));
-        }
-        let name = get(value, "name").as_string().unwrap_or_else(|| field.to_owned());
-        Ok(JsMiddleware { name, object: value.clone(), send, receive })
+    /// A middleware as `platform.js` checked it (`connectOptions`): `[name, object, send?, receive?]`.
+    pub fn new(parts: &js_sys::Array) -> JsMiddleware {
+        let function = |i| Some(parts.get(i)).filter(|f| f.is_function()).map(JsCast::unchecked_into);
+        JsMiddleware { name: parts.get(0).as_string().unwrap_or_default(), object: parts.get(1), send: function(2), receive: function(3) }
     }
 
     /// The message `function` passes on: `original` when it returns `undefined` (or throws or

@@ -40,11 +40,12 @@ use wasm_bindgen::prelude::*;
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
+/// A panic says why in the console (it still kills the module) in debug builds and with the
+/// `panic-hook` feature; the release package leaves the hook out (see the README's size table), and
+/// with it this start function (an empty one was an export, and a `start` function in the glue).
+#[cfg(any(debug_assertions, feature = "panic-hook"))]
 #[wasm_bindgen(start)]
 fn start() {
-    // A panic says why in the console (it still kills the module) in debug builds and with the
-    // `panic-hook` feature; the release package leaves the hook out (see the README's size table).
-    #[cfg(any(debug_assertions, feature = "panic-hook"))]
     console_error_panic_hook::set_once();
 }
 

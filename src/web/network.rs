@@ -12,6 +12,10 @@ extern "C" {
     /// outside a window (a worker), where there are no such events.
     #[wasm_bindgen(js_name = watchNetwork)]
     fn watch_network(changed: &js_sys::Function) -> Option<js_sys::Function>;
+    /// Calls what `watch_network` returned (a function of ours that never throws: no `catch` glue,
+    /// unlike `Function::call0`).
+    #[wasm_bindgen(js_name = unwatchNetwork)]
+    fn unwatch_network(unwatch: &js_sys::Function);
 }
 
 pub(crate) struct NetworkWatch {
@@ -24,7 +28,7 @@ impl NetworkWatch {
     /// the browser is offline already; `None` outside a window.
     pub(crate) fn start(changed: impl Fn(bool) + 'static) -> Option<NetworkWatch> {
         // The driver's one closure type (each signature has glue of its own).
-        let changed = Callback::new(move |online: JsValue| changed(online.is_truthy()));
+        let changed = Callback::new(move |online: JsValue| changed(online.as_bool() == Some(true)));
         let unwatch = watch_network(changed.as_ref().unchecked_ref())?;
         Some(NetworkWatch { unwatch, _changed: changed })
     }
@@ -32,6 +36,6 @@ impl NetworkWatch {
 
 impl Drop for NetworkWatch {
     fn drop(&mut self) {
-        let _ = self.unwatch.call0(&JsValue::UNDEFINED);
+        unwatch_network(&self.unwatch);
     }
 }

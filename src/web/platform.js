@@ -10,10 +10,24 @@
 
 // ---- audio (web/audio.rs) ------------------------------------------------------------------
 
+// The engine's context (the app's, or a new one at the device's rate) and its worklet module
+// loading: `[context, module, sampleRate]`.
+export function openAudio(context, explicit) {
+  context ??= new AudioContext();
+  return [context, loadWorklet(context, explicit), context.sampleRate];
+}
+// What is still between the context and the listener, in seconds: `outputLatency` where the
+// browser has it, else `baseLatency` (not every browser has both).
+export function outputLatency(context) {
+  const positive = (seconds) => (seconds > 0 ? seconds : 0);
+  return positive(context.outputLatency) || positive(context.baseLatency);
+}
+export const isSuspended = (context) => context.state == 'suspended';
+
 // Where the worklet comes from: the app's `audio.workletUrl`, else the package's own file
 // (`new URL(…, import.meta.url)`: bundlers emit it as an asset, as they do the .wasm; this module
 // sits four levels below the package root).
-export async function loadWorklet(context, explicit) {
+async function loadWorklet(context, explicit) {
   const worklet = context.audioWorklet;
   if (explicit) {
     try { return await worklet.addModule(explicit); }
@@ -66,6 +80,127 @@ export function copyWithout(object, keys, what) {
   catch (e) { throw new TypeError(`${what} could not be read: ${describeError(e)}`); }
   for (const key of keys.split(',')) delete copy[key];
   return copy;
+}
+
+// ---- the app's options (web/client.rs, web/connect_options.rs, web/audio.rs) -----------------
+
+// The options only JS gives are checked here, field by field: a bad value is a TypeError/RangeError
+// naming its path. In Rust each check was an early return dropping what was read so far (~2 kB of
+// wasm for connect() alone); here it is one throw, and a table says what each field is. Rust gets
+// what was read in one array.
+
+// A property of an app object: undefined when `object` is none (a function included, as in Rust's
+// `get`) or its getter throws (then read as absent; the neutral copy reports it).
+function read(object, key) {
+  if (typeof object == 'object' && object) try { return object[key]; } catch { /* absent */ }
+}
+const BOOLEAN = 'boolean', STRING = 'string';
+// An optional field (null is absent) of its `kind`: a `typeof` (BOOLEAN, STRING, 'function'),
+// `[min, max]` (an integer), the name of a class of the page (an instance of it), or undefined (read
+// as it is).
+function field(object, owner, key, kind) {
+  const value = read(object, key), at = `${owner}.${key}`;
+  if (value == null) return;
+  if (Array.isArray(kind)) {
+    if (typeof value != 'number') throw new TypeError(`${at} must be a number`);
+    if (!(Number.isInteger(value) && value >= kind[0] && value <= kind[1])) throw new RangeError(`${at} must be an integer from ${kind[0]} to ${kind[1]}`);
+  } else if (kind && (/^[a-z]/.test(kind) ? typeof value != kind : !isA(value, kind))) {
+    throw new TypeError(`${at} must be a${/^[AEIOU]/.test(kind) ? 'n' : ''} ${kind}`);
+  }
+  return value;
+}
+// Reads the `fields` of `object` ({ key: kind }) onto `out`, in order; with `unknown`, its other
+// keys are noted there as `[path, key, known keys]` (Rust warns: web/convert.rs, warn_unknown_keys).
+function fields(out, object, owner, kinds, unknown) {
+  const known = Object.keys(kinds);
+  for (const key of known) out.push(field(object, owner, key, kinds[key]));
+  if (unknown && typeof object == 'object' && object && !Array.isArray(object)) {
+    for (const key of Object.keys(object)) if (!known.includes(key)) unknown.push(`${owner}.${key}`, key, known.join());
+  }
+}
+
+// `new RealtimeClient(options)`: `[provider, model?, endpoint?, token, dangerouslyAllowApiKeyInBrowser?, unknown]`.
+export function clientOptions(options) {
+  if (typeof options != 'object' || !options) throw new TypeError('RealtimeClient options must be an object');
+  const out = [], unknown = [];
+  fields(out, options, 'options', { provider: STRING, model: STRING, endpoint: STRING, token: undefined, dangerouslyAllowApiKeyInBrowser: BOOLEAN }, unknown);
+  const [provider, model, endpoint, token] = out;
+  if (provider === undefined) throw new TypeError('options.provider is required ("openai" or "gemini")');
+  if (provider != 'openai' && provider != 'gemini') throw new RangeError(`options.provider: unknown provider ${JSON.stringify(provider)} (expected "openai" or "gemini")`);
+  if (model === '') throw new RangeError('options.model must not be empty');
+  if (endpoint !== undefined && !/^wss?:\/\//.test(endpoint)) throw new RangeError('options.endpoint must be a ws:// or wss:// URL');
+  if (typeof token != STRING && typeof token != 'function') throw new TypeError('options.token must be a string or a function returning a promise of one');
+  out.push(unknown);
+  return out;
+}
+
+// The credential for a connection (web/connector.rs): `options.token`, or what its function
+// resolves to (a string or `{ token, url? }`), as a promise of `[token, url?]`; a token function
+// that throws rejects it.
+export function credential(token) {
+  return new Promise((resolve) => resolve(typeof token == 'function' ? token() : token)).then((value) => {
+    if (typeof value == STRING) return [value];
+    const read = [];
+    fields(read, value, 'token()', { token: STRING, url: STRING });
+    if (read[0] === undefined) throw new TypeError('token() must resolve to a string or { token, url? }');
+    return read;
+  });
+}
+
+// A tool as the app gives it (web/convert.rs, function_tool): `[declaration, handler?]`, the
+// declaration a copy without the handler, of `type: "function"` unless it says another.
+export function toolParts(tool, at) {
+  if (typeof tool != 'object' || !tool) throw new TypeError(`${at} must be an object`);
+  const handler = field(tool, at, 'handler', 'function'), declaration = copyWithout(tool, 'handler', at);
+  if (declaration.type === undefined) declaration.type = 'function';
+  return [declaration, handler];
+}
+
+// `createResponse` of sendText's and commitAudio's options (web/session.rs).
+export const createResponse = (options) => field(options, 'options', 'createResponse', BOOLEAN);
+
+// `connect(options)`, what only JS gives (the neutral rest is read in Rust), in this order:
+// functionInvocation's includeDetailedErrors, allowConcurrentInvocation, maxIterationsPerTurn,
+// maxConsecutiveErrors, terminateOnUnknownCalls, answerCallsWithoutHandler (0–5); audio's playback,
+// context, workletUrl, chunkMs, prebufferMs, outputElement, outputNode (6–12); tools, middleware
+// (`[name, object, send?, receive?]` each), logLevel, connectTimeoutMs, maxFrameBytes, rawFrames,
+// bargeIn (13–19); the unknown keys (20); the neutral options, a shallow copy without those
+// (21); reconnect (on), its maxAttempts, maxDelayMs (22–24).
+export function connectOptions(options) {
+  if (options != null && typeof options != 'object') throw new TypeError('connect options must be an object');
+  const out = [], unknown = [], o = 'options', audio = read(options, 'audio');
+  fields(out, read(options, 'functionInvocation'), 'options.functionInvocation', { includeDetailedErrors: BOOLEAN, allowConcurrentInvocation: BOOLEAN,
+    maxIterationsPerTurn: [1, 1e4], maxConsecutiveErrors: [0, 1e4], terminateOnUnknownCalls: BOOLEAN, answerCallsWithoutHandler: BOOLEAN }, unknown);
+  if (audio != null && typeof audio != 'object') throw new TypeError('options.audio must be an object');
+  fields(out, audio, 'options.audio', { playback: BOOLEAN, context: 'AudioContext', workletUrl: STRING, chunkMs: [3, 200], prebufferMs: [0, 2000],
+    outputElement: 'HTMLAudioElement', outputNode: 'AudioNode' }, unknown);
+  if (out[12] && !out[7]) throw new TypeError('options.audio.outputNode needs options.audio.context (the context it belongs to)');
+  // The other keys are the neutral options' (Rust notes the unknown ones among those).
+  const top = { tools: 'Array', middleware: 'Array', logLevel: STRING, connectTimeoutMs: [0, 6e5], maxFrameBytes: [1024, 2 ** 30], rawFrames: BOOLEAN, bargeIn: undefined };
+  fields(out, options, o, top);
+  out[14] = Array.from(out[14] ?? [], (layer, i) => {
+    const at = `options.middleware[${i}]`, methods = [];
+    if (typeof layer != 'object' || !layer) throw new TypeError(`${at} must be an object with send() and/or receive()`);
+    fields(methods, layer, at, { send: 'function', receive: 'function', name: undefined });
+    const [send, receive, name] = methods;
+    if (!send && !receive) throw new TypeError(`${at} needs a send() or a receive() function`);
+    return [typeof name == STRING ? name : at, layer, send, receive];
+  });
+  const level = out[15];
+  if (level !== undefined && !['off', 'error', 'warn', 'info', 'debug', 'trace'].includes(level)) {
+    throw new RangeError(`options.logLevel: ${JSON.stringify(level)} is not one of off, error, warn, info, debug, trace`);
+  }
+  // `reconnect: false | true | { maxAttempts?, maxDelayMs? }`, or the older `resume: boolean`.
+  const given = read(options, 'reconnect'), resume = field(options, o, 'resume', BOOLEAN);
+  if (resume !== undefined && given !== undefined) throw new TypeError('options.resume is the old name of options.reconnect: give only reconnect');
+  out.push(unknown, copyWithout(options, `${Object.keys(top)},functionInvocation,audio,reconnect,resume`, o));
+  const reconnect = given ?? resume ?? true;
+  out.push(!!reconnect);
+  if (typeof reconnect != BOOLEAN) {
+    if (typeof reconnect != 'object') throw new TypeError('options.reconnect must be false or an object { maxAttempts?, maxDelayMs? }');
+    fields(out, reconnect, 'options.reconnect', { maxAttempts: [1, 100], maxDelayMs: [0, 6e5] }, unknown);
+  }
+  return out;
 }
 
 // ---- strings out of wasm memory (web/convert.rs) ------------------------------------------
@@ -130,7 +265,14 @@ export function describeError(value) {
 export class RealtimeError extends Error {
   constructor(message, code) { super(message); this.name = 'RealtimeError'; this.code = code; }
 }
-export function realtimeError(message, code) { return new RealtimeError(message, code); }
+// Every error the SDK makes (web/convert.rs): a RealtimeError with `code` (`kind` 0), or a
+// TypeError (1) / RangeError (2), with `code` when given.
+export function realtimeError(message, code, kind) {
+  if (!kind) return new RealtimeError(message, code);
+  const error = new (kind == 1 ? TypeError : RangeError)(message);
+  if (code) error.code = code;
+  return error;
+}
 
 // Bytes leave wasm memory as a copy of wasm-bindgen's view (received audio for the app).
 export const copyBytes = (view) => view.slice();
@@ -226,21 +368,31 @@ export class Listeners {
 
 // ---- browser objects (web/audio.rs, web/driver.rs) ------------------------------------------
 
-// The worklet nodes (web/audio.rs): mono, their port's messages to `onmessage`.
+// A worklet's port message as Rust reads it (web/audio.rs, WorkletMessage::parse): a capture chunk
+// as its samples (the hot path: one value, no fields read across the boundary), any other as
+// `[kind, item, value, underruns, queued]`, kind its index in WORKLET_MESSAGES (-1: none of them)
+// and value its `rendered`, `rms` or `resampling`.
+const WORKLET_MESSAGES = ['position', 'stopped', 'level', 'ready'];
+function workletMessage({ type, samples, item, rendered, rms, resampling, underruns, queued } = {}) {
+  if (type == 'chunk' && samples instanceof Float32Array) return samples;
+  return [WORKLET_MESSAGES.indexOf(type), item, rendered ?? rms ?? resampling, underruns, queued];
+}
+// The worklet nodes (web/audio.rs): mono, their port's messages to `onmessage` (as above).
 function workletNode(context, name, numberOfOutputs, processorOptions, onmessage) {
   const options = { processorOptions, numberOfInputs: 1, numberOfOutputs };
   if (numberOfOutputs) options.outputChannelCount = [1];
   const node = new AudioWorkletNode(context, name, options);
-  node.port.onmessage = onmessage;
+  node.port.onmessage = ({ data }) => onmessage(workletMessage(data ?? undefined));
   return node;
 }
 // The playback graph: worklet → gain → an <audio> element (through a MediaStream: output-device
 // choice, and the browser's echo canceller sees what is played), the app's node, or the speakers;
 // `[node, gain, destination?]`. `phases` (with up…grid): the resampler's filter, for a worklet
-// that resamples.
+// that resamples (else empty).
 export function playbackNode(context, onmessage, prebufferFrames, fadeFrames, reportFrames, phases, up, down, taps, grid, element, output) {
   const options = { prebufferFrames, fadeFrames, reportFrames };
-  if (phases) options.int16Resampler = { up, down, taps, grid, phases };
+  // `phases` is a view of wasm memory: copied.
+  if (phases.length) options.int16Resampler = { up, down, taps, grid, phases: phases.slice() };
   const node = workletNode(context, 'realtime-playback', 1, options, onmessage);
   const gain = context.createGain();
   node.connect(gain);
@@ -262,28 +414,44 @@ export function captureNode(context, onmessage, chunkFrames, stream) {
   source.connect(node);
   return [node, source];
 }
+// The playback volume (web/audio.rs): the gain's value, set first when given.
+export function gainValue(node, value) {
+  if (value !== undefined) node.gain.value = value;
+  return node.gain.value;
+}
 // `duck`, `restore`, `stop` (with the item to stop, for playback).
 export function postControl(node, type, item) {
   node.port.postMessage(item === undefined ? { type } : { type, item });
 }
 
-// A worklet node let go of: `stop` posted first if asked, its port silenced, disconnected. Never
-// throws: it runs while the session releases what it holds.
-export function releaseNode(node, stop) {
+// A worklet node let go of: `stop` posted first if asked, its port silenced, disconnected, and
+// `other` (its source or gain) disconnected too. Never throws: it runs while the session releases
+// what it holds.
+export function releaseNode(node, stop, other) {
   try {
     if (stop) postControl(node, 'stop');
     node.port.onmessage = null;
     node.disconnect();
   } catch { /* a node already gone with its context */ }
+  try { other.disconnect(); } catch { /* the same */ }
+}
+// The engine's context (web/audio.rs): resumed (a refusal rejects), closed (a refusal ignored).
+// Never throws: a promise, or nothing.
+export const resumeContext = (context) => new Promise((resolve) => resolve(context.resume()));
+export function closeContext(context) {
+  try { context.close().catch(() => {}); } catch { /* a context that cannot close */ }
 }
 
-// The microphone (web/microphone.rs), with options checked in Rust.
-export function openMicrophone(deviceId, echoCancellation, noiseSuppression, autoGainControl) {
-  const devices = globalThis.navigator?.mediaDevices;
-  if (!devices) throw new RealtimeError('this page cannot use a microphone (navigator.mediaDevices is missing: is it a secure context?)', 'unsupported');
-  const audio = {};
+// The microphone (web/audio.rs: request_microphone), with `startMicrophone`'s options: the
+// speech-friendly processing on unless turned off.
+export function openMicrophone(options) {
+  const given = [], audio = {};
+  fields(given, options, 'options', { deviceId: STRING, echoCancellation: BOOLEAN, noiseSuppression: BOOLEAN, autoGainControl: BOOLEAN });
+  const [deviceId, echoCancellation = true, noiseSuppression = true, autoGainControl = true] = given;
   if (deviceId !== undefined) audio.deviceId = { exact: deviceId };
   Object.assign(audio, { echoCancellation, noiseSuppression, autoGainControl, channelCount: 1 });
+  const devices = globalThis.navigator?.mediaDevices;
+  if (!devices) throw new RealtimeError('this page cannot use a microphone (navigator.mediaDevices is missing: is it a secure context?)', 'unsupported');
   return devices.getUserMedia({ audio });
 }
 
@@ -340,6 +508,7 @@ export function watchNetwork(changed) {
     window.removeEventListener('offline', offline);
   };
 }
+export const unwatchNetwork = (unwatch) => unwatch();
 
 // The socket (web/connector.rs, web/driver.rs): binary frames as ArrayBuffers; its handlers set
 // (the message handler gets the event's data) or, called without them, removed.
@@ -377,6 +546,11 @@ export function deferred() {
   return [promise, resolve, reject];
 }
 export const settle = (parts, fulfilled, value) => parts[fulfilled ? 1 : 2](value);
+// `reaction([fulfilled, value])` once `promise` settles (web/driver.rs: when_settled): one Rust
+// closure per wait, not one per outcome.
+export function whenSettled(promise, reaction) {
+  promise.then((value) => reaction([true, value]), (reason) => reaction([false, reason]));
+}
 export const resolver = (parts) => () => parts[1]();
 
 // sendText/commitAudio (web/session.rs), connect (web/client.rs): resolves with nothing once

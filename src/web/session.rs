@@ -52,6 +52,15 @@ impl RealtimeSession {
         self.driver.command(Command::Send(message, settle));
         promise
     }
+
+    /// A promise settled (with nothing) when the session has sent all of `messages`.
+    fn sent_all(&self, messages: Vec<ClientMessage>) -> js_sys::Promise {
+        let promises = js_sys::Array::new();
+        for message in messages {
+            promises.push(&self.sent(message));
+        }
+        all_done(&promises)
+    }
 }
 
 // `Promise.all(promises).then(() => {})`: the d.ts says `Promise<void>` (two Rust futures did
@@ -111,15 +120,11 @@ impl RealtimeSession {
     #[wasm_bindgen(js_name = sendText)]
     pub fn send_text(&self, text: JsValue, options: JsValue) -> js_sys::Promise {
         let Some(text) = text.as_string() else { return rejected(super::convert::type_error("text must be a string")) };
-        let create = match super::convert::optional_bool(&options, "createResponse", "options") {
+        let create = match super::convert::create_response_option(&options) {
             Ok(flag) => flag.unwrap_or(true),
             Err(e) => return rejected(e),
         };
-        let promises = js_sys::Array::new();
-        for message in crate::session::text_turn(&text, create) {
-            promises.push(&self.sent(message));
-        }
-        all_done(&promises)
+        self.sent_all(crate::session::text_turn(&text, create))
     }
 
     #[wasm_bindgen(js_name = createResponse)]
@@ -259,11 +264,7 @@ impl RealtimeSession {
     /// Resumes audio after the browser's autoplay policy suspended it (call from a user gesture).
     #[wasm_bindgen(js_name = resumeAudio)]
     pub fn resume_audio(&self) -> js_sys::Promise {
-        match self.driver.audio.borrow().as_ref().map(AudioEngine::resume) {
-            Some(Ok(promise)) => promise,
-            Some(Err(e)) => rejected(e),
-            None => js_sys::Promise::resolve(&JsValue::UNDEFINED),
-        }
+        self.driver.audio.borrow().as_ref().map_or_else(|| js_sys::Promise::resolve(&JsValue::UNDEFINED), AudioEngine::resume)
     }
 
     /// Manual turns: commits the audio sent so far and, unless `{ createResponse: false }`, asks for
@@ -271,17 +272,15 @@ impl RealtimeSession {
     #[wasm_bindgen(js_name = commitAudio)]
     pub fn commit_audio(&self, options: JsValue) -> js_sys::Promise {
         let vad = self.driver.session.try_borrow().map(|s| s.options().voice_activity_detection.as_ref().is_none_or(|v| v.enabled)).unwrap_or(true);
-        let create = match super::convert::optional_bool(&options, "createResponse", "options") {
+        let create = match super::convert::create_response_option(&options) {
             Ok(flag) => flag.unwrap_or(!vad),
             Err(e) => return rejected(e),
         };
-        let promises = js_sys::Array::new();
-        promises.push(&self.sent(ClientMessage::InputAudioBufferCommit { message_id: None }));
+        let mut messages = vec![ClientMessage::InputAudioBufferCommit { message_id: None }];
         if create {
-            let request = ClientMessage::CreateResponse(crate::model::CreateResponse::default());
-            promises.push(&self.sent(request));
+            messages.push(ClientMessage::CreateResponse(crate::model::CreateResponse::default()));
         }
-        all_done(&promises)
+        self.sent_all(messages)
     }
 
     /// Closes the session (idempotent); resolves once the socket is closed.
