@@ -2,6 +2,7 @@
 //! `connect()`, builds the session (options, middleware, audio engine), opens the WebSocket through
 //! the [`Connector`] and hands back a `RealtimeSession` once the session is open.
 
+use super::CellBorrow;
 use super::audio::AudioEngine;
 use super::connect_options::{speaks, ConnectOptions};
 use super::connector::{refuse_standard_key, Connector};
@@ -141,7 +142,7 @@ fn start(connector: Connector, parsed: ConnectOptions, config: &crate::provider:
     let (opened, on_open) = new_settle();
     let provider = connector.provider.name();
     let driver = Driver::start(session, socket, parsed.handlers, provider, engine, connector, parsed.raw_frames, on_open);
-    *driver.capture_options.borrow_mut() = capture_options;
+    *driver.capture_options.mutable() = capture_options;
     let Some(module) = module else { return Ok((driver, opened)) };
     let (started, on_started) = new_settle();
     let playing = driver.clone();

@@ -2,6 +2,7 @@
 //! the wrong shape, too deep, cyclic or too large becomes a `TypeError` naming the field, never a
 //! panic.
 
+use super::CellBorrow;
 use crate::model::json::{closest_key, from_json_str_noting_unknown, FromJson, JsonError, UnknownKey};
 use crate::model::{Content, ConversationItem, OutputPosition, ServerMessage, Tool};
 use crate::session::{ErrorCode, ErrorKind, FrameBuf, SessionError, SessionEvent};
@@ -106,7 +107,7 @@ thread_local! {
 pub(super) fn js_string(text: &str) -> JsValue {
     const KEPT: usize = 8;
     STRINGS.with(|strings| {
-        let mut strings = strings.borrow_mut();
+        let mut strings = strings.mutable();
         if let Some((_, value)) = strings.iter().find(|(kept, _)| kept == text) {
             return value.clone();
         }
@@ -245,7 +246,7 @@ thread_local! {
 
 fn warn_once(message: String) {
     let new = WARNED.with(|warned| {
-        let mut warned = warned.borrow_mut();
+        let mut warned = warned.mutable();
         let new = !warned.contains(&message);
         if new {
             warned.push(message.clone());

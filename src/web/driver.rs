@@ -12,6 +12,7 @@
 //! Must never: decide anything about the protocol or the conversation (the session does), or
 //! parse the app's options (`connect_options`).
 
+use super::CellBorrow;
 use super::audio::{AudioEngine, AudioOptions, WorkletMessage};
 use super::connector::Connector;
 use super::convert::{describe_js_error, get, event_to_js, frame_from_js, from_js, message_to_js, session_error, to_js};
@@ -354,14 +355,14 @@ impl Driver {
             let was_clean = get(&event, "wasClean").as_bool() == Some(true);
             driver.command(Command::SocketClosed { code, reason, was_clean });
         });
-        listen_socket(&self.socket.borrow(), Some(open.as_ref().unchecked_ref()), Some(message.as_ref().unchecked_ref()), Some(close.as_ref().unchecked_ref()));
-        *self.socket_callbacks.borrow_mut() = Some([open, message, close]);
+        listen_socket(&self.socket.shared(), Some(open.as_ref().unchecked_ref()), Some(message.as_ref().unchecked_ref()), Some(close.as_ref().unchecked_ref()));
+        *self.socket_callbacks.mutable() = Some([open, message, close]);
     }
 
     /// Silences the current socket (its close is not the session's any more).
     fn detach_socket(&self) {
-        listen_socket(&self.socket.borrow(), None, None, None);
-        self.socket_callbacks.borrow_mut().take();
+        listen_socket(&self.socket.shared(), None, None, None);
+        self.socket_callbacks.mutable().take();
     }
 
     fn watch_network(self: &Rc<Self>) {
@@ -371,13 +372,13 @@ impl Driver {
                 driver.command(Command::NetworkChanged(online));
             }
         });
-        *self.network.borrow_mut() = watch;
+        *self.network.mutable() = watch;
     }
 
     /// A new connection for the resuming session: a fresh credential, the provider's URL.
     fn reconnect(self: &Rc<Self>) {
         self.detach_socket();
-        close_socket(&self.socket.borrow(), 1000, "moving to a new connection");
+        close_socket(&self.socket.shared(), 1000, "moving to a new connection");
         let attempt = self.attempt.get().wrapping_add(1);
         self.attempt.set(attempt);
         self.opening.set(true);
@@ -389,10 +390,10 @@ impl Driver {
                 return; // superseded, or the session was closed meanwhile (and told so)
             }
             driver.opening.set(false);
-            let opened = config.and_then(|config| Connector::open_socket(&driver.session.borrow().connect_request(&config)));
+            let opened = config.and_then(|config| Connector::open_socket(&driver.session.shared().connect_request(&config)));
             match opened {
                 Ok(socket) => {
-                    *driver.socket.borrow_mut() = socket;
+                    *driver.socket.mutable() = socket;
                     driver.attach_socket();
                 }
                 Err(e) => driver.command(Command::SocketClosed {
@@ -410,7 +411,7 @@ impl Driver {
         if self.shut_down.get() {
             return;
         }
-        self.commands.borrow_mut().push(command);
+        self.commands.mutable().push(command);
         self.pump();
     }
 
@@ -423,7 +424,7 @@ impl Driver {
         for round in 0..MAX_PUMP_ROUNDS {
             let outputs = {
                 let Ok(mut session) = self.session.try_borrow_mut() else { break };
-                let commands = std::mem::take(&mut *self.commands.borrow_mut());
+                let commands = std::mem::take(&mut *self.commands.mutable());
                 for command in commands {
                     self.apply(&mut session, command);
                 }
@@ -433,7 +434,7 @@ impl Driver {
                 }
                 outputs
             };
-            if outputs.is_empty() && self.commands.borrow().is_empty() {
+            if outputs.is_empty() && self.commands.shared().is_empty() {
                 break;
             }
             if round + 1 == MAX_PUMP_ROUNDS {
@@ -461,15 +462,15 @@ impl Driver {
             Command::SocketClosed { code, reason, was_clean } => session.socket_closed(t, code, &reason, was_clean),
             Command::Send(message, settle) => {
                 let ticket = session.send(t, message);
-                self.pending.borrow_mut().push((ticket, settle));
+                self.pending.mutable().push((ticket, settle));
             }
             Command::RegisterTool(tool, settle) => {
                 let ticket = session.register_tool(t, tool);
-                self.pending.borrow_mut().push((ticket, settle));
+                self.pending.mutable().push((ticket, settle));
             }
             Command::UnregisterTool(name, settle) => {
                 let ticket = session.unregister_tool(t, &name);
-                self.pending.borrow_mut().push((ticket, settle));
+                self.pending.mutable().push((ticket, settle));
             }
             Command::ToolFinished(call_id, outcome) => session.tool_finished(t, &call_id, outcome),
             Command::Timer(timer) => session.timer_fired(t, timer),
@@ -485,7 +486,7 @@ impl Driver {
             Command::MicrophoneStopped => session.microphone_stopped(t),
             Command::LocalSpeech(started) => session.local_speech(t, started),
             Command::PlaybackStopped(item, played_ms) => {
-                let latency = self.audio.borrow().as_ref().map_or(0.0, AudioEngine::output_latency_ms);
+                let latency = self.audio.shared().as_ref().map_or(0.0, AudioEngine::output_latency_ms);
                 session.playback_stopped(t, &item, played_ms, latency);
             }
         }
@@ -495,7 +496,7 @@ impl Driver {
     fn dispatch(self: &Rc<Self>, output: Output) {
         match output {
             Output::Transmit(frame) => {
-                send_frame(&self.socket.borrow(), &frame);
+                send_frame(&self.socket.shared(), &frame);
             }
             Output::Message(message) => {
                 // A JS object only for someone who reads it (most apps listen to a few kinds). The
@@ -503,7 +504,7 @@ impl Driver {
                 let kind = message.kind();
                 if self.listens(kind) || self.stream.active() {
                     let value = message_to_js(&message);
-                    if let Some(frame) = self.frame_text.borrow().as_ref() {
+                    if let Some(frame) = self.frame_text.shared().as_ref() {
                         let _ = js_sys::Reflect::set(&value, &"rawFrame".into(), frame);
                     }
                     self.emit(kind, &value);
@@ -513,13 +514,13 @@ impl Driver {
             Output::Event(event) => self.on_event(event),
             Output::RunTool(run) => self.run_tool(run),
             Output::CancelTool { call_id } => {
-                if let Some(controller) = self.aborts.borrow_mut().remove(&call_id) {
+                if let Some(controller) = self.aborts.mutable().remove(&call_id) {
                     controller.abort();
                 }
             }
             Output::Settled { ticket, result } => {
                 let settle = {
-                    let mut pending = self.pending.borrow_mut();
+                    let mut pending = self.pending.mutable();
                     pending.iter().position(|(t, _)| *t == ticket).map(|i| pending.swap_remove(i).1)
                 };
                 if let Some(settle) = settle {
@@ -538,11 +539,11 @@ impl Driver {
                         driver.command(Command::Timer(timer));
                     }
                 });
-                self.timers.borrow_mut()[timer_slot(timer)] = Some(handle);
+                self.timers.mutable()[timer_slot(timer)] = Some(handle);
             }
             Output::PlayAudio { item_id, audio } => {
                 let (held, blocked) = {
-                    let mut engine = self.audio.borrow_mut();
+                    let mut engine = self.audio.mutable();
                     match engine.as_mut() {
                         // The context's state is asked only until the block is reported.
                         Some(engine) => (engine.play(&item_id, audio.as_bytes()), !self.playback_blocked_reported.get() && engine.is_suspended()),
@@ -558,13 +559,13 @@ impl Driver {
                 }
             }
             Output::StopPlayback { item_id } => {
-                let stopping = self.audio.borrow_mut().as_mut().is_some_and(|e| e.stop(&item_id));
+                let stopping = self.audio.mutable().as_mut().is_some_and(|e| e.stop(&item_id));
                 if !stopping {
                     self.command(Command::PlaybackStopped(item_id, 0.0));
                 }
             }
             Output::DuckPlayback | Output::RestorePlayback => {
-                if let Some(engine) = self.audio.borrow().as_ref() {
+                if let Some(engine) = self.audio.shared().as_ref() {
                     engine.set_ducked(matches!(output, Output::DuckPlayback));
                 }
             }
@@ -574,7 +575,7 @@ impl Driver {
                     // No socket yet (the credential is on its way): closed as asked, at once.
                     self.command(Command::SocketClosed { code, reason, was_clean: true });
                 } else {
-                    close_socket(&self.socket.borrow(), code, &reason);
+                    close_socket(&self.socket.shared(), code, &reason);
                 }
             }
         }
@@ -584,12 +585,12 @@ impl Driver {
         let value = event_to_js(&event);
         match &event {
             SessionEvent::StateChange { state: ConnectionState::Open, .. } => {
-                if let Some(opened) = self.on_open.borrow_mut().take() {
+                if let Some(opened) = self.on_open.mutable().take() {
                     opened.resolve(&JsValue::UNDEFINED);
                 }
             }
             SessionEvent::Close { code, reason, .. } => {
-                if let Some(opened) = self.on_open.borrow_mut().take() {
+                if let Some(opened) = self.on_open.mutable().take() {
                     let detail = if reason.is_empty() { String::new() } else { format!(": {reason}") };
                     opened.reject(&(super::convert::error(ErrorCode::ConnectionFailed, &format!("connection failed (code {code}{detail})"))));
                 }
@@ -616,15 +617,15 @@ impl Driver {
             return;
         }
         self.release();
-        close_socket(&self.socket.borrow(), 1000, "session released");
+        close_socket(&self.socket.shared(), 1000, "session released");
         // An error object each: the app may keep or change one.
         let closed = || super::convert::error(ErrorCode::SessionClosed, "the session was released (free() or dispose) before this settled");
         // Taken out whole: no borrow held while JS is called.
-        let pending = std::mem::take(&mut *self.pending.borrow_mut());
+        let pending = std::mem::take(&mut *self.pending.mutable());
         for (_, settle) in pending {
             settle.reject(&closed());
         }
-        if let Some(opened) = self.on_open.borrow_mut().take() {
+        if let Some(opened) = self.on_open.mutable().take() {
             opened.reject(&closed());
         }
         // `close` listeners (and `close()` promises still waiting) learn that it ended.
@@ -633,23 +634,23 @@ impl Driver {
             self.emit(event.kind(), &event_to_js(&event));
         }
         self.listeners.clear();
-        self.listened.borrow_mut().clear();
-        self.commands.borrow_mut().clear();
+        self.listened.mutable().clear();
+        self.commands.mutable().clear();
     }
 
     /// After the close: the stream ends, timers and socket callbacks go, running tools are aborted.
     fn release(&self) {
         self.stream.end();
         // Dropping the engine closes it (microphone tracks stopped, nodes disconnected).
-        drop(self.audio.borrow_mut().take());
-        self.worklet_callback.borrow_mut().take();
+        drop(self.audio.mutable().take());
+        self.worklet_callback.mutable().take();
         if let Some((id, _)) = self.post_held_timeout.take() {
             clear_timeout(id);
         }
-        self.post_held.borrow_mut().take();
-        *self.timers.borrow_mut() = [None, None, None];
-        self.network.borrow_mut().take();
-        for (_, controller) in self.aborts.borrow_mut().drain() {
+        self.post_held.mutable().take();
+        *self.timers.mutable() = [None, None, None];
+        self.network.mutable().take();
+        for (_, controller) in self.aborts.mutable().drain() {
             controller.abort();
         }
         self.detach_socket();
@@ -661,7 +662,7 @@ impl Driver {
     fn arm_post_held(self: &Rc<Self>) {
         let t = now();
         {
-            let mut engine = self.audio.borrow_mut();
+            let mut engine = self.audio.mutable();
             if let Some(engine) = engine.as_mut().filter(|e| e.post_is_urgent(t)) {
                 // Running low: now, not after the tasks already queued (a timer armed earlier
                 // finds nothing left to post).
@@ -669,19 +670,19 @@ impl Driver {
                 return;
             }
         }
-        let Some(delay) = self.audio.borrow().as_ref().map(|e| e.post_delay_ms(t)) else { return };
+        let Some(delay) = self.audio.shared().as_ref().map(|e| e.post_delay_ms(t)) else { return };
         match self.post_held_timeout.get() {
             Some((_, at)) if at <= t + delay + 1.0 => return,
             Some((id, _)) => clear_timeout(id),
             None => {}
         }
-        let mut slot = self.post_held.borrow_mut();
+        let mut slot = self.post_held.mutable();
         let closure = slot.get_or_insert_with(|| {
             let weak = Rc::downgrade(self);
             Callback::new(move |_: JsValue| {
                 if let Some(driver) = weak.upgrade() {
                     driver.post_held_timeout.set(None);
-                    if let Some(engine) = driver.audio.borrow_mut().as_mut() {
+                    if let Some(engine) = driver.audio.mutable().as_mut() {
                         engine.post_held();
                     }
                 }
@@ -694,12 +695,12 @@ impl Driver {
     /// The playback node, once the worklet module loaded (`connect()`).
     pub(super) fn start_playback(self: &Rc<Self>) -> Result<(), JsValue> {
         let callback = self.worklet_callback();
-        self.audio.borrow_mut().as_mut().map_or(Ok(()), |engine| engine.start_playback(&callback))
+        self.audio.mutable().as_mut().map_or(Ok(()), |engine| engine.start_playback(&callback))
     }
 
     /// The callback both worklet ports deliver to (created once, held weakly).
     pub(crate) fn worklet_callback(self: &Rc<Self>) -> js_sys::Function {
-        let mut slot = self.worklet_callback.borrow_mut();
+        let mut slot = self.worklet_callback.mutable();
         let closure = slot.get_or_insert_with(|| {
             let weak = Rc::downgrade(self);
             Callback::new(move |event: JsValue| {
@@ -712,7 +713,7 @@ impl Driver {
     }
 
     fn on_worklet(self: &Rc<Self>, message: WorkletMessage) {
-        let rate = match self.audio.borrow_mut().as_mut() {
+        let rate = match self.audio.mutable().as_mut() {
             Some(engine) => {
                 engine.playback_message(&message, now());
                 engine.sample_rate()
@@ -722,7 +723,7 @@ impl Driver {
         match message {
             WorkletMessage::Ready { .. } => {}
             WorkletMessage::Chunk(samples) => {
-                let captured = self.audio.borrow_mut().as_mut().map(|e| e.captured(samples, now()));
+                let captured = self.audio.mutable().as_mut().map(|e| e.captured(samples, now()));
                 let Some(captured) = captured else { return };
                 // First: a barge-in ducks the reply before anything else is done with the chunk.
                 if let Some(started) = captured.speech {
@@ -734,7 +735,7 @@ impl Driver {
                         let event = level_event("inputLevel", level.meter(), level.rms, Some(level.peak));
                         self.emit("inputLevel", &event);
                     }
-                    if self.audio.borrow().as_ref().is_some_and(|e| !e.muted) {
+                    if self.audio.shared().as_ref().is_some_and(|e| !e.muted) {
                         self.command(Command::InputLevel(f64::from(level.meter())));
                     }
                 }
@@ -747,7 +748,7 @@ impl Driver {
             }
             WorkletMessage::Stopped { item, frames } => self.command(Command::PlaybackStopped(item, frames / rate * 1_000.0)),
             WorkletMessage::Level(rms) => {
-                if let Some(engine) = self.audio.borrow_mut().as_mut() {
+                if let Some(engine) = self.audio.mutable().as_mut() {
                     engine.output_level(rms);
                 }
                 if self.listens("outputLevel") {
@@ -760,7 +761,7 @@ impl Driver {
 
     /// Whether an app listener waits for `kind` (events are built only for someone who reads them).
     fn listens(&self, kind: &str) -> bool {
-        self.listened.borrow().get(kind).is_some_and(|n| *n > 0)
+        self.listened.shared().get(kind).is_some_and(|n| *n > 0)
     }
 
     fn emit(&self, kind: &str, value: &JsValue) {
@@ -773,7 +774,7 @@ impl Driver {
 
     /// What `platform.js` says is left of `kind`'s listeners.
     fn count_listeners(&self, kind: &str, left: u32) {
-        let mut listened = self.listened.borrow_mut();
+        let mut listened = self.listened.mutable();
         match listened.get_mut(kind) {
             Some(n) => *n = left,
             // An `off` for a name nobody listens to adds no entry: app input cannot grow the map.
@@ -785,13 +786,13 @@ impl Driver {
     }
 
     fn run_tool(self: &Rc<Self>, run: ToolRun) {
-        let handler = self.tool_handlers.borrow().get(&run.name).cloned();
+        let handler = self.tool_handlers.shared().get(&run.name).cloned();
         let Some(handler) = handler else {
             self.command(Command::ToolFinished(run.call_id, Err(format!("no handler registered for {}", run.name))));
             return;
         };
         let controller = web_sys::AbortController::unchecked_from_js(new_abort_controller());
-        self.aborts.borrow_mut().insert(run.call_id.clone(), controller.clone());
+        self.aborts.mutable().insert(run.call_id.clone(), controller.clone());
         let returned = call_tool(&handler, &to_js(&run.arguments), &run.call_id, &run.name, &controller);
         let weak = Rc::downgrade(self);
         let call_id = run.call_id;
@@ -802,7 +803,7 @@ impl Driver {
                 Err(thrown) => Err(describe_js_error(&thrown)),
             };
             if let Some(driver) = weak.upgrade() {
-                driver.aborts.borrow_mut().remove(&call_id);
+                driver.aborts.mutable().remove(&call_id);
                 driver.command(Command::ToolFinished(call_id, outcome));
             }
         });
@@ -825,10 +826,10 @@ impl Driver {
     /// however long the session runs (`conversationItems` by the view's 1,000 newest items).
     pub(super) fn diagnostics(&self) -> JsValue {
         diagnostics_js(
-            self.timers.borrow().iter().filter(|t| t.is_some()).count(),
-            self.pending.borrow().len(),
-            self.aborts.borrow().len(),
-            self.listened.borrow().values().map(|n| *n as usize).sum(),
+            self.timers.shared().iter().filter(|t| t.is_some()).count(),
+            self.pending.shared().len(),
+            self.aborts.shared().len(),
+            self.listened.shared().values().map(|n| *n as usize).sum(),
             self.session.try_borrow().map_or(0, |s| s.conversation().items().len()),
         )
     }

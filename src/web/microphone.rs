@@ -4,6 +4,7 @@
 //! Must never: keep a stream alive for a session that is gone — every wait is followed by a check
 //! that the session is still live.
 
+use super::CellBorrow;
 use super::audio::{self, AudioEngine, AudioOptions};
 use super::driver::{when_settled, Driver, Settle};
 use crate::session::ErrorCode;
@@ -29,7 +30,7 @@ pub(super) fn attach(driver: Weak<Driver>, stream: web_sys::MediaStream, owned: 
             if loaded.is_ok() {
                 // A session gone meanwhile: `engine` closes as it drops, and the stream is refused.
                 if let Some(current) = live(&driver) {
-                    *current.audio.borrow_mut() = Some(engine);
+                    *current.audio.mutable() = Some(engine);
                 }
             }
             finish(&driver, loaded);
@@ -48,13 +49,13 @@ fn live(driver: &Weak<Driver>) -> Option<std::rc::Rc<Driver>> {
 /// refused by [`connect_stream`]).
 fn new_engine(driver: &Weak<Driver>) -> Result<Option<AudioEngine>, JsValue> {
     let Some(current) = live(driver) else { return Ok(None) };
-    if current.audio.borrow().is_some() {
+    if current.audio.shared().is_some() {
         return Ok(None);
     }
     let Ok((input, output)) = current.session.try_borrow().map(|s| (s.input_audio(), s.output_audio())) else { return Ok(None) };
     // Kept, not taken: a microphone started again after a failed one (its worklet did not load)
     // tries with the same options.
-    let options = current.capture_options.borrow().clone().unwrap_or_else(AudioOptions::capture_only);
+    let options = current.capture_options.shared().clone().unwrap_or_else(AudioOptions::capture_only);
     AudioEngine::new(options, input, output).map(Some)
 }
 
@@ -62,7 +63,7 @@ fn new_engine(driver: &Weak<Driver>) -> Result<Option<AudioEngine>, JsValue> {
 fn connect_stream(driver: &Weak<Driver>, stream: &web_sys::MediaStream, owned: bool) -> Result<JsValue, JsValue> {
     if let Some(current) = live(driver) {
         let callback = current.worklet_callback();
-        if let Some(engine) = current.audio.borrow_mut().as_mut() {
+        if let Some(engine) = current.audio.mutable().as_mut() {
             // `Clone::clone`, the reference: web-sys's inherent `MediaStream::clone` would copy the
             // stream, and closing would then stop the copy's tracks, not these.
             engine.attach_microphone(Clone::clone(stream), owned, &callback)?;

@@ -5,6 +5,7 @@
 //! Must never: hold state of its own (the driver and the session do) — dropping the object
 //! (`free()`, `using`, garbage collection) shuts the driver down.
 
+use super::CellBorrow;
 use super::audio::AudioEngine;
 use super::convert::{from_js_noting_unknown, to_js};
 use super::driver::{new_settle, when_settled, Command, Driver};
@@ -166,7 +167,7 @@ impl RealtimeSession {
             Err(e) => return rejected(e),
         };
         let Some(handler) = handler else { return rejected(super::convert::type_error("tool.handler must be a function")) };
-        self.driver.tool_handlers.borrow_mut().insert(declaration.name().to_owned(), handler);
+        self.driver.tool_handlers.mutable().insert(declaration.name().to_owned(), handler);
         let (promise, settle) = new_settle();
         self.driver.command(Command::RegisterTool(declaration, settle));
         promise
@@ -176,7 +177,7 @@ impl RealtimeSession {
     pub fn unregister_tool(&self, name: JsValue) -> js_sys::Promise {
         // A non-string names no tool: nothing is unregistered (as for an unknown name).
         let name = event_name(name);
-        self.driver.tool_handlers.borrow_mut().remove(&name);
+        self.driver.tool_handlers.mutable().remove(&name);
         let (promise, settle) = new_settle();
         self.driver.command(Command::UnregisterTool(name, settle));
         promise
@@ -230,7 +231,7 @@ impl RealtimeSession {
     /// and answered, not left open: no more audio would ever end it.
     #[wasm_bindgen(js_name = stopMicrophone)]
     pub fn stop_microphone(&self) {
-        let attached = self.driver.audio.borrow_mut().as_mut().is_some_and(|engine| engine.detach_microphone());
+        let attached = self.driver.audio.mutable().as_mut().is_some_and(|engine| engine.detach_microphone());
         if attached {
             self.driver.command(Command::MicrophoneStopped);
         }
@@ -239,24 +240,24 @@ impl RealtimeSession {
     /// While muted the microphone stays open but nothing is sent.
     #[wasm_bindgen(getter)]
     pub fn muted(&self) -> bool {
-        self.driver.audio.borrow().as_ref().is_some_and(|e| e.muted)
+        self.driver.audio.shared().as_ref().is_some_and(|e| e.muted)
     }
 
     #[wasm_bindgen(setter)]
     pub fn set_muted(&self, muted: bool) {
-        if let Some(engine) = self.driver.audio.borrow_mut().as_mut() {
+        if let Some(engine) = self.driver.audio.mutable().as_mut() {
             engine.muted = muted;
         }
     }
 
     #[wasm_bindgen(getter, js_name = outputVolume)]
     pub fn output_volume(&self) -> f32 {
-        self.driver.audio.borrow().as_ref().map_or(1.0, AudioEngine::volume)
+        self.driver.audio.shared().as_ref().map_or(1.0, AudioEngine::volume)
     }
 
     #[wasm_bindgen(setter, js_name = outputVolume)]
     pub fn set_output_volume(&self, volume: f32) {
-        if let Some(engine) = self.driver.audio.borrow().as_ref() {
+        if let Some(engine) = self.driver.audio.shared().as_ref() {
             engine.set_volume(if volume.is_finite() { volume.clamp(0.0, 4.0) } else { 1.0 });
         }
     }
@@ -264,7 +265,7 @@ impl RealtimeSession {
     /// Resumes audio after the browser's autoplay policy suspended it (call from a user gesture).
     #[wasm_bindgen(js_name = resumeAudio)]
     pub fn resume_audio(&self) -> js_sys::Promise {
-        self.driver.audio.borrow().as_ref().map_or_else(|| js_sys::Promise::resolve(&JsValue::UNDEFINED), AudioEngine::resume)
+        self.driver.audio.shared().as_ref().map_or_else(|| js_sys::Promise::resolve(&JsValue::UNDEFINED), AudioEngine::resume)
     }
 
     /// Manual turns: commits the audio sent so far and, unless `{ createResponse: false }`, asks for
