@@ -1463,6 +1463,45 @@ async fn a_hosted_worklet_and_an_audio_element_route_playback() {
     JsFuture::from(session.close()).await.unwrap();
 }
 
+/// An output element whose `play()` the autoplay policy refused stays paused, whatever the context
+/// does: `resumeAudio()` (the app's user gesture) plays it as well (before, it resumed only the
+/// context, and the reply stayed silent). The refusal itself is a console warning, not an unhandled
+/// rejection.
+#[wasm_bindgen_test]
+async fn resume_audio_plays_an_output_element_the_autoplay_policy_refused() {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let element = document.create_element("audio").unwrap();
+    // Refused the first time, as without a user gesture; played afterwards.
+    js_sys::Function::new_with_args(
+        "el",
+        "const play = el.play.bind(el); let calls = 0; \
+         el.play = () => ++calls === 1 ? Promise.reject(new DOMException('play() needs a user gesture', 'NotAllowedError')) : play(); \
+         el.playCalls = () => calls;",
+    )
+    .call1(&JsValue::NULL, &element)
+    .unwrap();
+    let options = json(r#"{ "voiceActivityDetection": { "enabled": false } }"#);
+    js_sys::Reflect::set(&options, &"audio".into(), &object(&[("outputElement", element.clone().into())])).unwrap();
+    let session = connect("&emu_speed=4", options).await.unwrap();
+    for _ in 0..100 {
+        if get(&element, "srcObject").is_instance_of::<web_sys::MediaStream>() {
+            break;
+        }
+        gloo_timers::future::TimeoutFuture::new(20).await;
+    }
+    let calls = || js_sys::Reflect::get(&element, &"playCalls".into()).unwrap().unchecked_into::<js_sys::Function>().call0(&element).unwrap().as_f64().unwrap();
+    assert_eq!(calls(), 1.0, "the playback graph asked the element to play once");
+    assert_eq!(get(&element, "paused").as_bool(), Some(true), "refused: the element is paused");
+    JsFuture::from(session.resume_audio()).await.unwrap();
+    assert_eq!(calls(), 2.0);
+    assert_eq!(get(&element, "paused").as_bool(), Some(false), "resumeAudio() played the element");
+    // Resuming again does not ask a playing element to play.
+    JsFuture::from(session.resume_audio()).await.unwrap();
+    assert_eq!(calls(), 2.0);
+    JsFuture::from(session.close()).await.unwrap();
+    assert_no_unhandled_rejections().await;
+}
+
 /// The worklet module loads while the socket handshakes; a worklet that cannot load still fails
 /// `connect()` with an error naming `audio.workletUrl`, and the socket opened meanwhile is closed.
 #[wasm_bindgen_test]

@@ -101,9 +101,10 @@ extern "C" {
     /// Silences a worklet node (`stop` posted first if asked) and disconnects it and `other`.
     #[wasm_bindgen(js_name = releaseNode)]
     fn release_node(node: &AudioWorkletNode, stop: bool, other: &web_sys::AudioNode);
-    /// `context.resume()` (a promise; a refusal rejects it).
+    /// `context.resume()`, and the output element's `play()` if it is paused (a promise; a
+    /// refusal rejects it unless `quietly`).
     #[wasm_bindgen(js_name = resumeContext)]
-    fn resume_context(context: &AudioContext) -> js_sys::Promise;
+    fn resume_context(context: &AudioContext, element: Option<&web_sys::HtmlAudioElement>, quietly: bool) -> js_sys::Promise;
     /// `context.close()`, a refusal ignored (nothing waits for it).
     #[wasm_bindgen(js_name = closeContext)]
     fn close_context(context: &AudioContext);
@@ -326,8 +327,10 @@ impl AudioEngine {
         is_suspended(&self.context)
     }
 
-    pub fn resume(&self) -> js_sys::Promise {
-        resume_context(&self.context)
+    /// Leaves the autoplay suspension: the context, and the output element if its `play()` was
+    /// refused. `quietly`: for an attempt the app did not ask for (a refusal is not an error).
+    pub fn resume(&self, quietly: bool) -> js_sys::Promise {
+        resume_context(&self.context, self.options.output_element.as_ref(), quietly)
     }
 
     /// The playback node (after the module loaded), wired to the speakers or the output element.

@@ -401,7 +401,7 @@ export function playbackNode(context, onmessage, prebufferFrames, fadeFrames, re
     gain.connect(destination);
     element.srcObject = destination.stream;
     // Refused (the autoplay policy): said on the console, not left an unhandled rejection.
-    element.play().catch((e) => log('warn', `realtime-wasm: audio.outputElement did not start playing (${describeError(e)}): call its play() from a user gesture`));
+    element.play().catch((e) => log('warn', `realtime-wasm: audio.outputElement did not start playing (${describeError(e)}): call session.resumeAudio() (or its play()) from a user gesture`));
     return [node, gain, destination];
   }
   gain.connect(output ?? context.destination);
@@ -437,7 +437,14 @@ export function releaseNode(node, stop, other) {
 }
 // The engine's context (web/audio.rs): resumed (a refusal rejects), closed (a refusal ignored).
 // Never throws: a promise, or nothing.
-export const resumeContext = (context) => new Promise((resolve) => resolve(context.resume()));
+// `resumeAudio()`: the context, and the app's <audio> element when the autoplay policy refused its
+// play() (a paused element plays nothing however running the context is).
+// `quietly` (a resume attempted on the app's behalf, e.g. as a microphone starts): a refusal is
+// dropped, not an unhandled rejection.
+export function resumeContext(context, element, quietly) {
+  const resumed = Promise.all([context.resume(), element?.srcObject && element.paused ? element.play() : 0]).then(() => {});
+  return quietly ? resumed.catch(() => {}) : resumed;
+}
 export function closeContext(context) {
   try { context.close().catch(() => {}); } catch { /* a context that cannot close */ }
 }

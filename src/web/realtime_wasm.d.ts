@@ -1320,7 +1320,7 @@ export class RealtimeSession {
   muted: boolean;
   /** Playback gain (0–4). Default 1. */
   outputVolume: number;
-  /** Resumes audio suspended by the autoplay policy; call it from a user gesture. */
+  /** Resumes audio suspended by the autoplay policy (the AudioContext, and `audio.outputElement` if its `play()` was refused); call it from a user gesture. */
   resumeAudio(): Promise<void>;
   /** Manual turns: commits the audio sent so far (and asks for a response when VAD is off). */
   commitAudio(options?: CommitAudioOptions): Promise<void>;

@@ -265,7 +265,7 @@ impl RealtimeSession {
     /// Resumes audio after the browser's autoplay policy suspended it (call from a user gesture).
     #[wasm_bindgen(js_name = resumeAudio)]
     pub fn resume_audio(&self) -> js_sys::Promise {
-        self.driver.audio.shared().as_ref().map_or_else(|| js_sys::Promise::resolve(&JsValue::UNDEFINED), AudioEngine::resume)
+        self.driver.audio.shared().as_ref().map_or_else(|| js_sys::Promise::resolve(&JsValue::UNDEFINED), |engine| engine.resume(false))
     }
 
     /// Manual turns: commits the audio sent so far and, unless `{ createResponse: false }`, asks for
