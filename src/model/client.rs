@@ -158,7 +158,7 @@ impl ClientMessage {
 
 // ---- reading (see `json.rs`) ------------------------------------------------------------------
 
-use super::json::{deserialize_with_from_json, json_object, need, read_members, unknown_tag, Fields, FromJson, JsonError, Path};
+use super::json::{deserialize_with_from_json, json_object, read_members, unknown_tag, Fields, FromJson, JsonError, Path};
 
 json_object!(CreateResponse {
     message_id: opt "messageId",
@@ -179,7 +179,7 @@ impl FromJson for ClientMessage {
         use ClientMessage as M;
         let f = Fields::new(value, at)?;
         let mut message_id = None;
-        f.read(&[("messageId", need!(opt))], &mut [&mut message_id])?;
+        f.read("?messageId", &mut [&mut message_id])?;
         Ok(match f.tag()? {
             "sessionUpdate" => read_members!(f, M::SessionUpdate { options: req "options" }, message_id),
             "inputAudioBufferAppend" => read_members!(f, M::InputAudioBufferAppend { audio: req "audio" }, message_id),

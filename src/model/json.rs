@@ -247,20 +247,27 @@ impl<'a> Fields<'a> {
         self.map.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 
-    /// Reads `members` in order, each into its slot (`slots[i]` for `members[i]`); the first
+    /// Reads `members` in order, each into its slot (`slots[i]` for the `i`th member); the first
     /// error stops the reading. Absent and `null` members leave their slot as it is (its default),
     /// unless required.
-    pub fn read(&self, members: &Members, slots: &mut [&mut dyn JsonSlot]) -> Result<(), JsonError> {
-        for (&(key, need), slot) in members.iter().zip(slots) {
+    pub fn read(&self, members: &'static Members, slots: &mut [&mut dyn JsonSlot]) -> Result<(), JsonError> {
+        let mut rest = members;
+        for slot in slots {
+            // A need marker, then the key up to the next marker (keys are ASCII names).
+            let bytes = rest.as_bytes();
+            let need = bytes.first().copied().unwrap_or(OPTIONAL);
+            let end = bytes.iter().skip(1).position(|b| matches!(*b, REQUIRED | OPTIONAL | OBJECT)).map_or(bytes.len(), |i| i + 1);
+            let key = rest.get(1..end).unwrap_or_default();
+            rest = rest.get(end..).unwrap_or_default();
             let at = Path::Field(self.at, key);
             match self.get(key) {
                 Some(value) if !value.is_null() => {
-                    if need == Need::Object && !value.is_object() {
+                    if need == OBJECT && !value.is_object() {
                         return Err(JsonError::expected(&at, "an object", value));
                     }
                     slot.read_slot(value, &at)?;
                 }
-                _ if need == Need::Required => return Err(JsonError::new(&at, "is required")),
+                _ if need == REQUIRED => return Err(JsonError::new(&at, "is required")),
                 _ => {}
             }
         }
@@ -302,45 +309,43 @@ impl<T: FromJson> JsonSlot for Option<T> {
     }
 }
 
-/// What a member needs to be.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Need {
-    /// Present and not `null`.
-    Required,
-    /// Absent or `null` leaves the slot's default.
-    Optional,
-    /// Optional, and an object when present (kept whole: `metadata`).
-    Object,
-}
+/// What a member needs to be, marking its key in [`Members`]: present and not `null`.
+pub const REQUIRED: u8 = b'!';
+/// Absent or `null` leaves the slot's default.
+pub const OPTIONAL: u8 = b'?';
+/// Optional, and an object when present (kept whole: `metadata`).
+pub const OBJECT: u8 = b'*';
 
-/// The members of an object to read, in reading order: each key and what it needs to be (a
-/// constant table, written by `json_object!` and `read_members!`); [`Fields::read`] takes the
-/// places they go alongside.
-pub type Members = [(&'static str, Need)];
+/// The members of an object to read, in reading order, as one constant string: each key after the
+/// marker of what it needs to be (`"?messageId!itemId"`, written by `json_object!` and
+/// `read_members!`); [`Fields::read`] takes the places they go alongside. One string rather than a
+/// table of `(&str, need)` pairs: a table is 12 bytes of pointers and lengths per member, which
+/// gzip cannot shrink, where the repeated key names compress to back-references.
+pub type Members = str;
 
 /// [`Fields::new`] and [`Fields::read`] in one call (one error path for every struct's reader).
-pub fn read_object(value: &Json, at: &Path, members: &Members, slots: &mut [&mut dyn JsonSlot]) -> Result<(), JsonError> {
+pub fn read_object(value: &Json, at: &Path, members: &'static Members, slots: &mut [&mut dyn JsonSlot]) -> Result<(), JsonError> {
     Fields::new(value, at)?.read(members, slots)
 }
 
-/// The [`Need`] of a field-list entry: `req` (required), `opt` (an `Option`), `def` (a default
-/// when absent), `object` (an optional object kept whole), `raw` (any value kept whole, `null`
-/// when absent).
+/// The [`Members`] marker of a field-list entry: `req` (required), `opt` (an `Option`), `def` (a
+/// default when absent), `object` (an optional object kept whole), `raw` (any value kept whole,
+/// `null` when absent). A literal, for `concat!`.
 macro_rules! need {
     (req) => {
-        $crate::model::json::Need::Required
+        "!"
     };
     (opt) => {
-        $crate::model::json::Need::Optional
+        "?"
     };
     (def) => {
-        $crate::model::json::Need::Optional
+        "?"
     };
     (raw) => {
-        $crate::model::json::Need::Optional
+        "?"
     };
     (object) => {
-        $crate::model::json::Need::Object
+        "*"
     };
 }
 
@@ -428,7 +433,7 @@ macro_rules! json_object {
     (read_only $ty:ident { $($field:ident: $how:ident $key:literal),* $(,)? }) => {
         impl $crate::model::json::FromJson for $ty {
             fn from_json(value: &$crate::json::Json, at: &$crate::model::json::Path) -> Result<Self, $crate::model::json::JsonError> {
-                const MEMBERS: &$crate::model::json::Members = &[$(($key, $crate::model::json::need!($how))),*];
+                const MEMBERS: &$crate::model::json::Members = concat!($($crate::model::json::need!($how), $key),*);
                 let mut out = <Self as Default>::default();
                 $crate::model::json::read_object(value, at, MEMBERS, &mut [$(&mut out.$field),*])?;
                 Ok(out)
@@ -447,7 +452,7 @@ macro_rules! json_object {
 /// as [`json_object!`] reads a struct's: no per-field temporaries to move or drop.
 macro_rules! read_members {
     ($fields:expr, $($ctor:ident)::+ { $($field:ident: $how:ident $key:literal),* $(,)? } $(, $given:ident)* $(,)?) => {{
-        const MEMBERS: &$crate::model::json::Members = &[$(($key, $crate::model::json::need!($how))),*];
+        const MEMBERS: &$crate::model::json::Members = concat!($($crate::model::json::need!($how), $key),*);
         let mut value = $($ctor)::+ { $($field: Default::default(),)* $($given,)* };
         #[allow(irrefutable_let_patterns)]
         if let $($ctor)::+ { $($field,)* .. } = &mut value {

@@ -272,7 +272,7 @@ fn is_default_kind(kind: &SessionKind) -> bool {
 
 // ---- reading (see `json.rs`) ------------------------------------------------------------------
 
-use super::json::{deserialize_with_from_json, json_enum, json_object, need, read_members, read_object, Members, unknown_tag, Fields, FromJson, JsonError, Path};
+use super::json::{deserialize_with_from_json, json_enum, json_object, read_members, read_object, unknown_tag, Fields, FromJson, JsonError, Path};
 
 json_enum!(SessionKind { Conversation = "conversation", Transcription = "transcription" });
 json_enum!(Modality { Text = "text", Audio = "audio" });
@@ -337,8 +337,7 @@ impl FromJson for BargeInOptions {
             return Err(JsonError::new(at, "expected true, false or { local?, sensitivity?, confirmMs? }"));
         }
         let mut out = defaults;
-        const MEMBERS: &Members = &[("local", need!(def)), ("sensitivity", need!(def)), ("confirmMs", need!(def))];
-        read_object(value, at, MEMBERS, &mut [&mut out.local, &mut out.sensitivity, &mut out.confirm_ms])?;
+        read_object(value, at, "?local?sensitivity?confirmMs", &mut [&mut out.local, &mut out.sensitivity, &mut out.confirm_ms])?;
         Ok(out)
     }
 }
@@ -359,7 +358,7 @@ impl FromJson for ToolMode {
             },
             Json::Object(_) => {
                 let mut name = String::new();
-                read_object(value, at, &[("requireSpecific", need!(req))], &mut [&mut name])?;
+                read_object(value, at, "!requireSpecific", &mut [&mut name])?;
                 Ok(ToolMode::RequireSpecific(name))
             }
             _ => Err(JsonError::new(at, TOOL_MODE_EXPECTED)),

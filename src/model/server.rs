@@ -384,7 +384,7 @@ impl ServerMessage {
 
 // ---- reading (see `json.rs`): what a JS `receive` middleware hands back, and native tests ------
 
-use super::json::{deserialize_with_from_json, json_object, need, read_object, unknown_tag, Fields, FromJson, JsonError, JsonSlot, Members, Need, Path};
+use super::json::{deserialize_with_from_json, json_object, unknown_tag, Fields, FromJson, JsonError, JsonSlot, Members, Path};
 
 json_object!(Bare { message_id: opt "messageId" });
 json_object!(ErrorMessage { message_id: opt "messageId", error: req "error", originating_message_id: opt "originatingMessageId" });
@@ -450,24 +450,18 @@ fn read_positioned(
     at: &Path,
     message_id: &mut Option<String>,
     p: &mut OutputPosition,
-    last: (&'static str, Need),
+    last: &'static Members,
     slot: &mut dyn JsonSlot,
 ) -> Result<(), JsonError> {
-    let members: &Members = &[
-        ("messageId", need!(opt)),
-        ("responseId", need!(opt)),
-        ("itemId", need!(req)),
-        ("outputIndex", need!(def)),
-        ("contentIndex", need!(def)),
-        last,
-    ];
-    read_object(value, at, members, &mut [message_id, &mut p.response_id, &mut p.item_id, &mut p.output_index, &mut p.content_index, slot])
+    let f = Fields::new(value, at)?;
+    f.read("?messageId?responseId!itemId?outputIndex?contentIndex", &mut [message_id, &mut p.response_id, &mut p.item_id, &mut p.output_index, &mut p.content_index])?;
+    f.read(last, &mut [slot])
 }
 
 impl FromJson for OutputText {
     fn from_json(value: &Json, at: &Path) -> Result<Self, JsonError> {
         let mut out = Self::default();
-        read_positioned(value, at, &mut out.message_id, &mut out.position, ("text", need!(req)), &mut out.text)?;
+        read_positioned(value, at, &mut out.message_id, &mut out.position, "!text", &mut out.text)?;
         Ok(out)
     }
 }
@@ -476,7 +470,7 @@ deserialize_with_from_json!(OutputText);
 impl FromJson for OutputAudio {
     fn from_json(value: &Json, at: &Path) -> Result<Self, JsonError> {
         let mut out = Self::default();
-        read_positioned(value, at, &mut out.message_id, &mut out.position, ("audio", need!(opt)), &mut out.audio)?;
+        read_positioned(value, at, &mut out.message_id, &mut out.position, "?audio", &mut out.audio)?;
         Ok(out)
     }
 }
