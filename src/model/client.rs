@@ -158,6 +158,7 @@ impl ClientMessage {
 
 // ---- reading (see `json.rs`) ------------------------------------------------------------------
 
+use crate::text::word_index;
 use super::json::{deserialize_with_from_json, json_object, read_members, unknown_tag, Fields, FromJson, JsonError, Path};
 
 json_object!(CreateResponse {
@@ -180,45 +181,40 @@ impl FromJson for ClientMessage {
         let f = Fields::new(value, at)?;
         let mut message_id = None;
         f.read("?messageId", &mut [&mut message_id])?;
-        Ok(match f.tag()? {
-            "sessionUpdate" => read_members!(f, M::SessionUpdate { options: req "options" }, message_id),
-            "inputAudioBufferAppend" => read_members!(f, M::InputAudioBufferAppend { audio: req "audio" }, message_id),
-            "inputAudioBufferCommit" => M::InputAudioBufferCommit { message_id },
-            "inputAudioBufferClear" => M::InputAudioBufferClear { message_id },
-            "createConversationItem" => {
+        let tag = f.tag()?;
+        let Some(index) = word_index(ClientMessage::KINDS, tag) else {
+            return Err(unknown_tag(at, tag, ClientMessage::KINDS));
+        };
+        // In the order of `KINDS`.
+        Ok(match index {
+            0 => read_members!(f, M::SessionUpdate { options: req "options" }, message_id),
+            1 => read_members!(f, M::InputAudioBufferAppend { audio: req "audio" }, message_id),
+            2 => M::InputAudioBufferCommit { message_id },
+            3 => M::InputAudioBufferClear { message_id },
+            4 => {
                 read_members!(f, M::CreateConversationItem { item: req "item", previous_item_id: opt "previousItemId" }, message_id)
             }
-            "truncateConversationItem" => read_members!(
+            5 => read_members!(
                 f,
                 M::TruncateConversationItem { item_id: req "itemId", content_index: def "contentIndex", audio_end_ms: req "audioEndMs" },
                 message_id
             ),
-            "deleteConversationItem" => read_members!(f, M::DeleteConversationItem { item_id: req "itemId" }, message_id),
-            "retrieveConversationItem" => read_members!(f, M::RetrieveConversationItem { item_id: req "itemId" }, message_id),
-            "createResponse" => M::CreateResponse(CreateResponse::from_json(value, at)?),
-            "cancelResponse" => read_members!(f, M::CancelResponse { response_id: opt "responseId" }, message_id),
-            "raw" => read_members!(f, M::Raw { payload: req "payload" }, message_id),
-            other => return Err(unknown_tag(at, other, &ClientMessage::KINDS)),
+            6 => read_members!(f, M::DeleteConversationItem { item_id: req "itemId" }, message_id),
+            7 => read_members!(f, M::RetrieveConversationItem { item_id: req "itemId" }, message_id),
+            8 => M::CreateResponse(CreateResponse::from_json(value, at)?),
+            9 => read_members!(f, M::CancelResponse { response_id: opt "responseId" }, message_id),
+            _ => read_members!(f, M::Raw { payload: req "payload" }, message_id),
         })
     }
 }
 deserialize_with_from_json!(ClientMessage);
 
 impl ClientMessage {
-    /// Every `type` discriminator, for error messages.
-    pub const KINDS: [&'static str; 11] = [
-        "sessionUpdate",
-        "inputAudioBufferAppend",
-        "inputAudioBufferCommit",
-        "inputAudioBufferClear",
-        "createConversationItem",
-        "truncateConversationItem",
-        "deleteConversationItem",
-        "retrieveConversationItem",
-        "createResponse",
-        "cancelResponse",
-        "raw",
-    ];
+    /// Every `type` discriminator, each followed by a space (as `crate::text::word_index` reads
+    /// them).
+    pub const KINDS: &'static str = "sessionUpdate inputAudioBufferAppend inputAudioBufferCommit inputAudioBufferClear \
+        createConversationItem truncateConversationItem deleteConversationItem retrieveConversationItem createResponse \
+        cancelResponse raw ";
 }
 
 // ---- writing (see `crate::json`) --------------------------------------------------------------
@@ -260,5 +256,23 @@ impl crate::json::ToJson for ClientMessage {
             }
         }
         o.end();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `KINDS` is in the order of the reader's `match`: every kind reads back as itself.
+    #[test]
+    fn every_kind_reads_back_as_itself() {
+        let members = r#""options":{},"audio":"AAAA","item":{"contents":[]},"itemId":"i","audioEndMs":1,"payload":{}"#;
+        for kind in ClientMessage::KINDS.split_terminator(' ') {
+            let text = format!(r#"{{"type":"{kind}",{members}}}"#);
+            let message = ClientMessage::from_json_str(&text, "message").unwrap_or_else(|e| panic!("{kind}: {e}"));
+            assert_eq!(message.kind(), kind);
+        }
+        let e = ClientMessage::from_json_str(r#"{"type":"nope"}"#, "message").unwrap_err();
+        assert!(e.to_string().ends_with("(expected one of sessionUpdate, inputAudioBufferAppend, inputAudioBufferCommit, inputAudioBufferClear, createConversationItem, truncateConversationItem, deleteConversationItem, retrieveConversationItem, createResponse, cancelResponse, raw)"), "{e}");
     }
 }

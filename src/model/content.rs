@@ -137,19 +137,20 @@ impl FromJson for Content {
     fn from_json(value: &Json, at: &Path) -> Result<Self, JsonError> {
         use Content as C;
         let f = Fields::new(value, at)?;
-        Ok(match f.tag()? {
-            "text" => read_members!(f, C::Text { text: req "text" }),
-            "audio" => read_members!(f, C::Audio { audio: opt "audio", transcript: opt "transcript", format: opt "format" }),
-            "image" => read_members!(f, C::Image { image_url: req "imageUrl", detail: opt "detail" }),
-            "functionCall" => read_members!(f, C::FunctionCall { call_id: req "callId", name: req "name", arguments: def "arguments" }),
-            "functionResult" => {
+        const KINDS: &str = "text audio image functionCall functionResult error raw ";
+        let tag = f.tag()?;
+        let Some(index) = crate::text::word_index(KINDS, tag) else { return Err(unknown_tag(at, tag, KINDS)) };
+        // In the order of `KINDS`.
+        Ok(match index {
+            0 => read_members!(f, C::Text { text: req "text" }),
+            1 => read_members!(f, C::Audio { audio: opt "audio", transcript: opt "transcript", format: opt "format" }),
+            2 => read_members!(f, C::Image { image_url: req "imageUrl", detail: opt "detail" }),
+            3 => read_members!(f, C::FunctionCall { call_id: req "callId", name: req "name", arguments: def "arguments" }),
+            4 => {
                 read_members!(f, C::FunctionResult { call_id: req "callId", name: opt "name", result: raw "result", error: opt "error" })
             }
-            "error" => read_members!(f, C::Error { error: req "error" }),
-            "raw" => read_members!(f, C::Raw { value: raw "value" }),
-            other => {
-                return Err(unknown_tag(at, other, &["text", "audio", "image", "functionCall", "functionResult", "error", "raw"]))
-            }
+            5 => read_members!(f, C::Error { error: req "error" }),
+            _ => read_members!(f, C::Raw { value: raw "value" }),
         })
     }
 }

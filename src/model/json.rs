@@ -349,9 +349,24 @@ macro_rules! need {
     };
 }
 
-/// An unknown `type` value, listing the known ones.
-pub fn unknown_tag(at: &Path, tag: &str, known: &[&str]) -> JsonError {
-    JsonError::new(&Path::Field(at, "type"), format!("unknown type {} (expected one of {})", crate::json::to_string(tag), crate::text::join(known, ", ")))
+/// An unknown `type` value, listing the known ones (`known`: names each followed by a space, as
+/// `crate::text::word_index` reads them).
+pub fn unknown_tag(at: &Path, tag: &str, known: &str) -> JsonError {
+    let mut message = format!("unknown type {} (expected one of ", crate::json::to_string(tag));
+    // The names, comma-separated (a loop: `str::replace` links core's pattern searcher).
+    let mut start = 0;
+    for (i, b) in known.bytes().enumerate() {
+        if b == b' ' {
+            if start > 0 {
+                message.push_str(", ");
+            }
+            // A space is ASCII: both ends are character boundaries.
+            message.push_str(known.get(start..i).unwrap_or_default());
+            start = i + 1;
+        }
+    }
+    message.push(')');
+    JsonError::new(&Path::Field(at, "type"), message)
 }
 
 impl FromJson for String {

@@ -382,7 +382,7 @@ impl FromJson for Tool {
                     require_approval: opt "requireApproval",
                 }
             ),
-            other => return Err(unknown_tag(at, other, &["function", "hostedMcp"])),
+            other => return Err(unknown_tag(at, other, "function hostedMcp ")),
         })
     }
 }

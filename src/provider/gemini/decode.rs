@@ -93,11 +93,7 @@ fn ensure_turn<'a>(codec: &'a mut GeminiCodec, out: &mut Vec<ServerMessage>) -> 
     if codec.turn.is_none() {
         // The model answers: the user's turn is over, and so is its transcription.
         if let Some(item_id) = codec.input_item_id.take() {
-            out.push(ServerMessage::InputAudioTranscriptionCompleted(InputTranscription {
-                item_id,
-                transcription: Some(std::mem::take(&mut codec.input_transcript)),
-                ..InputTranscription::default()
-            }));
+            out.push(transcription(ServerMessage::InputAudioTranscriptionCompleted, item_id, std::mem::take(&mut codec.input_transcript)));
         }
         let response_id = codec.id("resp");
         out.push(ServerMessage::ResponseCreated(ResponseInfo {
@@ -150,17 +146,9 @@ fn server_content(codec: &mut GeminiCodec, content: &Json, usage: Option<&Json>,
             }
         };
         codec.input_transcript.push_str(text);
-        out.push(ServerMessage::InputAudioTranscriptionDelta(InputTranscription {
-            item_id: item_id.clone(),
-            transcription: Some(text.to_owned()),
-            ..InputTranscription::default()
-        }));
+        out.push(self::transcription(ServerMessage::InputAudioTranscriptionDelta, item_id.clone(), text.to_owned()));
         if transcription.get("finished").and_then(Json::as_bool) == Some(true) {
-            out.push(ServerMessage::InputAudioTranscriptionCompleted(InputTranscription {
-                item_id,
-                transcription: Some(std::mem::take(&mut codec.input_transcript)),
-                ..InputTranscription::default()
-            }));
+            out.push(self::transcription(ServerMessage::InputAudioTranscriptionCompleted, item_id, std::mem::take(&mut codec.input_transcript)));
             codec.input_item_id = None;
         }
     }
@@ -169,11 +157,7 @@ fn server_content(codec: &mut GeminiCodec, content: &Json, usage: Option<&Json>,
         for part in parts {
             let thought = part.get("thought").and_then(Json::as_bool) == Some(true);
             if let (Some(text), false) = (part.get("text").and_then(Json::as_str), thought) {
-                let position = ensure_item(codec, out);
-                if let Some(turn) = codec.turn.as_mut() {
-                    turn.text.push_str(text);
-                }
-                out.push(ServerMessage::OutputTextDelta(OutputText { message_id: None, position, text: text.to_owned() }));
+                text_delta(codec, text, false, out);
             } else if let Some(data) = part.get("inlineData").and_then(|d| d.get("data")).and_then(Json::as_str) {
                 let bytes = decode_base64(data).map_err(|e| error(format!("inlineData: {e}")))?;
                 let position = ensure_item(codec, out);
@@ -189,17 +173,28 @@ fn server_content(codec: &mut GeminiCodec, content: &Json, usage: Option<&Json>,
         }
     }
     if let Some(text) = content.get("outputTranscription").and_then(|t| t.get("text")).and_then(Json::as_str) {
-        let position = ensure_item(codec, out);
-        if let Some(turn) = codec.turn.as_mut() {
-            turn.transcript.push_str(text);
-        }
-        out.push(ServerMessage::OutputAudioTranscriptionDelta(OutputText { message_id: None, position, text: text.to_owned() }));
+        text_delta(codec, text, true, out);
     }
     if content.get("turnComplete").and_then(Json::as_bool) == Some(true) {
         let usage = usage.filter(|u| u.is_object()).map(self::usage);
         finish_turn(codec, usage, out);
     }
     Ok(())
+}
+
+/// An input transcription message (delta or completed) of the user item `item_id`.
+fn transcription(kind: fn(InputTranscription) -> ServerMessage, item_id: String, text: String) -> ServerMessage {
+    kind(InputTranscription { item_id, transcription: Some(text), ..InputTranscription::default() })
+}
+
+/// A piece of the turn's text (`transcript`: of its audio transcript), kept for the done events.
+fn text_delta(codec: &mut GeminiCodec, text: &str, transcript: bool, out: &mut Vec<ServerMessage>) {
+    let position = ensure_item(codec, out);
+    if let Some(turn) = codec.turn.as_mut() {
+        if transcript { &mut turn.transcript } else { &mut turn.text }.push_str(text);
+    }
+    let delta = OutputText { message_id: None, position, text: text.to_owned() };
+    out.push(if transcript { ServerMessage::OutputAudioTranscriptionDelta(delta) } else { ServerMessage::OutputTextDelta(delta) });
 }
 
 /// Closes the turn: the done events of its content, its item, and `responseDone`.

@@ -196,17 +196,7 @@ events! {
 
 /// The event a wire name maps to.
 fn event(name: &str) -> Option<Event> {
-    let (names, name) = (EVENT_NAMES.as_bytes(), name.as_bytes());
-    let mut start = 0;
-    for &event in EVENT_OF {
-        // Every name is followed by a space, and holds none.
-        let end = start + names.get(start..)?.iter().position(|&b| b == b' ')?;
-        if names.get(start..end) == Some(name) {
-            return Some(event);
-        }
-        start = end + 1;
-    }
-    None
+    EVENT_OF.get(crate::text::word_index(EVENT_NAMES, name)?).copied()
 }
 
 // ---- typed events (strict reads) --------------------------------------------------------------
@@ -464,10 +454,7 @@ fn session_options(s: &Json) -> SessionOptions {
         Some("transcription") => SessionKind::Transcription,
         _ => SessionKind::Conversation,
     };
-    let transcription = input
-        .and_then(|i| field(i, "transcription"))
-        .or_else(|| field(s, "input_audio_transcription"))
-        .map(|t| TranscriptionOptions {
+    let transcription = ga_or_beta(input, "transcription", s, "input_audio_transcription").map(|t| TranscriptionOptions {
             speech_language: string(t, "language"),
             model_id: string(t, "model"),
             prompt: string(t, "prompt"),
@@ -477,16 +464,10 @@ fn session_options(s: &Json) -> SessionOptions {
     SessionOptions {
         kind,
         model: string(s, "model"),
-        input_audio_format: input
-            .and_then(|i| field(i, "format"))
-            .or_else(|| field(s, "input_audio_format"))
-            .and_then(audio_format),
-        output_audio_format: output
-            .and_then(|o| field(o, "format"))
-            .or_else(|| field(s, "output_audio_format"))
-            .and_then(audio_format),
+        input_audio_format: ga_or_beta(input, "format", s, "input_audio_format").and_then(audio_format),
+        output_audio_format: ga_or_beta(output, "format", s, "output_audio_format").and_then(audio_format),
         transcription,
-        voice: output.and_then(|o| field(o, "voice")).or_else(|| field(s, "voice")).and_then(voice),
+        voice: ga_or_beta(output, "voice", s, "voice").and_then(voice),
         instructions: string(s, "instructions"),
         max_output_tokens: uint32(s, "max_output_tokens").or_else(|| uint32(s, "max_response_output_tokens")),
         output_modalities: modalities(s),
@@ -495,6 +476,12 @@ fn session_options(s: &Json) -> SessionOptions {
         voice_activity_detection: turn_detection.map(vad),
         provider_options: None,
     }
+}
+
+/// `ga[ga_key]` (a GA nested field), else `beta[beta_key]` (its beta top-level name).
+#[inline(never)]
+fn ga_or_beta<'v, 'a>(ga: Option<&'v Json<'a>>, ga_key: &str, beta: &'v Json<'a>, beta_key: &str) -> Option<&'v Json<'a>> {
+    ga.and_then(|g| field(g, ga_key)).or_else(|| field(beta, beta_key))
 }
 
 fn modalities(v: &Json) -> Option<Vec<Modality>> {
@@ -627,11 +614,8 @@ fn response(v: &Json, message_id: Option<String>) -> ResponseInfo {
         usage: field(r, "usage").map(usage),
         items: list(field(r, "output").and_then(Json::as_array).unwrap_or_default(), |i| Some(item(i))),
         output_modalities: modalities(r),
-        voice: output.and_then(|o| field(o, "voice")).or_else(|| field(r, "voice")).and_then(voice),
-        output_audio_format: output
-            .and_then(|o| field(o, "format"))
-            .or_else(|| field(r, "output_audio_format"))
-            .and_then(audio_format),
+        voice: ga_or_beta(output, "voice", r, "voice").and_then(voice),
+        output_audio_format: ga_or_beta(output, "format", r, "output_audio_format").and_then(audio_format),
         max_output_tokens: uint32(r, "max_output_tokens"),
         metadata: field(r, "metadata").filter(|m| m.is_object()).map(Json::to_value),
         // A null conversation id means an out-of-band response; an absent one says nothing.
