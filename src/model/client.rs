@@ -159,7 +159,7 @@ impl ClientMessage {
 // ---- reading (see `json.rs`) ------------------------------------------------------------------
 
 use crate::text::word_index;
-use super::json::{deserialize_with_from_json, json_object, read_members, unknown_tag, Fields, FromJson, JsonError, Path};
+use super::json::{deserialize_with_from_json, json_object, unknown_tag, Fields, FromJson, JsonError, JsonSlot, Path, Spare};
 
 json_object!(CreateResponse {
     message_id: opt "messageId",
@@ -185,26 +185,42 @@ impl FromJson for ClientMessage {
         let Some(index) = word_index(ClientMessage::KINDS, tag) else {
             return Err(unknown_tag(at, tag, ClientMessage::KINDS));
         };
-        // In the order of `KINDS`.
-        Ok(match index {
-            0 => read_members!(f, M::SessionUpdate { options: req "options" }, message_id),
-            1 => read_members!(f, M::InputAudioBufferAppend { audio: req "audio" }, message_id),
+        if index == 8 {
+            return CreateResponse::from_json(value, at).map(M::CreateResponse);
+        }
+        // The variant (in the order of `KINDS`) with its members at their defaults, then its
+        // members read in place: one read and one error path for every variant.
+        let mut message = match index {
+            0 => M::SessionUpdate { message_id, options: SessionOptions::default() },
+            1 => M::InputAudioBufferAppend { message_id, audio: Base64Data::default() },
             2 => M::InputAudioBufferCommit { message_id },
             3 => M::InputAudioBufferClear { message_id },
-            4 => {
-                read_members!(f, M::CreateConversationItem { item: req "item", previous_item_id: opt "previousItemId" }, message_id)
+            4 => M::CreateConversationItem { message_id, item: ConversationItem::default(), previous_item_id: None },
+            5 => M::TruncateConversationItem { message_id, item_id: String::new(), content_index: 0, audio_end_ms: 0 },
+            6 => M::DeleteConversationItem { message_id, item_id: String::new() },
+            7 => M::RetrieveConversationItem { message_id, item_id: String::new() },
+            9 => M::CancelResponse { message_id, response_id: None },
+            _ => M::Raw { message_id, payload: Json::Null },
+        };
+        let (mut spare, mut spare2, mut spare3) = (Spare, Spare, Spare);
+        let (members, mut slots): (&'static str, [&mut dyn JsonSlot; 3]) = match &mut message {
+            M::SessionUpdate { options, .. } => ("!options", [options, &mut spare2, &mut spare3]),
+            M::InputAudioBufferAppend { audio, .. } => ("!audio", [audio, &mut spare2, &mut spare3]),
+            M::CreateConversationItem { item, previous_item_id, .. } => ("!item?previousItemId", [item, previous_item_id, &mut spare3]),
+            M::TruncateConversationItem { item_id, content_index, audio_end_ms, .. } => {
+                ("!itemId?contentIndex!audioEndMs", [item_id, content_index, audio_end_ms])
             }
-            5 => read_members!(
-                f,
-                M::TruncateConversationItem { item_id: req "itemId", content_index: def "contentIndex", audio_end_ms: req "audioEndMs" },
-                message_id
-            ),
-            6 => read_members!(f, M::DeleteConversationItem { item_id: req "itemId" }, message_id),
-            7 => read_members!(f, M::RetrieveConversationItem { item_id: req "itemId" }, message_id),
-            8 => M::CreateResponse(CreateResponse::from_json(value, at)?),
-            9 => read_members!(f, M::CancelResponse { response_id: opt "responseId" }, message_id),
-            _ => read_members!(f, M::Raw { payload: req "payload" }, message_id),
-        })
+            M::DeleteConversationItem { item_id, .. } | M::RetrieveConversationItem { item_id, .. } => {
+                ("!itemId", [item_id, &mut spare2, &mut spare3])
+            }
+            M::CancelResponse { response_id, .. } => ("?responseId", [response_id, &mut spare2, &mut spare3]),
+            M::Raw { payload, .. } => ("!payload", [payload, &mut spare2, &mut spare3]),
+            M::InputAudioBufferCommit { .. } | M::InputAudioBufferClear { .. } | M::CreateResponse(_) => {
+                ("", [&mut spare, &mut spare2, &mut spare3])
+            }
+        };
+        f.read(members, &mut slots)?;
+        Ok(message)
     }
 }
 deserialize_with_from_json!(ClientMessage);

@@ -126,7 +126,7 @@ impl ConversationItem {
 
 // ---- reading (see `json.rs`) ------------------------------------------------------------------
 
-use super::json::{deserialize_with_from_json, json_enum, json_object, read_members, unknown_tag, Fields, FromJson, JsonError, Path};
+use super::json::{deserialize_with_from_json, json_enum, json_object, unknown_tag, Fields, FromJson, JsonError, JsonSlot, Path, Spare};
 
 json_enum!(Role { User = "user", Assistant = "assistant", System = "system" });
 json_enum!(ItemStatus { InProgress = "inProgress", Completed = "completed", Incomplete = "incomplete" });
@@ -140,18 +140,29 @@ impl FromJson for Content {
         const KINDS: &str = "text audio image functionCall functionResult error raw ";
         let tag = f.tag()?;
         let Some(index) = crate::text::word_index(KINDS, tag) else { return Err(unknown_tag(at, tag, KINDS)) };
-        // In the order of `KINDS`.
-        Ok(match index {
-            0 => read_members!(f, C::Text { text: req "text" }),
-            1 => read_members!(f, C::Audio { audio: opt "audio", transcript: opt "transcript", format: opt "format" }),
-            2 => read_members!(f, C::Image { image_url: req "imageUrl", detail: opt "detail" }),
-            3 => read_members!(f, C::FunctionCall { call_id: req "callId", name: req "name", arguments: def "arguments" }),
-            4 => {
-                read_members!(f, C::FunctionResult { call_id: req "callId", name: opt "name", result: raw "result", error: opt "error" })
-            }
-            5 => read_members!(f, C::Error { error: req "error" }),
-            _ => read_members!(f, C::Raw { value: raw "value" }),
-        })
+        // The variant (in the order of `KINDS`) with its members at their defaults, then its
+        // members read in place: one read and one error path for every variant.
+        let mut content = match index {
+            0 => C::Text { text: String::new() },
+            1 => C::Audio { audio: None, transcript: None, format: None },
+            2 => C::Image { image_url: String::new(), detail: None },
+            3 => C::FunctionCall { call_id: String::new(), name: String::new(), arguments: String::new() },
+            4 => C::FunctionResult { call_id: String::new(), name: None, result: Json::Null, error: None },
+            5 => C::Error { error: ErrorInfo::default() },
+            _ => C::Raw { value: Json::Null },
+        };
+        let (mut spare, mut spare2, mut spare3) = (Spare, Spare, Spare);
+        let (members, mut slots): (&'static str, [&mut dyn JsonSlot; 4]) = match &mut content {
+            C::Text { text } => ("!text", [text, &mut spare, &mut spare2, &mut spare3]),
+            C::Audio { audio, transcript, format } => ("?audio?transcript?format", [audio, transcript, format, &mut spare3]),
+            C::Image { image_url, detail } => ("!imageUrl?detail", [image_url, detail, &mut spare2, &mut spare3]),
+            C::FunctionCall { call_id, name, arguments } => ("!callId!name?arguments", [call_id, name, arguments, &mut spare3]),
+            C::FunctionResult { call_id, name, result, error } => ("!callId?name?result?error", [call_id, name, result, error]),
+            C::Error { error } => ("!error", [error, &mut spare, &mut spare2, &mut spare3]),
+            C::Raw { value } => ("?value", [value, &mut spare, &mut spare2, &mut spare3]),
+        };
+        f.read(members, &mut slots)?;
+        Ok(content)
     }
 }
 deserialize_with_from_json!(Content);

@@ -251,14 +251,19 @@ impl<'a> Fields<'a> {
     /// error stops the reading. Absent and `null` members leave their slot as it is (its default),
     /// unless required.
     pub fn read(&self, members: &'static Members, slots: &mut [&mut dyn JsonSlot]) -> Result<(), JsonError> {
-        let mut rest = members;
+        let bytes = members.as_bytes();
+        let mut start = 0;
         for slot in slots {
-            // A need marker, then the key up to the next marker (keys are ASCII names).
-            let bytes = rest.as_bytes();
-            let need = bytes.first().copied().unwrap_or(OPTIONAL);
-            let end = bytes.iter().skip(1).position(|b| matches!(*b, REQUIRED | OPTIONAL | OBJECT)).map_or(bytes.len(), |i| i + 1);
-            let key = rest.get(1..end).unwrap_or_default();
-            rest = rest.get(end..).unwrap_or_default();
+            // A need marker, then the key up to the next marker (keys are ASCII names, so both
+            // ends are character boundaries).
+            // Slots past the last member are left alone (a tagged reader's spare ones).
+            let Some(&need) = bytes.get(start) else { break };
+            let mut end = start + 1;
+            while end < bytes.len() && !matches!(bytes[end], REQUIRED | OPTIONAL | OBJECT) {
+                end += 1;
+            }
+            let key = members.get(start + 1..end).unwrap_or_default();
+            start = end;
             let at = Path::Field(self.at, key);
             match self.get(key) {
                 Some(value) if !value.is_null() => {
@@ -305,6 +310,16 @@ impl<T: FromJson> JsonSlot for T {
 impl<T: FromJson> JsonSlot for Option<T> {
     fn read_slot(&mut self, value: &Json, at: &Path) -> Result<(), JsonError> {
         *self = Some(T::from_json(value, at)?);
+        Ok(())
+    }
+}
+
+/// A slot no member is read into: the spare places of a tagged reader whose variants have fewer
+/// members than others ([`Fields::read`] stops at the last member).
+pub struct Spare;
+
+impl JsonSlot for Spare {
+    fn read_slot(&mut self, _: &Json, _: &Path) -> Result<(), JsonError> {
         Ok(())
     }
 }
