@@ -16,17 +16,16 @@ fn error(message: impl Into<String>) -> DecodeError {
 }
 
 pub(super) fn server_frame(codec: &mut GeminiCodec, frame: &str) -> Result<Vec<ServerMessage>, DecodeError> {
-    // The first non-blank character (what `trim_start().starts_with('{')` says, without linking
-    // core's whitespace searcher for it).
-    if frame.chars().find(|c| !c.is_whitespace()) != Some('{') {
-        return Err(error("not a JSON message object"));
-    }
-    let v = json::parse(frame).map_err(|e| error(format!("not a JSON message object: {e}")))?;
+    let v = match json::parse(frame) {
+        Ok(v) if v.is_object() => v,
+        Ok(_) => return Err(error("not a JSON message object")),
+        Err(e) => return Err(error(format!("not a JSON message object: {e}"))),
+    };
     let mut out = Vec::new();
-    if v.get("setupComplete").is_some() {
+    if let Some(setup) = v.get("setupComplete") {
         out.push(ServerMessage::SessionCreated(SessionInfo {
             message_id: None,
-            session_id: v["setupComplete"].get("sessionId").and_then(Json::as_str).map(str::to_owned),
+            session_id: setup.get("sessionId").and_then(Json::as_str).map(str::to_owned),
             options: codec.options.clone(),
         }));
     }
