@@ -90,7 +90,7 @@ pub enum ClientMessage {
 }
 
 /// The seed's `CreateResponseRealtimeClientMessage` (per-response overrides).
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -273,6 +273,10 @@ impl crate::json::ToJson for ClientMessage {
         }
         o.end();
     }
+}
+
+super::default_out_of_line! {
+    CreateResponse { message_id, items, output_audio_format, voice, instructions, exclude_from_conversation, max_output_tokens, metadata, output_modalities, tool_mode, tools }
 }
 
 #[cfg(test)]

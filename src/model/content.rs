@@ -95,7 +95,7 @@ pub enum Content {
 }
 
 /// The seed's `RealtimeConversationItem`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConversationItem {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -189,4 +189,8 @@ impl crate::json::ToJson for Content {
         };
         o.end();
     }
+}
+
+super::default_out_of_line! {
+    ConversationItem { id, role, status, contents }
 }

@@ -197,7 +197,7 @@ impl Tool {
 
 /// The seed's `RealtimeSessionOptions`. Every field is optional: absent means "provider default" on
 /// the way out, "not reported" on the way in.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionOptions {
     #[serde(skip_serializing_if = "is_default_kind")]
@@ -229,6 +229,22 @@ pub struct SessionOptions {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub provider_options: Option<JsonValue>,
 }
+
+super::default_out_of_line!(SessionOptions {
+    kind,
+    model,
+    input_audio_format,
+    output_audio_format,
+    transcription,
+    voice,
+    instructions,
+    max_output_tokens,
+    output_modalities,
+    tool_mode,
+    tools,
+    voice_activity_detection,
+    provider_options,
+});
 
 impl SessionOptions {
     /// Whether nothing is set (`== SessionOptions::default()`), by field presence: the derived

@@ -112,7 +112,7 @@ pub struct ItemReference {
 
 /// Input-audio transcription progress: `transcription` is the delta (on delta) or the whole text (on
 /// completed); `error` is set on failed.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InputTranscription {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -183,7 +183,7 @@ pub struct OutputAudio {
 }
 
 /// A response's lifecycle (created, done). On done: final status, usage and output items.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResponseInfo {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -603,6 +603,11 @@ impl ToJson for ServerMessage {
         fields.write_fields(&mut o);
         o.end();
     }
+}
+
+super::default_out_of_line! {
+    ResponseInfo { message_id, response_id, status, status_reason, error, usage, items, output_modalities, voice, output_audio_format, max_output_tokens, metadata, in_conversation }
+    InputTranscription { message_id, item_id, content_index, transcription, usage, error }
 }
 
 #[cfg(test)]

@@ -25,7 +25,7 @@ pub const OUTPUT_RATE: u32 = 24_000;
 pub const DEFAULT_MODEL: &str = "gemini-live-2.5-flash-preview";
 
 /// The model turn being presented as a neutral response.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Turn {
     response_id: String,
     /// The assistant message item (text/audio), once a part arrived.
@@ -39,6 +39,10 @@ struct Turn {
     calls: Vec<ConversationItem>,
     /// Usage that arrived before `turnComplete`.
     usage: Option<Usage>,
+}
+
+crate::model::default_out_of_line! {
+    Turn { response_id, item_id, output_index, text, transcript, audio_bytes, interrupted, calls, usage }
 }
 
 /// How many unanswered calls keep their name: far more than a turn makes; calls never answered
