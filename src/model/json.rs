@@ -365,23 +365,11 @@ macro_rules! need {
 }
 
 /// An unknown `type` value, listing the known ones (`known`: names each followed by a space, as
-/// `crate::text::word_index` reads them).
+/// `crate::text::word_index` reads them; listed so, as `json_enum!`'s names are).
 pub fn unknown_tag(at: &Path, tag: &str, known: &str) -> JsonError {
-    let mut message = format!("unknown type {} (expected one of ", crate::json::to_string(tag));
-    // The names, comma-separated (a loop: `str::replace` links core's pattern searcher).
-    let mut start = 0;
-    for (i, b) in known.bytes().enumerate() {
-        if b == b' ' {
-            if start > 0 {
-                message.push_str(", ");
-            }
-            // A space is ASCII: both ends are character boundaries.
-            message.push_str(known.get(start..i).unwrap_or_default());
-            start = i + 1;
-        }
-    }
-    message.push(')');
-    JsonError::new(&Path::Field(at, "type"), message)
+    // Without the last space (ASCII: the cut is a character boundary).
+    let known = known.get(..known.len().saturating_sub(1)).unwrap_or_default();
+    JsonError::new(&Path::Field(at, "type"), format!("unknown type {} (expected one of {known})", crate::json::to_string(tag)))
 }
 
 impl FromJson for String {

@@ -625,6 +625,6 @@ mod tests {
         }
         assert_eq!(KINDS.split_terminator(' ').count(), 33);
         let e = ServerMessage::from_json_str(r#"{"type":"nope"}"#, "message").unwrap_err();
-        assert_eq!(e.to_string(), "message.type: unknown type \"nope\" (expected one of error, sessionCreated, outputAudioDelta, …)");
+        assert_eq!(e.to_string(), "message.type: unknown type \"nope\" (expected one of error sessionCreated outputAudioDelta …)");
     }
 }
