@@ -104,7 +104,23 @@ pub struct GeminiCodec {
 
 impl GeminiCodec {
     pub fn new() -> Self {
-        GeminiCodec { model: DEFAULT_MODEL.into(), ..GeminiCodec::default() }
+        // Every field named (not `..default()`): built in place, not built and then moved.
+        GeminiCodec {
+            model: DEFAULT_MODEL.into(),
+            options: SessionOptions::default(),
+            manual_activity: false,
+            in_activity: false,
+            pending_turns: Vec::new(),
+            pending_results: Vec::new(),
+            call_names: CallNames::default(),
+            turn: None,
+            input_transcript: String::new(),
+            input_item_id: None,
+            next_id: 0,
+            resumable: false,
+            handle: None,
+            setup: None,
+        }
     }
 
     fn id(&mut self, prefix: &str) -> String {

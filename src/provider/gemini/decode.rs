@@ -95,15 +95,40 @@ fn ensure_turn<'a>(codec: &'a mut GeminiCodec, out: &mut Vec<ServerMessage>) -> 
             out.push(transcription(ServerMessage::InputAudioTranscriptionCompleted, item_id, std::mem::take(&mut codec.input_transcript)));
         }
         let response_id = codec.id("resp");
-        out.push(ServerMessage::ResponseCreated(ResponseInfo {
-            response_id: Some(response_id.clone()),
-            status: Some(ResponseStatus::InProgress),
-            in_conversation: Some(true),
-            ..ResponseInfo::default()
-        }));
-        codec.turn = Some(Turn { response_id, ..Turn::default() });
+        out.push(ServerMessage::ResponseCreated(response_info(response_id.clone(), ResponseStatus::InProgress)));
+        codec.turn = Some(Turn {
+            response_id,
+            item_id: None,
+            output_index: 0,
+            text: String::new(),
+            transcript: String::new(),
+            audio_bytes: 0,
+            interrupted: false,
+            calls: Vec::new(),
+            usage: None,
+        });
     }
     codec.turn.get_or_insert_with(Turn::default)
+}
+
+/// A synthesized response's lifecycle message: in the conversation, nothing else reported yet.
+/// Every field named (not `..default()`): built in place, not built and then moved.
+fn response_info(response_id: String, status: ResponseStatus) -> ResponseInfo {
+    ResponseInfo {
+        message_id: None,
+        response_id: Some(response_id),
+        status: Some(status),
+        status_reason: None,
+        error: None,
+        usage: None,
+        items: Vec::new(),
+        output_modalities: None,
+        voice: None,
+        output_audio_format: None,
+        max_output_tokens: None,
+        metadata: None,
+        in_conversation: Some(true),
+    }
 }
 
 /// The turn's message item, announced on its first part.
@@ -183,7 +208,7 @@ fn server_content(codec: &mut GeminiCodec, content: &Json, usage: Option<&Json>,
 
 /// An input transcription message (delta or completed) of the user item `item_id`.
 fn transcription(kind: fn(InputTranscription) -> ServerMessage, item_id: String, text: String) -> ServerMessage {
-    kind(InputTranscription { item_id, transcription: Some(text), ..InputTranscription::default() })
+    kind(InputTranscription { message_id: None, item_id, content_index: 0, transcription: Some(text), usage: None, error: None })
 }
 
 /// A piece of the turn's text (`transcript`: of its audio transcript), kept for the done events.
@@ -238,15 +263,11 @@ fn finish_turn(codec: &mut GeminiCodec, usage: Option<Usage>, out: &mut Vec<Serv
     }
     // Moved over whole (`append`), not item by item (`extend`: a consuming iterator and its drop).
     items.append(&mut turn.calls);
-    out.push(ServerMessage::ResponseDone(ResponseInfo {
-        response_id: Some(turn.response_id),
-        status: Some(status),
-        status_reason: turn.interrupted.then(|| "turn_detected".to_owned()),
-        usage: usage.or(turn.usage),
-        items,
-        in_conversation: Some(true),
-        ..ResponseInfo::default()
-    }));
+    let mut done = response_info(turn.response_id, status);
+    done.status_reason = turn.interrupted.then(|| "turn_detected".to_owned());
+    done.usage = usage.or(turn.usage);
+    done.items = items;
+    out.push(ServerMessage::ResponseDone(done));
 }
 
 /// A tool call ends its response: Gemini waits for the `toolResponse`.
