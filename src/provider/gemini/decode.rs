@@ -131,6 +131,11 @@ fn response_info(response_id: String, status: ResponseStatus) -> ResponseInfo {
     }
 }
 
+/// `item` as an output of the turn's response, at the turn's output index.
+fn output_item(turn: &Turn, item: ConversationItem) -> ResponseOutputItem {
+    ResponseOutputItem { message_id: None, response_id: Some(turn.response_id.clone()), output_index: turn.output_index, item }
+}
+
 /// The turn's message item, announced on its first part.
 fn ensure_item(codec: &mut GeminiCodec, out: &mut Vec<ServerMessage>) -> OutputPosition {
     let fresh = codec.id("item");
@@ -139,12 +144,8 @@ fn ensure_item(codec: &mut GeminiCodec, out: &mut Vec<ServerMessage>) -> OutputP
         Some(id) => id.clone(),
         None => {
             turn.item_id = Some(fresh.clone());
-            out.push(ServerMessage::ResponseOutputItemAdded(ResponseOutputItem {
-                message_id: None,
-                response_id: Some(turn.response_id.clone()),
-                output_index: turn.output_index,
-                item: ConversationItem { id: Some(fresh.clone()), role: Some(Role::Assistant), status: Some(ItemStatus::InProgress), contents: Vec::new() },
-            }));
+            let item = ConversationItem { id: Some(fresh.clone()), role: Some(Role::Assistant), status: Some(ItemStatus::InProgress), contents: Vec::new() };
+            out.push(ServerMessage::ResponseOutputItemAdded(output_item(turn, item)));
             fresh
         }
     };
@@ -251,14 +252,9 @@ fn finish_turn(codec: &mut GeminiCodec, usage: Option<Usage>, out: &mut Vec<Serv
     let status = if turn.interrupted { ResponseStatus::Cancelled } else { ResponseStatus::Completed };
     let item_status = if turn.interrupted { ItemStatus::Incomplete } else { ItemStatus::Completed };
     let mut items = Vec::new();
-    if let Some(item_id) = turn.item_id {
+    if let Some(item_id) = turn.item_id.take() {
         let item = ConversationItem { id: Some(item_id), role: Some(Role::Assistant), status: Some(item_status), contents };
-        out.push(ServerMessage::ResponseOutputItemDone(ResponseOutputItem {
-            message_id: None,
-            response_id: Some(turn.response_id.clone()),
-            output_index: turn.output_index,
-            item: item.clone(),
-        }));
+        out.push(ServerMessage::ResponseOutputItemDone(output_item(&turn, item.clone())));
         items.push(item);
     }
     // Moved over whole (`append`), not item by item (`extend`: a consuming iterator and its drop).
@@ -286,11 +282,9 @@ fn tool_call(codec: &mut GeminiCodec, call: &Json, out: &mut Vec<ServerMessage>)
             status: Some(ItemStatus::Completed),
             contents: vec![Content::FunctionCall { call_id: call_id.clone(), name: name.clone(), arguments }],
         };
-        let response_id = Some(turn.response_id.clone());
-        let output_index = turn.output_index;
-        turn.calls.push(item.clone());
-        out.push(ServerMessage::ResponseOutputItemAdded(ResponseOutputItem { message_id: None, response_id: response_id.clone(), output_index, item: item.clone() }));
-        out.push(ServerMessage::ResponseOutputItemDone(ResponseOutputItem { message_id: None, response_id, output_index, item }));
+        out.push(ServerMessage::ResponseOutputItemAdded(output_item(turn, item.clone())));
+        out.push(ServerMessage::ResponseOutputItemDone(output_item(turn, item.clone())));
+        turn.calls.push(item);
         codec.call_names.insert(call_id, name);
     }
     finish_turn(codec, None, out);
