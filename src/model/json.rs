@@ -255,8 +255,8 @@ impl<'a> Fields<'a> {
         let mut start = 0;
         for slot in slots {
             // A need marker, then the key up to the next marker (keys are ASCII names, so both
-            // ends are character boundaries).
-            // Slots past the last member are left alone (a tagged reader's spare ones).
+            // ends are character boundaries). Slots past the last member are left alone (a tagged
+            // reader's spare ones).
             let Some(&need) = bytes.get(start) else { break };
             let mut end = start + 1;
             while end < bytes.len() && !matches!(bytes[end], REQUIRED | OPTIONAL | OBJECT) {
