@@ -75,7 +75,7 @@ impl std::error::Error for JsonError {}
 fn describe(value: &Json) -> String {
     match value {
         Json::Null => "null".into(),
-        Json::Bool(b) => format!("the boolean {b}"),
+        Json::Bool(b) => (if *b { "the boolean true" } else { "the boolean false" }).into(),
         Json::Number(n) if n.len() <= 40 => format!("the number {n}"),
         Json::Number(_) => "a long number".into(),
         Json::String(s) if s.len() <= 40 => format!("the string {}", crate::json::to_string(s.as_ref())),

@@ -59,7 +59,9 @@ struct CallNames(Vec<(String, String)>);
 
 impl CallNames {
     fn insert(&mut self, call_id: String, name: String) {
-        self.0.retain(|(id, _)| *id != call_id);
+        // At most one entry per id (this keeps it so): `take` removes it, without `retain`'s own
+        // code.
+        self.take(&call_id);
         if self.0.len() >= MAX_CALL_NAMES {
             self.0.remove(0);
         }
@@ -159,7 +161,8 @@ impl Codec for GeminiCodec {
             Some(url) => url.clone(),
             None => format!("{DEFAULT_HOST}{path}"),
         };
-        let separator = if crate::text::contains(&base, "?") { '&' } else { '?' };
+        // A `&str`, not a `char`: formatting a char links its own `Display`.
+        let separator = if crate::text::contains(&base, "?") { "&" } else { "?" };
         ConnectRequest { url: format!("{base}{separator}{param}={}", encode_query_value(&config.credential)), protocols: Vec::new() }
     }
 
