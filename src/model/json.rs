@@ -76,7 +76,7 @@ fn describe(value: &Json) -> String {
     match value {
         Json::Null => "null".into(),
         Json::Bool(b) => (if *b { "the boolean true" } else { "the boolean false" }).into(),
-        Json::Number(n) if n.len() <= 40 => format!("the number {n}"),
+        Json::Number(n) if n.len() <= 40 => format!("the number {}", n.as_ref()),
         Json::Number(_) => "a long number".into(),
         Json::String(s) if s.len() <= 40 => format!("the string {}", crate::json::to_string(s.as_ref())),
         Json::String(_) => "a long string".into(),
