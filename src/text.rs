@@ -25,17 +25,16 @@ pub fn contains(haystack: &str, needle: &str) -> bool {
 /// bytes of pointer and length per name that gzip cannot shrink, or a string `match`, which costs
 /// a comparison per name in code.
 pub fn word_index(list: &str, word: &str) -> Option<usize> {
-    let (bytes, mut start, mut index) = (list.as_bytes(), 0, 0);
-    for (i, &b) in bytes.iter().enumerate() {
-        if b == b' ' {
-            if bytes.get(start..i) == Some(word.as_bytes()) {
-                return Some(index);
-            }
-            index += 1;
-            start = i + 1;
+    let (mut rest, word) = (list.as_bytes(), word.as_bytes());
+    let mut index = 0;
+    loop {
+        let end = rest.iter().position(|&b| b == b' ')?;
+        if rest.get(..end) == Some(word) {
+            return Some(index);
         }
+        rest = rest.get(end + 1..)?;
+        index += 1;
     }
-    None
 }
 
 /// `haystack` split around the first `needle`: what comes before it and after it.
