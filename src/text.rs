@@ -1,7 +1,7 @@
 //! Text helpers for the pure core: substring search for the few places that look for a piece of
-//! text in a URL, a data: URL or a misspelt option name, and a join for error messages.
+//! text in a URL, a data: URL or a misspelt option name, and a name in a constant list of names.
 //!
-//! Owns: [`find`] and [`split_once`] over bytes, and [`join`]. Must never: replace a `char` pattern that code
+//! Owns: [`find`] and [`split_once`] over bytes, and [`word_index`]. Must never: replace a `char` pattern that code
 //! already links (`str::find(',')` is memchr, cheap); a query the package has no other copy of
 //! (`contains('?')`, ≈ 360 B of wasm) is cheaper here. It exists because core's `&str` pattern (the two-way
 //! `StrSearcher`) links a panic path that formats `char`s with `{:?}`, and with it the Unicode
@@ -20,17 +20,21 @@ pub fn contains(haystack: &str, needle: &str) -> bool {
     find(haystack, needle).is_some()
 }
 
-/// `items` with `separator` between them: `[&str]::join` without its generic copy routine (one
-/// loop of pushes is smaller in wasm than `join_generic_copy`).
-pub fn join(items: &[&str], separator: &str) -> String {
-    let mut out = String::new();
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
-            out.push_str(separator);
+/// Where `word` is in `list`: a constant list of names written as one string, each followed by a
+/// space (`"user assistant system "`). One string rather than a table of `&str`, which costs 8
+/// bytes of pointer and length per name that gzip cannot shrink, or a string `match`, which costs
+/// a comparison per name in code.
+pub fn word_index(list: &str, word: &str) -> Option<usize> {
+    let (mut rest, word) = (list.as_bytes(), word.as_bytes());
+    let mut index = 0;
+    loop {
+        let end = rest.iter().position(|&b| b == b' ')?;
+        if rest.get(..end) == Some(word) {
+            return Some(index);
         }
-        out.push_str(item);
+        rest = rest.get(end + 1..)?;
+        index += 1;
     }
-    out
 }
 
 /// `haystack` split around the first `needle`: what comes before it and after it.
@@ -46,10 +50,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn joins_as_core_joins() {
-        for items in [&[][..], &["a"][..], &["a", "", "bc"][..]] {
-            assert_eq!(join(items, ", "), items.join(", "), "{items:?}");
-        }
+    fn words_of_a_list() {
+        const LIST: &str = "user assistant system ";
+        assert_eq!([word_index(LIST, "user"), word_index(LIST, "system"), word_index(LIST, "sys"), word_index(LIST, "")], [Some(0), Some(2), None, None]);
     }
 
     #[test]

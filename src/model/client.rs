@@ -90,7 +90,7 @@ pub enum ClientMessage {
 }
 
 /// The seed's `CreateResponseRealtimeClientMessage` (per-response overrides).
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -158,7 +158,8 @@ impl ClientMessage {
 
 // ---- reading (see `json.rs`) ------------------------------------------------------------------
 
-use super::json::{deserialize_with_from_json, json_object, need, read_members, unknown_tag, Fields, FromJson, JsonError, Path};
+use crate::text::word_index;
+use super::json::{deserialize_with_from_json, json_object, unknown_tag, Fields, FromJson, JsonError, JsonSlot, Path, Spare};
 
 json_object!(CreateResponse {
     message_id: opt "messageId",
@@ -179,46 +180,57 @@ impl FromJson for ClientMessage {
         use ClientMessage as M;
         let f = Fields::new(value, at)?;
         let mut message_id = None;
-        f.read(&[("messageId", need!(opt))], &mut [&mut message_id])?;
-        Ok(match f.tag()? {
-            "sessionUpdate" => read_members!(f, M::SessionUpdate { options: req "options" }, message_id),
-            "inputAudioBufferAppend" => read_members!(f, M::InputAudioBufferAppend { audio: req "audio" }, message_id),
-            "inputAudioBufferCommit" => M::InputAudioBufferCommit { message_id },
-            "inputAudioBufferClear" => M::InputAudioBufferClear { message_id },
-            "createConversationItem" => {
-                read_members!(f, M::CreateConversationItem { item: req "item", previous_item_id: opt "previousItemId" }, message_id)
+        f.read("?messageId", &mut [&mut message_id])?;
+        let tag = f.tag()?;
+        let Some(index) = word_index(ClientMessage::KINDS, tag) else {
+            return Err(unknown_tag(at, tag, ClientMessage::KINDS));
+        };
+        if index == 8 {
+            return CreateResponse::from_json(value, at).map(M::CreateResponse);
+        }
+        // The variant (in the order of `KINDS`) with its members at their defaults, then its
+        // members read in place: one read and one error path for every variant.
+        let mut message = match index {
+            0 => M::SessionUpdate { message_id, options: SessionOptions::default() },
+            1 => M::InputAudioBufferAppend { message_id, audio: Base64Data::default() },
+            2 => M::InputAudioBufferCommit { message_id },
+            3 => M::InputAudioBufferClear { message_id },
+            4 => M::CreateConversationItem { message_id, item: ConversationItem::default(), previous_item_id: None },
+            5 => M::TruncateConversationItem { message_id, item_id: String::new(), content_index: 0, audio_end_ms: 0 },
+            6 => M::DeleteConversationItem { message_id, item_id: String::new() },
+            7 => M::RetrieveConversationItem { message_id, item_id: String::new() },
+            9 => M::CancelResponse { message_id, response_id: None },
+            _ => M::Raw { message_id, payload: Json::Null },
+        };
+        let (mut spare, mut spare2, mut spare3) = (Spare, Spare, Spare);
+        let (members, mut slots): (&'static str, [&mut dyn JsonSlot; 3]) = match &mut message {
+            M::SessionUpdate { options, .. } => ("!options", [options, &mut spare2, &mut spare3]),
+            M::InputAudioBufferAppend { audio, .. } => ("!audio", [audio, &mut spare2, &mut spare3]),
+            M::CreateConversationItem { item, previous_item_id, .. } => ("!item?previousItemId", [item, previous_item_id, &mut spare3]),
+            M::TruncateConversationItem { item_id, content_index, audio_end_ms, .. } => {
+                ("!itemId?contentIndex!audioEndMs", [item_id, content_index, audio_end_ms])
             }
-            "truncateConversationItem" => read_members!(
-                f,
-                M::TruncateConversationItem { item_id: req "itemId", content_index: def "contentIndex", audio_end_ms: req "audioEndMs" },
-                message_id
-            ),
-            "deleteConversationItem" => read_members!(f, M::DeleteConversationItem { item_id: req "itemId" }, message_id),
-            "retrieveConversationItem" => read_members!(f, M::RetrieveConversationItem { item_id: req "itemId" }, message_id),
-            "createResponse" => M::CreateResponse(CreateResponse::from_json(value, at)?),
-            "cancelResponse" => read_members!(f, M::CancelResponse { response_id: opt "responseId" }, message_id),
-            "raw" => read_members!(f, M::Raw { payload: req "payload" }, message_id),
-            other => return Err(unknown_tag(at, other, &ClientMessage::KINDS)),
-        })
+            M::DeleteConversationItem { item_id, .. } | M::RetrieveConversationItem { item_id, .. } => {
+                ("!itemId", [item_id, &mut spare2, &mut spare3])
+            }
+            M::CancelResponse { response_id, .. } => ("?responseId", [response_id, &mut spare2, &mut spare3]),
+            M::Raw { payload, .. } => ("!payload", [payload, &mut spare2, &mut spare3]),
+            M::InputAudioBufferCommit { .. } | M::InputAudioBufferClear { .. } | M::CreateResponse(_) => {
+                ("", [&mut spare, &mut spare2, &mut spare3])
+            }
+        };
+        f.read(members, &mut slots)?;
+        Ok(message)
     }
 }
 deserialize_with_from_json!(ClientMessage);
 
 impl ClientMessage {
-    /// Every `type` discriminator, for error messages.
-    pub const KINDS: [&'static str; 11] = [
-        "sessionUpdate",
-        "inputAudioBufferAppend",
-        "inputAudioBufferCommit",
-        "inputAudioBufferClear",
-        "createConversationItem",
-        "truncateConversationItem",
-        "deleteConversationItem",
-        "retrieveConversationItem",
-        "createResponse",
-        "cancelResponse",
-        "raw",
-    ];
+    /// Every `type` discriminator, each followed by a space (as `crate::text::word_index` reads
+    /// them).
+    pub const KINDS: &'static str = "sessionUpdate inputAudioBufferAppend inputAudioBufferCommit inputAudioBufferClear \
+        createConversationItem truncateConversationItem deleteConversationItem retrieveConversationItem createResponse \
+        cancelResponse raw ";
 }
 
 // ---- writing (see `crate::json`) --------------------------------------------------------------
@@ -260,5 +272,27 @@ impl crate::json::ToJson for ClientMessage {
             }
         }
         o.end();
+    }
+}
+
+super::default_out_of_line! {
+    CreateResponse { message_id, items, output_audio_format, voice, instructions, exclude_from_conversation, max_output_tokens, metadata, output_modalities, tool_mode, tools }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `KINDS` is in the order of the reader's `match`: every kind reads back as itself.
+    #[test]
+    fn every_kind_reads_back_as_itself() {
+        let members = r#""options":{},"audio":"AAAA","item":{"contents":[]},"itemId":"i","audioEndMs":1,"payload":{}"#;
+        for kind in ClientMessage::KINDS.split_terminator(' ') {
+            let text = format!(r#"{{"type":"{kind}",{members}}}"#);
+            let message = ClientMessage::from_json_str(&text, "message").unwrap_or_else(|e| panic!("{kind}: {e}"));
+            assert_eq!(message.kind(), kind);
+        }
+        let e = ClientMessage::from_json_str(r#"{"type":"nope"}"#, "message").unwrap_err();
+        assert!(e.to_string().ends_with("(expected one of sessionUpdate inputAudioBufferAppend inputAudioBufferCommit inputAudioBufferClear createConversationItem truncateConversationItem deleteConversationItem retrieveConversationItem createResponse cancelResponse raw)"), "{e}");
     }
 }

@@ -95,7 +95,7 @@ pub enum Content {
 }
 
 /// The seed's `RealtimeConversationItem`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConversationItem {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -126,7 +126,7 @@ impl ConversationItem {
 
 // ---- reading (see `json.rs`) ------------------------------------------------------------------
 
-use super::json::{deserialize_with_from_json, json_enum, json_object, read_members, unknown_tag, Fields, FromJson, JsonError, Path};
+use super::json::{deserialize_with_from_json, json_enum, json_object, unknown_tag, Fields, FromJson, JsonError, JsonSlot, Path, Spare};
 
 json_enum!(Role { User = "user", Assistant = "assistant", System = "system" });
 json_enum!(ItemStatus { InProgress = "inProgress", Completed = "completed", Incomplete = "incomplete" });
@@ -137,20 +137,32 @@ impl FromJson for Content {
     fn from_json(value: &Json, at: &Path) -> Result<Self, JsonError> {
         use Content as C;
         let f = Fields::new(value, at)?;
-        Ok(match f.tag()? {
-            "text" => read_members!(f, C::Text { text: req "text" }),
-            "audio" => read_members!(f, C::Audio { audio: opt "audio", transcript: opt "transcript", format: opt "format" }),
-            "image" => read_members!(f, C::Image { image_url: req "imageUrl", detail: opt "detail" }),
-            "functionCall" => read_members!(f, C::FunctionCall { call_id: req "callId", name: req "name", arguments: def "arguments" }),
-            "functionResult" => {
-                read_members!(f, C::FunctionResult { call_id: req "callId", name: opt "name", result: raw "result", error: opt "error" })
-            }
-            "error" => read_members!(f, C::Error { error: req "error" }),
-            "raw" => read_members!(f, C::Raw { value: raw "value" }),
-            other => {
-                return Err(unknown_tag(at, other, &["text", "audio", "image", "functionCall", "functionResult", "error", "raw"]))
-            }
-        })
+        const KINDS: &str = "text audio image functionCall functionResult error raw ";
+        let tag = f.tag()?;
+        let Some(index) = crate::text::word_index(KINDS, tag) else { return Err(unknown_tag(at, tag, KINDS)) };
+        // The variant (in the order of `KINDS`) with its members at their defaults, then its
+        // members read in place: one read and one error path for every variant.
+        let mut content = match index {
+            0 => C::Text { text: String::new() },
+            1 => C::Audio { audio: None, transcript: None, format: None },
+            2 => C::Image { image_url: String::new(), detail: None },
+            3 => C::FunctionCall { call_id: String::new(), name: String::new(), arguments: String::new() },
+            4 => C::FunctionResult { call_id: String::new(), name: None, result: Json::Null, error: None },
+            5 => C::Error { error: ErrorInfo::default() },
+            _ => C::Raw { value: Json::Null },
+        };
+        let (mut spare, mut spare2, mut spare3) = (Spare, Spare, Spare);
+        let (members, mut slots): (&'static str, [&mut dyn JsonSlot; 4]) = match &mut content {
+            C::Text { text } => ("!text", [text, &mut spare, &mut spare2, &mut spare3]),
+            C::Audio { audio, transcript, format } => ("?audio?transcript?format", [audio, transcript, format, &mut spare3]),
+            C::Image { image_url, detail } => ("!imageUrl?detail", [image_url, detail, &mut spare2, &mut spare3]),
+            C::FunctionCall { call_id, name, arguments } => ("!callId!name?arguments", [call_id, name, arguments, &mut spare3]),
+            C::FunctionResult { call_id, name, result, error } => ("!callId?name?result?error", [call_id, name, result, error]),
+            C::Error { error } => ("!error", [error, &mut spare, &mut spare2, &mut spare3]),
+            C::Raw { value } => ("?value", [value, &mut spare, &mut spare2, &mut spare3]),
+        };
+        f.read(members, &mut slots)?;
+        Ok(content)
     }
 }
 deserialize_with_from_json!(Content);
@@ -177,4 +189,8 @@ impl crate::json::ToJson for Content {
         };
         o.end();
     }
+}
+
+super::default_out_of_line! {
+    ConversationItem { id, role, status, contents }
 }

@@ -70,7 +70,8 @@ pub enum Base64Error {
 impl fmt::Display for Base64Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Base64Error::Symbol { offset, byte } => write!(f, "byte {byte} at offset {offset} is not a base64 symbol"),
+            // The byte as a `u32`: `u8`'s own `Display` is in the wasm for this message only.
+            Base64Error::Symbol { offset, byte } => write!(f, "byte {} at offset {offset} is not a base64 symbol", u32::from(*byte)),
             Base64Error::Length(length) => write!(f, "{length} symbols is not a base64 length"),
         }
     }

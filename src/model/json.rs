@@ -75,8 +75,8 @@ impl std::error::Error for JsonError {}
 fn describe(value: &Json) -> String {
     match value {
         Json::Null => "null".into(),
-        Json::Bool(b) => format!("the boolean {b}"),
-        Json::Number(n) if n.len() <= 40 => format!("the number {n}"),
+        Json::Bool(b) => (if *b { "the boolean true" } else { "the boolean false" }).into(),
+        Json::Number(n) if n.len() <= 40 => format!("the number {}", n.as_ref()),
         Json::Number(_) => "a long number".into(),
         Json::String(s) if s.len() <= 40 => format!("the string {}", crate::json::to_string(s.as_ref())),
         Json::String(_) => "a long string".into(),
@@ -247,20 +247,32 @@ impl<'a> Fields<'a> {
         self.map.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 
-    /// Reads `members` in order, each into its slot (`slots[i]` for `members[i]`); the first
+    /// Reads `members` in order, each into its slot (`slots[i]` for the `i`th member); the first
     /// error stops the reading. Absent and `null` members leave their slot as it is (its default),
     /// unless required.
-    pub fn read(&self, members: &Members, slots: &mut [&mut dyn JsonSlot]) -> Result<(), JsonError> {
-        for (&(key, need), slot) in members.iter().zip(slots) {
+    pub fn read(&self, members: &'static Members, slots: &mut [&mut dyn JsonSlot]) -> Result<(), JsonError> {
+        let bytes = members.as_bytes();
+        let mut start = 0;
+        for slot in slots {
+            // A need marker, then the key up to the next marker (keys are ASCII names, so both
+            // ends are character boundaries). Slots past the last member are left alone (a tagged
+            // reader's spare ones).
+            let Some(&need) = bytes.get(start) else { break };
+            let mut end = start + 1;
+            while end < bytes.len() && !matches!(bytes[end], REQUIRED | OPTIONAL | OBJECT) {
+                end += 1;
+            }
+            let key = members.get(start + 1..end).unwrap_or_default();
+            start = end;
             let at = Path::Field(self.at, key);
             match self.get(key) {
                 Some(value) if !value.is_null() => {
-                    if need == Need::Object && !value.is_object() {
+                    if need == OBJECT && !value.is_object() {
                         return Err(JsonError::expected(&at, "an object", value));
                     }
                     slot.read_slot(value, &at)?;
                 }
-                _ if need == Need::Required => return Err(JsonError::new(&at, "is required")),
+                _ if need == REQUIRED => return Err(JsonError::new(&at, "is required")),
                 _ => {}
             }
         }
@@ -302,51 +314,62 @@ impl<T: FromJson> JsonSlot for Option<T> {
     }
 }
 
-/// What a member needs to be.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Need {
-    /// Present and not `null`.
-    Required,
-    /// Absent or `null` leaves the slot's default.
-    Optional,
-    /// Optional, and an object when present (kept whole: `metadata`).
-    Object,
+/// A slot no member is read into: the spare places of a tagged reader whose variants have fewer
+/// members than others ([`Fields::read`] stops at the last member).
+pub struct Spare;
+
+impl JsonSlot for Spare {
+    fn read_slot(&mut self, _: &Json, _: &Path) -> Result<(), JsonError> {
+        Ok(())
+    }
 }
 
-/// The members of an object to read, in reading order: each key and what it needs to be (a
-/// constant table, written by `json_object!` and `read_members!`); [`Fields::read`] takes the
-/// places they go alongside.
-pub type Members = [(&'static str, Need)];
+/// What a member needs to be, marking its key in [`Members`]: present and not `null`.
+pub const REQUIRED: u8 = b'!';
+/// Absent or `null` leaves the slot's default.
+pub const OPTIONAL: u8 = b'?';
+/// Optional, and an object when present (kept whole: `metadata`).
+pub const OBJECT: u8 = b'*';
+
+/// The members of an object to read, in reading order, as one constant string: each key after the
+/// marker of what it needs to be (`"?messageId!itemId"`, written by `json_object!` and
+/// `read_members!`); [`Fields::read`] takes the places they go alongside. One string rather than a
+/// table of `(&str, need)` pairs: a table is 12 bytes of pointers and lengths per member, which
+/// gzip cannot shrink, where the repeated key names compress to back-references.
+pub type Members = str;
 
 /// [`Fields::new`] and [`Fields::read`] in one call (one error path for every struct's reader).
-pub fn read_object(value: &Json, at: &Path, members: &Members, slots: &mut [&mut dyn JsonSlot]) -> Result<(), JsonError> {
+pub fn read_object(value: &Json, at: &Path, members: &'static Members, slots: &mut [&mut dyn JsonSlot]) -> Result<(), JsonError> {
     Fields::new(value, at)?.read(members, slots)
 }
 
-/// The [`Need`] of a field-list entry: `req` (required), `opt` (an `Option`), `def` (a default
-/// when absent), `object` (an optional object kept whole), `raw` (any value kept whole, `null`
-/// when absent).
+/// The [`Members`] marker of a field-list entry: `req` (required), `opt` (an `Option`), `def` (a
+/// default when absent), `object` (an optional object kept whole), `raw` (any value kept whole,
+/// `null` when absent). A literal, for `concat!`.
 macro_rules! need {
     (req) => {
-        $crate::model::json::Need::Required
+        "!"
     };
     (opt) => {
-        $crate::model::json::Need::Optional
+        "?"
     };
     (def) => {
-        $crate::model::json::Need::Optional
+        "?"
     };
     (raw) => {
-        $crate::model::json::Need::Optional
+        "?"
     };
     (object) => {
-        $crate::model::json::Need::Object
+        "*"
     };
 }
 
-/// An unknown `type` value, listing the known ones.
-pub fn unknown_tag(at: &Path, tag: &str, known: &[&str]) -> JsonError {
-    JsonError::new(&Path::Field(at, "type"), format!("unknown type {} (expected one of {})", crate::json::to_string(tag), crate::text::join(known, ", ")))
+/// An unknown `type` value, listing the known ones (`known`: names each followed by a space, as
+/// `crate::text::word_index` reads them; listed so, as `json_enum!`'s names are).
+pub fn unknown_tag(at: &Path, tag: &str, known: &str) -> JsonError {
+    // Without the last space (ASCII: the cut is a character boundary).
+    let known = known.get(..known.len().saturating_sub(1)).unwrap_or_default();
+    JsonError::new(&Path::Field(at, "type"), format!("unknown type {} (expected one of {known})", crate::json::to_string(tag)))
 }
 
 impl FromJson for String {
@@ -428,7 +451,7 @@ macro_rules! json_object {
     (read_only $ty:ident { $($field:ident: $how:ident $key:literal),* $(,)? }) => {
         impl $crate::model::json::FromJson for $ty {
             fn from_json(value: &$crate::json::Json, at: &$crate::model::json::Path) -> Result<Self, $crate::model::json::JsonError> {
-                const MEMBERS: &$crate::model::json::Members = &[$(($key, $crate::model::json::need!($how))),*];
+                const MEMBERS: &$crate::model::json::Members = concat!($($crate::model::json::need!($how), $key),*);
                 let mut out = <Self as Default>::default();
                 $crate::model::json::read_object(value, at, MEMBERS, &mut [$(&mut out.$field),*])?;
                 Ok(out)
@@ -447,7 +470,7 @@ macro_rules! json_object {
 /// as [`json_object!`] reads a struct's: no per-field temporaries to move or drop.
 macro_rules! read_members {
     ($fields:expr, $($ctor:ident)::+ { $($field:ident: $how:ident $key:literal),* $(,)? } $(, $given:ident)* $(,)?) => {{
-        const MEMBERS: &$crate::model::json::Members = &[$(($key, $crate::model::json::need!($how))),*];
+        const MEMBERS: &$crate::model::json::Members = concat!($($crate::model::json::need!($how), $key),*);
         let mut value = $($ctor)::+ { $($field: Default::default(),)* $($given,)* };
         #[allow(irrefutable_let_patterns)]
         if let $($ctor)::+ { $($field,)* .. } = &mut value {

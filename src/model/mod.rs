@@ -6,6 +6,21 @@
 //! by `json::FromJson` and written by `crate::json::ToJson`.
 //! Must never: know any provider's wire format, do I/O, or import `web_sys`/`js_sys`/`wasm_bindgen`.
 
+/// `Default` as derived (every field at its own default), but one out-of-line function: the
+/// derived one is inlined wherever a value starts empty (a reader, a codec's synthesized message,
+/// `..Default::default()`), a store per field each time. For the model's larger structs.
+macro_rules! default_out_of_line {
+    ($($ty:ident { $($field:ident),* $(,)? })*) => {$(
+        impl Default for $ty {
+            #[inline(never)]
+            fn default() -> Self {
+                $ty { $($field: Default::default()),* }
+            }
+        }
+    )*};
+}
+pub(crate) use default_out_of_line;
+
 mod client;
 mod content;
 mod data;

@@ -197,7 +197,7 @@ impl Tool {
 
 /// The seed's `RealtimeSessionOptions`. Every field is optional: absent means "provider default" on
 /// the way out, "not reported" on the way in.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionOptions {
     #[serde(skip_serializing_if = "is_default_kind")]
@@ -229,6 +229,22 @@ pub struct SessionOptions {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub provider_options: Option<JsonValue>,
 }
+
+super::default_out_of_line!(SessionOptions {
+    kind,
+    model,
+    input_audio_format,
+    output_audio_format,
+    transcription,
+    voice,
+    instructions,
+    max_output_tokens,
+    output_modalities,
+    tool_mode,
+    tools,
+    voice_activity_detection,
+    provider_options,
+});
 
 impl SessionOptions {
     /// Whether nothing is set (`== SessionOptions::default()`), by field presence: the derived
@@ -272,7 +288,7 @@ fn is_default_kind(kind: &SessionKind) -> bool {
 
 // ---- reading (see `json.rs`) ------------------------------------------------------------------
 
-use super::json::{deserialize_with_from_json, json_enum, json_object, need, read_members, read_object, Members, unknown_tag, Fields, FromJson, JsonError, Path};
+use super::json::{deserialize_with_from_json, json_enum, json_object, read_members, read_object, unknown_tag, Fields, FromJson, JsonError, JsonSlot, Path, Spare};
 
 json_enum!(SessionKind { Conversation = "conversation", Transcription = "transcription" });
 json_enum!(Modality { Text = "text", Audio = "audio" });
@@ -337,8 +353,7 @@ impl FromJson for BargeInOptions {
             return Err(JsonError::new(at, "expected true, false or { local?, sensitivity?, confirmMs? }"));
         }
         let mut out = defaults;
-        const MEMBERS: &Members = &[("local", need!(def)), ("sensitivity", need!(def)), ("confirmMs", need!(def))];
-        read_object(value, at, MEMBERS, &mut [&mut out.local, &mut out.sensitivity, &mut out.confirm_ms])?;
+        read_object(value, at, "?local?sensitivity?confirmMs", &mut [&mut out.local, &mut out.sensitivity, &mut out.confirm_ms])?;
         Ok(out)
     }
 }
@@ -359,7 +374,7 @@ impl FromJson for ToolMode {
             },
             Json::Object(_) => {
                 let mut name = String::new();
-                read_object(value, at, &[("requireSpecific", need!(req))], &mut [&mut name])?;
+                read_object(value, at, "!requireSpecific", &mut [&mut name])?;
                 Ok(ToolMode::RequireSpecific(name))
             }
             _ => Err(JsonError::new(at, TOOL_MODE_EXPECTED)),
@@ -371,20 +386,25 @@ deserialize_with_from_json!(ToolMode);
 impl FromJson for Tool {
     fn from_json(value: &Json, at: &Path) -> Result<Self, JsonError> {
         let f = Fields::new(value, at)?;
-        Ok(match f.tag()? {
-            "function" => read_members!(f, Tool::Function { name: req "name", description: opt "description", parameters: opt "parameters" }),
-            "hostedMcp" => read_members!(
-                f,
-                Tool::HostedMcp {
-                    server_label: req "serverLabel",
-                    server_url: opt "serverUrl",
-                    connector_id: opt "connectorId",
-                    allowed_tools: opt "allowedTools",
-                    require_approval: opt "requireApproval",
-                }
+        const KINDS: &str = "function hostedMcp ";
+        let tag = f.tag()?;
+        // The variant with its members at their defaults, then its members read in place (as
+        // `ClientMessage`'s reader does).
+        let mut tool = match crate::text::word_index(KINDS, tag) {
+            Some(0) => Tool::Function { name: String::new(), description: None, parameters: None },
+            Some(_) => Tool::HostedMcp { server_label: String::new(), server_url: None, connector_id: None, allowed_tools: None, require_approval: None },
+            None => return Err(unknown_tag(at, tag, KINDS)),
+        };
+        let (mut spare, mut spare2) = (Spare, Spare);
+        let (members, mut slots): (&'static str, [&mut dyn JsonSlot; 5]) = match &mut tool {
+            Tool::Function { name, description, parameters } => ("!name?description?parameters", [name, description, parameters, &mut spare, &mut spare2]),
+            Tool::HostedMcp { server_label, server_url, connector_id, allowed_tools, require_approval } => (
+                "!serverLabel?serverUrl?connectorId?allowedTools?requireApproval",
+                [server_label, server_url, connector_id, allowed_tools, require_approval],
             ),
-            other => return Err(unknown_tag(at, other, &["function", "hostedMcp"])),
-        })
+        };
+        f.read(members, &mut slots)?;
+        Ok(tool)
     }
 }
 deserialize_with_from_json!(Tool);

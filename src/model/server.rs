@@ -112,7 +112,7 @@ pub struct ItemReference {
 
 /// Input-audio transcription progress: `transcription` is the delta (on delta) or the whole text (on
 /// completed); `error` is set on failed.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InputTranscription {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -183,7 +183,7 @@ pub struct OutputAudio {
 }
 
 /// A response's lifecycle (created, done). On done: final status, usage and output items.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResponseInfo {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -384,7 +384,8 @@ impl ServerMessage {
 
 // ---- reading (see `json.rs`): what a JS `receive` middleware hands back, and native tests ------
 
-use super::json::{deserialize_with_from_json, json_object, need, read_object, unknown_tag, Fields, FromJson, JsonError, JsonSlot, Members, Need, Path};
+use crate::text::word_index;
+use super::json::{deserialize_with_from_json, json_object, unknown_tag, Fields, FromJson, JsonError, JsonSlot, Members, Path};
 
 json_object!(Bare { message_id: opt "messageId" });
 json_object!(ErrorMessage { message_id: opt "messageId", error: req "error", originating_message_id: opt "originatingMessageId" });
@@ -450,24 +451,18 @@ fn read_positioned(
     at: &Path,
     message_id: &mut Option<String>,
     p: &mut OutputPosition,
-    last: (&'static str, Need),
+    last: &'static Members,
     slot: &mut dyn JsonSlot,
 ) -> Result<(), JsonError> {
-    let members: &Members = &[
-        ("messageId", need!(opt)),
-        ("responseId", need!(opt)),
-        ("itemId", need!(req)),
-        ("outputIndex", need!(def)),
-        ("contentIndex", need!(def)),
-        last,
-    ];
-    read_object(value, at, members, &mut [message_id, &mut p.response_id, &mut p.item_id, &mut p.output_index, &mut p.content_index, slot])
+    let f = Fields::new(value, at)?;
+    f.read("?messageId?responseId!itemId?outputIndex?contentIndex", &mut [message_id, &mut p.response_id, &mut p.item_id, &mut p.output_index, &mut p.content_index])?;
+    f.read(last, &mut [slot])
 }
 
 impl FromJson for OutputText {
     fn from_json(value: &Json, at: &Path) -> Result<Self, JsonError> {
         let mut out = Self::default();
-        read_positioned(value, at, &mut out.message_id, &mut out.position, ("text", need!(req)), &mut out.text)?;
+        read_positioned(value, at, &mut out.message_id, &mut out.position, "!text", &mut out.text)?;
         Ok(out)
     }
 }
@@ -476,7 +471,7 @@ deserialize_with_from_json!(OutputText);
 impl FromJson for OutputAudio {
     fn from_json(value: &Json, at: &Path) -> Result<Self, JsonError> {
         let mut out = Self::default();
-        read_positioned(value, at, &mut out.message_id, &mut out.position, ("audio", need!(opt)), &mut out.audio)?;
+        read_positioned(value, at, &mut out.message_id, &mut out.position, "?audio", &mut out.audio)?;
         Ok(out)
     }
 }
@@ -490,44 +485,52 @@ impl FromJson for ServerMessage {
         }
         let tag = Fields::new(value, at)?.tag()?;
         let (v, a) = (value, at);
-        match tag {
-            "error" => read(v, a, M::Error),
-            "sessionCreated" => read(v, a, M::SessionCreated),
-            "sessionUpdated" => read(v, a, M::SessionUpdated),
-            "inputAudioBufferSpeechStarted" => read(v, a, M::InputAudioBufferSpeechStarted),
-            "inputAudioBufferSpeechStopped" => read(v, a, M::InputAudioBufferSpeechStopped),
-            "inputAudioBufferTimeoutTriggered" => read(v, a, M::InputAudioBufferTimeoutTriggered),
-            "inputAudioBufferCommitted" => read(v, a, M::InputAudioBufferCommitted),
-            "inputAudioBufferCleared" => read(v, a, M::InputAudioBufferCleared),
-            "inputAudioTranscriptionDelta" => read(v, a, M::InputAudioTranscriptionDelta),
-            "inputAudioTranscriptionCompleted" => read(v, a, M::InputAudioTranscriptionCompleted),
-            "inputAudioTranscriptionFailed" => read(v, a, M::InputAudioTranscriptionFailed),
-            "inputAudioTranscriptionSegment" => read(v, a, M::InputAudioTranscriptionSegment),
-            "outputTextDelta" => read(v, a, M::OutputTextDelta),
-            "outputTextDone" => read(v, a, M::OutputTextDone),
-            "outputAudioDelta" => read(v, a, M::OutputAudioDelta),
-            "outputAudioDone" => read(v, a, M::OutputAudioDone),
-            "outputAudioTranscriptionDelta" => read(v, a, M::OutputAudioTranscriptionDelta),
-            "outputAudioTranscriptionDone" => read(v, a, M::OutputAudioTranscriptionDone),
-            "responseCreated" => read(v, a, M::ResponseCreated),
-            "responseDone" => read(v, a, M::ResponseDone),
-            "responseOutputItemAdded" => read(v, a, M::ResponseOutputItemAdded),
-            "responseOutputItemDone" => read(v, a, M::ResponseOutputItemDone),
-            "conversationItemAdded" => read(v, a, M::ConversationItemAdded),
-            "conversationItemDone" => read(v, a, M::ConversationItemDone),
-            "conversationItemRetrieved" => read(v, a, M::ConversationItemRetrieved),
-            "conversationItemTruncated" => read(v, a, M::ConversationItemTruncated),
-            "conversationItemDeleted" => read(v, a, M::ConversationItemDeleted),
-            "functionCallArgumentsDelta" => read(v, a, M::FunctionCallArgumentsDelta),
-            "functionCallArgumentsDone" => read(v, a, M::FunctionCallArgumentsDone),
-            "rateLimitsUpdated" => read(v, a, M::RateLimitsUpdated),
-            "toolCallsCancelled" => read(v, a, M::ToolCallsCancelled),
-            "goAway" => read(v, a, M::GoAway),
-            "raw" => read(v, a, M::Raw),
-            other => Err(unknown_tag(at, other, &["error", "sessionCreated", "outputAudioDelta", "…"])),
+        // The index of the tag among the kinds (one scan of one string, not a comparison per kind
+        // in code), in the order of `ServerMessage::kind`.
+        let Some(index) = word_index(KINDS, tag) else {
+            return Err(unknown_tag(at, tag, "error sessionCreated outputAudioDelta … "));
+        };
+        match index {
+            0 => read(v, a, M::Error),
+            1 => read(v, a, M::SessionCreated),
+            2 => read(v, a, M::SessionUpdated),
+            3 => read(v, a, M::InputAudioBufferSpeechStarted),
+            4 => read(v, a, M::InputAudioBufferSpeechStopped),
+            5 => read(v, a, M::InputAudioBufferTimeoutTriggered),
+            6 => read(v, a, M::InputAudioBufferCommitted),
+            7 => read(v, a, M::InputAudioBufferCleared),
+            8 => read(v, a, M::InputAudioTranscriptionDelta),
+            9 => read(v, a, M::InputAudioTranscriptionCompleted),
+            10 => read(v, a, M::InputAudioTranscriptionFailed),
+            11 => read(v, a, M::InputAudioTranscriptionSegment),
+            12 => read(v, a, M::OutputTextDelta),
+            13 => read(v, a, M::OutputTextDone),
+            14 => read(v, a, M::OutputAudioDelta),
+            15 => read(v, a, M::OutputAudioDone),
+            16 => read(v, a, M::OutputAudioTranscriptionDelta),
+            17 => read(v, a, M::OutputAudioTranscriptionDone),
+            18 => read(v, a, M::ResponseCreated),
+            19 => read(v, a, M::ResponseDone),
+            20 => read(v, a, M::ResponseOutputItemAdded),
+            21 => read(v, a, M::ResponseOutputItemDone),
+            22 => read(v, a, M::ConversationItemAdded),
+            23 => read(v, a, M::ConversationItemDone),
+            24 => read(v, a, M::ConversationItemRetrieved),
+            25 => read(v, a, M::ConversationItemTruncated),
+            26 => read(v, a, M::ConversationItemDeleted),
+            27 => read(v, a, M::FunctionCallArgumentsDelta),
+            28 => read(v, a, M::FunctionCallArgumentsDone),
+            29 => read(v, a, M::RateLimitsUpdated),
+            30 => read(v, a, M::ToolCallsCancelled),
+            31 => read(v, a, M::GoAway),
+            _ => read(v, a, M::Raw),
         }
     }
 }
+
+/// Every `type` of a server message, each followed by a space.
+const KINDS: &str = "error sessionCreated sessionUpdated inputAudioBufferSpeechStarted inputAudioBufferSpeechStopped inputAudioBufferTimeoutTriggered inputAudioBufferCommitted inputAudioBufferCleared inputAudioTranscriptionDelta inputAudioTranscriptionCompleted inputAudioTranscriptionFailed inputAudioTranscriptionSegment outputTextDelta outputTextDone outputAudioDelta outputAudioDone outputAudioTranscriptionDelta outputAudioTranscriptionDone responseCreated responseDone responseOutputItemAdded responseOutputItemDone conversationItemAdded conversationItemDone conversationItemRetrieved conversationItemTruncated conversationItemDeleted functionCallArgumentsDelta functionCallArgumentsDone rateLimitsUpdated toolCallsCancelled goAway raw ";
+
 deserialize_with_from_json!(ServerMessage);
 
 // ---- writing (see `crate::json`) --------------------------------------------------------------
@@ -599,5 +602,29 @@ impl ToJson for ServerMessage {
         o.tag(self.kind());
         fields.write_fields(&mut o);
         o.end();
+    }
+}
+
+super::default_out_of_line! {
+    ResponseInfo { message_id, response_id, status, status_reason, error, usage, items, output_modalities, voice, output_audio_format, max_output_tokens, metadata, in_conversation }
+    InputTranscription { message_id, item_id, content_index, transcription, usage, error }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `KINDS` is in the order of the reader's `match`: every kind reads back as itself.
+    #[test]
+    fn every_kind_reads_back_as_itself() {
+        let members = r#""itemId":"i","error":{"message":"m"},"segmentId":"s","text":"t","callId":"c","rateLimits":[],"callIds":[],"item":{"contents":[]},"audioEndMs":1,"payload":{}"#;
+        for kind in KINDS.split_terminator(' ') {
+            let text = format!(r#"{{"type":"{kind}",{members}}}"#);
+            let message = ServerMessage::from_json_str(&text, "message").unwrap_or_else(|e| panic!("{kind}: {e}"));
+            assert_eq!(message.kind(), kind);
+        }
+        assert_eq!(KINDS.split_terminator(' ').count(), 33);
+        let e = ServerMessage::from_json_str(r#"{"type":"nope"}"#, "message").unwrap_err();
+        assert_eq!(e.to_string(), "message.type: unknown type \"nope\" (expected one of error sessionCreated outputAudioDelta …)");
     }
 }

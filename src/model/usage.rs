@@ -5,7 +5,7 @@ use serde::Serialize;
 
 /// Token counts of one response (or one transcription). Every count is optional: providers report
 /// different subsets. The text/audio counts are subsets of the input/output totals.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Usage {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -96,3 +96,7 @@ json_enum!(ResponseStatus {
     Failed = "failed",
 });
 json_object!(RateLimit { name: req "name", limit: opt "limit", remaining: opt "remaining", reset_seconds: opt "resetSeconds" });
+
+super::default_out_of_line! {
+    Usage { input_tokens, output_tokens, total_tokens, cached_input_tokens, input_text_tokens, input_audio_tokens, input_image_tokens, output_text_tokens, output_audio_tokens }
+}

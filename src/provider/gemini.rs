@@ -25,7 +25,7 @@ pub const OUTPUT_RATE: u32 = 24_000;
 pub const DEFAULT_MODEL: &str = "gemini-live-2.5-flash-preview";
 
 /// The model turn being presented as a neutral response.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Turn {
     response_id: String,
     /// The assistant message item (text/audio), once a part arrived.
@@ -39,6 +39,10 @@ struct Turn {
     calls: Vec<ConversationItem>,
     /// Usage that arrived before `turnComplete`.
     usage: Option<Usage>,
+}
+
+crate::model::default_out_of_line! {
+    Turn { response_id, item_id, output_index, text, transcript, audio_bytes, interrupted, calls, usage }
 }
 
 /// How many unanswered calls keep their name: far more than a turn makes; calls never answered
@@ -55,7 +59,9 @@ struct CallNames(Vec<(String, String)>);
 
 impl CallNames {
     fn insert(&mut self, call_id: String, name: String) {
-        self.0.retain(|(id, _)| *id != call_id);
+        // At most one entry per id (this keeps it so): `take` removes it, without `retain`'s own
+        // code.
+        self.take(&call_id);
         if self.0.len() >= MAX_CALL_NAMES {
             self.0.remove(0);
         }
@@ -100,7 +106,23 @@ pub struct GeminiCodec {
 
 impl GeminiCodec {
     pub fn new() -> Self {
-        GeminiCodec { model: DEFAULT_MODEL.into(), ..GeminiCodec::default() }
+        // Every field named (not `..default()`): built in place, not built and then moved.
+        GeminiCodec {
+            model: DEFAULT_MODEL.into(),
+            options: SessionOptions::default(),
+            manual_activity: false,
+            in_activity: false,
+            pending_turns: Vec::new(),
+            pending_results: Vec::new(),
+            call_names: CallNames::default(),
+            turn: None,
+            input_transcript: String::new(),
+            input_item_id: None,
+            next_id: 0,
+            resumable: false,
+            handle: None,
+            setup: None,
+        }
     }
 
     fn id(&mut self, prefix: &str) -> String {
@@ -139,7 +161,8 @@ impl Codec for GeminiCodec {
             Some(url) => url.clone(),
             None => format!("{DEFAULT_HOST}{path}"),
         };
-        let separator = if crate::text::contains(&base, "?") { '&' } else { '?' };
+        // A `&str`, not a `char`: formatting a char links its own `Display`.
+        let separator = if crate::text::contains(&base, "?") { "&" } else { "?" };
         ConnectRequest { url: format!("{base}{separator}{param}={}", encode_query_value(&config.credential)), protocols: Vec::new() }
     }
 

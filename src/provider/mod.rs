@@ -198,7 +198,9 @@ pub trait Codec {
     fn decode_binary(&mut self, frame: &[u8]) -> Result<Vec<ServerMessage>, DecodeError> {
         match std::str::from_utf8(frame) {
             Ok(text) => self.decode(text),
-            Err(e) => Err(DecodeError { event_type: None, message: format!("binary frame is not UTF-8: {e}") }),
+            // Where, not core's wording of why (its `Display` and strings are in the wasm for this
+            // message only).
+            Err(e) => Err(DecodeError { event_type: None, message: format!("binary frame is not UTF-8 (from byte {})", e.valid_up_to()) }),
         }
     }
 }

@@ -70,7 +70,8 @@ impl Codec for OpenAiCodec {
         let url = if crate::text::contains(base, "?model=") || crate::text::contains(base, "&model=") {
             base.to_owned()
         } else {
-            let separator = if crate::text::contains(&base, "?") { '&' } else { '?' };
+            // A `&str`, not a `char`: formatting a char links its own `Display`.
+            let separator = if crate::text::contains(base, "?") { "&" } else { "?" };
             format!("{base}{separator}model={}", encode_query_value(&config.model))
         };
         ConnectRequest {

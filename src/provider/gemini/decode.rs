@@ -16,17 +16,16 @@ fn error(message: impl Into<String>) -> DecodeError {
 }
 
 pub(super) fn server_frame(codec: &mut GeminiCodec, frame: &str) -> Result<Vec<ServerMessage>, DecodeError> {
-    // The first non-blank character (what `trim_start().starts_with('{')` says, without linking
-    // core's whitespace searcher for it).
-    if frame.chars().find(|c| !c.is_whitespace()) != Some('{') {
-        return Err(error("not a JSON message object"));
-    }
-    let v = json::parse(frame).map_err(|e| error(format!("not a JSON message object: {e}")))?;
+    let v = match json::parse(frame) {
+        Ok(v) if v.is_object() => v,
+        Ok(_) => return Err(error("not a JSON message object")),
+        Err(e) => return Err(error(format!("not a JSON message object: {e}"))),
+    };
     let mut out = Vec::new();
-    if v.get("setupComplete").is_some() {
+    if let Some(setup) = v.get("setupComplete") {
         out.push(ServerMessage::SessionCreated(SessionInfo {
             message_id: None,
-            session_id: v["setupComplete"].get("sessionId").and_then(Json::as_str).map(str::to_owned),
+            session_id: setup.get("sessionId").and_then(Json::as_str).map(str::to_owned),
             options: codec.options.clone(),
         }));
     }
@@ -93,22 +92,48 @@ fn ensure_turn<'a>(codec: &'a mut GeminiCodec, out: &mut Vec<ServerMessage>) -> 
     if codec.turn.is_none() {
         // The model answers: the user's turn is over, and so is its transcription.
         if let Some(item_id) = codec.input_item_id.take() {
-            out.push(ServerMessage::InputAudioTranscriptionCompleted(InputTranscription {
-                item_id,
-                transcription: Some(std::mem::take(&mut codec.input_transcript)),
-                ..InputTranscription::default()
-            }));
+            out.push(transcription(ServerMessage::InputAudioTranscriptionCompleted, item_id, std::mem::take(&mut codec.input_transcript)));
         }
         let response_id = codec.id("resp");
-        out.push(ServerMessage::ResponseCreated(ResponseInfo {
-            response_id: Some(response_id.clone()),
-            status: Some(ResponseStatus::InProgress),
-            in_conversation: Some(true),
-            ..ResponseInfo::default()
-        }));
-        codec.turn = Some(Turn { response_id, ..Turn::default() });
+        out.push(ServerMessage::ResponseCreated(response_info(response_id.clone(), ResponseStatus::InProgress)));
+        codec.turn = Some(Turn {
+            response_id,
+            item_id: None,
+            output_index: 0,
+            text: String::new(),
+            transcript: String::new(),
+            audio_bytes: 0,
+            interrupted: false,
+            calls: Vec::new(),
+            usage: None,
+        });
     }
     codec.turn.get_or_insert_with(Turn::default)
+}
+
+/// A synthesized response's lifecycle message: in the conversation, nothing else reported yet.
+/// Every field named (not `..default()`): built in place, not built and then moved.
+fn response_info(response_id: String, status: ResponseStatus) -> ResponseInfo {
+    ResponseInfo {
+        message_id: None,
+        response_id: Some(response_id),
+        status: Some(status),
+        status_reason: None,
+        error: None,
+        usage: None,
+        items: Vec::new(),
+        output_modalities: None,
+        voice: None,
+        output_audio_format: None,
+        max_output_tokens: None,
+        metadata: None,
+        in_conversation: Some(true),
+    }
+}
+
+/// `item` as an output of the turn's response, at the turn's output index.
+fn output_item(turn: &Turn, item: ConversationItem) -> ResponseOutputItem {
+    ResponseOutputItem { message_id: None, response_id: Some(turn.response_id.clone()), output_index: turn.output_index, item }
 }
 
 /// The turn's message item, announced on its first part.
@@ -119,12 +144,8 @@ fn ensure_item(codec: &mut GeminiCodec, out: &mut Vec<ServerMessage>) -> OutputP
         Some(id) => id.clone(),
         None => {
             turn.item_id = Some(fresh.clone());
-            out.push(ServerMessage::ResponseOutputItemAdded(ResponseOutputItem {
-                message_id: None,
-                response_id: Some(turn.response_id.clone()),
-                output_index: turn.output_index,
-                item: ConversationItem { id: Some(fresh.clone()), role: Some(Role::Assistant), status: Some(ItemStatus::InProgress), contents: Vec::new() },
-            }));
+            let item = ConversationItem { id: Some(fresh.clone()), role: Some(Role::Assistant), status: Some(ItemStatus::InProgress), contents: Vec::new() };
+            out.push(ServerMessage::ResponseOutputItemAdded(output_item(turn, item)));
             fresh
         }
     };
@@ -150,17 +171,9 @@ fn server_content(codec: &mut GeminiCodec, content: &Json, usage: Option<&Json>,
             }
         };
         codec.input_transcript.push_str(text);
-        out.push(ServerMessage::InputAudioTranscriptionDelta(InputTranscription {
-            item_id: item_id.clone(),
-            transcription: Some(text.to_owned()),
-            ..InputTranscription::default()
-        }));
+        out.push(self::transcription(ServerMessage::InputAudioTranscriptionDelta, item_id.clone(), text.to_owned()));
         if transcription.get("finished").and_then(Json::as_bool) == Some(true) {
-            out.push(ServerMessage::InputAudioTranscriptionCompleted(InputTranscription {
-                item_id,
-                transcription: Some(std::mem::take(&mut codec.input_transcript)),
-                ..InputTranscription::default()
-            }));
+            out.push(self::transcription(ServerMessage::InputAudioTranscriptionCompleted, item_id, std::mem::take(&mut codec.input_transcript)));
             codec.input_item_id = None;
         }
     }
@@ -169,11 +182,7 @@ fn server_content(codec: &mut GeminiCodec, content: &Json, usage: Option<&Json>,
         for part in parts {
             let thought = part.get("thought").and_then(Json::as_bool) == Some(true);
             if let (Some(text), false) = (part.get("text").and_then(Json::as_str), thought) {
-                let position = ensure_item(codec, out);
-                if let Some(turn) = codec.turn.as_mut() {
-                    turn.text.push_str(text);
-                }
-                out.push(ServerMessage::OutputTextDelta(OutputText { message_id: None, position, text: text.to_owned() }));
+                text_delta(codec, text, false, out);
             } else if let Some(data) = part.get("inlineData").and_then(|d| d.get("data")).and_then(Json::as_str) {
                 let bytes = decode_base64(data).map_err(|e| error(format!("inlineData: {e}")))?;
                 let position = ensure_item(codec, out);
@@ -189,17 +198,28 @@ fn server_content(codec: &mut GeminiCodec, content: &Json, usage: Option<&Json>,
         }
     }
     if let Some(text) = content.get("outputTranscription").and_then(|t| t.get("text")).and_then(Json::as_str) {
-        let position = ensure_item(codec, out);
-        if let Some(turn) = codec.turn.as_mut() {
-            turn.transcript.push_str(text);
-        }
-        out.push(ServerMessage::OutputAudioTranscriptionDelta(OutputText { message_id: None, position, text: text.to_owned() }));
+        text_delta(codec, text, true, out);
     }
     if content.get("turnComplete").and_then(Json::as_bool) == Some(true) {
         let usage = usage.filter(|u| u.is_object()).map(self::usage);
         finish_turn(codec, usage, out);
     }
     Ok(())
+}
+
+/// An input transcription message (delta or completed) of the user item `item_id`.
+fn transcription(kind: fn(InputTranscription) -> ServerMessage, item_id: String, text: String) -> ServerMessage {
+    kind(InputTranscription { message_id: None, item_id, content_index: 0, transcription: Some(text), usage: None, error: None })
+}
+
+/// A piece of the turn's text (`transcript`: of its audio transcript), kept for the done events.
+fn text_delta(codec: &mut GeminiCodec, text: &str, transcript: bool, out: &mut Vec<ServerMessage>) {
+    let position = ensure_item(codec, out);
+    if let Some(turn) = codec.turn.as_mut() {
+        if transcript { &mut turn.transcript } else { &mut turn.text }.push_str(text);
+    }
+    let delta = OutputText { message_id: None, position, text: text.to_owned() };
+    out.push(if transcript { ServerMessage::OutputAudioTranscriptionDelta(delta) } else { ServerMessage::OutputTextDelta(delta) });
 }
 
 /// Closes the turn: the done events of its content, its item, and `responseDone`.
@@ -232,27 +252,18 @@ fn finish_turn(codec: &mut GeminiCodec, usage: Option<Usage>, out: &mut Vec<Serv
     let status = if turn.interrupted { ResponseStatus::Cancelled } else { ResponseStatus::Completed };
     let item_status = if turn.interrupted { ItemStatus::Incomplete } else { ItemStatus::Completed };
     let mut items = Vec::new();
-    if let Some(item_id) = turn.item_id {
+    if let Some(item_id) = turn.item_id.take() {
         let item = ConversationItem { id: Some(item_id), role: Some(Role::Assistant), status: Some(item_status), contents };
-        out.push(ServerMessage::ResponseOutputItemDone(ResponseOutputItem {
-            message_id: None,
-            response_id: Some(turn.response_id.clone()),
-            output_index: turn.output_index,
-            item: item.clone(),
-        }));
+        out.push(ServerMessage::ResponseOutputItemDone(output_item(&turn, item.clone())));
         items.push(item);
     }
     // Moved over whole (`append`), not item by item (`extend`: a consuming iterator and its drop).
     items.append(&mut turn.calls);
-    out.push(ServerMessage::ResponseDone(ResponseInfo {
-        response_id: Some(turn.response_id),
-        status: Some(status),
-        status_reason: turn.interrupted.then(|| "turn_detected".to_owned()),
-        usage: usage.or(turn.usage),
-        items,
-        in_conversation: Some(true),
-        ..ResponseInfo::default()
-    }));
+    let mut done = response_info(turn.response_id, status);
+    done.status_reason = turn.interrupted.then(|| "turn_detected".to_owned());
+    done.usage = usage.or(turn.usage);
+    done.items = items;
+    out.push(ServerMessage::ResponseDone(done));
 }
 
 /// A tool call ends its response: Gemini waits for the `toolResponse`.
@@ -271,11 +282,9 @@ fn tool_call(codec: &mut GeminiCodec, call: &Json, out: &mut Vec<ServerMessage>)
             status: Some(ItemStatus::Completed),
             contents: vec![Content::FunctionCall { call_id: call_id.clone(), name: name.clone(), arguments }],
         };
-        let response_id = Some(turn.response_id.clone());
-        let output_index = turn.output_index;
-        turn.calls.push(item.clone());
-        out.push(ServerMessage::ResponseOutputItemAdded(ResponseOutputItem { message_id: None, response_id: response_id.clone(), output_index, item: item.clone() }));
-        out.push(ServerMessage::ResponseOutputItemDone(ResponseOutputItem { message_id: None, response_id, output_index, item }));
+        out.push(ServerMessage::ResponseOutputItemAdded(output_item(turn, item.clone())));
+        out.push(ServerMessage::ResponseOutputItemDone(output_item(turn, item.clone())));
+        turn.calls.push(item);
         codec.call_names.insert(call_id, name);
     }
     finish_turn(codec, None, out);

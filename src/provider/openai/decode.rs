@@ -36,7 +36,7 @@ pub(super) fn server_event(frame: &str) -> Result<ServerMessage, DecodeError> {
         return Err(DecodeError { event_type: None, message: "event has no \"type\"".into() });
     };
     let e = Strict { v: &v, t, wrong: &wrong };
-    let event = EVENTS.iter().find(|(name, _)| *name == t).map(|&(_, event)| event);
+    let event = event(t);
     use Event as E;
     use ServerMessage as M;
     // The events read leniently (and unmapped ones, kept whole) need their payloads to be objects.
@@ -140,50 +140,64 @@ enum Event {
     RateLimits,
 }
 
-/// Wire names (GA, then the beta names still seen in the field) → events: a table looked up once
-/// per frame rather than a string `match` (a length switch and a comparison per name, in code).
-/// The per-second ones lead.
-const EVENTS: &[(&str, Event)] = &[
-    ("response.output_audio.delta", Event::AudioDelta),
-    ("response.output_audio_transcript.delta", Event::TranscriptDelta),
-    ("response.output_text.delta", Event::TextDelta),
-    ("response.function_call_arguments.delta", Event::ArgumentsDelta),
-    ("conversation.item.input_audio_transcription.delta", Event::TranscriptionDelta),
-    ("response.audio.delta", Event::AudioDelta),
-    ("response.audio_transcript.delta", Event::TranscriptDelta),
-    ("response.text.delta", Event::TextDelta),
-    ("error", Event::Error),
-    ("session.created", Event::SessionCreated),
-    ("transcription_session.created", Event::SessionCreated),
-    ("session.updated", Event::SessionUpdated),
-    ("transcription_session.updated", Event::SessionUpdated),
-    ("input_audio_buffer.speech_started", Event::SpeechStarted),
-    ("input_audio_buffer.speech_stopped", Event::SpeechStopped),
-    ("input_audio_buffer.timeout_triggered", Event::TimeoutTriggered),
-    ("input_audio_buffer.committed", Event::Committed),
-    ("input_audio_buffer.cleared", Event::Cleared),
-    ("conversation.item.input_audio_transcription.completed", Event::TranscriptionCompleted),
-    ("conversation.item.input_audio_transcription.failed", Event::TranscriptionFailed),
-    ("conversation.item.input_audio_transcription.segment", Event::TranscriptionSegment),
-    ("response.output_text.done", Event::TextDone),
-    ("response.text.done", Event::TextDone),
-    ("response.output_audio_transcript.done", Event::TranscriptDone),
-    ("response.audio_transcript.done", Event::TranscriptDone),
-    ("response.output_audio.done", Event::AudioDone),
-    ("response.audio.done", Event::AudioDone),
-    ("response.created", Event::ResponseCreated),
-    ("response.done", Event::ResponseDone),
-    ("response.output_item.added", Event::OutputItemAdded),
-    ("response.output_item.done", Event::OutputItemDone),
-    ("conversation.item.added", Event::ItemAdded),
-    ("conversation.item.created", Event::ItemAdded),
-    ("conversation.item.done", Event::ItemDone),
-    ("conversation.item.retrieved", Event::ItemRetrieved),
-    ("conversation.item.truncated", Event::ItemTruncated),
-    ("conversation.item.deleted", Event::ItemDeleted),
-    ("response.function_call_arguments.done", Event::ArgumentsDone),
-    ("rate_limits.updated", Event::RateLimits),
-];
+/// Wire names (GA, then the beta names still seen in the field) → events, looked up once per
+/// frame: one string of names and a byte per event rather than a string `match` (a length switch
+/// and a comparison per name, in code) or a table of `(&str, Event)` (12 bytes of pointers and
+/// lengths per name, which gzip cannot shrink). The per-second ones lead.
+macro_rules! events {
+    ($($name:literal => $event:ident,)*) => {
+        /// Each name followed by a space.
+        const EVENT_NAMES: &str = concat!($($name, " "),*);
+        /// The event of each name, in the same order.
+        const EVENT_OF: &[Event] = &[$(Event::$event),*];
+    };
+}
+events! {
+    "response.output_audio.delta" => AudioDelta,
+    "response.output_audio_transcript.delta" => TranscriptDelta,
+    "response.output_text.delta" => TextDelta,
+    "response.function_call_arguments.delta" => ArgumentsDelta,
+    "conversation.item.input_audio_transcription.delta" => TranscriptionDelta,
+    "response.audio.delta" => AudioDelta,
+    "response.audio_transcript.delta" => TranscriptDelta,
+    "response.text.delta" => TextDelta,
+    "error" => Error,
+    "session.created" => SessionCreated,
+    "transcription_session.created" => SessionCreated,
+    "session.updated" => SessionUpdated,
+    "transcription_session.updated" => SessionUpdated,
+    "input_audio_buffer.speech_started" => SpeechStarted,
+    "input_audio_buffer.speech_stopped" => SpeechStopped,
+    "input_audio_buffer.timeout_triggered" => TimeoutTriggered,
+    "input_audio_buffer.committed" => Committed,
+    "input_audio_buffer.cleared" => Cleared,
+    "conversation.item.input_audio_transcription.completed" => TranscriptionCompleted,
+    "conversation.item.input_audio_transcription.failed" => TranscriptionFailed,
+    "conversation.item.input_audio_transcription.segment" => TranscriptionSegment,
+    "response.output_text.done" => TextDone,
+    "response.text.done" => TextDone,
+    "response.output_audio_transcript.done" => TranscriptDone,
+    "response.audio_transcript.done" => TranscriptDone,
+    "response.output_audio.done" => AudioDone,
+    "response.audio.done" => AudioDone,
+    "response.created" => ResponseCreated,
+    "response.done" => ResponseDone,
+    "response.output_item.added" => OutputItemAdded,
+    "response.output_item.done" => OutputItemDone,
+    "conversation.item.added" => ItemAdded,
+    "conversation.item.created" => ItemAdded,
+    "conversation.item.done" => ItemDone,
+    "conversation.item.retrieved" => ItemRetrieved,
+    "conversation.item.truncated" => ItemTruncated,
+    "conversation.item.deleted" => ItemDeleted,
+    "response.function_call_arguments.done" => ArgumentsDone,
+    "rate_limits.updated" => RateLimits,
+}
+
+/// The event a wire name maps to.
+fn event(name: &str) -> Option<Event> {
+    EVENT_OF.get(crate::text::word_index(EVENT_NAMES, name)?).copied()
+}
 
 // ---- typed events (strict reads) --------------------------------------------------------------
 
@@ -440,10 +454,7 @@ fn session_options(s: &Json) -> SessionOptions {
         Some("transcription") => SessionKind::Transcription,
         _ => SessionKind::Conversation,
     };
-    let transcription = input
-        .and_then(|i| field(i, "transcription"))
-        .or_else(|| field(s, "input_audio_transcription"))
-        .map(|t| TranscriptionOptions {
+    let transcription = ga_or_beta(input, "transcription", s, "input_audio_transcription").map(|t| TranscriptionOptions {
             speech_language: string(t, "language"),
             model_id: string(t, "model"),
             prompt: string(t, "prompt"),
@@ -453,16 +464,10 @@ fn session_options(s: &Json) -> SessionOptions {
     SessionOptions {
         kind,
         model: string(s, "model"),
-        input_audio_format: input
-            .and_then(|i| field(i, "format"))
-            .or_else(|| field(s, "input_audio_format"))
-            .and_then(audio_format),
-        output_audio_format: output
-            .and_then(|o| field(o, "format"))
-            .or_else(|| field(s, "output_audio_format"))
-            .and_then(audio_format),
+        input_audio_format: ga_or_beta(input, "format", s, "input_audio_format").and_then(audio_format),
+        output_audio_format: ga_or_beta(output, "format", s, "output_audio_format").and_then(audio_format),
         transcription,
-        voice: output.and_then(|o| field(o, "voice")).or_else(|| field(s, "voice")).and_then(voice),
+        voice: ga_or_beta(output, "voice", s, "voice").and_then(voice),
         instructions: string(s, "instructions"),
         max_output_tokens: uint32(s, "max_output_tokens").or_else(|| uint32(s, "max_response_output_tokens")),
         output_modalities: modalities(s),
@@ -471,6 +476,12 @@ fn session_options(s: &Json) -> SessionOptions {
         voice_activity_detection: turn_detection.map(vad),
         provider_options: None,
     }
+}
+
+/// `ga[ga_key]` (a GA nested field), else `beta[beta_key]` (its beta top-level name).
+#[inline(never)]
+fn ga_or_beta<'v, 'a>(ga: Option<&'v Json<'a>>, ga_key: &str, beta: &'v Json<'a>, beta_key: &str) -> Option<&'v Json<'a>> {
+    ga.and_then(|g| field(g, ga_key)).or_else(|| field(beta, beta_key))
 }
 
 fn modalities(v: &Json) -> Option<Vec<Modality>> {
@@ -603,11 +614,8 @@ fn response(v: &Json, message_id: Option<String>) -> ResponseInfo {
         usage: field(r, "usage").map(usage),
         items: list(field(r, "output").and_then(Json::as_array).unwrap_or_default(), |i| Some(item(i))),
         output_modalities: modalities(r),
-        voice: output.and_then(|o| field(o, "voice")).or_else(|| field(r, "voice")).and_then(voice),
-        output_audio_format: output
-            .and_then(|o| field(o, "format"))
-            .or_else(|| field(r, "output_audio_format"))
-            .and_then(audio_format),
+        voice: ga_or_beta(output, "voice", r, "voice").and_then(voice),
+        output_audio_format: ga_or_beta(output, "format", r, "output_audio_format").and_then(audio_format),
         max_output_tokens: uint32(r, "max_output_tokens"),
         metadata: field(r, "metadata").filter(|m| m.is_object()).map(Json::to_value),
         // A null conversation id means an out-of-band response; an absent one says nothing.
