@@ -44,6 +44,37 @@ pub(super) struct ConnectOptions {
     pub(super) barge_in: BargeInOptions,
 }
 
+/// Where `connectOptions` (`platform.js`) puts each field in the array it returns: the same order
+/// as its comment and its tables (a field it moves must move here; every field has a browser
+/// test).
+mod at {
+    pub const INCLUDE_DETAILED_ERRORS: u32 = 0;
+    pub const ALLOW_CONCURRENT_INVOCATION: u32 = 1;
+    pub const MAX_ITERATIONS_PER_TURN: u32 = 2;
+    pub const MAX_CONSECUTIVE_ERRORS: u32 = 3;
+    pub const TERMINATE_ON_UNKNOWN_CALLS: u32 = 4;
+    pub const ANSWER_CALLS_WITHOUT_HANDLER: u32 = 5;
+    pub const PLAYBACK: u32 = 6;
+    pub const CONTEXT: u32 = 7;
+    pub const WORKLET_URL: u32 = 8;
+    pub const CHUNK_MS: u32 = 9;
+    pub const PREBUFFER_MS: u32 = 10;
+    pub const OUTPUT_ELEMENT: u32 = 11;
+    pub const OUTPUT_NODE: u32 = 12;
+    pub const TOOLS: u32 = 13;
+    pub const MIDDLEWARE: u32 = 14;
+    pub const LOG_LEVEL: u32 = 15;
+    pub const CONNECT_TIMEOUT_MS: u32 = 16;
+    pub const MAX_FRAME_BYTES: u32 = 17;
+    pub const RAW_FRAMES: u32 = 18;
+    pub const BARGE_IN: u32 = 19;
+    pub const UNKNOWN_KEYS: u32 = 20;
+    pub const NEUTRAL: u32 = 21;
+    pub const RECONNECT: u32 = 22;
+    pub const MAX_ATTEMPTS: u32 = 23;
+    pub const MAX_DELAY_MS: u32 = 24;
+}
+
 /// A value `platform.js` read, absent as `undefined`.
 fn present<T: JsCast>(value: JsValue) -> Option<T> {
     (!value.is_undefined()).then(|| value.unchecked_into())
@@ -53,15 +84,15 @@ impl ConnectOptions {
     pub(super) fn parse(value: JsValue) -> Result<ConnectOptions, JsValue> {
         // In `connectOptions`' order (see there).
         let read = check_connect_options(&value)?;
-        warn_unknown_keys(&read.get(20));
+        warn_unknown_keys(&read.get(at::UNKNOWN_KEYS));
         let number = |i| read.get(i).as_f64();
         let flag = |i, default| read.get(i).as_bool().unwrap_or(default);
         let count = |i, default| number(i).map_or(default, |n| n as u32);
 
-        let mut options: SessionOptions = from_js_noting_unknown(read.get(21), "options")?;
+        let mut options: SessionOptions = from_js_noting_unknown(read.get(at::NEUTRAL), "options")?;
 
         let mut handlers = VecMap::new();
-        if let Some(list) = present::<js_sys::Array>(read.get(13)) {
+        if let Some(list) = present::<js_sys::Array>(read.get(at::TOOLS)) {
             let mut declared = Vec::new();
             // Indexed, not `iter().enumerate()` (an iterator's code for two loops).
             for i in 0..list.length() {
@@ -76,40 +107,40 @@ impl ConnectOptions {
 
         let defaults = InvocationOptions::default();
         let invocation = InvocationOptions {
-            include_detailed_errors: flag(0, defaults.include_detailed_errors),
-            allow_concurrent_invocation: flag(1, defaults.allow_concurrent_invocation),
-            max_iterations_per_turn: count(2, defaults.max_iterations_per_turn),
-            max_consecutive_errors: count(3, defaults.max_consecutive_errors),
-            terminate_on_unknown_calls: flag(4, defaults.terminate_on_unknown_calls),
-            answer_calls_without_handler: flag(5, defaults.answer_calls_without_handler),
+            include_detailed_errors: flag(at::INCLUDE_DETAILED_ERRORS, defaults.include_detailed_errors),
+            allow_concurrent_invocation: flag(at::ALLOW_CONCURRENT_INVOCATION, defaults.allow_concurrent_invocation),
+            max_iterations_per_turn: count(at::MAX_ITERATIONS_PER_TURN, defaults.max_iterations_per_turn),
+            max_consecutive_errors: count(at::MAX_CONSECUTIVE_ERRORS, defaults.max_consecutive_errors),
+            terminate_on_unknown_calls: flag(at::TERMINATE_ON_UNKNOWN_CALLS, defaults.terminate_on_unknown_calls),
+            answer_calls_without_handler: flag(at::ANSWER_CALLS_WITHOUT_HANDLER, defaults.answer_calls_without_handler),
         };
         let audio = AudioOptions {
-            playback: flag(6, true),
-            context: present(read.get(7)),
-            worklet_url: read.get(8).as_string(),
-            chunk_ms: count(9, DEFAULT_CHUNK_MS),
-            prebuffer_ms: count(10, DEFAULT_PREBUFFER_MS),
-            output_element: present(read.get(11)),
-            output_node: present(read.get(12)),
+            playback: flag(at::PLAYBACK, true),
+            context: present(read.get(at::CONTEXT)),
+            worklet_url: read.get(at::WORKLET_URL).as_string(),
+            chunk_ms: count(at::CHUNK_MS, DEFAULT_CHUNK_MS),
+            prebuffer_ms: count(at::PREBUFFER_MS, DEFAULT_PREBUFFER_MS),
+            output_element: present(read.get(at::OUTPUT_ELEMENT)),
+            output_node: present(read.get(at::OUTPUT_NODE)),
         };
 
-        let layers: js_sys::Array = read.get(14).unchecked_into();
+        let layers: js_sys::Array = read.get(at::MIDDLEWARE).unchecked_into();
         let mut middleware = Vec::new();
         for i in 0..layers.length() {
             middleware.push(JsMiddleware::new(layers.get(i).unchecked_ref()));
         }
         // `platform.js` let only a known name through.
-        let log_level = read.get(15).as_string().and_then(|name| LogLevel::parse(&name)).unwrap_or(LogLevel::Off);
-        let barge_in = match read.get(19) {
+        let log_level = read.get(at::LOG_LEVEL).as_string().and_then(|name| LogLevel::parse(&name)).unwrap_or(LogLevel::Off);
+        let barge_in = match read.get(at::BARGE_IN) {
             v if v.is_undefined() => BargeInOptions::default(),
             v => from_js::<BargeInOptions>(v, "options.bargeIn")?,
         };
         if let Some(message) = barge_in.out_of_range("options.bargeIn") {
             return Err(range_error(&message));
         }
-        let reconnect = flag(22, true).then(|| {
+        let reconnect = flag(at::RECONNECT, true).then(|| {
             let defaults = ReconnectConfig::default();
-            ReconnectConfig { max_attempts: count(23, defaults.max_attempts), max_delay_ms: number(24).unwrap_or(defaults.max_delay_ms), ..defaults }
+            ReconnectConfig { max_attempts: count(at::MAX_ATTEMPTS, defaults.max_attempts), max_delay_ms: number(at::MAX_DELAY_MS).unwrap_or(defaults.max_delay_ms), ..defaults }
         });
         Ok(ConnectOptions {
             options,
@@ -117,11 +148,11 @@ impl ConnectOptions {
             handlers,
             middleware,
             log_level,
-            connect_timeout_ms: number(16).unwrap_or(DEFAULT_CONNECT_TIMEOUT_MS),
+            connect_timeout_ms: number(at::CONNECT_TIMEOUT_MS).unwrap_or(DEFAULT_CONNECT_TIMEOUT_MS),
             audio,
             reconnect,
-            max_frame_bytes: number(17).map(|n| n as usize),
-            raw_frames: flag(18, false),
+            max_frame_bytes: number(at::MAX_FRAME_BYTES).map(|n| n as usize),
+            raw_frames: flag(at::RAW_FRAMES, false),
             barge_in,
         })
     }
