@@ -46,7 +46,7 @@ const AUDIO_SECONDS = (DELTAS * AUDIO_DELTA_MS) / 1_000;
 
 /** One bundle per app (bench/apps/<app>.mjs), and what it stands for. */
 const APPS = {
-  'realtime-wasm': 'realtime-wasm (JS glue + .wasm; worklet embedded in the .wasm)',
+  'realtime-wasm': 'realtime-wasm (JS glue + .wasm + the audio worklet)',
   'agents-session': '@openai/agents-realtime RealtimeSession (WebSocket)',
   'agents-transport': '@openai/agents-realtime OpenAIRealtimeWebSocket',
   'openai-ws': 'openai OpenAIRealtimeWebSocket',
