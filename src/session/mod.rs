@@ -431,7 +431,7 @@ impl Session {
         let mut tools = self.tools_without(&name);
         tools.push(tool);
         // Checked as it will be sent (the same message goes out below: no copy of the list).
-        let update = ClientMessage::SessionUpdate { message_id: None, options: SessionOptions { tools: Some(tools), ..SessionOptions::default() } };
+        let update = tools_update(tools);
         if let Err(e) = self.codec.validate(&update) {
             if e.kind == EncodeErrorKind::Unsupported {
                 let ticket = Ticket(self.next_id());
@@ -462,8 +462,7 @@ impl Session {
     }
 
     fn update_tools(&mut self, now_ms: f64, tools: Vec<Tool>) -> Ticket {
-        let options = SessionOptions { tools: Some(tools), ..SessionOptions::default() };
-        self.send(now_ms, ClientMessage::SessionUpdate { message_id: None, options })
+        self.send(now_ms, tools_update(tools))
     }
 
     /// A tool handler settled.
@@ -759,18 +758,18 @@ impl Session {
     /// The response the lost connection was streaming will not finish: its playback stops, and the
     /// app gets its end (`cancelled`, `why` as the status reason) — which settles its tool calls as
     /// any ended response does (their results go out on the new connection).
+#[allow(clippy::field_reassign_with_default)] // on purpose: see the comment inside
     fn end_cut_response(&mut self, now_ms: f64, why: &str) {
         let Some(response_id) = self.responses.active().map(str::to_owned) else { return };
         if let Some(item_id) = self.playback.as_mut().and_then(playback::Playback::begin_interrupt) {
             self.cut_playback = Some(item_id.clone());
             self.outputs.push(Output::StopPlayback { item_id });
         }
-        let done = ResponseInfo {
-            response_id: Some(response_id),
-            status: Some(ResponseStatus::Cancelled),
-            status_reason: Some(why.to_owned()),
-            ..ResponseInfo::default()
-        };
+        // Set on a default in place (a `..default()` literal builds a whole default, then moves it).
+        let mut done = ResponseInfo::default();
+        done.response_id = Some(response_id);
+        done.status = Some(ResponseStatus::Cancelled);
+        done.status_reason = Some(why.to_owned());
         self.deliver(now_ms, ServerMessage::ResponseDone(done));
     }
 
@@ -1201,6 +1200,16 @@ fn encode_error(e: &EncodeError) -> SessionError {
     };
     let code = if kind == ErrorKind::State { ErrorCode::Unsupported } else { ErrorCode::InvalidMessage };
     SessionError { kind, code, message: e.message.clone(), field: e.field.clone() }
+}
+
+/// A `sessionUpdate` that sets the tool list only (registering and unregistering share it). The
+/// default is built in place and its one field set: a `..default()` literal builds a whole default
+/// and then moves it, which costs code at every site.
+#[allow(clippy::field_reassign_with_default)] // on purpose: see the comment inside
+fn tools_update(tools: Vec<Tool>) -> ClientMessage {
+    let mut options = SessionOptions::default();
+    options.tools = Some(tools);
+    ClientMessage::SessionUpdate { message_id: None, options }
 }
 
 /// User input starts a new turn (tool counters reset).

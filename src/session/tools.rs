@@ -358,6 +358,7 @@ impl ToolInvoker {
     }
 
     /// Sends back every batch whose response is done and whose calls have all finished.
+    #[allow(clippy::field_reassign_with_default)] // on purpose: see the comment inside
     fn complete(&mut self, responses: &mut ResponseTracker, actions: &mut Vec<Action>) {
         // The settled batches by reference, their parts taken out in place: no consuming iterator
         // over batches or calls in the wasm.
@@ -368,14 +369,10 @@ impl ToolInvoker {
                     any = true;
                     let (call_id, name, result, error) =
                         (std::mem::take(&mut call.call_id), std::mem::take(&mut call.name), std::mem::take(result), error.take());
-                    actions.push(Action::Send(ClientMessage::CreateConversationItem {
-                        message_id: None,
-                        item: ConversationItem {
-                            contents: vec![Content::FunctionResult { call_id, name: Some(name), result, error }],
-                            ..ConversationItem::default()
-                        },
-                        previous_item_id: None,
-                    }));
+                    // Set on a default in place (a `..default()` literal builds a whole default, then moves it).
+                    let mut item = ConversationItem::default();
+                    item.contents = vec![Content::FunctionResult { call_id, name: Some(name), result, error }];
+                    actions.push(Action::Send(ClientMessage::CreateConversationItem { message_id: None, item, previous_item_id: None }));
                 }
             }
             if any && !batch.app_answers {
