@@ -299,7 +299,7 @@ impl Session {
             return;
         }
         for frame in std::mem::take(&mut self.on_socket_open) {
-            self.outputs.push(Output::Transmit(frame));
+            self.output(Output::Transmit(frame));
         }
     }
 
@@ -573,10 +573,10 @@ impl Session {
     fn stop_playback(&mut self) {
         let was_ducked = self.barge_in.as_mut().is_some_and(LocalBargeIn::settled);
         match self.playback.as_mut().and_then(playback::Playback::begin_interrupt) {
-            Some(item_id) => self.outputs.push(Output::StopPlayback { item_id }),
+            Some(item_id) => self.output(Output::StopPlayback { item_id }),
             // Nothing left to stop (a stop already on its way flushes the held audio too): a held
             // playback must not stay held.
-            None if was_ducked => self.outputs.push(Output::RestorePlayback),
+            None if was_ducked => self.output(Output::RestorePlayback),
             None => {}
         }
     }
@@ -614,10 +614,10 @@ impl Session {
     fn barge_in_step(&mut self, now_ms: f64, step: Option<BargeInStep>) {
         match step {
             Some(BargeInStep::Duck { until_ms }) => {
-                self.outputs.push(Output::DuckPlayback);
-                self.outputs.push(Output::ArmTimer { timer: Timer::BargeIn, at_ms: until_ms });
+                self.output(Output::DuckPlayback);
+                self.output(Output::ArmTimer { timer: Timer::BargeIn, at_ms: until_ms });
             }
-            Some(BargeInStep::Restore) => self.outputs.push(Output::RestorePlayback),
+            Some(BargeInStep::Restore) => self.output(Output::RestorePlayback),
             Some(BargeInStep::Stop) => {
                 let actions = self.invoker.cancel_all(&mut self.responses, now_ms);
                 self.apply(now_ms, actions);
@@ -702,13 +702,20 @@ impl Session {
         format!("rtw_{}", self.next_id())
     }
 
+    /// Queues an output for the driver. Out of line: `Output` is a large enum, and `Vec::push`
+    /// inlined at each of the many sites (its move and growth check) cost more wasm than a call.
+    #[inline(never)]
+    fn output(&mut self, output: Output) {
+        self.outputs.push(output);
+    }
+
     fn event(&mut self, event: SessionEvent) {
-        self.outputs.push(Output::Event(event));
+        self.output(Output::Event(event));
     }
 
     fn settle(&mut self, ticket: Option<Ticket>, result: Result<(), SessionError>) {
         if let Some(ticket) = ticket {
-            self.outputs.push(Output::Settled { ticket, result });
+            self.output(Output::Settled { ticket, result });
         }
     }
 
@@ -763,7 +770,7 @@ impl Session {
         let Some(response_id) = self.responses.active().map(str::to_owned) else { return };
         if let Some(item_id) = self.playback.as_mut().and_then(playback::Playback::begin_interrupt) {
             self.cut_playback = Some(item_id.clone());
-            self.outputs.push(Output::StopPlayback { item_id });
+            self.output(Output::StopPlayback { item_id });
         }
         // Set on a default in place (a `..default()` literal builds a whole default, then moves it).
         let mut done = ResponseInfo::default();
@@ -834,7 +841,7 @@ impl Session {
             Decision::Retry { attempt, delay_ms, at_ms } => {
                 self.event(SessionEvent::Reconnecting { reason, attempt, delay_ms: Some(delay_ms) });
                 if at_ms > now_ms {
-                    self.outputs.push(Output::ArmTimer { timer: Timer::Reconnect, at_ms });
+                    self.output(Output::ArmTimer { timer: Timer::Reconnect, at_ms });
                 } else {
                     self.attempt_if_due(now_ms);
                 }
@@ -863,7 +870,7 @@ impl Session {
     /// Opens the next connection when the policy's scheduled attempt is due.
     fn attempt_if_due(&mut self, now_ms: f64) {
         if self.reconnect.as_mut().is_some_and(|p| p.take_due(now_ms)) {
-            self.outputs.push(Output::Reconnect);
+            self.output(Output::Reconnect);
             self.arm_connect_timeout(now_ms);
         }
     }
@@ -872,7 +879,7 @@ impl Session {
         if self.connect_timeout_ms > 0.0 {
             let at_ms = now_ms + self.connect_timeout_ms;
             self.connect_deadline = Some(at_ms);
-            self.outputs.push(Output::ArmTimer { timer: Timer::ConnectTimeout, at_ms });
+            self.output(Output::ArmTimer { timer: Timer::ConnectTimeout, at_ms });
         }
     }
 
@@ -898,7 +905,7 @@ impl Session {
     fn begin_close(&mut self, code: u16, reason: &str) {
         self.closed_by_us = true;
         self.set_state(ConnectionState::Closing);
-        self.outputs.push(Output::CloseSocket { code, reason: reason.to_owned() });
+        self.output(Output::CloseSocket { code, reason: reason.to_owned() });
     }
 
     fn reject_pending(&mut self, error: &SessionError) {
@@ -972,7 +979,7 @@ impl Session {
                     self.responses.sent(request);
                 }
                 for frame in frames {
-                    self.outputs.push(Output::Transmit(frame));
+                    self.output(Output::Transmit(frame));
                 }
                 self.settle(ticket, Ok(()));
             }
@@ -1052,7 +1059,7 @@ impl Session {
                         policy.connected(now_ms);
                     }
                     self.set_state(ConnectionState::Open);
-                    self.outputs.push(Output::Message(message));
+                    self.output(Output::Message(message));
                     for first in std::mem::take(&mut self.on_session_open) {
                         self.transmit(now_ms, first, None);
                     }
@@ -1132,10 +1139,10 @@ impl Session {
             _ => {}
         }
         // The app sees the message before anything it triggers.
-        self.outputs.push(Output::Message(message));
+        self.output(Output::Message(message));
         self.report_metrics(report);
         if let Some(play) = play {
-            self.outputs.push(play);
+            self.output(play);
         }
         for ended in &ended {
             self.playback_ended(ended);
@@ -1171,8 +1178,8 @@ impl Session {
     fn apply(&mut self, now_ms: f64, actions: Vec<Action>) {
         for action in actions {
             match action {
-                Action::Run(run) => self.outputs.push(Output::RunTool(run)),
-                Action::Cancel(call_id) => self.outputs.push(Output::CancelTool { call_id }),
+                Action::Run(run) => self.output(Output::RunTool(run)),
+                Action::Cancel(call_id) => self.output(Output::CancelTool { call_id }),
                 Action::Event(event) => self.event(event),
                 Action::Send(message) => self.transmit(now_ms, message, None),
             }
