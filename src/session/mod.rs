@@ -837,20 +837,11 @@ impl Session {
 
     /// Turns a policy decision into events and timers; `true` when it gave up.
     fn follow(&mut self, now_ms: f64, decision: Decision, reason: String) -> bool {
-        match decision {
-            Decision::Retry { attempt, delay_ms, at_ms } => {
-                self.event(SessionEvent::Reconnecting { reason, attempt, delay_ms: Some(delay_ms) });
-                if at_ms > now_ms {
-                    self.output(Output::ArmTimer { timer: Timer::Reconnect, at_ms });
-                } else {
-                    self.attempt_if_due(now_ms);
-                }
-                false
-            }
-            Decision::WaitForNetwork { attempt } => {
-                self.event(SessionEvent::Reconnecting { reason, attempt, delay_ms: None });
-                false
-            }
+        // One `reconnecting` event for both ways of going on (a retry has a time, waiting for the
+        // network has none).
+        let (attempt, retry) = match decision {
+            Decision::Retry { attempt, delay_ms, at_ms } => (attempt, Some((delay_ms, at_ms))),
+            Decision::WaitForNetwork { attempt } => (attempt, None),
             Decision::GiveUp { attempts, elapsed_ms } => {
                 // Tenths of a second by hand: `{:.1}` links float formatting of its own (≈ 8 kB of wasm).
                 let tenths = (elapsed_ms.max(0.0) / 100.0).round() as u64;
@@ -862,9 +853,16 @@ impl Session {
                     self.last_loss
                 );
                 self.event(SessionEvent::sdk_error(ErrorCode::ReconnectFailed, message));
-                true
+                return true;
             }
+        };
+        self.event(SessionEvent::Reconnecting { reason, attempt, delay_ms: retry.map(|(delay_ms, _)| delay_ms) });
+        match retry {
+            Some((_, at_ms)) if at_ms > now_ms => self.output(Output::ArmTimer { timer: Timer::Reconnect, at_ms }),
+            Some(_) => self.attempt_if_due(now_ms),
+            None => {}
         }
+        false
     }
 
     /// Opens the next connection when the policy's scheduled attempt is due.
