@@ -34,14 +34,14 @@ impl<K: PartialEq, V> VecMap<K, V> {
     where
         K: std::borrow::Borrow<Q>,
     {
-        self.position(key).map(|i| &self.pairs[i].1)
+        self.pairs.iter().find(|(k, _)| k.borrow() == key).map(|(_, v)| v)
     }
 
     pub fn get_mut<Q: ?Sized + PartialEq>(&mut self, key: &Q) -> Option<&mut V>
     where
         K: std::borrow::Borrow<Q>,
     {
-        self.position(key).map(|i| &mut self.pairs[i].1)
+        self.pairs.iter_mut().find(|(k, _)| k.borrow() == key).map(|(_, v)| v)
     }
 
     pub fn contains_key<Q: ?Sized + PartialEq>(&self, key: &Q) -> bool
@@ -53,8 +53,8 @@ impl<K: PartialEq, V> VecMap<K, V> {
 
     /// Sets `key` (replacing its value if present; the old value is returned).
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
-        match self.position(&key) {
-            Some(i) => Some(std::mem::replace(&mut self.pairs[i].1, value)),
+        match self.get_mut(&key) {
+            Some(existing) => Some(std::mem::replace(existing, value)),
             None => {
                 self.pairs.push((key, value));
                 None
@@ -159,15 +159,22 @@ impl<V> IdMap<V> {
             // drop code. The order within a bucket means nothing.
             while let Some(mut bucket) = old.pop() {
                 while let Some((k, v)) = bucket.pop() {
-                    let at = self.bucket(&k);
-                    self.buckets[at].push((k, v));
+                    self.put(k, v);
                 }
             }
         }
-        let at = self.bucket(&id);
-        self.buckets[at].push((id, value));
+        self.put(id, value);
         self.len += 1;
         None
+    }
+
+    /// Into its bucket (there are buckets: `insert` grew them first). `get_mut`, not an index: no
+    /// panic path, whose Location would be in the wasm for a bucket that is always there.
+    fn put(&mut self, id: String, value: V) {
+        let at = self.bucket(&id);
+        if let Some(bucket) = self.buckets.get_mut(at) {
+            bucket.push((id, value));
+        }
     }
 
     pub fn remove(&mut self, id: &str) -> Option<V> {

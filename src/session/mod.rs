@@ -299,7 +299,7 @@ impl Session {
             return;
         }
         for frame in std::mem::take(&mut self.on_socket_open) {
-            self.outputs.push(Output::Transmit(frame));
+            self.output(Output::Transmit(frame));
         }
     }
 
@@ -431,7 +431,7 @@ impl Session {
         let mut tools = self.tools_without(&name);
         tools.push(tool);
         // Checked as it will be sent (the same message goes out below: no copy of the list).
-        let update = ClientMessage::SessionUpdate { message_id: None, options: SessionOptions { tools: Some(tools), ..SessionOptions::default() } };
+        let update = tools_update(tools);
         if let Err(e) = self.codec.validate(&update) {
             if e.kind == EncodeErrorKind::Unsupported {
                 let ticket = Ticket(self.next_id());
@@ -462,8 +462,7 @@ impl Session {
     }
 
     fn update_tools(&mut self, now_ms: f64, tools: Vec<Tool>) -> Ticket {
-        let options = SessionOptions { tools: Some(tools), ..SessionOptions::default() };
-        self.send(now_ms, ClientMessage::SessionUpdate { message_id: None, options })
+        self.send(now_ms, tools_update(tools))
     }
 
     /// A tool handler settled.
@@ -574,10 +573,10 @@ impl Session {
     fn stop_playback(&mut self) {
         let was_ducked = self.barge_in.as_mut().is_some_and(LocalBargeIn::settled);
         match self.playback.as_mut().and_then(playback::Playback::begin_interrupt) {
-            Some(item_id) => self.outputs.push(Output::StopPlayback { item_id }),
+            Some(item_id) => self.output(Output::StopPlayback { item_id }),
             // Nothing left to stop (a stop already on its way flushes the held audio too): a held
             // playback must not stay held.
-            None if was_ducked => self.outputs.push(Output::RestorePlayback),
+            None if was_ducked => self.output(Output::RestorePlayback),
             None => {}
         }
     }
@@ -615,10 +614,10 @@ impl Session {
     fn barge_in_step(&mut self, now_ms: f64, step: Option<BargeInStep>) {
         match step {
             Some(BargeInStep::Duck { until_ms }) => {
-                self.outputs.push(Output::DuckPlayback);
-                self.outputs.push(Output::ArmTimer { timer: Timer::BargeIn, at_ms: until_ms });
+                self.output(Output::DuckPlayback);
+                self.output(Output::ArmTimer { timer: Timer::BargeIn, at_ms: until_ms });
             }
-            Some(BargeInStep::Restore) => self.outputs.push(Output::RestorePlayback),
+            Some(BargeInStep::Restore) => self.output(Output::RestorePlayback),
             Some(BargeInStep::Stop) => {
                 let actions = self.invoker.cancel_all(&mut self.responses, now_ms);
                 self.apply(now_ms, actions);
@@ -703,13 +702,20 @@ impl Session {
         format!("rtw_{}", self.next_id())
     }
 
+    /// Queues an output for the driver. Out of line: `Output` is a large enum, and `Vec::push`
+    /// inlined at each of the many sites (its move and growth check) cost more wasm than a call.
+    #[inline(never)]
+    fn output(&mut self, output: Output) {
+        self.outputs.push(output);
+    }
+
     fn event(&mut self, event: SessionEvent) {
-        self.outputs.push(Output::Event(event));
+        self.output(Output::Event(event));
     }
 
     fn settle(&mut self, ticket: Option<Ticket>, result: Result<(), SessionError>) {
         if let Some(ticket) = ticket {
-            self.outputs.push(Output::Settled { ticket, result });
+            self.output(Output::Settled { ticket, result });
         }
     }
 
@@ -759,18 +765,18 @@ impl Session {
     /// The response the lost connection was streaming will not finish: its playback stops, and the
     /// app gets its end (`cancelled`, `why` as the status reason) — which settles its tool calls as
     /// any ended response does (their results go out on the new connection).
+#[allow(clippy::field_reassign_with_default)] // on purpose: see the comment inside
     fn end_cut_response(&mut self, now_ms: f64, why: &str) {
         let Some(response_id) = self.responses.active().map(str::to_owned) else { return };
         if let Some(item_id) = self.playback.as_mut().and_then(playback::Playback::begin_interrupt) {
             self.cut_playback = Some(item_id.clone());
-            self.outputs.push(Output::StopPlayback { item_id });
+            self.output(Output::StopPlayback { item_id });
         }
-        let done = ResponseInfo {
-            response_id: Some(response_id),
-            status: Some(ResponseStatus::Cancelled),
-            status_reason: Some(why.to_owned()),
-            ..ResponseInfo::default()
-        };
+        // Set on a default in place (a `..default()` literal builds a whole default, then moves it).
+        let mut done = ResponseInfo::default();
+        done.response_id = Some(response_id);
+        done.status = Some(ResponseStatus::Cancelled);
+        done.status_reason = Some(why.to_owned());
         self.deliver(now_ms, ServerMessage::ResponseDone(done));
     }
 
@@ -831,20 +837,11 @@ impl Session {
 
     /// Turns a policy decision into events and timers; `true` when it gave up.
     fn follow(&mut self, now_ms: f64, decision: Decision, reason: String) -> bool {
-        match decision {
-            Decision::Retry { attempt, delay_ms, at_ms } => {
-                self.event(SessionEvent::Reconnecting { reason, attempt, delay_ms: Some(delay_ms) });
-                if at_ms > now_ms {
-                    self.outputs.push(Output::ArmTimer { timer: Timer::Reconnect, at_ms });
-                } else {
-                    self.attempt_if_due(now_ms);
-                }
-                false
-            }
-            Decision::WaitForNetwork { attempt } => {
-                self.event(SessionEvent::Reconnecting { reason, attempt, delay_ms: None });
-                false
-            }
+        // One `reconnecting` event for both ways of going on (a retry has a time, waiting for the
+        // network has none).
+        let (attempt, retry) = match decision {
+            Decision::Retry { attempt, delay_ms, at_ms } => (attempt, Some((delay_ms, at_ms))),
+            Decision::WaitForNetwork { attempt } => (attempt, None),
             Decision::GiveUp { attempts, elapsed_ms } => {
                 // Tenths of a second by hand: `{:.1}` links float formatting of its own (≈ 8 kB of wasm).
                 let tenths = (elapsed_ms.max(0.0) / 100.0).round() as u64;
@@ -856,15 +853,22 @@ impl Session {
                     self.last_loss
                 );
                 self.event(SessionEvent::sdk_error(ErrorCode::ReconnectFailed, message));
-                true
+                return true;
             }
+        };
+        self.event(SessionEvent::Reconnecting { reason, attempt, delay_ms: retry.map(|(delay_ms, _)| delay_ms) });
+        match retry {
+            Some((_, at_ms)) if at_ms > now_ms => self.output(Output::ArmTimer { timer: Timer::Reconnect, at_ms }),
+            Some(_) => self.attempt_if_due(now_ms),
+            None => {}
         }
+        false
     }
 
     /// Opens the next connection when the policy's scheduled attempt is due.
     fn attempt_if_due(&mut self, now_ms: f64) {
         if self.reconnect.as_mut().is_some_and(|p| p.take_due(now_ms)) {
-            self.outputs.push(Output::Reconnect);
+            self.output(Output::Reconnect);
             self.arm_connect_timeout(now_ms);
         }
     }
@@ -873,7 +877,7 @@ impl Session {
         if self.connect_timeout_ms > 0.0 {
             let at_ms = now_ms + self.connect_timeout_ms;
             self.connect_deadline = Some(at_ms);
-            self.outputs.push(Output::ArmTimer { timer: Timer::ConnectTimeout, at_ms });
+            self.output(Output::ArmTimer { timer: Timer::ConnectTimeout, at_ms });
         }
     }
 
@@ -899,7 +903,7 @@ impl Session {
     fn begin_close(&mut self, code: u16, reason: &str) {
         self.closed_by_us = true;
         self.set_state(ConnectionState::Closing);
-        self.outputs.push(Output::CloseSocket { code, reason: reason.to_owned() });
+        self.output(Output::CloseSocket { code, reason: reason.to_owned() });
     }
 
     fn reject_pending(&mut self, error: &SessionError) {
@@ -973,7 +977,7 @@ impl Session {
                     self.responses.sent(request);
                 }
                 for frame in frames {
-                    self.outputs.push(Output::Transmit(frame));
+                    self.output(Output::Transmit(frame));
                 }
                 self.settle(ticket, Ok(()));
             }
@@ -1053,7 +1057,7 @@ impl Session {
                         policy.connected(now_ms);
                     }
                     self.set_state(ConnectionState::Open);
-                    self.outputs.push(Output::Message(message));
+                    self.output(Output::Message(message));
                     for first in std::mem::take(&mut self.on_session_open) {
                         self.transmit(now_ms, first, None);
                     }
@@ -1133,10 +1137,10 @@ impl Session {
             _ => {}
         }
         // The app sees the message before anything it triggers.
-        self.outputs.push(Output::Message(message));
+        self.output(Output::Message(message));
         self.report_metrics(report);
         if let Some(play) = play {
-            self.outputs.push(play);
+            self.output(play);
         }
         for ended in &ended {
             self.playback_ended(ended);
@@ -1172,8 +1176,8 @@ impl Session {
     fn apply(&mut self, now_ms: f64, actions: Vec<Action>) {
         for action in actions {
             match action {
-                Action::Run(run) => self.outputs.push(Output::RunTool(run)),
-                Action::Cancel(call_id) => self.outputs.push(Output::CancelTool { call_id }),
+                Action::Run(run) => self.output(Output::RunTool(run)),
+                Action::Cancel(call_id) => self.output(Output::CancelTool { call_id }),
                 Action::Event(event) => self.event(event),
                 Action::Send(message) => self.transmit(now_ms, message, None),
             }
@@ -1201,6 +1205,16 @@ fn encode_error(e: &EncodeError) -> SessionError {
     };
     let code = if kind == ErrorKind::State { ErrorCode::Unsupported } else { ErrorCode::InvalidMessage };
     SessionError { kind, code, message: e.message.clone(), field: e.field.clone() }
+}
+
+/// A `sessionUpdate` that sets the tool list only (registering and unregistering share it). The
+/// default is built in place and its one field set: a `..default()` literal builds a whole default
+/// and then moves it, which costs code at every site.
+#[allow(clippy::field_reassign_with_default)] // on purpose: see the comment inside
+fn tools_update(tools: Vec<Tool>) -> ClientMessage {
+    let mut options = SessionOptions::default();
+    options.tools = Some(tools);
+    ClientMessage::SessionUpdate { message_id: None, options }
 }
 
 /// User input starts a new turn (tool counters reset).

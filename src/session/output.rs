@@ -263,8 +263,15 @@ impl SessionEvent {
     }
 
     pub(crate) fn sdk_error(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self::sdk_error_owned(code, message.into())
+    }
+
+    /// The body of [`SessionEvent::sdk_error`], out of line: inlined where the message is a `&str`,
+    /// its two string allocations and the event's construction were repeated at every such site.
+    #[inline(never)]
+    fn sdk_error_owned(code: ErrorCode, message: String) -> Self {
         SessionEvent::Error {
-            error: ErrorInfo { message: message.into(), code: Some(code.as_str().into()), kind: Some("sdk_error".into()), param: None },
+            error: ErrorInfo { message, code: Some(code.as_str().into()), kind: Some("sdk_error".into()), param: None },
             originating_message_id: None,
             source: "sdk",
         }

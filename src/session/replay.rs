@@ -82,13 +82,11 @@ impl Replay {
             ServerMessage::ConversationItemDone(e) if e.item.id.as_ref().is_some_and(|id| self.echoes.remove(id)) => Acknowledged::Echo,
             ServerMessage::Error(e) => {
                 let Some(origin) = e.originating_message_id.as_deref() else { return Acknowledged::No };
-                match self.waiting.iter().position(|(message_id, _)| message_id == origin) {
-                    Some(at) => {
-                        self.waiting.remove(at);
-                        Acknowledged::Refused
-                    }
-                    None => Acknowledged::No,
-                }
+                // `retain`, not `position` + `remove(at)` (a panic path with its Location in the
+                // wasm): the ids are unique (a counter), so it drops that one message.
+                let before = self.waiting.len();
+                self.waiting.retain(|(message_id, _)| message_id != origin);
+                if self.waiting.len() < before { Acknowledged::Refused } else { Acknowledged::No }
             }
             _ => Acknowledged::No,
         }

@@ -142,11 +142,17 @@ impl<Batch: Default> ResponseTracker<Batch> {
         };
         match request {
             Some(request) => {
-                self.waiting.insert(0, Request { request, ticket: None });
+                self.wait_first(request);
                 true
             }
             None => false,
         }
+    }
+
+    /// `request` goes back to the head of the queue (a refused or lost request of ours goes before
+    /// those that came after it). One call site of `Vec::insert`: one panic Location in the wasm.
+    fn wait_first(&mut self, request: CreateResponse) {
+        self.waiting.insert(0, Request { request, ticket: None });
     }
 
     /// The next parked request, if the conversation is free.
@@ -163,7 +169,7 @@ impl<Batch: Default> ResponseTracker<Batch> {
     /// request the old one never answered (lost with it).
     pub fn forget_connection(&mut self) {
         if let Some(request) = self.in_flight.take() {
-            self.waiting.insert(0, Request { request, ticket: None });
+            self.wait_first(request);
         }
         self.unseen_busy = false;
         for response in &mut self.responses {
@@ -219,15 +225,15 @@ impl<Batch: Default> ResponseTracker<Batch> {
     /// Forgets the responses that are done and whose batch `settled` accepts, returning their
     /// batches in order (a done response without calls is forgotten with an empty one).
     pub fn take_settled(&mut self, settled: impl Fn(&Batch) -> bool) -> Vec<Batch> {
+        // `retain_mut`: no index, no `remove(i)` (each a panic path with its own Location in the wasm).
         let mut taken = Vec::new();
-        let mut i = 0;
-        while i < self.responses.len() {
-            if self.responses[i].done && settled(&self.responses[i].batch) {
-                taken.push(self.responses.remove(i).batch);
-            } else {
-                i += 1;
+        self.responses.retain_mut(|r| {
+            let take = r.done && settled(&r.batch);
+            if take {
+                taken.push(std::mem::take(&mut r.batch));
             }
-        }
+            !take
+        });
         taken
     }
 }

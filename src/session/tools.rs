@@ -218,13 +218,18 @@ impl ToolInvoker {
         let batch = responses.batch(response_id);
         batch.calls.extend(collected);
         batch.app_answers |= app_answers;
-        if self.too_many_errors() {
-            self.halt(responses, &mut actions, ErrorCode::TooManyToolErrors, self.too_many_message());
-            return actions;
-        }
-        self.schedule(responses, now_ms, &mut actions);
-        self.complete(responses, &mut actions);
+        self.go_on(responses, now_ms, &mut actions);
         actions
+    }
+
+    /// After calls were added or one finished: halt when the errors in a row reached the limit,
+    /// else start what may run and send back what is complete (one copy for both callers).
+    fn go_on(&mut self, responses: &mut ResponseTracker, now_ms: f64, actions: &mut Vec<Action>) {
+        if self.too_many_errors() {
+            return self.halt(responses, actions, ErrorCode::TooManyToolErrors, self.too_many_message());
+        }
+        self.schedule(responses, now_ms, actions);
+        self.complete(responses, actions);
     }
 
     /// A response ended (the tracker has it done): its batch may now be complete.
@@ -261,15 +266,10 @@ impl ToolInvoker {
         call.status = Status::Finished { result, error: error.map(|(text, _)| text) };
         if failed {
             self.count_error();
-            if self.too_many_errors() {
-                self.halt(responses, &mut actions, ErrorCode::TooManyToolErrors, self.too_many_message());
-                return actions;
-            }
         } else {
             self.consecutive_errors = 0;
         }
-        self.schedule(responses, now_ms, &mut actions);
-        self.complete(responses, &mut actions);
+        self.go_on(responses, now_ms, &mut actions);
         actions
     }
 
@@ -358,6 +358,7 @@ impl ToolInvoker {
     }
 
     /// Sends back every batch whose response is done and whose calls have all finished.
+    #[allow(clippy::field_reassign_with_default)] // on purpose: see the comment inside
     fn complete(&mut self, responses: &mut ResponseTracker, actions: &mut Vec<Action>) {
         // The settled batches by reference, their parts taken out in place: no consuming iterator
         // over batches or calls in the wasm.
@@ -368,14 +369,10 @@ impl ToolInvoker {
                     any = true;
                     let (call_id, name, result, error) =
                         (std::mem::take(&mut call.call_id), std::mem::take(&mut call.name), std::mem::take(result), error.take());
-                    actions.push(Action::Send(ClientMessage::CreateConversationItem {
-                        message_id: None,
-                        item: ConversationItem {
-                            contents: vec![Content::FunctionResult { call_id, name: Some(name), result, error }],
-                            ..ConversationItem::default()
-                        },
-                        previous_item_id: None,
-                    }));
+                    // Set on a default in place (a `..default()` literal builds a whole default, then moves it).
+                    let mut item = ConversationItem::default();
+                    item.contents = vec![Content::FunctionResult { call_id, name: Some(name), result, error }];
+                    actions.push(Action::Send(ClientMessage::CreateConversationItem { message_id: None, item, previous_item_id: None }));
                 }
             }
             if any && !batch.app_answers {

@@ -152,11 +152,16 @@ impl TurnMetrics {
 
     /// A server message (after the middleware). Returns a report when one is complete (a
     /// response done with nothing left to play, or a previous one cut short by a new response).
+    #[allow(clippy::field_reassign_with_default)] // on purpose: see the comment inside
     pub fn observe(&mut self, now_ms: f64, message: &ServerMessage) -> Option<TurnReport> {
         match message {
             ServerMessage::ResponseCreated(r) => {
                 let previous = self.turn.take().map(ResponseTurn::report);
-                self.turn = Some(ResponseTurn { response_id: r.response_id.clone(), input_ended_at: self.input_ended_at.take(), ..ResponseTurn::default() });
+                // Set on a default in place (a `..default()` literal builds a whole default, then moves it).
+                let mut turn = ResponseTurn::default();
+                turn.response_id = r.response_id.clone();
+                turn.input_ended_at = self.input_ended_at.take();
+                self.turn = Some(turn);
                 previous
             }
             ServerMessage::OutputTextDelta(_)
