@@ -68,7 +68,7 @@ fn connect_stream(driver: &Weak<Driver>, stream: &web_sys::MediaStream, owned: b
             // stream, and closing would then stop the copy's tracks, not these.
             engine.attach_microphone(Clone::clone(stream), owned, &callback)?;
             // Most likely inside a user gesture: a good moment to leave the autoplay suspension.
-            engine.resume(true);
+            let _ = engine.resume(true);
             return Ok(JsValue::UNDEFINED);
         }
     }
