@@ -60,8 +60,8 @@ if (!dev) glue = optimiseWasm(join(pkgDir, `${outName}_bg.wasm`), glue);
 writeFileSync(gluePath, glue);
 const generated = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
 const template = JSON.parse(readFileSync(join(root, config.package.template), "utf8"));
-// The AudioWorklet script, for apps that host it themselves (strict CSP: `audio.workletUrl`);
-// the SDK embeds the same text and falls back to a blob URL.
+// The AudioWorklet script: the SDK loads it from here (`new URL(…, import.meta.url)` in
+// platform.js), and apps that host it elsewhere pass its URL as `audio.workletUrl`.
 mkdirSync(join(root, outDir, "worklets"), { recursive: true });
 copyFileSync(worklet, join(root, outDir, "worklets/realtime-audio.js"));
 // What an app downloads is minified (the glue, the shell's JS module, the worklet): half of their

@@ -1,11 +1,12 @@
 //! Text helpers for the pure core: substring search for the few places that look for a piece of
 //! text in a URL, a data: URL or a misspelt option name, and a name in a constant list of names.
 //!
-//! Owns: [`find`] and [`split_once`] over bytes, and [`word_index`]. Must never: replace a `char` pattern that code
-//! already links (`str::find(',')` is memchr, cheap); a query the package has no other copy of
-//! (`contains('?')`, ≈ 360 B of wasm) is cheaper here. It exists because core's `&str` pattern (the two-way
-//! `StrSearcher`) links a panic path that formats `char`s with `{:?}`, and with it the Unicode
-//! escape tables: ≈ 8 kB of wasm for four searches in short strings (README, package size).
+//! Owns: [`find`] and [`split_once`] over bytes, and [`word_index`]. Must never: replace a `char`
+//! pattern that code already links (`str::find(',')` is memchr, cheap); a query the package has no
+//! other copy of (`contains('?')`, ≈ 360 B of wasm) is cheaper here. It exists because core's
+//! `&str` pattern (the two-way `StrSearcher`) links a panic path that formats `char`s with `{:?}`,
+//! and with it the Unicode escape tables: ≈ 8 kB of wasm for four searches in short strings
+//! (README, package size).
 
 /// Where `needle` first occurs in `haystack` (the empty needle at 0).
 pub fn find(haystack: &str, needle: &str) -> Option<usize> {

@@ -765,7 +765,7 @@ impl Session {
     /// The response the lost connection was streaming will not finish: its playback stops, and the
     /// app gets its end (`cancelled`, `why` as the status reason) — which settles its tool calls as
     /// any ended response does (their results go out on the new connection).
-#[allow(clippy::field_reassign_with_default)] // on purpose: see the comment inside
+    #[allow(clippy::field_reassign_with_default)] // on purpose: see the comment inside
     fn end_cut_response(&mut self, now_ms: f64, why: &str) {
         let Some(response_id) = self.responses.active().map(str::to_owned) else { return };
         if let Some(item_id) = self.playback.as_mut().and_then(playback::Playback::begin_interrupt) {
@@ -1210,7 +1210,7 @@ fn encode_error(e: &EncodeError) -> SessionError {
 /// A `sessionUpdate` that sets the tool list only (registering and unregistering share it). The
 /// default is built in place and its one field set: a `..default()` literal builds a whole default
 /// and then moves it, which costs code at every site.
-#[allow(clippy::field_reassign_with_default)] // on purpose: see the comment inside
+#[allow(clippy::field_reassign_with_default)] // on purpose: see the doc comment
 fn tools_update(tools: Vec<Tool>) -> ClientMessage {
     let mut options = SessionOptions::default();
     options.tools = Some(tools);
