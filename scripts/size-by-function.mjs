@@ -104,7 +104,7 @@ for (const [name, b] of chunks) {
 // `<realtime_wasm::session::Session>::deliver` → `session::Session`; std and glue by crate.
 function groupOf(name) {
   const own = name.match(/realtime_wasm(?:\[[0-9a-f]+\])?::(\w+)(?:::(\w+))?/);
-  if (own) return own[2] && /^[A-Z]/.test(own[2]) ? `${own[1]}::${own[2]}` : own[2] ? `${own[1]}::${own[2]}` : own[1];
+  if (own) return own[2] ? `${own[1]}::${own[2]}` : own[1];
   if (name.startsWith("<")) return name;
   const crate = name.match(/^(?:<)?(\w+)/);
   return name.includes("externref shim") || name.includes("multivalue shim") ? "exports (wasm-bindgen shims)" : crate ? crate[1] : "other";

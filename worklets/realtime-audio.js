@@ -3,7 +3,7 @@
 // the repo, so the browser tests load it the way an app does). They move samples; encoding, the
 // capture resampler and every decision live in wasm on the main thread. The one piece of DSP here is the playback resampler's
 // dot products (provider rate → device rate): the main thread designs the filter (wasm) and passes
-// its coefficients in `processorOptions.resampler`, and the processor converts lazily, a bounded
+// its coefficients in `processorOptions.int16Resampler`, and the processor converts lazily, a bounded
 // number of frames per render quantum, ahead of what plays. On the main thread it was the largest
 // cost of playback.
 //

@@ -7,7 +7,7 @@
 //! Must never: act on the options (the client and the driver do).
 
 use super::audio::{AudioOptions, DEFAULT_CHUNK_MS, DEFAULT_PREBUFFER_MS};
-use super::convert::{from_js, from_js_noting_unknown, function_tool, range_error, warn_unknown_keys};
+use super::convert::{from_js, from_js_noting_unknown, function_tool, present, range_error, warn_unknown_keys};
 use super::middleware::JsMiddleware;
 use crate::model::{BargeInOptions, Modality, SessionKind, SessionOptions};
 use crate::session::{InvocationOptions, LogLevel, ReconnectConfig, VecMap};
@@ -73,11 +73,6 @@ mod at {
     pub const RECONNECT: u32 = 22;
     pub const MAX_ATTEMPTS: u32 = 23;
     pub const MAX_DELAY_MS: u32 = 24;
-}
-
-/// A value `platform.js` read, absent as `undefined`.
-fn present<T: JsCast>(value: JsValue) -> Option<T> {
-    (!value.is_undefined()).then(|| value.unchecked_into())
 }
 
 impl ConnectOptions {

@@ -385,6 +385,8 @@ pub fn frame_from_js(data: &JsValue, limit: usize) -> Result<FrameBuf, usize> {
     if size > limit {
         return Err(size);
     }
+    // Zeroed first, as the text path's buffer (a memset per binary frame, in exchange for no
+    // uninitialised memory and no length assertion's panic path).
     let mut frame = vec![0; size];
     copy_u8(&mut frame, &bytes);
     Ok(FrameBuf::Binary(frame))
@@ -410,11 +412,15 @@ pub fn define_tool(tool: JsValue) -> Result<JsValue, JsValue> {
     Ok(tool)
 }
 
+/// A value `platform.js` read, absent as `undefined`.
+pub(super) fn present<T: JsCast>(value: JsValue) -> Option<T> {
+    (!value.is_undefined()).then(|| value.unchecked_into())
+}
+
 /// A tool as JS gives it: the declaration (`type` defaults to `"function"`) and an optional handler.
 pub(crate) fn function_tool(tool: &JsValue, field: &str) -> Result<(Tool, Option<js_sys::Function>), JsValue> {
     let parts = tool_parts(tool, field)?;
-    let handler = parts.get(1);
-    let handler = (!handler.is_undefined()).then(|| handler.unchecked_into::<js_sys::Function>());
+    let handler = present::<js_sys::Function>(parts.get(1));
     let declaration: Tool = from_js_noting_unknown(parts.get(0), field)?;
     if declaration.name().is_empty() {
         return Err(range_error(&format!("{field}.name must not be empty")));

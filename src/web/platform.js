@@ -89,22 +89,23 @@ export function copyWithout(object, keys, what) {
 // wasm for connect() alone); here it is one throw, and a table says what each field is. Rust gets
 // what was read in one array.
 
-// A property of an app object: undefined when `object` is none (a function included, as in Rust's
-// `get`) or its getter throws (then read as absent; the neutral copy reports it).
+// A property of an app object: undefined when `object` is not an object (a function included) or
+// its getter throws (read as absent: for the top-level connect keys the neutral copy reports the
+// throw, for nested ones such as `audio.*` the field is simply absent).
 function read(object, key) {
   if (typeof object == 'object' && object) try { return object[key]; } catch { /* absent */ }
 }
 const BOOLEAN = 'boolean', STRING = 'string';
 // An optional field (null is absent) of its `kind`: a `typeof` (BOOLEAN, STRING, 'function'),
-// `[min, max]` (an integer), the name of a class of the page (an instance of it), or undefined (read
-// as it is).
+// `[min, max]` (an integer), the name of a class of the page (an instance of it; 'Array' by
+// `Array.isArray`, so an array from another realm counts), or undefined (read as it is).
 function field(object, owner, key, kind) {
   const value = read(object, key), at = `${owner}.${key}`;
   if (value == null) return;
   if (Array.isArray(kind)) {
     if (typeof value != 'number') throw new TypeError(`${at} must be a number`);
     if (!(Number.isInteger(value) && value >= kind[0] && value <= kind[1])) throw new RangeError(`${at} must be an integer from ${kind[0]} to ${kind[1]}`);
-  } else if (kind && (/^[a-z]/.test(kind) ? typeof value != kind : !isA(value, kind))) {
+  } else if (kind && (/^[a-z]/.test(kind) ? typeof value != kind : kind == 'Array' ? !Array.isArray(value) : !isA(value, kind))) {
     throw new TypeError(`${at} must be a${/^[AEIOU]/.test(kind) ? 'n' : ''} ${kind}`);
   }
   return value;
@@ -140,10 +141,10 @@ export function clientOptions(options) {
 export function credential(token) {
   return new Promise((resolve) => resolve(typeof token == 'function' ? token() : token)).then((value) => {
     if (typeof value == STRING) return [value];
-    const read = [];
-    fields(read, value, 'token()', { token: STRING, url: STRING });
-    if (read[0] === undefined) throw new TypeError('token() must resolve to a string or { token, url? }');
-    return read;
+    const parts = [];
+    fields(parts, value, 'token()', { token: STRING, url: STRING });
+    if (parts[0] === undefined) throw new TypeError('token() must resolve to a string or { token, url? }');
+    return parts;
   });
 }
 
@@ -348,7 +349,9 @@ export class Listeners {
   }
   remove(name, handler) {
     const list = (this.byName.get(name) ?? []).filter(([h]) => h !== handler);
-    this.byName.set(name, list);
+    // An emptied name goes: `off()` with names nobody listens to cannot grow the map.
+    if (list.length) this.byName.set(name, list);
+    else this.byName.delete(name);
     return list.length;
   }
   // Calls a snapshot (`once` listeners removed first: one added meanwhile waits for the next
@@ -373,8 +376,10 @@ export class Listeners {
 // `[kind, item, value, underruns, queued]`, kind its index in WORKLET_MESSAGES (-1: none of them)
 // and value its `rendered`, `rms` or `resampling`.
 const WORKLET_MESSAGES = ['position', 'stopped', 'level', 'ready'];
-function workletMessage({ type, samples, item, rendered, rms, resampling, underruns, queued } = {}) {
-  if (type == 'chunk' && samples instanceof Float32Array) return samples;
+function workletMessage(data = {}) {
+  // The chunk first, before any other field is read (50 of these a second).
+  if (data.type == 'chunk' && data.samples instanceof Float32Array) return data.samples;
+  const { type, item, rendered, rms, resampling, underruns, queued } = data;
   return [WORKLET_MESSAGES.indexOf(type), item, rendered ?? rms ?? resampling, underruns, queued];
 }
 // The worklet nodes (web/audio.rs): mono, their port's messages to `onmessage` (as above).
@@ -491,7 +496,7 @@ export function log(method, message, detail) {
     else console[method](message, detail);
   } catch { /* the app's console */ }
 }
-export function error(value) { try { console.error(value); } catch { /* the app's console */ } }
+export const error = (value) => log('error', value);
 
 // ---- the page (web/driver.rs, web/network.rs) -----------------------------------------------
 
