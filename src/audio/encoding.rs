@@ -5,6 +5,7 @@
 //! playback accounting turns byte counts into milliseconds with it).
 //! Must never: resample (the pipelines do, at the wire rate) or know which provider asked.
 
+use crate::prelude::*;
 use super::{alaw_to_linear, f32_to_i16, f32_to_pcm16, linear_to_alaw, linear_to_mulaw, mulaw_to_linear, pcm16_to_f32};
 
 /// Audio as one direction of a session carries it: the encoding and the sample rate.

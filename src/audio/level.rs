@@ -17,12 +17,12 @@ impl Level {
             sum += (s as f64) * (s as f64);
             peak = peak.max(s.abs());
         }
-        Level { rms: (sum / samples.len() as f64).sqrt() as f32, peak: peak.min(1.0) }
+        Level { rms: libm::sqrt(sum / samples.len() as f64) as f32, peak: peak.min(1.0) }
     }
 
     /// RMS in dBFS (a full-scale sine is -3 dBFS; silence is -inf, floored at -120).
     pub fn rms_dbfs(&self) -> f32 {
-        (20.0 * self.rms.max(1e-6).log10()).max(-120.0)
+        (20.0 * libm::log10f(self.rms.max(1e-6))).max(-120.0)
     }
 
     /// A 0–1 meter value: -60 dBFS and below reads 0, 0 dBFS reads 1.

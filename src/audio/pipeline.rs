@@ -2,6 +2,7 @@
 //! steady stream allocates nothing: capture (device-rate float → provider-rate wire bytes) and
 //! playback (provider-rate wire bytes → device-rate float). The wire encoding is PCM16 or G.711.
 
+use crate::prelude::*;
 use super::{Level, Resampler, SampleEncoding, WireAudio};
 
 pub struct CapturePipeline {

@@ -20,6 +20,7 @@
 //! few hundred lines, allocation-free after construction (given a reused output buffer), and its
 //! quality is measured by the tests in `tests/audio_dsp.rs` rather than assumed.
 
+use crate::prelude::*;
 /// Attenuation the filter is designed for (the tests demand ≥ 80 dB).
 pub const STOPBAND_DB: f64 = 90.0;
 /// Passband edge and stopband edge, as fractions of the lower of the two Nyquist frequencies.
@@ -74,13 +75,13 @@ fn gcd(a: u32, b: u32) -> u32 {
 /// Instead of `f64::sin`, whose general argument reduction (Payne–Hanek, with its table of 2/π)
 /// cost kilobytes of wasm for a filter design that only ever needs this.
 fn sin_pi(x: f64) -> f64 {
-    let whole = x.round();
+    let whole = libm::round(x);
     let mut r = x - whole;
     // sin(π(r + n)) = (−1)ⁿ sin(πr).
     if whole % 2.0 != 0.0 {
         r = -r;
     }
-    let (angle, square) = (std::f64::consts::PI * r, (std::f64::consts::PI * r) * (std::f64::consts::PI * r));
+    let (angle, square) = (core::f64::consts::PI * r, (core::f64::consts::PI * r) * (core::f64::consts::PI * r));
     // Horner over angle·Σ (−square)ᵏ / (2k+1)!, from the 12th term down.
     let mut sum = 0.0;
     for k in (1..12).rev() {
@@ -131,7 +132,7 @@ impl Resampler {
         let cutoff = (STOPBAND_EDGE + PASSBAND_EDGE) / 2.0 * nyquist;
         // Kaiser's formulas for the window and its length.
         let beta = 0.1102 * (STOPBAND_DB - 8.7);
-        let length = ((STOPBAND_DB - 7.95) / (2.285 * std::f64::consts::TAU * transition / upsampled_rate)).ceil() as u64 + 1;
+        let length = libm::ceil((STOPBAND_DB - 7.95) / (2.285 * core::f64::consts::TAU * transition / upsampled_rate)) as u64 + 1;
         let taps = length.div_ceil(up).max(2) as usize;
         let total = taps as f64 * up as f64;
         let center = (total - 1.0) / 2.0;
@@ -140,9 +141,9 @@ impl Resampler {
         // The prototype at a (possibly fractional) upsampled index `n`.
         let prototype = |n: f64| {
             let t = n - center;
-            let sinc = if t == 0.0 { 2.0 * fc } else { sin_pi(2.0 * fc * t) / (std::f64::consts::PI * t) };
+            let sinc = if t == 0.0 { 2.0 * fc } else { sin_pi(2.0 * fc * t) / (core::f64::consts::PI * t) };
             let r = t / (center + 0.5);
-            let window = bessel_i0(beta * (1.0 - r * r).max(0.0).sqrt()) / i0_beta;
+            let window = bessel_i0(beta * libm::sqrt((1.0 - r * r).max(0.0))) / i0_beta;
             // × up: zero-stuffing divides the signal's gain by `up`.
             sinc * window * up as f64
         };
@@ -232,7 +233,7 @@ impl Resampler {
             let window = &self.buffer[newest + 1 - taps..=newest];
             let sample = if self.interpolated {
                 let x = phase as f64 * MAX_PHASES as f64 / up as f64;
-                let (r, frac) = (x as usize, (x - x.floor()) as f32);
+                let (r, frac) = (x as usize, (x - libm::floor(x)) as f32);
                 let (a, b) = (dot(row(r), window), dot(row(r + 1), window));
                 a + (b - a) * frac
             } else {
@@ -324,7 +325,7 @@ mod tests {
     fn sin_pi_is_sin_of_pi_x() {
         for i in -200_000..200_000 {
             let x = i as f64 * 0.013_7;
-            let (ours, core) = (super::sin_pi(x), (std::f64::consts::PI * (x - x.round())).sin() * if x.round() % 2.0 != 0.0 { -1.0 } else { 1.0 });
+            let (ours, core) = (super::sin_pi(x), (core::f64::consts::PI * (x - x.round())).sin() * if x.round() % 2.0 != 0.0 { -1.0 } else { 1.0 });
             assert!((ours - core).abs() <= 4.0 * f64::EPSILON, "{x}: {ours} vs {core}");
         }
         for n in -50..50 {

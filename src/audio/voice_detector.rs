@@ -53,7 +53,7 @@ impl VoiceThresholds {
             margin_db: 18.0 - 12.0 * s,           // 0.5 → 12 dB
             floor_dbfs: -40.0 - 20.0 * s,         // 0.5 → −50 dBFS
             echo_allowance_db: 4.0 + 12.0 * s,    // 0.5 → the mic may be 10 dB under the output
-            onset_frames: (4.0 - 4.0 * s).round().max(1.0) as u32, // 0.5 → 2 frames (20 ms)
+            onset_frames: libm::roundf(4.0 - 4.0 * s).max(1.0) as u32, // 0.5 → 2 frames (20 ms)
             hangover_frames: 30,                  // 300 ms
         }
     }
@@ -88,7 +88,7 @@ impl VoiceDetector {
     pub fn new(sample_rate: u32, sensitivity: f64) -> Self {
         let rate = sample_rate.max(8_000) as f32;
         // One-pole high-pass at ~100 Hz.
-        let hp_coeff = 1.0 / (1.0 + std::f32::consts::TAU * 100.0 / rate);
+        let hp_coeff = 1.0 / (1.0 + core::f32::consts::TAU * 100.0 / rate);
         VoiceDetector {
             thresholds: VoiceThresholds::for_sensitivity(sensitivity),
             frame_len: (rate as usize * FRAME_MS as usize / 1_000).max(1),
@@ -183,7 +183,7 @@ impl VoiceDetector {
 
 fn to_db(power: f32) -> f32 {
     if power > 1e-12 {
-        10.0 * power.log10()
+        10.0 * libm::log10f(power)
     } else {
         SILENT_DB
     }

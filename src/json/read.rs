@@ -1,7 +1,8 @@
 //! JSON text → a borrowed [`Json`] tree (see the module docs of `json` for why).
 
-use std::borrow::Cow;
-use std::fmt;
+use crate::prelude::*;
+use alloc::borrow::Cow;
+use core::fmt;
 
 /// The deepest nesting [`parse`] accepts (arrays and objects), as serde_json did before it.
 pub const MAX_DEPTH: usize = 128;
@@ -181,7 +182,7 @@ impl From<String> for Json<'_> {
 }
 
 /// `value["key"]` reads as `null` when the key is missing, like serde_json's `Value`.
-impl<'a> std::ops::Index<&str> for Json<'a> {
+impl<'a> core::ops::Index<&str> for Json<'a> {
     type Output = Json<'a>;
 
     fn index(&self, key: &str) -> &Json<'a> {
@@ -211,7 +212,7 @@ impl fmt::Display for ParseError {
     }
 }
 
-impl std::error::Error for ParseError {}
+impl core::error::Error for ParseError {}
 
 /// Parses one JSON value (whitespace around it allowed, nothing else).
 pub fn parse(text: &str) -> Result<Json<'_>, ParseError> {

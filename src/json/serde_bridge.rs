@@ -44,7 +44,8 @@ impl Serialize for Json<'_> {
 #[cfg(any(test, not(target_arch = "wasm32")))]
 mod native {
     use super::super::{JsonValue, Json};
-    use std::borrow::Cow;
+    use crate::prelude::*;
+    use alloc::borrow::Cow;
 
     impl From<serde_json::Value> for JsonValue {
         fn from(value: serde_json::Value) -> Self {

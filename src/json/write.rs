@@ -4,8 +4,9 @@
 //! written through `&dyn ToJson`: one small function per type, no generic serializer instantiated
 //! per type and format as serde's derive did.
 
+use crate::prelude::*;
 use super::Json;
-use std::fmt::Write;
+use core::fmt::Write;
 
 /// A type written as JSON.
 pub trait ToJson {

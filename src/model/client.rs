@@ -4,6 +4,7 @@
 //! `truncateConversationItem` (exact barge-in), `deleteConversationItem`, `retrieveConversationItem`,
 //! `cancelResponse`, and `previousItemId` on `createConversationItem`.
 
+use crate::prelude::*;
 use super::content::ConversationItem;
 use super::data::Base64Data;
 use super::options::{AudioFormat, Modality, SessionOptions, Tool, ToolMode};

@@ -1,6 +1,7 @@
 //! Conversation items and their contents (the seed's `RealtimeConversationItem` and the MEAI content
 //! types it reuses: text, audio/image data, function call, function result, error).
 
+use crate::prelude::*;
 use super::data::Base64Data;
 use super::options::AudioFormat;
 use serde::Serialize;

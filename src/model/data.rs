@@ -4,11 +4,12 @@
 //! (so the browser layer can hand JS a `Uint8Array`). Deserialization accepts a base64 string, a
 //! byte buffer or an array of numbers, so app JS may pass whichever it holds.
 
+use crate::prelude::*;
 use super::json::{deserialize_with_from_json, FromJson, JsonError, Path};
 use serde::{Serialize, Serializer};
 use crate::json::Json;
-use std::fmt;
-use std::rc::Rc;
+use core::fmt;
+use alloc::rc::Rc;
 
 /// The bytes are shared, not copied, when a message is cloned: an audio delta goes both to the app
 /// and to playback.

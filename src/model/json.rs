@@ -15,9 +15,10 @@
 //! serde's derived `Serialize` is kept only as the native reference the tests compare it with.
 //! Must never: panic on any input, or recurse beyond the depth the reader already bounded.
 
+use crate::prelude::*;
 use crate::json::{Json, JsonValue};
-use std::cell::RefCell;
-use std::fmt;
+use core::cell::RefCell;
+use core::fmt;
 
 /// Where a value sits in the app's input, built lazily: nothing is allocated unless an error is
 /// reported.
@@ -68,7 +69,7 @@ impl fmt::Display for JsonError {
     }
 }
 
-impl std::error::Error for JsonError {}
+impl core::error::Error for JsonError {}
 
 /// "a string \"100\"", "an object", … — what the app passed, briefly (never a whole value: it may
 /// hold a credential or a megabyte of audio).
@@ -120,7 +121,7 @@ thread_local! {
     static KEY_LOG: RefCell<Option<KeyLog>> = const { RefCell::new(None) };
 }
 
-type Pairs<'a> = [(std::borrow::Cow<'a, str>, Json<'a>)];
+type Pairs<'a> = [(alloc::borrow::Cow<'a, str>, Json<'a>)];
 
 fn log_object(pairs: &Pairs, at: &Path) {
     KEY_LOG.with(|log| {
@@ -168,7 +169,7 @@ pub fn from_json_str_noting_unknown<T: FromJson>(text: &str, what: &str) -> Resu
 /// The keys no reader asked for since the log was started, restoring the `previous` log (outside
 /// [`from_json_str_noting_unknown`], which is instantiated per type).
 fn unknown_keys(previous: Option<KeyLog>) -> Vec<UnknownKey> {
-    let log = KEY_LOG.with(|log| std::mem::replace(&mut *log.borrow_mut(), previous)).unwrap_or_default();
+    let log = KEY_LOG.with(|log| core::mem::replace(&mut *log.borrow_mut(), previous)).unwrap_or_default();
     let mut unknown = Vec::new();
     for (address, path, keys) in &log.objects {
         // Loops, not iterator adapters: each adapter's code is its own.
@@ -393,7 +394,7 @@ impl FromJson for f64 {
 /// Whole numbers: JS writes `3` as `3`, but a computed `3.0000001` or `-1` is refused.
 fn whole(value: &Json, at: &Path, max: u64) -> Result<u64, JsonError> {
     let n = match value {
-        Json::Number(_) => value.as_u64().or_else(|| value.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= max as f64).map(|f| f as u64)),
+        Json::Number(_) => value.as_u64().or_else(|| value.as_f64().filter(|f| libm::trunc(*f) == *f && *f >= 0.0 && *f <= max as f64).map(|f| f as u64)),
         other => return Err(JsonError::expected(at, "a number", other)),
     };
     match n {

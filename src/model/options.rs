@@ -5,6 +5,7 @@
 //! `allowInterruption`, and a raw provider-options seed (`providerOptions`) for everything else.
 //! Pure data: no wire knowledge lives here (the provider codecs own the mapping).
 
+use crate::prelude::*;
 use serde::Serialize;
 use crate::json::{Json, JsonValue};
 

@@ -6,6 +6,7 @@
 //! segments, text deltas (which the seed's OpenAI provider dropped), item truncated/deleted/retrieved,
 //! function-call argument deltas, rate limits, and `raw` for everything unmapped (original JSON whole).
 
+use crate::prelude::*;
 use super::content::{ConversationItem, ErrorInfo};
 use super::data::Base64Data;
 use super::options::{AudioFormat, Modality, SessionOptions};

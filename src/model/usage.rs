@@ -1,6 +1,7 @@
 //! Token usage and response status (the seed's `UsageDetails` with its audio/text split, and
 //! `RealtimeResponseStatus`).
 
+use crate::prelude::*;
 use serde::Serialize;
 
 /// Token counts of one response (or one transcription). Every count is optional: providers report

@@ -10,6 +10,7 @@
 //! `createResponse`, which sends them as one `clientContent` (`turnComplete: true`) or one
 //! `toolResponse`, as the official clients do.
 
+use crate::prelude::*;
 mod decode;
 mod encode;
 

@@ -6,11 +6,12 @@
 //! Must never: do I/O, keep connection state beyond what the wire mapping itself needs, panic on
 //! input (every frame is untrusted), or import `web_sys`/`js_sys`/`wasm_bindgen`.
 
+use crate::prelude::*;
 pub mod gemini;
 pub mod openai;
 
 use crate::model::{ClientMessage, ConversationItem, ServerMessage, SessionOptions};
-use std::fmt;
+use core::fmt;
 
 pub use gemini::GeminiCodec;
 pub use openai::OpenAiCodec;
@@ -88,7 +89,7 @@ impl fmt::Display for EncodeError {
     }
 }
 
-impl std::error::Error for EncodeError {}
+impl core::error::Error for EncodeError {}
 
 /// A frame that is not valid JSON, or a known event of the wrong shape. Unknown event types are not
 /// errors: they decode to `ServerMessage::Raw`.
@@ -108,7 +109,7 @@ impl fmt::Display for DecodeError {
     }
 }
 
-impl std::error::Error for DecodeError {}
+impl core::error::Error for DecodeError {}
 
 /// Where and how to open the WebSocket from a browser (which cannot set headers).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -196,7 +197,7 @@ pub trait Codec {
     fn decode(&mut self, frame: &str) -> Result<Vec<ServerMessage>, DecodeError>;
     /// Binary frames hold UTF-8 JSON (Gemini sends them).
     fn decode_binary(&mut self, frame: &[u8]) -> Result<Vec<ServerMessage>, DecodeError> {
-        match std::str::from_utf8(frame) {
+        match core::str::from_utf8(frame) {
             Ok(text) => self.decode(text),
             // Where, not core's wording of why (its `Display` and strings are in the wasm for this
             // message only).

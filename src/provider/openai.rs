@@ -5,6 +5,7 @@
 //! into neutral messages. Tolerant as real traffic requires: `null` means absent, unknown fields are
 //! ignored, unknown event types become `raw`. See the README's mapping table.
 
+use crate::prelude::*;
 mod decode;
 mod encode;
 

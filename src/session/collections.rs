@@ -6,6 +6,7 @@
 //! per lookup however many a long session gathers).
 //! Must never: be a [`VecMap`] where the size grows with what the server sends (use [`IdMap`]).
 
+use crate::prelude::*;
 /// A map as a list of pairs: insertion order, linear lookups (the sizes here are small).
 #[derive(Debug, Clone)]
 pub struct VecMap<K, V> {
@@ -25,28 +26,28 @@ impl<K: PartialEq, V> VecMap<K, V> {
 
     fn position<Q: ?Sized + PartialEq>(&self, key: &Q) -> Option<usize>
     where
-        K: std::borrow::Borrow<Q>,
+        K: core::borrow::Borrow<Q>,
     {
         self.pairs.iter().position(|(k, _)| k.borrow() == key)
     }
 
     pub fn get<Q: ?Sized + PartialEq>(&self, key: &Q) -> Option<&V>
     where
-        K: std::borrow::Borrow<Q>,
+        K: core::borrow::Borrow<Q>,
     {
         self.pairs.iter().find(|(k, _)| k.borrow() == key).map(|(_, v)| v)
     }
 
     pub fn get_mut<Q: ?Sized + PartialEq>(&mut self, key: &Q) -> Option<&mut V>
     where
-        K: std::borrow::Borrow<Q>,
+        K: core::borrow::Borrow<Q>,
     {
         self.pairs.iter_mut().find(|(k, _)| k.borrow() == key).map(|(_, v)| v)
     }
 
     pub fn contains_key<Q: ?Sized + PartialEq>(&self, key: &Q) -> bool
     where
-        K: std::borrow::Borrow<Q>,
+        K: core::borrow::Borrow<Q>,
     {
         self.position(key).is_some()
     }
@@ -54,7 +55,7 @@ impl<K: PartialEq, V> VecMap<K, V> {
     /// Sets `key` (replacing its value if present; the old value is returned).
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
         match self.get_mut(&key) {
-            Some(existing) => Some(std::mem::replace(existing, value)),
+            Some(existing) => Some(core::mem::replace(existing, value)),
             None => {
                 self.pairs.push((key, value));
                 None
@@ -76,7 +77,7 @@ impl<K: PartialEq, V> VecMap<K, V> {
 
     pub fn remove<Q: ?Sized + PartialEq>(&mut self, key: &Q) -> Option<V>
     where
-        K: std::borrow::Borrow<Q>,
+        K: core::borrow::Borrow<Q>,
     {
         self.position(key).map(|i| self.pairs.swap_remove(i).1)
     }
@@ -94,7 +95,7 @@ impl<K: PartialEq, V> VecMap<K, V> {
     }
 
     /// Every entry, taken out.
-    pub fn drain(&mut self) -> std::vec::Drain<'_, (K, V)> {
+    pub fn drain(&mut self) -> alloc::vec::Drain<'_, (K, V)> {
         self.pairs.drain(..)
     }
 
@@ -146,7 +147,7 @@ impl<V> IdMap<V> {
     pub fn insert(&mut self, id: String, value: V) -> Option<V> {
         let at = self.bucket(&id);
         if let Some((_, existing)) = self.buckets.get_mut(at).and_then(|b| b.iter_mut().find(|(k, _)| *k == id)) {
-            return Some(std::mem::replace(existing, value));
+            return Some(core::mem::replace(existing, value));
         }
         if self.len >= self.buckets.len() {
             let size = (self.buckets.len() * 2).max(8);
@@ -154,7 +155,7 @@ impl<V> IdMap<V> {
             for _ in 0..size {
                 buckets.push(Vec::new());
             }
-            let mut old = std::mem::replace(&mut self.buckets, buckets);
+            let mut old = core::mem::replace(&mut self.buckets, buckets);
             // Popped, not iterated by value (nor `flatten()`ed): no consuming iterators and their
             // drop code. The order within a bucket means nothing.
             while let Some(mut bucket) = old.pop() {

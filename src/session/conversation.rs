@@ -8,6 +8,7 @@
 //! or grow with the length of a call: it keeps the newest [`MAX_CONVERSATION_ITEMS`] items and, of what they
 //! say, the newest [`MAX_RECORDED_BYTES`]; older items are forgotten, oldest first.
 
+use crate::prelude::*;
 use crate::model::{Content, ItemStatus, Role, ServerMessage};
 use super::collections::IdSet;
 use crate::json::Json;
@@ -61,7 +62,7 @@ impl Conversation {
                 let entry = ItemEntry { id: id.clone(), role: e.item.role, status: e.item.status, contents };
                 if self.ids.contains(&id) {
                     if let Some(existing) = self.items.iter_mut().rev().find(|i| i.id == id) {
-                        let known = std::mem::replace(existing, entry);
+                        let known = core::mem::replace(existing, entry);
                         keep_known_text(&mut existing.contents, known.contents);
                     }
                     return;
@@ -112,7 +113,7 @@ impl Conversation {
         match message {
             ServerMessage::ResponseOutputItemDone(o) => {
                 let Some(entry) = o.item.id.as_deref().and_then(|id| self.entry(id)) else { return };
-                let known = std::mem::replace(&mut entry.contents, without_audio(&o.item.contents));
+                let known = core::mem::replace(&mut entry.contents, without_audio(&o.item.contents));
                 entry.status = o.item.status.or(entry.status);
                 keep_known_text(&mut entry.contents, known);
             }
@@ -223,8 +224,8 @@ fn keep_known_text(contents: &mut Vec<Content>, mut known: Vec<Content>) {
     for (part, known) in contents.iter_mut().zip(known.iter_mut()) {
         match (part, known) {
             (Content::Audio { transcript: t @ None, .. }, Content::Audio { transcript: k @ Some(_), .. }) => *t = k.take(),
-            (Content::Audio { transcript: Some(t), .. }, Content::Audio { transcript: Some(k), .. }) if t.is_empty() => *t = std::mem::take(k),
-            (Content::Text { text }, Content::Text { text: k }) if text.is_empty() => *text = std::mem::take(k),
+            (Content::Audio { transcript: Some(t), .. }, Content::Audio { transcript: Some(k), .. }) if t.is_empty() => *t = core::mem::take(k),
+            (Content::Text { text }, Content::Text { text: k }) if text.is_empty() => *text = core::mem::take(k),
             _ => {}
         }
     }

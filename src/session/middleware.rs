@@ -6,9 +6,10 @@
 //! acts on.
 //! Returning `None` drops the message.
 
+use crate::prelude::*;
 use crate::model::{ClientMessage, ServerMessage};
 use crate::json::Json;
-use std::borrow::Cow;
+use alloc::borrow::Cow;
 
 pub trait Middleware {
     fn name(&self) -> &str;

@@ -11,6 +11,7 @@
 //! Must never: do I/O, read a clock, block on a tool, panic on input, or import `web_sys`/`js_sys`/
 //! `wasm_bindgen` — the `web` module drives it in the browser, tests drive it natively.
 
+use crate::prelude::*;
 mod barge_in;
 mod collections;
 mod conversation;
@@ -131,7 +132,7 @@ pub struct Session {
     /// Outputs not yet polled: `polling` (taken whole from `outputs`) goes first, then what was
     /// pushed since. Two `Vec`s rather than a `VecDeque`, whose ring code costs more wasm.
     outputs: Vec<Output>,
-    polling: std::vec::IntoIter<Output>,
+    polling: alloc::vec::IntoIter<Output>,
     next_id: u64,
     closed_by_us: bool,
     /// Present when the session resumes after a loss (asked for, and the provider can).
@@ -287,7 +288,7 @@ impl Session {
 
     pub fn poll_output(&mut self) -> Option<Output> {
         if self.polling.len() == 0 {
-            self.polling = std::mem::take(&mut self.outputs).into_iter();
+            self.polling = core::mem::take(&mut self.outputs).into_iter();
         }
         self.polling.next()
     }
@@ -298,7 +299,7 @@ impl Session {
         if self.state != ConnectionState::Connecting {
             return;
         }
-        for frame in std::mem::take(&mut self.on_socket_open) {
+        for frame in core::mem::take(&mut self.on_socket_open) {
             self.output(Output::Transmit(frame));
         }
     }
@@ -498,12 +499,12 @@ impl Session {
     pub fn microphone_stopped(&mut self, now_ms: f64) {
         self.metrics.microphone_stopped();
         let vad = self.effective.voice_activity_detection.as_ref().is_none_or(|v| v.enabled);
-        let spoke = std::mem::take(&mut self.audio_since_stop);
+        let spoke = core::mem::take(&mut self.audio_since_stop);
         if self.state != ConnectionState::Open || !vad || !spoke {
             return;
         }
         if self.codec.reports_speech() {
-            if !std::mem::take(&mut self.user_speaking) {
+            if !core::mem::take(&mut self.user_speaking) {
                 return;
             }
             let id = self.message_id();
@@ -721,7 +722,7 @@ impl Session {
 
     fn set_state(&mut self, state: ConnectionState) {
         if self.state != state {
-            let previous = std::mem::replace(&mut self.state, state);
+            let previous = core::mem::replace(&mut self.state, state);
             self.event(SessionEvent::StateChange { state, previous });
         }
     }
@@ -830,7 +831,7 @@ impl Session {
     }
 
     fn flush_queue(&mut self, now_ms: f64) {
-        for queued in std::mem::take(&mut self.queue) {
+        for queued in core::mem::take(&mut self.queue) {
             self.transmit(now_ms, queued.message, queued.ticket);
         }
     }
@@ -844,7 +845,7 @@ impl Session {
             Decision::WaitForNetwork { attempt } => (attempt, None),
             Decision::GiveUp { attempts, elapsed_ms } => {
                 // Tenths of a second by hand: `{:.1}` links float formatting of its own (≈ 8 kB of wasm).
-                let tenths = (elapsed_ms.max(0.0) / 100.0).round() as u64;
+                let tenths = libm::round(elapsed_ms.max(0.0) / 100.0) as u64;
                 let message = format!(
                     "gave up reconnecting after {attempts} failed attempt{} over {}.{} s; last: {}",
                     if attempts == 1 { "" } else { "s" },
@@ -909,7 +910,7 @@ impl Session {
     fn reject_pending(&mut self, error: &SessionError) {
         // Taken whole, not drained: a `VecDeque::drain` per element type costs a kilobyte of wasm.
         // Read by reference: no consuming iterator (and its drop code) per element type.
-        let queued = std::mem::take(&mut self.queue);
+        let queued = core::mem::take(&mut self.queue);
         let parked = self.responses.drain();
         for queued in &queued {
             self.settle(queued.ticket, Err(error.clone()));
@@ -1043,7 +1044,7 @@ impl Session {
                 if self.state == ConnectionState::Connecting && self.reconnecting {
                     // A resumed connection: the options again, then the conversation (where the
                     // provider forgot it); open once the server has it all.
-                    for first in std::mem::take(&mut self.on_session_open) {
+                    for first in core::mem::take(&mut self.on_session_open) {
                         self.transmit_now(now_ms, first, None);
                     }
                     for item in self.replay_messages() {
@@ -1058,7 +1059,7 @@ impl Session {
                     }
                     self.set_state(ConnectionState::Open);
                     self.output(Output::Message(message));
-                    for first in std::mem::take(&mut self.on_session_open) {
+                    for first in core::mem::take(&mut self.on_session_open) {
                         self.transmit(now_ms, first, None);
                     }
                     self.flush_queue(now_ms);
@@ -1125,7 +1126,7 @@ impl Session {
             ServerMessage::InputAudioBufferCommitted(_) => {
                 self.user_speaking = false;
                 self.invoker.new_turn();
-                if std::mem::take(&mut self.answer_stop_commit) && self.effective.voice_activity_detection.as_ref().is_none_or(|v| v.create_response != Some(false)) {
+                if core::mem::take(&mut self.answer_stop_commit) && self.effective.voice_activity_detection.as_ref().is_none_or(|v| v.create_response != Some(false)) {
                     // Our commit (the microphone stopped mid-utterance): ask for the answer the
                     // server's turn detection would have started.
                     then = Some(Request { request: CreateResponse::default(), ticket: None });

@@ -1,10 +1,11 @@
 //! What the session asks of its driver (frames to send, messages and events for the app, tools to
 //! run, timers to arm), and the errors it reports.
 
+use crate::prelude::*;
 use crate::model::{Base64Data, ErrorInfo, ServerMessage};
 use serde::Serialize;
 use crate::json::JsonValue;
-use std::fmt;
+use core::fmt;
 
 /// Identifies one app `send`, settled exactly once by `Output::Settled`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -142,7 +143,7 @@ impl fmt::Display for SessionError {
     }
 }
 
-impl std::error::Error for SessionError {}
+impl core::error::Error for SessionError {}
 
 /// Every name `RealtimeSession.on()` delivers: the server message types, the session's events and
 /// the browser shell's own (`inputLevel`, `outputLevel`, `playbackBlocked`). The same set as the

@@ -8,6 +8,7 @@
 //! output latency, from which the truncation point follows: heard = played − latency, clamped to the
 //! audio received, and no truncation at all when the item was heard to the end.
 
+use crate::prelude::*;
 use crate::model::ServerMessage;
 
 
@@ -196,7 +197,7 @@ impl Playback {
             output_latency_ms: latency,
             heard_ms,
             received_ms,
-            truncated_at_ms: (!heard_all).then(|| heard_ms.floor() as u32),
+            truncated_at_ms: (!heard_all).then(|| libm::floor(heard_ms) as u32),
             content_index: item.content_index,
         })
     }

@@ -227,9 +227,9 @@ impl ReconnectPolicy {
     /// Equal jitter: half the exponential step for sure (the delay grows), half at random (clients
     /// dropped together do not come back together).
     fn backoff(&mut self, attempt: u32) -> f64 {
-        let exponent = attempt.saturating_sub(1).min(30) as i32;
-        let step = (self.config.base_delay_ms * 2f64.powi(exponent)).min(self.config.max_delay_ms);
-        (step / 2.0 + self.rng.unit() * step / 2.0).round()
+        let doublings = attempt.saturating_sub(1).min(30);
+        let step = (self.config.base_delay_ms * (1u32 << doublings) as f64).min(self.config.max_delay_ms);
+        libm::round(step / 2.0 + self.rng.unit() * step / 2.0)
     }
 }
 

@@ -11,6 +11,7 @@
 //! Must never: decide what a provider can replay (the codec's `replay_item`), send anything, or
 //! rename an id the app did not get from an earlier connection.
 
+use crate::prelude::*;
 use crate::model::{ClientMessage, ConversationItem, ServerMessage};
 use super::collections::{IdMap, IdSet};
 

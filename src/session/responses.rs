@@ -17,6 +17,7 @@
 //! here — the tracker keeps a response's `Batch` without knowing what is in it), or send anything
 //! (the session does).
 
+use crate::prelude::*;
 use super::output::Ticket;
 use crate::model::{CreateResponse, Tool};
 
@@ -180,7 +181,7 @@ impl<Batch: Default> ResponseTracker<Batch> {
     /// The session closed: everything parked (each is rejected); nothing holds the conversation.
     pub fn drain(&mut self) -> Vec<Request> {
         self.forget_connection();
-        std::mem::take(&mut self.waiting)
+        core::mem::take(&mut self.waiting)
     }
 
     pub fn waiting(&self) -> usize {
@@ -230,7 +231,7 @@ impl<Batch: Default> ResponseTracker<Batch> {
         self.responses.retain_mut(|r| {
             let take = r.done && settled(&r.batch);
             if take {
-                taken.push(std::mem::take(&mut r.batch));
+                taken.push(core::mem::take(&mut r.batch));
             }
             !take
         });

@@ -15,6 +15,7 @@
 //! mixes such calls with handled ones it sends the handled results but leaves the follow-up
 //! `createResponse` to the app. Only a name nobody declared gets "not found".
 
+use crate::prelude::*;
 use super::output::{ErrorCode, SessionEvent, ToolRun};
 use super::responses;
 use crate::model::{ClientMessage, Content, ConversationItem, CreateResponse};
@@ -277,7 +278,7 @@ impl ToolInvoker {
     pub fn cancel_all(&mut self, responses: &mut ResponseTracker, now_ms: f64) -> Vec<Action> {
         let mut actions = Vec::new();
         for batch in responses.batches_mut() {
-            for call in &std::mem::take(batch).calls {
+            for call in &core::mem::take(batch).calls {
                 cancel(call, now_ms, &mut actions);
             }
         }
@@ -320,7 +321,7 @@ impl ToolInvoker {
         self.halted = true;
         actions.push(Action::Event(SessionEvent::sdk_error(code, message)));
         for batch in responses.batches_mut() {
-            for call in &std::mem::take(batch).calls {
+            for call in &core::mem::take(batch).calls {
                 if matches!(call.status, Status::Running { .. }) {
                     actions.push(Action::Cancel(call.call_id.clone()));
                 }
@@ -368,7 +369,7 @@ impl ToolInvoker {
                 if let Status::Finished { result, error } = &mut call.status {
                     any = true;
                     let (call_id, name, result, error) =
-                        (std::mem::take(&mut call.call_id), std::mem::take(&mut call.name), std::mem::take(result), error.take());
+                        (core::mem::take(&mut call.call_id), core::mem::take(&mut call.name), core::mem::take(result), error.take());
                     // Set on a default in place (a `..default()` literal builds a whole default, then moves it).
                     let mut item = ConversationItem::default();
                     item.contents = vec![Content::FunctionResult { call_id, name: Some(name), result, error }];

@@ -9,6 +9,7 @@
 //! Must never: read a clock, or hold a response's report back past the next response (a report
 //! still waiting for playback goes out when the next response starts).
 
+use crate::prelude::*;
 use crate::model::{ResponseStatus, ServerMessage, Usage};
 use serde::Serialize;
 

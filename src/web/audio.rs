@@ -13,6 +13,7 @@
 //! Main-thread stalls cannot glitch the audio: the capture worklet keeps filling chunks and the
 //! playback worklet plays from its jitter buffer.
 
+use crate::prelude::*;
 use crate::audio::{CapturePipeline, PlaybackPipeline, VoiceDetector, VoiceEdge, WireAudio};
 use js_sys::Float32Array;
 use wasm_bindgen::prelude::*;
@@ -345,11 +346,11 @@ impl AudioEngine {
         let node = playback_node(
             &self.context,
             on_message,
-            (rate * self.options.prebuffer_ms as f64 / 1_000.0).round(),
+            libm::round(rate * self.options.prebuffer_ms as f64 / 1_000.0),
             // Barge-in must be silent within 10 ms: a 5 ms fade, plus at most one render quantum
             // (2.7 ms at 48 kHz) for the stop message to reach the audio thread.
-            (rate * 0.005).round(),
-            (rate * 0.05).round(),
+            libm::round(rate * 0.005),
+            libm::round(rate * 0.05),
             // The playback resampler's filter, for the worklet to run (`WorkletMessage::Ready` says
             // whether it does; until then audio is held). Posted as `int16Resampler`, not
             // `resampler`: a session-5 worklet took that and resampled floats; under this name an
@@ -470,7 +471,7 @@ impl AudioEngine {
     /// main thread's job).
     fn settle_resampling(&mut self, who: Resampling) {
         self.resampling = who;
-        for (item, decoded) in std::mem::take(&mut self.early) {
+        for (item, decoded) in core::mem::take(&mut self.early) {
             self.hold_for(&item);
             match self.resampling {
                 Resampling::MainThread => self.held.extend_from_slice(self.playback_pipeline.resample(&decoded)),
@@ -538,7 +539,7 @@ impl AudioEngine {
         let rate = self.sample_rate();
         let detector = self.voice_sensitivity.map(|s| VoiceDetector::new(rate as u32, s));
         let post_ms = if detector.is_some() { self.options.chunk_ms.min(DETECTION_CHUNK_MS) } else { self.options.chunk_ms };
-        let chunk_frames = (rate * post_ms as f64 / 1_000.0).round().max(128.0);
+        let chunk_frames = libm::round(rate * post_ms as f64 / 1_000.0).max(128.0);
         let send_bytes = (self.provider_input.rate as u64 * self.options.chunk_ms as u64 / 1_000) as usize
             * self.provider_input.encoding.bytes_per_sample();
         let nodes = capture_node(&self.context, on_message, chunk_frames, &stream)?;
@@ -595,7 +596,7 @@ impl AudioEngine {
         } else {
             capture.pending.extend_from_slice(pcm);
             if capture.pending.len() >= capture.send_bytes {
-                std::mem::replace(&mut capture.pending, Vec::with_capacity(capture.send_bytes))
+                core::mem::replace(&mut capture.pending, Vec::with_capacity(capture.send_bytes))
             } else {
                 Vec::new()
             }
@@ -616,7 +617,7 @@ impl AudioEngine {
             release_node(&node, false, &gain);
         }
         // A second `close()` on a context rejects: close it once.
-        if std::mem::take(&mut self.owns_context) {
+        if core::mem::take(&mut self.owns_context) {
             close_context(&self.context);
         }
     }

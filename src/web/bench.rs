@@ -2,6 +2,7 @@
 //! frames → decode → session → JS objects → a JS handler, exactly the code a live session runs per
 //! frame (`Driver::dispatch` adds only the socket and the message stream).
 
+use crate::prelude::*;
 use super::convert::{event_to_js, frame_from_js, message_to_js};
 use crate::provider::OpenAiCodec;
 use crate::session::{Frame, FrameBuf, Output, Session, SessionConfig};

@@ -2,6 +2,7 @@
 //! `connect()`, builds the session (options, middleware, audio engine), opens the WebSocket through
 //! the [`Connector`] and hands back a `RealtimeSession` once the session is open.
 
+use crate::prelude::*;
 use super::CellBorrow;
 use super::audio::AudioEngine;
 use super::connect_options::{speaks, ConnectOptions};
@@ -11,7 +12,7 @@ use super::driver::{new_settle, now, when_settled, Driver};
 use super::session::{all_done, RealtimeSession};
 use crate::provider::Provider;
 use crate::session::{ErrorCode, LogLevel, LoggingMiddleware, Session, SessionConfig};
-use std::rc::Rc;
+use alloc::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 // The options are checked in `platform.js` (`clientOptions`: see there for the array it returns).

@@ -6,6 +6,7 @@
 //!
 //! Must never: act on the options (the client and the driver do).
 
+use crate::prelude::*;
 use super::audio::{AudioOptions, DEFAULT_CHUNK_MS, DEFAULT_PREBUFFER_MS};
 use super::convert::{from_js, from_js_noting_unknown, function_tool, present, range_error, warn_unknown_keys};
 use super::middleware::JsMiddleware;

@@ -4,6 +4,7 @@
 //! Owns: the credential (a fixed token or the app's token provider) and the refusal of standard
 //! API keys in a browser. Must never: put a credential in a log or an error message.
 
+use crate::prelude::*;
 use super::convert::type_error;
 use super::driver::when_settled;
 use crate::provider::{ConnectConfig, ConnectRequest, Provider};

@@ -2,6 +2,7 @@
 //! the wrong shape, too deep, cyclic or too large becomes a `TypeError` naming the field, never a
 //! panic.
 
+use crate::prelude::*;
 use super::CellBorrow;
 use crate::model::json::{closest_key, from_json_str_noting_unknown, FromJson, JsonError, UnknownKey};
 use crate::model::{Content, ConversationItem, OutputPosition, ServerMessage, Tool};
@@ -96,9 +97,9 @@ enum Delta<'a> {
 thread_local! {
     /// Whether `platform.js` has the wasm memory (not at start: a test harness runs no start
     /// function).
-    static MEMORY_SHARED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    static MEMORY_SHARED: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
     /// The last JS strings made by [`js_string`], with their text.
-    static STRINGS: std::cell::RefCell<Vec<(String, JsValue)>> = const { std::cell::RefCell::new(Vec::new()) };
+    static STRINGS: core::cell::RefCell<Vec<(String, JsValue)>> = const { core::cell::RefCell::new(Vec::new()) };
 }
 
 /// `text` as a JS string, reused while it repeats: a delta's type, key, response and item ids are
@@ -127,9 +128,9 @@ fn positioned(kind: &str, message_id: Option<&str>, position: &OutputPosition, k
         use_memory(wasm_bindgen::memory());
     }
     // A null address says "no message id": a Rust `&str`'s never is, even when empty.
-    let (id_at, id_length) = message_id.map_or((std::ptr::null(), 0), |id| (id.as_ptr(), id.len()));
+    let (id_at, id_length) = message_id.map_or((core::ptr::null(), 0), |id| (id.as_ptr(), id.len()));
     let (value, text_at, text_length) = match value {
-        Delta::Bytes(bytes) => (bytes, std::ptr::null(), 0),
+        Delta::Bytes(bytes) => (bytes, core::ptr::null(), 0),
         Delta::Text(text) => (JsValue::UNDEFINED, text.as_ptr(), text.len()),
     };
     positioned_js(
@@ -241,7 +242,7 @@ fn warn_unknown(path: &str, what: &str, suggestion: Option<&str>) {
 
 thread_local! {
     /// The warnings given on this page (a handful: a list, not a hash set).
-    static WARNED: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+    static WARNED: core::cell::RefCell<Vec<String>> = const { core::cell::RefCell::new(Vec::new()) };
 }
 
 fn warn_once(message: String) {

@@ -12,6 +12,7 @@
 //! Must never: decide anything about the protocol or the conversation (the session does), or
 //! parse the app's options (`connect_options`).
 
+use crate::prelude::*;
 use super::CellBorrow;
 use super::audio::{AudioEngine, AudioOptions, WorkletMessage};
 use super::connector::Connector;
@@ -21,8 +22,8 @@ use super::stream::MessageStream;
 use crate::json::{Json, JsonValue};
 use crate::model::{Base64Data, ClientMessage, Tool};
 use crate::session::{ConnectionState, ErrorCode, FrameBuf, Output, Session, SessionEvent, Ticket, Timer, ToolRun, VecMap};
-use std::cell::{Cell, RefCell};
-use std::rc::{Rc, Weak};
+use core::cell::{Cell, RefCell};
+use alloc::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::WebSocket;
@@ -424,7 +425,7 @@ impl Driver {
         for round in 0..MAX_PUMP_ROUNDS {
             let outputs = {
                 let Ok(mut session) = self.session.try_borrow_mut() else { break };
-                let commands = std::mem::take(&mut *self.commands.mutable());
+                let commands = core::mem::take(&mut *self.commands.mutable());
                 for command in commands {
                     self.apply(&mut session, command);
                 }
@@ -533,7 +534,7 @@ impl Driver {
             Output::ArmTimer { timer, at_ms } => {
                 let weak = Rc::downgrade(self);
                 // Never early: the session takes an early timer for a superseded one.
-                let delay = ((at_ms - now()).ceil() + 1.0).clamp(0.0, u32::MAX as f64) as u32;
+                let delay = (libm::ceil(at_ms - now()) + 1.0).clamp(0.0, u32::MAX as f64) as u32;
                 let handle = Timeout::new(delay, move |_| {
                     if let Some(driver) = weak.upgrade() {
                         driver.command(Command::Timer(timer));
@@ -621,7 +622,7 @@ impl Driver {
         // An error object each: the app may keep or change one.
         let closed = || super::convert::error(ErrorCode::SessionClosed, "the session was released (free() or dispose) before this settled");
         // Taken out whole: no borrow held while JS is called.
-        let pending = std::mem::take(&mut *self.pending.mutable());
+        let pending = core::mem::take(&mut *self.pending.mutable());
         for (_, settle) in pending {
             settle.reject(&closed());
         }

@@ -8,7 +8,7 @@ use super::CellBorrow;
 use super::audio::{self, AudioEngine, AudioOptions};
 use super::driver::{when_settled, Driver, Settle};
 use crate::session::ErrorCode;
-use std::rc::Weak;
+use alloc::rc::Weak;
 use wasm_bindgen::prelude::*;
 
 /// Connects a microphone stream to the capture worklet (creating the audio engine if the session
@@ -40,7 +40,7 @@ pub(super) fn attach(driver: Weak<Driver>, stream: web_sys::MediaStream, owned: 
     }
 }
 
-fn live(driver: &Weak<Driver>) -> Option<std::rc::Rc<Driver>> {
+fn live(driver: &Weak<Driver>) -> Option<alloc::rc::Rc<Driver>> {
     driver.upgrade().filter(|s| s.is_live())
 }
 

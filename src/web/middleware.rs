@@ -5,6 +5,7 @@
 //! to pass it unchanged. A throw or an unreadable return passes the original on, with a console
 //! warning: an app bug in a logger must not break the session.
 
+use crate::prelude::*;
 use super::convert::{describe_js_error, from_js, message_to_js, to_js};
 use crate::model::{ClientMessage, ServerMessage};
 use crate::session::Middleware;

@@ -29,7 +29,7 @@ mod session;
 mod stream;
 
 pub use client::RealtimeClient;
-use std::cell::{Ref, RefCell, RefMut};
+use core::cell::{Ref, RefCell, RefMut};
 
 /// `RefCell` borrows with one panic location for the whole shell. `RefCell::borrow_mut` is
 /// `#[track_caller]`: each of the shell's ~70 borrow sites carried its own 16-byte `Location` in
@@ -65,7 +65,7 @@ static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_all
 /// A panic says why in the console (it still kills the module) in debug builds and with the
 /// `panic-hook` feature; the release package leaves the hook out (see the README's size table), and
 /// with it this start function (an empty one was an export, and a `start` function in the glue).
-#[cfg(any(debug_assertions, feature = "panic-hook"))]
+#[cfg(all(feature = "std", any(debug_assertions, feature = "panic-hook")))]
 #[wasm_bindgen(start)]
 fn start() {
     console_error_panic_hook::set_once();

@@ -5,6 +5,7 @@
 //! Must never: hold state of its own (the driver and the session do) — dropping the object
 //! (`free()`, `using`, garbage collection) shuts the driver down.
 
+use crate::prelude::*;
 use super::CellBorrow;
 use super::audio::AudioEngine;
 use super::convert::{from_js_noting_unknown, to_js};
@@ -12,7 +13,7 @@ use super::driver::{new_settle, when_settled, Command, Driver};
 use super::microphone;
 use crate::model::ClientMessage;
 use crate::session::ConnectionState;
-use std::rc::Rc;
+use alloc::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 

@@ -2,6 +2,7 @@
 //! neutral session (and its function invocation) relies on. A frame that maps to nothing keeps its
 //! place as `raw`: no frame is lost.
 
+use crate::prelude::*;
 use super::{GeminiCodec, Turn};
 use crate::model::{
     decode_base64, Base64Data, CallsCancelled, Content, ConversationItem, GoAway, InputTranscription, ItemStatus,
@@ -85,14 +86,14 @@ fn raw(v: &Json) -> ServerMessage {
 /// `"1.5s"` → 1500.
 fn parse_duration_ms(text: &str) -> Option<u64> {
     let seconds = crate::json::parse_number(text.strip_suffix('s')?)?;
-    (seconds.is_finite() && seconds >= 0.0).then(|| (seconds * 1_000.0).round() as u64)
+    (seconds.is_finite() && seconds >= 0.0).then(|| libm::round(seconds * 1_000.0) as u64)
 }
 
 fn ensure_turn<'a>(codec: &'a mut GeminiCodec, out: &mut Vec<ServerMessage>) -> &'a mut Turn {
     if codec.turn.is_none() {
         // The model answers: the user's turn is over, and so is its transcription.
         if let Some(item_id) = codec.input_item_id.take() {
-            out.push(transcription(ServerMessage::InputAudioTranscriptionCompleted, item_id, std::mem::take(&mut codec.input_transcript)));
+            out.push(transcription(ServerMessage::InputAudioTranscriptionCompleted, item_id, core::mem::take(&mut codec.input_transcript)));
         }
         let response_id = codec.id("resp");
         out.push(ServerMessage::ResponseCreated(response_info(response_id.clone(), ResponseStatus::InProgress)));
@@ -173,7 +174,7 @@ fn server_content(codec: &mut GeminiCodec, content: &Json, usage: Option<&Json>,
         codec.input_transcript.push_str(text);
         out.push(self::transcription(ServerMessage::InputAudioTranscriptionDelta, item_id.clone(), text.to_owned()));
         if transcription.get("finished").and_then(Json::as_bool) == Some(true) {
-            out.push(self::transcription(ServerMessage::InputAudioTranscriptionCompleted, item_id, std::mem::take(&mut codec.input_transcript)));
+            out.push(self::transcription(ServerMessage::InputAudioTranscriptionCompleted, item_id, core::mem::take(&mut codec.input_transcript)));
             codec.input_item_id = None;
         }
     }

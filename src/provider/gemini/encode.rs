@@ -2,6 +2,7 @@
 //! `toolResponse`), written straight as JSON text (no tree is built, except to merge the setup over
 //! `providerOptions`).
 
+use crate::prelude::*;
 use super::{GeminiCodec, INPUT_RATE};
 use crate::json::{object_text, Json, JsonObject, RawJson, ToJson};
 use crate::model::{ClientMessage, Content, ConversationItem, Eagerness, Modality, Role, SessionOptions, Tool, ToolMode};
@@ -145,7 +146,7 @@ impl ToJson for Declarations<'_> {
         let mut first = true;
         for tool in self.0 {
             let Tool::Function { name, description, parameters } = tool else { continue };
-            if !std::mem::replace(&mut first, false) {
+            if !core::mem::replace(&mut first, false) {
                 out.push(',');
             }
             // Gemini's own schema dialect has upper-case types; anything else is JSON Schema.
@@ -255,7 +256,7 @@ pub(super) fn client_message(codec: &mut GeminiCodec, message: &ClientMessage) -
         },
         ClientMessage::CreateResponse(_) => {
             if !codec.pending_results.is_empty() {
-                let responses = list(&std::mem::take(&mut codec.pending_results));
+                let responses = list(&core::mem::take(&mut codec.pending_results));
                 frames.push(object_text(|o| {
                     o.object("toolResponse", |t| {
                         t.field("functionResponses", &RawJson(&responses));
@@ -294,7 +295,7 @@ fn flush_turns(codec: &mut GeminiCodec, complete: bool, frames: &mut Vec<String>
     if codec.pending_turns.is_empty() && !complete {
         return;
     }
-    let turns = std::mem::take(&mut codec.pending_turns);
+    let turns = core::mem::take(&mut codec.pending_turns);
     frames.push(object_text(|o| {
         o.object("clientContent", |c| {
             if !turns.is_empty() {

@@ -7,6 +7,7 @@
 //! What fails is a frame that is not a JSON object, has no `type`, or holds a known event with a
 //! wrong-typed field.
 
+use crate::prelude::*;
 use super::AUDIO_RATE;
 use crate::json::{self, Json};
 use crate::model::{
@@ -17,7 +18,7 @@ use crate::model::{
     SpeechEvent, Tool, ToolMode, TranscriptionOptions, TranscriptionSegment, Usage, VoiceActivityDetection,
 };
 use crate::provider::DecodeError;
-use std::cell::Cell;
+use core::cell::Cell;
 
 pub(super) fn server_event(frame: &str) -> Result<ServerMessage, DecodeError> {
     let v = match json::parse(frame) {

@@ -1,6 +1,7 @@
 //! Neutral client messages → OpenAI GA client events, written straight as JSON text (no tree is
 //! built, except to merge the session over `providerOptions`).
 
+use crate::prelude::*;
 use super::AUDIO_RATE;
 use crate::json::{json_fields, object_text, Json, JsonObject, RawJson, ToJson};
 use crate::model::{
