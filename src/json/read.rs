@@ -2,6 +2,7 @@
 
 use crate::prelude::*;
 use alloc::borrow::Cow;
+use crate::text::Piece;
 use core::fmt;
 
 /// The deepest nesting [`parse`] accepts (arrays and objects), as serde_json did before it.
@@ -206,9 +207,18 @@ impl ParseError {
     }
 }
 
+/// `reason at byte offset`.
+impl Piece for ParseError {
+    fn push_to(&self, out: &mut String) {
+        self.reason.push_to(out);
+        " at byte ".push_to(out);
+        self.offset.push_to(out)
+    }
+}
+
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} at byte {}", self.reason, self.offset)
+        crate::text::display(self, f)
     }
 }
 

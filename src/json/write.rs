@@ -6,7 +6,7 @@
 
 use crate::prelude::*;
 use super::Json;
-use core::fmt::Write;
+use crate::text::Piece;
 
 /// A type written as JSON.
 pub trait ToJson {
@@ -170,7 +170,7 @@ macro_rules! integer_to_json {
     ($($t:ty),*) => {$(
         impl ToJson for $t {
             fn write_json(&self, out: &mut String) {
-                let _ = write!(out, "{self}");
+                self.push_to(out)
             }
         }
     )*};

@@ -8,6 +8,7 @@ use crate::prelude::*;
 use super::json::{deserialize_with_from_json, FromJson, JsonError, Path};
 use serde::{Serialize, Serializer};
 use crate::json::Json;
+use crate::text::{text, Piece};
 use core::fmt;
 use alloc::rc::Rc;
 
@@ -68,13 +69,27 @@ pub enum Base64Error {
     Length(usize),
 }
 
+impl Piece for Base64Error {
+    fn push_to(&self, out: &mut String) {
+        match self {
+            Base64Error::Symbol { offset, byte } => {
+                "byte ".push_to(out);
+                byte.push_to(out);
+                " at offset ".push_to(out);
+                offset.push_to(out);
+                " is not a base64 symbol".push_to(out)
+            }
+            Base64Error::Length(length) => {
+                length.push_to(out);
+                " symbols is not a base64 length".push_to(out)
+            }
+        }
+    }
+}
+
 impl fmt::Display for Base64Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            // The byte as a `u32`: `u8`'s own `Display` is in the wasm for this message only.
-            Base64Error::Symbol { offset, byte } => write!(f, "byte {} at offset {offset} is not a base64 symbol", u32::from(*byte)),
-            Base64Error::Length(length) => write!(f, "{length} symbols is not a base64 length"),
-        }
+        crate::text::display(self, f)
     }
 }
 
@@ -203,7 +218,7 @@ impl From<Vec<u8>> for Base64Data {
 impl fmt::Debug for Base64Data {
     // Never dump audio into logs: its length says all a reader needs.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "<{} bytes>", self.0.len())
+        f.write_str(&text!("<", self.0.len(), " bytes>"))
     }
 }
 
@@ -221,7 +236,7 @@ impl Serialize for Base64Data {
 impl FromJson for Base64Data {
     fn from_json(value: &Json, at: &Path) -> Result<Self, JsonError> {
         match value {
-            Json::String(text) => Base64Data::from_base64(text).map_err(|e| JsonError::new(at, format!("invalid base64: {e}"))),
+            Json::String(text) => Base64Data::from_base64(text).map_err(|e| JsonError::new(at, text!("invalid base64: ", e))),
             Json::Array(items) => {
                 // A plain loop, not `collect()` into an `Option` (an iterator adapter of its own).
                 let mut bytes = Vec::with_capacity(items.len());

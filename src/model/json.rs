@@ -17,6 +17,7 @@
 
 use crate::prelude::*;
 use crate::json::{Json, JsonValue};
+use crate::text::{text, Piece};
 use core::cell::RefCell;
 use core::fmt;
 
@@ -29,16 +30,31 @@ pub enum Path<'a> {
     Index(&'a Path<'a>, usize),
 }
 
+/// `options.tools[1].name`; a field of the unnamed root is its bare key (`itemId`).
+impl Piece for Path<'_> {
+    fn push_to(&self, out: &mut String) {
+        match self {
+            Path::Root(name) => name.push_to(out),
+            Path::Field(parent, key) => {
+                if !matches!(parent, Path::Root("")) {
+                    parent.push_to(out);
+                    ".".push_to(out);
+                }
+                key.push_to(out)
+            }
+            Path::Index(parent, i) => {
+                parent.push_to(out);
+                "[".push_to(out);
+                i.push_to(out);
+                "]".push_to(out)
+            }
+        }
+    }
+}
+
 impl fmt::Display for Path<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Path::Root(name) => f.write_str(name),
-            Path::Field(parent, key) => match parent {
-                Path::Root("") => f.write_str(key),
-                _ => write!(f, "{parent}.{key}"),
-            },
-            Path::Index(parent, i) => write!(f, "{parent}[{i}]"),
-        }
+        crate::text::display(self, f)
     }
 }
 
@@ -51,21 +67,28 @@ pub struct JsonError {
 
 impl JsonError {
     pub fn new(at: &Path, message: impl Into<String>) -> Self {
-        Self { path: at.to_string(), message: message.into() }
+        Self { path: text!(at), message: message.into() }
     }
 
     fn expected(at: &Path, what: &str, got: &Json) -> Self {
-        Self::new(at, format!("expected {what}, got {}", describe(got)))
+        Self::new(at, text!("expected ", what, ", got ", describe(got)))
+    }
+}
+
+/// `path: message`, or the message alone at the root.
+impl Piece for JsonError {
+    fn push_to(&self, out: &mut String) {
+        if !self.path.is_empty() {
+            self.path.push_to(out);
+            ": ".push_to(out);
+        }
+        self.message.push_to(out)
     }
 }
 
 impl fmt::Display for JsonError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.path.is_empty() {
-            f.write_str(&self.message)
-        } else {
-            write!(f, "{}: {}", self.path, self.message)
-        }
+        crate::text::display(self, f)
     }
 }
 
@@ -77,9 +100,9 @@ fn describe(value: &Json) -> String {
     match value {
         Json::Null => "null".into(),
         Json::Bool(b) => (if *b { "the boolean true" } else { "the boolean false" }).into(),
-        Json::Number(n) if n.len() <= 40 => format!("the number {}", n.as_ref()),
+        Json::Number(n) if n.len() <= 40 => text!("the number ", n.as_ref()),
         Json::Number(_) => "a long number".into(),
-        Json::String(s) if s.len() <= 40 => format!("the string {}", crate::json::to_string(s.as_ref())),
+        Json::String(s) if s.len() <= 40 => text!("the string ", crate::json::to_string(s.as_ref())),
         Json::String(_) => "a long string".into(),
         Json::Array(_) => "an array".into(),
         Json::Object(_) => "an object".into(),
@@ -100,7 +123,7 @@ pub trait FromJson: Sized {
 /// is instantiated per type).
 fn parse_input<'t>(text: &'t str, what: &str) -> Result<Json<'t>, JsonError> {
     crate::json::parse(text).map_err(|e| {
-        let message = if e.is_too_deep() { e.reason.to_string() } else { format!("not valid JSON: {e}") };
+        let message = if e.is_too_deep() { e.reason.to_owned() } else { text!("not valid JSON: ", e) };
         JsonError { path: what.to_owned(), message }
     })
 }
@@ -132,7 +155,7 @@ fn log_object(pairs: &Pairs, at: &Path) {
                 for (key, _) in pairs {
                     keys.push(key.as_ref().to_owned());
                 }
-                log.objects.push((address, at.to_string(), keys));
+                log.objects.push((address, text!(at), keys));
             }
         }
     });
@@ -183,7 +206,7 @@ fn unknown_keys(previous: Option<KeyLog>) -> Vec<UnknownKey> {
             if asked.contains(&key.as_str()) {
                 continue;
             }
-            let path = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+            let path = if path.is_empty() { key.clone() } else { text!(path, ".", key) };
             unknown.push(UnknownKey { path, suggestion: closest(key, &asked).map(str::to_owned) });
         }
     }
@@ -370,7 +393,7 @@ macro_rules! need {
 pub fn unknown_tag(at: &Path, tag: &str, known: &str) -> JsonError {
     // Without the last space (ASCII: the cut is a character boundary).
     let known = known.get(..known.len().saturating_sub(1)).unwrap_or_default();
-    JsonError::new(&Path::Field(at, "type"), format!("unknown type {} (expected one of {known})", crate::json::to_string(tag)))
+    JsonError::new(&Path::Field(at, "type"), text!("unknown type ", crate::json::to_string(tag), " (expected one of ", known, ")"))
 }
 
 impl FromJson for String {
@@ -399,7 +422,7 @@ fn whole(value: &Json, at: &Path, max: u64) -> Result<u64, JsonError> {
     };
     match n {
         Some(n) if n <= max => Ok(n),
-        _ => Err(JsonError::new(at, format!("must be a whole number from 0 to {max}, got {}", describe(value)))),
+        _ => Err(JsonError::new(at, text!("must be a whole number from 0 to ", max, ", got ", describe(value)))),
     }
 }
 

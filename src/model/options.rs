@@ -6,6 +6,7 @@
 //! Pure data: no wire knowledge lives here (the provider codecs own the mapping).
 
 use crate::prelude::*;
+use crate::text::text;
 use serde::Serialize;
 use crate::json::{Json, JsonValue};
 
@@ -132,10 +133,10 @@ impl BargeInOptions {
         let (low, high) = Self::CONFIRM_MS_RANGE;
         if !(0.0..=1.0).contains(&self.sensitivity) {
             // No float formatting: it would cost the package a shortest-float printer (kBs).
-            return Some(format!("{at}.sensitivity must be within 0–1"));
+            return Some(text!(at, ".sensitivity must be within 0–1"));
         }
         if !(low..=high).contains(&self.confirm_ms) {
-            return Some(format!("{at}.confirmMs must be within {low}–{high} (got {})", self.confirm_ms));
+            return Some(text!(at, ".confirmMs must be within ", low, "–", high, " (got ", self.confirm_ms, ")"));
         }
         None
     }

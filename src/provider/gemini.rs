@@ -11,6 +11,7 @@
 //! `toolResponse`, as the official clients do.
 
 use crate::prelude::*;
+use crate::text::text;
 mod decode;
 mod encode;
 
@@ -128,7 +129,7 @@ impl GeminiCodec {
 
     fn id(&mut self, prefix: &str) -> String {
         self.next_id += 1;
-        format!("{prefix}_gemini_{}", self.next_id)
+        text!(prefix, "_gemini_", self.next_id)
     }
 }
 
@@ -160,11 +161,11 @@ impl Codec for GeminiCodec {
                 return ConnectRequest { url: url.clone(), protocols: Vec::new() };
             }
             Some(url) => url.clone(),
-            None => format!("{DEFAULT_HOST}{path}"),
+            None => text!(DEFAULT_HOST, path),
         };
-        // A `&str`, not a `char`: formatting a char links its own `Display`.
+        // A `&str`, not a `char`: a `text!` piece.
         let separator = if crate::text::contains(&base, "?") { "&" } else { "?" };
-        ConnectRequest { url: format!("{base}{separator}{param}={}", encode_query_value(&config.credential)), protocols: Vec::new() }
+        ConnectRequest { url: text!(base, separator, param, "=", encode_query_value(&config.credential)), protocols: Vec::new() }
     }
 
     fn session_start(&mut self, options: &SessionOptions) -> Result<SessionStart, EncodeError> {

@@ -11,6 +11,7 @@ pub mod gemini;
 pub mod openai;
 
 use crate::model::{ClientMessage, ConversationItem, ServerMessage, SessionOptions};
+use crate::text::{labelled, text, Piece};
 use core::fmt;
 
 pub use gemini::GeminiCodec;
@@ -80,12 +81,16 @@ impl EncodeError {
     }
 }
 
+/// `field: message`, or the message alone.
+impl Piece for EncodeError {
+    fn push_to(&self, out: &mut String) {
+        labelled(self.field.as_deref(), &self.message, out)
+    }
+}
+
 impl fmt::Display for EncodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.field {
-            Some(field) => write!(f, "{field}: {}", self.message),
-            None => f.write_str(&self.message),
-        }
+        crate::text::display(self, f)
     }
 }
 
@@ -100,12 +105,16 @@ pub struct DecodeError {
     pub message: String,
 }
 
+/// `event_type: message`, or the message alone.
+impl Piece for DecodeError {
+    fn push_to(&self, out: &mut String) {
+        labelled(self.event_type.as_deref(), &self.message, out)
+    }
+}
+
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.event_type {
-            Some(t) => write!(f, "{t}: {}", self.message),
-            None => f.write_str(&self.message),
-        }
+        crate::text::display(self, f)
     }
 }
 
@@ -201,7 +210,7 @@ pub trait Codec {
             Ok(text) => self.decode(text),
             // Where, not core's wording of why (its `Display` and strings are in the wasm for this
             // message only).
-            Err(e) => Err(DecodeError { event_type: None, message: format!("binary frame is not UTF-8 (from byte {})", e.valid_up_to()) }),
+            Err(e) => Err(DecodeError { event_type: None, message: text!("binary frame is not UTF-8 (from byte ", e.valid_up_to(), ")") }),
         }
     }
 }

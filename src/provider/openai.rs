@@ -6,6 +6,7 @@
 //! ignored, unknown event types become `raw`. See the README's mapping table.
 
 use crate::prelude::*;
+use crate::text::text;
 mod decode;
 mod encode;
 
@@ -71,13 +72,13 @@ impl Codec for OpenAiCodec {
         let url = if crate::text::contains(base, "?model=") || crate::text::contains(base, "&model=") {
             base.to_owned()
         } else {
-            // A `&str`, not a `char`: formatting a char links its own `Display`.
+            // A `&str`, not a `char`: a `text!` piece.
             let separator = if crate::text::contains(base, "?") { "&" } else { "?" };
-            format!("{base}{separator}model={}", encode_query_value(&config.model))
+            text!(base, separator, "model=", encode_query_value(&config.model))
         };
         ConnectRequest {
             url,
-            protocols: vec!["realtime".into(), format!("{API_KEY_PROTOCOL_PREFIX}{}", config.credential)],
+            protocols: vec!["realtime".into(), text!(API_KEY_PROTOCOL_PREFIX, config.credential)],
         }
     }
 

@@ -7,6 +7,7 @@
 //! Returning `None` drops the message.
 
 use crate::prelude::*;
+use crate::text::text;
 use crate::model::{ClientMessage, ServerMessage};
 use crate::json::Json;
 use alloc::borrow::Cow;
@@ -112,7 +113,7 @@ pub fn redact_audio(value: &mut Json) {
                     ("audio", Json::String(b64)) => {
                         let padding = b64.bytes().rev().take_while(|&b| b == b'=').count();
                         let bytes = (b64.len() * 3 / 4).saturating_sub(padding);
-                        *child = Json::String(Cow::Owned(format!("<{bytes} bytes>")));
+                        *child = Json::String(Cow::Owned(text!("<", bytes, " bytes>")));
                     }
                     _ => redact_audio(child),
                 }

@@ -12,6 +12,7 @@
 //! `wasm_bindgen` — the `web` module drives it in the browser, tests drive it natively.
 
 use crate::prelude::*;
+use crate::text::{text, Piece};
 mod barge_in;
 mod collections;
 mod conversation;
@@ -325,7 +326,7 @@ impl Session {
                     self.receive(now_ms, message);
                 }
             }
-            Err(e) => self.event(SessionEvent::sdk_error(ErrorCode::DecodeError, format!("undecodable frame from the server: {e}"))),
+            Err(e) => self.event(SessionEvent::sdk_error(ErrorCode::DecodeError, text!("undecodable frame from the server: ", e))),
         }
     }
 
@@ -340,7 +341,7 @@ impl Session {
         if self.state == ConnectionState::Closed {
             return;
         }
-        let message = format!("a frame of {size} bytes from the server was dropped: the limit is {} (option maxFrameBytes)", self.max_frame_bytes);
+        let message = text!("a frame of ", size, " bytes from the server was dropped: the limit is ", self.max_frame_bytes, " (option maxFrameBytes)");
         self.event(SessionEvent::sdk_error(ErrorCode::FrameTooLarge, message));
     }
 
@@ -355,7 +356,7 @@ impl Session {
         let dropped = matches!(code, 1001 | 1005 | 1006 | 1012 | 1013 | 1014);
         let attempting = self.reconnect.as_ref().is_some_and(ReconnectPolicy::is_attempting);
         if !self.closed_by_us && dropped && (previous == ConnectionState::Open || attempting) {
-            let loss = format!("the connection dropped (code {code}{})", reason_suffix(reason));
+            let loss = text!("the connection dropped (", CloseCode(code, reason), ")");
             match self.connection_lost(now_ms, Loss::Dropped, loss) {
                 Lost::Resuming => return,
                 Lost::GaveUp => return self.finish_close(now_ms, code, reason, was_clean),
@@ -366,12 +367,12 @@ impl Session {
         if previous == ConnectionState::Connecting {
             self.event(SessionEvent::sdk_error(
                 ErrorCode::ConnectionFailed,
-                format!("the connection closed before the session opened (code {code}{})", reason_suffix(reason)),
+                text!("the connection closed before the session opened (", CloseCode(code, reason), ")"),
             ));
         } else if !expected {
             self.event(SessionEvent::sdk_error(
                 ErrorCode::ConnectionClosed,
-                format!("the server closed the connection (code {code}{})", reason_suffix(reason)),
+                text!("the server closed the connection (", CloseCode(code, reason), ")"),
             ));
         }
         self.finish_close(now_ms, code, reason, was_clean);
@@ -436,9 +437,10 @@ impl Session {
         if let Err(e) = self.codec.validate(&update) {
             if e.kind == EncodeErrorKind::Unsupported {
                 let ticket = Ticket(self.next_id());
-                let message = format!(
-                    "registerTool({}): this provider cannot add tools to an open session; declare the tool in connect({{ tools }}) (a tool declared there without a handler can be given one with registerTool)",
-                    crate::json::to_string(&name)
+                let message = text!(
+                    "registerTool(",
+                    crate::json::to_string(&name),
+                    "): this provider cannot add tools to an open session; declare the tool in connect({ tools }) (a tool declared there without a handler can be given one with registerTool)",
                 );
                 self.settle(Some(ticket), Err(SessionError { kind: ErrorKind::State, code: ErrorCode::Unsupported, message, field: None }));
                 return ticket;
@@ -700,7 +702,7 @@ impl Session {
 
     /// An id for a message of our own (`rtw_<n>`), to recognise the server's answer to it.
     fn message_id(&mut self) -> String {
-        format!("rtw_{}", self.next_id())
+        text!("rtw_", self.next_id())
     }
 
     /// Queues an output for the driver. Out of line: `Output` is a large enum, and `Vec::push`
@@ -846,12 +848,17 @@ impl Session {
             Decision::GiveUp { attempts, elapsed_ms } => {
                 // Tenths of a second by hand: `{:.1}` links float formatting of its own (≈ 8 kB of wasm).
                 let tenths = libm::round(elapsed_ms.max(0.0) / 100.0) as u64;
-                let message = format!(
-                    "gave up reconnecting after {attempts} failed attempt{} over {}.{} s; last: {}",
+                let message = text!(
+                    "gave up reconnecting after ",
+                    attempts,
+                    " failed attempt",
                     if attempts == 1 { "" } else { "s" },
+                    " over ",
                     tenths / 10,
+                    ".",
                     tenths % 10,
-                    self.last_loss
+                    " s; last: ",
+                    self.last_loss,
                 );
                 self.event(SessionEvent::sdk_error(ErrorCode::ReconnectFailed, message));
                 return true;
@@ -894,7 +901,7 @@ impl Session {
         } else {
             ErrorCode::SessionClosed
         };
-        let error = SessionError::state(code_name, format!("the session closed before this message was sent (code {code}{})", reason_suffix(reason)));
+        let error = SessionError::state(code_name, text!("the session closed before this message was sent (", CloseCode(code, reason), ")"));
         self.reject_pending(&error);
         let actions = self.invoker.cancel_all(&mut self.responses, now_ms);
         self.apply(now_ms, actions);
@@ -933,7 +940,7 @@ impl Session {
                 return;
             }
             ConnectionState::Closing | ConnectionState::Closed => {
-                let error = SessionError::state(ErrorCode::SessionClosed, format!("cannot send {}: the session is {}", message.kind(), self.state.name()));
+                let error = SessionError::state(ErrorCode::SessionClosed, text!("cannot send ", message.kind(), ": the session is ", self.state.name()));
                 self.settle(ticket, Err(error));
                 return;
             }
@@ -985,7 +992,7 @@ impl Session {
             Err(e) => {
                 let error = encode_error(&e);
                 if ticket.is_none() {
-                    self.event(SessionEvent::sdk_error(error.code, e.to_string()));
+                    self.event(SessionEvent::sdk_error(error.code, text!(e)));
                 }
                 self.settle(ticket, Err(error));
                 // The queue may have been waiting on this one.
@@ -1070,7 +1077,7 @@ impl Session {
             ServerMessage::Error(e) if e.error.code.as_deref() == Some(EXPIRED_ERROR_CODE) && self.state == ConnectionState::Open => {
                 // The provider ends the session (OpenAI after 60 minutes): resume on a new one; the
                 // app learns it from `reconnecting` (or, when it cannot be resumed, this error).
-                let description = format!("the session expired ({})", e.error.message);
+                let description = text!("the session expired (", e.error.message, ")");
                 match self.connection_lost(now_ms, Loss::Expired, description) {
                     Lost::Resuming => return,
                     Lost::GaveUp => return self.begin_close(1000, "reconnect failed"),
@@ -1236,11 +1243,18 @@ fn merge_requested(requested: &mut SessionOptions, update: &SessionOptions) {
           output_modalities, tool_mode, tools, voice_activity_detection, provider_options);
 }
 
-fn reason_suffix(reason: &str) -> String {
-    if reason.is_empty() {
-        String::new()
-    } else {
-        format!(": {reason}")
+/// A WebSocket close as messages quote it: `code 1006`, or `code 1011: <reason>`. A [`Piece`],
+/// not a `String`: nothing is allocated for the reason that may be empty.
+pub(crate) struct CloseCode<'a>(pub u16, pub &'a str);
+
+impl Piece for CloseCode<'_> {
+    fn push_to(&self, out: &mut String) {
+        "code ".push_to(out);
+        self.0.push_to(out);
+        if !self.1.is_empty() {
+            ": ".push_to(out);
+            self.1.push_to(out)
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! run, timers to arm), and the errors it reports.
 
 use crate::prelude::*;
+use crate::text::Piece;
 use crate::model::{Base64Data, ErrorInfo, ServerMessage};
 use serde::Serialize;
 use crate::json::JsonValue;
@@ -134,12 +135,16 @@ impl SessionError {
     }
 }
 
+/// `field: message`, or the message alone.
+impl Piece for SessionError {
+    fn push_to(&self, out: &mut String) {
+        crate::text::labelled(self.field.as_deref(), &self.message, out)
+    }
+}
+
 impl fmt::Display for SessionError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.field {
-            Some(field) => write!(f, "{field}: {}", self.message),
-            None => f.write_str(&self.message),
-        }
+        crate::text::display(self, f)
     }
 }
 

@@ -12,6 +12,7 @@
 //! rename an id the app did not get from an earlier connection.
 
 use crate::prelude::*;
+use crate::text::text;
 use crate::model::{ClientMessage, ConversationItem, ServerMessage};
 use super::collections::{IdMap, IdSet};
 
@@ -48,7 +49,7 @@ impl Replay {
     /// ids mean nothing any more.
     pub fn item(&mut self, app_id: String, item: ConversationItem) -> ClientMessage {
         self.sent += 1;
-        let message_id = format!("{REPLAY_MESSAGE_PREFIX}{}", self.sent);
+        let message_id = text!(REPLAY_MESSAGE_PREFIX, self.sent);
         self.waiting.push((message_id.clone(), app_id));
         ClientMessage::CreateConversationItem { message_id: Some(message_id), item, previous_item_id: None }
     }

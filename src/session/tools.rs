@@ -16,6 +16,7 @@
 //! `createResponse` to the app. Only a name nobody declared gets "not found".
 
 use crate::prelude::*;
+use crate::text::text;
 use super::output::{ErrorCode, SessionEvent, ToolRun};
 use super::responses;
 use crate::model::{ClientMessage, Content, ConversationItem, CreateResponse};
@@ -172,7 +173,7 @@ impl ToolInvoker {
             }
             actions.push(Action::Event(SessionEvent::sdk_error(
                 ErrorCode::MaxToolIterations,
-                format!("not invoking {names}: {} tool rounds already this turn (maxIterationsPerTurn)", self.iterations),
+                text!("not invoking ", names, ": ", self.iterations, " tool rounds already this turn (maxIterationsPerTurn)"),
             )));
             return actions;
         }
@@ -187,7 +188,7 @@ impl ToolInvoker {
             }
             let status = if !known {
                 if self.options.terminate_on_unknown_calls {
-                    self.halt(responses, &mut actions, ErrorCode::UnknownTool, format!("the model called {}, which has no handler", crate::json::to_string(name)));
+                    self.halt(responses, &mut actions, ErrorCode::UnknownTool, text!("the model called ", crate::json::to_string(name), ", which has no handler"));
                     return actions;
                 }
                 self.count_error();
@@ -199,7 +200,7 @@ impl ToolInvoker {
                     Ok(args) => Status::Queued(args.to_value()),
                     Err(e) => {
                         self.count_error();
-                        Status::Finished { result: Json::Null, error: Some(format!("Error: arguments are not valid JSON ({e}).")) }
+                        Status::Finished { result: Json::Null, error: Some(text!("Error: arguments are not valid JSON (", e, ").")) }
                     }
                 }
             };
@@ -251,7 +252,7 @@ impl ToolInvoker {
         let (result, error) = match outcome {
             Ok(value) => (value, None),
             Err(message) => {
-                let text = if self.options.include_detailed_errors { format!("Error: {message}") } else { FAILED_TEXT.into() };
+                let text = if self.options.include_detailed_errors { text!("Error: ", message) } else { FAILED_TEXT.into() };
                 (Json::Null, Some((text, message)))
             }
         };
@@ -313,7 +314,7 @@ impl ToolInvoker {
     }
 
     fn too_many_message(&self) -> String {
-        format!("{} tool calls failed in a row (maxConsecutiveErrors {}): stopped invoking for this turn", self.consecutive_errors, self.options.max_consecutive_errors)
+        text!(self.consecutive_errors, " tool calls failed in a row (maxConsecutiveErrors ", self.options.max_consecutive_errors, "): stopped invoking for this turn")
     }
 
     /// Stops invoking for this turn: pending calls are cancelled, nothing is sent back.

@@ -3,6 +3,7 @@
 //! the [`Connector`] and hands back a `RealtimeSession` once the session is open.
 
 use crate::prelude::*;
+use crate::text::text;
 use super::CellBorrow;
 use super::audio::AudioEngine;
 use super::connect_options::{speaks, ConnectOptions};
@@ -105,7 +106,7 @@ fn start(connector: Connector, parsed: ConnectOptions, config: &crate::provider:
         barge_in: Some(parsed.barge_in),
     };
     let mut session = Session::new(codec, config, now()).map_err(|e| {
-        let text = e.to_string();
+        let text = text!(e);
         match e.kind {
             crate::provider::EncodeErrorKind::Type => type_error(&text),
             crate::provider::EncodeErrorKind::Range => range_error(&text),

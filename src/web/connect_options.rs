@@ -7,6 +7,7 @@
 //! Must never: act on the options (the client and the driver do).
 
 use crate::prelude::*;
+use crate::text::text;
 use super::audio::{AudioOptions, DEFAULT_CHUNK_MS, DEFAULT_PREBUFFER_MS};
 use super::convert::{from_js, from_js_noting_unknown, function_tool, present, range_error, warn_unknown_keys};
 use super::middleware::JsMiddleware;
@@ -92,7 +93,7 @@ impl ConnectOptions {
             let mut declared = Vec::new();
             // Indexed, not `iter().enumerate()` (an iterator's code for two loops).
             for i in 0..list.length() {
-                let (declaration, handler) = function_tool(&list.get(i), &format!("options.tools[{i}]"))?;
+                let (declaration, handler) = function_tool(&list.get(i), &text!("options.tools[", i, "]"))?;
                 if let Some(handler) = handler {
                     handlers.insert(declaration.name().to_owned(), handler);
                 }

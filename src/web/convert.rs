@@ -3,6 +3,7 @@
 //! panic.
 
 use crate::prelude::*;
+use crate::text::text;
 use super::CellBorrow;
 use crate::model::json::{closest_key, from_json_str_noting_unknown, FromJson, JsonError, UnknownKey};
 use crate::model::{Content, ConversationItem, OutputPosition, ServerMessage, Tool};
@@ -194,7 +195,7 @@ pub fn from_js<T: FromJson>(value: JsValue, what: &str) -> Result<T, JsValue> {
 /// one copy of this path instead of one per type.
 #[inline(never)]
 fn json_type_error(e: JsonError) -> JsValue {
-    type_error(&e.to_string())
+    type_error(&text!(e))
 }
 
 /// [`from_js`] for the options and messages the app writes: a key nothing reads (a typo such as
@@ -230,14 +231,14 @@ pub fn warn_unknown_keys(unknown: &JsValue) {
 /// Warns (once per page and name) about an event name `on()`/`once()` will never deliver.
 pub fn warn_unknown_event(name: &str) {
     if !crate::session::EVENT_NAMES.contains(&name) {
-        let hint = closest_key(name, crate::session::EVENT_NAMES).map_or(String::new(), |k| format!(" (did you mean \"{k}\"?)"));
-        warn_once(format!("realtime-wasm: on(\"{name}\"): no such event, the listener will never run{hint}"));
+        let hint = closest_key(name, crate::session::EVENT_NAMES).map_or(String::new(), |k| text!(" (did you mean \"", k, "\"?)"));
+        warn_once(text!("realtime-wasm: on(\"", name, "\"): no such event, the listener will never run", hint));
     }
 }
 
 fn warn_unknown(path: &str, what: &str, suggestion: Option<&str>) {
-    let hint = suggestion.map_or(String::new(), |k| format!(" (did you mean {k}?)"));
-    warn_once(format!("realtime-wasm: {path} is not a known {what} and is ignored{hint}"));
+    let hint = suggestion.map_or(String::new(), |k| text!(" (did you mean ", k, "?)"));
+    warn_once(text!("realtime-wasm: ", path, " is not a known ", what, " and is ignored", hint));
 }
 
 thread_local! {
@@ -325,7 +326,7 @@ pub fn session_error(e: &SessionError) -> JsValue {
         ErrorKind::Type => 1,
         ErrorKind::Range => 2,
     };
-    realtime_error(&e.to_string(), Some(e.code.as_str()), kind)
+    realtime_error(&text!(e), Some(e.code.as_str()), kind)
 }
 
 #[wasm_bindgen(module = "/src/web/platform.js")]
@@ -424,10 +425,10 @@ pub(crate) fn function_tool(tool: &JsValue, field: &str) -> Result<(Tool, Option
     let handler = present::<js_sys::Function>(parts.get(1));
     let declaration: Tool = from_js_noting_unknown(parts.get(0), field)?;
     if declaration.name().is_empty() {
-        return Err(range_error(&format!("{field}.name must not be empty")));
+        return Err(range_error(&text!(field, ".name must not be empty")));
     }
     if handler.is_some() && !matches!(declaration, Tool::Function { .. }) {
-        return Err(type_error(&format!("{field}: only function tools take a handler")));
+        return Err(type_error(&text!(field, ": only function tools take a handler")));
     }
     Ok((declaration, handler))
 }

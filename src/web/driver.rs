@@ -13,6 +13,7 @@
 //! parse the app's options (`connect_options`).
 
 use crate::prelude::*;
+use crate::text::text;
 use super::CellBorrow;
 use super::audio::{AudioEngine, AudioOptions, WorkletMessage};
 use super::connector::Connector;
@@ -21,7 +22,7 @@ use super::network::NetworkWatch;
 use super::stream::MessageStream;
 use crate::json::{Json, JsonValue};
 use crate::model::{Base64Data, ClientMessage, Tool};
-use crate::session::{ConnectionState, ErrorCode, FrameBuf, Output, Session, SessionEvent, Ticket, Timer, ToolRun, VecMap};
+use crate::session::{CloseCode, ConnectionState, ErrorCode, FrameBuf, Output, Session, SessionEvent, Ticket, Timer, ToolRun, VecMap};
 use core::cell::{Cell, RefCell};
 use alloc::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
@@ -399,7 +400,7 @@ impl Driver {
                 }
                 Err(e) => driver.command(Command::SocketClosed {
                     code: 1006,
-                    reason: format!("reconnecting failed: {}", describe_js_error(&e)),
+                    reason: text!("reconnecting failed: ", describe_js_error(&e)),
                     was_clean: false,
                 }),
             }
@@ -592,8 +593,8 @@ impl Driver {
             }
             SessionEvent::Close { code, reason, .. } => {
                 if let Some(opened) = self.on_open.mutable().take() {
-                    let detail = if reason.is_empty() { String::new() } else { format!(": {reason}") };
-                    opened.reject(&(super::convert::error(ErrorCode::ConnectionFailed, &format!("connection failed (code {code}{detail})"))));
+                    let message = text!("connection failed (", CloseCode(*code, reason), ")");
+                    opened.reject(&(super::convert::error(ErrorCode::ConnectionFailed, &message)));
                 }
             }
             _ => {}
@@ -789,7 +790,7 @@ impl Driver {
     fn run_tool(self: &Rc<Self>, run: ToolRun) {
         let handler = self.tool_handlers.shared().get(&run.name).cloned();
         let Some(handler) = handler else {
-            self.command(Command::ToolFinished(run.call_id, Err(format!("no handler registered for {}", run.name))));
+            self.command(Command::ToolFinished(run.call_id, Err(text!("no handler registered for ", run.name))));
             return;
         };
         let controller = web_sys::AbortController::unchecked_from_js(new_abort_controller());

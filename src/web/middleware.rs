@@ -6,6 +6,7 @@
 //! warning: an app bug in a logger must not break the session.
 
 use crate::prelude::*;
+use crate::text::text;
 use super::convert::{describe_js_error, from_js, message_to_js, to_js};
 use crate::model::{ClientMessage, ServerMessage};
 use crate::session::Middleware;
@@ -60,11 +61,11 @@ impl JsMiddleware {
     }
 
     fn unreadable(&self, e: &JsValue) {
-        self.warn(&format!("returned an unreadable message ({}); passing the original on", describe_js_error(e)));
+        self.warn(&text!("returned an unreadable message (", describe_js_error(e), "); passing the original on"));
     }
 
     fn warn(&self, what: &str) {
-        super::convert::console_warn(&format!("realtime-wasm: middleware {} {what}", crate::json::to_string(self.name.as_str())));
+        super::convert::console_warn(&text!("realtime-wasm: middleware ", crate::json::to_string(self.name.as_str()), " ", what));
     }
 }
 

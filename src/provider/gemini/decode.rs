@@ -3,6 +3,7 @@
 //! place as `raw`: no frame is lost.
 
 use crate::prelude::*;
+use crate::text::text;
 use super::{GeminiCodec, Turn};
 use crate::model::{
     decode_base64, Base64Data, CallsCancelled, Content, ConversationItem, GoAway, InputTranscription, ItemStatus,
@@ -20,7 +21,7 @@ pub(super) fn server_frame(codec: &mut GeminiCodec, frame: &str) -> Result<Vec<S
     let v = match json::parse(frame) {
         Ok(v) if v.is_object() => v,
         Ok(_) => return Err(error("not a JSON message object")),
-        Err(e) => return Err(error(format!("not a JSON message object: {e}"))),
+        Err(e) => return Err(error(text!("not a JSON message object: ", e))),
     };
     let mut out = Vec::new();
     if let Some(setup) = v.get("setupComplete") {
@@ -185,7 +186,7 @@ fn server_content(codec: &mut GeminiCodec, content: &Json, usage: Option<&Json>,
             if let (Some(text), false) = (part.get("text").and_then(Json::as_str), thought) {
                 text_delta(codec, text, false, out);
             } else if let Some(data) = part.get("inlineData").and_then(|d| d.get("data")).and_then(Json::as_str) {
-                let bytes = decode_base64(data).map_err(|e| error(format!("inlineData: {e}")))?;
+                let bytes = decode_base64(data).map_err(|e| error(text!("inlineData: ", e)))?;
                 let position = ensure_item(codec, out);
                 if let Some(turn) = codec.turn.as_mut() {
                     turn.audio_bytes += bytes.len();
@@ -278,7 +279,7 @@ fn tool_call(codec: &mut GeminiCodec, call: &Json, out: &mut Vec<ServerMessage>)
         let arguments = function.get("args").map_or_else(|| "{}".to_owned(), crate::json::to_string);
         turn.output_index += 1;
         let item = ConversationItem {
-            id: Some(format!("item_{call_id}")),
+            id: Some(text!("item_", call_id)),
             role: None,
             status: Some(ItemStatus::Completed),
             contents: vec![Content::FunctionCall { call_id: call_id.clone(), name: name.clone(), arguments }],

@@ -3,6 +3,7 @@
 //! `providerOptions`).
 
 use crate::prelude::*;
+use crate::text::text;
 use super::{GeminiCodec, INPUT_RATE};
 use crate::json::{object_text, Json, JsonObject, RawJson, ToJson};
 use crate::model::{ClientMessage, Content, ConversationItem, Eagerness, Modality, Role, SessionOptions, Tool, ToolMode};
@@ -12,7 +13,7 @@ use crate::provider::EncodeError;
 /// session's configuration. `resumable`: ask for resumption handles.
 pub(super) fn setup(codec: &mut GeminiCodec, options: &SessionOptions, resumable: bool) -> Result<String, EncodeError> {
     let model = options.model.clone().unwrap_or_else(|| codec.model.clone());
-    let model = if model.starts_with("models/") || model.starts_with("projects/") { model } else { format!("models/{model}") };
+    let model = if model.starts_with("models/") || model.starts_with("projects/") { model } else { text!("models/", model) };
     // One modality per session: audio (with transcription on request) or text.
     let modality = match &options.output_modalities {
         Some(modalities) if modalities.is_empty() => {
@@ -23,7 +24,7 @@ pub(super) fn setup(codec: &mut GeminiCodec, options: &SessionOptions, resumable
     };
     let tools = options.tools.as_deref().unwrap_or_default();
     if let Some(i) = tools.iter().position(|t| matches!(t, Tool::HostedMcp { .. })) {
-        return Err(EncodeError::range(&format!("options.tools[{i}]"), "Gemini Live has no hosted MCP tools"));
+        return Err(EncodeError::range(&text!("options.tools[", i, "]"), "Gemini Live has no hosted MCP tools"));
     }
     if let Some(ToolMode::RequireSpecific(_) | ToolMode::RequireAny | ToolMode::None) = &options.tool_mode {
         return Err(EncodeError::range("options.toolMode", "Gemini Live supports only \"auto\" tool choice"));
@@ -188,7 +189,7 @@ pub(super) fn validate(message: &ClientMessage) -> Result<(), EncodeError> {
             "sessionUpdate is not supported by this provider: Gemini Live fixes its configuration at setup (reconnect to change it)",
         )),
         ClientMessage::DeleteConversationItem { .. } | ClientMessage::RetrieveConversationItem { .. } => Err(
-            EncodeError::unsupported(format!("{} is not supported by this provider: Gemini Live has no addressable items", message.kind())),
+            EncodeError::unsupported(text!(message.kind(), " is not supported by this provider: Gemini Live has no addressable items")),
         ),
         ClientMessage::CreateConversationItem { item, .. } => match item.contents.as_slice() {
             [Content::FunctionResult { .. }] => Ok(()),
@@ -347,7 +348,7 @@ impl ToJson for FunctionResponse<'_> {
 fn item_parts(item: &ConversationItem) -> Result<String, EncodeError> {
     let mut out = String::from("[");
     for (i, content) in item.contents.iter().enumerate() {
-        let field = format!("item.contents[{i}]");
+        let field = text!("item.contents[", i, "]");
         if i > 0 {
             out.push(',');
         }
@@ -362,7 +363,7 @@ fn item_parts(item: &ConversationItem) -> Result<String, EncodeError> {
                 let (mime, data) = image_url
                     .strip_prefix("data:")
                     .and_then(|rest| crate::text::split_once(rest, ";base64,"))
-                    .ok_or_else(|| EncodeError::range(&format!("{field}.imageUrl"), "Gemini Live takes images as data: URLs (base64)"))?;
+                    .ok_or_else(|| EncodeError::range(&text!(field, ".imageUrl"), "Gemini Live takes images as data: URLs (base64)"))?;
                 let mut o = JsonObject::new(&mut out);
                 o.object("inlineData", |d| {
                     d.field("mimeType", &mime).field("data", &data);

@@ -8,6 +8,7 @@
 //! wrong-typed field.
 
 use crate::prelude::*;
+use crate::text::text;
 use super::AUDIO_RATE;
 use crate::json::{self, Json};
 use crate::model::{
@@ -24,14 +25,14 @@ pub(super) fn server_event(frame: &str) -> Result<ServerMessage, DecodeError> {
     let v = match json::parse(frame) {
         Ok(v) if v.is_object() => v,
         Ok(_) => return Err(DecodeError { event_type: None, message: "not a JSON event object".into() }),
-        Err(e) => return Err(DecodeError { event_type: None, message: format!("not a JSON event object: {e}") }),
+        Err(e) => return Err(DecodeError { event_type: None, message: text!("not a JSON event object: ", e) }),
     };
     let wrong = Cell::new(None);
     let envelope = Strict { v: &v, t: "", wrong: &wrong };
     let kind = envelope.str("type");
     let id = envelope.text("event_id");
     if let Err(e) = envelope.check() {
-        return Err(DecodeError { event_type: None, message: format!("not a JSON event object: {}", e.message) });
+        return Err(DecodeError { event_type: None, message: text!("not a JSON event object: ", e.message) });
     }
     let Some(t) = kind else {
         return Err(DecodeError { event_type: None, message: "event has no \"type\"".into() });
@@ -238,7 +239,7 @@ impl<'v, 'a> Strict<'v, 'a> {
             None => Ok(()),
             Some((key, expected, got)) => {
                 let event_type = (!self.t.is_empty()).then(|| self.t.to_owned());
-                Err(DecodeError { event_type, message: format!("\"{key}\": expected {expected}, got {got}") })
+                Err(DecodeError { event_type, message: text!("\"", key, "\": expected ", expected, ", got ", got) })
             }
         }
     }
@@ -298,7 +299,7 @@ fn payloads<'v, 'a>(v: &'v Json<'a>, event_type: &str) -> Result<&'v Json<'a>, D
     for key in ["response", "session", "item", "error"] {
         if let Some(payload) = field(v, key) {
             if !payload.is_object() {
-                return Err(DecodeError { event_type: Some(event_type.into()), message: format!("\"{key}\" must be an object") });
+                return Err(DecodeError { event_type: Some(event_type.into()), message: text!("\"", key, "\" must be an object") });
             }
         }
     }
@@ -343,7 +344,7 @@ fn output_text(e: &Strict, message_id: Option<String>, field: &'static str) -> O
 fn output_audio(e: &Strict, message_id: Option<String>) -> Result<OutputAudio, DecodeError> {
     let audio = match e.str("delta") {
         Some(b64) => Some(Base64Data::from(
-            decode_base64(b64).map_err(|err| DecodeError { event_type: Some(e.t.into()), message: format!("audio delta: {err}") })?,
+            decode_base64(b64).map_err(|err| DecodeError { event_type: Some(e.t.into()), message: text!("audio delta: ", err) })?,
         )),
         None => None,
     };

@@ -2,6 +2,7 @@
 //! built, except to merge the session over `providerOptions`).
 
 use crate::prelude::*;
+use crate::text::text;
 use super::AUDIO_RATE;
 use crate::json::{json_fields, object_text, Json, JsonObject, RawJson, ToJson};
 use crate::model::{
@@ -161,14 +162,14 @@ fn audio_format(format: &AudioFormat, field: &str) -> Result<WireFormat, EncodeE
     match format.media_type.as_str() {
         AudioFormat::PCM if format.sample_rate == AUDIO_RATE => Ok(WireFormat { kind: "audio/pcm", rate: Some(AUDIO_RATE) }),
         AudioFormat::PCM => Err(EncodeError::range(
-            &format!("{field}.sampleRate"),
-            format!("OpenAI accepts audio/pcm at {AUDIO_RATE} Hz only, not {}", format.sample_rate),
+            &text!(field, ".sampleRate"),
+            text!("OpenAI accepts audio/pcm at ", AUDIO_RATE, " Hz only, not ", format.sample_rate),
         )),
         AudioFormat::PCMU => Ok(WireFormat { kind: "audio/pcmu", rate: None }),
         AudioFormat::PCMA => Ok(WireFormat { kind: "audio/pcma", rate: None }),
         other => Err(EncodeError::range(
-            &format!("{field}.mediaType"),
-            format!("unsupported by OpenAI: {} (use audio/pcm, audio/pcmu or audio/pcma)", crate::json::to_string(other)),
+            &text!(field, ".mediaType"),
+            text!("unsupported by OpenAI: ", crate::json::to_string(other), " (use audio/pcm, audio/pcmu or audio/pcma)"),
         )),
     }
 }
@@ -181,10 +182,10 @@ fn turn_detection(vad: &VoiceActivityDetection) -> Result<String, EncodeError> {
     }
     if vad.eagerness.is_none() {
         if vad.threshold.is_some_and(|t| !(0.0..=1.0).contains(&t)) {
-            return Err(EncodeError::range(&format!("{FIELD}.threshold"), "must be between 0 and 1"));
+            return Err(EncodeError::range(&text!(FIELD, ".threshold"), "must be between 0 and 1"));
         }
         if vad.idle_timeout_ms.is_some_and(|ms| !(5_000..=30_000).contains(&ms)) {
-            return Err(EncodeError::range(&format!("{FIELD}.idleTimeoutMs"), "must be 5000–30000"));
+            return Err(EncodeError::range(&text!(FIELD, ".idleTimeoutMs"), "must be 5000–30000"));
         }
     }
     Ok(object_text(|td| {
@@ -213,7 +214,7 @@ fn max_output_tokens(max: u32, field: &str) -> Result<u32, EncodeError> {
     if (1..=MAX_OUTPUT_TOKENS).contains(&max) {
         Ok(max)
     } else {
-        Err(EncodeError::range(field, format!("must be 1–{MAX_OUTPUT_TOKENS}")))
+        Err(EncodeError::range(field, text!("must be 1–", MAX_OUTPUT_TOKENS)))
     }
 }
 
@@ -254,10 +255,10 @@ fn tools(tools: &[Tool], field: &str) -> Result<String, EncodeError> {
     for (i, tool) in tools.iter().enumerate() {
         if let Tool::Function { name, parameters, .. } = tool {
             if name.is_empty() {
-                return Err(EncodeError::range(&format!("{field}[{i}].name"), "must not be empty"));
+                return Err(EncodeError::range(&text!(field, "[", i, "].name"), "must not be empty"));
             }
             if parameters.as_ref().is_some_and(|p| !p.is_object()) {
-                return Err(EncodeError::shape(&format!("{field}[{i}].parameters"), "must be a JSON Schema object"));
+                return Err(EncodeError::shape(&text!(field, "[", i, "].parameters"), "must be a JSON Schema object"));
             }
         }
     }
@@ -312,7 +313,7 @@ fn conversation_item(item: &ConversationItem, field: &str) -> Result<String, Enc
                 if i > 0 {
                     parts.push(',');
                 }
-                message_part(content, role, &format!("{field}.contents[{i}]"), &mut parts)?;
+                message_part(content, role, &text!(field, ".contents[", i, "]"), &mut parts)?;
             }
             parts.push(']');
             let mut o = JsonObject::new(&mut out);
@@ -349,7 +350,7 @@ fn message_part(content: &Content, role: Role, field: &str, out: &mut String) ->
                 return Err(EncodeError::range(field, "OpenAI accepts audio content only in user items"));
             }
             let Some(audio) = audio else {
-                return Err(EncodeError::shape(&format!("{field}.audio"), "user audio content needs its bytes"));
+                return Err(EncodeError::shape(&text!(field, ".audio"), "user audio content needs its bytes"));
             };
             let mut o = JsonObject::new(out);
             o.tag("input_audio").field("audio", audio).field("transcript", transcript);
@@ -388,7 +389,7 @@ fn response_params(request: &CreateResponse) -> Result<String, EncodeError> {
     let max_tokens = request.max_output_tokens.map(|m| max_output_tokens(m, "maxOutputTokens")).transpose()?;
     let metadata = request.metadata.as_ref().map(|m| m.as_object().unwrap_or_default());
     if metadata.is_some_and(|m| m.len() > METADATA_MAX_KEYS) {
-        return Err(EncodeError::range("metadata", format!("at most {METADATA_MAX_KEYS} keys")));
+        return Err(EncodeError::range("metadata", text!("at most ", METADATA_MAX_KEYS, " keys")));
     }
     let mut input = None;
     if let Some(items) = &request.items {
@@ -397,7 +398,7 @@ fn response_params(request: &CreateResponse) -> Result<String, EncodeError> {
             if i > 0 {
                 text.push(',');
             }
-            text.push_str(&conversation_item(item, &format!("items[{i}]"))?);
+            text.push_str(&conversation_item(item, &text!("items[", i, "]"))?);
         }
         text.push(']');
         input = Some(text);
