@@ -1,6 +1,7 @@
 //! Float32 ⇄ PCM16 little-endian, the wire format of both providers.
 
 use crate::prelude::*;
+
 /// Float samples in [-1, 1] to PCM16 LE bytes, appended to `out`. Out-of-range samples clamp
 /// (+1.0 is 32767, never a wrap to -32768); NaN is silence.
 pub fn f32_to_pcm16(samples: &[f32], out: &mut Vec<u8>) {

@@ -21,6 +21,7 @@
 //! quality is measured by the tests in `tests/audio_dsp.rs` rather than assumed.
 
 use crate::prelude::*;
+
 /// Attenuation the filter is designed for (the tests demand ≥ 80 dB).
 pub const STOPBAND_DB: f64 = 90.0;
 /// Passband edge and stopband edge, as fractions of the lower of the two Nyquist frequencies.

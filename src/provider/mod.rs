@@ -7,6 +7,7 @@
 //! input (every frame is untrusted), or import `web_sys`/`js_sys`/`wasm_bindgen`.
 
 use crate::prelude::*;
+
 pub mod gemini;
 pub mod openai;
 

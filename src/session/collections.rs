@@ -7,6 +7,7 @@
 //! Must never: be a [`VecMap`] where the size grows with what the server sends (use [`IdMap`]).
 
 use crate::prelude::*;
+
 /// A map as a list of pairs: insertion order, linear lookups (the sizes here are small).
 #[derive(Debug, Clone)]
 pub struct VecMap<K, V> {
