@@ -66,6 +66,7 @@ mod without_std {
 }
 
 pub mod audio;
+pub mod float;
 pub mod json;
 pub mod model;
 pub mod provider;

@@ -18,7 +18,7 @@ pub fn f32_to_i16(sample: f32) -> i16 {
     }
     // The inverse of `pcm16_to_f32` (÷ 32768), so every 16-bit value round-trips; +1.0 (32768)
     // clamps to i16::MAX instead of wrapping to i16::MIN.
-    libm::roundf(sample.clamp(-1.0, 1.0) * 32768.0).clamp(-32768.0, 32767.0) as i16
+    crate::float::round(f64::from(sample.clamp(-1.0, 1.0) * 32768.0)).clamp(-32768.0, 32767.0) as i16
 }
 
 /// PCM16 LE bytes to float samples in [-1, 1), appended to `out`. A trailing odd byte is ignored.

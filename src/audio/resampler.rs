@@ -76,7 +76,7 @@ fn gcd(a: u32, b: u32) -> u32 {
 /// Instead of `f64::sin`, whose general argument reduction (Payne–Hanek, with its table of 2/π)
 /// cost kilobytes of wasm for a filter design that only ever needs this.
 fn sin_pi(x: f64) -> f64 {
-    let whole = libm::round(x);
+    let whole = crate::float::round(x);
     let mut r = x - whole;
     // sin(π(r + n)) = (−1)ⁿ sin(πr).
     if whole % 2.0 != 0.0 {
@@ -133,7 +133,7 @@ impl Resampler {
         let cutoff = (STOPBAND_EDGE + PASSBAND_EDGE) / 2.0 * nyquist;
         // Kaiser's formulas for the window and its length.
         let beta = 0.1102 * (STOPBAND_DB - 8.7);
-        let length = libm::ceil((STOPBAND_DB - 7.95) / (2.285 * core::f64::consts::TAU * transition / upsampled_rate)) as u64 + 1;
+        let length = crate::float::ceil((STOPBAND_DB - 7.95) / (2.285 * core::f64::consts::TAU * transition / upsampled_rate)) as u64 + 1;
         let taps = length.div_ceil(up).max(2) as usize;
         let total = taps as f64 * up as f64;
         let center = (total - 1.0) / 2.0;
@@ -234,7 +234,7 @@ impl Resampler {
             let window = &self.buffer[newest + 1 - taps..=newest];
             let sample = if self.interpolated {
                 let x = phase as f64 * MAX_PHASES as f64 / up as f64;
-                let (r, frac) = (x as usize, (x - libm::floor(x)) as f32);
+                let (r, frac) = (x as usize, (x - crate::float::floor(x)) as f32);
                 let (a, b) = (dot(row(r), window), dot(row(r + 1), window));
                 a + (b - a) * frac
             } else {

@@ -53,7 +53,7 @@ impl VoiceThresholds {
             margin_db: 18.0 - 12.0 * s,           // 0.5 → 12 dB
             floor_dbfs: -40.0 - 20.0 * s,         // 0.5 → −50 dBFS
             echo_allowance_db: 4.0 + 12.0 * s,    // 0.5 → the mic may be 10 dB under the output
-            onset_frames: libm::roundf(4.0 - 4.0 * s).max(1.0) as u32, // 0.5 → 2 frames (20 ms)
+            onset_frames: crate::float::round(f64::from(4.0 - 4.0 * s)).max(1.0) as u32, // 0.5 → 2 frames (20 ms)
             hangover_frames: 30,                  // 300 ms
         }
     }

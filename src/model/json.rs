@@ -417,7 +417,7 @@ impl FromJson for f64 {
 /// Whole numbers: JS writes `3` as `3`, but a computed `3.0000001` or `-1` is refused.
 fn whole(value: &Json, at: &Path, max: u64) -> Result<u64, JsonError> {
     let n = match value {
-        Json::Number(_) => value.as_u64().or_else(|| value.as_f64().filter(|f| libm::trunc(*f) == *f && *f >= 0.0 && *f <= max as f64).map(|f| f as u64)),
+        Json::Number(_) => value.as_u64().or_else(|| value.as_f64().filter(|f| crate::float::trunc(*f) == *f && *f >= 0.0 && *f <= max as f64).map(|f| f as u64)),
         other => return Err(JsonError::expected(at, "a number", other)),
     };
     match n {

@@ -847,7 +847,7 @@ impl Session {
             Decision::WaitForNetwork { attempt } => (attempt, None),
             Decision::GiveUp { attempts, elapsed_ms } => {
                 // Tenths of a second by hand: `{:.1}` links float formatting of its own (≈ 8 kB of wasm).
-                let tenths = libm::round(elapsed_ms.max(0.0) / 100.0) as u64;
+                let tenths = crate::float::round(elapsed_ms.max(0.0) / 100.0) as u64;
                 let message = text!(
                     "gave up reconnecting after ",
                     attempts,

@@ -197,7 +197,7 @@ impl Playback {
             output_latency_ms: latency,
             heard_ms,
             received_ms,
-            truncated_at_ms: (!heard_all).then(|| libm::floor(heard_ms) as u32),
+            truncated_at_ms: (!heard_all).then(|| crate::float::floor(heard_ms) as u32),
             content_index: item.content_index,
         })
     }

@@ -229,7 +229,7 @@ impl ReconnectPolicy {
     fn backoff(&mut self, attempt: u32) -> f64 {
         let doublings = attempt.saturating_sub(1).min(30);
         let step = (self.config.base_delay_ms * (1u32 << doublings) as f64).min(self.config.max_delay_ms);
-        libm::round(step / 2.0 + self.rng.unit() * step / 2.0)
+        crate::float::round(step / 2.0 + self.rng.unit() * step / 2.0)
     }
 }
 

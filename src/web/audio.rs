@@ -346,11 +346,11 @@ impl AudioEngine {
         let node = playback_node(
             &self.context,
             on_message,
-            libm::round(rate * self.options.prebuffer_ms as f64 / 1_000.0),
+            crate::float::round(rate * self.options.prebuffer_ms as f64 / 1_000.0),
             // Barge-in must be silent within 10 ms: a 5 ms fade, plus at most one render quantum
             // (2.7 ms at 48 kHz) for the stop message to reach the audio thread.
-            libm::round(rate * 0.005),
-            libm::round(rate * 0.05),
+            crate::float::round(rate * 0.005),
+            crate::float::round(rate * 0.05),
             // The playback resampler's filter, for the worklet to run (`WorkletMessage::Ready` says
             // whether it does; until then audio is held). Posted as `int16Resampler`, not
             // `resampler`: a session-5 worklet took that and resampled floats; under this name an
@@ -539,7 +539,7 @@ impl AudioEngine {
         let rate = self.sample_rate();
         let detector = self.voice_sensitivity.map(|s| VoiceDetector::new(rate as u32, s));
         let post_ms = if detector.is_some() { self.options.chunk_ms.min(DETECTION_CHUNK_MS) } else { self.options.chunk_ms };
-        let chunk_frames = libm::round(rate * post_ms as f64 / 1_000.0).max(128.0);
+        let chunk_frames = crate::float::round(rate * post_ms as f64 / 1_000.0).max(128.0);
         let send_bytes = (self.provider_input.rate as u64 * self.options.chunk_ms as u64 / 1_000) as usize
             * self.provider_input.encoding.bytes_per_sample();
         let nodes = capture_node(&self.context, on_message, chunk_frames, &stream)?;

@@ -535,7 +535,7 @@ impl Driver {
             Output::ArmTimer { timer, at_ms } => {
                 let weak = Rc::downgrade(self);
                 // Never early: the session takes an early timer for a superseded one.
-                let delay = (libm::ceil(at_ms - now()) + 1.0).clamp(0.0, u32::MAX as f64) as u32;
+                let delay = (crate::float::ceil(at_ms - now()) + 1.0).clamp(0.0, u32::MAX as f64) as u32;
                 let handle = Timeout::new(delay, move |_| {
                     if let Some(driver) = weak.upgrade() {
                         driver.command(Command::Timer(timer));

@@ -1,0 +1,69 @@
+//! Rounding of `f64`s, which core lacks (std has it as methods; the crate is `no_std`).
+//!
+//! Owns: [`trunc`], [`floor`], [`ceil`] and [`round`], exact for every input (NaN and ±∞ come back
+//! as they went in). Why not `libm`'s: without nightly intrinsics it builds them in software from
+//! the bits (≈ 0.3 kB gzip of wasm); here each is an integer conversion, which wasm does in one
+//! instruction. `libm` stays for `sqrt` and `log10f`, which have no such shortcut.
+//! Must never: panic, or differ from std's methods (the tests compare them).
+
+/// 2^52: every `f64` of at least this magnitude is an integer already.
+const INTEGRAL: f64 = 4_503_599_627_370_496.0;
+
+/// `x` rounded toward zero.
+pub fn trunc(x: f64) -> f64 {
+    // Below 2^52 the integer part fits an i64 exactly (and converts back exactly); the sign goes
+    // back on so that -0.5 gives -0.0, as std's does.
+    if x.abs() < INTEGRAL { ((x as i64) as f64).copysign(x) } else { x }
+}
+
+/// The largest integer not above `x`.
+pub fn floor(x: f64) -> f64 {
+    let t = trunc(x);
+    if t > x { t - 1.0 } else { t }
+}
+
+/// The smallest integer not below `x`.
+pub fn ceil(x: f64) -> f64 {
+    let t = trunc(x);
+    if t < x { t + 1.0 } else { t }
+}
+
+/// `x` rounded to the nearest integer, halves away from zero (std's `round`).
+pub fn round(x: f64) -> f64 {
+    let t = trunc(x);
+    // `x - t` is exact: the fraction of a number below 2^52.
+    if (x - t).abs() >= 0.5 { t + 1f64.copysign(x) } else { t }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+
+    #[test]
+    fn same_as_std() {
+        let mut values = std::vec![
+            0.0, -0.0, 0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 0.49999999999999994, -0.49999999999999994, 1.0 - f64::EPSILON / 2.0,
+            4_503_599_627_370_495.5, -4_503_599_627_370_495.5, 4_503_599_627_370_496.0, 9_007_199_254_740_993.0, 1e300, -1e300,
+            f64::MIN_POSITIVE, -f64::MIN_POSITIVE, 5e-324, f64::MAX, f64::MIN, f64::INFINITY, f64::NEG_INFINITY, 123.456, -123.456,
+        ];
+        // And a spread of magnitudes and fractions.
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..100_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            values.push(f64::from_bits(state));
+            values.push((state >> 11) as f64 / (1u64 << (state % 60)) as f64 - 1e3);
+        }
+        for x in values {
+            for (name, ours, theirs) in [
+                ("trunc", super::trunc(x), x.trunc()),
+                ("floor", super::floor(x), x.floor()),
+                ("ceil", super::ceil(x), x.ceil()),
+                ("round", super::round(x), x.round()),
+            ] {
+                assert!(ours.to_bits() == theirs.to_bits() || (ours.is_nan() && theirs.is_nan()), "{name}({x:e}): {ours:e}, std {theirs:e}");
+            }
+        }
+    }
+}
