@@ -226,23 +226,21 @@ fn closest<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
     None
 }
 
-/// Levenshtein distance (keys are short: `b` is decoded again for each character of `a` rather
-/// than collected, whose code would be its own).
+/// Levenshtein distance over bytes (keys are short and ASCII in practice: a non-ASCII character
+/// counts as several edits, which only makes a suggestion less likely). Bytes, not `chars()`:
+/// counting characters linked core's `do_count_chars` (≈ 0.4 kB of wasm) for this one use.
 fn edits(a: &str, b: &str) -> usize {
-    let mut row: Vec<usize> = Vec::new();
-    for j in 0..=b.chars().count() {
-        row.push(j);
-    }
-    for (i, ca) in a.chars().enumerate() {
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.bytes().enumerate() {
         let mut diagonal = row[0];
         row[0] = i + 1;
-        for (j, cb) in b.chars().enumerate() {
+        for (j, cb) in b.bytes().enumerate() {
             let above = row[j + 1];
             row[j + 1] = (diagonal + usize::from(ca != cb)).min(row[j] + 1).min(above + 1);
             diagonal = above;
         }
     }
-    row[row.len() - 1]
+    row[b.len()]
 }
 
 /// The fields of one JSON object.

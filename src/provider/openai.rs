@@ -134,7 +134,9 @@ impl Codec for OpenAiCodec {
                 for part in parts {
                     match part {
                         Content::Text { text } if !text.is_empty() => kept.push(Content::Text { text: text.clone() }),
-                        Content::Audio { transcript: Some(text), .. } if !text.chars().all(char::is_whitespace) => {
+                        // ASCII white space only: `char::is_whitespace` linked a Unicode table and a UTF-8 decoder
+                        // for this and one other test.
+                        Content::Audio { transcript: Some(text), .. } if !text.bytes().all(|b| b.is_ascii_whitespace()) => {
                             kept.push(Content::Text { text: text.clone() })
                         }
                         Content::Image { .. } if item.role == Some(Role::User) => kept.push(part.clone()),

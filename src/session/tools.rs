@@ -194,9 +194,8 @@ impl ToolInvoker {
                 self.count_error();
                 Status::Finished { result: Json::Null, error: Some(NOT_FOUND_TEXT.into()) }
             } else {
-                // Blank arguments are no arguments. (`trim().is_empty()` says the same, with a
-                // two-ended trim linked for it.)
-                match crate::json::parse(if arguments.chars().all(char::is_whitespace) { "{}" } else { arguments }) {
+                // Blank arguments (JSON's white space, which is ASCII) are no arguments.
+                match crate::json::parse(if arguments.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')) { "{}" } else { arguments }) {
                     Ok(args) => Status::Queued(args.to_value()),
                     Err(e) => {
                         self.count_error();

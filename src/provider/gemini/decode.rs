@@ -86,7 +86,7 @@ fn raw(v: &Json) -> ServerMessage {
 
 /// `"1.5s"` → 1500.
 fn parse_duration_ms(text: &str) -> Option<u64> {
-    let seconds = crate::json::parse_number(text.strip_suffix('s')?)?;
+    let seconds = crate::json::parse_number(text.strip_suffix("s")?)?;
     (seconds.is_finite() && seconds >= 0.0).then(|| crate::float::round(seconds * 1_000.0) as u64)
 }
 
