@@ -22,6 +22,10 @@ pub const MAX_APP_JSON: u32 = 16 << 20;
 extern "C" {
     #[wasm_bindgen(js_name = toJson, catch)]
     fn to_json_text(value: &JsValue, what: &str, limit: u32) -> Result<String, JsValue>;
+    /// `JsValue::as_string`, through the path every other string from JS takes (wasm-bindgen's
+    /// own copies it through a `Box<[u8]>`, whose conversion code is linked for it alone).
+    #[wasm_bindgen(js_name = asString)]
+    pub fn as_string(value: &JsValue) -> Option<String>;
 }
 
 /// A Rust value as a plain JS value (objects, arrays, strings, numbers).
@@ -221,7 +225,7 @@ fn warn_unknown_fields(unknown: Vec<UnknownKey>) {
 pub fn warn_unknown_keys(unknown: &JsValue) {
     let unknown: &js_sys::Array = unknown.unchecked_ref();
     for i in (0..unknown.length()).step_by(3) {
-        let (path, key, known) = (unknown.get(i).as_string(), unknown.get(i + 1).as_string(), unknown.get(i + 2).as_string());
+        let (path, key, known) = (as_string(&unknown.get(i)), as_string(&unknown.get(i + 1)), as_string(&unknown.get(i + 2)));
         let (Some(path), Some(key), Some(known)) = (path, key, known) else { continue };
         // By `text::split_once`, not `str::split(',')`: its searcher and memchr were this
         // function's alone (≈ 0.3 kB of wasm).
