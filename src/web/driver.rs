@@ -343,10 +343,11 @@ impl Driver {
             Ok(frame) => {
                 // Only while this frame is handled: what it decodes to is emitted synchronously.
                 if driver.raw_frames {
-                    driver.frame_text.replace(Some(frame_text(&data)));
+                    // (Through `mutable`, not `RefCell::replace`/`take`: the shell's one panic location.)
+                    *driver.frame_text.mutable() = Some(frame_text(&data));
                 }
                 driver.command(Command::Frame(frame));
-                driver.frame_text.take();
+                driver.frame_text.mutable().take();
             }
             Err(size) => driver.command(Command::FrameRefused(size)),
         });
