@@ -278,11 +278,7 @@ impl RealtimeSession {
             Ok(flag) => flag.unwrap_or(!vad),
             Err(e) => return rejected(e),
         };
-        let mut messages = vec![ClientMessage::InputAudioBufferCommit { message_id: None }];
-        if create {
-            messages.push(ClientMessage::CreateResponse(crate::model::CreateResponse::default()));
-        }
-        self.sent_all(messages)
+        self.sent_all(crate::session::then_response(ClientMessage::InputAudioBufferCommit { message_id: None }, create))
     }
 
     /// Closes the session (idempotent); resolves once the socket is closed.
