@@ -111,8 +111,12 @@ pub fn redact_audio(value: &mut Json) {
             for (key, child) in map.iter_mut() {
                 match (key.as_ref(), &*child) {
                     ("audio", Json::String(b64)) => {
-                        let padding = b64.bytes().rev().take_while(|&b| b == b'=').count();
-                        let bytes = (b64.len() * 3 / 4).saturating_sub(padding);
+                        // The trailing `=`s by a slice pattern (no reversed iterator's code).
+                        let mut unpadded = b64.as_bytes();
+                        while let [rest @ .., b'='] = unpadded {
+                            unpadded = rest;
+                        }
+                        let bytes = (b64.len() * 3 / 4).saturating_sub(b64.len() - unpadded.len());
                         *child = Json::String(Cow::Owned(text!("<", bytes, " bytes>")));
                     }
                     _ => redact_audio(child),

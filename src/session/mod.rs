@@ -1260,11 +1260,13 @@ impl Piece for CloseCode<'_> {
 
 /// A user text turn: the item, then (optionally) a response.
 pub fn text_turn(text: &str, create_response: bool) -> Vec<ClientMessage> {
-    let mut messages = vec![ClientMessage::CreateConversationItem {
-        message_id: None,
-        item: ConversationItem::user_text(text),
-        previous_item_id: None,
-    }];
+    let item = ClientMessage::CreateConversationItem { message_id: None, item: ConversationItem::user_text(text), previous_item_id: None };
+    then_response(item, create_response)
+}
+
+/// `first`, then (optionally) a response: a user turn (text, or the audio committed).
+pub fn then_response(first: ClientMessage, create_response: bool) -> Vec<ClientMessage> {
+    let mut messages = vec![first];
     if create_response {
         messages.push(ClientMessage::CreateResponse(CreateResponse::default()));
     }

@@ -53,8 +53,9 @@ pub struct Interruption {
 #[derive(Debug)]
 pub struct Playback {
     output_rate: u32,
-    /// Bytes a sample takes on the wire (2 for PCM16, 1 for G.711).
-    bytes_per_sample: u64,
+    /// Bytes a sample takes on the wire (2 for PCM16, 1 for G.711). Non-zero by type: dividing by
+    /// it needs no zero check (and no panic path) per delta.
+    bytes_per_sample: core::num::NonZeroU64,
     items: Vec<PlayedItem>,
     /// Items and responses cut off: their late audio is not played.
     muted_items: Vec<String>,
@@ -70,7 +71,7 @@ impl Playback {
     pub fn new(output_rate: u32, bytes_per_sample: usize) -> Self {
         Playback {
             output_rate: output_rate.max(1),
-            bytes_per_sample: bytes_per_sample.max(1) as u64,
+            bytes_per_sample: core::num::NonZeroU64::new(bytes_per_sample as u64).unwrap_or(core::num::NonZeroU64::MIN),
             items: Vec::new(), muted_items: Vec::new(), muted_responses: Vec::new(),
             stopping: None,
         }

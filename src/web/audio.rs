@@ -15,6 +15,7 @@
 
 use crate::prelude::*;
 use crate::audio::{CapturePipeline, PlaybackPipeline, VoiceDetector, VoiceEdge, WireAudio};
+use super::convert::as_string;
 use js_sys::Float32Array;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -174,7 +175,7 @@ impl WorkletMessage {
             return Some(WorkletMessage::Chunk(data.unchecked_into()));
         }
         let fields: js_sys::Array = data.unchecked_into();
-        let item = || fields.get(1).as_string().unwrap_or_default();
+        let item = || as_string(&fields.get(1)).unwrap_or_default();
         let number = |i| fields.get(i).as_f64().unwrap_or(0.0);
         Some(match fields.get(0).as_f64()? as i32 {
             0 => WorkletMessage::Position { item: item(), frames: number(2), underruns: number(3) as u32, queued: number(4) },

@@ -8,7 +8,7 @@ use super::CellBorrow;
 use super::audio::AudioEngine;
 use super::connect_options::{speaks, ConnectOptions};
 use super::connector::{refuse_standard_key, Connector};
-use super::convert::{console_debug, console_error, console_warn, error, range_error, type_error, warn_unknown_keys};
+use super::convert::{as_string, console_debug, console_error, console_warn, error, range_error, type_error, warn_unknown_keys};
 use super::driver::{new_settle, now, when_settled, Driver};
 use super::session::{all_done, RealtimeSession};
 use crate::provider::Provider;
@@ -43,15 +43,15 @@ impl RealtimeClient {
         let read = check_client_options(&options)?;
         warn_unknown_keys(&read.get(5));
         // `platform.js` let only a known provider through.
-        let provider = read.get(0).as_string().and_then(|name| Provider::parse(&name)).unwrap_or(Provider::OpenAi);
-        let model = read.get(1).as_string().unwrap_or_else(|| default_model(provider).to_owned());
+        let provider = as_string(&read.get(0)).and_then(|name| Provider::parse(&name)).unwrap_or(Provider::OpenAi);
+        let model = as_string(&read.get(1)).unwrap_or_else(|| default_model(provider).to_owned());
         let token = read.get(3);
         let allow_api_key = read.get(4).as_bool() == Some(true);
         // A fixed key is refused here, as the d.ts says; one from a token provider at connect.
-        if let Some(fixed) = token.as_string() {
+        if let Some(fixed) = as_string(&token) {
             refuse_standard_key(provider, &fixed, allow_api_key)?;
         }
-        Ok(RealtimeClient { connector: Connector { provider, model, endpoint: read.get(2).as_string(), token, allow_api_key } })
+        Ok(RealtimeClient { connector: Connector { provider, model, endpoint: as_string(&read.get(2)), token, allow_api_key } })
     }
 
     #[wasm_bindgen(getter)]

@@ -9,7 +9,7 @@
 use crate::prelude::*;
 use crate::text::text;
 use super::audio::{AudioOptions, DEFAULT_CHUNK_MS, DEFAULT_PREBUFFER_MS};
-use super::convert::{from_js, from_js_noting_unknown, function_tool, present, range_error, warn_unknown_keys};
+use super::convert::{as_string, from_js, from_js_noting_unknown, function_tool, present, range_error, warn_unknown_keys};
 use super::middleware::JsMiddleware;
 use crate::model::{BargeInOptions, Modality, SessionKind, SessionOptions};
 use crate::session::{InvocationOptions, LogLevel, ReconnectConfig, VecMap};
@@ -114,7 +114,7 @@ impl ConnectOptions {
         let audio = AudioOptions {
             playback: flag(at::PLAYBACK, true),
             context: present(read.get(at::CONTEXT)),
-            worklet_url: read.get(at::WORKLET_URL).as_string(),
+            worklet_url: as_string(&read.get(at::WORKLET_URL)),
             chunk_ms: count(at::CHUNK_MS, DEFAULT_CHUNK_MS),
             prebuffer_ms: count(at::PREBUFFER_MS, DEFAULT_PREBUFFER_MS),
             output_element: present(read.get(at::OUTPUT_ELEMENT)),
@@ -127,7 +127,7 @@ impl ConnectOptions {
             middleware.push(JsMiddleware::new(layers.get(i).unchecked_ref()));
         }
         // `platform.js` let only a known name through.
-        let log_level = read.get(at::LOG_LEVEL).as_string().and_then(|name| LogLevel::parse(&name)).unwrap_or(LogLevel::Off);
+        let log_level = as_string(&read.get(at::LOG_LEVEL)).and_then(|name| LogLevel::parse(&name)).unwrap_or(LogLevel::Off);
         let barge_in = match read.get(at::BARGE_IN) {
             v if v.is_undefined() => BargeInOptions::default(),
             v => from_js::<BargeInOptions>(v, "options.bargeIn")?,

@@ -5,7 +5,7 @@
 //! API keys in a browser. Must never: put a credential in a log or an error message.
 
 use crate::prelude::*;
-use super::convert::type_error;
+use super::convert::{as_string, type_error};
 use super::driver::when_settled;
 use crate::provider::{ConnectConfig, ConnectRequest, Provider};
 use wasm_bindgen::prelude::*;
@@ -53,7 +53,7 @@ impl Connector {
 
     /// The connect config of a credential, `[token, url?]`.
     fn config(&self, credential: &JsValue) -> Result<ConnectConfig, JsValue> {
-        let part = |i| js_sys::Reflect::get_u32(credential, i).ok().and_then(|v| v.as_string());
+        let part = |i| js_sys::Reflect::get_u32(credential, i).ok().and_then(|v| as_string(&v));
         let token = part(0).unwrap_or_default();
         refuse_standard_key(self.provider, &token, self.allow_api_key)?;
         Ok(ConnectConfig { model: self.model.clone(), endpoint: part(1).or_else(|| self.endpoint.clone()), credential: token })

@@ -22,6 +22,10 @@ pub const MAX_APP_JSON: u32 = 16 << 20;
 extern "C" {
     #[wasm_bindgen(js_name = toJson, catch)]
     fn to_json_text(value: &JsValue, what: &str, limit: u32) -> Result<String, JsValue>;
+    /// `JsValue::as_string`, through the path every other string from JS takes (wasm-bindgen's
+    /// own copies it through a `Box<[u8]>`, whose conversion code is linked for it alone).
+    #[wasm_bindgen(js_name = asString)]
+    pub fn as_string(value: &JsValue) -> Option<String>;
 }
 
 /// A Rust value as a plain JS value (objects, arrays, strings, numbers).
@@ -221,24 +225,33 @@ fn warn_unknown_fields(unknown: Vec<UnknownKey>) {
 pub fn warn_unknown_keys(unknown: &JsValue) {
     let unknown: &js_sys::Array = unknown.unchecked_ref();
     for i in (0..unknown.length()).step_by(3) {
-        let (path, key, known) = (unknown.get(i).as_string(), unknown.get(i + 1).as_string(), unknown.get(i + 2).as_string());
+        let (path, key, known) = (as_string(&unknown.get(i)), as_string(&unknown.get(i + 1)), as_string(&unknown.get(i + 2)));
         let (Some(path), Some(key), Some(known)) = (path, key, known) else { continue };
-        // By `text::split_once`, not `str::split(',')`: its searcher and memchr were this
-        // function's alone (≈ 0.3 kB of wasm).
-        let (mut known, mut rest): (Vec<&str>, &str) = (Vec::new(), &known);
-        while let Some((name, tail)) = crate::text::split_once(rest, ",") {
-            known.push(name);
-            rest = tail;
-        }
-        known.push(rest);
+        let known = separated(&known, ",");
         warn_unknown(&path, "option", closest_key(&key, &known));
     }
 }
 
+/// The items of `list` separated by `separator`; a trailing separator ends the last item (no empty
+/// one after it: [`EVENT_NAMES`](crate::session::EVENT_NAMES) ends with one; `platform.js`'s
+/// lists of known keys never do, nor are they empty). By `text::split_once`, not `str::split`: its
+/// searcher and memchr were for this alone (≈ 0.3 kB of wasm).
+fn separated<'a>(list: &'a str, separator: &str) -> Vec<&'a str> {
+    let (mut items, mut rest) = (Vec::new(), list);
+    while let Some((item, tail)) = crate::text::split_once(rest, separator) {
+        items.push(item);
+        rest = tail;
+    }
+    if !rest.is_empty() {
+        items.push(rest);
+    }
+    items
+}
+
 /// Warns (once per page and name) about an event name `on()`/`once()` will never deliver.
 pub fn warn_unknown_event(name: &str) {
-    if !crate::session::EVENT_NAMES.contains(&name) {
-        let hint = closest_key(name, crate::session::EVENT_NAMES).map_or(String::new(), |k| text!(" (did you mean \"", k, "\"?)"));
+    if crate::text::word_index(crate::session::EVENT_NAMES, name).is_none() {
+        let hint = closest_key(name, &separated(crate::session::EVENT_NAMES, " ")).map_or(String::new(), |k| text!(" (did you mean \"", k, "\"?)"));
         warn_once(text!("realtime-wasm: on(\"", name, "\"): no such event, the listener will never run", hint));
     }
 }

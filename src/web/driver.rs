@@ -17,7 +17,7 @@ use crate::text::text;
 use super::CellBorrow;
 use super::audio::{AudioEngine, AudioOptions, WorkletMessage};
 use super::connector::Connector;
-use super::convert::{describe_js_error, get, event_to_js, frame_from_js, from_js, message_to_js, session_error, to_js};
+use super::convert::{as_string, describe_js_error, get, event_to_js, frame_from_js, from_js, message_to_js, session_error, to_js};
 use super::network::NetworkWatch;
 use super::stream::MessageStream;
 use crate::json::{Json, JsonValue};
@@ -343,17 +343,18 @@ impl Driver {
             Ok(frame) => {
                 // Only while this frame is handled: what it decodes to is emitted synchronously.
                 if driver.raw_frames {
-                    driver.frame_text.replace(Some(frame_text(&data)));
+                    // (Through `mutable`, not `RefCell::replace`/`take`: the shell's one panic location.)
+                    *driver.frame_text.mutable() = Some(frame_text(&data));
                 }
                 driver.command(Command::Frame(frame));
-                driver.frame_text.take();
+                driver.frame_text.mutable().take();
             }
             Err(size) => driver.command(Command::FrameRefused(size)),
         });
         // A `CloseEvent`'s fields read by name (no `instanceof` and getter imports for them).
         let close = on(weak, |driver, event| {
             let code = get(&event, "code").as_f64().map_or(1006, |code| code as u16);
-            let reason = get(&event, "reason").as_string().unwrap_or_default();
+            let reason = as_string(&get(&event, "reason")).unwrap_or_default();
             let was_clean = get(&event, "wasClean").as_bool() == Some(true);
             driver.command(Command::SocketClosed { code, reason, was_clean });
         });

@@ -7,7 +7,7 @@
 
 use crate::prelude::*;
 use crate::text::text;
-use super::convert::{describe_js_error, from_js, message_to_js, to_js};
+use super::convert::{as_string, describe_js_error, from_js, message_to_js, to_js};
 use crate::model::{ClientMessage, ServerMessage};
 use crate::session::Middleware;
 use crate::model::json::FromJson;
@@ -26,7 +26,7 @@ impl JsMiddleware {
     /// A middleware as `platform.js` checked it (`connectOptions`): `[name, object, send?, receive?]`.
     pub fn new(parts: &js_sys::Array) -> JsMiddleware {
         let function = |i| Some(parts.get(i)).filter(|f| f.is_function()).map(JsCast::unchecked_into);
-        JsMiddleware { name: parts.get(0).as_string().unwrap_or_default(), object: parts.get(1), send: function(2), receive: function(3) }
+        JsMiddleware { name: as_string(&parts.get(0)).unwrap_or_default(), object: parts.get(1), send: function(2), receive: function(3) }
     }
 
     /// The message `function` passes on: `original` when it returns `undefined` (or throws or

@@ -252,6 +252,9 @@ export function levelEvent(type, level, rms, peak) {
   return e;
 }
 
+// A string from JS, or nothing (`JsValue::as_string`, see `as_string` in convert.rs).
+export const asString = (value) => (typeof value == 'string' ? value : undefined);
+
 // The text of whatever an app function threw or rejected with (web/convert.rs).
 // Never throws (a revoked proxy fails even `instanceof`).
 export function describeError(value) {

@@ -8,7 +8,7 @@
 use crate::prelude::*;
 use super::CellBorrow;
 use super::audio::AudioEngine;
-use super::convert::{from_js_noting_unknown, to_js};
+use super::convert::{as_string, from_js_noting_unknown, to_js};
 use super::driver::{new_settle, when_settled, Command, Driver};
 use super::microphone;
 use crate::model::ClientMessage;
@@ -77,7 +77,7 @@ extern "C" {
 /// `String` parameter (whose wasm-bindgen glue encodes it in JS, per method); a non-string names
 /// nothing.
 fn event_name(kind: JsValue) -> String {
-    kind.as_string().unwrap_or_default()
+    as_string(&kind).unwrap_or_default()
 }
 
 fn rejected(error: JsValue) -> js_sys::Promise {
@@ -121,7 +121,7 @@ impl RealtimeSession {
     /// A user text item, then a response unless `{ createResponse: false }`.
     #[wasm_bindgen(js_name = sendText)]
     pub fn send_text(&self, text: JsValue, options: JsValue) -> js_sys::Promise {
-        let Some(text) = text.as_string() else { return rejected(super::convert::type_error("text must be a string")) };
+        let Some(text) = as_string(&text) else { return rejected(super::convert::type_error("text must be a string")) };
         let create = match super::convert::create_response_option(&options) {
             Ok(flag) => flag.unwrap_or(true),
             Err(e) => return rejected(e),
@@ -149,7 +149,7 @@ impl RealtimeSession {
         if !(response_id.is_undefined() || response_id.is_null() || response_id.is_string()) {
             return rejected(super::convert::type_error("responseId must be a string"));
         }
-        self.sent(ClientMessage::CancelResponse { message_id: None, response_id: response_id.as_string() })
+        self.sent(ClientMessage::CancelResponse { message_id: None, response_id: as_string(&response_id) })
     }
 
     /// `sessionUpdate` with these options.
@@ -278,11 +278,7 @@ impl RealtimeSession {
             Ok(flag) => flag.unwrap_or(!vad),
             Err(e) => return rejected(e),
         };
-        let mut messages = vec![ClientMessage::InputAudioBufferCommit { message_id: None }];
-        if create {
-            messages.push(ClientMessage::CreateResponse(crate::model::CreateResponse::default()));
-        }
-        self.sent_all(messages)
+        self.sent_all(crate::session::then_response(ClientMessage::InputAudioBufferCommit { message_id: None }, create))
     }
 
     /// Closes the session (idempotent); resolves once the socket is closed.
