@@ -144,7 +144,7 @@ impl Resampler {
             let t = n - center;
             let sinc = if t == 0.0 { 2.0 * fc } else { sin_pi(2.0 * fc * t) / (core::f64::consts::PI * t) };
             let r = t / (center + 0.5);
-            let window = bessel_i0(beta * libm::sqrt((1.0 - r * r).max(0.0))) / i0_beta;
+            let window = bessel_i0(beta * crate::float::sqrt((1.0 - r * r).max(0.0))) / i0_beta;
             // × up: zero-stuffing divides the signal's gain by `up`.
             sinc * window * up as f64
         };
