@@ -157,7 +157,10 @@ impl Resampler {
             for i in 0..taps {
                 // Coefficient for x[n − k] is h[offset + k·up]; stored oldest sample (k = taps − 1) first.
                 let k = (taps - 1 - i) as f64;
-                phases[row * taps + i] = prototype(offset + k * up as f64) as f32;
+                // `get_mut`, not `phases[…]`: in range by construction, and no bounds panic to link.
+                if let Some(slot) = phases.get_mut(row * taps + i) {
+                    *slot = prototype(offset + k * up as f64) as f32;
+                }
             }
         }
         Resampler {
