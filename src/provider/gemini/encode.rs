@@ -151,7 +151,14 @@ impl ToJson for Declarations<'_> {
                 out.push(',');
             }
             // Gemini's own schema dialect has upper-case types; anything else is JSON Schema.
-            let native = parameters.as_ref().and_then(|p| p.get("type")).and_then(Json::as_str).is_some_and(|t| t.bytes().all(|c| c.is_ascii_uppercase()));
+            // (A loop, not `bytes().all(…)`: an iterator fold of its own.)
+            let mut native = false;
+            if let Some(t) = parameters.as_ref().and_then(|p| p.get("type")).and_then(Json::as_str) {
+                native = true;
+                for c in t.bytes() {
+                    native &= c.is_ascii_uppercase();
+                }
+            }
             let mut d = JsonObject::new(out);
             d.field("name", name).field("description", description).field(if native { "parameters" } else { "parametersJsonSchema" }, parameters);
             d.end();
