@@ -177,6 +177,9 @@ fn audio_format(format: &AudioFormat, field: &str) -> Result<WireFormat, EncodeE
 }
 
 /// `turn_detection` as JSON text: `null` (off) or its object.
+// Comparisons, not `(a..=b).contains(&x)`: at opt-level "z" that is a call to a
+// `RangeInclusive::contains` of its own per type (package size).
+#[allow(clippy::manual_range_contains)]
 fn turn_detection(vad: &VoiceActivityDetection) -> Result<String, EncodeError> {
     const FIELD: &str = "options.voiceActivityDetection";
     if !vad.enabled {
@@ -186,7 +189,7 @@ fn turn_detection(vad: &VoiceActivityDetection) -> Result<String, EncodeError> {
         if vad.threshold.is_some_and(|t| !(0.0..=1.0).contains(&t)) {
             return Err(EncodeError::range(&text!(FIELD, ".threshold"), "must be between 0 and 1"));
         }
-        if vad.idle_timeout_ms.is_some_and(|ms| !(5_000..=30_000).contains(&ms)) {
+        if vad.idle_timeout_ms.is_some_and(|ms| ms < 5_000 || ms > 30_000) {
             return Err(EncodeError::range(&text!(FIELD, ".idleTimeoutMs"), "must be 5000–30000"));
         }
     }
@@ -212,8 +215,9 @@ fn output_modalities(modalities: &[Modality], field: &str) -> Result<[&'static s
     Ok([if modalities.contains(&Modality::Audio) { "audio" } else { "text" }])
 }
 
+#[allow(clippy::manual_range_contains)] // see `turn_detection`
 fn max_output_tokens(max: u32, field: &str) -> Result<u32, EncodeError> {
-    if (1..=MAX_OUTPUT_TOKENS).contains(&max) {
+    if max >= 1 && max <= MAX_OUTPUT_TOKENS {
         Ok(max)
     } else {
         Err(EncodeError::range(field, text!("must be 1–", MAX_OUTPUT_TOKENS)))
