@@ -106,7 +106,8 @@ pub(super) fn setup(codec: &mut GeminiCodec, options: &SessionOptions, resumable
     let mut kept = Vec::with_capacity(seed.len());
     for (key, value) in seed {
         if !value.is_null() {
-            kept.push((key.clone(), value.clone()));
+            // The key copied as text, not `Cow::clone` (a function of its own for this one use).
+            kept.push((alloc::borrow::Cow::Owned(key.as_ref().to_owned()), value.clone()));
         }
     }
     let mut merged = Json::Object(kept);
