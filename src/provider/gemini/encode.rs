@@ -368,9 +368,12 @@ fn item_parts(item: &ConversationItem) -> Result<String, EncodeError> {
                 o.end();
             }
             Content::Image { image_url, .. } => {
-                let (mime, data) = image_url
-                    .strip_prefix("data:")
-                    .and_then(|rest| crate::text::split_once(rest, ";base64,"))
+                // `data:` at the start by the search already linked (not `strip_prefix`'s own code).
+                let data_url = match crate::text::split_once(image_url, "data:") {
+                    Some(("", rest)) => crate::text::split_once(rest, ";base64,"),
+                    _ => None,
+                };
+                let (mime, data) = data_url
                     .ok_or_else(|| EncodeError::range(&text!(field, ".imageUrl"), "Gemini Live takes images as data: URLs (base64)"))?;
                 let mut o = JsonObject::new(&mut out);
                 o.object("inlineData", |d| {
