@@ -150,17 +150,16 @@ impl Resampler {
         };
         let interpolated = up > MAX_PHASES as u64;
         let rows = if interpolated { MAX_PHASES + 1 } else { up as usize };
-        let mut phases = vec![0.0f32; rows * taps];
+        // Pushed row by row in order (not zeroed and then indexed: no `vec![0.0; n]` code of its
+        // own, no bounds check).
+        let mut phases = Vec::with_capacity(rows * taps);
         for row in 0..rows {
             // The row's offset within one input sample, in upsampled samples.
             let offset = if interpolated { row as f64 * up as f64 / MAX_PHASES as f64 } else { row as f64 };
             for i in 0..taps {
                 // Coefficient for x[n − k] is h[offset + k·up]; stored oldest sample (k = taps − 1) first.
                 let k = (taps - 1 - i) as f64;
-                // `get_mut`, not `phases[…]`: in range by construction, and no bounds panic to link.
-                if let Some(slot) = phases.get_mut(row * taps + i) {
-                    *slot = prototype(offset + k * up as f64) as f32;
-                }
+                phases.push(prototype(offset + k * up as f64) as f32);
             }
         }
         Resampler {
