@@ -128,36 +128,26 @@ pub fn decode_base64(text: &str) -> Result<Vec<u8>, Base64Error> {
     let whole = symbols.len() - tail;
     let mut out = vec![0u8; whole / 4 * 3 + tail.saturating_sub(1)];
     let (start, mut o) = decode_blocks(symbols.get(..whole).unwrap_or_default(), &mut out);
-    // The rest (the last blocks, fewer than 30 symbols, and a partial group) symbol by symbol,
-    // into a group's 24 bits: the first symbol that is not one is the error, and each slot is
-    // written through `get_mut` (in range by construction; no bounds panics to link).
-    let mut put = |n: u32| {
-        if let Some(slot) = out.get_mut(o) {
-            *slot = (n >> 16) as u8;
-        }
-        o += 1;
-    };
-    let mut n = 0u32;
+    // The rest (the last blocks, fewer than 30 symbols, and a partial group) symbol by symbol:
+    // the first symbol that is not one is the error, and each slot is written through `get_mut`
+    // (in range by construction; no bounds panics to link).
+    let (mut bits, mut count) = (0u32, 0u32);
     for (k, &byte) in symbols.iter().enumerate().skip(start) {
         let value = SYMBOL_VALUES[usize::from(byte)];
         if value == 0xff {
             return Err(Base64Error::Symbol { offset: k, byte });
         }
-        n = n << 6 | u32::from(value);
-        // `start` is a multiple of 4: groups of four end at k = 3 mod 4.
-        if k % 4 == 3 {
-            put(n);
-            put(n << 8);
-            put(n << 16);
-            n = 0;
-        }
-    }
-    if tail > 0 {
-        // Two or three symbols: one or two bytes.
-        n <<= 6 * (4 - tail as u32);
-        put(n);
-        if tail == 3 {
-            put(n << 8);
+        // Six bits in; a byte out whenever eight are waiting (the older bits shift out of the
+        // top). A last group of two or three symbols gives its one or two bytes so, and its
+        // spare low bits stay unread.
+        bits = bits << 6 | u32::from(value);
+        count += 6;
+        if count >= 8 {
+            count -= 8;
+            if let Some(slot) = out.get_mut(o) {
+                *slot = (bits >> count) as u8;
+            }
+            o += 1;
         }
     }
     Ok(out)
