@@ -1,9 +1,9 @@
 //! Rounding of `f64`s, which core lacks (std has it as methods; the crate is `no_std`).
 //!
-//! Owns: [`trunc`], [`floor`], [`ceil`] and [`round`], exact for every input (NaN and ±∞ come back
-//! as they went in). Why not `libm`'s: without nightly intrinsics it builds them in software from
-//! the bits (≈ 0.3 kB gzip of wasm); here each is an integer conversion, which wasm does in one
-//! instruction. `libm` stays for `sqrt` and `log10f`, which have no such shortcut.
+//! Owns: [`trunc`], [`floor`], [`ceil`], [`round`] and [`sqrt`], exact for every input (NaN and ±∞
+//! come back as they went in). Why not `libm`'s: without nightly intrinsics it builds them in
+//! software from the bits (≈ 0.3 kB gzip of wasm each); here rounding is an integer conversion and
+//! `sqrt` is wasm's `f64.sqrt`, one instruction each. `libm` stays for `log10f`, which wasm lacks.
 //! Must never: panic, or differ from std's methods (the tests compare them).
 
 /// 2^52: every `f64` of at least this magnitude is an integer already.
@@ -35,6 +35,20 @@ pub fn round(x: f64) -> f64 {
     if (x - t).abs() >= 0.5 { t + 1f64.copysign(x) } else { t }
 }
 
+/// The square root (correctly rounded, as IEEE 754 and std's `sqrt` are; NaN below zero).
+pub fn sqrt(x: f64) -> f64 {
+    // wasm's instruction is IEEE's correctly rounded square root, the very result libm computes
+    // in software; natively (the tests, the CLI) libm's. The scalar `f64_sqrt` is unstable; the
+    // SIMD one is stable, and SIMD is on for every wasm build (.cargo/config.toml).
+    #[cfg(target_arch = "wasm32")]
+    {
+        use core::arch::wasm32::{f64x2_extract_lane, f64x2_splat, f64x2_sqrt};
+        f64x2_extract_lane::<0>(f64x2_sqrt(f64x2_splat(x)))
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    libm::sqrt(x)
+}
+
 #[cfg(test)]
 mod tests {
     extern crate std;
@@ -61,6 +75,7 @@ mod tests {
                 ("floor", super::floor(x), x.floor()),
                 ("ceil", super::ceil(x), x.ceil()),
                 ("round", super::round(x), x.round()),
+                ("sqrt", super::sqrt(x), x.sqrt()),
             ] {
                 assert!(ours.to_bits() == theirs.to_bits() || (ours.is_nan() && theirs.is_nan()), "{name}({x:e}): {ours:e}, std {theirs:e}");
             }

@@ -277,6 +277,22 @@ fn what_gemini_cannot_do_is_a_clear_error_or_a_documented_no_op() {
 }
 
 #[test]
+fn images_go_as_inline_data_and_only_as_data_urls() {
+    let mut codec = GeminiCodec::new();
+    let encode = |codec: &mut GeminiCodec, v: Value| codec.encode(&serde_json::from_value(v).unwrap());
+    let image = |url: &str| json!({ "type": "createConversationItem", "item": { "role": "user", "contents": [{ "type": "image", "imageUrl": url }] } });
+    assert!(encode(&mut codec, image("data:image/png;base64,iVBORw0KGgo=")).unwrap().is_empty());
+    let frames = encode(&mut codec, json!({ "type": "createResponse" })).unwrap();
+    let frame: Value = serde_json::from_str(&frames[0]).unwrap();
+    assert_eq!(frame["clientContent"]["turns"][0]["parts"][0]["inlineData"], json!({ "mimeType": "image/png", "data": "iVBORw0KGgo=" }), "{frame}");
+    // Not at the start, not base64, not a data: URL at all.
+    for url in ["https://example.com/a.png", "xdata:image/png;base64,AAAA", "data:image/png,AAAA"] {
+        let e = encode(&mut codec, image(url)).unwrap_err();
+        assert!(e.message.contains("data: URLs"), "{url}: {e}");
+    }
+}
+
+#[test]
 fn connect_urls_for_keys_and_ephemeral_tokens() {
     let codec = GeminiCodec::new();
     let key = codec.connect_request(&ConnectConfig { model: "m".into(), endpoint: None, credential: "AIza+key".into() });

@@ -17,7 +17,7 @@ impl Level {
             sum += (s as f64) * (s as f64);
             peak = peak.max(s.abs());
         }
-        Level { rms: libm::sqrt(sum / samples.len() as f64) as f32, peak: peak.min(1.0) }
+        Level { rms: crate::float::sqrt(sum / samples.len() as f64) as f32, peak: peak.min(1.0) }
     }
 
     /// RMS in dBFS (a full-scale sine is -3 dBFS; silence is -inf, floored at -120).

@@ -65,7 +65,11 @@ impl PlaybackPipeline {
     /// worklet they were decoded for turned out unable to resample.
     pub fn resample(&mut self, linear: &[i16]) -> &[f32] {
         self.decoded.clear();
-        self.decoded.extend(linear.iter().map(|&sample| sample as f32 / 32768.0));
+        // A push loop, not `extend(….map(…))` (its own copy of `extend`'s machinery): a fallback.
+        self.decoded.reserve(linear.len());
+        for &sample in linear {
+            self.decoded.push(sample as f32 / 32768.0);
+        }
         self.resampled.clear();
         self.resampler.process(&self.decoded, &mut self.resampled);
         &self.resampled

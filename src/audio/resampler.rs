@@ -144,20 +144,22 @@ impl Resampler {
             let t = n - center;
             let sinc = if t == 0.0 { 2.0 * fc } else { sin_pi(2.0 * fc * t) / (core::f64::consts::PI * t) };
             let r = t / (center + 0.5);
-            let window = bessel_i0(beta * libm::sqrt((1.0 - r * r).max(0.0))) / i0_beta;
+            let window = bessel_i0(beta * crate::float::sqrt((1.0 - r * r).max(0.0))) / i0_beta;
             // × up: zero-stuffing divides the signal's gain by `up`.
             sinc * window * up as f64
         };
         let interpolated = up > MAX_PHASES as u64;
         let rows = if interpolated { MAX_PHASES + 1 } else { up as usize };
-        let mut phases = vec![0.0f32; rows * taps];
+        // Pushed row by row in order (not zeroed and then indexed: no `vec![0.0; n]` code of its
+        // own, no bounds check).
+        let mut phases = Vec::with_capacity(rows * taps);
         for row in 0..rows {
             // The row's offset within one input sample, in upsampled samples.
             let offset = if interpolated { row as f64 * up as f64 / MAX_PHASES as f64 } else { row as f64 };
             for i in 0..taps {
                 // Coefficient for x[n − k] is h[offset + k·up]; stored oldest sample (k = taps − 1) first.
                 let k = (taps - 1 - i) as f64;
-                phases[row * taps + i] = prototype(offset + k * up as f64) as f32;
+                phases.push(prototype(offset + k * up as f64) as f32);
             }
         }
         Resampler {

@@ -72,9 +72,9 @@ pub fn parse_number(text: &str) -> Option<f64> {
 /// `digits × 10^exponent`, `digits` > 0.
 fn scaled(digits: u64, exponent: i64) -> f64 {
     if exponent >= 0 {
-        // An integer: exact when it fits 128 bits (`as` rounds to the nearest double).
+        // An integer: exact when it fits 128 bits (when it fits 64, `as` rounds to the nearest).
         if let Some(n) = u32::try_from(exponent).ok().and_then(|e| 10u128.checked_pow(e)).and_then(|p| p.checked_mul(u128::from(digits))) {
-            return n as f64;
+            return if n >> 64 == 0 { n as u64 as f64 } else { nearest(n, false, 0) };
         }
     } else if exponent >= -31 {
         return quotient(digits, (-exponent) as u32);
@@ -88,36 +88,54 @@ fn scaled(digits: u64, exponent: i64) -> f64 {
     value
 }
 
-/// `digits / 10^k` correctly rounded, for k ≤ 31: `digits × 2^s / 5^k` as an integer of at least
-/// 55 bits plus a remainder, rounded to 53 bits (ties to even), then scaled by `2^-(s+k)`.
+/// `digits / 10^k` correctly rounded, for k ≤ 31: `digits × 2^s / 5^k` with `digits` shifted up to
+/// fill 128 bits (the quotient then has at least 55 bits, as 5^k < 2^72), scaled by `2^-(s+k)`.
 fn quotient(digits: u64, k: u32) -> f64 {
-    let bits = |n: u128| 128 - n.leading_zeros();
-    let divisor = 5u128.pow(k); // < 2^72
-    let s = (55 + bits(divisor)).saturating_sub(bits(u128::from(digits)));
-    let n = u128::from(digits) << s; // 55 + bits(divisor) ≤ 127 bits
-    let (q, r) = div_rem(n, divisor); // q ≥ 2^54
-    let shift = bits(q) - 53;
-    let (mut mantissa, dropped, half) = (q >> shift, q & ((1 << shift) - 1), 1u128 << (shift - 1));
-    if dropped > half || (dropped == half && (r != 0 || mantissa & 1 == 1)) {
+    let z = digits.leading_zeros();
+    let (q, r) = div_rem(u128::from(digits << z) << 64, 5u128.pow(k));
+    nearest(q, r != 0, -i64::from(64 + z + k))
+}
+
+/// The double nearest `(n + ε) × 2^exp2` (ties to even), `n` > 0, where ε is a positive fraction
+/// below one when `inexact` (a remainder a division dropped) and 0 otherwise. Within the range
+/// callers use (2^-200 to 2^200) the result is a normal double. 128-bit shifts only by constants (a
+/// variable one, like `u128 as f64`, is a call to compiler-builtins': wasm has no 128-bit integers).
+fn nearest(mut n: u128, inexact: bool, mut exp2: i64) -> f64 {
+    if n >> 64 == 0 {
+        n <<= 64;
+        exp2 -= 64;
+    }
+    // Then by the leading zeros of the top half (below 64), a half at a time.
+    let z = n.leading_zeros();
+    if z > 0 {
+        let (high, low) = ((n >> 64) as u64, n as u64);
+        n = u128::from(high << z | low >> (64 - z)) << 64 | u128::from(low << z);
+        exp2 -= i64::from(z);
+    }
+    // The top 53 bits; below them 75 dropped bits, of which the top one is the half.
+    let (mut mantissa, dropped, half) = ((n >> 75) as u64, n & ((1 << 75) - 1), 1u128 << 74);
+    if dropped > half || (dropped == half && (inexact || mantissa & 1 == 1)) {
         mantissa += 1;
     }
-    // 2^(shift - s - k): between 2^-160 and 2^3 here, so a normal double and the product exact.
-    let power = (1023 + i64::from(shift) - i64::from(s) - i64::from(k)) as u64;
-    mantissa as f64 * f64::from_bits(power << 52)
+    // `mantissa` ≤ 2^53 converts exactly, and the product by a power of two is exact.
+    mantissa as f64 * f64::from_bits(((1023 + 75 + exp2) as u64) << 52)
 }
 
 /// `(n / d, n % d)` for `d` > 0, by binary long division: a loop of shifts and subtractions in
 /// place of the `/` and `%` operators, whose 128-bit division routine (compiler-builtins'
 /// `u128_div_rem`) is a kilobyte of wasm. Numbers are read only when a reader asks for one, and
 /// few have a fraction: 128 steps each is no cost that shows.
-fn div_rem(n: u128, d: u128) -> (u128, u128) {
+fn div_rem(mut n: u128, d: u128) -> (u128, u128) {
     let (mut q, mut r) = (0u128, 0u128);
-    for i in (0..128).rev() {
-        // `r` < `d` < 2^72 before the shift: it cannot overflow.
-        r = (r << 1) | ((n >> i) & 1);
+    for _ in 0..128 {
+        // `r` < `d` < 2^72 before the shift: it cannot overflow. The bits of `n` come in from
+        // the top, by constant shifts (see `nearest` for why).
+        r = (r << 1) | (n >> 127);
+        n <<= 1;
+        q <<= 1;
         if r >= d {
             r -= d;
-            q |= 1 << i;
+            q |= 1;
         }
     }
     (q, r)

@@ -114,8 +114,11 @@ pub trait JsonFields {
 /// A string with JSON's escapes (quotes, backslashes, control characters), as serde_json wrote it.
 fn write_string(text: &str, out: &mut String) {
     out.push('"');
-    let mut run = 0;
-    for (i, b) in text.bytes().enumerate() {
+    // `i` counted by hand, not `enumerate()` (its `next` is a function call per byte at
+    // opt-level "z").
+    let (mut run, mut i) = (0, 0);
+    for b in text.bytes() {
+        i += 1;
         let escape = match b {
             b'"' => "\\\"",
             b'\\' => "\\\\",
@@ -127,7 +130,7 @@ fn write_string(text: &str, out: &mut String) {
             0..=0x1f => "",
             _ => continue,
         };
-        out.push_str(text.get(run..i).unwrap_or_default());
+        out.push_str(text.get(run..i - 1).unwrap_or_default());
         if escape.is_empty() {
             // `\u00XX` by hand (`b` < 0x20): no formatting machinery for four hex digits.
             out.push_str("\\u00");
@@ -136,7 +139,7 @@ fn write_string(text: &str, out: &mut String) {
         } else {
             out.push_str(escape);
         }
-        run = i + 1;
+        run = i;
     }
     out.push_str(text.get(run..).unwrap_or_default());
     out.push('"');

@@ -110,12 +110,6 @@ const SYMBOL_VALUES: [u8; 256] = {
 /// engine (≈ 4.5 kB of wasm with its error formatting); every audio delta goes through here, so
 /// the output is sized once and written group by group, with no per-byte push.
 pub fn decode_base64(text: &str) -> Result<Vec<u8>, Base64Error> {
-    // The first symbol of the group at `at` that is not one (the group has one).
-    fn invalid(text: &str, at: usize) -> Base64Error {
-        let bytes = text.as_bytes();
-        let offset = (at..bytes.len()).find(|&i| SYMBOL_VALUES[bytes[i] as usize] == 0xff).unwrap_or(at);
-        Base64Error::Symbol { offset, byte: bytes[offset] }
-    }
     let mut symbols = text.as_bytes();
     let mut padding = 0;
     while padding < 2 {
@@ -133,34 +127,27 @@ pub fn decode_base64(text: &str) -> Result<Vec<u8>, Base64Error> {
     }
     let whole = symbols.len() - tail;
     let mut out = vec![0u8; whole / 4 * 3 + tail.saturating_sub(1)];
-    // An index loop, not iterator adapters: the crate is built for size (`opt-level = "z"`), which
-    // inlines little, and a call per group was measurable on the receive path.
-    let (mut i, mut o) = decode_blocks(&symbols[..whole], &mut out);
-    while i < whole {
-        let [a, b, c, d] = [symbols[i], symbols[i + 1], symbols[i + 2], symbols[i + 3]];
-        let (a, b, c, d) = (SYMBOL_VALUES[a as usize], SYMBOL_VALUES[b as usize], SYMBOL_VALUES[c as usize], SYMBOL_VALUES[d as usize]);
-        if (a | b | c | d) & 0x80 != 0 {
-            return Err(invalid(text, i));
+    let (start, mut o) = decode_blocks(symbols.get(..whole).unwrap_or_default(), &mut out);
+    // The rest (the last blocks, fewer than 30 symbols, and a partial group) symbol by symbol:
+    // the first symbol that is not one is the error, and each slot is written through `get_mut`
+    // (in range by construction; no bounds panics to link).
+    let (mut bits, mut count) = (0u32, 0u32);
+    for (k, &byte) in symbols.iter().enumerate().skip(start) {
+        let value = SYMBOL_VALUES[usize::from(byte)];
+        if value == 0xff {
+            return Err(Base64Error::Symbol { offset: k, byte });
         }
-        let n = u32::from(a) << 18 | u32::from(b) << 12 | u32::from(c) << 6 | u32::from(d);
-        out[o] = (n >> 16) as u8;
-        out[o + 1] = (n >> 8) as u8;
-        out[o + 2] = n as u8;
-        i += 4;
-        o += 3;
-    }
-    if tail > 0 {
-        let mut n = 0u32;
-        for (k, &symbol) in symbols[whole..].iter().enumerate() {
-            let value = SYMBOL_VALUES[symbol as usize];
-            if value == 0xff {
-                return Err(invalid(text, whole + k));
+        // Six bits in; a byte out whenever eight are waiting (the older bits shift out of the
+        // top). A last group of two or three symbols gives its one or two bytes so, and its
+        // spare low bits stay unread.
+        bits = bits << 6 | u32::from(value);
+        count += 6;
+        if count >= 8 {
+            count -= 8;
+            if let Some(slot) = out.get_mut(o) {
+                *slot = (bits >> count) as u8;
             }
-            n |= u32::from(value) << (18 - 6 * k);
-        }
-        out[o] = (n >> 16) as u8;
-        if tail == 3 {
-            out[o + 1] = (n >> 8) as u8;
+            o += 1;
         }
     }
     Ok(out)

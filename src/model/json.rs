@@ -229,18 +229,30 @@ fn closest<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
 /// Levenshtein distance over bytes (keys are short and ASCII in practice: a non-ASCII character
 /// counts as several edits, which only makes a suggestion less likely). Bytes, not `chars()`:
 /// counting characters linked core's `do_count_chars` (≈ 0.4 kB of wasm) for this one use.
+// The row index counted by hand: `enumerate()` is a call per step at opt-level "z" (and its
+// `next` would be linked for this alone).
+#[allow(clippy::explicit_counter_loop)]
 fn edits(a: &str, b: &str) -> usize {
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.bytes().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.bytes().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (diagonal + usize::from(ca != cb)).min(row[j] + 1).min(above + 1);
+    // One row of the table, without its column 0 (`i` in row `i`, implied). Plain loops over the
+    // row's cells, not `(0..=n).collect()` and `row[j]`: the range's `collect` is code of its own,
+    // and each index a bounds check.
+    let mut row = Vec::with_capacity(b.len());
+    for j in 1..=b.len() {
+        row.push(j);
+    }
+    let mut i = 0;
+    for ca in a.bytes() {
+        // Column 0 of the row above (`diagonal` of the first cell) and of this row (`left`).
+        let (mut diagonal, mut left) = (i, i + 1);
+        i += 1;
+        for (cell, cb) in row.iter_mut().zip(b.bytes()) {
+            let above = *cell;
+            *cell = (diagonal + usize::from(ca != cb)).min(left + 1).min(above + 1);
             diagonal = above;
+            left = *cell;
         }
     }
-    row[b.len()]
+    row.last().copied().unwrap_or(a.len())
 }
 
 /// The fields of one JSON object.
@@ -600,6 +612,32 @@ mod tests {
         let _ = SessionOptions::from_json_str(r#"{"typo":1}"#, "options").unwrap();
         let (_, unknown) = from_json_str_noting_unknown::<SessionOptions>("{}", "options").unwrap();
         assert!(unknown.is_empty());
+    }
+
+    #[test]
+    fn edits_is_the_levenshtein_distance() {
+        // The textbook full table, for comparison.
+        fn reference(a: &[u8], b: &[u8]) -> usize {
+            let mut d = vec![vec![0; b.len() + 1]; a.len() + 1];
+            for (i, row) in d.iter_mut().enumerate() {
+                row[0] = i;
+            }
+            for (j, cell) in d[0].iter_mut().enumerate() {
+                *cell = j;
+            }
+            for i in 1..=a.len() {
+                for j in 1..=b.len() {
+                    d[i][j] = (d[i - 1][j - 1] + usize::from(a[i - 1] != b[j - 1])).min(d[i - 1][j] + 1).min(d[i][j - 1] + 1);
+                }
+            }
+            d[a.len()][b.len()]
+        }
+        let words = ["", "a", "ab", "ba", "abc", "instruction", "instructions", "voice", "vocie", "modalities", "outputModalities", "kitten", "sitting"];
+        for a in words {
+            for b in words {
+                assert_eq!(edits(a, b), reference(a.as_bytes(), b.as_bytes()), "{a:?} / {b:?}");
+            }
+        }
     }
 
     #[test]

@@ -135,7 +135,7 @@ impl BargeInOptions {
             // No float formatting: it would cost the package a shortest-float printer (kBs).
             return Some(text!(at, ".sensitivity must be within 0–1"));
         }
-        if !(low..=high).contains(&self.confirm_ms) {
+        if self.confirm_ms < low || self.confirm_ms > high {
             return Some(text!(at, ".confirmMs must be within ", low, "–", high, " (got ", self.confirm_ms, ")"));
         }
         None

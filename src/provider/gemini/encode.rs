@@ -106,7 +106,8 @@ pub(super) fn setup(codec: &mut GeminiCodec, options: &SessionOptions, resumable
     let mut kept = Vec::with_capacity(seed.len());
     for (key, value) in seed {
         if !value.is_null() {
-            kept.push((key.clone(), value.clone()));
+            // The key copied as text, not `Cow::clone` (a function of its own for this one use).
+            kept.push((alloc::borrow::Cow::Owned(key.as_ref().to_owned()), value.clone()));
         }
     }
     let mut merged = Json::Object(kept);
@@ -151,7 +152,14 @@ impl ToJson for Declarations<'_> {
                 out.push(',');
             }
             // Gemini's own schema dialect has upper-case types; anything else is JSON Schema.
-            let native = parameters.as_ref().and_then(|p| p.get("type")).and_then(Json::as_str).is_some_and(|t| t.bytes().all(|c| c.is_ascii_uppercase()));
+            // (A loop, not `bytes().all(…)`: an iterator fold of its own.)
+            let mut native = false;
+            if let Some(t) = parameters.as_ref().and_then(|p| p.get("type")).and_then(Json::as_str) {
+                native = true;
+                for c in t.bytes() {
+                    native &= c.is_ascii_uppercase();
+                }
+            }
             let mut d = JsonObject::new(out);
             d.field("name", name).field("description", description).field(if native { "parameters" } else { "parametersJsonSchema" }, parameters);
             d.end();
@@ -360,9 +368,12 @@ fn item_parts(item: &ConversationItem) -> Result<String, EncodeError> {
                 o.end();
             }
             Content::Image { image_url, .. } => {
-                let (mime, data) = image_url
-                    .strip_prefix("data:")
-                    .and_then(|rest| crate::text::split_once(rest, ";base64,"))
+                // `data:` at the start by the search already linked (not `strip_prefix`'s own code).
+                let data_url = match crate::text::split_once(image_url, "data:") {
+                    Some(("", rest)) => crate::text::split_once(rest, ";base64,"),
+                    _ => None,
+                };
+                let (mime, data) = data_url
                     .ok_or_else(|| EncodeError::range(&text!(field, ".imageUrl"), "Gemini Live takes images as data: URLs (base64)"))?;
                 let mut o = JsonObject::new(&mut out);
                 o.object("inlineData", |d| {

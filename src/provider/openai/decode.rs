@@ -641,7 +641,8 @@ fn response_output_item(v: &Json, message_id: Option<String>) -> ResponseOutputI
         message_id,
         response_id: string(v, "response_id"),
         output_index: uint32(v, "output_index").unwrap_or(0),
-        item: field(v, "item").map(item).unwrap_or_default(),
+        // `map_or_else`, not `map(…).unwrap_or_default()` (a function of its own for the item).
+        item: field(v, "item").map_or_else(ConversationItem::default, item),
     }
 }
 
@@ -649,7 +650,7 @@ fn conversation_item_event(v: &Json, message_id: Option<String>) -> Conversation
     ConversationItemEvent {
         message_id,
         previous_item_id: string(v, "previous_item_id"),
-        item: field(v, "item").map(item).unwrap_or_default(),
+        item: field(v, "item").map_or_else(ConversationItem::default, item),
     }
 }
 
