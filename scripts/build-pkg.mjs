@@ -242,27 +242,33 @@ function blankPanicLocations(wasmPath) {
 // The active data segments of a module: their memory address and where their bytes lie in the file.
 function dataSegments(bytes) {
   const segments = [];
+  const data = section(bytes, 11);
+  if (!data) return segments;
+  let [count, q] = leb(bytes, data.start);
+  q += data.start;
+  for (let i = 0; i < count; i++) {
+    // Flag 0: active, memory 0, offset `i32.const N; end` (a signed LEB).
+    if (bytes[q] !== 0 || bytes[q + 1] !== 0x41) throw new Error("build-pkg: a data segment of another form; update dataSegments");
+    let address = 0, shift = 0, byte, p = q + 2;
+    do { byte = bytes[p++]; address += (byte & 0x7f) * 2 ** shift; shift += 7; } while (byte & 0x80);
+    if (byte & 0x40) address -= 2 ** shift;
+    if (bytes[p++] !== 0x0b) throw new Error("build-pkg: a data segment offset that is not a constant; update dataSegments");
+    const [length, l] = leb(bytes, p);
+    segments.push({ address, start: p + l, end: p + l + length });
+    q = p + l + length;
+  }
+  return segments;
+}
+
+// The first section with id `id`: where it begins (`head`, its id byte) and where its payload lies.
+function section(bytes, id) {
   for (let at = 8; at < bytes.length;) {
     const [size, sizeLength] = leb(bytes, at + 1);
     const start = at + 1 + sizeLength, end = start + size;
-    if (bytes[at] === 11) {
-      let [count, q] = leb(bytes, start);
-      q += start;
-      for (let i = 0; i < count; i++) {
-        // Flag 0: active, memory 0, offset `i32.const N; end` (a signed LEB).
-        if (bytes[q] !== 0 || bytes[q + 1] !== 0x41) throw new Error("build-pkg: a data segment of another form; update dataSegments");
-        let address = 0, shift = 0, byte, p = q + 2;
-        do { byte = bytes[p++]; address += (byte & 0x7f) * 2 ** shift; shift += 7; } while (byte & 0x80);
-        if (byte & 0x40) address -= 2 ** shift;
-        if (bytes[p++] !== 0x0b) throw new Error("build-pkg: a data segment offset that is not a constant; update dataSegments");
-        const [length, l] = leb(bytes, p);
-        segments.push({ address, start: p + l, end: p + l + length });
-        q = p + l + length;
-      }
-    }
+    if (bytes[at] === id) return { head: at, start, end };
     at = end;
   }
-  return segments;
+  return undefined;
 }
 
 // An unsigned LEB128 at `at`: [value, its length in bytes].
@@ -279,30 +285,24 @@ function renameExport(bytes, from, to) {
     do { let byte = value & 0x7f; value = Math.floor(value / 128); if (value) byte |= 0x80; out.push(byte); } while (value);
     return Buffer.from(out);
   };
-  for (let at = 8; at < bytes.length;) {
-    const [size, sizeLength] = leb(bytes, at + 1);
-    const start = at + 1 + sizeLength, end = start + size;
-    if (bytes[at] === 7) {
-      let [count, q] = leb(bytes, start);
-      q += start;
-      const entries = [uleb(count)];
-      let renamed = 0;
-      for (let i = 0; i < count; i++) {
-        const [nameLength, l] = leb(bytes, q);
-        const name = bytes.subarray(q + l, q + l + nameLength).toString("utf8");
-        const kind = q + l + nameLength;
-        const [, indexLength] = leb(bytes, kind + 1);
-        const next = kind + 1 + indexLength;
-        const written = Buffer.from(name === from ? to : name, "utf8");
-        if (name === from) renamed++;
-        entries.push(uleb(written.length), written, bytes.subarray(kind, next));
-        q = next;
-      }
-      if (renamed !== 1) throw new Error(`build-pkg: export ${from} found ${renamed} times`);
-      const payload = Buffer.concat(entries);
-      return Buffer.concat([bytes.subarray(0, at), Buffer.from([7]), uleb(payload.length), payload, bytes.subarray(end)]);
-    }
-    at = end;
+  const exports = section(bytes, 7);
+  if (!exports) throw new Error("build-pkg: the .wasm has no export section");
+  let [count, q] = leb(bytes, exports.start);
+  q += exports.start;
+  const entries = [uleb(count)];
+  let renamed = 0;
+  for (let i = 0; i < count; i++) {
+    const [nameLength, l] = leb(bytes, q);
+    const name = bytes.subarray(q + l, q + l + nameLength).toString("utf8");
+    const kind = q + l + nameLength;
+    const [, indexLength] = leb(bytes, kind + 1);
+    const next = kind + 1 + indexLength;
+    const written = Buffer.from(name === from ? to : name, "utf8");
+    if (name === from) renamed++;
+    entries.push(uleb(written.length), written, bytes.subarray(kind, next));
+    q = next;
   }
-  throw new Error("build-pkg: the .wasm has no export section");
+  if (renamed !== 1) throw new Error(`build-pkg: export ${from} found ${renamed} times`);
+  const payload = Buffer.concat(entries);
+  return Buffer.concat([bytes.subarray(0, exports.head), Buffer.from([7]), uleb(payload.length), payload, bytes.subarray(exports.end)]);
 }

@@ -1,4 +1,5 @@
-//! Rounding of `f64`s, which core lacks (std has it as methods; the crate is `no_std`).
+//! Rounding and the square root of `f64`s, which core lacks (std has them as methods; the crate
+//! is `no_std`).
 //!
 //! Owns: [`trunc`], [`floor`], [`ceil`], [`round`] and [`sqrt`], exact for every input (NaN and ±∞
 //! come back as they went in). Why not `libm`'s: without nightly intrinsics it builds them in
