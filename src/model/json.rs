@@ -78,11 +78,7 @@ impl JsonError {
 /// `path: message`, or the message alone at the root.
 impl Piece for JsonError {
     fn push_to(&self, out: &mut String) {
-        if !self.path.is_empty() {
-            self.path.push_to(out);
-            ": ".push_to(out);
-        }
-        self.message.push_to(out)
+        crate::text::labelled((!self.path.is_empty()).then_some(self.path.as_str()), &self.message, out)
     }
 }
 
