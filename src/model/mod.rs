@@ -27,6 +27,7 @@ mod data;
 pub mod json;
 mod options;
 mod server;
+pub(crate) use server::server_message_kinds;
 mod usage;
 
 pub use client::{ClientMessage, CreateResponse};

@@ -529,8 +529,17 @@ impl FromJson for ServerMessage {
     }
 }
 
+/// Every server message `type`, each followed by a space: one literal for [`KINDS`] and the
+/// session's `EVENT_NAMES`, which begins with them (so a new message is named once).
+macro_rules! server_message_kinds {
+    () => {
+        "error sessionCreated sessionUpdated inputAudioBufferSpeechStarted inputAudioBufferSpeechStopped inputAudioBufferTimeoutTriggered inputAudioBufferCommitted inputAudioBufferCleared inputAudioTranscriptionDelta inputAudioTranscriptionCompleted inputAudioTranscriptionFailed inputAudioTranscriptionSegment outputTextDelta outputTextDone outputAudioDelta outputAudioDone outputAudioTranscriptionDelta outputAudioTranscriptionDone responseCreated responseDone responseOutputItemAdded responseOutputItemDone conversationItemAdded conversationItemDone conversationItemRetrieved conversationItemTruncated conversationItemDeleted functionCallArgumentsDelta functionCallArgumentsDone rateLimitsUpdated toolCallsCancelled goAway raw "
+    };
+}
+pub(crate) use server_message_kinds;
+
 /// Every `type` of a server message, each followed by a space.
-const KINDS: &str = "error sessionCreated sessionUpdated inputAudioBufferSpeechStarted inputAudioBufferSpeechStopped inputAudioBufferTimeoutTriggered inputAudioBufferCommitted inputAudioBufferCleared inputAudioTranscriptionDelta inputAudioTranscriptionCompleted inputAudioTranscriptionFailed inputAudioTranscriptionSegment outputTextDelta outputTextDone outputAudioDelta outputAudioDone outputAudioTranscriptionDelta outputAudioTranscriptionDone responseCreated responseDone responseOutputItemAdded responseOutputItemDone conversationItemAdded conversationItemDone conversationItemRetrieved conversationItemTruncated conversationItemDeleted functionCallArgumentsDelta functionCallArgumentsDone rateLimitsUpdated toolCallsCancelled goAway raw ";
+const KINDS: &str = server_message_kinds!();
 
 deserialize_with_from_json!(ServerMessage);
 

@@ -153,18 +153,11 @@ impl core::error::Error for SessionError {}
 /// Every name `RealtimeSession.on()` delivers: the server message types, the session's events and
 /// the browser shell's own (`inputLevel`, `outputLevel`, `playbackBlocked`). The same set as the
 /// d.ts `SessionEventMap` (checked by `tests/error_codes.rs`); other names are warned about. One
-/// text, each name followed by a space (as the model's `KINDS`, whose server message names it
-/// begins with, byte for byte: gzip keeps one copy), not a table of pointers.
+/// text, each name followed by a space, not a table of pointers; the server message names are the
+/// model's own list (`server_message_kinds!`), so a new message is named once.
 pub const EVENT_NAMES: &str = concat!(
     // server messages
-    "error sessionCreated sessionUpdated inputAudioBufferSpeechStarted inputAudioBufferSpeechStopped ",
-    "inputAudioBufferTimeoutTriggered inputAudioBufferCommitted inputAudioBufferCleared ",
-    "inputAudioTranscriptionDelta inputAudioTranscriptionCompleted inputAudioTranscriptionFailed ",
-    "inputAudioTranscriptionSegment outputTextDelta outputTextDone outputAudioDelta outputAudioDone ",
-    "outputAudioTranscriptionDelta outputAudioTranscriptionDone responseCreated responseDone ",
-    "responseOutputItemAdded responseOutputItemDone conversationItemAdded conversationItemDone ",
-    "conversationItemRetrieved conversationItemTruncated conversationItemDeleted functionCallArgumentsDelta ",
-    "functionCallArgumentsDone rateLimitsUpdated toolCallsCancelled goAway raw ",
+    crate::model::server_message_kinds!(),
     // the session's events
     "stateChange close interrupted playbackEnded reconnecting reconnected toolCallStarted ",
     "toolCallCompleted metrics localSpeechStarted localSpeechStopped ",

@@ -53,7 +53,7 @@ impl Connector {
 
     /// The connect config of a credential, `[token, url?]`.
     fn config(&self, credential: &JsValue) -> Result<ConnectConfig, JsValue> {
-        let part = |i| js_sys::Reflect::get_u32(credential, i).ok().and_then(|v| as_string(&v));
+        let part = |i| as_string(&credential.unchecked_ref::<js_sys::Array>().get(i));
         let token = part(0).unwrap_or_default();
         refuse_standard_key(self.provider, &token, self.allow_api_key)?;
         Ok(ConnectConfig { model: self.model.clone(), endpoint: part(1).or_else(|| self.endpoint.clone()), credential: token })

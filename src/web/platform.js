@@ -346,13 +346,13 @@ export class Listeners {
   constructor() { this.byName = new Map(); }
   // Lists are never changed in place (a new one each time): an emit walks the list it started with.
   add(name, handler, once) {
-    const list = [...(this.byName.get(name) ?? []), [handler, once]];
-    this.byName.set(name, list);
-    return list.length;
+    return this.#put(name, [...(this.byName.get(name) ?? []), [handler, once]]);
   }
   remove(name, handler) {
-    const list = (this.byName.get(name) ?? []).filter(([h]) => h !== handler);
-    // An emptied name goes: `off()` with names nobody listens to cannot grow the map.
+    return this.#put(name, (this.byName.get(name) ?? []).filter(([h]) => h !== handler));
+  }
+  // An emptied name goes (by `off()` or a last `once`): the map holds only names someone hears.
+  #put(name, list) {
     if (list.length) this.byName.set(name, list);
     else this.byName.delete(name);
     return list.length;
@@ -362,7 +362,7 @@ export class Listeners {
   emit(name, value) {
     const list = this.byName.get(name) ?? [];
     // No new list per delta unless a `once` listener goes.
-    if (list.some(([, once]) => once)) this.byName.set(name, list.filter(([, once]) => !once));
+    if (list.some(([, once]) => once)) this.#put(name, list.filter(([, once]) => !once));
     for (const [handler] of list) {
       try { handler(value); } catch (e) { log('error', `realtime-wasm: a ${name} handler threw:`, e); }
     }
@@ -379,7 +379,7 @@ export class Listeners {
 // `[kind, item, value, underruns, queued]`, kind its index in WORKLET_MESSAGES (-1: none of them)
 // and value its `rendered`, `rms` or `resampling`.
 const WORKLET_MESSAGES = ['position', 'stopped', 'level', 'ready'];
-function workletMessage(data = {}) {
+function workletMessage(data) {
   // The chunk first, before any other field is read (50 of these a second).
   if (data.type == 'chunk' && data.samples instanceof Float32Array) return data.samples;
   const { type, item, rendered, rms, resampling, underruns, queued } = data;
@@ -390,7 +390,7 @@ function workletNode(context, name, numberOfOutputs, processorOptions, onmessage
   const options = { processorOptions, numberOfInputs: 1, numberOfOutputs };
   if (numberOfOutputs) options.outputChannelCount = [1];
   const node = new AudioWorkletNode(context, name, options);
-  node.port.onmessage = ({ data }) => onmessage(workletMessage(data ?? undefined));
+  node.port.onmessage = ({ data }) => onmessage(workletMessage(data ?? {}));
   return node;
 }
 // The playback graph: worklet → gain → an <audio> element (through a MediaStream: output-device
