@@ -17,9 +17,11 @@
 //                                the receive paths whose label contains the text (or one of the
 //                                texts between `|`), nothing else
 //                                (a before/after of one change; the full run is the reference)
-//   node bench/run.mjs --profile 'realtime-wasm, playback on'
+//   node bench/run.mjs --profile 'realtime-wasm, playback on' [--top N]
 //                                one receive sample of that path under the V8 CPU profiler: the
-//                                functions by self time (where the path's CPU goes), no table
+//                                functions by self time (where the path's CPU goes) and the sums
+//                                by kind (wasm, JS, engine), no table; wasm functions are named
+//                                when pkg/ is a `build-pkg.mjs --names` build, JS ones always
 import http from 'node:http';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -37,6 +39,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const QUICK = process.argv.includes('--quick');
 const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const PROFILE = process.argv.includes('--profile') ? process.argv[process.argv.indexOf('--profile') + 1] : undefined;
+const TOP = process.argv.includes('--top') ? Number(process.argv[process.argv.indexOf('--top') + 1]) : 25;
 
 const DELTAS = QUICK ? 20 : 2_000;
 const ROUNDS = QUICK ? 1 : 6; // the first is a warm-up unless quick
@@ -144,7 +147,9 @@ async function bundleApps() {
   const result = await esbuild.build({
     entryPoints: Object.keys(APPS).map((app) => path.join(BENCH, 'apps', `${app}.mjs`)),
     outdir: path.join(OUT, 'apps'),
-    absWorkingDir: REPO, bundle: true, minify: true, format: 'esm', platform: 'browser', metafile: true, logLevel: 'warning',
+    absWorkingDir: REPO, bundle: true, format: 'esm', platform: 'browser', metafile: true, logLevel: 'warning',
+    // A profile keeps the JS names (the glue is minified already by build-pkg; the app's own are kept).
+    minify: !PROFILE, minifySyntax: true, minifyWhitespace: true,
   });
   const sizes = {};
   for (const [output, meta] of Object.entries(result.metafile.outputs)) {
@@ -299,6 +304,8 @@ async function profileSample(bench, receivePath) {
     const parent = new Map(profile.nodes.flatMap((n) => (n.children ?? []).map((c) => [c, n])));
     const name = (node) => {
       const { functionName, url, lineNumber } = node.callFrame;
+      // V8 names wasm functions from the name section (a `--names` build); the hashes are noise.
+      if (url.endsWith('.wasm')) return `wasm ${functionName.replace(/::h[0-9a-f]{16}\b/g, '')}`;
       return `${functionName || '(anonymous)'} ${url ? `${path.basename(url)}:${lineNumber + 1}` : ''}`.trim();
     };
     const deltas = profile.timeDeltas;
@@ -314,10 +321,15 @@ async function profileSample(bench, receivePath) {
     const busy = [...self].filter(([k]) => k !== '(idle)' && k !== '(program)');
     const total = busy.reduce((sum, [, ms]) => sum + ms, 0);
     console.log(`bench: ${receivePath.label}: ${total.toFixed(1)} ms sampled outside (idle)/(program) for ${AUDIO_SECONDS} s of audio; self time:`);
-    for (const [key, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) {
+    for (const [key, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, TOP)) {
       const [caller] = [...(callers.get(key) ?? [])].sort((a, b) => b[1] - a[1]);
       console.log(`${ms.toFixed(1).padStart(9)} ms  ${key}${caller ? `  ← ${caller[0]}` : ''}`);
     }
+    // By kind: the SDK's wasm, the JS that ran (the glue, platform.js, the app), the engine's own.
+    const kind = (key) => (key.startsWith('wasm ') ? 'wasm' : /\.js:\d+$/.test(key) ? 'JS' : 'engine (builtins, GC, crossings)');
+    const kinds = new Map();
+    for (const [key, ms] of busy) kinds.set(kind(key), (kinds.get(kind(key)) ?? 0) + ms);
+    console.log(`bench: by kind: ${[...kinds].map(([k, ms]) => `${k} ${ms.toFixed(1)} ms`).join(', ')}`);
   } finally {
     await page.close();
   }
