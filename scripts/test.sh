@@ -41,6 +41,8 @@ node tests/types/readme-snippets.mjs
 step "npm package: build pkg/, and its size budget"
 node scripts/build-pkg.mjs
 node scripts/size-budget.mjs pkg
+# The function layout (scripts/wasm-layout.mjs) against Binaryen's reading of the same module.
+node --test tests/build/
 
 step "fixtures: a spoken WAV for the fake microphone (espeak-ng), Chromium flags"
 mkdir -p target/audio
