@@ -162,22 +162,24 @@ pub fn decode_base64(text: &str) -> Result<Vec<u8>, Base64Error> {
 fn decode_blocks(symbols: &[u8], out: &mut [u8]) -> (usize, usize) {
     use core::arch::wasm32::*;
     let (mut i, mut o) = (0, 0);
-    let range = |block: v128, low: u8, high: u8| v128_and(u8x16_ge(block, u8x16_splat(low)), u8x16_le(block, u8x16_splat(high)));
+    // Symbols by nibble (Muła's table lookup): each high nibble has a row bit (0x10: no symbol
+    // there), each low nibble the rows it rules out; a byte is a symbol when its row is not ruled
+    // out. Two swizzles and an AND test 16 bytes, where five range checks took 22 operations.
+    let row_of_high = u8x16(0x10, 0x10, 0x01, 0x02, 0x04, 0x08, 0x04, 0x08, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10);
+    let rows_ruled_out_by_low = u8x16(0x15, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x13, 0x1a, 0x1b, 0x1b, 0x1b, 0x1a);
+    // A symbol's distance to its value (wrapping), by high nibble — `/` (0x2f) one row down:
+    // + → 62, / → 63, 0–9 → 52–61, A–Z → 0–25, a–z → 26–51.
+    let offset_by_high = i8x16(0, 16, 19, 4, -65, -65, -71, -71, 0, 0, 0, 0, 0, 0, 0, 0);
     while i + 16 <= symbols.len() && o + 16 <= out.len() {
         // SAFETY: `i + 16 <= symbols.len()`; v128_load reads unaligned.
         let block = unsafe { v128_load(symbols.as_ptr().add(i) as *const v128) };
-        let (upper, lower, digit) = (range(block, b'A', b'Z'), range(block, b'a', b'z'), range(block, b'0', b'9'));
-        let (plus, slash) = (u8x16_eq(block, u8x16_splat(b'+')), u8x16_eq(block, u8x16_splat(b'/')));
-        if !u8x16_all_true(v128_or(v128_or(v128_or(upper, lower), digit), v128_or(plus, slash))) {
+        let high = u8x16_shr(block, 4);
+        let low = v128_and(block, u8x16_splat(0x0f));
+        if v128_any_true(v128_and(u8x16_swizzle(rows_ruled_out_by_low, low), u8x16_swizzle(row_of_high, high))) {
             break;
         }
-        // Each class's distance to its values (wrapping): A–Z → 0–25, a–z → 26–51, 0–9 → 52–61,
-        // + → 62, / → 63.
-        let offset = v128_or(
-            v128_or(v128_and(upper, u8x16_splat(191)), v128_and(lower, u8x16_splat(185))),
-            v128_or(v128_and(digit, u8x16_splat(4)), v128_or(v128_and(plus, u8x16_splat(19)), v128_and(slash, u8x16_splat(16)))),
-        );
-        let values = u8x16_add(block, offset);
+        let slash = u8x16_eq(block, u8x16_splat(b'/'));
+        let values = u8x16_add(block, u8x16_swizzle(offset_by_high, u8x16_add(high, slash)));
         // Pairs of 6 bits → 12 bits in each u16 lane, pairs of those → 24 bits in each u32 lane
         // (first symbol highest), then the three bytes of each lane, highest first.
         let pairs = v128_or(i16x8_shl(v128_and(values, u16x8_splat(0x00ff)), 6), u16x8_shr(values, 8));
