@@ -112,6 +112,13 @@ extern "C" {
     fn resolver(parts: &js_sys::Array) -> js_sys::Function;
 }
 
+/// A promise rejected with `error` (the one way the SDK makes promises: no `Promise.reject` import).
+pub(crate) fn rejected(error: JsValue) -> js_sys::Promise {
+    let (promise, settle) = new_settle();
+    settle.reject(&error);
+    promise
+}
+
 /// Calls `then` with the outcome of `promise` once it settles (from the promise's reaction, never
 /// synchronously). The SDK's one way to wait: Rust futures brought an executor, its queue and a
 /// state machine per `async fn` into the package (3.3 kB gzipped, measured when they went).

@@ -166,7 +166,8 @@ export const createResponse = (options) => field(options, 'options', 'createResp
 // context, workletUrl, chunkMs, prebufferMs, outputElement, outputNode (6–12); tools, middleware
 // (`[name, object, send?, receive?]` each), logLevel, connectTimeoutMs, maxFrameBytes, rawFrames,
 // bargeIn (13–19); the unknown keys (20); the neutral options, a shallow copy without those
-// (21); reconnect (on), its maxAttempts, maxDelayMs (22–24).
+// (21); reconnect (on), its maxAttempts, maxDelayMs (22–24); 53 random bits for the reconnect
+// jitter (25: `Math.random` here, not one more import of the wasm).
 export function connectOptions(options) {
   if (options != null && typeof options != 'object') throw new TypeError('connect options must be an object');
   const out = [], unknown = [], o = 'options', audio = read(options, 'audio');
@@ -201,6 +202,7 @@ export function connectOptions(options) {
     if (typeof reconnect != 'object') throw new TypeError('options.reconnect must be false or an object { maxAttempts?, maxDelayMs? }');
     fields(out, reconnect, 'options.reconnect', { maxAttempts: [1, 100], maxDelayMs: [0, 6e5] }, unknown);
   }
+  out[25] = Math.random() * 2 ** 53;
   return out;
 }
 
@@ -563,11 +565,12 @@ export function deferred() {
 export const settle = (parts, fulfilled, value) => parts[fulfilled ? 1 : 2](value);
 // `reaction([fulfilled, value])` once `promise` settles (web/driver.rs: when_settled): one Rust
 // closure per wait, not one per outcome.
+// A value that is no promise counts as fulfilled with it (as `await` takes it).
 export function whenSettled(promise, reaction) {
-  promise.then((value) => reaction([true, value]), (reason) => reaction([false, reason]));
+  Promise.resolve(promise).then((value) => reaction([true, value]), (reason) => reaction([false, reason]));
 }
 export const resolver = (parts) => () => parts[1]();
 
 // sendText/commitAudio (web/session.rs), connect (web/client.rs): resolves with nothing once
-// every promise did.
-export const allDone = (promises) => Promise.all(promises).then(() => {});
+// both did (either may be a value, e.g. undefined).
+export const allDone = (first, second) => Promise.all([first, second]).then(() => {});
