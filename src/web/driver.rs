@@ -201,10 +201,9 @@ pub(crate) struct Driver {
     pub(super) capture_options: RefCell<Option<AudioOptions>>,
     /// Receives both worklets' port messages.
     worklet_callback: RefCell<Option<Callback>>,
-    /// Posts the playback audio held during a burst of deltas: a zero-delay timeout runs after the
-    /// frames already received (see `AudioEngine::play`). The timeout id while one is armed.
-    post_held: RefCell<Option<Callback>>,
-    /// The armed post timer and when it fires.
+    /// Receives the timers and the network watch ([`Driver::page_callback`]).
+    page_callback: RefCell<Option<Callback>>,
+    /// The armed post of the held playback audio (see [`Driver::arm_post_held`]) and when it fires.
     post_held_timeout: Cell<Option<(i32, f64)>>,
     playback_blocked_reported: Cell<bool>,
     max_frame_bytes: usize,
@@ -249,42 +248,43 @@ extern "C" {
 
 #[wasm_bindgen]
 extern "C" {
+    /// `setTimeout(callback, delay, tag)`: the callback is called with `tag` (which timer fired).
     #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(callback: &js_sys::Function, delay_ms: i32) -> i32;
+    fn set_timeout(callback: &js_sys::Function, delay_ms: i32, tag: u32) -> i32;
     #[wasm_bindgen(js_name = clearTimeout)]
     fn clear_timeout(id: i32);
 }
 
 /// An armed timeout of the session's; dropping it cancels it (the same externs as the held-audio
-/// post, not gloo-timers' own).
-struct Timeout {
-    id: i32,
-    _callback: Callback,
-}
-
-impl Timeout {
-    fn new(delay_ms: u32, callback: impl FnMut(JsValue) + 'static) -> Timeout {
-        // A `Callback` (its argument unused), not a closure type of its own.
-        let callback = Callback::new(callback);
-        // Browsers take at most i32::MAX ms (about 24.8 days) and fire at once above it.
-        let id = set_timeout(callback.as_ref().unchecked_ref(), delay_ms.min(i32::MAX as u32) as i32);
-        Timeout { id, _callback: callback }
-    }
-}
+/// post, not gloo-timers' own). It calls the driver's page callback with its timer's slot.
+struct Timeout(i32);
 
 impl Drop for Timeout {
     fn drop(&mut self) {
-        clear_timeout(self.id);
+        clear_timeout(self.0);
     }
 }
 
-/// A timer kind's slot in `Driver::timers` (an array, not a list searched and retained: less code).
+/// The session's timer kinds, by their slot in `Driver::timers` and their tag for the page
+/// callback (an array, not a list searched and retained: less code).
+const TIMERS: [Timer; 3] = [Timer::ConnectTimeout, Timer::Reconnect, Timer::BargeIn];
+
+/// A timer kind's slot in `Driver::timers`.
 fn timer_slot(timer: Timer) -> usize {
     match timer {
         Timer::ConnectTimeout => 0,
         Timer::Reconnect => 1,
         Timer::BargeIn => 2,
     }
+}
+
+/// The page callback's tag for the held-audio post (after the session's timers).
+const POST_HELD: u32 = TIMERS.len() as u32;
+
+/// `setTimeout` of the page callback with `tag`. Browsers take at most i32::MAX ms (about 24.8
+/// days) and fire at once above it.
+fn set_page_timeout(callback: &js_sys::Function, delay_ms: f64, tag: u32) -> i32 {
+    set_timeout(callback, delay_ms.min(i32::MAX as f64) as i32, tag)
 }
 
 impl Driver {
@@ -321,7 +321,7 @@ impl Driver {
             audio: RefCell::new(audio),
             capture_options: RefCell::new(None),
             worklet_callback: RefCell::new(None),
-            post_held: RefCell::new(None),
+            page_callback: RefCell::new(None),
             post_held_timeout: Cell::new(None),
             playback_blocked_reported: Cell::new(false),
             max_frame_bytes,
@@ -376,13 +376,36 @@ impl Driver {
     }
 
     fn watch_network(self: &Rc<Self>) {
-        let weak = Rc::downgrade(self);
-        let watch = NetworkWatch::start(move |online| {
-            if let Some(driver) = weak.upgrade() {
-                driver.command(Command::NetworkChanged(online));
-            }
-        });
+        let watch = NetworkWatch::start(&self.page_callback());
         *self.network.mutable() = watch;
+    }
+
+    /// The callback the page's timers and network events deliver to (created once, held weakly):
+    /// a timer calls it with its tag (a [`TIMERS`] slot or [`POST_HELD`]), the network watch with
+    /// `true` (online) or `false`. One closure for these inputs, not one per timer and source:
+    /// each closure type has a shim, a drop and a vtable of its own in the wasm.
+    fn page_callback(self: &Rc<Self>) -> js_sys::Function {
+        let mut slot = self.page_callback.mutable();
+        let closure = slot.get_or_insert_with(|| {
+            let weak = Rc::downgrade(self);
+            Callback::new(move |input: JsValue| {
+                let Some(driver) = weak.upgrade() else { return };
+                if let Some(online) = input.as_bool() {
+                    driver.command(Command::NetworkChanged(online));
+                    return;
+                }
+                let tag = input.as_f64().unwrap_or(f64::NAN) as u32;
+                if let Some(timer) = TIMERS.get(tag as usize) {
+                    driver.command(Command::Timer(*timer));
+                } else if tag == POST_HELD {
+                    driver.post_held_timeout.set(None);
+                    if let Some(engine) = driver.audio.mutable().as_mut() {
+                        engine.post_held();
+                    }
+                }
+            })
+        });
+        closure.as_ref().unchecked_ref::<js_sys::Function>().clone()
     }
 
     /// A new connection for the resuming session: a fresh credential, the provider's URL.
@@ -541,15 +564,11 @@ impl Driver {
                 }
             }
             Output::ArmTimer { timer, at_ms } => {
-                let weak = Rc::downgrade(self);
                 // Never early: the session takes an early timer for a superseded one.
-                let delay = (crate::float::ceil(at_ms - now()) + 1.0).clamp(0.0, u32::MAX as f64) as u32;
-                let handle = Timeout::new(delay, move |_| {
-                    if let Some(driver) = weak.upgrade() {
-                        driver.command(Command::Timer(timer));
-                    }
-                });
-                self.timers.mutable()[timer_slot(timer)] = Some(handle);
+                let delay = (crate::float::ceil(at_ms - now()) + 1.0).max(0.0);
+                let slot = timer_slot(timer);
+                let id = set_page_timeout(&self.page_callback(), delay, slot as u32);
+                self.timers.mutable()[slot] = Some(Timeout(id));
             }
             Output::PlayAudio { item_id, audio } => {
                 let (held, blocked) = {
@@ -657,9 +676,10 @@ impl Driver {
         if let Some((id, _)) = self.post_held_timeout.take() {
             clear_timeout(id);
         }
-        self.post_held.mutable().take();
         *self.timers.mutable() = [None, None, None];
         self.network.mutable().take();
+        // After the timers and the network watch that call it.
+        self.page_callback.mutable().take();
         for (_, controller) in self.aborts.mutable().drain() {
             controller.abort();
         }
@@ -686,19 +706,7 @@ impl Driver {
             Some((id, _)) => clear_timeout(id),
             None => {}
         }
-        let mut slot = self.post_held.mutable();
-        let closure = slot.get_or_insert_with(|| {
-            let weak = Rc::downgrade(self);
-            Callback::new(move |_: JsValue| {
-                if let Some(driver) = weak.upgrade() {
-                    driver.post_held_timeout.set(None);
-                    if let Some(engine) = driver.audio.mutable().as_mut() {
-                        engine.post_held();
-                    }
-                }
-            })
-        });
-        let id = set_timeout(closure.as_ref().unchecked_ref(), delay as i32);
+        let id = set_page_timeout(&self.page_callback(), delay, POST_HELD);
         self.post_held_timeout.set(Some((id, t + delay)));
     }
 
