@@ -185,8 +185,8 @@ pub(crate) struct Driver {
     /// One slot per [`Timer`] kind ([`timer_slot`]): re-arming a kind replaces (and so cancels)
     /// its previous timeout, so they never outgrow the kinds however long the session runs.
     timers: RefCell<[Option<Timeout>; 3]>,
-    /// The current socket's `open`, `message` and `close` handlers.
-    socket_callbacks: RefCell<Option<[Callback; 3]>>,
+    /// The current socket's `message` handler (its `open` and `close` go to the page callback).
+    socket_callbacks: RefCell<Option<Callback>>,
     /// Counts reconnect attempts: a credential that arrives for a superseded attempt is dropped.
     attempt: Cell<u32>,
     /// Between `Output::Reconnect` and the new socket (the token provider is being asked): there is
@@ -228,11 +228,11 @@ extern "C" {
     /// bytes replaced (as `String::from_utf8_lossy` would, without its code in the wasm).
     #[wasm_bindgen(js_name = frameText)]
     fn frame_text(data: &JsValue) -> JsValue;
-    /// Sets the socket's `open`, `message` (called with the event's data) and `close` handlers, or
-    /// (`None`) removes them. An `error` event needs none: a `close` always follows it, and says
-    /// what there is to know.
+    /// Sets the socket's handlers, or (`None`) removes them: `open` calls `page(opened)`, `close`
+    /// calls `page(event)`, `message` is called with the event's data. An `error` event needs
+    /// none: a `close` always follows it, and says what there is to know.
     #[wasm_bindgen(js_name = listenSocket)]
-    fn listen_socket(socket: &WebSocket, open: Option<&js_sys::Function>, message: Option<&js_sys::Function>, close: Option<&js_sys::Function>);
+    fn listen_socket(socket: &WebSocket, page: Option<&js_sys::Function>, opened: u32, message: Option<&js_sys::Function>);
     /// `socket.send(frame)`; a socket that refuses it (not open) is reported on the console.
     #[wasm_bindgen(js_name = sendFrame)]
     fn send_frame(socket: &WebSocket, frame: &str);
@@ -280,6 +280,8 @@ fn timer_slot(timer: Timer) -> usize {
 
 /// The page callback's tag for the held-audio post (after the session's timers).
 const POST_HELD: u32 = TIMERS.len() as u32;
+/// The page callback's tag for the socket's `open` event.
+const SOCKET_OPENED: u32 = POST_HELD + 1;
 
 /// `setTimeout` of the page callback with `tag`. Browsers take at most i32::MAX ms (about 24.8
 /// days) and fire at once above it.
@@ -344,7 +346,6 @@ impl Driver {
                 }
             })
         };
-        let open = on(weak.clone(), |driver, _| driver.command(Command::SocketOpened));
         // `platform.js` hands over the message event's data.
         let message = on(weak.clone(), |driver, data| match frame_from_js(&data, driver.max_frame_bytes) {
             Ok(frame) => {
@@ -358,20 +359,13 @@ impl Driver {
             }
             Err(size) => driver.command(Command::FrameRefused(size)),
         });
-        // A `CloseEvent`'s fields read by name (no `instanceof` and getter imports for them).
-        let close = on(weak, |driver, event| {
-            let code = get(&event, "code").as_f64().map_or(1006, |code| code as u16);
-            let reason = as_string(&get(&event, "reason")).unwrap_or_default();
-            let was_clean = get(&event, "wasClean").as_bool() == Some(true);
-            driver.command(Command::SocketClosed { code, reason, was_clean });
-        });
-        listen_socket(&self.socket.shared(), Some(open.as_ref().unchecked_ref()), Some(message.as_ref().unchecked_ref()), Some(close.as_ref().unchecked_ref()));
-        *self.socket_callbacks.mutable() = Some([open, message, close]);
+        listen_socket(&self.socket.shared(), Some(&self.page_callback()), SOCKET_OPENED, Some(message.as_ref().unchecked_ref()));
+        *self.socket_callbacks.mutable() = Some(message);
     }
 
     /// Silences the current socket (its close is not the session's any more).
     fn detach_socket(&self) {
-        listen_socket(&self.socket.shared(), None, None, None);
+        listen_socket(&self.socket.shared(), None, SOCKET_OPENED, None);
         self.socket_callbacks.mutable().take();
     }
 
@@ -380,10 +374,12 @@ impl Driver {
         *self.network.mutable() = watch;
     }
 
-    /// The callback the page's timers and network events deliver to (created once, held weakly):
-    /// a timer calls it with its tag (a [`TIMERS`] slot or [`POST_HELD`]), the network watch with
-    /// `true` (online) or `false`. One closure for these inputs, not one per timer and source:
-    /// each closure type has a shim, a drop and a vtable of its own in the wasm.
+    /// The callback the page's timers, network events and the socket's `open` and `close` deliver
+    /// to (created once, held weakly): a timer calls it with its tag (a [`TIMERS`] slot or
+    /// [`POST_HELD`]), the socket's `open` with [`SOCKET_OPENED`] and its `close` with the
+    /// `CloseEvent`, the network watch with `true` (online) or `false`. One closure for these
+    /// inputs, not one per timer and source: each closure type has a shim, a drop and a vtable of
+    /// its own in the wasm.
     fn page_callback(self: &Rc<Self>) -> js_sys::Function {
         let mut slot = self.page_callback.mutable();
         let closure = slot.get_or_insert_with(|| {
@@ -394,9 +390,19 @@ impl Driver {
                     driver.command(Command::NetworkChanged(online));
                     return;
                 }
+                if input.is_object() {
+                    // A `CloseEvent`'s fields read by name (no `instanceof` and getter imports for them).
+                    let code = get(&input, "code").as_f64().map_or(1006, |code| code as u16);
+                    let reason = as_string(&get(&input, "reason")).unwrap_or_default();
+                    let was_clean = get(&input, "wasClean").as_bool() == Some(true);
+                    driver.command(Command::SocketClosed { code, reason, was_clean });
+                    return;
+                }
                 let tag = input.as_f64().unwrap_or(f64::NAN) as u32;
                 if let Some(timer) = TIMERS.get(tag as usize) {
                     driver.command(Command::Timer(*timer));
+                } else if tag == SOCKET_OPENED {
+                    driver.command(Command::SocketOpened);
                 } else if tag == POST_HELD {
                     driver.post_held_timeout.set(None);
                     if let Some(engine) = driver.audio.mutable().as_mut() {
@@ -678,12 +684,12 @@ impl Driver {
         }
         *self.timers.mutable() = [None, None, None];
         self.network.mutable().take();
-        // After the timers and the network watch that call it.
-        self.page_callback.mutable().take();
         for (_, controller) in self.aborts.mutable().drain() {
             controller.abort();
         }
         self.detach_socket();
+        // After the timers, the network watch and the socket that call it.
+        self.page_callback.mutable().take();
     }
 
     /// Posts the held audio when the engine says: in this task while the worklet runs very low,
