@@ -305,14 +305,6 @@ pub fn console_error(message: &str) {
     console_log("error", message);
 }
 
-#[wasm_bindgen(module = "/src/web/platform.js")]
-extern "C" {
-    /// A shallow copy of an app object (its own enumerable properties) without the keys listed,
-    /// comma-separated; a `TypeError` naming `what` when the app's getters or proxy throw.
-    #[wasm_bindgen(catch, js_name = copyWithout)]
-    pub fn copy_without(object: &JsValue, keys: &str, what: &str) -> Result<JsValue, JsValue>;
-}
-
 // `RealtimeError`: the class of the SDK's own errors, with a stable `code` (the d.ts union
 // `RealtimeErrorCode`, the Rust `ErrorCode`). The package entry re-exports this very class
 // (scripts/build-pkg.mjs), so `e instanceof RealtimeError` holds for what the SDK rejects with.

@@ -74,7 +74,7 @@ export function toJson(value, what, limit) {
 // A shallow copy of an app object without the keys listed, comma-separated (the connect options'
 // neutral part, a tool's declaration, createResponse's overrides). The app's getters and proxy
 // traps run here: what they throw becomes a TypeError naming `what`.
-export function copyWithout(object, keys, what) {
+function copyWithout(object, keys, what) {
   let copy;
   try { copy = Object.assign({}, object); }
   catch (e) { throw new TypeError(`${what} could not be read: ${describeError(e)}`); }
@@ -159,6 +159,15 @@ export function toolParts(tool, at) {
 
 // `createResponse` of sendText's and commitAudio's options (web/session.rs).
 export const createResponse = (options) => field(options, 'options', 'createResponse', BOOLEAN);
+
+// `session.createResponse(overrides)` (web/session.rs): the overrides (undefined/null: none) copied
+// into a createResponse message.
+export function responseOverrides(overrides) {
+  if (overrides != null && typeof overrides != 'object') throw new TypeError('overrides must be an object');
+  const message = copyWithout(overrides, 'type', 'overrides');
+  message.type = 'createResponse';
+  return message;
+}
 
 // `connect(options)`, what only JS gives (the neutral rest is read in Rust), in this order:
 // functionInvocation's includeDetailedErrors, allowConcurrentInvocation, maxIterationsPerTurn,

@@ -74,6 +74,14 @@ extern "C" {
     pub(super) fn all_done(first: &JsValue, second: &JsValue) -> js_sys::Promise;
 }
 
+#[wasm_bindgen(module = "/src/web/platform.js")]
+extern "C" {
+    /// `createResponse(overrides)`'s message: a copy of the overrides (`undefined`/`null`: none)
+    /// as a `createResponse`; a `TypeError` when they are no object or cannot be read.
+    #[wasm_bindgen(catch, js_name = responseOverrides)]
+    fn response_overrides(overrides: &JsValue) -> Result<JsValue, JsValue>;
+}
+
 /// A promise resolved with nothing (through `allDone`: no `Promise.resolve` import).
 fn resolved() -> js_sys::Promise {
     all_done(&JsValue::UNDEFINED, &JsValue::UNDEFINED)
@@ -133,16 +141,10 @@ impl RealtimeSession {
 
     #[wasm_bindgen(js_name = createResponse)]
     pub fn create_response(&self, overrides: JsValue) -> js_sys::Promise {
-        if !(overrides.is_undefined() || overrides.is_null() || overrides.is_object()) {
-            return rejected(super::convert::type_error("overrides must be an object"));
+        match response_overrides(&overrides) {
+            Ok(message) => self.send(message),
+            Err(e) => rejected(e),
         }
-        // `undefined`/`null` copy as `{}`.
-        let copy = match super::convert::copy_without(&overrides, "type", "overrides") {
-            Ok(copy) => copy,
-            Err(e) => return rejected(e),
-        };
-        let _ = js_sys::Reflect::set(&copy, &"type".into(), &"createResponse".into());
-        self.send(copy)
     }
 
     #[wasm_bindgen(js_name = cancelResponse)]
