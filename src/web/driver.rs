@@ -17,7 +17,7 @@ use crate::text::text;
 use super::CellBorrow;
 use super::audio::{AudioEngine, AudioOptions, WorkletMessage};
 use super::connector::Connector;
-use super::convert::{as_string, describe_js_error, get, event_to_js, frame_from_js, from_js, message_to_js, session_error, to_js};
+use super::convert::{as_string, describe_js_error, event_to_js, frame_from_js, from_js, message_to_js, session_error, to_js};
 use super::network::NetworkWatch;
 use super::stream::MessageStream;
 use crate::json::{Json, JsonValue};
@@ -199,9 +199,8 @@ pub(crate) struct Driver {
     /// The app's `audio` options of a session opened without playback, for the engine its first
     /// microphone makes (the app's context, worklet URL and chunk size hold for it too).
     pub(super) capture_options: RefCell<Option<AudioOptions>>,
-    /// Receives both worklets' port messages.
-    worklet_callback: RefCell<Option<Callback>>,
-    /// Receives the timers and the network watch ([`Driver::page_callback`]).
+    /// Receives the timers, the network watch, the socket's `open` and `close` and both worklets'
+    /// port messages ([`Driver::page_callback`]).
     page_callback: RefCell<Option<Callback>>,
     /// The armed post of the held playback audio (see [`Driver::arm_post_held`]) and when it fires.
     post_held_timeout: Cell<Option<(i32, f64)>>,
@@ -228,11 +227,11 @@ extern "C" {
     /// bytes replaced (as `String::from_utf8_lossy` would, without its code in the wasm).
     #[wasm_bindgen(js_name = frameText)]
     fn frame_text(data: &JsValue) -> JsValue;
-    /// Sets the socket's handlers, or (`None`) removes them: `open` calls `page(opened)`, `close`
-    /// calls `page(event)`, `message` is called with the event's data. An `error` event needs
-    /// none: a `close` always follows it, and says what there is to know.
+    /// Sets the socket's handlers, or (`None`) removes them: `open` calls `page(tag)`, `close`
+    /// calls `page([tag, code, reason, wasClean])`, `message` is called with the event's data. An
+    /// `error` event needs none: a `close` always follows it, and says what there is to know.
     #[wasm_bindgen(js_name = listenSocket)]
-    fn listen_socket(socket: &WebSocket, page: Option<&js_sys::Function>, opened: u32, message: Option<&js_sys::Function>);
+    fn listen_socket(socket: &WebSocket, page: Option<&js_sys::Function>, tag: u32, message: Option<&js_sys::Function>);
     /// `socket.send(frame)`; a socket that refuses it (not open) is reported on the console.
     #[wasm_bindgen(js_name = sendFrame)]
     fn send_frame(socket: &WebSocket, frame: &str);
@@ -280,8 +279,9 @@ fn timer_slot(timer: Timer) -> usize {
 
 /// The page callback's tag for the held-audio post (after the session's timers).
 const POST_HELD: u32 = TIMERS.len() as u32;
-/// The page callback's tag for the socket's `open` event.
-const SOCKET_OPENED: u32 = POST_HELD + 1;
+/// The page callback's tag for the socket's events (`open` and, in an array, `close`): none of
+/// the worklet messages' kinds (`workletMessage` in `platform.js`).
+const SOCKET: u32 = POST_HELD + 1;
 
 /// `setTimeout` of the page callback with `tag`. Browsers take at most i32::MAX ms (about 24.8
 /// days) and fire at once above it.
@@ -322,7 +322,6 @@ impl Driver {
             provider,
             audio: RefCell::new(audio),
             capture_options: RefCell::new(None),
-            worklet_callback: RefCell::new(None),
             page_callback: RefCell::new(None),
             post_held_timeout: Cell::new(None),
             playback_blocked_reported: Cell::new(false),
@@ -359,13 +358,13 @@ impl Driver {
             }
             Err(size) => driver.command(Command::FrameRefused(size)),
         });
-        listen_socket(&self.socket.shared(), Some(&self.page_callback()), SOCKET_OPENED, Some(message.as_ref().unchecked_ref()));
+        listen_socket(&self.socket.shared(), Some(&self.page_callback()), SOCKET, Some(message.as_ref().unchecked_ref()));
         *self.socket_callbacks.mutable() = Some(message);
     }
 
     /// Silences the current socket (its close is not the session's any more).
     fn detach_socket(&self) {
-        listen_socket(&self.socket.shared(), None, SOCKET_OPENED, None);
+        listen_socket(&self.socket.shared(), None, SOCKET, None);
         self.socket_callbacks.mutable().take();
     }
 
@@ -374,13 +373,14 @@ impl Driver {
         *self.network.mutable() = watch;
     }
 
-    /// The callback the page's timers, network events and the socket's `open` and `close` deliver
-    /// to (created once, held weakly): a timer calls it with its tag (a [`TIMERS`] slot or
-    /// [`POST_HELD`]), the socket's `open` with [`SOCKET_OPENED`] and its `close` with the
-    /// `CloseEvent`, the network watch with `true` (online) or `false`. One closure for these
+    /// The callback the page's timers, network events, the socket's `open` and `close` and both
+    /// worklets' ports deliver to (created once, held weakly): a timer calls it with its tag (a
+    /// [`TIMERS`] slot or [`POST_HELD`]), the socket with [`SOCKET`] (`open`) or
+    /// `[SOCKET, code, reason, wasClean]` (`close`), the network watch with `true` (online) or
+    /// `false`, a worklet with its message (see [`WorkletMessage::parse`]). One closure for these
     /// inputs, not one per timer and source: each closure type has a shim, a drop and a vtable of
     /// its own in the wasm.
-    fn page_callback(self: &Rc<Self>) -> js_sys::Function {
+    pub(crate) fn page_callback(self: &Rc<Self>) -> js_sys::Function {
         let mut slot = self.page_callback.mutable();
         let closure = slot.get_or_insert_with(|| {
             let weak = Rc::downgrade(self);
@@ -390,18 +390,22 @@ impl Driver {
                     driver.command(Command::NetworkChanged(online));
                     return;
                 }
-                if input.is_object() {
-                    // A `CloseEvent`'s fields read by name (no `instanceof` and getter imports for them).
-                    let code = get(&input, "code").as_f64().map_or(1006, |code| code as u16);
-                    let reason = as_string(&get(&input, "reason")).unwrap_or_default();
-                    let was_clean = get(&input, "wasClean").as_bool() == Some(true);
-                    driver.command(Command::SocketClosed { code, reason, was_clean });
+                let Some(tag) = input.as_f64() else {
+                    let fields: &js_sys::Array = input.unchecked_ref();
+                    if js_sys::Array::is_array(&input) && fields.get(0).as_f64() == Some(SOCKET as f64) {
+                        let code = fields.get(1).as_f64().map_or(1006, |code| code as u16);
+                        let reason = as_string(&fields.get(2)).unwrap_or_default();
+                        let was_clean = fields.get(3).as_bool() == Some(true);
+                        driver.command(Command::SocketClosed { code, reason, was_clean });
+                    } else if let Some(message) = WorkletMessage::parse(input) {
+                        driver.on_worklet(message);
+                    }
                     return;
-                }
-                let tag = input.as_f64().unwrap_or(f64::NAN) as u32;
+                };
+                let tag = tag as u32;
                 if let Some(timer) = TIMERS.get(tag as usize) {
                     driver.command(Command::Timer(*timer));
-                } else if tag == SOCKET_OPENED {
+                } else if tag == SOCKET {
                     driver.command(Command::SocketOpened);
                 } else if tag == POST_HELD {
                     driver.post_held_timeout.set(None);
@@ -678,7 +682,6 @@ impl Driver {
         self.stream.end();
         // Dropping the engine closes it (microphone tracks stopped, nodes disconnected).
         drop(self.audio.mutable().take());
-        self.worklet_callback.mutable().take();
         if let Some((id, _)) = self.post_held_timeout.take() {
             clear_timeout(id);
         }
@@ -718,22 +721,8 @@ impl Driver {
 
     /// The playback node, once the worklet module loaded (`connect()`).
     pub(super) fn start_playback(self: &Rc<Self>) -> Result<(), JsValue> {
-        let callback = self.worklet_callback();
+        let callback = self.page_callback();
         self.audio.mutable().as_mut().map_or(Ok(()), |engine| engine.start_playback(&callback))
-    }
-
-    /// The callback both worklet ports deliver to (created once, held weakly).
-    pub(crate) fn worklet_callback(self: &Rc<Self>) -> js_sys::Function {
-        let mut slot = self.worklet_callback.mutable();
-        let closure = slot.get_or_insert_with(|| {
-            let weak = Rc::downgrade(self);
-            Callback::new(move |event: JsValue| {
-                if let (Some(driver), Some(message)) = (weak.upgrade(), WorkletMessage::parse(event)) {
-                    driver.on_worklet(message);
-                }
-            })
-        });
-        closure.as_ref().unchecked_ref::<js_sys::Function>().clone()
     }
 
     fn on_worklet(self: &Rc<Self>, message: WorkletMessage) {

@@ -537,17 +537,17 @@ export function watchNetwork(changed) {
 export const unwatchNetwork = (unwatch) => unwatch();
 
 // The socket (web/connector.rs, web/driver.rs): binary frames as ArrayBuffers; its handlers set
-// (the driver's page callback gets `opened` and the close event, the message handler the event's
-// data) or, called without them, removed.
+// (the driver's page callback gets `tag` for open and `[tag, code, reason, wasClean]` for close,
+// the message handler the event's data) or, called without them, removed.
 export function openSocket(url, protocols) {
   const socket = new WebSocket(url, protocols);
   socket.binaryType = 'arraybuffer';
   return socket;
 }
-export function listenSocket(socket, page, opened, message) {
-  socket.onopen = page && (() => page(opened));
+export function listenSocket(socket, page, tag, message) {
+  socket.onopen = page && (() => page(tag));
   socket.onmessage = message && ((e) => message(e.data));
-  socket.onclose = page;
+  socket.onclose = page && ((e) => page([tag, e.code, e.reason, e.wasClean]));
 }
 export function sendFrame(socket, frame) {
   try { socket.send(frame); } catch { log('warn', 'realtime-wasm: the socket refused a frame'); }
