@@ -254,6 +254,15 @@ export function positioned(type, idAt, idLength, responseId, itemId, outputIndex
   return m;
 }
 
+// The audio contents of a server message's `item` or `items` (web/convert.rs, message_to_js): base64
+// in the JSON form, bytes for the app.
+const fromBase64 = (text) => (Uint8Array.fromBase64 ? Uint8Array.fromBase64(text) : Uint8Array.from(atob(text), (c) => c.charCodeAt(0)));
+export function itemAudio(message) {
+  for (const item of message?.items ?? [message?.item]) {
+    for (const part of item?.contents ?? []) if (part.type == 'audio' && typeof part.audio == STRING) part.audio = fromBase64(part.audio);
+  }
+}
+
 // `{ type, level, rms, peak? }` for the inputLevel/outputLevel events (web/driver.rs): f32 values,
 // shown with an f32's precision.
 const f32 = (x) => Number(x.toPrecision(7));
