@@ -227,6 +227,9 @@ extern "C" {
     /// bytes replaced (as `String::from_utf8_lossy` would, without its code in the wasm).
     #[wasm_bindgen(js_name = frameText)]
     fn frame_text(data: &JsValue) -> JsValue;
+    /// `message.rawFrame = frame` (no `Reflect.set` import, nor its key made in the wasm).
+    #[wasm_bindgen(js_name = setRawFrame)]
+    fn set_raw_frame(message: &JsValue, frame: &JsValue);
     /// Sets the socket's handlers, or (`None`) removes them: `open` calls `page(tag)`, `close`
     /// calls `page([tag, code, reason, wasClean])`, `message` is called with the event's data. An
     /// `error` event needs none: a `close` always follows it, and says what there is to know.
@@ -548,7 +551,7 @@ impl Driver {
                 if self.listens(kind) || self.stream.active() {
                     let value = message_to_js(&message);
                     if let Some(frame) = self.frame_text.shared().as_ref() {
-                        let _ = js_sys::Reflect::set(&value, &"rawFrame".into(), frame);
+                        set_raw_frame(&value, frame);
                     }
                     self.emit(kind, &value);
                     self.stream.push(&value);

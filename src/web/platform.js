@@ -566,8 +566,9 @@ export function closeSocket(socket, code, reason) {
 }
 
 // A frame's data as text, for `options.rawFrames` (web/driver.rs): binary frames as UTF-8, invalid
-// bytes replaced.
+// bytes replaced; set on each message object the frame decodes to.
 export const frameText = (data) => (typeof data === 'string' ? data : utf8.decode(data));
+export const setRawFrame = (message, frame) => { message.rawFrame = frame; };
 
 // `session.diagnostics` (web/driver.rs).
 export function diagnostics(timers, pendingCalls, runningTools, listeners, conversationItems) {
