@@ -213,8 +213,11 @@ fn warn_unknown_fields(unknown: Vec<UnknownKey>) {
 /// keys (comma-separated)]` for each.
 pub fn warn_unknown_keys(unknown: &JsValue) {
     let unknown: &js_sys::Array = unknown.unchecked_ref();
-    for i in (0..unknown.length()).step_by(3) {
+    // A counted loop, not `step_by` (its adapter's code for this one loop).
+    let (mut i, length) = (0, unknown.length());
+    while i < length {
         let (path, key, known) = (as_string(&unknown.get(i)), as_string(&unknown.get(i + 1)), as_string(&unknown.get(i + 2)));
+        i += 3;
         let (Some(path), Some(key), Some(known)) = (path, key, known) else { continue };
         let known = separated(&known, ",");
         warn_unknown(&path, "option", closest_key(&key, &known));
