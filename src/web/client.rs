@@ -9,7 +9,7 @@ use super::audio::AudioEngine;
 use super::connect_options::{speaks, ConnectOptions};
 use super::connector::{refuse_standard_key, Connector};
 use super::convert::{as_string, console_debug, console_error, console_warn, error, range_error, type_error, warn_unknown_keys};
-use super::driver::{new_settle, now, when_settled, Driver};
+use super::driver::{new_settle, now, rejected, when_settled, Driver};
 use super::session::{all_done, RealtimeSession};
 use crate::provider::Provider;
 use crate::session::{ErrorCode, LogLevel, LoggingMiddleware, Session, SessionConfig};
@@ -64,7 +64,7 @@ impl RealtimeClient {
         // The options are checked at once: a bad one rejects before the token provider is asked.
         let parsed = match ConnectOptions::parse(options) {
             Ok(parsed) => parsed,
-            Err(e) => return js_sys::Promise::reject(&e),
+            Err(e) => return rejected(e),
         };
         let (promise, settle) = new_settle();
         let connector = self.connector.clone();
@@ -100,8 +100,7 @@ fn start(connector: Connector, parsed: ConnectOptions, config: &crate::provider:
         connect_timeout_ms: parsed.connect_timeout_ms,
         playback,
         reconnect: parsed.reconnect,
-        // 53 random bits for the reconnect jitter.
-        jitter_seed: (js_sys::Math::random() * (1u64 << 53) as f64) as u64,
+        jitter_seed: parsed.jitter_seed,
         max_frame_bytes: parsed.max_frame_bytes,
         barge_in: Some(parsed.barge_in),
     };
@@ -161,8 +160,5 @@ fn start(connector: Connector, parsed: ConnectOptions, config: &crate::provider:
     });
     // `Promise.all` (in `allDone`) handles `opened` from here on: a rejection while the worklet
     // loads is not an unhandled one.
-    let both = js_sys::Array::new();
-    both.push(&started);
-    both.push(&opened);
-    Ok((driver, all_done(&both)))
+    Ok((driver, all_done(&started, &opened)))
 }

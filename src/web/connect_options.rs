@@ -44,6 +44,8 @@ pub(super) struct ConnectOptions {
     pub(super) raw_frames: bool,
     /// On-device barge-in (on by default where audio plays).
     pub(super) barge_in: BargeInOptions,
+    /// 53 random bits for the reconnect jitter.
+    pub(super) jitter_seed: u64,
 }
 
 /// Where `connectOptions` (`platform.js`) puts each field in the array it returns: the same order
@@ -75,6 +77,7 @@ mod at {
     pub const RECONNECT: u32 = 22;
     pub const MAX_ATTEMPTS: u32 = 23;
     pub const MAX_DELAY_MS: u32 = 24;
+    pub const JITTER_SEED: u32 = 25;
 }
 
 impl ConnectOptions {
@@ -151,6 +154,7 @@ impl ConnectOptions {
             max_frame_bytes: number(at::MAX_FRAME_BYTES).map(|n| n as usize),
             raw_frames: flag(at::RAW_FRAMES, false),
             barge_in,
+            jitter_seed: number(at::JITTER_SEED).unwrap_or(0.0) as u64,
         })
     }
 }

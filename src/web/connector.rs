@@ -5,7 +5,7 @@
 //! API keys in a browser. Must never: put a credential in a log or an error message.
 
 use crate::prelude::*;
-use super::convert::{as_string, type_error};
+use super::convert::{as_string, to_js, type_error};
 use super::driver::when_settled;
 use crate::provider::{ConnectConfig, ConnectRequest, Provider};
 use wasm_bindgen::prelude::*;
@@ -16,7 +16,7 @@ extern "C" {
     /// `new WebSocket(url, protocols)`, its binary frames as `ArrayBuffer`s (in JS: the binary
     /// type's enum and setter are no imports of the wasm).
     #[wasm_bindgen(catch, js_name = openSocket)]
-    fn open_socket(url: &str, protocols: &js_sys::Array) -> Result<WebSocket, JsValue>;
+    fn open_socket(url: &str, protocols: &JsValue) -> Result<WebSocket, JsValue>;
     /// A promise of `[token, url?]`: `token` itself (a string), or what the token function resolves
     /// to (checked there: a `TypeError` for anything but a string or `{ token, url? }`).
     fn credential(token: &JsValue) -> js_sys::Promise;
@@ -42,13 +42,10 @@ impl Connector {
         when_settled(&credential(&self.token), move |credential| then(credential.and_then(|credential| connector.config(&credential))));
     }
 
-    /// Opens the WebSocket of `request` (binary frames as `ArrayBuffer`s).
+    /// Opens the WebSocket of `request` (binary frames as `ArrayBuffer`s). The protocols cross as
+    /// JSON (the one way values go to JS: no `Array` imports for this one list).
     pub(crate) fn open_socket(request: &ConnectRequest) -> Result<WebSocket, JsValue> {
-        let protocols = js_sys::Array::new();
-        for protocol in &request.protocols {
-            protocols.push(&protocol.into());
-        }
-        open_socket(&request.url, &protocols)
+        open_socket(&request.url, &to_js(&request.protocols))
     }
 
     /// The connect config of a credential, `[token, url?]`.

@@ -6,7 +6,7 @@ use crate::prelude::*;
 use crate::text::text;
 use super::CellBorrow;
 use crate::model::json::{closest_key, from_json_str_noting_unknown, FromJson, JsonError, UnknownKey};
-use crate::model::{Content, ConversationItem, OutputPosition, ServerMessage, Tool};
+use crate::model::{OutputPosition, ServerMessage, Tool};
 use crate::session::{ErrorCode, ErrorKind, FrameBuf, SessionError, SessionEvent};
 use crate::json::ToJson;
 use wasm_bindgen::prelude::*;
@@ -34,7 +34,7 @@ pub fn to_js<T: ToJson + ?Sized>(value: &T) -> JsValue {
 }
 
 /// A server message for the app. Audio is a `Uint8Array`, not base64: the JSON form carries it as
-/// text, and the few places audio can sit are patched here.
+/// text, and the few places audio can sit are patched (in `platform.js`: `itemAudio`).
 pub fn message_to_js(message: &ServerMessage) -> JsValue {
     // The hot path (tens of deltas a second): built by hand, so audio bytes are never re-encoded to
     // base64 on the way to JS and no generic serializer runs per delta.
@@ -50,22 +50,27 @@ pub fn message_to_js(message: &ServerMessage) -> JsValue {
         _ => {}
     }
     let object = to_js(message);
-    match message {
-        ServerMessage::ConversationItemAdded(e) | ServerMessage::ConversationItemDone(e) | ServerMessage::ConversationItemRetrieved(e) => {
-            patch_item_audio(&get(&object, "item"), &e.item)
-        }
-        ServerMessage::ResponseOutputItemAdded(o) | ServerMessage::ResponseOutputItemDone(o) => {
-            patch_item_audio(&get(&object, "item"), &o.item)
-        }
-        ServerMessage::ResponseCreated(r) | ServerMessage::ResponseDone(r) => {
-            let items = get(&object, "items");
-            for (i, item) in r.items.iter().enumerate() {
-                patch_item_audio(&js_sys::Reflect::get_u32(&items, i as u32).unwrap_or(JsValue::UNDEFINED), item);
-            }
-        }
-        _ => {}
+    if matches!(
+        message,
+        ServerMessage::ConversationItemAdded(_)
+            | ServerMessage::ConversationItemDone(_)
+            | ServerMessage::ConversationItemRetrieved(_)
+            | ServerMessage::ResponseOutputItemAdded(_)
+            | ServerMessage::ResponseOutputItemDone(_)
+            | ServerMessage::ResponseCreated(_)
+            | ServerMessage::ResponseDone(_)
+    ) {
+        item_audio(&object);
     }
     object
+}
+
+#[wasm_bindgen(module = "/src/web/platform.js")]
+extern "C" {
+    /// The audio contents of a message's `item` (or each of its `items`) as bytes, decoded from
+    /// their base64 (rare: items usually carry only a transcript).
+    #[wasm_bindgen(js_name = itemAudio)]
+    fn item_audio(message: &JsValue);
 }
 
 // One boundary crossing per hot message instead of one per field (each `Reflect.set` also
@@ -153,10 +158,6 @@ fn positioned(kind: &str, message_id: Option<&str>, position: &OutputPosition, k
     )
 }
 
-fn set_bytes(object: &JsValue, key: &str, bytes: &[u8]) {
-    let _ = js_sys::Reflect::set(object, &key.into(), &bytes_to_js(bytes));
-}
-
 #[wasm_bindgen(module = "/src/web/platform.js")]
 extern "C" {
     #[wasm_bindgen(js_name = copyBytes)]
@@ -169,18 +170,6 @@ extern "C" {
 /// `new Uint8Array(view)`, which profiled at ~4 ns a byte.
 pub fn bytes_to_js(bytes: &[u8]) -> js_sys::Uint8Array {
     copy_bytes(bytes)
-}
-
-fn patch_item_audio(js_item: &JsValue, item: &ConversationItem) {
-    let contents = get(js_item, "contents");
-    for (i, content) in item.contents.iter().enumerate() {
-        if let Content::Audio { audio: Some(audio), .. } = content {
-            let part = js_sys::Reflect::get_u32(&contents, i as u32).unwrap_or(JsValue::UNDEFINED);
-            if part.is_object() {
-                set_bytes(&part, "audio", audio.as_bytes());
-            }
-        }
-    }
 }
 
 pub fn event_to_js(event: &SessionEvent) -> JsValue {
@@ -224,8 +213,11 @@ fn warn_unknown_fields(unknown: Vec<UnknownKey>) {
 /// keys (comma-separated)]` for each.
 pub fn warn_unknown_keys(unknown: &JsValue) {
     let unknown: &js_sys::Array = unknown.unchecked_ref();
-    for i in (0..unknown.length()).step_by(3) {
+    // A counted loop, not `step_by` (its adapter's code for this one loop).
+    let (mut i, length) = (0, unknown.length());
+    while i < length {
         let (path, key, known) = (as_string(&unknown.get(i)), as_string(&unknown.get(i + 1)), as_string(&unknown.get(i + 2)));
+        i += 3;
         let (Some(path), Some(key), Some(known)) = (path, key, known) else { continue };
         let known = separated(&known, ",");
         warn_unknown(&path, "option", closest_key(&key, &known));
@@ -305,14 +297,6 @@ pub fn console_error(message: &str) {
     console_log("error", message);
 }
 
-#[wasm_bindgen(module = "/src/web/platform.js")]
-extern "C" {
-    /// A shallow copy of an app object (its own enumerable properties) without the keys listed,
-    /// comma-separated; a `TypeError` naming `what` when the app's getters or proxy throw.
-    #[wasm_bindgen(catch, js_name = copyWithout)]
-    pub fn copy_without(object: &JsValue, keys: &str, what: &str) -> Result<JsValue, JsValue>;
-}
-
 // `RealtimeError`: the class of the SDK's own errors, with a stable `code` (the d.ts union
 // `RealtimeErrorCode`, the Rust `ErrorCode`). The package entry re-exports this very class
 // (scripts/build-pkg.mjs), so `e instanceof RealtimeError` holds for what the SDK rejects with.
@@ -356,14 +340,6 @@ extern "C" {
     /// for `undefined` (its JSON is no string), and a tool that rejected with it hung.
     #[wasm_bindgen(js_name = describeError)]
     pub fn describe_js_error(value: &JsValue) -> String;
-}
-
-/// A property of a JS object (`undefined` when absent or when `object` is not an object).
-pub fn get(object: &JsValue, key: &str) -> JsValue {
-    if !object.is_object() {
-        return JsValue::UNDEFINED;
-    }
-    js_sys::Reflect::get(object, &key.into()).unwrap_or(JsValue::UNDEFINED)
 }
 
 // Text frames enter wasm memory through the engine's `TextEncoder.encodeInto` (a native copy),

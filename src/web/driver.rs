@@ -17,7 +17,7 @@ use crate::text::text;
 use super::CellBorrow;
 use super::audio::{AudioEngine, AudioOptions, WorkletMessage};
 use super::connector::Connector;
-use super::convert::{as_string, describe_js_error, get, event_to_js, frame_from_js, from_js, message_to_js, session_error, to_js};
+use super::convert::{as_string, describe_js_error, event_to_js, frame_from_js, from_js, message_to_js, session_error, to_js};
 use super::network::NetworkWatch;
 use super::stream::MessageStream;
 use crate::json::{Json, JsonValue};
@@ -112,6 +112,13 @@ extern "C" {
     fn resolver(parts: &js_sys::Array) -> js_sys::Function;
 }
 
+/// A promise rejected with `error` (the one way the SDK makes promises: no `Promise.reject` import).
+pub(crate) fn rejected(error: JsValue) -> js_sys::Promise {
+    let (promise, settle) = new_settle();
+    settle.reject(&error);
+    promise
+}
+
 /// Calls `then` with the outcome of `promise` once it settles (from the promise's reaction, never
 /// synchronously). The SDK's one way to wait: Rust futures brought an executor, its queue and a
 /// state machine per `async fn` into the package (3.3 kB gzipped, measured when they went).
@@ -178,8 +185,8 @@ pub(crate) struct Driver {
     /// One slot per [`Timer`] kind ([`timer_slot`]): re-arming a kind replaces (and so cancels)
     /// its previous timeout, so they never outgrow the kinds however long the session runs.
     timers: RefCell<[Option<Timeout>; 3]>,
-    /// The current socket's `open`, `message` and `close` handlers.
-    socket_callbacks: RefCell<Option<[Callback; 3]>>,
+    /// The current socket's `message` handler (its `open` and `close` go to the page callback).
+    socket_callbacks: RefCell<Option<Callback>>,
     /// Counts reconnect attempts: a credential that arrives for a superseded attempt is dropped.
     attempt: Cell<u32>,
     /// Between `Output::Reconnect` and the new socket (the token provider is being asked): there is
@@ -192,12 +199,10 @@ pub(crate) struct Driver {
     /// The app's `audio` options of a session opened without playback, for the engine its first
     /// microphone makes (the app's context, worklet URL and chunk size hold for it too).
     pub(super) capture_options: RefCell<Option<AudioOptions>>,
-    /// Receives both worklets' port messages.
-    worklet_callback: RefCell<Option<Callback>>,
-    /// Posts the playback audio held during a burst of deltas: a zero-delay timeout runs after the
-    /// frames already received (see `AudioEngine::play`). The timeout id while one is armed.
-    post_held: RefCell<Option<Callback>>,
-    /// The armed post timer and when it fires.
+    /// Receives the timers, the network watch, the socket's `open` and `close` and both worklets'
+    /// port messages ([`Driver::page_callback`]).
+    page_callback: RefCell<Option<Callback>>,
+    /// The armed post of the held playback audio (see [`Driver::arm_post_held`]) and when it fires.
     post_held_timeout: Cell<Option<(i32, f64)>>,
     playback_blocked_reported: Cell<bool>,
     max_frame_bytes: usize,
@@ -222,11 +227,14 @@ extern "C" {
     /// bytes replaced (as `String::from_utf8_lossy` would, without its code in the wasm).
     #[wasm_bindgen(js_name = frameText)]
     fn frame_text(data: &JsValue) -> JsValue;
-    /// Sets the socket's `open`, `message` (called with the event's data) and `close` handlers, or
-    /// (`None`) removes them. An `error` event needs none: a `close` always follows it, and says
-    /// what there is to know.
+    /// `message.rawFrame = frame` (no `Reflect.set` import, nor its key made in the wasm).
+    #[wasm_bindgen(js_name = setRawFrame)]
+    fn set_raw_frame(message: &JsValue, frame: &JsValue);
+    /// Sets the socket's handlers, or (`None`) removes them: `open` calls `page(tag)`, `close`
+    /// calls `page([tag, code, reason, wasClean])`, `message` is called with the event's data. An
+    /// `error` event needs none: a `close` always follows it, and says what there is to know.
     #[wasm_bindgen(js_name = listenSocket)]
-    fn listen_socket(socket: &WebSocket, open: Option<&js_sys::Function>, message: Option<&js_sys::Function>, close: Option<&js_sys::Function>);
+    fn listen_socket(socket: &WebSocket, page: Option<&js_sys::Function>, tag: u32, message: Option<&js_sys::Function>);
     /// `socket.send(frame)`; a socket that refuses it (not open) is reported on the console.
     #[wasm_bindgen(js_name = sendFrame)]
     fn send_frame(socket: &WebSocket, frame: &str);
@@ -242,42 +250,46 @@ extern "C" {
 
 #[wasm_bindgen]
 extern "C" {
+    /// `setTimeout(callback, delay, tag)`: the callback is called with `tag` (which timer fired).
     #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(callback: &js_sys::Function, delay_ms: i32) -> i32;
+    fn set_timeout(callback: &js_sys::Function, delay_ms: i32, tag: u32) -> i32;
     #[wasm_bindgen(js_name = clearTimeout)]
     fn clear_timeout(id: i32);
 }
 
 /// An armed timeout of the session's; dropping it cancels it (the same externs as the held-audio
-/// post, not gloo-timers' own).
-struct Timeout {
-    id: i32,
-    _callback: Callback,
-}
-
-impl Timeout {
-    fn new(delay_ms: u32, callback: impl FnMut(JsValue) + 'static) -> Timeout {
-        // A `Callback` (its argument unused), not a closure type of its own.
-        let callback = Callback::new(callback);
-        // Browsers take at most i32::MAX ms (about 24.8 days) and fire at once above it.
-        let id = set_timeout(callback.as_ref().unchecked_ref(), delay_ms.min(i32::MAX as u32) as i32);
-        Timeout { id, _callback: callback }
-    }
-}
+/// post, not gloo-timers' own). It calls the driver's page callback with its timer's slot.
+struct Timeout(i32);
 
 impl Drop for Timeout {
     fn drop(&mut self) {
-        clear_timeout(self.id);
+        clear_timeout(self.0);
     }
 }
 
-/// A timer kind's slot in `Driver::timers` (an array, not a list searched and retained: less code).
+/// The session's timer kinds, by their slot in `Driver::timers` and their tag for the page
+/// callback (an array, not a list searched and retained: less code).
+const TIMERS: [Timer; 3] = [Timer::ConnectTimeout, Timer::Reconnect, Timer::BargeIn];
+
+/// A timer kind's slot in `Driver::timers`.
 fn timer_slot(timer: Timer) -> usize {
     match timer {
         Timer::ConnectTimeout => 0,
         Timer::Reconnect => 1,
         Timer::BargeIn => 2,
     }
+}
+
+/// The page callback's tag for the held-audio post (after the session's timers).
+const POST_HELD: u32 = TIMERS.len() as u32;
+/// The page callback's tag for the socket's events (`open` and, in an array, `close`): none of
+/// the worklet messages' kinds (`workletMessage` in `platform.js`).
+const SOCKET: u32 = POST_HELD + 1;
+
+/// `setTimeout` of the page callback with `tag`. Browsers take at most i32::MAX ms (about 24.8
+/// days) and fire at once above it.
+fn set_page_timeout(callback: &js_sys::Function, delay_ms: f64, tag: u32) -> i32 {
+    set_timeout(callback, delay_ms.min(i32::MAX as f64) as i32, tag)
 }
 
 impl Driver {
@@ -313,8 +325,7 @@ impl Driver {
             provider,
             audio: RefCell::new(audio),
             capture_options: RefCell::new(None),
-            worklet_callback: RefCell::new(None),
-            post_held: RefCell::new(None),
+            page_callback: RefCell::new(None),
             post_held_timeout: Cell::new(None),
             playback_blocked_reported: Cell::new(false),
             max_frame_bytes,
@@ -337,7 +348,6 @@ impl Driver {
                 }
             })
         };
-        let open = on(weak.clone(), |driver, _| driver.command(Command::SocketOpened));
         // `platform.js` hands over the message event's data.
         let message = on(weak.clone(), |driver, data| match frame_from_js(&data, driver.max_frame_bytes) {
             Ok(frame) => {
@@ -351,31 +361,64 @@ impl Driver {
             }
             Err(size) => driver.command(Command::FrameRefused(size)),
         });
-        // A `CloseEvent`'s fields read by name (no `instanceof` and getter imports for them).
-        let close = on(weak, |driver, event| {
-            let code = get(&event, "code").as_f64().map_or(1006, |code| code as u16);
-            let reason = as_string(&get(&event, "reason")).unwrap_or_default();
-            let was_clean = get(&event, "wasClean").as_bool() == Some(true);
-            driver.command(Command::SocketClosed { code, reason, was_clean });
-        });
-        listen_socket(&self.socket.shared(), Some(open.as_ref().unchecked_ref()), Some(message.as_ref().unchecked_ref()), Some(close.as_ref().unchecked_ref()));
-        *self.socket_callbacks.mutable() = Some([open, message, close]);
+        listen_socket(&self.socket.shared(), Some(&self.page_callback()), SOCKET, Some(message.as_ref().unchecked_ref()));
+        *self.socket_callbacks.mutable() = Some(message);
     }
 
     /// Silences the current socket (its close is not the session's any more).
     fn detach_socket(&self) {
-        listen_socket(&self.socket.shared(), None, None, None);
+        listen_socket(&self.socket.shared(), None, SOCKET, None);
         self.socket_callbacks.mutable().take();
     }
 
     fn watch_network(self: &Rc<Self>) {
-        let weak = Rc::downgrade(self);
-        let watch = NetworkWatch::start(move |online| {
-            if let Some(driver) = weak.upgrade() {
-                driver.command(Command::NetworkChanged(online));
-            }
-        });
+        let watch = NetworkWatch::start(&self.page_callback());
         *self.network.mutable() = watch;
+    }
+
+    /// The callback the page's timers, network events, the socket's `open` and `close` and both
+    /// worklets' ports deliver to (created once, held weakly): a timer calls it with its tag (a
+    /// [`TIMERS`] slot or [`POST_HELD`]), the socket with [`SOCKET`] (`open`) or
+    /// `[SOCKET, code, reason, wasClean]` (`close`), the network watch with `true` (online) or
+    /// `false`, a worklet with its message (see [`WorkletMessage::parse`]). One closure for these
+    /// inputs, not one per timer and source: each closure type has a shim, a drop and a vtable of
+    /// its own in the wasm.
+    pub(crate) fn page_callback(self: &Rc<Self>) -> js_sys::Function {
+        let mut slot = self.page_callback.mutable();
+        let closure = slot.get_or_insert_with(|| {
+            let weak = Rc::downgrade(self);
+            Callback::new(move |input: JsValue| {
+                let Some(driver) = weak.upgrade() else { return };
+                if let Some(online) = input.as_bool() {
+                    driver.command(Command::NetworkChanged(online));
+                    return;
+                }
+                let Some(tag) = input.as_f64() else {
+                    let fields: &js_sys::Array = input.unchecked_ref();
+                    if js_sys::Array::is_array(&input) && fields.get(0).as_f64() == Some(SOCKET as f64) {
+                        let code = fields.get(1).as_f64().map_or(1006, |code| code as u16);
+                        let reason = as_string(&fields.get(2)).unwrap_or_default();
+                        let was_clean = fields.get(3).as_bool() == Some(true);
+                        driver.command(Command::SocketClosed { code, reason, was_clean });
+                    } else if let Some(message) = WorkletMessage::parse(input) {
+                        driver.on_worklet(message);
+                    }
+                    return;
+                };
+                let tag = tag as u32;
+                if let Some(timer) = TIMERS.get(tag as usize) {
+                    driver.command(Command::Timer(*timer));
+                } else if tag == SOCKET {
+                    driver.command(Command::SocketOpened);
+                } else if tag == POST_HELD {
+                    driver.post_held_timeout.set(None);
+                    if let Some(engine) = driver.audio.mutable().as_mut() {
+                        engine.post_held();
+                    }
+                }
+            })
+        });
+        closure.as_ref().unchecked_ref::<js_sys::Function>().clone()
     }
 
     /// A new connection for the resuming session: a fresh credential, the provider's URL.
@@ -508,7 +551,7 @@ impl Driver {
                 if self.listens(kind) || self.stream.active() {
                     let value = message_to_js(&message);
                     if let Some(frame) = self.frame_text.shared().as_ref() {
-                        let _ = js_sys::Reflect::set(&value, &"rawFrame".into(), frame);
+                        set_raw_frame(&value, frame);
                     }
                     self.emit(kind, &value);
                     self.stream.push(&value);
@@ -534,15 +577,11 @@ impl Driver {
                 }
             }
             Output::ArmTimer { timer, at_ms } => {
-                let weak = Rc::downgrade(self);
                 // Never early: the session takes an early timer for a superseded one.
-                let delay = (crate::float::ceil(at_ms - now()) + 1.0).clamp(0.0, u32::MAX as f64) as u32;
-                let handle = Timeout::new(delay, move |_| {
-                    if let Some(driver) = weak.upgrade() {
-                        driver.command(Command::Timer(timer));
-                    }
-                });
-                self.timers.mutable()[timer_slot(timer)] = Some(handle);
+                let delay = (crate::float::ceil(at_ms - now()) + 1.0).max(0.0);
+                let slot = timer_slot(timer);
+                let id = set_page_timeout(&self.page_callback(), delay, slot as u32);
+                self.timers.mutable()[slot] = Some(Timeout(id));
             }
             Output::PlayAudio { item_id, audio } => {
                 let (held, blocked) = {
@@ -646,17 +685,17 @@ impl Driver {
         self.stream.end();
         // Dropping the engine closes it (microphone tracks stopped, nodes disconnected).
         drop(self.audio.mutable().take());
-        self.worklet_callback.mutable().take();
         if let Some((id, _)) = self.post_held_timeout.take() {
             clear_timeout(id);
         }
-        self.post_held.mutable().take();
         *self.timers.mutable() = [None, None, None];
         self.network.mutable().take();
         for (_, controller) in self.aborts.mutable().drain() {
             controller.abort();
         }
         self.detach_socket();
+        // After the timers, the network watch and the socket that call it.
+        self.page_callback.mutable().take();
     }
 
     /// Posts the held audio when the engine says: in this task while the worklet runs very low,
@@ -679,40 +718,14 @@ impl Driver {
             Some((id, _)) => clear_timeout(id),
             None => {}
         }
-        let mut slot = self.post_held.mutable();
-        let closure = slot.get_or_insert_with(|| {
-            let weak = Rc::downgrade(self);
-            Callback::new(move |_: JsValue| {
-                if let Some(driver) = weak.upgrade() {
-                    driver.post_held_timeout.set(None);
-                    if let Some(engine) = driver.audio.mutable().as_mut() {
-                        engine.post_held();
-                    }
-                }
-            })
-        });
-        let id = set_timeout(closure.as_ref().unchecked_ref(), delay as i32);
+        let id = set_page_timeout(&self.page_callback(), delay, POST_HELD);
         self.post_held_timeout.set(Some((id, t + delay)));
     }
 
     /// The playback node, once the worklet module loaded (`connect()`).
     pub(super) fn start_playback(self: &Rc<Self>) -> Result<(), JsValue> {
-        let callback = self.worklet_callback();
+        let callback = self.page_callback();
         self.audio.mutable().as_mut().map_or(Ok(()), |engine| engine.start_playback(&callback))
-    }
-
-    /// The callback both worklet ports deliver to (created once, held weakly).
-    pub(crate) fn worklet_callback(self: &Rc<Self>) -> js_sys::Function {
-        let mut slot = self.worklet_callback.mutable();
-        let closure = slot.get_or_insert_with(|| {
-            let weak = Rc::downgrade(self);
-            Callback::new(move |event: JsValue| {
-                if let (Some(driver), Some(message)) = (weak.upgrade(), WorkletMessage::parse(event)) {
-                    driver.on_worklet(message);
-                }
-            })
-        });
-        closure.as_ref().unchecked_ref::<js_sys::Function>().clone()
     }
 
     fn on_worklet(self: &Rc<Self>, message: WorkletMessage) {

@@ -62,7 +62,7 @@ fn new_engine(driver: &Weak<Driver>) -> Result<Option<AudioEngine>, JsValue> {
 /// Connects the stream to the live session's engine, or refuses it.
 fn connect_stream(driver: &Weak<Driver>, stream: &web_sys::MediaStream, owned: bool) -> Result<JsValue, JsValue> {
     if let Some(current) = live(driver) {
-        let callback = current.worklet_callback();
+        let callback = current.page_callback();
         if let Some(engine) = current.audio.mutable().as_mut() {
             // `Clone::clone`, the reference: web-sys's inherent `MediaStream::clone` would copy the
             // stream, and closing would then stop the copy's tracks, not these.

@@ -7,12 +7,11 @@
 
 use crate::prelude::*;
 use crate::text::text;
-use super::convert::{as_string, describe_js_error, from_js, message_to_js, to_js};
+use super::convert::{as_string, describe_js_error, from_js, message_to_js, present, to_js};
 use crate::model::{ClientMessage, ServerMessage};
 use crate::session::Middleware;
 use crate::model::json::FromJson;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 pub struct JsMiddleware {
     name: String,
@@ -25,7 +24,8 @@ pub struct JsMiddleware {
 impl JsMiddleware {
     /// A middleware as `platform.js` checked it (`connectOptions`): `[name, object, send?, receive?]`.
     pub fn new(parts: &js_sys::Array) -> JsMiddleware {
-        let function = |i| Some(parts.get(i)).filter(|f| f.is_function()).map(JsCast::unchecked_into);
+        // `connectOptions` let only a function or `undefined` through.
+        let function = |i| present(parts.get(i));
         JsMiddleware { name: as_string(&parts.get(0)).unwrap_or_default(), object: parts.get(1), send: function(2), receive: function(3) }
     }
 

@@ -2,7 +2,6 @@
 //! makes no attempts while offline). RAII: dropping the watch removes both listeners. The listeners
 //! are added and removed by `platform.js` (no `web_sys::window()` in the wasm).
 
-use super::driver::Callback;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/web/platform.js")]
@@ -18,24 +17,19 @@ extern "C" {
     fn unwatch_network(unwatch: &js_sys::Function);
 }
 
-pub(crate) struct NetworkWatch {
-    unwatch: js_sys::Function,
-    _changed: Callback,
-}
+/// The listeners' remover (the callback they call is the driver's, which outlives the watch).
+pub(crate) struct NetworkWatch(js_sys::Function);
 
 impl NetworkWatch {
     /// Calls `changed(online)` on every `online`/`offline` event, and `changed(false)` at once when
     /// the browser is offline already; `None` outside a window.
-    pub(crate) fn start(changed: impl Fn(bool) + 'static) -> Option<NetworkWatch> {
-        // The driver's one closure type (each signature has glue of its own).
-        let changed = Callback::new(move |online: JsValue| changed(online.as_bool() == Some(true)));
-        let unwatch = watch_network(changed.as_ref().unchecked_ref())?;
-        Some(NetworkWatch { unwatch, _changed: changed })
+    pub(crate) fn start(changed: &js_sys::Function) -> Option<NetworkWatch> {
+        watch_network(changed).map(NetworkWatch)
     }
 }
 
 impl Drop for NetworkWatch {
     fn drop(&mut self) {
-        unwatch_network(&self.unwatch);
+        unwatch_network(&self.0);
     }
 }

@@ -74,7 +74,7 @@ export function toJson(value, what, limit) {
 // A shallow copy of an app object without the keys listed, comma-separated (the connect options'
 // neutral part, a tool's declaration, createResponse's overrides). The app's getters and proxy
 // traps run here: what they throw becomes a TypeError naming `what`.
-export function copyWithout(object, keys, what) {
+function copyWithout(object, keys, what) {
   let copy;
   try { copy = Object.assign({}, object); }
   catch (e) { throw new TypeError(`${what} could not be read: ${describeError(e)}`); }
@@ -160,13 +160,23 @@ export function toolParts(tool, at) {
 // `createResponse` of sendText's and commitAudio's options (web/session.rs).
 export const createResponse = (options) => field(options, 'options', 'createResponse', BOOLEAN);
 
+// `session.createResponse(overrides)` (web/session.rs): the overrides (undefined/null: none) copied
+// into a createResponse message.
+export function responseOverrides(overrides) {
+  if (overrides != null && typeof overrides != 'object') throw new TypeError('overrides must be an object');
+  const message = copyWithout(overrides, 'type', 'overrides');
+  message.type = 'createResponse';
+  return message;
+}
+
 // `connect(options)`, what only JS gives (the neutral rest is read in Rust), in this order:
 // functionInvocation's includeDetailedErrors, allowConcurrentInvocation, maxIterationsPerTurn,
 // maxConsecutiveErrors, terminateOnUnknownCalls, answerCallsWithoutHandler (0–5); audio's playback,
 // context, workletUrl, chunkMs, prebufferMs, outputElement, outputNode (6–12); tools, middleware
 // (`[name, object, send?, receive?]` each), logLevel, connectTimeoutMs, maxFrameBytes, rawFrames,
 // bargeIn (13–19); the unknown keys (20); the neutral options, a shallow copy without those
-// (21); reconnect (on), its maxAttempts, maxDelayMs (22–24).
+// (21); reconnect (on), its maxAttempts, maxDelayMs (22–24); 53 random bits for the reconnect
+// jitter (25: `Math.random` here, not one more import of the wasm).
 export function connectOptions(options) {
   if (options != null && typeof options != 'object') throw new TypeError('connect options must be an object');
   const out = [], unknown = [], o = 'options', audio = read(options, 'audio');
@@ -201,6 +211,7 @@ export function connectOptions(options) {
     if (typeof reconnect != 'object') throw new TypeError('options.reconnect must be false or an object { maxAttempts?, maxDelayMs? }');
     fields(out, reconnect, 'options.reconnect', { maxAttempts: [1, 100], maxDelayMs: [0, 6e5] }, unknown);
   }
+  out[25] = Math.random() * 2 ** 53;
   return out;
 }
 
@@ -241,6 +252,15 @@ export function positioned(type, idAt, idLength, responseId, itemId, outputIndex
   m.itemId = itemId; m.outputIndex = outputIndex; m.contentIndex = contentIndex;
   m[key] = value !== undefined ? value : text(textAt, textLength);
   return m;
+}
+
+// The audio contents of a server message's `item` or `items` (web/convert.rs, message_to_js): base64
+// in the JSON form, bytes for the app.
+const fromBase64 = (text) => (Uint8Array.fromBase64 ? Uint8Array.fromBase64(text) : Uint8Array.from(atob(text), (c) => c.charCodeAt(0)));
+export function itemAudio(message) {
+  for (const item of message?.items ?? [message?.item]) {
+    for (const part of item?.contents ?? []) if (part.type == 'audio' && typeof part.audio == STRING) part.audio = fromBase64(part.audio);
+  }
 }
 
 // `{ type, level, rms, peak? }` for the inputLevel/outputLevel events (web/driver.rs): f32 values,
@@ -526,16 +546,17 @@ export function watchNetwork(changed) {
 export const unwatchNetwork = (unwatch) => unwatch();
 
 // The socket (web/connector.rs, web/driver.rs): binary frames as ArrayBuffers; its handlers set
-// (the message handler gets the event's data) or, called without them, removed.
+// (the driver's page callback gets `tag` for open and `[tag, code, reason, wasClean]` for close,
+// the message handler the event's data) or, called without them, removed.
 export function openSocket(url, protocols) {
   const socket = new WebSocket(url, protocols);
   socket.binaryType = 'arraybuffer';
   return socket;
 }
-export function listenSocket(socket, open, message, close) {
-  socket.onopen = open;
+export function listenSocket(socket, page, tag, message) {
+  socket.onopen = page && (() => page(tag));
   socket.onmessage = message && ((e) => message(e.data));
-  socket.onclose = close;
+  socket.onclose = page && ((e) => page([tag, e.code, e.reason, e.wasClean]));
 }
 export function sendFrame(socket, frame) {
   try { socket.send(frame); } catch { log('warn', 'realtime-wasm: the socket refused a frame'); }
@@ -545,8 +566,9 @@ export function closeSocket(socket, code, reason) {
 }
 
 // A frame's data as text, for `options.rawFrames` (web/driver.rs): binary frames as UTF-8, invalid
-// bytes replaced.
+// bytes replaced; set on each message object the frame decodes to.
 export const frameText = (data) => (typeof data === 'string' ? data : utf8.decode(data));
+export const setRawFrame = (message, frame) => { message.rawFrame = frame; };
 
 // `session.diagnostics` (web/driver.rs).
 export function diagnostics(timers, pendingCalls, runningTools, listeners, conversationItems) {
@@ -563,11 +585,12 @@ export function deferred() {
 export const settle = (parts, fulfilled, value) => parts[fulfilled ? 1 : 2](value);
 // `reaction([fulfilled, value])` once `promise` settles (web/driver.rs: when_settled): one Rust
 // closure per wait, not one per outcome.
+// A value that is no promise counts as fulfilled with it (as `await` takes it).
 export function whenSettled(promise, reaction) {
-  promise.then((value) => reaction([true, value]), (reason) => reaction([false, reason]));
+  Promise.resolve(promise).then((value) => reaction([true, value]), (reason) => reaction([false, reason]));
 }
 export const resolver = (parts) => () => parts[1]();
 
 // sendText/commitAudio (web/session.rs), connect (web/client.rs): resolves with nothing once
-// every promise did.
-export const allDone = (promises) => Promise.all(promises).then(() => {});
+// both did (either may be a value, e.g. undefined).
+export const allDone = (first, second) => Promise.all([first, second]).then(() => {});

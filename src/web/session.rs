@@ -9,7 +9,7 @@ use crate::prelude::*;
 use super::CellBorrow;
 use super::audio::AudioEngine;
 use super::convert::{as_string, from_js_noting_unknown, to_js};
-use super::driver::{new_settle, when_settled, Command, Driver};
+use super::driver::{new_settle, rejected, when_settled, Command, Driver};
 use super::microphone;
 use crate::model::ClientMessage;
 use crate::session::ConnectionState;
@@ -57,20 +57,34 @@ impl RealtimeSession {
 
     /// A promise settled (with nothing) when the session has sent all of `messages`.
     fn sent_all(&self, messages: Vec<ClientMessage>) -> js_sys::Promise {
-        let promises = js_sys::Array::new();
+        // Folded pairwise (no JS array built in Rust): all(all(…, first), second).
+        let mut all = resolved();
         for message in messages {
-            promises.push(&self.sent(message));
+            all = all_done(&all, &self.sent(message));
         }
-        all_done(&promises)
+        all
     }
 }
 
-// `Promise.all(promises).then(() => {})`: the d.ts says `Promise<void>` (two Rust futures did
-// this before, at ~0.35 kB of wasm).
+// `Promise.all([first, second]).then(() => {})`: the d.ts says `Promise<void>` (two Rust futures
+// did this before, at ~0.35 kB of wasm). Two values, not an array: no `Array` imports.
 #[wasm_bindgen(module = "/src/web/platform.js")]
 extern "C" {
     #[wasm_bindgen(js_name = allDone)]
-    pub(super) fn all_done(promises: &js_sys::Array) -> js_sys::Promise;
+    pub(super) fn all_done(first: &JsValue, second: &JsValue) -> js_sys::Promise;
+}
+
+#[wasm_bindgen(module = "/src/web/platform.js")]
+extern "C" {
+    /// `createResponse(overrides)`'s message: a copy of the overrides (`undefined`/`null`: none)
+    /// as a `createResponse`; a `TypeError` when they are no object or cannot be read.
+    #[wasm_bindgen(catch, js_name = responseOverrides)]
+    fn response_overrides(overrides: &JsValue) -> Result<JsValue, JsValue>;
+}
+
+/// A promise resolved with nothing (through `allDone`: no `Promise.resolve` import).
+fn resolved() -> js_sys::Promise {
+    all_done(&JsValue::UNDEFINED, &JsValue::UNDEFINED)
 }
 
 /// An event (or tool) name as `on`/`once`/`off` (`unregisterTool`) take it: a `JsValue`, not a
@@ -78,10 +92,6 @@ extern "C" {
 /// nothing.
 fn event_name(kind: JsValue) -> String {
     as_string(&kind).unwrap_or_default()
-}
-
-fn rejected(error: JsValue) -> js_sys::Promise {
-    js_sys::Promise::reject(&error)
 }
 
 #[wasm_bindgen]
@@ -131,16 +141,10 @@ impl RealtimeSession {
 
     #[wasm_bindgen(js_name = createResponse)]
     pub fn create_response(&self, overrides: JsValue) -> js_sys::Promise {
-        if !(overrides.is_undefined() || overrides.is_null() || overrides.is_object()) {
-            return rejected(super::convert::type_error("overrides must be an object"));
+        match response_overrides(&overrides) {
+            Ok(message) => self.send(message),
+            Err(e) => rejected(e),
         }
-        // `undefined`/`null` copy as `{}`.
-        let copy = match super::convert::copy_without(&overrides, "type", "overrides") {
-            Ok(copy) => copy,
-            Err(e) => return rejected(e),
-        };
-        let _ = js_sys::Reflect::set(&copy, &"type".into(), &"createResponse".into());
-        self.send(copy)
     }
 
     #[wasm_bindgen(js_name = cancelResponse)]
@@ -225,7 +229,8 @@ impl RealtimeSession {
         if !super::audio::is_a(&stream, "MediaStream") {
             return rejected(super::convert::type_error("stream must be a MediaStream"));
         }
-        self.attach(js_sys::Promise::resolve(&stream), false)
+        // `whenSettled` takes a value as `await` does: the stream itself.
+        self.attach(stream.unchecked_into(), false)
     }
 
     /// Stops capturing. A turn the user was in the middle of (server turn detection) is committed
@@ -266,7 +271,7 @@ impl RealtimeSession {
     /// Resumes audio after the browser's autoplay policy suspended it (call from a user gesture).
     #[wasm_bindgen(js_name = resumeAudio)]
     pub fn resume_audio(&self) -> js_sys::Promise {
-        self.driver.audio.shared().as_ref().map_or_else(|| js_sys::Promise::resolve(&JsValue::UNDEFINED), |engine| engine.resume(false))
+        self.driver.audio.shared().as_ref().map_or_else(resolved, |engine| engine.resume(false))
     }
 
     /// Manual turns: commits the audio sent so far and, unless `{ createResponse: false }`, asks for
@@ -285,7 +290,7 @@ impl RealtimeSession {
     pub fn close(&self) -> js_sys::Promise {
         let closed = self.driver.session.try_borrow().map(|s| s.state() == ConnectionState::Closed).unwrap_or(false);
         if closed {
-            return js_sys::Promise::resolve(&JsValue::UNDEFINED);
+            return resolved();
         }
         // The promise of `new_settle` (one `Promise::new` closure type in the package), resolved by
         // a `close` listener.

@@ -140,3 +140,20 @@ async fn metrics_report_a_text_turn_and_a_played_voice_reply() {
     JsFuture::from(session.close()).await.unwrap();
     assert_no_unhandled_rejections().await;
 }
+
+/// Audio inside an item (here a user item asked back with `retrieveConversationItem`) reaches the
+/// app as bytes, not as the base64 of its JSON form.
+#[wasm_bindgen_test]
+async fn audio_inside_an_item_reaches_the_app_as_bytes() {
+    let session = connect("", text_options()).await.unwrap();
+    let rec = Recorder::attach(&session, &["conversationItemRetrieved"]);
+    let create = r#"{ "type": "createConversationItem", "item": { "id": "item_bytes", "role": "user", "contents": [{ "type": "audio", "audio": "AAEC/w==" }] } }"#;
+    JsFuture::from(session.send(json(create))).await.unwrap();
+    JsFuture::from(session.send(json(r#"{ "type": "retrieveConversationItem", "itemId": "item_bytes" }"#))).await.unwrap();
+    let retrieved = rec.wait("conversationItemRetrieved", |_| true).await;
+    let part = js_sys::Reflect::get_u32(&get(&get(&retrieved, "item"), "contents"), 0).unwrap();
+    let audio = get(&part, "audio");
+    assert!(audio.is_instance_of::<js_sys::Uint8Array>(), "{audio:?}");
+    assert_eq!(js_sys::Uint8Array::from(audio).to_vec(), vec![0, 1, 2, 255]);
+    JsFuture::from(session.close()).await.unwrap();
+}
