@@ -131,12 +131,17 @@ pub(super) fn js_string(text: &str) -> JsValue {
     })
 }
 
-/// `{ type, messageId?, responseId?, itemId, outputIndex, contentIndex, [key]: value }`, as serde
-/// would write it.
-fn positioned(kind: &str, message_id: Option<&str>, position: &OutputPosition, key: &str, value: Delta) -> JsValue {
+/// Gives `platform.js` the wasm memory, once.
+fn share_memory() {
     if !MEMORY_SHARED.with(|shared| shared.replace(true)) {
         use_memory(wasm_bindgen::memory());
     }
+}
+
+/// `{ type, messageId?, responseId?, itemId, outputIndex, contentIndex, [key]: value }`, as serde
+/// would write it.
+fn positioned(kind: &str, message_id: Option<&str>, position: &OutputPosition, key: &str, value: Delta) -> JsValue {
+    share_memory();
     // A null address says "no message id": a Rust `&str`'s never is, even when empty.
     let (id_at, id_length) = message_id.map_or((core::ptr::null(), 0), |id| (id.as_ptr(), id.len()));
     let (value, text_at, text_length) = match value {
@@ -342,61 +347,60 @@ extern "C" {
     pub fn describe_js_error(value: &JsValue) -> String;
 }
 
-// Text frames enter wasm memory through the engine's `TextEncoder.encodeInto` (a native copy),
-// not wasm-bindgen's string passing, which copies an ASCII string one character at a time in a JS
-// loop: for a 6 kB audio delta that loop was the largest cost of the receive path.
+// Frames enter wasm memory in one crossing each way: `frameSize` says what the data is and how
+// large, `frameInto` writes it at an address of ours — text through the engine's
+// `TextEncoder.encodeInto` (a native copy, not wasm-bindgen's string passing, which copies an
+// ASCII string one character at a time in a JS loop: for a 6 kB audio delta that loop was the
+// largest cost of the receive path), bytes through `set`. No JS view object crosses, and no
+// type or length question is asked of the data from Rust (four crossings a frame before).
 #[wasm_bindgen(module = "/src/web/platform.js")]
 extern "C" {
-    #[wasm_bindgen(js_name = encodeInto)]
-    fn encode_into(text: &JsValue, view: &js_sys::Uint8Array) -> i32;
+    /// A text frame's length in UTF-16 units, or −1 − a binary frame's length in bytes.
+    #[wasm_bindgen(js_name = frameSize)]
+    fn frame_size(data: &JsValue) -> f64;
+    /// Writes the frame at `at` (room for `capacity` bytes): the bytes written, or −1 when a text
+    /// did not fit.
+    #[wasm_bindgen(js_name = frameInto)]
+    fn frame_into(data: &JsValue, at: *mut u8, capacity: usize) -> i32;
 }
 
 /// A socket message's data as a frame, or its size when it is over `limit` bytes (then nothing
 /// was copied into wasm memory).
 pub fn frame_from_js(data: &JsValue, limit: usize) -> Result<FrameBuf, usize> {
-    if let Some(text) = data.dyn_ref::<js_sys::JsString>() {
-        let units = text.length() as usize;
-        // A UTF-16 unit is at least one byte of UTF-8.
-        if units > limit {
-            return Err(units);
-        }
-        // Exact for ASCII (every provider frame in practice); a frame with other characters is
-        // encoded again with room for the worst case (3 bytes a unit).
-        for capacity in [units, units * 3] {
-            // Initialised memory, written through a view as `Uint8Array::copy_to` does (an
-            // uninitialised `Vec` written behind the compiler's back miscompiled in release).
-            let mut bytes = vec![0u8; capacity];
-            // SAFETY: the view covers the vector's own buffer, which nothing else touches until
-            // `encodeInto` returns; it allocates no wasm memory, so the view stays valid.
-            let view = unsafe { js_sys::Uint8Array::view_mut_raw(bytes.as_mut_ptr(), capacity) };
-            let written = encode_into(text, &view);
-            if written >= 0 && written as usize <= capacity {
-                bytes.truncate(written as usize);
-                // `encodeInto` writes UTF-8 (lone surrogates become U+FFFD); checked all the same.
-                return Ok(FrameBuf::Text(String::from_utf8(bytes).unwrap_or_default()));
+    share_memory();
+    let size = frame_size(data);
+    let (text, length) = if size >= 0.0 { (true, size as usize) } else { (false, (-1.0 - size) as usize) };
+    // For a text, a UTF-16 unit is at least one byte of UTF-8.
+    if length > limit {
+        return Err(length);
+    }
+    // Exact for binary frames and ASCII text (every provider frame in practice); a text with other
+    // characters is encoded again with room for the worst case (3 bytes a unit). The buffer is
+    // initialised memory (an uninitialised `Vec` written behind the compiler's back miscompiled
+    // in release): a memset per frame.
+    let capacities = if text { [length, length * 3] } else { [length, length] };
+    for capacity in capacities {
+        let mut bytes = vec![0u8; capacity];
+        // The vector's own buffer, which nothing else touches until `frameInto` returns (it
+        // allocates no wasm memory, so the address stays valid).
+        let written = frame_into(data, bytes.as_mut_ptr(), capacity);
+        if written >= 0 && written as usize <= capacity {
+            bytes.truncate(written as usize);
+            if !text {
+                return Ok(FrameBuf::Binary(bytes));
             }
+            // `encodeInto` writes UTF-8 (lone surrogates become U+FFFD); checked all the same.
+            return Ok(FrameBuf::Text(String::from_utf8(bytes).unwrap_or_default()));
         }
-        return Ok(FrameBuf::Text(String::new()));
     }
-    let bytes = js_sys::Uint8Array::new(data);
-    let size = bytes.length() as usize;
-    if size > limit {
-        return Err(size);
-    }
-    // Zeroed first, as the text path's buffer (a memset per binary frame, in exchange for no
-    // uninitialised memory and no length assertion's panic path).
-    let mut frame = vec![0; size];
-    copy_u8(&mut frame, &bytes);
-    Ok(FrameBuf::Binary(frame))
+    Ok(FrameBuf::Text(String::new()))
 }
 
-// `dst.set(src)` into wasm memory: what js_sys's `copy_to`/`to_vec` call, without their length
-// assertion (its panic path was the package's one `assert_failed::<usize, usize>`); each caller
-// sizes `dst` from `src`.
+// `dst.set(src)` into wasm memory: what js_sys's `copy_to` calls, without its length assertion
+// (its panic path was the package's one `assert_failed::<usize, usize>`); the caller sizes `dst`
+// from `src`.
 #[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(js_namespace = Uint8Array, js_name = "prototype.set.call")]
-    fn copy_u8(dst: &mut [u8], src: &js_sys::Uint8Array);
     #[wasm_bindgen(js_namespace = Float32Array, js_name = "prototype.set.call")]
     pub(super) fn copy_f32(dst: &mut [f32], src: &js_sys::Float32Array);
 }

@@ -301,11 +301,15 @@ export function realtimeError(message, code, kind) {
 // Bytes leave wasm memory as a copy of wasm-bindgen's view (received audio for the app).
 export const copyBytes = (view) => view.slice();
 
-// Text frames enter wasm memory through the engine's TextEncoder.encodeInto (a native copy).
+// Frames enter wasm memory here (web/convert.rs, frame_from_js): text through the engine's
+// TextEncoder.encodeInto (a native copy), an ArrayBuffer (binaryType) by set.
 const encoder = new TextEncoder();
-export function encodeInto(text, view) {
-  const { read, written } = encoder.encodeInto(text, view);
-  return read === text.length ? written : -1;
+export const frameSize = (data) => (typeof data == 'string' ? data.length : -1 - data.byteLength);
+export function frameInto(data, at, capacity) {
+  const into = new Uint8Array(memory.buffer, at, capacity);
+  if (typeof data != 'string') return into.set(new Uint8Array(data)), capacity;
+  const { read, written } = encoder.encodeInto(data, into);
+  return read === data.length ? written : -1;
 }
 
 // ---- the message stream (web/stream.rs) -----------------------------------------------------
