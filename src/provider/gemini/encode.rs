@@ -7,7 +7,7 @@ use crate::text::text;
 use super::{GeminiCodec, INPUT_RATE};
 use crate::json::{object_text, Json, JsonObject, RawJson, ToJson};
 use crate::model::{ClientMessage, Content, ConversationItem, Eagerness, Modality, Role, SessionOptions, Tool, ToolMode};
-use crate::provider::EncodeError;
+use crate::provider::{Check, EncodeError};
 
 /// The `setup` object (what goes under `"setup"`): everything Gemini will ever know about the
 /// session's configuration. `resumable`: ask for resumption handles.
@@ -201,7 +201,11 @@ pub(super) fn validate(message: &ClientMessage) -> Result<(), EncodeError> {
         ),
         ClientMessage::CreateConversationItem { item, .. } => match item.contents.as_slice() {
             [Content::FunctionResult { .. }] => Ok(()),
-            _ => item_parts(item).map(|_| ()),
+            _ => {
+                let mut check = Check::default();
+                item_parts(item, &mut check);
+                check.result(())
+            }
         },
         _ => Ok(()),
     }
@@ -256,7 +260,8 @@ pub(super) fn client_message(codec: &mut GeminiCodec, message: &ClientMessage) -
                 }));
             }
             _ => {
-                let parts = item_parts(item)?;
+                // Checked by `validate` above.
+                let parts = item_parts(item, &mut Check::default());
                 let role = if item.role == Some(Role::Assistant) { "model" } else { "user" };
                 codec.pending_turns.push(object_text(|o| {
                     o.field("parts", &RawJson(&parts)).field("role", &role);
@@ -353,7 +358,7 @@ impl ToJson for FunctionResponse<'_> {
 }
 
 /// The parts of a user or model turn, as a JSON array's text.
-fn item_parts(item: &ConversationItem) -> Result<String, EncodeError> {
+fn item_parts(item: &ConversationItem, check: &mut Check) -> String {
     let mut out = String::from("[");
     for (i, content) in item.contents.iter().enumerate() {
         let field = text!("item.contents[", i, "]");
@@ -373,8 +378,10 @@ fn item_parts(item: &ConversationItem) -> Result<String, EncodeError> {
                     Some(("", rest)) => crate::text::split_once(rest, ";base64,"),
                     _ => None,
                 };
-                let (mime, data) = data_url
-                    .ok_or_else(|| EncodeError::range(&text!(field, ".imageUrl"), "Gemini Live takes images as data: URLs (base64)"))?;
+                let Some((mime, data)) = data_url else {
+                    check.fail(EncodeError::range(&text!(field, ".imageUrl"), "Gemini Live takes images as data: URLs (base64)"));
+                    continue;
+                };
                 let mut o = JsonObject::new(&mut out);
                 o.object("inlineData", |d| {
                     d.field("mimeType", &mime).field("data", &data);
@@ -383,13 +390,11 @@ fn item_parts(item: &ConversationItem) -> Result<String, EncodeError> {
             }
             Content::Raw { value } => value.write_json(&mut out),
             Content::FunctionResult { .. } | Content::FunctionCall { .. } => {
-                return Err(EncodeError::shape(&field, "a function call or result must be the only content of its item"))
+                check.fail(EncodeError::shape(&field, "a function call or result must be the only content of its item"))
             }
-            Content::Audio { .. } | Content::Error { .. } => {
-                return Err(EncodeError::shape(&field, "this content cannot be sent to Gemini"))
-            }
+            Content::Audio { .. } | Content::Error { .. } => check.fail(EncodeError::shape(&field, "this content cannot be sent to Gemini")),
         }
     }
     out.push(']');
-    Ok(out)
+    out
 }

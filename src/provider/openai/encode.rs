@@ -9,27 +9,12 @@ use crate::model::{
     AudioFormat, ClientMessage, Content, ConversationItem, CreateResponse, Modality, Role, SessionKind,
     SessionOptions, Tool, ToolMode, VoiceActivityDetection,
 };
-use crate::provider::EncodeError;
+use crate::provider::{Check, EncodeError};
 
 /// GA bounds on `max_output_tokens` (the API also accepts `"inf"`, which is "absent" here).
 const MAX_OUTPUT_TOKENS: u32 = 4096;
 /// GA limits on response metadata.
 const METADATA_MAX_KEYS: usize = 16;
-
-/// The first error an encoding met. The checks note it and go on with a stand-in value; the event
-/// fails once, at the end (as the decoder's strict reads do), instead of every helper returning a
-/// `Result` its caller unpacks and moves on (package size). Only the first is kept: the one the
-/// checks, in their order, would have returned.
-#[derive(Default)]
-struct Check(Option<EncodeError>);
-
-impl Check {
-    fn fail(&mut self, error: EncodeError) {
-        if self.0.is_none() {
-            self.0 = Some(error);
-        }
-    }
-}
 
 /// The event's frame text.
 pub(super) fn client_event(message: &ClientMessage) -> Result<String, EncodeError> {
@@ -42,9 +27,7 @@ pub(super) fn client_event(message: &ClientMessage) -> Result<String, EncodeErro
         M::CreateResponse(request) => response_params(request, check),
         _ => String::new(),
     };
-    if let Some(error) = check.0.take() {
-        return Err(error);
-    }
+    let body = check.result(body)?;
     let event_id = message.message_id();
     let mut out = String::new();
     if let M::Raw { payload, .. } = message {
