@@ -46,20 +46,12 @@ pub(super) fn setup(codec: &mut GeminiCodec, options: &SessionOptions, resumable
             s.object("generationConfig", |g| {
                 g.field("responseModalities", &modality).field("maxOutputTokens", &options.max_output_tokens);
                 if let Some(voice) = &options.voice {
-                    g.object("speechConfig", |c| {
-                        c.object("voiceConfig", |v| {
-                            v.object("prebuiltVoiceConfig", |p| {
-                                p.field("voiceName", voice);
-                            });
-                        });
-                    });
+                    g.nested("speechConfig.voiceConfig.prebuiltVoiceConfig.voiceName", voice);
                 }
             });
         }
         if let Some(instructions) = &options.instructions {
-            s.object("systemInstruction", |i| {
-                i.field("parts", &[Text(instructions)]);
-            });
+            s.nested("systemInstruction.parts", &[Text(instructions)]);
         }
         if !tools.is_empty() {
             s.field("tools", &[FunctionDeclarations(tools)]);
@@ -184,9 +176,7 @@ pub(super) fn with_handle(setup: &str, handle: &str) -> String {
                 o.member(key, value);
             }
         }
-        o.object("sessionResumption", |r| {
-            r.field("handle", &handle);
-        });
+        o.nested("sessionResumption.handle", &handle);
     })
 }
 
@@ -219,31 +209,29 @@ pub(super) fn client_message(codec: &mut GeminiCodec, message: &ClientMessage) -
     if !matches!(message, ClientMessage::CreateConversationItem { .. } | ClientMessage::CreateResponse(_)) {
         flush_turns(codec, false, &mut frames);
     }
-    let realtime_input = |member: &str, value: &dyn ToJson| {
+    let realtime_input = |path: &str, value: &dyn ToJson| {
         object_text(|o| {
-            o.object("realtimeInput", |i| {
-                i.field(member, value);
-            });
+            o.nested(path, value);
         })
     };
     const EMPTY: RawJson = RawJson("{}");
     match message {
         ClientMessage::InputAudioBufferAppend { audio, .. } => {
             if codec.manual_activity && !codec.in_activity {
-                frames.push(realtime_input("activityStart", &EMPTY));
+                frames.push(realtime_input("realtimeInput.activityStart", &EMPTY));
                 codec.in_activity = true;
             }
-            frames.push(realtime_input("audio", &AudioBlob(audio)));
+            frames.push(realtime_input("realtimeInput.audio", &AudioBlob(audio)));
         }
         ClientMessage::InputAudioBufferCommit { .. } => {
             if codec.manual_activity {
                 if !codec.in_activity {
-                    frames.push(realtime_input("activityStart", &EMPTY));
+                    frames.push(realtime_input("realtimeInput.activityStart", &EMPTY));
                 }
-                frames.push(realtime_input("activityEnd", &EMPTY));
+                frames.push(realtime_input("realtimeInput.activityEnd", &EMPTY));
                 codec.in_activity = false;
             } else {
-                frames.push(realtime_input("audioStreamEnd", &true));
+                frames.push(realtime_input("realtimeInput.audioStreamEnd", &true));
             }
         }
         // Nothing is buffered on the client side; Gemini has no input buffer to clear.
@@ -272,9 +260,7 @@ pub(super) fn client_message(codec: &mut GeminiCodec, message: &ClientMessage) -
             if !codec.pending_results.is_empty() {
                 let responses = list(&core::mem::take(&mut codec.pending_results));
                 frames.push(object_text(|o| {
-                    o.object("toolResponse", |t| {
-                        t.field("functionResponses", &RawJson(&responses));
-                    });
+                    o.nested("toolResponse.functionResponses", &RawJson(&responses));
                 }));
             }
             // With nothing pending it sends nothing: Gemini answers audio on its own (activityEnd,
