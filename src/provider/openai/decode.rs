@@ -401,8 +401,9 @@ fn rate_limits(e: &Strict, message_id: Option<String>) -> RateLimits {
 
 // ---- lenient readers (sessions, responses, items) ---------------------------------
 
+/// `v[key]`, or the member at a dotted path of keys (`"audio.output"`); `null` is absent.
 fn field<'v, 'a>(v: &'v Json<'a>, key: &str) -> Option<&'v Json<'a>> {
-    v.get(key).filter(|v| !v.is_null())
+    v.at(key).filter(|v| !v.is_null())
 }
 
 fn string(v: &Json, key: &str) -> Option<String> {
@@ -450,26 +451,24 @@ fn session_info(v: &Json, message_id: Option<String>) -> SessionInfo {
 
 /// The effective options from a GA session object (beta top-level fields accepted too).
 fn session_options(s: &Json) -> SessionOptions {
-    let input = field(s, "audio").and_then(|a| field(a, "input"));
-    let output = field(s, "audio").and_then(|a| field(a, "output"));
     let kind = match field(s, "type").and_then(Json::as_str) {
         Some("transcription") => SessionKind::Transcription,
         _ => SessionKind::Conversation,
     };
-    let transcription = ga_or_beta(input, "transcription", s, "input_audio_transcription").map(|t| TranscriptionOptions {
+    let transcription = ga_or_beta(s, "audio.input.transcription", "input_audio_transcription").map(|t| TranscriptionOptions {
             speech_language: string(t, "language"),
             model_id: string(t, "model"),
             prompt: string(t, "prompt"),
         });
     // `turn_detection: null` means manual turns; absent means "not reported".
-    let turn_detection = input.and_then(|i| i.get("turn_detection")).or_else(|| s.get("turn_detection"));
+    let turn_detection = s.at("audio.input.turn_detection").or_else(|| s.get("turn_detection"));
     SessionOptions {
         kind,
         model: string(s, "model"),
-        input_audio_format: ga_or_beta(input, "format", s, "input_audio_format").and_then(audio_format),
-        output_audio_format: ga_or_beta(output, "format", s, "output_audio_format").and_then(audio_format),
+        input_audio_format: ga_or_beta(s, "audio.input.format", "input_audio_format").and_then(audio_format),
+        output_audio_format: ga_or_beta(s, "audio.output.format", "output_audio_format").and_then(audio_format),
         transcription,
-        voice: ga_or_beta(output, "voice", s, "voice").and_then(voice),
+        voice: ga_or_beta(s, "audio.output.voice", "voice").and_then(voice),
         instructions: string(s, "instructions"),
         max_output_tokens: uint32(s, "max_output_tokens").or_else(|| uint32(s, "max_response_output_tokens")),
         output_modalities: modalities(s),
@@ -480,10 +479,10 @@ fn session_options(s: &Json) -> SessionOptions {
     }
 }
 
-/// `ga[ga_key]` (a GA nested field), else `beta[beta_key]` (its beta top-level name).
+/// `v[ga]` (a GA nested field, by its path), else `v[beta]` (its beta top-level name).
 #[inline(never)]
-fn ga_or_beta<'v, 'a>(ga: Option<&'v Json<'a>>, ga_key: &str, beta: &'v Json<'a>, beta_key: &str) -> Option<&'v Json<'a>> {
-    ga.and_then(|g| field(g, ga_key)).or_else(|| field(beta, beta_key))
+fn ga_or_beta<'v, 'a>(v: &'v Json<'a>, ga: &str, beta: &str) -> Option<&'v Json<'a>> {
+    field(v, ga).or_else(|| field(v, beta))
 }
 
 fn modalities(v: &Json) -> Option<Vec<Modality>> {
@@ -588,36 +587,32 @@ fn input_transcription(v: &Json, message_id: Option<String>, text_field: &str) -
 }
 
 fn usage(v: &Json) -> Usage {
-    let input = field(v, "input_token_details");
-    let output = field(v, "output_token_details");
     Usage {
         input_tokens: uint(v, "input_tokens"),
         output_tokens: uint(v, "output_tokens"),
         total_tokens: uint(v, "total_tokens"),
-        cached_input_tokens: input.and_then(|d| uint(d, "cached_tokens")),
-        input_text_tokens: input.and_then(|d| uint(d, "text_tokens")),
-        input_audio_tokens: input.and_then(|d| uint(d, "audio_tokens")),
-        input_image_tokens: input.and_then(|d| uint(d, "image_tokens")),
-        output_text_tokens: output.and_then(|d| uint(d, "text_tokens")),
-        output_audio_tokens: output.and_then(|d| uint(d, "audio_tokens")),
+        cached_input_tokens: uint(v, "input_token_details.cached_tokens"),
+        input_text_tokens: uint(v, "input_token_details.text_tokens"),
+        input_audio_tokens: uint(v, "input_token_details.audio_tokens"),
+        input_image_tokens: uint(v, "input_token_details.image_tokens"),
+        output_text_tokens: uint(v, "output_token_details.text_tokens"),
+        output_audio_tokens: uint(v, "output_token_details.audio_tokens"),
     }
 }
 
 fn response(v: &Json, message_id: Option<String>) -> ResponseInfo {
     let r = field(v, "response").unwrap_or(&Json::Null);
-    let details = field(r, "status_details");
-    let output = field(r, "audio").and_then(|a| field(a, "output"));
     ResponseInfo {
         message_id,
         response_id: string(r, "id"),
         status: field(r, "status").and_then(Json::as_str).and_then(status),
-        status_reason: details.and_then(|d| string(d, "reason")),
-        error: details.and_then(|d| field(d, "error")).map(error_info),
+        status_reason: string(r, "status_details.reason"),
+        error: field(r, "status_details.error").map(error_info),
         usage: field(r, "usage").map(usage),
         items: list(field(r, "output").and_then(Json::as_array).unwrap_or_default(), |i| Some(item(i))),
         output_modalities: modalities(r),
-        voice: ga_or_beta(output, "voice", r, "voice").and_then(voice),
-        output_audio_format: ga_or_beta(output, "format", r, "output_audio_format").and_then(audio_format),
+        voice: ga_or_beta(r, "audio.output.voice", "voice").and_then(voice),
+        output_audio_format: ga_or_beta(r, "audio.output.format", "output_audio_format").and_then(audio_format),
         max_output_tokens: uint32(r, "max_output_tokens"),
         metadata: field(r, "metadata").filter(|m| m.is_object()).map(Json::to_value),
         // A null conversation id means an out-of-band response; an absent one says nothing.
