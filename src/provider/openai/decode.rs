@@ -406,8 +406,13 @@ fn field<'v, 'a>(v: &'v Json<'a>, key: &str) -> Option<&'v Json<'a>> {
     v.at(key).filter(|v| !v.is_null())
 }
 
-fn string(v: &Json, key: &str) -> Option<String> {
+fn text(v: &Json, key: &str) -> Option<String> {
     field(v, key).and_then(Json::as_str).map(str::to_owned)
+}
+
+/// A string that is empty when absent (as [`Strict::string`]).
+fn string(v: &Json, key: &str) -> String {
+    field(v, key).and_then(Json::as_str).unwrap_or_default().to_owned()
 }
 
 fn uint(v: &Json, key: &str) -> Option<u64> {
@@ -432,21 +437,21 @@ fn list<T>(items: &[Json], read: impl Fn(&Json) -> Option<T>) -> Vec<T> {
 
 fn error_info(v: &Json) -> ErrorInfo {
     ErrorInfo {
-        message: string(v, "message").unwrap_or_default(),
-        code: string(v, "code"),
-        kind: string(v, "type"),
-        param: string(v, "param"),
+        message: string(v, "message"),
+        code: text(v, "code"),
+        kind: text(v, "type"),
+        param: text(v, "param"),
     }
 }
 
 fn error(v: &Json, message_id: Option<String>) -> ErrorMessage {
     let body = field(v, "error").unwrap_or(&Json::Null);
-    ErrorMessage { message_id, error: error_info(body), originating_message_id: string(body, "event_id") }
+    ErrorMessage { message_id, error: error_info(body), originating_message_id: text(body, "event_id") }
 }
 
 fn session_info(v: &Json, message_id: Option<String>) -> SessionInfo {
     let session = field(v, "session").unwrap_or(&Json::Null);
-    SessionInfo { message_id, session_id: string(session, "id"), options: session_options(session) }
+    SessionInfo { message_id, session_id: text(session, "id"), options: session_options(session) }
 }
 
 /// The effective options from a GA session object (beta top-level fields accepted too).
@@ -456,20 +461,20 @@ fn session_options(s: &Json) -> SessionOptions {
         _ => SessionKind::Conversation,
     };
     let transcription = ga_or_beta(s, "audio.input.transcription", "input_audio_transcription").map(|t| TranscriptionOptions {
-            speech_language: string(t, "language"),
-            model_id: string(t, "model"),
-            prompt: string(t, "prompt"),
+            speech_language: text(t, "language"),
+            model_id: text(t, "model"),
+            prompt: text(t, "prompt"),
         });
     // `turn_detection: null` means manual turns; absent means "not reported".
     let turn_detection = s.at("audio.input.turn_detection").or_else(|| s.get("turn_detection"));
     SessionOptions {
         kind,
-        model: string(s, "model"),
+        model: text(s, "model"),
         input_audio_format: ga_or_beta(s, "audio.input.format", "input_audio_format").and_then(audio_format),
         output_audio_format: ga_or_beta(s, "audio.output.format", "output_audio_format").and_then(audio_format),
         transcription,
         voice: ga_or_beta(s, "audio.output.voice", "voice").and_then(voice),
-        instructions: string(s, "instructions"),
+        instructions: text(s, "instructions"),
         max_output_tokens: uint32(s, "max_output_tokens").or_else(|| uint32(s, "max_response_output_tokens")),
         output_modalities: modalities(s),
         tool_mode: field(s, "tool_choice").and_then(tool_mode),
@@ -515,7 +520,7 @@ fn audio_format(v: &Json) -> Option<AudioFormat> {
 }
 
 fn voice(v: &Json) -> Option<String> {
-    v.as_str().map(str::to_owned).or_else(|| string(v, "id"))
+    v.as_str().map(str::to_owned).or_else(|| text(v, "id"))
 }
 
 fn tool_mode(v: &Json) -> Option<ToolMode> {
@@ -526,25 +531,25 @@ fn tool_mode(v: &Json) -> Option<ToolMode> {
             "required" => Some(ToolMode::RequireAny),
             _ => None,
         },
-        _ => string(v, "name").map(ToolMode::RequireSpecific),
+        _ => text(v, "name").map(ToolMode::RequireSpecific),
     }
 }
 
 fn tool(v: &Json) -> Option<Tool> {
     match field(v, "type")?.as_str()? {
         "function" => Some(Tool::Function {
-            name: string(v, "name")?,
-            description: string(v, "description"),
+            name: text(v, "name")?,
+            description: text(v, "description"),
             parameters: field(v, "parameters").map(Json::to_value),
         }),
         "mcp" => Some(Tool::HostedMcp {
-            server_label: string(v, "server_label")?,
-            server_url: string(v, "server_url"),
-            connector_id: string(v, "connector_id"),
+            server_label: text(v, "server_label")?,
+            server_url: text(v, "server_url"),
+            connector_id: text(v, "connector_id"),
             allowed_tools: field(v, "allowed_tools")
                 .and_then(Json::as_array)
                 .map(|a| list(a, |t| t.as_str().map(str::to_owned))),
-            require_approval: string(v, "require_approval"),
+            require_approval: text(v, "require_approval"),
         }),
         _ => None,
     }
@@ -555,7 +560,7 @@ fn vad(v: &Json) -> VoiceActivityDetection {
         return VoiceActivityDetection { enabled: false, ..VoiceActivityDetection::default() };
     }
     let eagerness = match field(v, "type").and_then(Json::as_str) {
-        Some("semantic_vad") => Some(match string(v, "eagerness").as_deref() {
+        Some("semantic_vad") => Some(match field(v, "eagerness").and_then(Json::as_str) {
             Some("low") => Eagerness::Low,
             Some("medium") => Eagerness::Medium,
             Some("high") => Eagerness::High,
@@ -578,9 +583,9 @@ fn vad(v: &Json) -> VoiceActivityDetection {
 fn input_transcription(v: &Json, message_id: Option<String>, text_field: &str) -> InputTranscription {
     InputTranscription {
         message_id,
-        item_id: string(v, "item_id").unwrap_or_default(),
+        item_id: string(v, "item_id"),
         content_index: uint32(v, "content_index").unwrap_or(0),
-        transcription: string(v, text_field),
+        transcription: text(v, text_field),
         usage: field(v, "usage").map(usage),
         error: field(v, "error").map(error_info),
     }
@@ -604,9 +609,9 @@ fn response(v: &Json, message_id: Option<String>) -> ResponseInfo {
     let r = field(v, "response").unwrap_or(&Json::Null);
     ResponseInfo {
         message_id,
-        response_id: string(r, "id"),
+        response_id: text(r, "id"),
         status: field(r, "status").and_then(Json::as_str).and_then(status),
-        status_reason: string(r, "status_details.reason"),
+        status_reason: text(r, "status_details.reason"),
         error: field(r, "status_details.error").map(error_info),
         usage: field(r, "usage").map(usage),
         items: list(field(r, "output").and_then(Json::as_array).unwrap_or_default(), |i| Some(item(i))),
@@ -634,7 +639,7 @@ fn status(s: &str) -> Option<ResponseStatus> {
 fn response_output_item(v: &Json, message_id: Option<String>) -> ResponseOutputItem {
     ResponseOutputItem {
         message_id,
-        response_id: string(v, "response_id"),
+        response_id: text(v, "response_id"),
         output_index: uint32(v, "output_index").unwrap_or(0),
         // `map_or_else`, not `map(…).unwrap_or_default()` (a function of its own for the item).
         item: field(v, "item").map_or_else(ConversationItem::default, item),
@@ -644,7 +649,7 @@ fn response_output_item(v: &Json, message_id: Option<String>) -> ResponseOutputI
 fn conversation_item_event(v: &Json, message_id: Option<String>) -> ConversationItemEvent {
     ConversationItemEvent {
         message_id,
-        previous_item_id: string(v, "previous_item_id"),
+        previous_item_id: text(v, "previous_item_id"),
         item: field(v, "item").map_or_else(ConversationItem::default, item),
     }
 }
@@ -654,12 +659,12 @@ fn item(v: &Json) -> ConversationItem {
     let contents = match field(v, "type").and_then(Json::as_str) {
         Some("message") | None => list(field(v, "content").and_then(Json::as_array).unwrap_or_default(), |part| Some(content(part))),
         Some("function_call") => vec![Content::FunctionCall {
-            call_id: string(v, "call_id").unwrap_or_default(),
-            name: string(v, "name").unwrap_or_default(),
-            arguments: string(v, "arguments").unwrap_or_default(),
+            call_id: string(v, "call_id"),
+            name: string(v, "name"),
+            arguments: string(v, "arguments"),
         }],
         Some("function_call_output") => vec![Content::FunctionResult {
-            call_id: string(v, "call_id").unwrap_or_default(),
+            call_id: string(v, "call_id"),
             name: None,
             result: field(v, "output").map_or(Json::Null, Json::to_value),
             error: None,
@@ -667,7 +672,7 @@ fn item(v: &Json) -> ConversationItem {
         Some(_) => vec![Content::Raw { value: v.to_value() }],
     };
     ConversationItem {
-        id: string(v, "id"),
+        id: text(v, "id"),
         role: match field(v, "role").and_then(Json::as_str) {
             Some("user") => Some(Role::User),
             Some("assistant") => Some(Role::Assistant),
@@ -688,13 +693,13 @@ fn item(v: &Json) -> ConversationItem {
 /// (`text`, `audio`) alike.
 fn content(v: &Json) -> Content {
     match field(v, "type").and_then(Json::as_str) {
-        Some("input_text" | "output_text" | "text") => Content::Text { text: string(v, "text").unwrap_or_default() },
+        Some("input_text" | "output_text" | "text") => Content::Text { text: string(v, "text") },
         Some("input_audio" | "output_audio" | "audio") => Content::Audio {
             audio: field(v, "audio").and_then(Json::as_str).and_then(|b64| decode_base64(b64).ok()).map(Base64Data::from),
-            transcript: string(v, "transcript"),
+            transcript: text(v, "transcript"),
             format: None,
         },
-        Some("input_image") => Content::Image { image_url: string(v, "image_url").unwrap_or_default(), detail: string(v, "detail") },
+        Some("input_image") => Content::Image { image_url: string(v, "image_url"), detail: text(v, "detail") },
         _ => Content::Raw { value: v.to_value() },
     }
 }
