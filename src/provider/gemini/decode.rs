@@ -229,9 +229,7 @@ fn finish_turn(codec: &mut GeminiCodec, usage: Option<Usage>, out: &mut Vec<Serv
     let Some(mut turn) = codec.turn.take() else {
         // A turn with no content (e.g. the end of an interrupted one already closed): still a
         // response for the app, so every turnComplete pairs with a responseCreated.
-        let mut empty = Vec::new();
-        ensure_turn(codec, &mut empty);
-        out.extend(empty);
+        ensure_turn(codec, out);
         return finish_turn(codec, usage, out);
     };
     let mut contents = Vec::new();
