@@ -100,6 +100,8 @@ impl<'o> JsonObject<'o> {
         self.out.push_str("\":");
     }
 
+    /// Out of line: the `push('}')` inlined at every object's end was larger than a call.
+    #[inline(never)]
     pub fn end(self) {
         self.out.push('}');
     }
