@@ -415,6 +415,11 @@ fn string(v: &Json, key: &str) -> String {
     field(v, key).and_then(Json::as_str).unwrap_or_default().to_owned()
 }
 
+/// The items of an array, none when absent.
+fn items<'v, 'a>(v: &'v Json<'a>, key: &str) -> &'v [Json<'a>] {
+    field(v, key).and_then(Json::as_array).unwrap_or_default()
+}
+
 fn uint(v: &Json, key: &str) -> Option<u64> {
     field(v, key).and_then(Json::as_u64)
 }
@@ -614,7 +619,7 @@ fn response(v: &Json, message_id: Option<String>) -> ResponseInfo {
         status_reason: text(r, "status_details.reason"),
         error: field(r, "status_details.error").map(error_info),
         usage: field(r, "usage").map(usage),
-        items: list(field(r, "output").and_then(Json::as_array).unwrap_or_default(), |i| Some(item(i))),
+        items: list(items(r, "output"), |i| Some(item(i))),
         output_modalities: modalities(r),
         voice: ga_or_beta(r, "audio.output.voice", "voice").and_then(voice),
         output_audio_format: ga_or_beta(r, "audio.output.format", "output_audio_format").and_then(audio_format),
@@ -657,7 +662,7 @@ fn conversation_item_event(v: &Json, message_id: Option<String>) -> Conversation
 /// A wire item: message parts, a function call, a function output, or (MCP, …) kept raw.
 fn item(v: &Json) -> ConversationItem {
     let contents = match field(v, "type").and_then(Json::as_str) {
-        Some("message") | None => list(field(v, "content").and_then(Json::as_array).unwrap_or_default(), |part| Some(content(part))),
+        Some("message") | None => list(items(v, "content"), |part| Some(content(part))),
         Some("function_call") => vec![Content::FunctionCall {
             call_id: string(v, "call_id"),
             name: string(v, "name"),
