@@ -214,6 +214,10 @@ fn bad_options_name_the_field() {
     assert_eq!(e.field.as_deref(), Some("outputModalities"));
     let e = fail(json!({ "type": "sessionUpdate", "options": { "tools": [{ "type": "function", "name": "f", "parameters": "x" }] } }));
     assert_eq!(e.field.as_deref(), Some("options.tools[0].parameters"));
+    // Of several faults, the first checked is the one reported (the input side, then the output).
+    let e = fail(json!({ "type": "sessionUpdate", "options": { "maxOutputTokens": 0,
+        "inputAudioFormat": { "mediaType": "audio/pcm", "sampleRate": 16000 }, "providerOptions": [1] } }));
+    assert_eq!(e.to_string(), "options.inputAudioFormat.sampleRate: OpenAI accepts audio/pcm at 24000 Hz only, not 16000");
 }
 
 #[test]

@@ -106,6 +106,47 @@ fn bessel_i0(x: f64) -> f64 {
     sum
 }
 
+/// The filter for `input_rate` → `output_rate` with interpolation factor `up` (≠ the decimation
+/// factor): its taps per phase, its tabulated phases, and whether they are the interpolated grid.
+fn design(input_rate: u32, output_rate: u32, up: u64) -> (usize, Vec<f32>, bool) {
+    let upsampled_rate = input_rate as f64 * up as f64;
+    let nyquist = input_rate.min(output_rate) as f64 / 2.0;
+    let transition = (STOPBAND_EDGE - PASSBAND_EDGE) * nyquist;
+    let cutoff = (STOPBAND_EDGE + PASSBAND_EDGE) / 2.0 * nyquist;
+    // Kaiser's formulas for the window and its length.
+    let beta = 0.1102 * (STOPBAND_DB - 8.7);
+    let length = crate::float::ceil((STOPBAND_DB - 7.95) / (2.285 * core::f64::consts::TAU * transition / upsampled_rate)) as u64 + 1;
+    let taps = length.div_ceil(up).max(2) as usize;
+    let total = taps as f64 * up as f64;
+    let center = (total - 1.0) / 2.0;
+    let fc = cutoff / upsampled_rate; // cycles per upsampled sample
+    let i0_beta = bessel_i0(beta);
+    // The prototype at a (possibly fractional) upsampled index `n`.
+    let prototype = |n: f64| {
+        let t = n - center;
+        let sinc = if t == 0.0 { 2.0 * fc } else { sin_pi(2.0 * fc * t) / (core::f64::consts::PI * t) };
+        let r = t / (center + 0.5);
+        let window = bessel_i0(beta * crate::float::sqrt((1.0 - r * r).max(0.0))) / i0_beta;
+        // × up: zero-stuffing divides the signal's gain by `up`.
+        sinc * window * up as f64
+    };
+    let interpolated = up > MAX_PHASES as u64;
+    let rows = if interpolated { MAX_PHASES + 1 } else { up as usize };
+    // Pushed row by row in order (not zeroed and then indexed: no `vec![0.0; n]` code of its
+    // own, no bounds check).
+    let mut phases = Vec::with_capacity(rows * taps);
+    for row in 0..rows {
+        // The row's offset within one input sample, in upsampled samples.
+        let offset = if interpolated { row as f64 * up as f64 / MAX_PHASES as f64 } else { row as f64 };
+        for i in 0..taps {
+            // Coefficient for x[n − k] is h[offset + k·up]; stored oldest sample (k = taps − 1) first.
+            let k = (taps - 1 - i) as f64;
+            phases.push(prototype(offset + k * up as f64) as f32);
+        }
+    }
+    (taps, phases, interpolated)
+}
+
 impl Resampler {
     /// A resampler from `input_rate` to `output_rate` (Hz, both non-zero). Equal rates pass samples
     /// through untouched.
@@ -114,54 +155,9 @@ impl Resampler {
         let output_rate = output_rate.max(1);
         let g = gcd(input_rate, output_rate);
         let (up, down) = ((output_rate / g) as u64, (input_rate / g) as u64);
-        if up == down {
-            return Resampler {
-                input_rate,
-                output_rate,
-                up: 1,
-                down: 1,
-                taps: 1,
-                phases: vec![1.0],
-                interpolated: false,
-                buffer: Vec::new(),
-                position: 0,
-            };
-        }
-        let upsampled_rate = input_rate as f64 * up as f64;
-        let nyquist = input_rate.min(output_rate) as f64 / 2.0;
-        let transition = (STOPBAND_EDGE - PASSBAND_EDGE) * nyquist;
-        let cutoff = (STOPBAND_EDGE + PASSBAND_EDGE) / 2.0 * nyquist;
-        // Kaiser's formulas for the window and its length.
-        let beta = 0.1102 * (STOPBAND_DB - 8.7);
-        let length = crate::float::ceil((STOPBAND_DB - 7.95) / (2.285 * core::f64::consts::TAU * transition / upsampled_rate)) as u64 + 1;
-        let taps = length.div_ceil(up).max(2) as usize;
-        let total = taps as f64 * up as f64;
-        let center = (total - 1.0) / 2.0;
-        let fc = cutoff / upsampled_rate; // cycles per upsampled sample
-        let i0_beta = bessel_i0(beta);
-        // The prototype at a (possibly fractional) upsampled index `n`.
-        let prototype = |n: f64| {
-            let t = n - center;
-            let sinc = if t == 0.0 { 2.0 * fc } else { sin_pi(2.0 * fc * t) / (core::f64::consts::PI * t) };
-            let r = t / (center + 0.5);
-            let window = bessel_i0(beta * crate::float::sqrt((1.0 - r * r).max(0.0))) / i0_beta;
-            // × up: zero-stuffing divides the signal's gain by `up`.
-            sinc * window * up as f64
-        };
-        let interpolated = up > MAX_PHASES as u64;
-        let rows = if interpolated { MAX_PHASES + 1 } else { up as usize };
-        // Pushed row by row in order (not zeroed and then indexed: no `vec![0.0; n]` code of its
-        // own, no bounds check).
-        let mut phases = Vec::with_capacity(rows * taps);
-        for row in 0..rows {
-            // The row's offset within one input sample, in upsampled samples.
-            let offset = if interpolated { row as f64 * up as f64 / MAX_PHASES as f64 } else { row as f64 };
-            for i in 0..taps {
-                // Coefficient for x[n − k] is h[offset + k·up]; stored oldest sample (k = taps − 1) first.
-                let k = (taps - 1 - i) as f64;
-                phases.push(prototype(offset + k * up as f64) as f32);
-            }
-        }
+        // Equal rates (`up` = `down` = 1): one tap of 1.0, no history, never used (`process` passes
+        // samples through); built by the same code as a filter.
+        let (taps, phases, interpolated) = if up == down { (1, vec![1.0], false) } else { design(input_rate, output_rate, up) };
         Resampler {
             input_rate,
             output_rate,
@@ -174,7 +170,6 @@ impl Resampler {
             position: (taps as u64 - 1) * up,
         }
     }
-
     pub fn input_rate(&self) -> u32 {
         self.input_rate
     }

@@ -51,6 +51,16 @@ impl<'a> Json<'a> {
         }
     }
 
+    /// The member at a dotted path of keys (`"audio.output"`), [`Json::get`] level by level: one
+    /// call where the decoders would chain a closure per level.
+    pub fn at(&self, path: &str) -> Option<&Json<'a>> {
+        let (mut value, mut rest) = (self, path);
+        while let Some((key, inner)) = crate::text::split_once(rest, ".") {
+            (value, rest) = (value.get(key)?, inner);
+        }
+        value.get(rest)
+    }
+
     pub fn is_null(&self) -> bool {
         matches!(self, Json::Null)
     }

@@ -72,6 +72,24 @@ impl<'o> JsonObject<'o> {
         self
     }
 
+    /// A member inside objects of one member each, by its dotted path: `"a.b.c"` writes
+    /// `"a":{"b":{"c":value}}` (one call, not a closure and an object per level).
+    pub fn nested(&mut self, path: &str, value: &dyn ToJson) -> &mut Self {
+        let (mut rest, mut depth) = (path, 0);
+        while let Some((key, inner)) = crate::text::split_once(rest, ".") {
+            self.key(key);
+            self.out.push('{');
+            self.empty = true;
+            (rest, depth) = (inner, depth + 1);
+        }
+        self.key(rest);
+        value.write_json(self.out);
+        for _ in 0..depth {
+            self.out.push('}');
+        }
+        self
+    }
+
     fn key(&mut self, key: &str) {
         if !self.empty {
             self.out.push(',');
@@ -82,6 +100,8 @@ impl<'o> JsonObject<'o> {
         self.out.push_str("\":");
     }
 
+    /// Out of line: the `push('}')` inlined at every object's end was larger than a call.
+    #[inline(never)]
     pub fn end(self) {
         self.out.push('}');
     }
@@ -300,6 +320,15 @@ mod tests {
             assert_eq!(serde_json::from_str::<Value>(&to_string(&ours)).unwrap(), value);
             assert_eq!(to_string(&ours), serde_json::to_string(&value).unwrap());
         }
+    }
+
+    #[test]
+    fn nested_writes_one_member_objects_by_path() {
+        let text = object_text(|o| {
+            o.field("a", &1u32).nested("b.c.d", &"x").nested("e", &true).field("f", &2u32);
+        });
+        assert_eq!(text, r#"{"a":1,"b":{"c":{"d":"x"}},"e":true,"f":2}"#);
+        assert_eq!(object_text(|o| { o.nested("g.h", &RawJson("{}")); }), r#"{"g":{"h":{}}}"#);
     }
 
     #[test]

@@ -97,6 +97,29 @@ impl fmt::Display for EncodeError {
 
 impl core::error::Error for EncodeError {}
 
+/// The first error an encoding met. The checks note it and go on with a stand-in value; the
+/// message fails once, at the end (as the OpenAI decoder's strict reads do), instead of every
+/// helper returning a `Result` its caller unpacks and moves on (package size). Only the first is
+/// kept: the one the checks, in their order, would have returned.
+#[derive(Default)]
+pub(crate) struct Check(Option<EncodeError>);
+
+impl Check {
+    pub(crate) fn fail(&mut self, error: EncodeError) {
+        if self.0.is_none() {
+            self.0 = Some(error);
+        }
+    }
+
+    /// `value`, or the first error noted.
+    pub(crate) fn result<T>(&mut self, value: T) -> Result<T, EncodeError> {
+        match self.0.take() {
+            None => Ok(value),
+            Some(error) => Err(error),
+        }
+    }
+}
+
 /// A frame that is not valid JSON, or a known event of the wrong shape. Unknown event types are not
 /// errors: they decode to `ServerMessage::Raw`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -229,9 +229,7 @@ fn finish_turn(codec: &mut GeminiCodec, usage: Option<Usage>, out: &mut Vec<Serv
     let Some(mut turn) = codec.turn.take() else {
         // A turn with no content (e.g. the end of an interrupted one already closed): still a
         // response for the app, so every turnComplete pairs with a responseCreated.
-        let mut empty = Vec::new();
-        ensure_turn(codec, &mut empty);
-        out.extend(empty);
+        ensure_turn(codec, out);
         return finish_turn(codec, usage, out);
     };
     let mut contents = Vec::new();
@@ -296,8 +294,14 @@ fn tool_call(codec: &mut GeminiCodec, call: &Json, out: &mut Vec<ServerMessage>)
 /// `usageMetadata` → usage by modality.
 fn usage(v: &Json) -> Usage {
     let count = |key: &str| v.get(key).and_then(Json::as_u64);
+    // A loop, not `iter().find(…)`: the adapter's code is per closure.
     let by_modality = |key: &str, modality: &str| {
-        v.get(key)?.as_array()?.iter().find(|d| d.get("modality").and_then(Json::as_str) == Some(modality))?.get("tokenCount")?.as_u64()
+        for detail in v.get(key)?.as_array()? {
+            if detail.get("modality").and_then(Json::as_str) == Some(modality) {
+                return detail.get("tokenCount")?.as_u64();
+            }
+        }
+        None
     };
     Usage {
         input_tokens: count("promptTokenCount"),

@@ -7,7 +7,7 @@ use crate::text::text;
 use super::{GeminiCodec, INPUT_RATE};
 use crate::json::{object_text, Json, JsonObject, RawJson, ToJson};
 use crate::model::{ClientMessage, Content, ConversationItem, Eagerness, Modality, Role, SessionOptions, Tool, ToolMode};
-use crate::provider::EncodeError;
+use crate::provider::{Check, EncodeError};
 
 /// The `setup` object (what goes under `"setup"`): everything Gemini will ever know about the
 /// session's configuration. `resumable`: ask for resumption handles.
@@ -46,20 +46,12 @@ pub(super) fn setup(codec: &mut GeminiCodec, options: &SessionOptions, resumable
             s.object("generationConfig", |g| {
                 g.field("responseModalities", &modality).field("maxOutputTokens", &options.max_output_tokens);
                 if let Some(voice) = &options.voice {
-                    g.object("speechConfig", |c| {
-                        c.object("voiceConfig", |v| {
-                            v.object("prebuiltVoiceConfig", |p| {
-                                p.field("voiceName", voice);
-                            });
-                        });
-                    });
+                    g.nested("speechConfig.voiceConfig.prebuiltVoiceConfig.voiceName", voice);
                 }
             });
         }
         if let Some(instructions) = &options.instructions {
-            s.object("systemInstruction", |i| {
-                i.field("parts", &[Text(instructions)]);
-            });
+            s.nested("systemInstruction.parts", &[Text(instructions)]);
         }
         if !tools.is_empty() {
             s.field("tools", &[FunctionDeclarations(tools)]);
@@ -184,9 +176,7 @@ pub(super) fn with_handle(setup: &str, handle: &str) -> String {
                 o.member(key, value);
             }
         }
-        o.object("sessionResumption", |r| {
-            r.field("handle", &handle);
-        });
+        o.nested("sessionResumption.handle", &handle);
     })
 }
 
@@ -201,7 +191,11 @@ pub(super) fn validate(message: &ClientMessage) -> Result<(), EncodeError> {
         ),
         ClientMessage::CreateConversationItem { item, .. } => match item.contents.as_slice() {
             [Content::FunctionResult { .. }] => Ok(()),
-            _ => item_parts(item).map(|_| ()),
+            _ => {
+                let mut check = Check::default();
+                item_parts(item, &mut check);
+                check.result(())
+            }
         },
         _ => Ok(()),
     }
@@ -215,31 +209,29 @@ pub(super) fn client_message(codec: &mut GeminiCodec, message: &ClientMessage) -
     if !matches!(message, ClientMessage::CreateConversationItem { .. } | ClientMessage::CreateResponse(_)) {
         flush_turns(codec, false, &mut frames);
     }
-    let realtime_input = |member: &str, value: &dyn ToJson| {
+    let realtime_input = |path: &str, value: &dyn ToJson| {
         object_text(|o| {
-            o.object("realtimeInput", |i| {
-                i.field(member, value);
-            });
+            o.nested(path, value);
         })
     };
     const EMPTY: RawJson = RawJson("{}");
     match message {
         ClientMessage::InputAudioBufferAppend { audio, .. } => {
             if codec.manual_activity && !codec.in_activity {
-                frames.push(realtime_input("activityStart", &EMPTY));
+                frames.push(realtime_input("realtimeInput.activityStart", &EMPTY));
                 codec.in_activity = true;
             }
-            frames.push(realtime_input("audio", &AudioBlob(audio)));
+            frames.push(realtime_input("realtimeInput.audio", &AudioBlob(audio)));
         }
         ClientMessage::InputAudioBufferCommit { .. } => {
             if codec.manual_activity {
                 if !codec.in_activity {
-                    frames.push(realtime_input("activityStart", &EMPTY));
+                    frames.push(realtime_input("realtimeInput.activityStart", &EMPTY));
                 }
-                frames.push(realtime_input("activityEnd", &EMPTY));
+                frames.push(realtime_input("realtimeInput.activityEnd", &EMPTY));
                 codec.in_activity = false;
             } else {
-                frames.push(realtime_input("audioStreamEnd", &true));
+                frames.push(realtime_input("realtimeInput.audioStreamEnd", &true));
             }
         }
         // Nothing is buffered on the client side; Gemini has no input buffer to clear.
@@ -256,7 +248,8 @@ pub(super) fn client_message(codec: &mut GeminiCodec, message: &ClientMessage) -
                 }));
             }
             _ => {
-                let parts = item_parts(item)?;
+                // Checked by `validate` above.
+                let parts = item_parts(item, &mut Check::default());
                 let role = if item.role == Some(Role::Assistant) { "model" } else { "user" };
                 codec.pending_turns.push(object_text(|o| {
                     o.field("parts", &RawJson(&parts)).field("role", &role);
@@ -267,9 +260,7 @@ pub(super) fn client_message(codec: &mut GeminiCodec, message: &ClientMessage) -
             if !codec.pending_results.is_empty() {
                 let responses = list(&core::mem::take(&mut codec.pending_results));
                 frames.push(object_text(|o| {
-                    o.object("toolResponse", |t| {
-                        t.field("functionResponses", &RawJson(&responses));
-                    });
+                    o.nested("toolResponse.functionResponses", &RawJson(&responses));
                 }));
             }
             // With nothing pending it sends nothing: Gemini answers audio on its own (activityEnd,
@@ -353,7 +344,7 @@ impl ToJson for FunctionResponse<'_> {
 }
 
 /// The parts of a user or model turn, as a JSON array's text.
-fn item_parts(item: &ConversationItem) -> Result<String, EncodeError> {
+fn item_parts(item: &ConversationItem, check: &mut Check) -> String {
     let mut out = String::from("[");
     for (i, content) in item.contents.iter().enumerate() {
         let field = text!("item.contents[", i, "]");
@@ -373,8 +364,10 @@ fn item_parts(item: &ConversationItem) -> Result<String, EncodeError> {
                     Some(("", rest)) => crate::text::split_once(rest, ";base64,"),
                     _ => None,
                 };
-                let (mime, data) = data_url
-                    .ok_or_else(|| EncodeError::range(&text!(field, ".imageUrl"), "Gemini Live takes images as data: URLs (base64)"))?;
+                let Some((mime, data)) = data_url else {
+                    check.fail(EncodeError::range(&text!(field, ".imageUrl"), "Gemini Live takes images as data: URLs (base64)"));
+                    continue;
+                };
                 let mut o = JsonObject::new(&mut out);
                 o.object("inlineData", |d| {
                     d.field("mimeType", &mime).field("data", &data);
@@ -383,13 +376,11 @@ fn item_parts(item: &ConversationItem) -> Result<String, EncodeError> {
             }
             Content::Raw { value } => value.write_json(&mut out),
             Content::FunctionResult { .. } | Content::FunctionCall { .. } => {
-                return Err(EncodeError::shape(&field, "a function call or result must be the only content of its item"))
+                check.fail(EncodeError::shape(&field, "a function call or result must be the only content of its item"))
             }
-            Content::Audio { .. } | Content::Error { .. } => {
-                return Err(EncodeError::shape(&field, "this content cannot be sent to Gemini"))
-            }
+            Content::Audio { .. } | Content::Error { .. } => check.fail(EncodeError::shape(&field, "this content cannot be sent to Gemini")),
         }
     }
     out.push(']');
-    Ok(out)
+    out
 }

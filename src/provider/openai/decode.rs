@@ -401,12 +401,23 @@ fn rate_limits(e: &Strict, message_id: Option<String>) -> RateLimits {
 
 // ---- lenient readers (sessions, responses, items) ---------------------------------
 
+/// `v[key]`, or the member at a dotted path of keys (`"audio.output"`); `null` is absent.
 fn field<'v, 'a>(v: &'v Json<'a>, key: &str) -> Option<&'v Json<'a>> {
-    v.get(key).filter(|v| !v.is_null())
+    v.at(key).filter(|v| !v.is_null())
 }
 
-fn string(v: &Json, key: &str) -> Option<String> {
+fn text(v: &Json, key: &str) -> Option<String> {
     field(v, key).and_then(Json::as_str).map(str::to_owned)
+}
+
+/// A string that is empty when absent (as [`Strict::string`]).
+fn string(v: &Json, key: &str) -> String {
+    field(v, key).and_then(Json::as_str).unwrap_or_default().to_owned()
+}
+
+/// The items of an array, none when absent.
+fn items<'v, 'a>(v: &'v Json<'a>, key: &str) -> &'v [Json<'a>] {
+    field(v, key).and_then(Json::as_array).unwrap_or_default()
 }
 
 fn uint(v: &Json, key: &str) -> Option<u64> {
@@ -431,46 +442,44 @@ fn list<T>(items: &[Json], read: impl Fn(&Json) -> Option<T>) -> Vec<T> {
 
 fn error_info(v: &Json) -> ErrorInfo {
     ErrorInfo {
-        message: string(v, "message").unwrap_or_default(),
-        code: string(v, "code"),
-        kind: string(v, "type"),
-        param: string(v, "param"),
+        message: string(v, "message"),
+        code: text(v, "code"),
+        kind: text(v, "type"),
+        param: text(v, "param"),
     }
 }
 
 fn error(v: &Json, message_id: Option<String>) -> ErrorMessage {
     let body = field(v, "error").unwrap_or(&Json::Null);
-    ErrorMessage { message_id, error: error_info(body), originating_message_id: string(body, "event_id") }
+    ErrorMessage { message_id, error: error_info(body), originating_message_id: text(body, "event_id") }
 }
 
 fn session_info(v: &Json, message_id: Option<String>) -> SessionInfo {
     let session = field(v, "session").unwrap_or(&Json::Null);
-    SessionInfo { message_id, session_id: string(session, "id"), options: session_options(session) }
+    SessionInfo { message_id, session_id: text(session, "id"), options: session_options(session) }
 }
 
 /// The effective options from a GA session object (beta top-level fields accepted too).
 fn session_options(s: &Json) -> SessionOptions {
-    let input = field(s, "audio").and_then(|a| field(a, "input"));
-    let output = field(s, "audio").and_then(|a| field(a, "output"));
     let kind = match field(s, "type").and_then(Json::as_str) {
         Some("transcription") => SessionKind::Transcription,
         _ => SessionKind::Conversation,
     };
-    let transcription = ga_or_beta(input, "transcription", s, "input_audio_transcription").map(|t| TranscriptionOptions {
-            speech_language: string(t, "language"),
-            model_id: string(t, "model"),
-            prompt: string(t, "prompt"),
+    let transcription = ga_or_beta(s, "audio.input.transcription", "input_audio_transcription").map(|t| TranscriptionOptions {
+            speech_language: text(t, "language"),
+            model_id: text(t, "model"),
+            prompt: text(t, "prompt"),
         });
     // `turn_detection: null` means manual turns; absent means "not reported".
-    let turn_detection = input.and_then(|i| i.get("turn_detection")).or_else(|| s.get("turn_detection"));
+    let turn_detection = s.at("audio.input.turn_detection").or_else(|| s.get("turn_detection"));
     SessionOptions {
         kind,
-        model: string(s, "model"),
-        input_audio_format: ga_or_beta(input, "format", s, "input_audio_format").and_then(audio_format),
-        output_audio_format: ga_or_beta(output, "format", s, "output_audio_format").and_then(audio_format),
+        model: text(s, "model"),
+        input_audio_format: ga_or_beta(s, "audio.input.format", "input_audio_format").and_then(audio_format),
+        output_audio_format: ga_or_beta(s, "audio.output.format", "output_audio_format").and_then(audio_format),
         transcription,
-        voice: ga_or_beta(output, "voice", s, "voice").and_then(voice),
-        instructions: string(s, "instructions"),
+        voice: ga_or_beta(s, "audio.output.voice", "voice").and_then(voice),
+        instructions: text(s, "instructions"),
         max_output_tokens: uint32(s, "max_output_tokens").or_else(|| uint32(s, "max_response_output_tokens")),
         output_modalities: modalities(s),
         tool_mode: field(s, "tool_choice").and_then(tool_mode),
@@ -480,10 +489,10 @@ fn session_options(s: &Json) -> SessionOptions {
     }
 }
 
-/// `ga[ga_key]` (a GA nested field), else `beta[beta_key]` (its beta top-level name).
+/// `v[ga]` (a GA nested field, by its path), else `v[beta]` (its beta top-level name).
 #[inline(never)]
-fn ga_or_beta<'v, 'a>(ga: Option<&'v Json<'a>>, ga_key: &str, beta: &'v Json<'a>, beta_key: &str) -> Option<&'v Json<'a>> {
-    ga.and_then(|g| field(g, ga_key)).or_else(|| field(beta, beta_key))
+fn ga_or_beta<'v, 'a>(v: &'v Json<'a>, ga: &str, beta: &str) -> Option<&'v Json<'a>> {
+    field(v, ga).or_else(|| field(v, beta))
 }
 
 fn modalities(v: &Json) -> Option<Vec<Modality>> {
@@ -516,7 +525,7 @@ fn audio_format(v: &Json) -> Option<AudioFormat> {
 }
 
 fn voice(v: &Json) -> Option<String> {
-    v.as_str().map(str::to_owned).or_else(|| string(v, "id"))
+    v.as_str().map(str::to_owned).or_else(|| text(v, "id"))
 }
 
 fn tool_mode(v: &Json) -> Option<ToolMode> {
@@ -527,25 +536,25 @@ fn tool_mode(v: &Json) -> Option<ToolMode> {
             "required" => Some(ToolMode::RequireAny),
             _ => None,
         },
-        _ => string(v, "name").map(ToolMode::RequireSpecific),
+        _ => text(v, "name").map(ToolMode::RequireSpecific),
     }
 }
 
 fn tool(v: &Json) -> Option<Tool> {
     match field(v, "type")?.as_str()? {
         "function" => Some(Tool::Function {
-            name: string(v, "name")?,
-            description: string(v, "description"),
+            name: text(v, "name")?,
+            description: text(v, "description"),
             parameters: field(v, "parameters").map(Json::to_value),
         }),
         "mcp" => Some(Tool::HostedMcp {
-            server_label: string(v, "server_label")?,
-            server_url: string(v, "server_url"),
-            connector_id: string(v, "connector_id"),
+            server_label: text(v, "server_label")?,
+            server_url: text(v, "server_url"),
+            connector_id: text(v, "connector_id"),
             allowed_tools: field(v, "allowed_tools")
                 .and_then(Json::as_array)
                 .map(|a| list(a, |t| t.as_str().map(str::to_owned))),
-            require_approval: string(v, "require_approval"),
+            require_approval: text(v, "require_approval"),
         }),
         _ => None,
     }
@@ -556,7 +565,7 @@ fn vad(v: &Json) -> VoiceActivityDetection {
         return VoiceActivityDetection { enabled: false, ..VoiceActivityDetection::default() };
     }
     let eagerness = match field(v, "type").and_then(Json::as_str) {
-        Some("semantic_vad") => Some(match string(v, "eagerness").as_deref() {
+        Some("semantic_vad") => Some(match field(v, "eagerness").and_then(Json::as_str) {
             Some("low") => Eagerness::Low,
             Some("medium") => Eagerness::Medium,
             Some("high") => Eagerness::High,
@@ -579,45 +588,41 @@ fn vad(v: &Json) -> VoiceActivityDetection {
 fn input_transcription(v: &Json, message_id: Option<String>, text_field: &str) -> InputTranscription {
     InputTranscription {
         message_id,
-        item_id: string(v, "item_id").unwrap_or_default(),
+        item_id: string(v, "item_id"),
         content_index: uint32(v, "content_index").unwrap_or(0),
-        transcription: string(v, text_field),
+        transcription: text(v, text_field),
         usage: field(v, "usage").map(usage),
         error: field(v, "error").map(error_info),
     }
 }
 
 fn usage(v: &Json) -> Usage {
-    let input = field(v, "input_token_details");
-    let output = field(v, "output_token_details");
     Usage {
         input_tokens: uint(v, "input_tokens"),
         output_tokens: uint(v, "output_tokens"),
         total_tokens: uint(v, "total_tokens"),
-        cached_input_tokens: input.and_then(|d| uint(d, "cached_tokens")),
-        input_text_tokens: input.and_then(|d| uint(d, "text_tokens")),
-        input_audio_tokens: input.and_then(|d| uint(d, "audio_tokens")),
-        input_image_tokens: input.and_then(|d| uint(d, "image_tokens")),
-        output_text_tokens: output.and_then(|d| uint(d, "text_tokens")),
-        output_audio_tokens: output.and_then(|d| uint(d, "audio_tokens")),
+        cached_input_tokens: uint(v, "input_token_details.cached_tokens"),
+        input_text_tokens: uint(v, "input_token_details.text_tokens"),
+        input_audio_tokens: uint(v, "input_token_details.audio_tokens"),
+        input_image_tokens: uint(v, "input_token_details.image_tokens"),
+        output_text_tokens: uint(v, "output_token_details.text_tokens"),
+        output_audio_tokens: uint(v, "output_token_details.audio_tokens"),
     }
 }
 
 fn response(v: &Json, message_id: Option<String>) -> ResponseInfo {
     let r = field(v, "response").unwrap_or(&Json::Null);
-    let details = field(r, "status_details");
-    let output = field(r, "audio").and_then(|a| field(a, "output"));
     ResponseInfo {
         message_id,
-        response_id: string(r, "id"),
+        response_id: text(r, "id"),
         status: field(r, "status").and_then(Json::as_str).and_then(status),
-        status_reason: details.and_then(|d| string(d, "reason")),
-        error: details.and_then(|d| field(d, "error")).map(error_info),
+        status_reason: text(r, "status_details.reason"),
+        error: field(r, "status_details.error").map(error_info),
         usage: field(r, "usage").map(usage),
-        items: list(field(r, "output").and_then(Json::as_array).unwrap_or_default(), |i| Some(item(i))),
+        items: list(items(r, "output"), |i| Some(item(i))),
         output_modalities: modalities(r),
-        voice: ga_or_beta(output, "voice", r, "voice").and_then(voice),
-        output_audio_format: ga_or_beta(output, "format", r, "output_audio_format").and_then(audio_format),
+        voice: ga_or_beta(r, "audio.output.voice", "voice").and_then(voice),
+        output_audio_format: ga_or_beta(r, "audio.output.format", "output_audio_format").and_then(audio_format),
         max_output_tokens: uint32(r, "max_output_tokens"),
         metadata: field(r, "metadata").filter(|m| m.is_object()).map(Json::to_value),
         // A null conversation id means an out-of-band response; an absent one says nothing.
@@ -639,7 +644,7 @@ fn status(s: &str) -> Option<ResponseStatus> {
 fn response_output_item(v: &Json, message_id: Option<String>) -> ResponseOutputItem {
     ResponseOutputItem {
         message_id,
-        response_id: string(v, "response_id"),
+        response_id: text(v, "response_id"),
         output_index: uint32(v, "output_index").unwrap_or(0),
         // `map_or_else`, not `map(…).unwrap_or_default()` (a function of its own for the item).
         item: field(v, "item").map_or_else(ConversationItem::default, item),
@@ -649,7 +654,7 @@ fn response_output_item(v: &Json, message_id: Option<String>) -> ResponseOutputI
 fn conversation_item_event(v: &Json, message_id: Option<String>) -> ConversationItemEvent {
     ConversationItemEvent {
         message_id,
-        previous_item_id: string(v, "previous_item_id"),
+        previous_item_id: text(v, "previous_item_id"),
         item: field(v, "item").map_or_else(ConversationItem::default, item),
     }
 }
@@ -657,14 +662,14 @@ fn conversation_item_event(v: &Json, message_id: Option<String>) -> Conversation
 /// A wire item: message parts, a function call, a function output, or (MCP, …) kept raw.
 fn item(v: &Json) -> ConversationItem {
     let contents = match field(v, "type").and_then(Json::as_str) {
-        Some("message") | None => list(field(v, "content").and_then(Json::as_array).unwrap_or_default(), |part| Some(content(part))),
+        Some("message") | None => list(items(v, "content"), |part| Some(content(part))),
         Some("function_call") => vec![Content::FunctionCall {
-            call_id: string(v, "call_id").unwrap_or_default(),
-            name: string(v, "name").unwrap_or_default(),
-            arguments: string(v, "arguments").unwrap_or_default(),
+            call_id: string(v, "call_id"),
+            name: string(v, "name"),
+            arguments: string(v, "arguments"),
         }],
         Some("function_call_output") => vec![Content::FunctionResult {
-            call_id: string(v, "call_id").unwrap_or_default(),
+            call_id: string(v, "call_id"),
             name: None,
             result: field(v, "output").map_or(Json::Null, Json::to_value),
             error: None,
@@ -672,7 +677,7 @@ fn item(v: &Json) -> ConversationItem {
         Some(_) => vec![Content::Raw { value: v.to_value() }],
     };
     ConversationItem {
-        id: string(v, "id"),
+        id: text(v, "id"),
         role: match field(v, "role").and_then(Json::as_str) {
             Some("user") => Some(Role::User),
             Some("assistant") => Some(Role::Assistant),
@@ -693,13 +698,13 @@ fn item(v: &Json) -> ConversationItem {
 /// (`text`, `audio`) alike.
 fn content(v: &Json) -> Content {
     match field(v, "type").and_then(Json::as_str) {
-        Some("input_text" | "output_text" | "text") => Content::Text { text: string(v, "text").unwrap_or_default() },
+        Some("input_text" | "output_text" | "text") => Content::Text { text: string(v, "text") },
         Some("input_audio" | "output_audio" | "audio") => Content::Audio {
             audio: field(v, "audio").and_then(Json::as_str).and_then(|b64| decode_base64(b64).ok()).map(Base64Data::from),
-            transcript: string(v, "transcript"),
+            transcript: text(v, "transcript"),
             format: None,
         },
-        Some("input_image") => Content::Image { image_url: string(v, "image_url").unwrap_or_default(), detail: string(v, "detail") },
+        Some("input_image") => Content::Image { image_url: string(v, "image_url"), detail: text(v, "detail") },
         _ => Content::Raw { value: v.to_value() },
     }
 }

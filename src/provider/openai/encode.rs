@@ -9,7 +9,7 @@ use crate::model::{
     AudioFormat, ClientMessage, Content, ConversationItem, CreateResponse, Modality, Role, SessionKind,
     SessionOptions, Tool, ToolMode, VoiceActivityDetection,
 };
-use crate::provider::EncodeError;
+use crate::provider::{Check, EncodeError};
 
 /// GA bounds on `max_output_tokens` (the API also accepts `"inf"`, which is "absent" here).
 const MAX_OUTPUT_TOKENS: u32 = 4096;
@@ -19,13 +19,15 @@ const METADATA_MAX_KEYS: usize = 16;
 /// The event's frame text.
 pub(super) fn client_event(message: &ClientMessage) -> Result<String, EncodeError> {
     use ClientMessage as M;
+    let check = &mut Check::default();
     // Everything that can fail, before anything is written.
     let body = match message {
-        M::SessionUpdate { options, .. } => session(options)?,
-        M::CreateConversationItem { item, .. } => conversation_item(item, "item")?,
-        M::CreateResponse(request) => response_params(request)?,
+        M::SessionUpdate { options, .. } => session(options, check),
+        M::CreateConversationItem { item, .. } => conversation_item(item, "item", check),
+        M::CreateResponse(request) => response_params(request, check),
         _ => String::new(),
     };
+    let body = check.result(body)?;
     let event_id = message.message_id();
     let mut out = String::new();
     if let M::Raw { payload, .. } = message {
@@ -80,35 +82,36 @@ fn with_member(value: &Json, key: &str, extra: Option<&str>, out: &mut String) {
 }
 
 /// The GA `session` object of `session.update`, merged over `providerOptions`.
-fn session(options: &SessionOptions) -> Result<String, EncodeError> {
-    let mapped = mapped_session(options)?;
+fn session(options: &SessionOptions, check: &mut Check) -> String {
+    let mapped = mapped_session(options, check);
     match &options.provider_options {
-        None => Ok(mapped),
+        None => mapped,
         Some(seed @ Json::Object(_)) => {
             let mut merged: Json = seed.clone();
             // Our own text: it parses.
             if let Ok(top) = crate::json::parse(&mapped) {
                 merged.merge(top);
             }
-            Ok(crate::json::to_string(&merged))
+            crate::json::to_string(&merged)
         }
-        Some(_) => Err(EncodeError::shape("options.providerOptions", "must be an object")),
+        Some(_) => {
+            check.fail(EncodeError::shape("options.providerOptions", "must be an object"));
+            mapped
+        }
     }
 }
 
-fn mapped_session(options: &SessionOptions) -> Result<String, EncodeError> {
-    // Each optional part by a `match`, here and in `response_params`, not `.map(…).transpose()?`
-    // (a function of its own per type, −76 B gzip).
-    let input_format = match options.input_audio_format.as_ref() { Some(f) => Some(audio_format(f, "options.inputAudioFormat")?), None => None };
-    let turn_detection = match options.voice_activity_detection.as_ref() { Some(v) => Some(turn_detection(v)?), None => None };
+fn mapped_session(options: &SessionOptions, check: &mut Check) -> String {
+    let input_format = options.input_audio_format.as_ref().map(|f| audio_format(f, "options.inputAudioFormat", check));
+    let turn_detection = options.voice_activity_detection.as_ref().map(|v| turn_detection(v, check));
     // A transcription session has no model output: only the input side applies.
     let conversation = options.kind == SessionKind::Conversation;
     let (mut modalities, mut max_tokens, mut tools, mut output_format) = (None, None, None, None);
     if conversation {
-        modalities = match options.output_modalities.as_deref() { Some(m) => Some(output_modalities(m, "options.outputModalities")?), None => None };
-        max_tokens = match options.max_output_tokens { Some(m) => Some(max_output_tokens(m, "options.maxOutputTokens")?), None => None };
-        tools = match options.tools.as_deref() { Some(t) => Some(self::tools(t, "options.tools")?), None => None };
-        output_format = match options.output_audio_format.as_ref() { Some(f) => Some(audio_format(f, "options.outputAudioFormat")?), None => None };
+        modalities = options.output_modalities.as_deref().map(|m| output_modalities(m, "options.outputModalities", check));
+        max_tokens = options.max_output_tokens.map(|m| max_output_tokens(m, "options.maxOutputTokens", check));
+        tools = options.tools.as_deref().map(|t| self::tools(t, "options.tools", check));
+        output_format = options.output_audio_format.as_ref().map(|f| audio_format(f, "options.outputAudioFormat", check));
     }
     let input = object_text(|o| {
         o.field("format", &input_format);
@@ -128,7 +131,7 @@ fn mapped_session(options: &SessionOptions) -> Result<String, EncodeError> {
             o.field("voice", &options.voice.as_deref().map(Voice));
         }
     });
-    Ok(object_text(|s| {
+    object_text(|s| {
         if conversation {
             s.tag("realtime")
                 .field("model", &options.model)
@@ -150,7 +153,7 @@ fn mapped_session(options: &SessionOptions) -> Result<String, EncodeError> {
                 }
             });
         }
-    }))
+    })
 }
 
 /// A GA audio format: `{ "type": "audio/pcm", "rate": 24000 }`.
@@ -160,40 +163,46 @@ struct WireFormat {
 }
 json_fields!(WireFormat { kind: "type", rate: "rate" });
 
-fn audio_format(format: &AudioFormat, field: &str) -> Result<WireFormat, EncodeError> {
-    match format.media_type.as_str() {
-        AudioFormat::PCM if format.sample_rate == AUDIO_RATE => Ok(WireFormat { kind: "audio/pcm", rate: Some(AUDIO_RATE) }),
-        AudioFormat::PCM => Err(EncodeError::range(
-            &text!(field, ".sampleRate"),
-            text!("OpenAI accepts audio/pcm at ", AUDIO_RATE, " Hz only, not ", format.sample_rate),
-        )),
-        AudioFormat::PCMU => Ok(WireFormat { kind: "audio/pcmu", rate: None }),
-        AudioFormat::PCMA => Ok(WireFormat { kind: "audio/pcma", rate: None }),
-        other => Err(EncodeError::range(
-            &text!(field, ".mediaType"),
-            text!("unsupported by OpenAI: ", crate::json::to_string(other), " (use audio/pcm, audio/pcmu or audio/pcma)"),
-        )),
-    }
+fn audio_format(format: &AudioFormat, field: &str, check: &mut Check) -> WireFormat {
+    let (kind, rate) = match format.media_type.as_str() {
+        AudioFormat::PCM if format.sample_rate == AUDIO_RATE => ("audio/pcm", Some(AUDIO_RATE)),
+        AudioFormat::PCM => {
+            check.fail(EncodeError::range(
+                &text!(field, ".sampleRate"),
+                text!("OpenAI accepts audio/pcm at ", AUDIO_RATE, " Hz only, not ", format.sample_rate),
+            ));
+            ("", None)
+        }
+        AudioFormat::PCMU => ("audio/pcmu", None),
+        AudioFormat::PCMA => ("audio/pcma", None),
+        other => {
+            check.fail(EncodeError::range(
+                &text!(field, ".mediaType"),
+                text!("unsupported by OpenAI: ", crate::json::to_string(other), " (use audio/pcm, audio/pcmu or audio/pcma)"),
+            ));
+            ("", None)
+        }
+    };
+    WireFormat { kind, rate }
 }
 
 /// `turn_detection` as JSON text: `null` (off) or its object.
 // Comparisons, not `(a..=b).contains(&x)`: at opt-level "z" that is a call to a
 // `RangeInclusive::contains` of its own per type (package size).
 #[allow(clippy::manual_range_contains)]
-fn turn_detection(vad: &VoiceActivityDetection) -> Result<String, EncodeError> {
+fn turn_detection(vad: &VoiceActivityDetection, check: &mut Check) -> String {
     const FIELD: &str = "options.voiceActivityDetection";
     if !vad.enabled {
-        return Ok("null".into());
+        return "null".into();
     }
     if vad.eagerness.is_none() {
         if vad.threshold.is_some_and(|t| !(0.0..=1.0).contains(&t)) {
-            return Err(EncodeError::range(&text!(FIELD, ".threshold"), "must be between 0 and 1"));
-        }
-        if vad.idle_timeout_ms.is_some_and(|ms| ms < 5_000 || ms > 30_000) {
-            return Err(EncodeError::range(&text!(FIELD, ".idleTimeoutMs"), "must be 5000–30000"));
+            check.fail(EncodeError::range(&text!(FIELD, ".threshold"), "must be between 0 and 1"));
+        } else if vad.idle_timeout_ms.is_some_and(|ms| ms < 5_000 || ms > 30_000) {
+            check.fail(EncodeError::range(&text!(FIELD, ".idleTimeoutMs"), "must be 5000–30000"));
         }
     }
-    Ok(object_text(|td| {
+    object_text(|td| {
         if let Some(eagerness) = vad.eagerness {
             td.tag("semantic_vad").field("eagerness", &eagerness.as_str());
         } else {
@@ -204,24 +213,23 @@ fn turn_detection(vad: &VoiceActivityDetection) -> Result<String, EncodeError> {
                 .field("idle_timeout_ms", &vad.idle_timeout_ms);
         }
         td.field("create_response", &vad.create_response).field("interrupt_response", &vad.allow_interruption);
-    }))
+    })
 }
 
 /// GA takes exactly one modality: audio (which always comes with a transcript) or text.
-fn output_modalities(modalities: &[Modality], field: &str) -> Result<[&'static str; 1], EncodeError> {
+fn output_modalities(modalities: &[Modality], field: &str, check: &mut Check) -> [&'static str; 1] {
     if modalities.is_empty() {
-        return Err(EncodeError::range(field, "needs at least one modality"));
+        check.fail(EncodeError::range(field, "needs at least one modality"));
     }
-    Ok([if modalities.contains(&Modality::Audio) { "audio" } else { "text" }])
+    [if modalities.contains(&Modality::Audio) { "audio" } else { "text" }]
 }
 
 #[allow(clippy::manual_range_contains)] // see `turn_detection`
-fn max_output_tokens(max: u32, field: &str) -> Result<u32, EncodeError> {
-    if max >= 1 && max <= MAX_OUTPUT_TOKENS {
-        Ok(max)
-    } else {
-        Err(EncodeError::range(field, text!("must be 1–", MAX_OUTPUT_TOKENS)))
+fn max_output_tokens(max: u32, field: &str, check: &mut Check) -> u32 {
+    if max < 1 || max > MAX_OUTPUT_TOKENS {
+        check.fail(EncodeError::range(field, text!("must be 1–", MAX_OUTPUT_TOKENS)));
     }
+    max
 }
 
 /// A voice name, or (custom voices, `voice_…`) `{ "id": … }`.
@@ -257,19 +265,16 @@ impl ToJson for ToolChoice<'_> {
 }
 
 /// The `tools` array, as JSON text.
-fn tools(tools: &[Tool], field: &str) -> Result<String, EncodeError> {
+fn tools(tools: &[Tool], field: &str, check: &mut Check) -> String {
+    let mut out = String::from("[");
     for (i, tool) in tools.iter().enumerate() {
         if let Tool::Function { name, parameters, .. } = tool {
             if name.is_empty() {
-                return Err(EncodeError::range(&text!(field, "[", i, "].name"), "must not be empty"));
-            }
-            if parameters.as_ref().is_some_and(|p| !p.is_object()) {
-                return Err(EncodeError::shape(&text!(field, "[", i, "].parameters"), "must be a JSON Schema object"));
+                check.fail(EncodeError::range(&text!(field, "[", i, "].name"), "must not be empty"));
+            } else if parameters.as_ref().is_some_and(|p| !p.is_object()) {
+                check.fail(EncodeError::shape(&text!(field, "[", i, "].parameters"), "must be a JSON Schema object"));
             }
         }
-    }
-    let mut out = String::from("[");
-    for (i, tool) in tools.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
@@ -289,12 +294,12 @@ fn tools(tools: &[Tool], field: &str) -> Result<String, EncodeError> {
         t.end();
     }
     out.push(']');
-    Ok(out)
+    out
 }
 
 /// A conversation item as JSON text: a message (text/audio/image parts), a function call, or a
 /// function result.
-fn conversation_item(item: &ConversationItem, field: &str) -> Result<String, EncodeError> {
+fn conversation_item(item: &ConversationItem, field: &str, check: &mut Check) -> String {
     let mut out = String::new();
     let id = item.id.as_deref();
     match item.contents.as_slice() {
@@ -319,7 +324,7 @@ fn conversation_item(item: &ConversationItem, field: &str) -> Result<String, Enc
                 if i > 0 {
                     parts.push(',');
                 }
-                message_part(content, role, &text!(field, ".contents[", i, "]"), &mut parts)?;
+                message_part(content, role, &text!(field, ".contents[", i, "]"), &mut parts, check);
             }
             parts.push(']');
             let mut o = JsonObject::new(&mut out);
@@ -328,7 +333,7 @@ fn conversation_item(item: &ConversationItem, field: &str) -> Result<String, Enc
             o.end();
         }
     }
-    Ok(out)
+    out
 }
 
 /// The model reads tool output as text: strings go as they are, anything else as JSON.
@@ -343,7 +348,7 @@ fn function_output(result: &Json, error: Option<&str>) -> String {
     }
 }
 
-fn message_part(content: &Content, role: Role, field: &str, out: &mut String) -> Result<(), EncodeError> {
+fn message_part(content: &Content, role: Role, field: &str, out: &mut String, check: &mut Check) {
     match content {
         Content::Text { text } => {
             let kind = if role == Role::Assistant { "output_text" } else { "input_text" };
@@ -353,10 +358,10 @@ fn message_part(content: &Content, role: Role, field: &str, out: &mut String) ->
         }
         Content::Audio { audio, transcript, .. } => {
             if role != Role::User {
-                return Err(EncodeError::range(field, "OpenAI accepts audio content only in user items"));
+                return check.fail(EncodeError::range(field, "OpenAI accepts audio content only in user items"));
             }
             let Some(audio) = audio else {
-                return Err(EncodeError::shape(&text!(field, ".audio"), "user audio content needs its bytes"));
+                return check.fail(EncodeError::shape(&text!(field, ".audio"), "user audio content needs its bytes"));
             };
             let mut o = JsonObject::new(out);
             o.tag("input_audio").field("audio", audio).field("transcript", transcript);
@@ -364,7 +369,7 @@ fn message_part(content: &Content, role: Role, field: &str, out: &mut String) ->
         }
         Content::Image { image_url, detail } => {
             if role != Role::User {
-                return Err(EncodeError::range(field, "OpenAI accepts images only in user items"));
+                return check.fail(EncodeError::range(field, "OpenAI accepts images only in user items"));
             }
             let mut o = JsonObject::new(out);
             o.tag("input_image").field("image_url", image_url).field("detail", detail);
@@ -372,11 +377,10 @@ fn message_part(content: &Content, role: Role, field: &str, out: &mut String) ->
         }
         Content::Raw { value } => value.write_json(out),
         Content::FunctionCall { .. } | Content::FunctionResult { .. } => {
-            return Err(EncodeError::shape(field, "a function call or result must be the only content of its item"))
+            check.fail(EncodeError::shape(field, "a function call or result must be the only content of its item"))
         }
-        Content::Error { .. } => return Err(EncodeError::shape(field, "error content cannot be sent to OpenAI")),
+        Content::Error { .. } => check.fail(EncodeError::shape(field, "error content cannot be sent to OpenAI")),
     }
-    Ok(())
 }
 
 fn role_name(role: Role) -> &'static str {
@@ -388,14 +392,14 @@ fn role_name(role: Role) -> &'static str {
 }
 
 /// `response.create.response` as JSON text: only the overrides the app set (`{}` when none).
-fn response_params(request: &CreateResponse) -> Result<String, EncodeError> {
-    let modalities = match request.output_modalities.as_deref() { Some(m) => Some(output_modalities(m, "outputModalities")?), None => None };
-    let format = match request.output_audio_format.as_ref() { Some(f) => Some(audio_format(f, "outputAudioFormat")?), None => None };
-    let tools = match request.tools.as_deref() { Some(t) => Some(self::tools(t, "tools")?), None => None };
-    let max_tokens = match request.max_output_tokens { Some(m) => Some(max_output_tokens(m, "maxOutputTokens")?), None => None };
+fn response_params(request: &CreateResponse, check: &mut Check) -> String {
+    let modalities = request.output_modalities.as_deref().map(|m| output_modalities(m, "outputModalities", check));
+    let format = request.output_audio_format.as_ref().map(|f| audio_format(f, "outputAudioFormat", check));
+    let tools = request.tools.as_deref().map(|t| self::tools(t, "tools", check));
+    let max_tokens = request.max_output_tokens.map(|m| max_output_tokens(m, "maxOutputTokens", check));
     let metadata = request.metadata.as_ref().map(|m| m.as_object().unwrap_or_default());
     if metadata.is_some_and(|m| m.len() > METADATA_MAX_KEYS) {
-        return Err(EncodeError::range("metadata", text!("at most ", METADATA_MAX_KEYS, " keys")));
+        check.fail(EncodeError::range("metadata", text!("at most ", METADATA_MAX_KEYS, " keys")));
     }
     let mut input = None;
     if let Some(items) = &request.items {
@@ -404,12 +408,12 @@ fn response_params(request: &CreateResponse) -> Result<String, EncodeError> {
             if i > 0 {
                 text.push(',');
             }
-            text.push_str(&conversation_item(item, &text!("items[", i, "]"))?);
+            text.push_str(&conversation_item(item, &text!("items[", i, "]"), check));
         }
         text.push(']');
         input = Some(text);
     }
-    Ok(object_text(|p| {
+    object_text(|p| {
         p.field("output_modalities", &modalities).field("instructions", &request.instructions);
         if format.is_some() || request.voice.is_some() {
             p.object("audio", |a| {
@@ -434,5 +438,5 @@ fn response_params(request: &CreateResponse) -> Result<String, EncodeError> {
             });
         }
         p.field("input", &input.as_deref().map(RawJson));
-    }))
+    })
 }
