@@ -423,7 +423,10 @@ impl Session {
     /// which is how providers that cannot change a session (Gemini) take a handler later. Where a
     /// new declaration cannot be sent, the error names `registerTool` and says what works instead.
     pub fn register_tool(&mut self, now_ms: f64, tool: Tool) -> Ticket {
-        if self.requested.tools.as_deref().unwrap_or_default().contains(&tool) {
+        // Equal declarations write the same JSON (numbers as read, members in order): compared as
+        // written, not with `Tool`'s `PartialEq`, whose walk of the schema tree costs its own wasm.
+        let declared = crate::json::to_string(&tool);
+        if self.requested.tools.as_deref().unwrap_or_default().iter().any(|t| crate::json::to_string(t) == declared) {
             self.invoker.register(tool.name());
             let ticket = Ticket(self.next_id());
             self.settle(Some(ticket), Ok(()));
