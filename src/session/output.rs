@@ -24,12 +24,8 @@ pub enum ConnectionState {
 
 impl ConnectionState {
     pub fn name(self) -> &'static str {
-        match self {
-            ConnectionState::Connecting => "connecting",
-            ConnectionState::Open => "open",
-            ConnectionState::Closing => "closing",
-            ConnectionState::Closed => "closed",
-        }
+        // By the discriminant: the variants are in the list's order.
+        crate::text::word_at("connecting open closing closed ", self as usize)
     }
 }
 
@@ -71,9 +67,8 @@ macro_rules! error_codes {
             pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant,)*];
 
             pub fn as_str(self) -> &'static str {
-                match self {
-                    $(ErrorCode::$variant => $name,)*
-                }
+                // By the discriminant: the variants are in the list's order.
+                $crate::text::word_at(concat!($($name, " "),*), self as usize)
             }
         }
     };
@@ -384,6 +379,15 @@ pub enum Output {
 mod tests {
     use super::*;
     use serde_json::{json, Value};
+
+    /// Names by place in a list: each as serde (or the d.ts) spells it.
+    #[test]
+    fn names_by_place_are_the_right_ones() {
+        for state in [ConnectionState::Connecting, ConnectionState::Open, ConnectionState::Closing, ConnectionState::Closed] {
+            assert_eq!(serde_json::to_value(state).unwrap(), state.name());
+        }
+        assert_eq!([ErrorCode::ConnectionFailed.as_str(), ErrorCode::MaxToolIterations.as_str()], ["connection_failed", "max_tool_iterations"]);
+    }
 
     /// The SDK's writer gives what serde's derived form gives, for every kind of event.
     #[test]
