@@ -146,11 +146,20 @@ pub fn word_index(list: &str, word: &str) -> Option<usize> {
 /// of an enum's variant from its place in the list its reader matches against, instead of a second
 /// copy of every name and a table of their pointers and lengths.
 pub fn word_at(list: &str, index: usize) -> &str {
-    let mut rest = list;
-    for _ in 0..index {
-        rest = rest.get(rest.bytes().position(|b| b == b' ').map_or(rest.len(), |end| end + 1)..).unwrap_or_default();
+    // One pass counting the spaces (no iterator adapter: `position` would be code of its own).
+    let bytes = list.as_bytes();
+    let (mut start, mut words, mut i) = (0, 0, 0);
+    while i < bytes.len() {
+        if bytes[i] == b' ' {
+            if words == index {
+                return list.get(start..i).unwrap_or_default();
+            }
+            words += 1;
+            start = i + 1;
+        }
+        i += 1;
     }
-    rest.get(..rest.bytes().position(|b| b == b' ').unwrap_or(rest.len())).unwrap_or_default()
+    ""
 }
 
 /// `haystack` split around the first `needle`: what comes before it and after it.
