@@ -462,8 +462,14 @@ impl Session {
     /// The tools the app asked for, but the one called `name` (shared by registering and
     /// unregistering: one copy of the list's clone and filter).
     fn tools_without(&self, name: &str) -> Vec<Tool> {
-        let mut tools = self.requested.tools.clone().unwrap_or_default();
-        tools.retain(|t| t.name() != name);
+        // The others copied, not the whole list copied and then `retain`ed: no retain code for
+        // tools in the package.
+        let mut tools = Vec::new();
+        for tool in self.requested.tools.as_deref().unwrap_or_default() {
+            if tool.name() != name {
+                tools.push(tool.clone());
+            }
+        }
         tools
     }
 
