@@ -142,6 +142,26 @@ pub fn word_index(list: &str, word: &str) -> Option<usize> {
     }
 }
 
+/// The word at `index` in `list` (a list as [`word_index`] reads it; `""` past its end): the name
+/// of an enum's variant from its place in the list its reader matches against, instead of a second
+/// copy of every name and a table of their pointers and lengths.
+pub fn word_at(list: &str, index: usize) -> &str {
+    // One pass counting the spaces (no iterator adapter: `position` would be code of its own).
+    let bytes = list.as_bytes();
+    let (mut start, mut words, mut i) = (0, 0, 0);
+    while i < bytes.len() {
+        if bytes[i] == b' ' {
+            if words == index {
+                return list.get(start..i).unwrap_or_default();
+            }
+            words += 1;
+            start = i + 1;
+        }
+        i += 1;
+    }
+    ""
+}
+
 /// `haystack` split around the first `needle`: what comes before it and after it.
 pub fn split_once<'a>(haystack: &'a str, needle: &str) -> Option<(&'a str, &'a str)> {
     // A match of a whole UTF-8 needle starts and ends on char boundaries: `get` never fails here,
@@ -177,6 +197,7 @@ mod tests {
     fn words_of_a_list() {
         const LIST: &str = "user assistant system ";
         assert_eq!([word_index(LIST, "user"), word_index(LIST, "system"), word_index(LIST, "sys"), word_index(LIST, "")], [Some(0), Some(2), None, None]);
+        assert_eq!([word_at(LIST, 0), word_at(LIST, 2), word_at(LIST, 3), word_at(LIST, 9)], ["user", "system", "", ""]);
     }
 
     #[test]

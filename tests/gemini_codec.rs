@@ -485,6 +485,12 @@ fn register_tool_on_gemini_adds_a_handler_or_says_why_not() {
     let refused = refused.expect("refused");
     assert!(refused.starts_with("registerTool(\"fresh\")") && refused.contains("connect({ tools })"), "{refused}");
     assert!(out.iter().all(|o| !matches!(o, Output::Transmit(_))));
+
+    // The declared name with a different declaration is a new declaration: refused as well.
+    let changed: realtime_wasm::model::Tool = serde_json::from_value(json!({ "type": "function", "name": "later", "parameters": { "type": "object" } })).unwrap();
+    let ticket = session.register_tool(6.0, changed);
+    let out = drain(&mut session);
+    assert!(out.iter().any(|o| matches!(o, Output::Settled { ticket: t, result: Err(_) } if *t == ticket)), "{out:?}");
 }
 
 /// A connection replaced mid-turn: what the new connection streams is a new response, not more

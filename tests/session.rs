@@ -602,6 +602,12 @@ fn effective_options_follow_the_server_and_keep_client_tools() {
     let frames = sent(&out);
     let names: Vec<&str> = frames[0]["session"]["tools"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["f", "g"]);
+    // unregisterTool declares the others, in order.
+    h.now += 1.0;
+    h.session.unregister_tool(h.now, "f");
+    let frames = sent(&h.drain());
+    let names: Vec<&str> = frames[0]["session"]["tools"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["g"]);
 }
 
 // ---- playback accounting and barge-in ------------------------------------------------------

@@ -141,18 +141,23 @@ impl ClientMessage {
 
     /// The `type` discriminator, as in the serde form.
     pub fn kind(&self) -> &'static str {
+        crate::text::word_at(ClientMessage::KINDS, self.index())
+    }
+
+    /// The variant's place in [`ClientMessage::KINDS`] (and in the reader's `match`).
+    fn index(&self) -> usize {
         match self {
-            ClientMessage::SessionUpdate { .. } => "sessionUpdate",
-            ClientMessage::InputAudioBufferAppend { .. } => "inputAudioBufferAppend",
-            ClientMessage::InputAudioBufferCommit { .. } => "inputAudioBufferCommit",
-            ClientMessage::InputAudioBufferClear { .. } => "inputAudioBufferClear",
-            ClientMessage::CreateConversationItem { .. } => "createConversationItem",
-            ClientMessage::TruncateConversationItem { .. } => "truncateConversationItem",
-            ClientMessage::DeleteConversationItem { .. } => "deleteConversationItem",
-            ClientMessage::RetrieveConversationItem { .. } => "retrieveConversationItem",
-            ClientMessage::CreateResponse(_) => "createResponse",
-            ClientMessage::CancelResponse { .. } => "cancelResponse",
-            ClientMessage::Raw { .. } => "raw",
+            ClientMessage::SessionUpdate { .. } => 0,
+            ClientMessage::InputAudioBufferAppend { .. } => 1,
+            ClientMessage::InputAudioBufferCommit { .. } => 2,
+            ClientMessage::InputAudioBufferClear { .. } => 3,
+            ClientMessage::CreateConversationItem { .. } => 4,
+            ClientMessage::TruncateConversationItem { .. } => 5,
+            ClientMessage::DeleteConversationItem { .. } => 6,
+            ClientMessage::RetrieveConversationItem { .. } => 7,
+            ClientMessage::CreateResponse(_) => 8,
+            ClientMessage::CancelResponse { .. } => 9,
+            ClientMessage::Raw { .. } => 10,
         }
     }
 }

@@ -510,29 +510,46 @@ macro_rules! read_members {
     }};
 }
 
-/// `FromJson` and `ToJson` for a unit enum written as one of a fixed set of strings.
+/// `FromJson` and `ToJson` for a unit enum written as one of a fixed set of strings, and its name
+/// (`as_str`). The names are one list (as `crate::text::word_index` reads them), indexed by the
+/// variant's discriminant: no table of `(variant, name)` pairs nor a `match` of names per enum.
 macro_rules! json_enum {
     ($ty:ident { $($variant:ident = $text:literal),* $(,)? }) => {
+        // The variants are listed in declaration order: a variant's discriminant is its name's place.
+        const _: () = {
+            let mut i = 0;
+            $(assert!($ty::$variant as usize == i); i += 1;)*
+            let _ = i;
+        };
+        impl $ty {
+            /// Every name, in the order of the variants, each followed by a space.
+            const NAMES: &'static str = concat!($($text, " "),*);
+
+            /// The JSON name.
+            pub fn as_str(self) -> &'static str {
+                $crate::text::word_at(Self::NAMES, self as usize)
+            }
+        }
         impl $crate::model::json::FromJson for $ty {
             fn from_json(value: &$crate::json::Json, at: &$crate::model::json::Path) -> Result<Self, $crate::model::json::JsonError> {
-                const VARIANTS: &[($ty, &str)] = &[$(($ty::$variant, $text)),*];
-                $crate::model::json::one_of(value, at, VARIANTS, concat!("expected one of", $(" \"", $text, "\""),*))
+                const VARIANTS: &[$ty] = &[$($ty::$variant),*];
+                $crate::model::json::one_of(value, at, VARIANTS, Self::NAMES, concat!("expected one of", $(" \"", $text, "\""),*))
             }
         }
         impl $crate::json::ToJson for $ty {
             fn write_json(&self, out: &mut String) {
-                $crate::json::ToJson::write_json(match self { $($ty::$variant => $text,)* }, out)
+                $crate::json::ToJson::write_json(self.as_str(), out)
             }
         }
         $crate::model::json::deserialize_with_from_json!($ty);
     };
 }
 
-/// The variant of a unit enum whose name `value` is: one lookup for every such enum, instead of a
-/// string `match` and an error path per enum.
-pub fn one_of<T: Copy>(value: &Json, at: &Path, variants: &[(T, &str)], expected: &'static str) -> Result<T, JsonError> {
-    match value.as_str().and_then(|name| variants.iter().find(|(_, text)| *text == name)) {
-        Some(&(variant, _)) => Ok(variant),
+/// The variant of a unit enum whose name `value` is (`variants` in the order of `names`): one
+/// lookup for every such enum, instead of a string `match` and an error path per enum.
+pub fn one_of<T: Copy>(value: &Json, at: &Path, variants: &[T], names: &str, expected: &'static str) -> Result<T, JsonError> {
+    match value.as_str().and_then(|name| crate::text::word_index(names, name)).and_then(|i| variants.get(i)) {
+        Some(&variant) => Ok(variant),
         None => Err(JsonError::new(at, expected)),
     }
 }

@@ -296,17 +296,6 @@ json_enum!(SessionKind { Conversation = "conversation", Transcription = "transcr
 json_enum!(Modality { Text = "text", Audio = "audio" });
 json_enum!(Eagerness { Low = "low", Medium = "medium", High = "high", Auto = "auto" });
 
-impl Eagerness {
-    /// The JSON name (the same on OpenAI's wire).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Eagerness::Low => "low",
-            Eagerness::Medium => "medium",
-            Eagerness::High => "high",
-            Eagerness::Auto => "auto",
-        }
-    }
-}
 // No `Default` (an empty media type is no format): read into locals.
 impl FromJson for AudioFormat {
     fn from_json(value: &Json, at: &Path) -> Result<Self, JsonError> {

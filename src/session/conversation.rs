@@ -93,13 +93,13 @@ impl Conversation {
     /// Checked as items are added (an item's text streamed after it was added counts from the next).
     /// A forgotten item reported again (a late `done`) comes back as a new one, at the end.
     fn forget_oldest(&mut self) {
-        let recorded = if self.record_contents { self.items.iter().map(recorded_bytes).sum::<usize>() } else { 0 };
+        let recorded = if self.record_contents { recorded_bytes(&self.items) } else { 0 };
         let mut over_bytes = if recorded > MAX_RECORDED_BYTES { recorded - MAX_RECORDED_BYTES / 10 * 9 } else { 0 };
         let mut forget = if self.items.len() > MAX_CONVERSATION_ITEMS { self.items.len() - MAX_CONVERSATION_ITEMS / 10 * 9 } else { 0 };
-        over_bytes = over_bytes.saturating_sub(self.items[..forget].iter().map(recorded_bytes).sum());
+        over_bytes = over_bytes.saturating_sub(recorded_bytes(&self.items[..forget]));
         // The newest item stays, however large: it is the one being talked about.
         while over_bytes > 0 && forget + 1 < self.items.len() {
-            over_bytes = over_bytes.saturating_sub(recorded_bytes(&self.items[forget]));
+            over_bytes = over_bytes.saturating_sub(recorded_bytes(&self.items[forget..=forget]));
             forget += 1;
         }
         for entry in self.items.drain(..forget) {
@@ -171,12 +171,13 @@ impl Conversation {
     }
 }
 
-/// Bytes of text an entry keeps (what [`MAX_RECORDED_BYTES`] counts).
-fn recorded_bytes(entry: &ItemEntry) -> usize {
-    entry
-        .contents
-        .iter()
-        .map(|content| match content {
+/// Bytes of text entries keep (what [`MAX_RECORDED_BYTES`] counts).
+fn recorded_bytes(entries: &[ItemEntry]) -> usize {
+    // Over a slice (every caller sums several entries) and with `+=`, not `map(..).sum()`: each
+    // `Map` adapter's fold is code of its own.
+    let mut bytes = 0;
+    for content in entries.iter().flat_map(|e| &e.contents) {
+        bytes += match content {
             Content::Text { text } => text.len(),
             Content::Audio { transcript, .. } => transcript.as_ref().map_or(0, String::len),
             Content::Image { image_url, .. } => image_url.len(),
@@ -184,8 +185,9 @@ fn recorded_bytes(entry: &ItemEntry) -> usize {
             Content::FunctionResult { result, error, .. } => json_bytes(result) + error.as_ref().map_or(0, String::len),
             Content::Error { error } => error.message.len(),
             Content::Raw { value } => json_bytes(value),
-        })
-        .sum()
+        };
+    }
+    bytes
 }
 
 /// About the length of `value` as JSON text (its strings, numbers and keys).
@@ -194,8 +196,20 @@ fn json_bytes(value: &Json) -> usize {
         Json::Null | Json::Bool(_) => 4,
         Json::Number(n) => n.len(),
         Json::String(s) => s.len() + 2,
-        Json::Array(items) => items.iter().map(|v| json_bytes(v) + 1).sum::<usize>() + 2,
-        Json::Object(pairs) => pairs.iter().map(|(k, v)| k.len() + 4 + json_bytes(v)).sum::<usize>() + 2,
+        Json::Array(items) => {
+            let mut bytes = 2;
+            for item in items {
+                bytes += json_bytes(item) + 1;
+            }
+            bytes
+        }
+        Json::Object(pairs) => {
+            let mut bytes = 2;
+            for (key, value) in pairs {
+                bytes += key.len() + 4 + json_bytes(value);
+            }
+            bytes
+        }
     }
 }
 
@@ -313,7 +327,7 @@ mod tests {
         }
         assert_eq!(c.items().len(), 4, "exactly at the limit: all kept");
         c.observe(&said("item_4", "one more"));
-        let total: usize = c.items().iter().map(recorded_bytes).sum();
+        let total: usize = recorded_bytes(c.items());
         assert!(total <= MAX_RECORDED_BYTES / 10 * 9, "{total}");
         assert_eq!(c.items().iter().map(|i| i.id.as_str()).collect::<Vec<_>>(), ["item_1", "item_2", "item_3", "item_4"]);
         c.observe(&said("huge", &"y".repeat(MAX_RECORDED_BYTES * 2)));

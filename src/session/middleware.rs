@@ -35,15 +35,9 @@ pub enum LogLevel {
 
 impl LogLevel {
     pub fn parse(name: &str) -> Option<LogLevel> {
-        Some(match name {
-            "off" => LogLevel::Off,
-            "error" => LogLevel::Error,
-            "warn" => LogLevel::Warn,
-            "info" => LogLevel::Info,
-            "debug" => LogLevel::Debug,
-            "trace" => LogLevel::Trace,
-            _ => return None,
-        })
+        use LogLevel::*;
+        // The names as one list (`word_index`), not a string `match`: a comparison per name in code.
+        [Off, Error, Warn, Info, Debug, Trace].get(crate::text::word_index("off error warn info debug trace ", name)?).copied()
     }
 }
 
@@ -125,5 +119,17 @@ pub fn redact_audio(value: &mut Json) {
         }
         Json::Array(items) => items.iter_mut().for_each(redact_audio),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_levels_by_name() {
+        use LogLevel::*;
+        let names = ["off", "error", "warn", "info", "debug", "trace", "", "verbose", "Info", "off error", "info "];
+        assert_eq!(names.map(LogLevel::parse), [Some(Off), Some(Error), Some(Warn), Some(Info), Some(Debug), Some(Trace), None, None, None, None, None]);
     }
 }

@@ -423,7 +423,10 @@ impl Session {
     /// which is how providers that cannot change a session (Gemini) take a handler later. Where a
     /// new declaration cannot be sent, the error names `registerTool` and says what works instead.
     pub fn register_tool(&mut self, now_ms: f64, tool: Tool) -> Ticket {
-        if self.requested.tools.as_deref().unwrap_or_default().contains(&tool) {
+        // Equal declarations write the same JSON (numbers as read, members in order): compared as
+        // written, not with `Tool`'s `PartialEq`, whose walk of the schema tree costs its own wasm.
+        let declared = crate::json::to_string(&tool);
+        if self.requested.tools.as_deref().unwrap_or_default().iter().any(|t| crate::json::to_string(t) == declared) {
             self.invoker.register(tool.name());
             let ticket = Ticket(self.next_id());
             self.settle(Some(ticket), Ok(()));
@@ -459,8 +462,14 @@ impl Session {
     /// The tools the app asked for, but the one called `name` (shared by registering and
     /// unregistering: one copy of the list's clone and filter).
     fn tools_without(&self, name: &str) -> Vec<Tool> {
-        let mut tools = self.requested.tools.clone().unwrap_or_default();
-        tools.retain(|t| t.name() != name);
+        // The others copied, not the whole list copied and then `retain`ed: no retain code for
+        // tools in the package.
+        let mut tools = Vec::new();
+        for tool in self.requested.tools.as_deref().unwrap_or_default() {
+            if tool.name() != name {
+                tools.push(tool.clone());
+            }
+        }
         tools
     }
 

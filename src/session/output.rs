@@ -24,12 +24,8 @@ pub enum ConnectionState {
 
 impl ConnectionState {
     pub fn name(self) -> &'static str {
-        match self {
-            ConnectionState::Connecting => "connecting",
-            ConnectionState::Open => "open",
-            ConnectionState::Closing => "closing",
-            ConnectionState::Closed => "closed",
-        }
+        // By the discriminant: the variants are in the list's order.
+        crate::text::word_at("connecting open closing closed ", self as usize)
     }
 }
 
@@ -71,9 +67,8 @@ macro_rules! error_codes {
             pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant,)*];
 
             pub fn as_str(self) -> &'static str {
-                match self {
-                    $(ErrorCode::$variant => $name,)*
-                }
+                // By the discriminant: the variants are in the list's order.
+                $crate::text::word_at(concat!($($name, " "),*), self as usize)
             }
         }
     };
@@ -165,6 +160,17 @@ pub const EVENT_NAMES: &str = concat!(
     "inputLevel outputLevel playbackBlocked ",
 );
 
+/// How many server message names `EVENT_NAMES` starts with.
+const SERVER_KINDS: usize = {
+    let names = crate::model::server_message_kinds!().as_bytes();
+    let (mut i, mut count) = (0, 0);
+    while i < names.len() {
+        count += (names[i] == b' ') as usize;
+        i += 1;
+    }
+    count
+};
+
 /// SDK events, delivered beside the server messages (the JS `on(type)` names).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
@@ -247,20 +253,23 @@ pub enum SessionEvent {
 
 impl SessionEvent {
     pub fn kind(&self) -> &'static str {
-        match self {
-            SessionEvent::StateChange { .. } => "stateChange",
-            SessionEvent::Error { .. } => "error",
-            SessionEvent::Close { .. } => "close",
-            SessionEvent::Interrupted { .. } => "interrupted",
-            SessionEvent::PlaybackEnded { .. } => "playbackEnded",
-            SessionEvent::LocalSpeechStarted { .. } => "localSpeechStarted",
-            SessionEvent::LocalSpeechStopped => "localSpeechStopped",
-            SessionEvent::Reconnecting { .. } => "reconnecting",
-            SessionEvent::Reconnected => "reconnected",
-            SessionEvent::ToolCallStarted { .. } => "toolCallStarted",
-            SessionEvent::ToolCallCompleted { .. } => "toolCallCompleted",
-            SessionEvent::Metrics(_) => "metrics",
-        }
+        // The name's place in `EVENT_NAMES`: `error` is the server message's (the first), the
+        // session's own follow the server messages'.
+        let index = match self {
+            SessionEvent::StateChange { .. } => SERVER_KINDS,
+            SessionEvent::Error { .. } => 0,
+            SessionEvent::Close { .. } => SERVER_KINDS + 1,
+            SessionEvent::Interrupted { .. } => SERVER_KINDS + 2,
+            SessionEvent::PlaybackEnded { .. } => SERVER_KINDS + 3,
+            SessionEvent::LocalSpeechStarted { .. } => SERVER_KINDS + 9,
+            SessionEvent::LocalSpeechStopped => SERVER_KINDS + 10,
+            SessionEvent::Reconnecting { .. } => SERVER_KINDS + 4,
+            SessionEvent::Reconnected => SERVER_KINDS + 5,
+            SessionEvent::ToolCallStarted { .. } => SERVER_KINDS + 6,
+            SessionEvent::ToolCallCompleted { .. } => SERVER_KINDS + 7,
+            SessionEvent::Metrics(_) => SERVER_KINDS + 8,
+        };
+        crate::text::word_at(EVENT_NAMES, index)
     }
 
     pub(crate) fn sdk_error(code: ErrorCode, message: impl Into<String>) -> Self {
@@ -371,6 +380,15 @@ mod tests {
     use super::*;
     use serde_json::{json, Value};
 
+    /// Names by place in a list: each as serde (or the d.ts) spells it.
+    #[test]
+    fn names_by_place_are_the_right_ones() {
+        for state in [ConnectionState::Connecting, ConnectionState::Open, ConnectionState::Closing, ConnectionState::Closed] {
+            assert_eq!(serde_json::to_value(state).unwrap(), state.name());
+        }
+        assert_eq!([ErrorCode::ConnectionFailed.as_str(), ErrorCode::MaxToolIterations.as_str()], ["connection_failed", "max_tool_iterations"]);
+    }
+
     /// The SDK's writer gives what serde's derived form gives, for every kind of event.
     #[test]
     fn events_write_as_serde_writes() {
@@ -403,6 +421,7 @@ mod tests {
             },
         ];
         for event in &events {
+            assert_eq!(serde_json::to_value(event).unwrap()["type"], event.kind());
             let text = crate::json::to_string(event);
             let ours: Value = serde_json::from_str(&text).unwrap();
             assert_eq!(ours, serde_json::to_value(event).unwrap(), "{text}");

@@ -243,7 +243,15 @@ impl ToolInvoker {
     /// A handler finished (its value, or its exception message).
     pub fn finished(&mut self, responses: &mut ResponseTracker, call_id: &str, outcome: Result<JsonValue, String>, now_ms: f64) -> Vec<Action> {
         let mut actions = Vec::new();
-        let Some(call) = responses.batches_mut().find_map(|b| b.calls.iter_mut().find(|c| c.call_id == call_id)) else {
+        // A loop, not `find_map` (a `Map` adapter's `try_fold` of its own).
+        let mut found = None;
+        for batch in responses.batches_mut() {
+            if let Some(call) = batch.calls.iter_mut().find(|c| c.call_id == call_id) {
+                found = Some(call);
+                break;
+            }
+        }
+        let Some(call) = found else {
             return actions; // cancelled and dropped, or never ours
         };
         let Status::Running { started_ms } = call.status else { return actions };
