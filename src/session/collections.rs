@@ -165,18 +165,22 @@ impl<V> IdMap<V> {
                 }
             }
         }
-        self.put(id, value);
-        self.len += 1;
+        // Counted only as stored, so `len` can never disagree with the buckets.
+        self.len += usize::from(self.put(id, value));
         None
     }
 
-    /// Into its bucket (there are buckets: `insert` grew them first). `get_mut`, not an index: no
-    /// panic path, whose Location would be in the wasm for a bucket that is always there.
-    fn put(&mut self, id: String, value: V) {
+    /// Into its bucket (there are buckets: `insert` grew them first); whether it was stored.
+    /// `get_mut`, not an index: no panic path, whose Location would be in the wasm for a bucket
+    /// that is always there.
+    fn put(&mut self, id: String, value: V) -> bool {
         let at = self.bucket(&id);
-        if let Some(bucket) = self.buckets.get_mut(at) {
+        let bucket = self.buckets.get_mut(at);
+        let stored = bucket.is_some();
+        if let Some(bucket) = bucket {
             bucket.push((id, value));
         }
+        stored
     }
 
     pub fn remove(&mut self, id: &str) -> Option<V> {
