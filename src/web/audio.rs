@@ -171,7 +171,8 @@ impl WorkletMessage {
     /// A port message as `platform.js` hands it over (see `workletMessage` there): a capture
     /// chunk's samples, or `[kind, item, value, underruns, queued]`.
     pub fn parse(data: JsValue) -> Option<WorkletMessage> {
-        if !js_sys::Array::is_array(&data) {
+        // `isA`, not `Array.isArray`: an import the shell has anyway, not one more.
+        if is_a(&data, "Float32Array") {
             return Some(WorkletMessage::Chunk(data.unchecked_into()));
         }
         let fields: js_sys::Array = data.unchecked_into();
@@ -576,7 +577,9 @@ impl AudioEngine {
     /// goes back (returning buffers for reuse cost the main thread a `postMessage` per chunk).
     pub fn captured(&mut self, chunk: Float32Array, now_ms: f64) -> Captured {
         let Some(capture) = &mut self.capture else { return Captured { pcm: Vec::new(), level: None, speech: None } };
-        capture.scratch.resize(chunk.length() as usize, 0.0);
+        // Read through `Array`'s `length` import (the same `value.length` in JS): a typed array's
+        // own would be one more import.
+        capture.scratch.resize(chunk.unchecked_ref::<js_sys::Array>().length() as usize, 0.0);
         super::convert::copy_f32(&mut capture.scratch, &chunk);
         // Muted, the user is not talking to the assistant: no barge-in either (the detector keeps
         // its noise floor meanwhile).

@@ -395,7 +395,9 @@ impl Driver {
                 }
                 let Some(tag) = input.as_f64() else {
                     let fields: &js_sys::Array = input.unchecked_ref();
-                    if js_sys::Array::is_array(&input) && fields.get(0).as_f64() == Some(SOCKET as f64) {
+                    // A capture chunk's first sample is a number too: the chunk is told apart
+                    // (`isA`) only when it equals the tag, else once, in `WorkletMessage::parse`.
+                    if fields.get(0).as_f64() == Some(SOCKET as f64) && !super::audio::is_a(&input, "Float32Array") {
                         let code = fields.get(1).as_f64().map_or(1006, |code| code as u16);
                         let reason = as_string(&fields.get(2)).unwrap_or_default();
                         let was_clean = fields.get(3).as_bool() == Some(true);
