@@ -12,7 +12,7 @@ import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "smol-toml";
 import { transformSync, buildSync } from "esbuild";
-import { layOutFunctions, leb, section, uleb } from "./wasm-layout.mjs";
+import { layOutSmallest, leb, section, uleb } from "./wasm-layout.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const config = parse(readFileSync(join(root, "wasm-pack.toml"), "utf8"));
@@ -77,7 +77,7 @@ if (!dev) blankPanicLocations(join(pkgDir, `${outName}_bg.wasm`));
 // The function bodies in the order gzip packs best (scripts/wasm-layout.mjs): −2.3 kB gzip.
 if (!dev) {
   const wasmPath = join(pkgDir, `${outName}_bg.wasm`);
-  const laidOut = layOutFunctions(readFileSync(wasmPath));
+  const laidOut = layOutSmallest(readFileSync(wasmPath));
   if (!WebAssembly.validate(laidOut)) throw new Error("build-pkg: the re-laid-out .wasm does not validate");
   writeFileSync(wasmPath, laidOut);
 }
