@@ -506,6 +506,8 @@ async fn bad_options_and_api_keys_are_refused_clearly() {
     assert!(e.is_instance_of::<js_sys::RangeError>() && get(&e, "message").as_string().unwrap().contains("options.logLevel"));
     let e = JsFuture::from(client("").connect(json(r#"{ "reconnect": { "maxAttempts": 0 } }"#))).await.unwrap_err();
     assert!(e.is_instance_of::<js_sys::RangeError>() && message_of(&e).contains("options.reconnect.maxAttempts"), "{e:?}");
+    // Zero attempts is what `reconnect: false` means: the message says so.
+    assert!(message_of(&e).ends_with("from 1 to 100 (reconnect: false turns reconnecting off)"), "{e:?}");
     let e = JsFuture::from(client("").connect(json(r#"{ "reconnect": { "maxDelayMs": "soon" } }"#))).await.unwrap_err();
     assert!(e.is_instance_of::<js_sys::TypeError>() && message_of(&e).contains("options.reconnect.maxDelayMs"), "{e:?}");
     let e = JsFuture::from(client("").connect(json(r#"{ "reconnect": "yes" }"#))).await.unwrap_err();

@@ -97,14 +97,15 @@ function read(object, key) {
 }
 const BOOLEAN = 'boolean', STRING = 'string';
 // An optional field (null is absent) of its `kind`: a `typeof` (BOOLEAN, STRING, 'function'),
-// `[min, max]` (an integer), the name of a class of the page (an instance of it; 'Array' by
-// `Array.isArray`, so an array from another realm counts), or undefined (read as it is).
+// `[min, max, hint?]` (an integer; the hint ends the range message), the name of a class of the
+// page (an instance of it; 'Array' by `Array.isArray`, so an array from another realm counts), or
+// undefined (read as it is).
 function field(object, owner, key, kind) {
   const value = read(object, key), at = `${owner}.${key}`;
   if (value == null) return;
   if (Array.isArray(kind)) {
     if (typeof value != 'number') throw new TypeError(`${at} must be a number`);
-    if (!(Number.isInteger(value) && value >= kind[0] && value <= kind[1])) throw new RangeError(`${at} must be an integer from ${kind[0]} to ${kind[1]}`);
+    if (!(Number.isInteger(value) && value >= kind[0] && value <= kind[1])) throw new RangeError(`${at} must be an integer from ${kind[0]} to ${kind[1]}${kind[2] ?? ''}`);
   } else if (kind && (/^[a-z]/.test(kind) ? typeof value != kind : kind == 'Array' ? !Array.isArray(value) : !isA(value, kind))) {
     throw new TypeError(`${at} must be a${/^[AEIOU]/.test(kind) ? 'n' : ''} ${kind}`);
   }
@@ -209,7 +210,7 @@ export function connectOptions(options) {
   out.push(!!reconnect);
   if (typeof reconnect != BOOLEAN) {
     if (typeof reconnect != 'object') throw new TypeError('options.reconnect must be false or an object { maxAttempts?, maxDelayMs? }');
-    fields(out, reconnect, 'options.reconnect', { maxAttempts: [1, 100], maxDelayMs: [0, 6e5] }, unknown);
+    fields(out, reconnect, 'options.reconnect', { maxAttempts: [1, 100, ' (reconnect: false turns reconnecting off)'], maxDelayMs: [0, 6e5] }, unknown);
   }
   out[25] = Math.random() * 2 ** 53;
   return out;
