@@ -11,8 +11,9 @@
 //
 // Why: gzip finds repeats only within its 32 KiB window, and the linker lays functions out in an
 // order that has nothing to do with their likeness. Placing each body where deflate packs it best
-// puts alike code (the readers of each struct, drop glue, the JS shims) in one window. Binaryen's own reordering cannot be used after the final -Oz: reading
-// the optimised module back adds scratch locals (+0.7 kB).
+// puts alike code (the readers of each struct, drop glue, the JS shims) in one window. Binaryen's
+// own reordering cannot run after the final -Oz: reading the optimised module back adds scratch
+// locals (+0.7 kB).
 //
 // A module's function order has no meaning to the engine (each body is compiled on its own);
 // only the index of each function changes, consistently everywhere.
@@ -148,7 +149,7 @@ function rewriteBody(body, remap) {
 }
 
 /**
- * The order to lay `bodies` out in, greedily: after each body, of the 16 bodies left that share
+ * The order to lay `bodies` out in, greedily: after each body, of the `candidates` left that share
  * the most distinct byte triples with it (relative to both sizes), the one that deflate packs
  * best behind the last 32 KiB placed (its size alone minus its size with that window as the
  * dictionary). Starts from the first body; ties go to the earlier one, so the order is
@@ -156,8 +157,9 @@ function rewriteBody(body, remap) {
  * −2.3 kB; a 16 KiB window was no better. Which number of candidates packs best varies by
  * ±0.1 kB from build to build (a greedy order is chaotic): [`layOutSmallest`] tries several.
  */
-export function likenessOrder(bodies, CANDIDATES = 16) {
+export function likenessOrder(bodies, candidates = 16) {
   const WINDOW = 32 * 1024;
+  if (bodies.length === 0) return [];
   const triples = bodies.map((body) => {
     const set = new Set();
     for (let i = 0; i + 3 <= body.length; i++) set.add((body[i] << 16) | (body[i + 1] << 8) | body[i + 2]);
@@ -178,12 +180,12 @@ export function likenessOrder(bodies, CANDIDATES = 16) {
     left.delete(current);
     if (left.size === 0) return order;
     window = Buffer.concat([window, bodies[current]]).subarray(-WINDOW);
-    const candidates = [...left]
+    const likest = [...left]
       .map((other) => [other, likeness(triples[current], triples[other])])
       .sort((x, y) => y[1] - x[1] || x[0] - y[0])
-      .slice(0, CANDIDATES);
+      .slice(0, candidates);
     let best = -1, bestGain = -Infinity;
-    for (const [other] of candidates) {
+    for (const [other] of likest) {
       const gain = alone[other] - deflateRawSync(bodies[other], { level: 9, dictionary: window }).length;
       if (gain > bestGain) { bestGain = gain; best = other; }
     }
