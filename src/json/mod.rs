@@ -7,8 +7,10 @@
 //! binary after the model's derived code, and it copied every string it read. [`parse`] builds a
 //! borrowed tree instead: strings without escapes (every base64 payload) stay slices of the frame,
 //! numbers stay text until a reader asks for one ([`parse_number`], not core's float parser, whose
-//! tables cost ~15 kB of wasm), and an object is a flat list of pairs. The writer prints floats
-//! with zmij, not core's float `Display`, for the same reason.
+//! tables cost ~15 kB of wasm), and an object is a flat list of pairs. The writer has no
+//! shortest-float printer either (core's `Display` or zmij): a number the model keeps from JSON is a
+//! [`JsonNumber`], written back as read, and the only doubles the SDK writes are its own
+//! millisecond measurements, to the microsecond.
 //!
 //! Writing is the same move: serde's derived `Serialize`, instantiated per type for serde_json's
 //! generic serializer, gave way to one small hand-listed function per type.
@@ -29,7 +31,7 @@ mod read;
 mod serde_bridge;
 mod write;
 
-pub use number::parse_number;
+pub use number::{parse_number, JsonNumber};
 pub use read::{parse, Json, JsonValue, ParseError, MAX_DEPTH};
 pub(crate) use write::json_fields;
 pub use write::{object_text, to_string, JsonFields, JsonObject, RawJson, ToJson};

@@ -1,4 +1,5 @@
-//! Decimal text → `f64`, without core's `str::parse::<f64>`.
+//! JSON numbers: decimal text → `f64` without core's `str::parse::<f64>`, and [`JsonNumber`], a
+//! number kept as the text it was read as.
 //!
 //! Why: core's parser is correctly rounded for every input, and pays for it with a 10 kB table of
 //! powers of five and a big-decimal fallback (≈ 15 kB of wasm that gzip cannot shrink much). The
@@ -10,6 +11,42 @@
 //! 1e300) the value is within a few units in the last place; digits past the 19th are dropped.
 //!
 //! Must never: panic on any input, or loop more than a few hundred times.
+
+use crate::prelude::*;
+
+/// A number the SDK read and may write back (a VAD threshold, a segment's start, a rate limit's
+/// reset): kept as its JSON text, written back as read, and converted by [`JsonNumber::value`]
+/// where the SDK computes with it. Why not `f64`: writing a double back as the shortest text that
+/// reads as the same double takes a float printer (zmij: 1.8 kB of the package's gzip); numbers the
+/// SDK computes itself are milliseconds, written to the microsecond (`ToJson for f64`).
+///
+/// Equality is the text's (`0.50` ≠ `0.5`), as for [`Json`](super::Json).
+#[derive(Debug, Clone, PartialEq)]
+pub struct JsonNumber(Box<str>);
+
+impl JsonNumber {
+    /// `text` if it is one JSON number (`-1.5e3`; no white space).
+    pub fn parse(text: &str) -> Option<Self> {
+        match super::parse(text) {
+            Ok(json) => json.as_number().filter(|n| *n.0 == *text),
+            Err(_) => None,
+        }
+    }
+
+    /// From text the reader checked against the grammar.
+    pub(super) fn checked(text: &str) -> Self {
+        Self(text.into())
+    }
+
+    /// The nearest double (±∞ cannot occur: the reader refuses numbers that overflow).
+    pub fn value(&self) -> f64 {
+        parse_number(&self.0).unwrap_or(f64::NAN)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
 
 /// The exact powers of ten a double holds.
 const POW10: [f64; 23] = [

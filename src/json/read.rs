@@ -109,6 +109,14 @@ impl<'a> Json<'a> {
         }
     }
 
+    /// The number as its text, to keep and write back.
+    pub fn as_number(&self) -> Option<super::JsonNumber> {
+        match self {
+            Json::Number(text) => Some(super::JsonNumber::checked(text)),
+            _ => None,
+        }
+    }
+
     pub fn as_array(&self) -> Option<&[Json<'a>]> {
         match self {
             Json::Array(items) => Some(items),

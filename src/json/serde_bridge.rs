@@ -5,8 +5,15 @@
 //! The wasm build never instantiates a serializer, so the generic impl below costs it nothing; the
 //! serde_json conversions are not compiled into the wasm library at all.
 
-use super::Json;
+use super::{Json, JsonNumber};
 use serde::{Serialize, Serializer};
+
+/// As the same text in a [`Json`] tree.
+impl Serialize for JsonNumber {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Json::Number(self.as_str().into()).serialize(serializer)
+    }
+}
 
 impl Serialize for Json<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

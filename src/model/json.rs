@@ -420,6 +420,12 @@ impl FromJson for f64 {
     }
 }
 
+impl FromJson for crate::json::JsonNumber {
+    fn from_json(value: &Json, at: &Path) -> Result<Self, JsonError> {
+        value.as_number().ok_or_else(|| JsonError::expected(at, "a number", value))
+    }
+}
+
 /// Whole numbers: JS writes `3` as `3`, but a computed `3.0000001` or `-1` is refused.
 fn whole(value: &Json, at: &Path, max: u64) -> Result<u64, JsonError> {
     let n = match value {

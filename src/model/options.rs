@@ -8,7 +8,7 @@
 use crate::prelude::*;
 use crate::text::text;
 use serde::Serialize;
-use crate::json::{Json, JsonValue};
+use crate::json::{Json, JsonNumber, JsonValue};
 
 /// Conversation (voice/text model) or transcription-only session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -83,7 +83,7 @@ pub struct VoiceActivityDetection {
     pub create_response: Option<bool>,
     /// Activation threshold, 0.0–1.0.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub threshold: Option<f64>,
+    pub threshold: Option<JsonNumber>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prefix_padding_ms: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -12,7 +12,7 @@ use super::data::Base64Data;
 use super::options::{AudioFormat, Modality, SessionOptions};
 use super::usage::{RateLimit, ResponseStatus, Usage};
 use serde::Serialize;
-use crate::json::{Json, JsonValue};
+use crate::json::{Json, JsonNumber, JsonValue};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
@@ -143,9 +143,9 @@ pub struct TranscriptionSegment {
     pub speaker: Option<String>,
     /// Seconds.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub start: Option<f64>,
+    pub start: Option<JsonNumber>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub end: Option<f64>,
+    pub end: Option<JsonNumber>,
 }
 
 /// Where in a response a piece of output belongs.

@@ -3,6 +3,7 @@
 
 use crate::prelude::*;
 use serde::Serialize;
+use crate::json::JsonNumber;
 
 /// Token counts of one response (or one transcription). Every count is optional: providers report
 /// different subsets. The text/audio counts are subsets of the input/output totals.
@@ -71,7 +72,7 @@ pub struct RateLimit {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remaining: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reset_seconds: Option<f64>,
+    pub reset_seconds: Option<JsonNumber>,
 }
 
 // ---- reading (see `json.rs`) ------------------------------------------------------------------

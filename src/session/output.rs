@@ -402,12 +402,12 @@ mod tests {
             SessionEvent::Interrupted {
                 item_id: "i".into(),
                 played_ms: 1.5,
-                heard_ms: 1.0,
-                received_ms: 0.0,
+                heard_ms: 1.125,
+                received_ms: 0.5,
                 output_latency_ms: 12.25,
                 truncated_at_ms: Some(3),
             },
-            SessionEvent::PlaybackEnded { item_id: "i".into(), played_ms: 100.0, received_ms: 1e-7 },
+            SessionEvent::PlaybackEnded { item_id: "i".into(), played_ms: 100.5, received_ms: 0.001 },
             SessionEvent::Reconnecting { reason: "goAway".into(), attempt: 2, delay_ms: None },
             SessionEvent::Reconnected,
             SessionEvent::ToolCallStarted { call_id: "c".into(), name: "f".into(), arguments: json!({ "a": [1, 2.5, null] }).into() },
@@ -417,7 +417,7 @@ mod tests {
                 result: Some(json!("ok").into()),
                 error: None,
                 cancelled: true,
-                duration_ms: 3.0,
+                duration_ms: 3.5,
             },
         ];
         for event in &events {

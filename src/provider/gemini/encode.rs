@@ -64,7 +64,7 @@ pub(super) fn setup(codec: &mut GeminiCodec, options: &SessionOptions, resumable
                         return;
                     }
                     // A high threshold means less sensitive to speech starting.
-                    let start = vad.threshold.map(|t| if t >= 0.5 { "START_SENSITIVITY_LOW" } else { "START_SENSITIVITY_HIGH" });
+                    let start = vad.threshold.as_ref().map(|t| if t.value() >= 0.5 { "START_SENSITIVITY_LOW" } else { "START_SENSITIVITY_HIGH" });
                     let end = vad.eagerness.map(|eagerness| match eagerness {
                         Eagerness::High => "END_SENSITIVITY_HIGH",
                         Eagerness::Low => "END_SENSITIVITY_LOW",

@@ -10,7 +10,7 @@
 use crate::prelude::*;
 use crate::text::text;
 use super::AUDIO_RATE;
-use crate::json::{self, Json};
+use crate::json::{self, Json, JsonNumber};
 use crate::model::{
     decode_base64, AudioFormat, Base64Data, Bare, Content, ConversationItem, ConversationItemEvent, Eagerness,
     ErrorInfo, ErrorMessage, FunctionCallArguments, InputTranscription, ItemReference, ItemStatus, ItemTruncated,
@@ -283,9 +283,9 @@ impl<'v, 'a> Strict<'v, 'a> {
         }
     }
 
-    fn number(&self, key: &'static str) -> Option<f64> {
+    fn number(&self, key: &'static str) -> Option<JsonNumber> {
         let v = self.present(key)?;
-        let n = v.as_f64();
+        let n = v.as_number();
         if n.is_none() {
             self.note(key, "a number", v);
         }
@@ -577,7 +577,7 @@ fn vad(v: &Json) -> VoiceActivityDetection {
         enabled: true,
         allow_interruption: field(v, "interrupt_response").and_then(Json::as_bool).unwrap_or(true),
         create_response: field(v, "create_response").and_then(Json::as_bool),
-        threshold: field(v, "threshold").and_then(Json::as_f64),
+        threshold: field(v, "threshold").and_then(Json::as_number),
         prefix_padding_ms: uint32(v, "prefix_padding_ms"),
         silence_duration_ms: uint32(v, "silence_duration_ms"),
         eagerness,

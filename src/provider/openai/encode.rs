@@ -196,7 +196,7 @@ fn turn_detection(vad: &VoiceActivityDetection, check: &mut Check) -> String {
         return "null".into();
     }
     if vad.eagerness.is_none() {
-        if vad.threshold.is_some_and(|t| !(0.0..=1.0).contains(&t)) {
+        if vad.threshold.as_ref().is_some_and(|t| !(0.0..=1.0).contains(&t.value())) {
             check.fail(EncodeError::range(&text!(FIELD, ".threshold"), "must be between 0 and 1"));
         } else if vad.idle_timeout_ms.is_some_and(|ms| ms < 5_000 || ms > 30_000) {
             check.fail(EncodeError::range(&text!(FIELD, ".idleTimeoutMs"), "must be 5000–30000"));
