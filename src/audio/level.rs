@@ -22,7 +22,7 @@ impl Level {
 
     /// RMS in dBFS (a full-scale sine is -3 dBFS; silence is -inf, floored at -120).
     pub fn rms_dbfs(&self) -> f32 {
-        (20.0 * libm::log10f(self.rms.max(1e-6))).max(-120.0)
+        (20.0 * crate::float::log10(self.rms.max(1e-6))).max(-120.0)
     }
 
     /// A 0–1 meter value: -60 dBFS and below reads 0, 0 dBFS reads 1.

@@ -183,7 +183,7 @@ impl VoiceDetector {
 
 fn to_db(power: f32) -> f32 {
     if power > 1e-12 {
-        10.0 * libm::log10f(power)
+        10.0 * crate::float::log10(power)
     } else {
         SILENT_DB
     }

@@ -48,11 +48,15 @@ impl JsonNumber {
     }
 }
 
-/// The exact powers of ten a double holds.
-const POW10: [f64; 23] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
-    1e21, 1e22,
-];
+/// 10^k for k ≤ 22, exactly (every product on the way is a double): a loop, not a 184-byte
+/// table, on the path that needs it only past the exact ranges.
+fn pow10(k: i64) -> f64 {
+    let mut power = 1.0;
+    for _ in 0..k {
+        power *= 10.0;
+    }
+    power
+}
 
 /// The value of a decimal number (`-12.5e-3`: an optional `-`, digits with an optional `.`, an
 /// optional exponent). `None` when the text is not one; ±∞ when it overflows (callers refuse it).
@@ -183,12 +187,12 @@ fn approximate(digits: u64, mut exponent: i64) -> f64 {
     let mut value = digits as f64;
     while exponent > 0 && value.is_finite() {
         let step = exponent.min(22);
-        value *= POW10[step as usize];
+        value *= pow10(step);
         exponent -= step;
     }
     while exponent < 0 && value != 0.0 {
         let step = (-exponent).min(22);
-        value /= POW10[step as usize];
+        value /= pow10(step);
         exponent += step;
     }
     value
