@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { parse } from "smol-toml";
 import { transformSync, buildSync } from "esbuild";
 import { layOutSmallest, leb, section, uleb } from "./wasm-layout.mjs";
+import { emptyPanicEntries } from "./wasm-traps.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const config = parse(readFileSync(join(root, "wasm-pack.toml"), "utf8"));
@@ -147,6 +148,10 @@ function optimiseWasm(wasmPath, glue) {
   const flags = names ? [...wasmOptFlags.filter((f) => f !== "--strip-debug"), "-g"] : wasmOptFlags;
   // One more -Oz after the renaming packs the renamed module better (−0.2 kB gzip); not
   // --converge, which would rename the short names again.
+  // core's panic entry points as the bare trap they end in (scripts/wasm-traps.mjs): −0.7 kB gzip.
+  const { bytes: trapping, emptied } = emptyPanicEntries(readFileSync(wasmPath));
+  writeFileSync(wasmPath, trapping);
+  console.log(`build-pkg: ${emptied.length} panic entry points emptied to a trap`);
   const map = JSON.parse(execFileSync(join(root, "node_modules/.bin/wasm-opt"), [wasmPath, "-o", wasmPath, ...flags, "--minify-imports-and-exports-and-modules", "-Oz"],
                                       { cwd: root, encoding: "utf8", maxBuffer: 1 << 24 }));
   const fail = (what) => { throw new Error(`build-pkg: the wasm-bindgen glue changed shape (${what}); update optimiseWasm`); };

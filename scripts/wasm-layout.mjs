@@ -39,7 +39,7 @@ export function section(bytes, id) {
 }
 
 /** Every section in file order: `{ id, head, start, end }`. */
-function sections(bytes) {
+export function sections(bytes) {
   const all = [];
   for (let at = 8; at < bytes.length;) {
     const [size, sizeLength] = leb(bytes, at + 1);
@@ -104,6 +104,9 @@ class Rewriter {
   expression() {
     for (let depth = 1; depth > 0;) {
       const op = this.bytes[this.at++];
+      this.previous = this.current; // the instruction before the closing `end`, once done
+      this.current = op;
+      if (op === 0x0f) this.returns = true;
       if (op === 0x0b) depth--;
       else if (op >= 0x02 && op <= 0x04) { this.blockType(); depth++; }
       else if (op === 0x10 || op === 0x12 || op === 0xd2) this.func();
@@ -137,6 +140,17 @@ class Rewriter {
     else if (sub >= 84 && sub <= 91) { this.memarg(); this.at++; }
     else if (sub > 275) this.fail(`instruction 0xfd ${sub}`);
   }
+}
+
+/**
+ * Whether a function body ends in `unreachable` (its last instruction before the closing `end`)
+ * and has no `return`: the shape of a function that can only trap (scripts/wasm-traps.mjs).
+ */
+export function onlyTraps(body) {
+  const r = new Rewriter(body, 0, (i) => i);
+  for (let groups = r.u32(); groups > 0; groups--) { r.u32(); r.at++; } // locals: count, type
+  r.expression();
+  return r.previous === 0x00 && !r.returns;
 }
 
 /** A function body with its function indices renumbered. */

@@ -1,0 +1,99 @@
+// core's and alloc's panic entry points emptied to a bare `unreachable`, before wasm-opt runs
+// (scripts/build-pkg.mjs, the release build without std).
+//
+// Owns: finding those functions by their names (wasm-bindgen's output still has the name section;
+// wasm-opt drops it) and replacing each body by `unreachable`. Must never touch another function,
+// or empty one that could return: a matched body must already end in `unreachable` with no
+// `return` (core declares each of them `-> !`), else the build fails.
+//
+// Why: the package's panic handler traps at once (src/lib.rs, the build without std), but each
+// panic site still wrote the message's pieces (`fmt::Arguments`, the index and the length, the
+// `Location`) to the stack and went through core's formatting entry points first; stable Rust
+// cannot leave them out (nightly's `-Zbuild-std` with `panic_immediate_abort` does). Emptied, they
+// are inlined by wasm-opt as the `unreachable` they are, and the argument code at every call site
+// goes with them: −0.7 kB gzip. A panic traps where it trapped before, its message unread as before.
+import { leb, onlyTraps, sections, uleb } from "./wasm-layout.mjs";
+
+const crate = (name) => `${name}(?:\\[[0-9a-f]+\\])?`;
+
+/** Demangled names of functions core and alloc declare `-> !`: they only ever panic. */
+export const PANIC_ENTRY = new RegExp(`^(?:${[
+  `${crate("core")}::panicking::.+`, // panic, panic_fmt, panic_bounds_check, panic_const::…, assert_failed, …
+  `${crate("core")}::slice::index::slice_\\w*fail`,
+  `${crate("core")}::str::slice_error_fail\\w*`,
+  `${crate("core")}::cell::panic_already_(?:mutably_)?borrowed`,
+  `${crate("core")}::option::(?:unwrap|expect)_failed`,
+  `${crate("core")}::result::unwrap_failed`,
+  `${crate("alloc")}::raw_vec::(?:handle_error|capacity_overflow)`,
+  `${crate("alloc")}::alloc::handle_alloc_error`,
+  `<${crate("alloc")}::vec::Vec<_, _>>::\\w+::assert_failed`,
+  `${crate("__rustc")}::__rdl_alloc_error_handler`, // (`__rust_alloc_error_handler` forwards to it)
+].join("|")})$`);
+
+/** The module with every panic entry point's body replaced by `unreachable`, and their names. */
+export function emptyPanicEntries(bytes) {
+  const all = sections(bytes);
+  let imported = 0;
+  const imports = all.find((s) => s.id === 2);
+  if (imports) {
+    let [count, at] = readU32(bytes, imports.start);
+    for (; count > 0; count--) {
+      for (let k = 0; k < 2; k++) { const [length, next] = readU32(bytes, at); at = next + length; } // module, name
+      const kind = bytes[at++];
+      if (kind !== 0) throw new Error(`wasm-traps: an import of kind ${kind}; extend scripts/wasm-traps.mjs`);
+      imported++;
+      at = readU32(bytes, at)[1]; // its type
+    }
+  }
+  const names = functionNames(bytes, all);
+  if (names.size === 0) throw new Error("wasm-traps: the module has no function names (is the name section stripped before wasm-opt?)");
+  const code = all.find((s) => s.id === 10);
+  let [count, at] = readU32(bytes, code.start);
+  const parts = [uleb(count)], emptied = [];
+  for (let i = 0; i < count; i++) {
+    const [size, start] = readU32(bytes, at);
+    const body = bytes.subarray(start, start + size);
+    at = start + size;
+    const name = names.get(imported + i) ?? "";
+    if (!PANIC_ENTRY.test(name)) {
+      parts.push(uleb(size), body);
+      continue;
+    }
+    if (!onlyTraps(body)) throw new Error(`wasm-traps: ${name} can return (its body does not end in unreachable); update PANIC_ENTRY`);
+    emptied.push(name);
+    parts.push(uleb(3), Buffer.from([0x00, 0x00, 0x0b])); // no locals; unreachable; end
+  }
+  const payload = Buffer.concat(parts);
+  return {
+    bytes: Buffer.concat([bytes.subarray(0, code.head), Buffer.from([10]), uleb(payload.length), payload, bytes.subarray(code.end)]),
+    emptied,
+  };
+}
+
+function readU32(bytes, at) {
+  const [value, length] = leb(bytes, at);
+  return [value, at + length];
+}
+
+/** Function index → name, from the name section (subsection 1). */
+function functionNames(bytes, all) {
+  const names = new Map();
+  for (const s of all.filter((s) => s.id === 0)) {
+    let [length, at] = readU32(bytes, s.start);
+    if (bytes.toString("utf8", at, at + length) !== "name") continue;
+    for (at += length; at < s.end;) {
+      const id = bytes[at];
+      const [size, start] = readU32(bytes, at + 1);
+      at = start + size;
+      if (id !== 1) continue;
+      let [count, p] = readU32(bytes, start);
+      for (; count > 0; count--) {
+        const [index, q] = readU32(bytes, p);
+        const [nameLength, r] = readU32(bytes, q);
+        names.set(index, bytes.toString("utf8", r, r + nameLength));
+        p = r + nameLength;
+      }
+    }
+  }
+  return names;
+}

@@ -1,0 +1,93 @@
+// scripts/wasm-traps.mjs: core's panic entry points become a bare `unreachable`; every other
+// function is left byte for byte; a matched function that could return fails the build.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { emptyPanicEntries, PANIC_ENTRY } from '../../scripts/wasm-traps.mjs';
+import { sections, leb } from '../../scripts/wasm-layout.mjs';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const scratch = mkdtempSync(path.join(tmpdir(), 'wasm-traps-'));
+
+/** A module from text, with its function names (wasm-as -g), as wasm-bindgen hands it over. */
+function assemble(text) {
+  const source = path.join(scratch, 'm.wat'), file = path.join(scratch, 'm.wasm');
+  writeFileSync(source, text);
+  execFileSync(path.join(REPO, 'node_modules/.bin/wasm-as'), [source, '-g', '-o', file]);
+  return readFileSync(file);
+}
+
+/** The defined functions' bodies, in order. */
+function bodies(bytes) {
+  const code = sections(bytes).find((s) => s.id === 10);
+  let [count, length] = leb(bytes, code.start);
+  const out = [];
+  for (let at = code.start + length; count > 0; count--) {
+    const [size, l] = leb(bytes, at);
+    out.push(Buffer.from(bytes.subarray(at + l, at + l + size)));
+    at += l + size;
+  }
+  return out;
+}
+
+// A panic entry point writes its message's pieces, then traps; its caller computes the arguments.
+const PANICKING = `(func $%NAME% (param i32 i32) (local i32)
+    (i32.store (i32.const 64) (local.get 0)) (i32.store (i32.const 68) (local.get 1)) (unreachable))`;
+
+test('panic entry points become a bare trap; every other function stays as it was', () => {
+  const before = assemble(`(module (import "a" "b" (func $imported (param i32)))
+    (memory 1)
+    ${PANICKING.replace('%NAME%', '"core[0123abcd]::panicking::panic_bounds_check"')}
+    ${PANICKING.replace('%NAME%', 'app::not_a_panic')}
+    ${PANICKING.replace('%NAME%', '"alloc[99]::raw_vec::handle_error"')}
+    (func $"app::caller" (export "caller") (param i32)
+      (if (i32.gt_u (local.get 0) (i32.const 9)) (then (call $"core[0123abcd]::panicking::panic_bounds_check" (local.get 0) (i32.const 9))))
+      (call $imported (local.get 0))))`);
+  const { bytes: after, emptied } = emptyPanicEntries(before);
+  assert.deepEqual(emptied, ['core[0123abcd]::panicking::panic_bounds_check', 'alloc[99]::raw_vec::handle_error']);
+  assert.ok(WebAssembly.validate(after));
+  const [b, a] = [bodies(before), bodies(after)];
+  assert.deepEqual(a[0], Buffer.from([0x00, 0x00, 0x0b]), 'no locals, unreachable, end');
+  assert.deepEqual(a[1], b[1], 'a function of another name is untouched');
+  assert.deepEqual(a[2], Buffer.from([0x00, 0x00, 0x0b]));
+  assert.deepEqual(a[3], b[3], 'callers are untouched (wasm-opt inlines the trap)');
+  // Still a trap where it trapped, and the rest runs as before.
+  const seen = [];
+  const { exports } = new WebAssembly.Instance(new WebAssembly.Module(after), { a: { b: (x) => seen.push(x) } });
+  exports.caller(3);
+  assert.deepEqual(seen, [3]);
+  assert.throws(() => exports.caller(10), WebAssembly.RuntimeError);
+});
+
+test('a function of a panic entry\'s name that can return fails the build', () => {
+  const module = assemble(`(module (func $"core[1]::panicking::panic_fmt" (param i32) (result i32) (local.get 0)))`);
+  assert.throws(() => emptyPanicEntries(module), /wasm-traps: core\[1\]::panicking::panic_fmt can return/);
+  const early = assemble(`(module (func $"core::option::unwrap_failed" (param i32)
+    (if (local.get 0) (then (return))) (unreachable)))`);
+  assert.throws(() => emptyPanicEntries(early), /can return/);
+});
+
+test('a module without function names fails the build instead of shipping unemptied', () => {
+  const source = path.join(scratch, 'bare.wat'), file = path.join(scratch, 'bare.wasm');
+  writeFileSync(source, '(module (func $f (unreachable)))');
+  execFileSync(path.join(REPO, 'node_modules/.bin/wasm-as'), [source, '-o', file]);
+  assert.throws(() => emptyPanicEntries(readFileSync(file)), /no function names/);
+});
+
+test('the names matched are core\'s and alloc\'s diverging entry points only', () => {
+  for (const name of ['core[c5930c85a12de822]::panicking::panic_fmt', 'core::panicking::panic_const::panic_const_div_by_zero',
+    'core[1]::slice::index::slice_index_fail', 'core[1]::slice::index::slice_end_index_len_fail', 'core[1]::cell::panic_already_mutably_borrowed',
+    'core[1]::option::unwrap_failed', 'core[1]::option::expect_failed', 'core[1]::result::unwrap_failed', 'alloc[2]::alloc::handle_alloc_error',
+    '<alloc[3ca501edff3f0c7c]::vec::Vec<_, _>>::swap_remove::assert_failed', '__rustc[b7974e8690430dd9]::__rdl_alloc_error_handler']) {
+    assert.ok(PANIC_ENTRY.test(name), name);
+  }
+  for (const name of ['<core::ops::range::Range<usize> as core::slice::index::SliceIndex<[T]>>::index', 'core[1]::cell::RefCell::borrow',
+    'realtime_wasm::panicking::x', 'core[1]::option::Option<T>::unwrap', 'alloc[2]::raw_vec::RawVecInner::grow_amortized',
+    '__rustc[1]::__rust_alloc_error_handler', 'mycore::panicking::panic']) {
+    assert.ok(!PANIC_ENTRY.test(name), name);
+  }
+});
