@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { parse } from "smol-toml";
 import { transformSync, buildSync } from "esbuild";
 import { layOutSmallest, leb, section, uleb } from "./wasm-layout.mjs";
-import { emptyPanicEntries } from "./wasm-traps.mjs";
+import { blankPanicMessages, emptyPanicEntries } from "./wasm-traps.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const config = parse(readFileSync(join(root, "wasm-pack.toml"), "utf8"));
@@ -248,8 +248,9 @@ function blankPanicLocations(wasmPath) {
   }
   for (const i of records) bytes.fill(0, i, i + 16);
   for (const [name, length] of files) bytes.fill(0, name, name + length);
+  const messages = blankPanicMessages(bytes); // their texts, likewise (scripts/wasm-traps.mjs)
   writeFileSync(wasmPath, bytes);
-  console.log(`build-pkg: ${records.length} panic locations and ${files.size} file names zeroed in the data section`);
+  console.log(`build-pkg: ${records.length} panic locations, ${files.size} file names and ${messages} message pieces zeroed in the data section`);
 }
 
 // The active data segments of a module: their memory address and where their bytes lie in the file.

@@ -3,11 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { emptyPanicEntries, PANIC_ENTRY } from '../../scripts/wasm-traps.mjs';
+import { blankPanicMessages, emptyPanicEntries, PANIC_ENTRY, PANIC_MESSAGE_PIECES } from '../../scripts/wasm-traps.mjs';
 import { sections, leb } from '../../scripts/wasm-layout.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -89,5 +89,43 @@ test('the names matched are core\'s and alloc\'s diverging entry points only', (
     'realtime_wasm::panicking::x', 'core[1]::option::Option<T>::unwrap', 'alloc[2]::raw_vec::RawVecInner::grow_amortized',
     '__rustc[1]::__rust_alloc_error_handler', 'mycore::panicking::panic']) {
     assert.ok(!PANIC_ENTRY.test(name), name);
+  }
+});
+
+test('core\'s panic message pieces are zeroed in the data, and nothing else', () => {
+  const module = assemble(`(module (memory 1)
+    (data (i32.const 16) "keep index out of bounds: the len is \\00 but the index is keep too")
+    (func $f (export "f") (result i32) (i32.const 16)))`);
+  const text = (bytes) => bytes.toString('latin1');
+  const blanked = Buffer.from(module);
+  assert.equal(blankPanicMessages(blanked), 2);
+  assert.equal(blanked.length, module.length, 'addresses stay where they were');
+  // The two pieces (32 and 18 characters) around the data's own zero byte, which stays.
+  const expected = 'keep ' + '\0'.repeat(32) + '\0' + '\0'.repeat(18) + 'keep too';
+  assert.ok(text(blanked).includes(expected), text(blanked));
+  assert.ok(!text(module).includes(expected));
+  assert.ok(WebAssembly.validate(blanked));
+  // A piece outside the data section (a function's name) is not the data's.
+  const named = assemble('(module (func $"capacity overflow" (unreachable)))');
+  const copy = Buffer.from(named);
+  assert.equal(blankPanicMessages(copy), 0);
+  assert.deepEqual(copy, named);
+});
+
+test('no panic message piece is a text of the SDK\'s own (a shared constant would be zeroed)', () => {
+  const files = [];
+  const walk = (dir) => {
+    for (const entry of readdirSync(path.join(REPO, dir), { withFileTypes: true })) {
+      const name = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(name);
+      else if (/\.(rs|js)$/.test(entry.name)) files.push(name);
+    }
+  };
+  walk('src');
+  walk('worklets');
+  assert.ok(files.length > 20, 'the sources were found');
+  for (const file of files) {
+    const source = readFileSync(path.join(REPO, file), 'utf8');
+    for (const piece of PANIC_MESSAGE_PIECES) assert.ok(!source.includes(piece), `${file} has ${JSON.stringify(piece)}`);
   }
 });
