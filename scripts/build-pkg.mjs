@@ -12,8 +12,8 @@ import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "smol-toml";
 import { transformSync, buildSync } from "esbuild";
-import { layOutSmallest, leb, section, uleb } from "./wasm-layout.mjs";
-import { blankPanicMessages, emptyPanicEntries } from "./wasm-traps.mjs";
+import { dataSegments, layOutSmallest, leb, section, uleb } from "./wasm-layout.mjs";
+import { blankPanicMessages, blankUnreadDigitPairs, emptyPanicEntries } from "./wasm-traps.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const config = parse(readFileSync(join(root, "wasm-pack.toml"), "utf8"));
@@ -248,30 +248,10 @@ function blankPanicLocations(wasmPath) {
   }
   for (const i of records) bytes.fill(0, i, i + 16);
   for (const [name, length] of files) bytes.fill(0, name, name + length);
-  const messages = blankPanicMessages(bytes); // their texts, likewise (scripts/wasm-traps.mjs)
+  // Their texts and core's digit table, likewise (scripts/wasm-traps.mjs).
+  const messages = blankPanicMessages(bytes), digits = blankUnreadDigitPairs(bytes);
   writeFileSync(wasmPath, bytes);
-  console.log(`build-pkg: ${records.length} panic locations, ${files.size} file names and ${messages} message pieces zeroed in the data section`);
-}
-
-// The active data segments of a module: their memory address and where their bytes lie in the file.
-function dataSegments(bytes) {
-  const segments = [];
-  const data = section(bytes, 11);
-  if (!data) return segments;
-  let [count, q] = leb(bytes, data.start);
-  q += data.start;
-  for (let i = 0; i < count; i++) {
-    // Flag 0: active, memory 0, offset `i32.const N; end` (a signed LEB).
-    if (bytes[q] !== 0 || bytes[q + 1] !== 0x41) throw new Error("build-pkg: a data segment of another form; update dataSegments");
-    let address = 0, shift = 0, byte, p = q + 2;
-    do { byte = bytes[p++]; address += (byte & 0x7f) * 2 ** shift; shift += 7; } while (byte & 0x80);
-    if (byte & 0x40) address -= 2 ** shift;
-    if (bytes[p++] !== 0x0b) throw new Error("build-pkg: a data segment offset that is not a constant; update dataSegments");
-    const [length, l] = leb(bytes, p);
-    segments.push({ address, start: p + l, end: p + l + length });
-    q = p + l + length;
-  }
-  return segments;
+  console.log(`build-pkg: ${records.length} panic locations, ${files.size} file names, ${messages} message pieces and ${digits} digit tables zeroed in the data section`);
 }
 
 // The .wasm with export `from` named `to` (the export section rewritten; every other byte as it was).

@@ -50,6 +50,27 @@ export function sections(bytes) {
   return all;
 }
 
+// The active data segments of a module: their memory address and where their bytes lie in the file.
+export function dataSegments(bytes) {
+  const segments = [];
+  const data = section(bytes, 11);
+  if (!data) return segments;
+  let [count, q] = leb(bytes, data.start);
+  q += data.start;
+  for (let i = 0; i < count; i++) {
+    // Flag 0: active, memory 0, offset `i32.const N; end` (a signed LEB).
+    if (bytes[q] !== 0 || bytes[q + 1] !== 0x41) throw new Error("wasm-layout: a data segment of another form; update dataSegments");
+    let address = 0, shift = 0, byte, p = q + 2;
+    do { byte = bytes[p++]; address += (byte & 0x7f) * 2 ** shift; shift += 7; } while (byte & 0x80);
+    if (byte & 0x40) address -= 2 ** shift;
+    if (bytes[p++] !== 0x0b) throw new Error("wasm-layout: a data segment offset that is not a constant; update dataSegments");
+    const [length, l] = leb(bytes, p);
+    segments.push({ address, start: p + l, end: p + l + length });
+    q = p + l + length;
+  }
+  return segments;
+}
+
 /** A cursor over `bytes` that copies what it reads into `out`, remapping function indices. */
 class Rewriter {
   constructor(bytes, at, remap) {
@@ -98,7 +119,15 @@ class Rewriter {
   memarg() {
     const align = this.u32();
     if (align & 0x40) this.u32(); // a memory index (multi-memory)
-    this.u32();
+    const offset = this.u32();
+    this.onNumber?.(offset); // (read first: `?.` would skip evaluating its argument)
+  }
+  /** An i32.const's value (a signed LEB128). */
+  i32() {
+    let value = 0, shift = 0, byte;
+    do { byte = this.bytes[this.at++]; value |= (byte & 0x7f) << shift; shift += 7; } while (byte & 0x80);
+    if (shift < 32 && byte & 0x40) value |= -1 << shift;
+    this.onNumber?.(value >>> 0);
   }
   /** Instructions until the `end` that closes the expression (a body or an initialiser). */
   expression() {
@@ -116,7 +145,8 @@ class Rewriter {
       else if (op === 0x11 || op === 0x13) { this.u32(); this.u32(); }
       else if (op === 0x1c) { for (let n = this.u32(); n > 0; n--) this.at++; }
       else if (op >= 0x28 && op <= 0x3e) this.memarg();
-      else if (op === 0x41 || op === 0x42) this.skipSigned();
+      else if (op === 0x41) this.i32();
+      else if (op === 0x42) this.skipSigned();
       else if (op === 0x43) this.at += 4;
       else if (op === 0x44) this.at += 8;
       else if (op === 0xd0) this.blockType(); // a heap type: one byte or an s33, as a block type
@@ -151,6 +181,42 @@ export function onlyTraps(body) {
   for (let groups = r.u32(); groups > 0; groups--) { r.u32(); r.at++; } // locals: count, type
   r.expression();
   return r.previous === 0x00 && !r.returns;
+}
+
+/**
+ * Every number the module's code and initialisers could use as a memory address: each i32.const,
+ * each load and store offset, and every 4-byte word of the data (pointers the data holds).
+ * A range of the data that none of them falls in is named by nothing (scripts/wasm-traps.mjs).
+ */
+export function addressCandidates(bytes) {
+  const numbers = new Set();
+  const all = sections(bytes);
+  const walk = (at, count, each) => {
+    const r = new Rewriter(bytes, at, (i) => i);
+    r.onNumber = (n) => numbers.add(n);
+    for (let n = count ?? r.u32(); n > 0; n--) each(r);
+    return r;
+  };
+  const code = all.find((s) => s.id === 10);
+  if (code) walk(code.start, undefined, (r) => {
+    const end = r.u32() + r.at;
+    for (let groups = r.u32(); groups > 0; groups--) { r.u32(); r.at++; } // locals
+    r.expression();
+    if (r.at !== end) r.fail("a body that does not end with its expression");
+  });
+  const globals = all.find((s) => s.id === 6);
+  if (globals) walk(globals.start, undefined, (r) => { r.at += 2; r.expression(); });
+  const data = all.find((s) => s.id === 11);
+  if (data) walk(data.start, undefined, (r) => {
+    const flags = r.u32();
+    if (flags === 2) r.u32(); // a memory index
+    if (flags !== 1) r.expression(); // an active segment's offset
+    const length = r.u32();
+    // Every position, not only aligned ones: more numbers can only keep more of the data.
+    for (let i = 0; i + 4 <= length; i++) numbers.add(bytes.readUInt32LE(r.at + i));
+    r.at += length;
+  });
+  return numbers;
 }
 
 /** A function body with its function indices renumbered. */

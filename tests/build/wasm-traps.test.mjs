@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { blankPanicMessages, emptyPanicEntries, PANIC_ENTRY, PANIC_MESSAGE_PIECES } from '../../scripts/wasm-traps.mjs';
+import { blankPanicMessages, blankUnreadDigitPairs, emptyPanicEntries, PANIC_ENTRY, PANIC_MESSAGE_PIECES } from '../../scripts/wasm-traps.mjs';
 import { sections, leb } from '../../scripts/wasm-layout.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -128,4 +128,32 @@ test('no panic message piece is a text of the SDK\'s own (a shared constant woul
     const source = readFileSync(path.join(REPO, file), 'utf8');
     for (const piece of PANIC_MESSAGE_PIECES) assert.ok(!source.includes(piece), `${file} has ${JSON.stringify(piece)}`);
   }
+});
+
+test('core\'s digit-pair table is zeroed only where nothing in the module names an address in it', () => {
+  const pairs = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0')).join('');
+  // The table at address 1000 (to 1200), after 8 bytes of other data at 992.
+  const module = (uses) => assemble(`(module (memory 1)
+    (data (i32.const 992) "other...${pairs}")
+    (func $f (export "f") (param i32) (result i32) ${uses}))`);
+  const cases = [
+    ['(local.get 0)', 1],
+    ['(i32.const 1200)', 1], // just past its end
+    ['(i32.const 999)', 1], // just before it
+    ['(i32.const 1000)', 0],
+    ['(i32.load8_u (i32.add (local.get 0) (i32.const 1199)))', 0],
+    ['(i32.load8_u offset=1010 (local.get 0))', 0], // a load offset inside it
+  ];
+  for (const [uses, zeroed] of cases) {
+    const bytes = module(uses);
+    assert.equal(blankUnreadDigitPairs(bytes), zeroed, uses);
+    assert.equal(bytes.includes(Buffer.from(pairs)), zeroed === 0, uses);
+    assert.ok(bytes.includes(Buffer.from('other...')), 'the data around it stays');
+  }
+  // A pointer to it held in the data (a vtable, a &str) keeps it too.
+  const held = assemble(`(module (memory 1)
+    (data (i32.const 992) "other...${pairs}")
+    (data (i32.const 2000) "\\e8\\03\\00\\00")
+    (func $f (export "f") (result i32) (i32.const 2000)))`);
+  assert.equal(blankUnreadDigitPairs(held), 0);
 });
