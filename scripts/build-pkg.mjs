@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { parse } from "smol-toml";
 import { transformSync, buildSync } from "esbuild";
 import { dataSegments, layOutSmallest, leb, section, uleb } from "./wasm-layout.mjs";
-import { blankPanicMessages, blankUnreadDigitPairs, emptyPanicEntries } from "./wasm-traps.mjs";
+import { blankUnreadPanicTexts, emptyPanicEntries } from "./wasm-traps.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const config = parse(readFileSync(join(root, "wasm-pack.toml"), "utf8"));
@@ -248,10 +248,10 @@ function blankPanicLocations(wasmPath) {
   }
   for (const i of records) bytes.fill(0, i, i + 16);
   for (const [name, length] of files) bytes.fill(0, name, name + length);
-  // Their texts and core's digit table, likewise (scripts/wasm-traps.mjs).
-  const messages = blankPanicMessages(bytes), digits = blankUnreadDigitPairs(bytes);
+  // The texts only panic formatting read, likewise (scripts/wasm-traps.mjs).
+  const texts = blankUnreadPanicTexts(bytes);
   writeFileSync(wasmPath, bytes);
-  console.log(`build-pkg: ${records.length} panic locations, ${files.size} file names, ${messages} message pieces and ${digits} digit tables zeroed in the data section`);
+  console.log(`build-pkg: ${records.length} panic locations, ${files.size} file names and ${texts} panic texts zeroed in the data section`);
 }
 
 // The .wasm with export `from` named `to` (the export section rewritten; every other byte as it was).

@@ -3,7 +3,7 @@
 // snippets (bundled into it since session 10), the worklet — exceeds BUDGET bytes gzipped (-9). Run by scripts/test.sh after the
 // package build; prints the parts so a failure says where the bytes went.
 //
-// The budget is issue #11's goal, 100 kB (100,000 B), reached in session 12 at 99,232 B: the
+// The budget is issue #11's goal, 100 kB (100,000 B), reached in session 12 at 99,247 B: the
 // 0.8 % left is room for a dependency's patch release and the function layout's ±0.1 kB, not for
 // a feature's worth. A change that needs more pays for it in the same change (see the README's
 // size section for how the package moved, session by session).

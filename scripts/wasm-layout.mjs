@@ -122,6 +122,15 @@ class Rewriter {
     const offset = this.u32();
     this.onNumber?.(offset); // (read first: `?.` would skip evaluating its argument)
   }
+  /** An i64.const's value (a signed LEB128): both 32-bit halves, as numbers (a pointer and a
+   *  length stored together can be one 64-bit constant). */
+  i64() {
+    let value = 0n, shift = 0n, byte;
+    do { byte = this.bytes[this.at++]; value |= BigInt(byte & 0x7f) << shift; shift += 7n; } while (byte & 0x80);
+    if (shift < 64n && byte & 0x40) value |= -1n << shift;
+    this.onNumber?.(Number(BigInt.asUintN(32, value)));
+    this.onNumber?.(Number(BigInt.asUintN(32, value >> 32n)));
+  }
   /** An i32.const's value (a signed LEB128). */
   i32() {
     let value = 0, shift = 0, byte;
@@ -135,18 +144,21 @@ class Rewriter {
       const op = this.bytes[this.at++];
       this.previous = this.current; // the instruction before the closing `end`, once done
       this.current = op;
-      if (op === 0x0f) this.returns = true;
+      // Leaving the function: `return`, a tail call, or a branch to the body's own label.
+      if (op === 0x0f || op === 0x12 || op === 0x13) this.returns = true;
+      const label = () => { if (this.u32() === depth - 1) this.returns = true; };
       if (op === 0x0b) depth--;
       else if (op >= 0x02 && op <= 0x04) { this.blockType(); depth++; }
       else if (op === 0x10 || op === 0x12 || op === 0xd2) this.func();
       else if (op <= 0x01 || op === 0x05 || op === 0x0f || op === 0x1a || op === 0x1b || op === 0xd1 || (op >= 0x45 && op <= 0xc4)) { /* no immediate */ }
-      else if (op === 0x0c || op === 0x0d || (op >= 0x20 && op <= 0x26) || op === 0x3f || op === 0x40) this.u32();
-      else if (op === 0x0e) { for (let n = this.u32() + 1; n > 0; n--) this.u32(); }
+      else if (op === 0x0c || op === 0x0d) label();
+      else if ((op >= 0x20 && op <= 0x26) || op === 0x3f || op === 0x40) this.u32();
+      else if (op === 0x0e) { for (let n = this.u32() + 1; n > 0; n--) label(); }
       else if (op === 0x11 || op === 0x13) { this.u32(); this.u32(); }
       else if (op === 0x1c) { for (let n = this.u32(); n > 0; n--) this.at++; }
       else if (op >= 0x28 && op <= 0x3e) this.memarg();
       else if (op === 0x41) this.i32();
-      else if (op === 0x42) this.skipSigned();
+      else if (op === 0x42) this.i64();
       else if (op === 0x43) this.at += 4;
       else if (op === 0x44) this.at += 8;
       else if (op === 0xd0) this.blockType(); // a heap type: one byte or an s33, as a block type
@@ -165,7 +177,11 @@ class Rewriter {
   simd() {
     const sub = this.u32();
     if (sub <= 11 || sub === 92 || sub === 93) this.memarg();
-    else if (sub === 12 || sub === 13) this.at += 16; // v128.const, i8x16.shuffle
+    else if (sub === 12) { // v128.const: its four 32-bit lanes, as numbers
+      for (let lane = 0; lane < 4; lane++) this.onNumber?.(this.bytes.readUInt32LE(this.at + 4 * lane));
+      this.at += 16;
+    }
+    else if (sub === 13) this.at += 16; // i8x16.shuffle
     else if (sub >= 21 && sub <= 34) this.at++; // a lane
     else if (sub >= 84 && sub <= 91) { this.memarg(); this.at++; }
     else if (sub > 275) this.fail(`instruction 0xfd ${sub}`);
@@ -174,7 +190,8 @@ class Rewriter {
 
 /**
  * Whether a function body ends in `unreachable` (its last instruction before the closing `end`)
- * and has no `return`: the shape of a function that can only trap (scripts/wasm-traps.mjs).
+ * and nothing leaves it otherwise (no `return`, tail call or branch to the body's own label): the
+ * shape of a function that can only trap (scripts/wasm-traps.mjs).
  */
 export function onlyTraps(body) {
   const r = new Rewriter(body, 0, (i) => i);
@@ -185,7 +202,8 @@ export function onlyTraps(body) {
 
 /**
  * Every number the module's code and initialisers could use as a memory address: each i32.const,
- * each load and store offset, and every 4-byte word of the data (pointers the data holds).
+ * both halves of each i64.const, the lanes of each v128.const, each load and store offset, and
+ * every 4-byte word of the data (pointers the data holds).
  * A range of the data that none of them falls in is named by nothing (scripts/wasm-traps.mjs).
  */
 export function addressCandidates(bytes) {

@@ -13,11 +13,9 @@
 // are inlined by wasm-opt as the `unreachable` they are, and the argument code at every call site
 // goes with them: −0.7 kB gzip. A panic traps where it trapped before, its message unread as before.
 //
-// Also owns zeroing the texts of core's panic messages in the optimised module's data
-// ([`blankPanicMessages`]): only core's formatting, behind those entry points, ever read them.
-// Their addresses stay (code may still point at them); zeros compress (−0.15 kB gzip). And core's
-// two-digit table for integer formatting, once the optimised module names no address in it
-// ([`blankUnreadDigitPairs`]; the SDK prints integers with its own loop, src/text.rs): −0.2 kB.
+// Also owns zeroing the texts only core's panic formatting read — its message pieces and its
+// digit-pair table — in the optimised module's data, where nothing names an address inside them
+// any more ([`blankUnreadPanicTexts`]): addresses stay, zeros compress (−0.37 kB gzip).
 import { addressCandidates, dataSegments, leb, onlyTraps, sections, uleb } from "./wasm-layout.mjs";
 
 const crate = (name) => `${name}(?:\\[[0-9a-f]+\\])?`;
@@ -77,50 +75,37 @@ export function emptyPanicEntries(bytes) {
 }
 
 /**
- * The literal pieces of core's and alloc's panic messages (`index out of bounds: the len is {} but
- * the index is {}`, …). None may appear in the SDK's own sources (tests/build checks), so a piece
- * found in the data is core's, read by nothing now that every panic traps at its entry point.
+ * The texts only core's panic formatting reads: the literal pieces of its messages (`index out of
+ * bounds: the len is {} but the index is {}`, …) and its integer `Display`'s digit-pair table
+ * (`DEC_DIGITS_LUT`, "00" … "99"; the SDK prints integers with its own loop, src/text.rs). None
+ * may appear in the SDK's own sources (tests/build checks).
  */
-export const PANIC_MESSAGE_PIECES = [
+export const PANIC_TEXTS = [
   "index out of bounds: the len is ", " but the index is ", "slice index starts at ", " but ends at ",
   "range start index ", "range end index ", " out of range for slice of length ", "memory allocation of ",
   " bytes failed", "insertion index (is ", ") should be <= len (is ", "removal index (is ", "swap_remove index (is ",
   ") should be < len (is ", "attempt to divide by zero", "capacity overflow", "RefCell already mutably borrowed",
-  "RefCell already borrowed",
+  "RefCell already borrowed", Array.from({ length: 100 }, (_, i) => String(i).padStart(2, "0")).join(""),
 ];
 
-/** The module with every occurrence of a panic message piece in its data section zeroed in place. */
-export function blankPanicMessages(bytes) {
-  const data = sections(bytes).find((s) => s.id === 11);
-  let blanked = 0;
-  if (data) {
-    for (const piece of PANIC_MESSAGE_PIECES.map((p) => Buffer.from(p))) {
-      for (let at = bytes.indexOf(piece, data.start); at >= 0 && at + piece.length <= data.end; at = bytes.indexOf(piece, at + piece.length)) {
-        bytes.fill(0, at, at + piece.length);
-        blanked++;
-      }
-    }
-  }
-  return blanked;
-}
-
-/** core's `DEC_DIGITS_LUT`: "00", "01", … "99". */
-const DIGIT_PAIRS = Buffer.from(Array.from({ length: 100 }, (_, i) => String(i).padStart(2, "0")).join(""));
-
 /**
- * Zeroes core's digit-pair table where no i32.const, load or store offset, or data word of the
- * optimised module falls inside it (its readers, core's integer `Display`, went with the panic
- * formatting: Binaryen leaves them an `unreachable`). Returns how many copies it zeroed.
+ * Zeroes, in the optimised module's data, each copy of a [`PANIC_TEXTS`] text that nothing names:
+ * no i32.const, i64/v128 constant lane, load or store offset, or data word falls inside it (its
+ * readers went with the panic formatting; Binaryen leaves them an `unreachable`). A text something
+ * still points into stays, whoever owns it. Returns how many copies were zeroed.
  */
-export function blankUnreadDigitPairs(bytes) {
+export function blankUnreadPanicTexts(bytes) {
   const numbers = [...addressCandidates(bytes)];
+  const texts = PANIC_TEXTS.map((text) => Buffer.from(text));
   let blanked = 0;
   for (const { address, start, end } of dataSegments(bytes)) {
-    for (let at = bytes.indexOf(DIGIT_PAIRS, start); at >= 0 && at + DIGIT_PAIRS.length <= end; at = bytes.indexOf(DIGIT_PAIRS, at + 1)) {
-      const first = address + (at - start), last = first + DIGIT_PAIRS.length;
-      if (numbers.some((n) => n >= first && n < last)) continue;
-      bytes.fill(0, at, at + DIGIT_PAIRS.length);
-      blanked++;
+    for (const text of texts) {
+      for (let at = bytes.indexOf(text, start); at >= 0 && at + text.length <= end; at = bytes.indexOf(text, at + 1)) {
+        const first = address + (at - start), last = first + text.length;
+        if (numbers.some((n) => n >= first && n < last)) continue;
+        bytes.fill(0, at, at + text.length);
+        blanked++;
+      }
     }
   }
   return blanked;

@@ -11,7 +11,7 @@
 //! fast path: every number of up to 15 significant digits from 1e-7 up to 1e22, which is what the
 //! providers and apps send (`0.5`, `12.34`, `1712345678901`) —, else within a few units in the
 //! last place (the 17-digit forms of computed values like `0.30000000000000004`: within one from
-//! 1e-6 up, two from 1e-22; 1e-300: within a dozen). An exact reader for the rest
+//! 1e-6 to 1e22, two from 1e-22; beyond, up to 1e±308, within a dozen). An exact reader for the rest
 //! (128-bit long division, session 9) cost 0.65 kB gzip of the package. Digits past the 19th are
 //! dropped.
 //!
@@ -38,12 +38,14 @@ impl JsonNumber {
         }
     }
 
-    /// From text the reader checked against the grammar.
+    /// From text the reader checked against the grammar (a `Json::Number` holds no other).
     pub(super) fn checked(text: &str) -> Self {
+        debug_assert!(parse_number(text).is_some(), "not a JSON number: {text}");
         Self(text.into())
     }
 
-    /// The nearest double (±∞ cannot occur: the reader refuses numbers that overflow).
+    /// Its value: the nearest double on the fast path, within a few units in the last place
+    /// elsewhere (see the module docs); never ±∞ (the reader refuses numbers that overflow).
     pub fn value(&self) -> f64 {
         parse_number(&self.0).unwrap_or(f64::NAN)
     }
@@ -53,8 +55,8 @@ impl JsonNumber {
     }
 }
 
-/// 10^k for k ≤ 22, exactly (every product on the way is a double): a loop, not a 184-byte
-/// table, on the path that needs it only past the exact ranges.
+/// 10^k for k ≤ 22, exactly (every product on the way is a double): a loop of at most 22
+/// multiplications instead of a 184-byte table (a number is read only when a reader asks for it).
 fn pow10(k: i64) -> f64 {
     let mut power = 1.0;
     for _ in 0..k {

@@ -7,17 +7,17 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { blankPanicMessages, blankUnreadDigitPairs, emptyPanicEntries, PANIC_ENTRY, PANIC_MESSAGE_PIECES } from '../../scripts/wasm-traps.mjs';
+import { blankUnreadPanicTexts, emptyPanicEntries, PANIC_ENTRY, PANIC_TEXTS } from '../../scripts/wasm-traps.mjs';
 import { sections, leb } from '../../scripts/wasm-layout.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const scratch = mkdtempSync(path.join(tmpdir(), 'wasm-traps-'));
 
 /** A module from text, with its function names (wasm-as -g), as wasm-bindgen hands it over. */
-function assemble(text) {
+function assemble(text, ...features) {
   const source = path.join(scratch, 'm.wat'), file = path.join(scratch, 'm.wasm');
   writeFileSync(source, text);
-  execFileSync(path.join(REPO, 'node_modules/.bin/wasm-as'), [source, '-g', '-o', file]);
+  execFileSync(path.join(REPO, 'node_modules/.bin/wasm-as'), [source, '-g', ...features, '-o', file]);
   return readFileSync(file);
 }
 
@@ -69,6 +69,18 @@ test('a function of a panic entry\'s name that can return fails the build', () =
   const early = assemble(`(module (func $"core::option::unwrap_failed" (param i32)
     (if (local.get 0) (then (return))) (unreachable)))`);
   assert.throws(() => emptyPanicEntries(early), /can return/);
+  // A branch to the body's own label leaves the function as `return` does; one to an inner block
+  // does not.
+  const branch = (depth) => assemble(`(module (func $"core::option::expect_failed" (param i32)
+    (block $inner (br_if ${depth} (local.get 0))) (unreachable)))`);
+  assert.throws(() => emptyPanicEntries(branch(1)), /can return/);
+  assert.deepEqual(emptyPanicEntries(branch(0)).emptied, ['core::option::expect_failed']);
+  const table = assemble(`(module (func $"core::result::unwrap_failed" (param i32)
+    (block $inner (br_table $inner 1 (local.get 0))) (unreachable)))`);
+  assert.throws(() => emptyPanicEntries(table), /can return/);
+  const tail = assemble(`(module (func $g (unreachable))
+    (func $"core::panicking::panic" (return_call $g) (unreachable)))`, '--enable-tail-call');
+  assert.throws(() => emptyPanicEntries(tail), /can return/);
 });
 
 test('a module without function names fails the build instead of shipping unemptied', () => {
@@ -92,13 +104,13 @@ test('the names matched are core\'s and alloc\'s diverging entry points only', (
   }
 });
 
-test('core\'s panic message pieces are zeroed in the data, and nothing else', () => {
+test('core\'s panic texts are zeroed in the data, and nothing else', () => {
   const module = assemble(`(module (memory 1)
     (data (i32.const 16) "keep index out of bounds: the len is \\00 but the index is keep too")
     (func $f (export "f") (result i32) (i32.const 16)))`);
   const text = (bytes) => bytes.toString('latin1');
   const blanked = Buffer.from(module);
-  assert.equal(blankPanicMessages(blanked), 2);
+  assert.equal(blankUnreadPanicTexts(blanked), 2);
   assert.equal(blanked.length, module.length, 'addresses stay where they were');
   // The two pieces (32 and 18 characters) around the data's own zero byte, which stays.
   const expected = 'keep ' + '\0'.repeat(32) + '\0' + '\0'.repeat(18) + 'keep too';
@@ -108,11 +120,11 @@ test('core\'s panic message pieces are zeroed in the data, and nothing else', ()
   // A piece outside the data section (a function's name) is not the data's.
   const named = assemble('(module (func $"capacity overflow" (unreachable)))');
   const copy = Buffer.from(named);
-  assert.equal(blankPanicMessages(copy), 0);
+  assert.equal(blankUnreadPanicTexts(copy), 0);
   assert.deepEqual(copy, named);
 });
 
-test('no panic message piece is a text of the SDK\'s own (a shared constant would be zeroed)', () => {
+test('no panic text is a text of the SDK\'s own', () => {
   const files = [];
   const walk = (dir) => {
     for (const entry of readdirSync(path.join(REPO, dir), { withFileTypes: true })) {
@@ -126,16 +138,16 @@ test('no panic message piece is a text of the SDK\'s own (a shared constant woul
   assert.ok(files.length > 20, 'the sources were found');
   for (const file of files) {
     const source = readFileSync(path.join(REPO, file), 'utf8');
-    for (const piece of PANIC_MESSAGE_PIECES) assert.ok(!source.includes(piece), `${file} has ${JSON.stringify(piece)}`);
+    for (const piece of PANIC_TEXTS) assert.ok(!source.includes(piece), `${file} has ${JSON.stringify(piece)}`);
   }
 });
 
-test('core\'s digit-pair table is zeroed only where nothing in the module names an address in it', () => {
+test('a panic text is zeroed only where nothing in the module names an address in it', () => {
   const pairs = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0')).join('');
   // The table at address 1000 (to 1200), after 8 bytes of other data at 992.
   const module = (uses) => assemble(`(module (memory 1)
     (data (i32.const 992) "other...${pairs}")
-    (func $f (export "f") (param i32) (result i32) ${uses}))`);
+    (func $f (export "f") (param i32) (result i32) ${uses}))`, '--enable-simd');
   const cases = [
     ['(local.get 0)', 1],
     ['(i32.const 1200)', 1], // just past its end
@@ -143,10 +155,14 @@ test('core\'s digit-pair table is zeroed only where nothing in the module names 
     ['(i32.const 1000)', 0],
     ['(i32.load8_u (i32.add (local.get 0) (i32.const 1199)))', 0],
     ['(i32.load8_u offset=1010 (local.get 0))', 0], // a load offset inside it
+    // A pointer and a length stored together as one 64-bit constant (0x1_000003F2: 1010, 1).
+    ['(i64.store (local.get 0) (i64.const 4294968306)) (local.get 0)', 0],
+    ['(i64.store (local.get 0) (i64.const 4294967297)) (local.get 0)', 1], // 1, 1
+    ['(v128.store (local.get 0) (v128.const i32x4 0 0 1010 0)) (local.get 0)', 0], // a lane
   ];
   for (const [uses, zeroed] of cases) {
     const bytes = module(uses);
-    assert.equal(blankUnreadDigitPairs(bytes), zeroed, uses);
+    assert.equal(blankUnreadPanicTexts(bytes), zeroed, uses);
     assert.equal(bytes.includes(Buffer.from(pairs)), zeroed === 0, uses);
     assert.ok(bytes.includes(Buffer.from('other...')), 'the data around it stays');
   }
@@ -155,5 +171,5 @@ test('core\'s digit-pair table is zeroed only where nothing in the module names 
     (data (i32.const 992) "other...${pairs}")
     (data (i32.const 2000) "\\e8\\03\\00\\00")
     (func $f (export "f") (result i32) (i32.const 2000)))`);
-  assert.equal(blankUnreadDigitPairs(held), 0);
+  assert.equal(blankUnreadPanicTexts(held), 0);
 });
