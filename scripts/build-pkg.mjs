@@ -146,12 +146,12 @@ console.log(`build-pkg: ${outDir}/ ready (${merged.name}@${merged.version})`);
 // glue has another shape fails the build instead of shipping a module that cannot link.
 function optimiseWasm(wasmPath, glue) {
   const flags = names ? [...wasmOptFlags.filter((f) => f !== "--strip-debug"), "-g"] : wasmOptFlags;
-  // One more -Oz after the renaming packs the renamed module better (−0.2 kB gzip); not
-  // --converge, which would rename the short names again.
   // core's panic entry points as the bare trap they end in (scripts/wasm-traps.mjs): −0.7 kB gzip.
   const { bytes: trapping, emptied } = emptyPanicEntries(readFileSync(wasmPath));
   writeFileSync(wasmPath, trapping);
   console.log(`build-pkg: ${emptied.length} panic entry points emptied to a trap`);
+  // One more -Oz after the renaming packs the renamed module better (−0.2 kB gzip); not
+  // --converge, which would rename the short names again.
   const map = JSON.parse(execFileSync(join(root, "node_modules/.bin/wasm-opt"), [wasmPath, "-o", wasmPath, ...flags, "--minify-imports-and-exports-and-modules", "-Oz"],
                                       { cwd: root, encoding: "utf8", maxBuffer: 1 << 24 }));
   const fail = (what) => { throw new Error(`build-pkg: the wasm-bindgen glue changed shape (${what}); update optimiseWasm`); };

@@ -71,6 +71,41 @@ export function dataSegments(bytes) {
   return segments;
 }
 
+/** How many functions the module imports: the indices before its own functions'. */
+export function importedFunctions(bytes) {
+  let imported = 0;
+  const imports = section(bytes, 2);
+  if (imports) {
+    const r = new Rewriter(bytes, imports.start, (i) => i);
+    for (let n = r.u32(); n > 0; n--) {
+      r.skipBytes(); // module
+      r.skipBytes(); // name
+      const kind = bytes[r.at++];
+      if (kind === 0) { r.u32(); imported++; }
+      else if (kind === 1) { r.at++; const flags = r.u32(); r.u32(); if (flags & 1) r.u32(); }
+      else if (kind === 2) { const flags = r.u32(); r.u32(); if (flags & 1) r.u32(); }
+      else if (kind === 3) r.at += 2;
+      else r.fail(`import kind ${kind}`);
+    }
+  }
+  return imported;
+}
+
+/** The bodies of the module's own functions, in order (views into `bytes`). */
+export function functionBodies(bytes) {
+  const bodies = [];
+  const code = section(bytes, 10);
+  if (code) {
+    const r = new Rewriter(bytes, code.start, (i) => i);
+    for (let n = r.u32(); n > 0; n--) {
+      const size = r.u32();
+      bodies.push(bytes.subarray(r.at, r.at + size));
+      r.at += size;
+    }
+  }
+  return bodies;
+}
+
 /** A cursor over `bytes` that copies what it reads into `out`, remapping function indices. */
 class Rewriter {
   constructor(bytes, at, remap) {
@@ -140,13 +175,15 @@ class Rewriter {
   }
   /** Instructions until the `end` that closes the expression (a body or an initialiser). */
   expression() {
-    for (let depth = 1; depth > 0;) {
+    let depth = 1;
+    // A branch target; one to the body's own label leaves the function.
+    const label = () => { if (this.u32() === depth - 1) this.returns = true; };
+    while (depth > 0) {
       const op = this.bytes[this.at++];
       this.previous = this.current; // the instruction before the closing `end`, once done
       this.current = op;
-      // Leaving the function: `return`, a tail call, or a branch to the body's own label.
+      // Leaving the function otherwise: `return` or a tail call.
       if (op === 0x0f || op === 0x12 || op === 0x13) this.returns = true;
-      const label = () => { if (this.u32() === depth - 1) this.returns = true; };
       if (op === 0x0b) depth--;
       else if (op >= 0x02 && op <= 0x04) { this.blockType(); depth++; }
       else if (op === 0x10 || op === 0x12 || op === 0xd2) this.func();
@@ -209,23 +246,23 @@ export function onlyTraps(body) {
 export function addressCandidates(bytes) {
   const numbers = new Set();
   const all = sections(bytes);
-  const walk = (at, count, each) => {
+  // Each entry of a section (a vector), read by `each`.
+  const walk = (at, each) => {
     const r = new Rewriter(bytes, at, (i) => i);
     r.onNumber = (n) => numbers.add(n);
-    for (let n = count ?? r.u32(); n > 0; n--) each(r);
-    return r;
+    for (let n = r.u32(); n > 0; n--) each(r);
   };
   const code = all.find((s) => s.id === 10);
-  if (code) walk(code.start, undefined, (r) => {
+  if (code) walk(code.start, (r) => {
     const end = r.u32() + r.at;
     for (let groups = r.u32(); groups > 0; groups--) { r.u32(); r.at++; } // locals
     r.expression();
     if (r.at !== end) r.fail("a body that does not end with its expression");
   });
   const globals = all.find((s) => s.id === 6);
-  if (globals) walk(globals.start, undefined, (r) => { r.at += 2; r.expression(); });
+  if (globals) walk(globals.start, (r) => { r.at += 2; r.expression(); });
   const data = all.find((s) => s.id === 11);
-  if (data) walk(data.start, undefined, (r) => {
+  if (data) walk(data.start, (r) => {
     const flags = r.u32();
     if (flags === 2) r.u32(); // a memory index
     if (flags !== 1) r.expression(); // an active segment's offset
@@ -315,31 +352,9 @@ export function layOutFunctions(bytes, orderOf = likenessOrder) {
   const of = (id) => all.find((s) => s.id === id);
 
   // Imported functions keep their indices (0 … imported-1); defined ones follow.
-  let imported = 0;
-  const imports = of(2);
-  if (imports) {
-    const r = new Rewriter(bytes, imports.start, (i) => i);
-    for (let n = r.u32(); n > 0; n--) {
-      r.skipBytes(); // module
-      r.skipBytes(); // name
-      const kind = bytes[r.at++];
-      if (kind === 0) { r.u32(); imported++; }
-      else if (kind === 1) { r.at++; const flags = r.u32(); r.u32(); if (flags & 1) r.u32(); }
-      else if (kind === 2) { const flags = r.u32(); r.u32(); if (flags & 1) r.u32(); }
-      else if (kind === 3) r.at += 2;
-      else r.fail(`import kind ${kind}`);
-    }
-  }
-  const code = of(10), functions = of(3);
-  const bodies = [];
-  {
-    const r = new Rewriter(bytes, code.start, (i) => i);
-    for (let n = r.u32(); n > 0; n--) {
-      const size = r.u32();
-      bodies.push(bytes.subarray(r.at, r.at + size));
-      r.at += size;
-    }
-  }
+  const imported = importedFunctions(bytes);
+  const functions = of(3);
+  const bodies = functionBodies(bytes);
   const types = [];
   {
     const r = new Rewriter(bytes, functions.start, (i) => i);

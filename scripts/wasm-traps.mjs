@@ -16,7 +16,7 @@
 // Also owns zeroing the texts only core's panic formatting read — its message pieces and its
 // digit-pair table — in the optimised module's data, where nothing names an address inside them
 // any more ([`blankUnreadPanicTexts`]): addresses stay, zeros compress (−0.37 kB gzip).
-import { addressCandidates, dataSegments, leb, onlyTraps, sections, uleb } from "./wasm-layout.mjs";
+import { addressCandidates, dataSegments, functionBodies, importedFunctions, leb, onlyTraps, sections, uleb } from "./wasm-layout.mjs";
 
 const crate = (name) => `${name}(?:\\[[0-9a-f]+\\])?`;
 
@@ -37,36 +37,21 @@ export const PANIC_ENTRY = new RegExp(`^(?:${[
 /** The module with every panic entry point's body replaced by `unreachable`, and their names. */
 export function emptyPanicEntries(bytes) {
   const all = sections(bytes);
-  let imported = 0;
-  const imports = all.find((s) => s.id === 2);
-  if (imports) {
-    let [count, at] = readU32(bytes, imports.start);
-    for (; count > 0; count--) {
-      for (let k = 0; k < 2; k++) { const [length, next] = readU32(bytes, at); at = next + length; } // module, name
-      const kind = bytes[at++];
-      if (kind !== 0) throw new Error(`wasm-traps: an import of kind ${kind}; extend scripts/wasm-traps.mjs`);
-      imported++;
-      at = readU32(bytes, at)[1]; // its type
-    }
-  }
   const names = functionNames(bytes, all);
   if (names.size === 0) throw new Error("wasm-traps: the module has no function names (is the name section stripped before wasm-opt?)");
-  const code = all.find((s) => s.id === 10);
-  let [count, at] = readU32(bytes, code.start);
-  const parts = [uleb(count)], emptied = [];
-  for (let i = 0; i < count; i++) {
-    const [size, start] = readU32(bytes, at);
-    const body = bytes.subarray(start, start + size);
-    at = start + size;
+  const imported = importedFunctions(bytes), bodies = functionBodies(bytes);
+  const parts = [uleb(bodies.length)], emptied = [];
+  bodies.forEach((body, i) => {
     const name = names.get(imported + i) ?? "";
     if (!PANIC_ENTRY.test(name)) {
-      parts.push(uleb(size), body);
-      continue;
+      parts.push(uleb(body.length), body);
+      return;
     }
-    if (!onlyTraps(body)) throw new Error(`wasm-traps: ${name} can return (its body does not end in unreachable); update PANIC_ENTRY`);
+    if (!onlyTraps(body)) throw new Error(`wasm-traps: ${name} can return (a return, tail call or branch out, or no unreachable at its end); update PANIC_ENTRY`);
     emptied.push(name);
     parts.push(uleb(3), Buffer.from([0x00, 0x00, 0x0b])); // no locals; unreachable; end
-  }
+  });
+  const code = all.find((s) => s.id === 10);
   const payload = Buffer.concat(parts);
   return {
     bytes: Buffer.concat([bytes.subarray(0, code.head), Buffer.from([10]), uleb(payload.length), payload, bytes.subarray(code.end)]),

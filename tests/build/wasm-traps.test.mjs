@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { blankUnreadPanicTexts, emptyPanicEntries, PANIC_ENTRY, PANIC_TEXTS } from '../../scripts/wasm-traps.mjs';
-import { sections, leb } from '../../scripts/wasm-layout.mjs';
+import { functionBodies } from '../../scripts/wasm-layout.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const scratch = mkdtempSync(path.join(tmpdir(), 'wasm-traps-'));
@@ -19,19 +19,6 @@ function assemble(text, ...features) {
   writeFileSync(source, text);
   execFileSync(path.join(REPO, 'node_modules/.bin/wasm-as'), [source, '-g', ...features, '-o', file]);
   return readFileSync(file);
-}
-
-/** The defined functions' bodies, in order. */
-function bodies(bytes) {
-  const code = sections(bytes).find((s) => s.id === 10);
-  let [count, length] = leb(bytes, code.start);
-  const out = [];
-  for (let at = code.start + length; count > 0; count--) {
-    const [size, l] = leb(bytes, at);
-    out.push(Buffer.from(bytes.subarray(at + l, at + l + size)));
-    at += l + size;
-  }
-  return out;
 }
 
 // A panic entry point writes its message's pieces, then traps; its caller computes the arguments.
@@ -50,7 +37,7 @@ test('panic entry points become a bare trap; every other function stays as it wa
   const { bytes: after, emptied } = emptyPanicEntries(before);
   assert.deepEqual(emptied, ['core[0123abcd]::panicking::panic_bounds_check', 'alloc[99]::raw_vec::handle_error']);
   assert.ok(WebAssembly.validate(after));
-  const [b, a] = [bodies(before), bodies(after)];
+  const [b, a] = [functionBodies(before), functionBodies(after)];
   assert.deepEqual(a[0], Buffer.from([0x00, 0x00, 0x0b]), 'no locals, unreachable, end');
   assert.deepEqual(a[1], b[1], 'a function of another name is untouched');
   assert.deepEqual(a[2], Buffer.from([0x00, 0x00, 0x0b]));
